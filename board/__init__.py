@@ -1,0 +1,1 @@
+"""PYNQ board driver and register map for the spacemimo accelerator."""

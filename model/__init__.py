@@ -1,0 +1,1 @@
+"""Float reference: channel models, objectives, classical precoders, GNN precoders."""

