@@ -15,6 +15,11 @@ log = logging.getLogger("spacemimo")
 
 DEFAULT_RESULTS = Path("results")
 
+# Subsystems register their own subcommands: each module has
+# ``add_commands(sub, bench_sub) -> None`` adding parsers to the top-level and ``bench``
+# subparser groups (keep imports inside handlers so --help stays instant). Add a module here.
+COMMAND_MODULES: tuple[str, ...] = ()
+
 
 class CliError(Exception):
     """A user mistake the CLI reports in one line, without a traceback."""
@@ -130,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=DEFAULT_RESULTS / "bench",
                    help="output directory (default results/bench)")
     s.set_defaults(func=cmd_bench_baselines)
+
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub, bsub)
     return p
 
 

@@ -1,0 +1,184 @@
+"""The accelerator's register map, loaded from ``board/regmap.yaml`` (the single source).
+
+The HLS interface header, the RTL's AXI4-Lite localparams, the PYNQ driver and the docs all
+need the same offsets; they are generated here (``emit_*``) and ``tests/test_regmap.py`` fails
+when a committed copy is stale, so nobody edits offsets in two places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+GENERATED_NOTE = "generated from board/regmap.yaml by spacemimo.board.regmap — do not edit"
+
+ACCESS = ("rw", "ro", "wo")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A single-bit field of a register (all fields here are flags)."""
+
+    name: str
+    bit: int
+    access: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str
+    offset: int
+    access: str
+    doc: str = ""
+    fields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterMap:
+    name: str
+    version: int
+    data_width: int
+    addr_width: int
+    registers: tuple[Register, ...]
+
+    def __getitem__(self, name: str) -> Register:
+        for reg in self.registers:
+            if reg.name == name:
+                return reg
+        raise KeyError(f"no register {name!r} in {self.name}")
+
+    @property
+    def hw_id(self) -> int:
+        """Value of HW_ID: ASCII 'SM' in the top half, the map version in the bottom."""
+        return 0x534D0000 | self.version
+
+    def offsets(self) -> dict[str, int]:
+        return {reg.name: reg.offset for reg in self.registers}
+
+
+def _check(regmap: RegisterMap) -> None:
+    seen: dict[int, str] = {}
+    limit = 1 << regmap.addr_width
+    for reg in regmap.registers:
+        if reg.access not in ACCESS:
+            raise ValueError(f"register {reg.name}: access {reg.access!r} not in {ACCESS}")
+        if reg.offset % 4 or not 0 <= reg.offset < limit:
+            raise ValueError(f"register {reg.name}: offset {reg.offset:#x} not word aligned "
+                             f"inside {limit:#x}")
+        if reg.offset in seen:
+            raise ValueError(f"registers {seen[reg.offset]} and {reg.name} share offset "
+                             f"{reg.offset:#x}")
+        seen[reg.offset] = reg.name
+        bits = [f.bit for f in reg.fields]
+        if len(set(bits)) != len(bits) or any(not 0 <= b < regmap.data_width for b in bits):
+            raise ValueError(f"register {reg.name}: field bits {bits} overlap or out of range")
+
+
+def parse(text: str) -> RegisterMap:
+    """Parse and validate register-map YAML (offsets unique, aligned, in range)."""
+    raw = yaml.safe_load(text)
+    regs = tuple(
+        Register(name=r["name"], offset=int(r["offset"]), access=r["access"], doc=r.get("doc", ""),
+                 fields=tuple(Field(f["name"], int(f["bit"]), f["access"], f.get("doc", ""))
+                              for f in r.get("fields", ())))
+        for r in raw["registers"])
+    regmap = RegisterMap(raw["name"], int(raw["version"]), int(raw["data_width"]),
+                         int(raw["addr_width"]), regs)
+    _check(regmap)
+    return regmap
+
+
+def load(path: Path | None = None) -> RegisterMap:
+    """The project's register map (the packaged ``regmap.yaml`` unless ``path`` is given)."""
+    if path is not None:
+        return parse(Path(path).read_text())
+    return parse(resources.files("spacemimo.board").joinpath("regmap.yaml").read_text())
+
+
+# --- generated copies -----------------------------------------------------------------------
+
+def c_header(regmap: RegisterMap) -> str:
+    """``hls/src/regmap.h``: offsets for the HLS INTERFACE pragmas and the C-sim driver."""
+    lines = [f"// {GENERATED_NOTE}", "#ifndef SPACEMIMO_REGMAP_H", "#define SPACEMIMO_REGMAP_H",
+             "", "namespace regmap {", "",
+             f"constexpr unsigned VERSION = {regmap.version};",
+             f"constexpr unsigned HW_ID_VALUE = 0x{regmap.hw_id:08X}u;",
+             f"constexpr unsigned ADDR_WIDTH = {regmap.addr_width};", ""]
+    for reg in regmap.registers:
+        lines.append(f"constexpr unsigned {reg.name} = 0x{reg.offset:02X};  // {reg.doc}")
+        for f in reg.fields:
+            lines.append(f"constexpr unsigned {reg.name}_{f.name}_BIT = {f.bit};")
+    lines += ["", "}  // namespace regmap", "", "#endif  // SPACEMIMO_REGMAP_H", ""]
+    return "\n".join(lines)
+
+
+def verilog_header(regmap: RegisterMap) -> str:
+    """``rtl/regmap.vh``: localparams for the AXI4-Lite slave (include inside a module)."""
+    lines = [f"// {GENERATED_NOTE}",
+             f"localparam integer REGMAP_VERSION = {regmap.version};",
+             f"localparam [31:0] REGMAP_HW_ID = 32'h{regmap.hw_id:08X};",
+             f"localparam integer REGMAP_ADDR_W = {regmap.addr_width};"]
+    for reg in regmap.registers:
+        lines.append(f"localparam [{regmap.addr_width - 1}:0] REG_{reg.name} = "
+                     f"{regmap.addr_width}'h{reg.offset:02X};  // {reg.doc}")
+        for f in reg.fields:
+            lines.append(f"localparam integer REG_{reg.name}_{f.name} = {f.bit};")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(regmap: RegisterMap) -> str:
+    """The register table for the docs (board/REGISTERS.md)."""
+    lines = [f"<!-- {GENERATED_NOTE} -->", f"# {regmap.name} registers (map v{regmap.version})",
+             "", "| offset | name | access | meaning |", "|---|---|---|---|"]
+    for reg in regmap.registers:
+        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc} |")
+        for f in reg.fields:
+            lines.append(f"| | .{f.name} (bit {f.bit}) | {f.access} | {f.doc} |")
+    return "\n".join(lines) + "\n"
+
+
+def pynq_register_map(regmap: RegisterMap) -> dict[str, dict[str, object]]:
+    """The ``registers`` dict PYNQ's ``RegisterMap`` expects (hwh-style description)."""
+    out: dict[str, dict[str, object]] = {}
+    for reg in regmap.registers:
+        out[reg.name] = {
+            "address_offset": reg.offset, "size": regmap.data_width,
+            "access": {"rw": "read-write", "ro": "read-only", "wo": "write-only"}[reg.access],
+            "description": reg.doc,
+            "fields": {f.name: {"bit_offset": f.bit, "bit_width": 1, "description": f.doc,
+                                "access": {"rw": "read-write", "ro": "read-only",
+                                           "wo": "write-only"}[f.access]}
+                       for f in reg.fields},
+        }
+    return out
+
+
+def generated_files(repo: Path) -> dict[Path, str]:
+    """Every generated copy, by path relative to the repository root."""
+    regmap = load(repo / "board" / "regmap.yaml")
+    return {Path("hls/src/regmap.h"): c_header(regmap),
+            Path("rtl/regmap.vh"): verilog_header(regmap),
+            Path("board/REGISTERS.md"): markdown(regmap)}
+
+
+def write_generated(repo: Path) -> list[Path]:
+    """(Re)write the generated copies under ``repo``; returns the paths written."""
+    written = []
+    for rel, text in generated_files(repo).items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
+    for p in write_generated(root):
+        print(p)

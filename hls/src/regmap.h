@@ -1,0 +1,37 @@
+// generated from board/regmap.yaml by spacemimo.board.regmap — do not edit
+#ifndef SPACEMIMO_REGMAP_H
+#define SPACEMIMO_REGMAP_H
+
+namespace regmap {
+
+constexpr unsigned VERSION = 1;
+constexpr unsigned HW_ID_VALUE = 0x534D0001u;
+constexpr unsigned ADDR_WIDTH = 8;
+
+constexpr unsigned CTRL = 0x00;  // ap_ctrl_hs control
+constexpr unsigned CTRL_AP_START_BIT = 0;
+constexpr unsigned CTRL_AP_DONE_BIT = 1;
+constexpr unsigned CTRL_AP_IDLE_BIT = 2;
+constexpr unsigned CTRL_AP_READY_BIT = 3;
+constexpr unsigned CTRL_AUTO_RESTART_BIT = 7;
+constexpr unsigned GIE = 0x04;  // global interrupt enable (bit 0)
+constexpr unsigned IER = 0x08;  // interrupt enable: bit0 done, bit1 ready
+constexpr unsigned ISR = 0x0C;  // interrupt status, toggle-on-write
+constexpr unsigned PROGRAM_ADDR_LO = 0x10;  // program image byte address [31:0]
+constexpr unsigned PROGRAM_ADDR_HI = 0x14;  // program image byte address [63:32]
+constexpr unsigned INPUT_ADDR_LO = 0x1C;  // input tables (int16) byte address [31:0]
+constexpr unsigned INPUT_ADDR_HI = 0x20;  // input tables byte address [63:32]
+constexpr unsigned OUTPUT_ADDR_LO = 0x28;  // output tables (int16) byte address [31:0]
+constexpr unsigned OUTPUT_ADDR_HI = 0x2C;  // output tables byte address [63:32]
+constexpr unsigned NUM_VECTORS = 0x34;  // input tables to run back to back (>= 1)
+constexpr unsigned MODE = 0x3C;  // run mode
+constexpr unsigned MODE_LOAD_PROGRAM_BIT = 0;
+constexpr unsigned STATUS = 0x44;  // error code of the last run (quant/PROGRAM.md ERROR_CODES)
+constexpr unsigned CYCLES_LO = 0x4C;  // cycles from start to done of the last run [31:0]
+constexpr unsigned CYCLES_HI = 0x50;  // cycles [63:32]
+constexpr unsigned HW_ID = 0x58;  // 0x534D0001: 'SM' + register-map version
+constexpr unsigned HW_CONFIG = 0x5C;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable
+
+}  // namespace regmap
+
+#endif  // SPACEMIMO_REGMAP_H

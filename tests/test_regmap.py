@@ -1,0 +1,58 @@
+"""The register map has one source (board/regmap.yaml); every generated copy must match it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spacemimo.board import regmap
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_generated_copies_are_up_to_date() -> None:
+    for rel, text in regmap.generated_files(REPO).items():
+        path = REPO / rel
+        assert path.exists(), f"{rel} missing: run python -m spacemimo.board.regmap ."
+        assert path.read_text() == text, f"{rel} is stale: run python -m spacemimo.board.regmap ."
+
+
+def test_packaged_map_matches_the_checkout() -> None:
+    assert regmap.load() == regmap.load(REPO / "board" / "regmap.yaml")
+
+
+def test_vitis_control_block_and_pointer_pairs() -> None:
+    m = regmap.load()
+    assert [m[n].offset for n in ("CTRL", "GIE", "IER", "ISR")] == [0x00, 0x04, 0x08, 0x0C]
+    for base in ("PROGRAM_ADDR", "INPUT_ADDR", "OUTPUT_ADDR"):
+        assert m[f"{base}_HI"].offset == m[f"{base}_LO"].offset + 4
+    ctrl = {f.name: f.bit for f in m["CTRL"].fields}
+    assert ctrl == {"AP_START": 0, "AP_DONE": 1, "AP_IDLE": 2, "AP_READY": 3, "AUTO_RESTART": 7}
+    assert m.hw_id == 0x534D0001
+
+
+def test_pynq_description_has_every_register() -> None:
+    m = regmap.load()
+    desc = regmap.pynq_register_map(m)
+    assert set(desc) == {r.name for r in m.registers}
+    assert desc["STATUS"]["access"] == "read-only"
+    assert desc["CTRL"]["fields"]["AP_START"]["bit_offset"] == 0
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("{name: A, offset: 0x02, access: rw}", "not word aligned"),
+    ("{name: A, offset: 0x400, access: rw}", "not word aligned"),
+    ("{name: A, offset: 0x00, access: xx}", "access"),
+])
+def test_bad_maps_are_rejected(bad: str, message: str) -> None:
+    text = f"name: t\nversion: 1\ndata_width: 32\naddr_width: 8\nregisters:\n  - {bad}\n"
+    with pytest.raises(ValueError, match=message):
+        regmap.parse(text)
+
+
+def test_duplicate_offsets_are_rejected() -> None:
+    text = ("name: t\nversion: 1\ndata_width: 32\naddr_width: 8\nregisters:\n"
+            "  - {name: A, offset: 0x10, access: rw}\n  - {name: B, offset: 0x10, access: ro}\n")
+    with pytest.raises(ValueError, match="share offset"):
+        regmap.parse(text)
