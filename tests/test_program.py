@@ -1,0 +1,426 @@
+"""Program format v1 (quant/PROGRAM.md): image round trip, packing, every validation error with
+its status code, the accumulator-overflow check, generated headers, vectors and the CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spacemimo.quant import golden, testprograms, vectors
+from spacemimo.quant.program import (
+    ERROR_CODES,
+    FLAGS,
+    HEADER_FIELDS,
+    MAGIC,
+    NO_BIAS,
+    OP_FIELDS,
+    OPCODES,
+    HardwareLimits,
+    Program,
+    ProgramBuilder,
+    ProgramError,
+    Window,
+    checksum,
+    pack_weights,
+    row_words,
+    sat_range,
+    unpack_weights,
+)
+
+
+@pytest.fixture(scope="module")
+def gsm8() -> Program:
+    return testprograms.small_gsm_program(bits=8, seed=1)
+
+
+@pytest.fixture(scope="module")
+def mgnn16() -> Program:
+    return testprograms.random_model_gnn_program(bits=16, N=4, K=3, hidden=(6, 4), seed=2)
+
+
+def _tiny(bits: int = 8, acc_bits: int | None = None) -> Program:
+    rng = np.random.default_rng(0)
+    b = ProgramBuilder(bits=bits, acc_bits=acc_bits, name="tiny")
+    x = b.input(rows=3, cols=5, frac=3)
+    h = b.dense(x, rng.integers(-100, 100, (6, 5)), rng.integers(-50, 50, 6), 4, (1, 0),
+                relu=True)
+    b.aggregate(h, (1, 6), group=3, out_signed=False)
+    y = b.dense(h.at(0, 12), rng.integers(-100, 100, (4, 12)), None, 6, (2, 0))
+    return b.build(b.norm(y, (3, 0), gain=1 << (bits - 2)), out_frac=bits - 2)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_tables_match_the_spec() -> None:
+    assert MAGIC.to_bytes(4, "little") == b"SMPG"
+    assert OPCODES == {"DENSE": 1, "AGGREGATE": 2, "NORM": 3, "TAYLOR": 4}
+    assert list(HEADER_FIELDS) == ["magic", "version", "num_ops", "data_words", "bits",
+                                   "acc_bits", "in_buf", "in_rows", "in_cols", "in_frac",
+                                   "out_buf", "out_rows", "out_cols", "out_frac", "num_buffers",
+                                   "checksum"]
+    assert list(HEADER_FIELDS.values()) == list(range(16))
+    assert list(OP_FIELDS) == ["opcode", "flags", "src_buf", "src_off", "dst_buf", "dst_off",
+                               "rows", "in_cols", "out_cols", "w_off", "b_off", "shift",
+                               "out_bits", "group", "gain", "rbits"]
+    assert list(OP_FIELDS.values()) == list(range(16))
+    assert FLAGS == {"RELU": 1, "OUT_SIGNED": 2, "NARROW": 4, "EXCLUDE_SELF": 8,
+                     "AGG_MODE": 0x30, "AGG_AXIS": 0x40}
+    assert ERROR_CODES == {"OK": 0, "BAD_MAGIC": 1, "BAD_VERSION": 2, "BAD_CHECKSUM": 3,
+                           "BAD_OPCODE": 4, "DIMS_EXCEED_MAX": 5, "BAD_FORMAT": 6,
+                           "BUS_ERROR": 7, "TIMEOUT": 8}
+    assert HardwareLimits() == HardwareLimits(max_rows=64, max_cols=1024, num_buffers=4)
+
+
+def test_generated_headers_are_up_to_date(tmp_path: Path) -> None:
+    c = vectors.emit_c_header(tmp_path / "program_format.h")
+    v = vectors.emit_verilog_header(tmp_path / "program_format.vh")
+    assert c.read_bytes() == vectors.C_HEADER.read_bytes(), \
+        "hls/src/program_format.h is stale: run `spacemimo compile --emit-headers`"
+    assert v.read_bytes() == vectors.VERILOG_HEADER.read_bytes(), \
+        "rtl/program_format.vh is stale: run `spacemimo compile --emit-headers`"
+    text = c.read_text()
+    for name, code in ERROR_CODES.items():
+        assert f"ERR_{name} = {code}u;" in text
+    assert "PF_OPW_SHIFT = 32'h0000000B" in v.read_text()
+
+
+# --------------------------------------------------------------------------- image
+
+
+def test_round_trip_bytes_and_file(tmp_path: Path, gsm8: Program, mgnn16: Program) -> None:
+    for prog in (gsm8, mgnn16, _tiny(16)):
+        blob = prog.to_bytes()
+        again = Program.from_bytes(blob)
+        assert again.to_bytes() == blob
+        assert again == prog
+        path = prog.save(tmp_path / f"{prog.name}.smp")
+        loaded = Program.load(path)
+        assert loaded.to_bytes() == blob and loaded.ops == prog.ops
+        assert np.array_equal(loaded.data, prog.data)
+        words = prog.to_words()
+        assert words[0] == MAGIC and words[HEADER_FIELDS["checksum"]] == checksum(words)
+        assert len(blob) == 4 * (16 + 16 * len(prog.ops) + prog.data.size)
+
+
+def test_signed_fields_round_trip() -> None:
+    p = _tiny()
+    p.in_frac, p.out_frac = -3, -7
+    p.ops[0].shift = -5
+    q = Program.from_bytes(p.to_bytes())
+    assert (q.in_frac, q.out_frac, q.ops[0].shift) == (-3, -7, -5)
+    assert q.header_values()["in_frac"] == -3
+
+
+def test_weights_and_biases_read_back(gsm8: Program) -> None:
+    op = gsm8.ops[0]
+    W = gsm8.weights(op)
+    assert W.shape == (op.out_cols, op.in_cols)
+    assert op.w_off % 1 == 0 and op.b_off != NO_BIAS
+    assert gsm8.bias(op).shape == (op.out_cols,)
+
+
+# --------------------------------------------------------------------------- packing
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+@pytest.mark.parametrize("n_in", [1, 3, 4, 5, 8, 17])
+def test_pack_round_trip(bits: int, n_in: int) -> None:
+    rng = np.random.default_rng(n_in)
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    W = rng.integers(lo, hi + 1, (7, n_in))
+    W[0, 0], W[-1, -1] = lo, hi  # both extremes, negative included
+    words = pack_weights(W, bits)
+    assert words.dtype == np.uint32 and words.size == 7 * row_words(n_in, bits)
+    assert np.array_equal(unpack_weights(words, 7, n_in, bits), W)
+
+
+def test_pack_layout_is_little_endian_lanes_rows_word_aligned() -> None:
+    assert pack_weights(np.array([[1, 2, 3, 4]]), 8).tolist() == [0x04030201]
+    assert pack_weights(np.array([[-1, 2]]), 16).tolist() == [0x0002FFFF]
+    # 5 inputs at 8 bit: 2 words per row, padding lanes zero, next row on a new word
+    w = pack_weights(np.array([[1, 2, 3, 4, -1], [5, 0, 0, 0, 0]]), 8).tolist()
+    assert w == [0x04030201, 0x000000FF, 0x00000005, 0x00000000]
+
+
+def test_pack_rejects_out_of_range() -> None:
+    with pytest.raises(ValueError, match="must be in"):
+        pack_weights(np.array([[128]]), 8)
+    with pytest.raises(ValueError, match=r"\(out, in\)"):
+        pack_weights(np.array([1, 2]), 8)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _mutated(prog: Program, fn: Callable[[Program], None]) -> bytes:
+    p = copy.deepcopy(prog)
+    fn(p)
+    return p.to_bytes()  # checksum recomputed: the error is the one we planted
+
+
+def _code(blob: bytes, limits: HardwareLimits | None = None) -> str:
+    with pytest.raises(ProgramError) as err:
+        Program.from_bytes(blob, limits)
+    assert str(err.value).startswith(err.value.code_name)
+    return err.value.code_name
+
+
+def _set_word(blob: bytes, index: int, value: int, fix_checksum: bool = True) -> bytes:
+    w = np.frombuffer(blob, dtype="<u4").copy()
+    w[index] = value
+    if fix_checksum:
+        w[HEADER_FIELDS["checksum"]] = checksum(w)
+    return w.astype("<u4").tobytes()
+
+
+def test_header_errors() -> None:
+    blob = _tiny().to_bytes()
+    assert _code(_set_word(blob, 0, 0x12345678)) == "BAD_MAGIC"
+    assert _code(_set_word(blob, 1, 2)) == "BAD_VERSION"
+    assert _code(_set_word(blob, 40, 0xDEAD, fix_checksum=False)) == "BAD_CHECKSUM"
+    assert _code(blob[:-4]) == "BAD_FORMAT"  # truncated data
+    assert _code(blob[:30]) == "BAD_FORMAT"  # not whole words
+    assert _code(blob[:32]) == "BAD_FORMAT"  # shorter than the header
+    assert _code(blob + b"\0\0\0\0") == "BAD_FORMAT"  # trailing words
+    assert _code(_set_word(blob, 16, 9)) == "BAD_OPCODE"  # op 0's opcode word
+
+
+FORMAT_FAULTS: dict[str, Callable[[Program], None]] = {
+    "bits": lambda p: setattr(p, "bits", 12),
+    "acc_bits": lambda p: setattr(p, "acc_bits", 40),
+    "acc_bits_zero": lambda p: setattr(p, "acc_bits", 0),
+    "no_ops": lambda p: setattr(p, "ops", []),
+    "buffer_beyond_header": lambda p: setattr(p.ops[1], "dst_buf", 5),
+    "shift_high": lambda p: setattr(p.ops[0], "shift", 63),
+    "shift_low": lambda p: setattr(p.ops[0], "shift", -32),
+    "out_bits": lambda p: setattr(p.ops[0], "out_bits", 16),
+    "reserved_flag": lambda p: setattr(p.ops[0], "flags", p.ops[0].flags | 0x80),
+    "agg_mode_3": lambda p: setattr(p.ops[1], "flags", p.ops[1].flags | 0x30),
+    "relu_on_aggregate": lambda p: setattr(p.ops[1], "flags", p.ops[1].flags | FLAGS["RELU"]),
+    "zero_rows": lambda p: setattr(p.ops[0], "rows", 0),
+    "agg_cols": lambda p: setattr(p.ops[1], "out_cols", 5),
+    "agg_group": lambda p: setattr(p.ops[1], "group", 2),
+    "weights_beyond_data": lambda p: setattr(p.ops[2], "w_off", p.data.size - 1),
+    "bias_beyond_data": lambda p: setattr(p.ops[0], "b_off", p.data.size - 2),
+    "overlap": lambda p: setattr(p.ops[1], "dst_off", 3),
+    "unwritten_read": lambda p: setattr(p.ops[2], "in_cols", 14) or setattr(
+        p, "data", np.concatenate([p.data, np.zeros(64, np.uint32)])),
+    "output_unwritten": lambda p: setattr(p, "out_buf", 0) or setattr(p, "out_cols", 8),
+    "norm_overflow": lambda p: setattr(p.ops[3], "rbits", 60),
+    "norm_gain": lambda p: setattr(p.ops[3], "gain", 0),
+    "in_buf": lambda p: setattr(p, "in_buf", 5) or setattr(p, "num_buffers", 4),
+}
+
+
+@pytest.mark.parametrize("fault", list(FORMAT_FAULTS))
+def test_format_errors(fault: str) -> None:
+    limits = HardwareLimits(num_buffers=8) if fault in ("in_buf", "buffer_beyond_header") \
+        else None
+    assert _code(_mutated(_tiny(), FORMAT_FAULTS[fault]), limits) == "BAD_FORMAT"
+
+
+DIMS_FAULTS: dict[str, tuple[Callable[[Program], None], HardwareLimits]] = {
+    "rows": (lambda p: None, HardwareLimits(max_rows=2)),
+    "cols": (lambda p: None, HardwareLimits(max_cols=8)),
+    "num_buffers": (lambda p: None, HardwareLimits(num_buffers=3)),
+    "weights": (lambda p: None, HardwareLimits(max_weight_words=10)),
+    "dst_window": (lambda p: setattr(p.ops[0], "dst_off", 1020), HardwareLimits()),
+    "src_buffer": (lambda p: setattr(p.ops[0], "src_buf", 4), HardwareLimits()),
+    "op_rows": (lambda p: setattr(p.ops[3], "rows", 65), HardwareLimits()),
+}
+
+
+@pytest.mark.parametrize("fault", list(DIMS_FAULTS))
+def test_dims_errors(fault: str) -> None:
+    fn, limits = DIMS_FAULTS[fault]
+    assert _code(_mutated(_tiny(), fn), limits) == "DIMS_EXCEED_MAX"
+
+
+def test_error_carries_numeric_code() -> None:
+    with pytest.raises(ProgramError) as err:
+        Program.from_bytes(_set_word(_tiny().to_bytes(), 0, 0))
+    assert err.value.code == ERROR_CODES["BAD_MAGIC"] and isinstance(err.value, ValueError)
+    assert "magic" in str(err.value)
+
+
+def test_builder_checks_limits_as_ops_are_added() -> None:
+    b = ProgramBuilder(bits=8, limits=HardwareLimits(max_cols=16))
+    x = b.input(rows=2, cols=8)
+    with pytest.raises(ProgramError) as err:
+        b.dense(x, np.ones((20, 8), np.int64), None, 0, (1, 0))
+    assert err.value.code_name == "DIMS_EXCEED_MAX" and "op 0" in str(err.value)
+
+
+def test_sixteen_bit_unsigned_output_is_rejected() -> None:
+    b = ProgramBuilder(bits=16)
+    x = b.input(rows=2, cols=4)
+    h = b.dense(x, np.ones((3, 4), np.int64), None, 0, (1, 0), relu=True)
+    with pytest.raises(ProgramError, match="int16"):
+        b.build(h)
+    b8 = ProgramBuilder(bits=8)
+    x = b8.input(rows=2, cols=4)
+    b8.build(b8.dense(x, np.ones((3, 4), np.int64), None, 0, (1, 0), relu=True))  # 0..255 ok
+
+
+# --------------------------------------------------------------------------- accumulator
+
+
+def _one_weight_program(w: int, acc_bits: int, bias: int | None = None) -> Program:
+    b = ProgramBuilder(bits=8, acc_bits=acc_bits)
+    x = b.input(rows=1, cols=1)
+    y = b.dense(x, np.array([[w]]), None if bias is None else np.array([bias]), 0, (1, 0))
+    return b.build(y)
+
+
+def test_accumulator_bound_is_exact() -> None:
+    # x in [-128, 127], w = -128: acc in [-16256, 16384]; 16384 needs 16 bits signed.
+    _one_weight_program(-128, 16)
+    with pytest.raises(ProgramError, match="overflows acc_bits=15") as err:
+        _one_weight_program(-128, 15)
+    assert err.value.code_name == "BAD_FORMAT"
+    _one_weight_program(127, 15)  # [-16256, 16129] fits 15 bits
+    with pytest.raises(ProgramError):
+        _one_weight_program(127, 15, bias=300)  # the bias pushes it over
+
+
+def test_accumulator_overflow_in_a_crafted_image() -> None:
+    """A program built for a wide accumulator, relabelled narrow: the loader must refuse."""
+    prog = testprograms.small_gsm_program(bits=16, seed=0)
+    Program.from_bytes(prog.to_bytes())
+    assert _code(_mutated(prog, lambda p: setattr(p, "acc_bits", 30))) == "BAD_FORMAT"
+    # and a hand-made image whose weights are all at the extreme, 1024 inputs wide
+    b = ProgramBuilder(bits=16, acc_bits=48)
+    x = b.input(rows=1, cols=1024)
+    b.build(b.dense(x, np.full((2, 1024), -32768), None, 20, (1, 0)))
+    with pytest.raises(ProgramError, match="overflows"):
+        b2 = ProgramBuilder(bits=16, acc_bits=41)
+        x = b2.input(rows=1, cols=1024)
+        b2.dense(x, np.full((2, 1024), -32768), None, 20, (1, 0))
+
+
+def test_accumulator_range_follows_relu_outputs() -> None:
+    """After a ReLU the next layer's inputs are unsigned bits-bit: its bound uses [0, 255]."""
+    b = ProgramBuilder(bits=8, acc_bits=17)
+    x = b.input(rows=1, cols=1)
+    h = b.dense(x, np.array([[1]]), None, 0, (1, 0), relu=True)
+    b.dense(h, np.array([[-128]]), None, 0, (2, 0))  # [-32640, 0] fits 17 bits
+    with pytest.raises(ProgramError):
+        b.dense(h, np.array([[-128], [127]]).reshape(2, 1), np.array([0, 40000]), 0, (3, 0))
+
+
+# --------------------------------------------------------------------------- random programs
+
+
+def test_random_programs_use_their_range(gsm8: Program) -> None:
+    x = testprograms.random_inputs(8, (64, gsm8.in_rows, gsm8.in_cols),
+                                   np.random.default_rng(5))
+    _, trace = golden.run(gsm8, x, trace=True)
+    for e in trace:
+        top = int(np.abs(e.out).max())
+        assert top > 20, f"op {e.index} ({e.op.name}) barely uses its range: max |y| {top}"
+        lo, hi = sat_range(8, e.op.out_signed, e.op.narrow)
+        at_top = ((e.out == hi) | ((e.out == lo) & e.op.out_signed)).mean()
+        assert at_top < 0.05, f"op {e.index} saturates {at_top:.1%} of its outputs"
+        assert e.out.std(axis=0).mean() > 1.0, f"op {e.index}: output ignores the input"
+
+
+def test_model_gnn_program_layout(mgnn16: Program) -> None:
+    names = [op.name for op in mgnn16.ops]
+    assert names == ["TAYLOR", "AGGREGATE", "AGGREGATE", "DENSE", "NORM"] * 2 + [
+        "TAYLOR", "AGGREGATE", "AGGREGATE", "DENSE", "NORM"]
+    assert mgnn16.in_rows == 12 and mgnn16.in_cols == 2 and mgnn16.out_cols == 2
+    axes = [(op.agg_axis, op.agg_mode) for op in mgnn16.ops if op.name == "AGGREGATE"]
+    assert axes[:2] == [(1, 1), (0, 1)]
+
+
+def test_paper_size_gsm_builds_and_runs() -> None:
+    prog = testprograms.random_gsm_program(bits=8)
+    dense = [op for op in prog.ops if op.name == "DENSE"]
+    assert sum(op.in_cols * op.out_cols for op in dense) == 3_158_016
+    assert [op.name for op in prog.ops].count("AGGREGATE") == 2
+    x = testprograms.random_inputs(8, (8, 4, 8), np.random.default_rng(0))
+    y = golden.run(prog, x)
+    assert y.shape == (8, 4, 8) and np.abs(y).max() > 0
+
+
+def test_max_dims_program_fills_the_maxima() -> None:
+    lim = HardwareLimits(max_rows=16, max_cols=64)
+    prog = testprograms.max_dims_program(bits=16, limits=lim)
+    Program.from_bytes(prog.to_bytes(), lim)
+    with pytest.raises(ProgramError):
+        Program.from_bytes(prog.to_bytes(), HardwareLimits(max_rows=15, max_cols=64))
+    assert {op.name for op in prog.ops} == set(OPCODES)
+    assert max(op.dst_off + op.out_cols for op in prog.ops) == 64
+    x = testprograms.random_inputs(16, (3, 16, 8), np.random.default_rng(0))
+    assert np.abs(golden.run(prog, x)).max() > 0
+
+
+# --------------------------------------------------------------------------- vectors + CLI
+
+
+def test_golden_vectors_round_trip(tmp_path: Path, gsm8: Program) -> None:
+    gv = vectors.write_golden_vectors(tmp_path / "v", gsm8, n=20, seed=3, trace=True)
+    kinds = [c["kind"] for c in gv.meta["edge_cases"]]
+    assert kinds == list(vectors.EDGE_CASES)
+    back = vectors.read_golden_vectors(tmp_path / "v")
+    assert back.program == gsm8 and back.program.name == gsm8.name
+    assert np.array_equal(back.inputs, gv.inputs) and np.array_equal(back.expected, gv.expected)
+    assert back.inputs.shape == (20, 4, 8) and back.expected.shape == (20, 4, 8)
+    assert not back.inputs[0].any() and (back.inputs[1] == 127).all()
+    assert (back.inputs[2] == -128).all()
+    assert vectors.check_golden_vectors(tmp_path / "v") == 0
+    meta = json.loads((tmp_path / "v" / "meta.json").read_text())
+    assert meta["program"]["sha256"] == gsm8.sha256()
+    t0 = np.frombuffer((tmp_path / "v" / meta["trace"][0]["file"]).read_bytes(), "<i4")
+    assert t0.size == int(np.prod(meta["trace"][0]["shape"]))
+    raw = np.frombuffer((tmp_path / "v" / "expected.bin").read_bytes(), "<i2")
+    assert np.array_equal(raw.reshape(20, 4, 8), gv.expected)
+
+
+def test_vectors_detect_a_tampered_expected_file(tmp_path: Path) -> None:
+    prog = _tiny()
+    vectors.write_golden_vectors(tmp_path, prog, n=9)
+    e = np.frombuffer((tmp_path / "expected.bin").read_bytes(), "<i2").copy()
+    e[5] += 1
+    (tmp_path / "expected.bin").write_bytes(e.tobytes())
+    assert vectors.check_golden_vectors(tmp_path) == 1
+
+
+def test_cli_golden_and_compile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from spacemimo.cli import main
+
+    assert main(["golden", "--random", "gsm", "--bits", "16", "--small", "--out",
+                 str(tmp_path / "g"), "-n", "12"]) == 0
+    assert main(["golden", "--check", str(tmp_path / "g")]) == 0
+    assert "0 mismatching words" in capsys.readouterr().out
+    assert main(["golden", "--program", str(tmp_path / "g" / "program.bin"), "--out",
+                 str(tmp_path / "p"), "-n", "3", "--no-edge-cases"]) == 0
+    assert main(["golden", "--random", "model-gnn", "--small", "--out",
+                 str(tmp_path / "m"), "-n", "4"]) == 0
+    assert main(["golden", "--out", str(tmp_path / "x")]) == 2  # no program given
+    assert main(["golden", "--random", "max-dims", "--out", str(tmp_path / "md"), "-n",
+                 "2"]) == 0
+    assert main(["compile", "--emit-headers", "--hls-header", str(tmp_path / "a.h"),
+                 "--rtl-header", str(tmp_path / "a.vh")]) == 0
+    assert (tmp_path / "a.h").read_bytes() == vectors.C_HEADER.read_bytes()
+
+
+def test_window_concat_helper() -> None:
+    w = Window(1, 0, 16, 4)
+    assert w.at(0, 32) == Window(1, 0, 32, 4) and w.at(8) == Window(1, 8, 8, 4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bits", [8, 16])
+def test_paper_size_gsm_100_vectors(tmp_path: Path, bits: int) -> None:
+    """What the HLS/RTL engineers run: the paper-size program and 100 golden vectors."""
+    prog = testprograms.random_gsm_program(bits=bits)
+    gv = vectors.write_golden_vectors(tmp_path, prog, n=100, seed=bits)
+    assert gv.expected.shape == (100, 4, 8) and np.abs(gv.expected).max() > 0
+    assert vectors.check_golden_vectors(tmp_path) == 0
