@@ -46,3 +46,26 @@ freeze: setup
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- HLS accelerator (hls/): golden vectors -> hls4ml projects (when that target exists) ->
+# C-simulation of our kernel at paper size, 8 and 16 bit, GSM and Model-GNN -> Vitis HLS
+# synthesis / co-simulation / export when vitis_hls or vitis-run is on PATH.
+HLS_VECTORS ?= build/golden
+HLS_N       ?= 120
+HLS_NETS    := gsm_8 gsm_16 model-gnn_8 model-gnn_16
+PART        ?= xc7vx690tffg1761-3
+.PHONY: hls csim hls-vectors
+hls-vectors: setup
+	@for net in $(HLS_NETS); do \
+	  $(SPACEMIMO) golden --random $${net%_*} --bits $${net##*_} -n $(HLS_N) --out $(HLS_VECTORS)/$$net || exit 1; \
+	done
+
+csim: hls-vectors
+	$(SPACEMIMO) csim $(addprefix $(HLS_VECTORS)/,$(HLS_NETS))
+
+hls: hls-vectors
+	@if grep -q '^hls4ml:' $(firstword $(MAKEFILE_LIST)); then $(MAKE) hls4ml; else echo "no hls4ml target yet: hls4ml projects skipped"; fi
+	$(SPACEMIMO) csim $(addprefix $(HLS_VECTORS)/,$(HLS_NETS))
+	@if command -v vitis_hls >/dev/null 2>&1 || command -v vitis-run >/dev/null 2>&1; then \
+	  $(MAKE) -C hls synth cosim export PART=$(PART) VECTORS=$(abspath $(HLS_VECTORS)/gsm_8); \
+	else echo "Vitis HLS not found: C-simulation passed, synthesis skipped"; fi

@@ -75,7 +75,7 @@ class ProgramError(ValueError):
 
 @dataclass(frozen=True)
 class HardwareLimits:
-    """The synthesized maxima a program must fit (hls/src/config.h holds the built values).
+    """The synthesized maxima a program must fit (hls/src/accel_config.h holds the built values).
 
     max_weight_words bounds the data segment (weights + biases) in 32-bit words.
     """

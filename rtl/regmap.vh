@@ -24,4 +24,4 @@ localparam [7:0] REG_STATUS = 8'h44;  // error code of the last run (quant/PROGR
 localparam [7:0] REG_CYCLES_LO = 8'h4C;  // cycles from start to done of the last run [31:0]
 localparam [7:0] REG_CYCLES_HI = 8'h50;  // cycles [63:32]
 localparam [7:0] REG_HW_ID = 8'h58;  // 0x534D0001: 'SM' + register-map version
-localparam [7:0] REG_HW_CONFIG = 8'h5C;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable
+localparam [7:0] REG_HW_CONFIG = 8'h60;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable

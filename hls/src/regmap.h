@@ -30,7 +30,7 @@ constexpr unsigned STATUS = 0x44;  // error code of the last run (quant/PROGRAM.
 constexpr unsigned CYCLES_LO = 0x4C;  // cycles from start to done of the last run [31:0]
 constexpr unsigned CYCLES_HI = 0x50;  // cycles [63:32]
 constexpr unsigned HW_ID = 0x58;  // 0x534D0001: 'SM' + register-map version
-constexpr unsigned HW_CONFIG = 0x5C;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable
+constexpr unsigned HW_CONFIG = 0x60;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable
 
 }  // namespace regmap
 

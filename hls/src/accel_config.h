@@ -1,0 +1,137 @@
+// spacemimo accelerator configuration — the one place to resize the design.
+//
+// Every knob is a macro with a default so a build can override it with -D (the tests build
+// other array sizes and widths that way; hls/Makefile passes CFG="-DSM_ARRAY_COLS=64 ...").
+// The kernels only see the CONFIG_T struct `accel_config` below (hls4ml nnet_utils style).
+// spacemimo/perfmodel.py reads the defaults of this file (ArrayConfig.from_header), so the
+// performance model and the kernel share one source for sizes and cycle constants.
+#ifndef SPACEMIMO_ACCEL_CONFIG_H
+#define SPACEMIMO_ACCEL_CONFIG_H
+
+#include "ap_int.h"
+
+// --- compute array: ARRAY_ROWS node rows x ARRAY_COLS output neurons of MAC PEs -----------
+#ifndef SM_ARRAY_ROWS
+#define SM_ARRAY_ROWS 4  // = K users: one row tile holds a whole GSM graph
+#endif
+#ifndef SM_ARRAY_COLS
+#define SM_ARRAY_COLS 256  // output neurons per tile = weight banks read per cycle
+#endif
+#ifndef SM_DRAIN_COLS
+#define SM_DRAIN_COLS 32  // activation-buffer column banks: outputs drained per cycle
+#endif
+// --- numerics -------------------------------------------------------------------------------
+#ifndef SM_DATA_BITS
+#define SM_DATA_BITS 16  // widest program the build accepts (8 or 16); buffers hold +1 bit
+#endif
+#ifndef SM_ACC_BITS
+#define SM_ACC_BITS 48  // DSP48 accumulator; programs declaring more are rejected
+#endif
+// --- on-chip activation buffers ---------------------------------------------------------------
+#ifndef SM_MAX_ROWS
+#define SM_MAX_ROWS 64  // N*K edges of a Model-GNN, K nodes of GSM
+#endif
+#ifndef SM_MAX_COLS
+#define SM_MAX_COLS 1024  // widest table (GSM's concat is 1024)
+#endif
+#ifndef SM_NUM_BUFFERS
+#define SM_NUM_BUFFERS 4
+#endif
+#ifndef SM_MAX_OPS
+#define SM_MAX_OPS 64
+#endif
+// --- weights --------------------------------------------------------------------------------
+// SM_WEIGHT_MODE 0: streamed (every DENSE tile fetched over m_axi, STREAM_K inputs at a time,
+//                   into a ping-pong tile: the store is then just 2 x STREAM_K words per bank)
+//                1: resident (loaded on chip at LOAD_PROGRAM; a program that does not fit is
+//                   rejected with DIMS_EXCEED_MAX)
+//                2: hybrid (all resident if the program fits; otherwise the top 2 x STREAM_K
+//                   words of every bank become the streaming ping-pong tile and ops are placed
+//                   resident first-fit in program order, the rest streamed) — one bitstream runs
+//                   8-bit GSM fully resident and 16-bit GSM partly so
+#ifndef SM_WEIGHT_MODE
+#define SM_WEIGHT_MODE 2
+#endif
+#ifndef SM_WEIGHT_DEPTH
+#define SM_WEIGHT_DEPTH 8192  // resident words per bank: 256 x 8192 x 16 bit = 1024 RAMB36 (690T)
+#endif
+#ifndef SM_BIAS_WORDS
+#define SM_BIAS_WORDS 16384  // int32 biases kept on chip (always resident; tiny)
+#endif
+#ifndef SM_STREAM_K
+#define SM_STREAM_K 128  // inputs per streamed weight chunk (ping-pong tile = 2 x this per bank)
+#endif
+// --- off-chip bus ---------------------------------------------------------------------------
+#ifndef SM_BUS_WIDTH
+#define SM_BUS_WIDTH 64  // m_axi data width in bits (GSM paper: 64)
+#endif
+#ifndef SM_MAX_DATA_WORDS
+#define SM_MAX_DATA_WORDS (1u << 22)  // data segment bound (= HardwareLimits.max_weight_words)
+#endif
+
+// --- cycle-model constants (mirrored by spacemimo/perfmodel.py) --------------------------------
+#ifndef SM_AXI_LATENCY
+#define SM_AXI_LATENCY 32  // cycles from an m_axi read request to its first beat
+#endif
+#ifndef SM_PIPE_DEPTH
+#define SM_PIPE_DEPTH 8  // BRAM read + multiply + accumulate + requantize pipeline stages
+#endif
+#ifndef SM_OP_OVERHEAD
+#define SM_OP_OVERHEAD 4  // FSM: fetch and decode one op record
+#endif
+#ifndef SM_START_OVERHEAD
+#define SM_START_OVERHEAD 8  // ap_start handshake and register reads
+#endif
+
+struct accel_config {
+    static const unsigned array_rows = SM_ARRAY_ROWS;
+    static const unsigned array_cols = SM_ARRAY_COLS;
+    static const unsigned drain_cols = SM_DRAIN_COLS;
+    static const unsigned data_bits = SM_DATA_BITS;
+    static const unsigned acc_bits = SM_ACC_BITS;
+    static const unsigned act_bits = SM_DATA_BITS + 1;  // ReLU outputs are unsigned `bits`
+    static const unsigned max_rows = SM_MAX_ROWS;
+    static const unsigned max_cols = SM_MAX_COLS;
+    static const unsigned num_buffers = SM_NUM_BUFFERS;
+    static const unsigned max_ops = SM_MAX_OPS;
+    static const unsigned weight_mode = SM_WEIGHT_MODE;
+    static const unsigned stream_k = SM_STREAM_K;
+    static const unsigned weight_depth =
+        (SM_WEIGHT_MODE == 0) ? 2 * SM_STREAM_K : SM_WEIGHT_DEPTH;
+    static const unsigned stream_words = 2 * SM_STREAM_K;  // ping-pong tile, words per bank
+    static const unsigned bias_depth = (SM_BIAS_WORDS + SM_ARRAY_COLS - 1) / SM_ARRAY_COLS;
+    static const unsigned store_bits = SM_DATA_BITS;  // one resident word: 1 or 2 weights
+    static const unsigned bus_width = SM_BUS_WIDTH;
+    static const unsigned bus_words32 = SM_BUS_WIDTH / 32;  // program words per beat
+    static const unsigned bus_words16 = SM_BUS_WIDTH / 16;  // int16 table elements per beat
+    static const unsigned max_data_words = SM_MAX_DATA_WORDS;
+    static const unsigned axi_latency = SM_AXI_LATENCY;
+    static const unsigned pipe_depth = SM_PIPE_DEPTH;
+    static const unsigned op_overhead = SM_OP_OVERHEAD;
+    static const unsigned start_overhead = SM_START_OVERHEAD;
+};
+
+static_assert(SM_DATA_BITS == 8 || SM_DATA_BITS == 16, "SM_DATA_BITS must be 8 or 16");
+static_assert(SM_BUS_WIDTH % 32 == 0 && SM_BUS_WIDTH >= 32 && SM_BUS_WIDTH <= 1024,
+              "SM_BUS_WIDTH: a multiple of 32 bits up to 1024");
+static_assert((SM_ARRAY_ROWS & (SM_ARRAY_ROWS - 1)) == 0 && (SM_ARRAY_COLS & (SM_ARRAY_COLS - 1)) == 0,
+              "array sizes are powers of two (HW_CONFIG reports their log2)");
+static_assert(SM_DRAIN_COLS >= 1 && SM_DRAIN_COLS <= SM_ARRAY_COLS &&
+                  SM_ARRAY_COLS % SM_DRAIN_COLS == 0 && SM_MAX_COLS % SM_DRAIN_COLS == 0,
+              "SM_DRAIN_COLS divides ARRAY_COLS and MAX_COLS");
+static_assert(SM_MAX_ROWS <= 255 && SM_MAX_COLS % 64 == 0 && SM_MAX_COLS / 64 <= 255,
+              "HW_CONFIG encodes MAX_ROWS in 8 bits and MAX_COLS/64 in 8 bits");
+static_assert(SM_NUM_BUFFERS >= 2 && SM_NUM_BUFFERS <= 15, "NUM_BUFFERS in 2..15");
+static_assert(SM_WEIGHT_MODE != 2 || SM_WEIGHT_DEPTH > 2 * SM_STREAM_K,
+              "hybrid: the store must hold the 2 x STREAM_K streaming tile and more");
+static_assert(SM_STREAM_K % 4 == 0 && SM_STREAM_K >= 4, "SM_STREAM_K: a multiple of 4 lanes");
+static_assert(SM_ACC_BITS >= 32 && SM_ACC_BITS <= 64, "SM_ACC_BITS in 32..64");
+
+// Data types every kernel shares.
+typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
+typedef ap_int<accel_config::data_bits> weight_t;  // one weight
+typedef ap_uint<accel_config::store_bits> wstore_t;  // one resident-store word
+typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
+typedef ap_uint<accel_config::bus_width> bus_t;   // one m_axi beat
+
+#endif  // SPACEMIMO_ACCEL_CONFIG_H

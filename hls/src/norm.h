@@ -1,0 +1,92 @@
+// NORM: power normalization b <- sqrt(P) b / ||b|| (GSM) and sigma(X) = X / ||X|| (Model-GNN),
+// in exact integer arithmetic (PROGRAM.md): s = sum y^2, n = isqrt(s) (floor),
+// g = floor((gain << rbits) / n), out = sat(rshift_rne(y * g, rbits)); n = 0 gives 0.
+// isqrt is the digit-by-digit method (32 fixed steps), the divide a 64-step restoring divider:
+// both are a few hundred LUTs and no DSP, and bit-exact by construction.
+#ifndef SPACEMIMO_NORM_H
+#define SPACEMIMO_NORM_H
+
+#include "requant.h"
+#include "spacemimo_accel.h"
+
+namespace smacc {
+
+// floor(sqrt(s)) for s < 2^64.
+inline ap_uint<32> isqrt64(ap_uint<64> s) {
+    ap_uint<64> x = s, res = 0, bit = ap_uint<64>(1) << 62;
+ISQRT:
+    for (int i = 0; i < 32; i++) {
+#pragma HLS PIPELINE II = 1
+        if (x >= res + bit) {
+            x -= res + bit;
+            res = (res >> 1) + bit;
+        } else {
+            res >>= 1;
+        }
+        bit >>= 2;
+    }
+    return (ap_uint<32>)res;
+}
+
+// floor(num / den), den > 0.
+inline ap_uint<64> udiv64(ap_uint<64> num, ap_uint<64> den) {
+    ap_uint<64> q = 0;
+    ap_uint<65> r = 0;
+DIVIDE:
+    for (int i = 63; i >= 0; i--) {
+#pragma HLS PIPELINE II = 1
+        r = (r << 1) | ap_uint<65>(num[i]);
+        if (r >= den) {
+            r -= den;
+            q[i] = 1;
+        }
+    }
+    return q;
+}
+
+template <class CONFIG_T>
+void norm_op(act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
+             unsigned sb, unsigned db, const op_rec &op) {
+    const unsigned DC = CONFIG_T::drain_cols;
+    const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
+    const bool narrow = op.flags & pf::FLAG_NARROW;
+    ap_uint<64> s = 0;
+SUMSQ_ROWS:
+    for (unsigned r = 0; r < op.rows; r++) {
+    SUMSQ_COLS:
+        for (unsigned c0 = 0; c0 < op.in_cols; c0 += DC) {
+#pragma HLS PIPELINE II = 1  // DRAIN_COLS squares per cycle into an adder tree
+            for (unsigned j = 0; j < DC; j++) {
+                if (c0 + j < op.in_cols) {
+                    act_t y = buf[sb][r][op.src_off + c0 + j];
+                    s += ap_uint<64>(ap_int<2 * CONFIG_T::act_bits>(y * y));
+                }
+            }
+        }
+    }
+    ap_uint<32> n = isqrt64(s);
+    ap_int<64> g = 0;
+    if (n != 0) g = (ap_int<64>)udiv64(ap_uint<64>(op.gain) << op.rbits, ap_uint<64>(n));
+SCALE_ROWS:
+    for (unsigned r = 0; r < op.rows; r++) {
+    SCALE_COLS:
+        for (unsigned c0 = 0; c0 < op.in_cols; c0 += DC) {
+#pragma HLS PIPELINE II = 1
+            for (unsigned j = 0; j < DC; j++) {
+                if (c0 + j < op.in_cols) {
+                    act_t y = buf[sb][r][op.src_off + c0 + j];
+                    act_t out = 0;
+                    if (n != 0) {
+                        wide_t p = wide_t(ap_int<64 + CONFIG_T::act_bits>(g * y));
+                        out = saturate(rshift_rne(p, (int)op.rbits), op.out_bits, sgn, narrow);
+                    }
+                    buf[db][r][op.dst_off + c0 + j] = out;
+                }
+            }
+        }
+    }
+}
+
+}  // namespace smacc
+
+#endif  // SPACEMIMO_NORM_H

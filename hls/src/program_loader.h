@@ -1,0 +1,294 @@
+// LOAD_PROGRAM: fetch the program image, check it (magic, version, checksum, every field
+// against the synthesized maxima), place DENSE weights (resident store or streamed) and copy
+// the resident weights and all biases on chip. Every loop is bounded by a synthesized
+// maximum or by data_words <= MAX_DATA_WORDS, so a corrupt image ends in an error code, never
+// in an endless loop.
+#ifndef SPACEMIMO_PROGRAM_LOADER_H
+#define SPACEMIMO_PROGRAM_LOADER_H
+
+#include "cycle_model.h"
+#include "spacemimo_accel.h"
+
+namespace smacc {
+
+// 32-bit program word p of an image on the m_axi bus.
+template <class CONFIG_T>
+inline unsigned word32(const bus_t *mem, unsigned long long p) {
+#pragma HLS INLINE
+    bus_t beat = mem[p / CONFIG_T::bus_words32];
+    unsigned lane = (unsigned)(p % CONFIG_T::bus_words32);
+    return (unsigned)beat.range(32 * lane + 31, 32 * lane);
+}
+
+// Sign-extend a `bits`-wide lane of a packed weight word.
+inline weight_t weight_lane(unsigned word, unsigned lane, unsigned bits) {
+#pragma HLS INLINE
+    if (bits == 8) return weight_t((ap_int<8>)(ap_uint<8>)((word >> (8 * lane)) & 0xFFu));
+    return weight_t((ap_int<16>)(ap_uint<16>)((word >> (16 * lane)) & 0xFFFFu));
+}
+
+inline bool windows_overlap(unsigned a_off, unsigned a_len, unsigned b_off, unsigned b_len) {
+    return a_off < b_off + b_len && b_off < a_off + a_len;
+}
+
+// Buffer window of an op against the synthesized maxima (DIMS_EXCEED_MAX) and the header's
+// num_buffers (BAD_FORMAT), in the order quant/program.py checks them.
+template <class CONFIG_T>
+unsigned check_window(const prog_state &st, unsigned buf, unsigned off, unsigned cols,
+                      unsigned rows) {
+    if (buf >= CONFIG_T::num_buffers) return pf::ERR_DIMS_EXCEED_MAX;
+    if (buf >= st.num_buffers) return pf::ERR_BAD_FORMAT;
+    if (rows > CONFIG_T::max_rows) return pf::ERR_DIMS_EXCEED_MAX;
+    if (off > CONFIG_T::max_cols || cols > CONFIG_T::max_cols - off)
+        return pf::ERR_DIMS_EXCEED_MAX;
+    return pf::ERR_OK;
+}
+
+inline bool shift_ok(int s) { return s >= pf::SHIFT_MIN && s <= (int)pf::SHIFT_MAX; }
+
+// Check one op record; returns an error code (pf::ERR_*). Same order as quant/program.py's
+// _Checker.check_op, so a program with one fault gets the same code from both. (The Python
+// loader's range/dataflow checks — accumulator worst case, unwritten cells — are not repeated:
+// a program that passed them runs exactly here.)
+template <class CONFIG_T>
+unsigned check_op(const prog_state &st, const op_rec &op) {
+    if (op.opcode < pf::OP_DENSE || op.opcode > pf::OP_TAYLOR) return pf::ERR_BAD_OPCODE;
+    if (op.rows == 0 || op.in_cols == 0 || op.out_cols == 0) return pf::ERR_BAD_FORMAT;
+    unsigned err = check_window<CONFIG_T>(st, op.src_buf, op.src_off, op.in_cols, op.rows);
+    if (err != pf::ERR_OK) return err;
+    err = check_window<CONFIG_T>(st, op.dst_buf, op.dst_off, op.out_cols, op.rows);
+    if (err != pf::ERR_OK) return err;
+    if (op.flags & ~pf::FLAGS_DEFINED) return pf::ERR_BAD_FORMAT;
+    if (op.out_bits != st.bits) return pf::ERR_BAD_FORMAT;
+    if ((op.flags & pf::FLAG_RELU) && op.opcode != pf::OP_DENSE) return pf::ERR_BAD_FORMAT;
+    if (op.opcode != pf::OP_NORM && !shift_ok(op.shift)) return pf::ERR_BAD_FORMAT;
+    if (op.opcode == pf::OP_TAYLOR) {
+        err = check_window<CONFIG_T>(st, op.w_off, op.b_off, 2, op.rows);
+        if (err != pf::ERR_OK) return err;
+    }
+    // No op works in place: its destination never overlaps a source window.
+    if (op.src_buf == op.dst_buf &&
+        windows_overlap(op.src_off, op.in_cols, op.dst_off, op.out_cols))
+        return pf::ERR_BAD_FORMAT;
+    if (op.opcode == pf::OP_TAYLOR && op.w_off == op.dst_buf &&
+        windows_overlap(op.b_off, 2, op.dst_off, op.out_cols))
+        return pf::ERR_BAD_FORMAT;
+    if (op.opcode == pf::OP_DENSE) {
+        unsigned long long wend =
+            (unsigned long long)op.w_off +
+            (unsigned long long)op.out_cols * cycle_model<CONFIG_T>::row_words(op.in_cols, st.bits);
+        if (wend > st.data_words) return pf::ERR_BAD_FORMAT;
+        if (op.b_off != pf::NO_BIAS &&
+            (unsigned long long)op.b_off + op.out_cols > st.data_words)
+            return pf::ERR_BAD_FORMAT;
+    } else if (op.opcode == pf::OP_AGGREGATE) {
+        if (op.out_cols != op.in_cols) return pf::ERR_BAD_FORMAT;
+        if (op.group == 0 || op.rows % op.group) return pf::ERR_BAD_FORMAT;
+        if (((op.flags & pf::FLAG_AGG_MODE) >> pf::FLAG_AGG_MODE_SHIFT) > pf::AGG_SUM)
+            return pf::ERR_BAD_FORMAT;
+    } else if (op.opcode == pf::OP_NORM) {
+        if (op.out_cols != op.in_cols) return pf::ERR_BAD_FORMAT;
+        // (64-bit headroom of y * (gain << rbits) is checked by the Python loader from the
+        // source's value range; the datapath below is 64 bits wide.)
+        if (op.gain < 1 || op.rbits > 62) return pf::ERR_BAD_FORMAT;
+    } else {  // TAYLOR
+        if (op.out_cols != op.in_cols || op.in_cols % 2) return pf::ERR_BAD_FORMAT;
+        if (op.group == 0 || op.rows % op.group) return pf::ERR_BAD_FORMAT;
+        if (!shift_ok(op.gain)) return pf::ERR_BAD_FORMAT;
+    }
+    return pf::ERR_OK;
+}
+
+// Fetch, check and place a program; copies resident weights into wstore and biases into
+// bstore. Adds the modelled cycles to `cyc`. Returns an error code.
+template <class CONFIG_T>
+unsigned load_program(const bus_t *prog, prog_state &st,
+                      wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
+                      ap_int<32> bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
+                      cycles_t &cyc) {
+    typedef cycle_model<CONFIG_T> cm;
+    const unsigned ac = CONFIG_T::array_cols;
+    st.loaded = false;
+    unsigned hdr[pf::HEADER_WORDS];
+HEADER:
+    for (unsigned i = 0; i < pf::HEADER_WORDS; i++) {
+#pragma HLS PIPELINE II = 1
+        hdr[i] = word32<CONFIG_T>(prog, i);
+    }
+    cyc += cm::cdiv(pf::HEADER_WORDS, CONFIG_T::bus_words32) + CONFIG_T::axi_latency;
+    if (hdr[pf::HDR_MAGIC] != pf::PROGRAM_MAGIC) return pf::ERR_BAD_MAGIC;
+    if (hdr[pf::HDR_VERSION] != pf::PROGRAM_VERSION) return pf::ERR_BAD_VERSION;
+    st.num_ops = hdr[pf::HDR_NUM_OPS];
+    st.data_words = hdr[pf::HDR_DATA_WORDS];
+    // Bound the image before reading it (the checksum pass must end).
+    if (st.num_ops > CONFIG_T::max_ops || st.data_words > CONFIG_T::max_data_words)
+        return pf::ERR_DIMS_EXCEED_MAX;
+
+    st.data_base = pf::HEADER_WORDS + st.num_ops * pf::OP_WORDS;
+    // Checksum: 32-bit wrap-around sum of every word except the checksum itself.
+    unsigned long long image_words = (unsigned long long)pf::HEADER_WORDS +
+                                     (unsigned long long)st.num_ops * pf::OP_WORDS + st.data_words;
+    ap_uint<32> sum = 0;
+CHECKSUM:
+    for (unsigned long long p = 0; p < image_words; p++) {
+#pragma HLS PIPELINE II = 1
+        if (p != pf::HDR_CHECKSUM) sum += word32<CONFIG_T>(prog, p);
+    }
+    if ((unsigned)sum != hdr[pf::HDR_CHECKSUM]) {
+        cyc += cm::cdiv(image_words, CONFIG_T::bus_words32) + CONFIG_T::axi_latency;
+        return pf::ERR_BAD_CHECKSUM;
+    }
+
+    // Header fields (quant/program.py _Checker.check_header order).
+    st.bits = hdr[pf::HDR_BITS];
+    st.acc_bits = hdr[pf::HDR_ACC_BITS];
+    if (st.bits != 8 && st.bits != 16) return pf::ERR_BAD_FORMAT;
+    unsigned acc_max = st.bits == 8 ? pf::ACC_BITS_MAX_8 : pf::ACC_BITS_MAX_16;
+    if (st.acc_bits == 0 || st.acc_bits > acc_max) return pf::ERR_BAD_FORMAT;
+    if (st.bits > CONFIG_T::data_bits || st.acc_bits > CONFIG_T::acc_bits)
+        return pf::ERR_DIMS_EXCEED_MAX;  // an 8-bit-only build cannot run 16-bit programs
+    if (st.num_ops == 0) return pf::ERR_BAD_FORMAT;
+    st.num_buffers = hdr[pf::HDR_NUM_BUFFERS];
+    if (st.num_buffers == 0) return pf::ERR_BAD_FORMAT;
+    if (st.num_buffers > CONFIG_T::num_buffers) return pf::ERR_DIMS_EXCEED_MAX;
+    st.in_buf = hdr[pf::HDR_IN_BUF];
+    st.in_rows = hdr[pf::HDR_IN_ROWS];
+    st.in_cols = hdr[pf::HDR_IN_COLS];
+    st.out_buf = hdr[pf::HDR_OUT_BUF];
+    st.out_rows = hdr[pf::HDR_OUT_ROWS];
+    st.out_cols = hdr[pf::HDR_OUT_COLS];
+    if (st.in_rows == 0 || st.in_cols == 0) return pf::ERR_BAD_FORMAT;
+    if (st.in_buf >= st.num_buffers) return pf::ERR_BAD_FORMAT;
+    if (st.in_rows > CONFIG_T::max_rows || st.in_cols > CONFIG_T::max_cols)
+        return pf::ERR_DIMS_EXCEED_MAX;
+    if (st.out_rows == 0 || st.out_cols == 0) return pf::ERR_BAD_FORMAT;
+    if (st.out_buf >= st.num_buffers) return pf::ERR_BAD_FORMAT;
+    if (st.out_rows > CONFIG_T::max_rows || st.out_cols > CONFIG_T::max_cols)
+        return pf::ERR_DIMS_EXCEED_MAX;
+
+    // Decode and check every op, and size its resident footprint (store words per bank).
+    const unsigned pack = CONFIG_T::store_bits / st.bits;  // 2 eight-bit weights per word
+    unsigned long long total_need = 0;
+OPS:
+    for (unsigned o = 0; o < st.num_ops; o++) {
+        unsigned w[pf::OP_WORDS];
+    OP_WORDS:
+        for (unsigned i = 0; i < pf::OP_WORDS; i++)
+            w[i] = word32<CONFIG_T>(prog, pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS + i);
+        op_rec &op = st.ops[o];
+        op.opcode = w[pf::OPW_OPCODE];
+        op.flags = w[pf::OPW_FLAGS];
+        op.src_buf = w[pf::OPW_SRC_BUF];
+        op.src_off = w[pf::OPW_SRC_OFF];
+        op.dst_buf = w[pf::OPW_DST_BUF];
+        op.dst_off = w[pf::OPW_DST_OFF];
+        op.rows = w[pf::OPW_ROWS];
+        op.in_cols = w[pf::OPW_IN_COLS];
+        op.out_cols = w[pf::OPW_OUT_COLS];
+        op.w_off = w[pf::OPW_W_OFF];
+        op.b_off = w[pf::OPW_B_OFF];
+        op.shift = (int)w[pf::OPW_SHIFT];
+        op.out_bits = w[pf::OPW_OUT_BITS];
+        op.group = w[pf::OPW_GROUP];
+        op.gain = (int)w[pf::OPW_GAIN];
+        op.rbits = w[pf::OPW_RBITS];
+        op.resident = false;
+        op.has_bias = false;
+        op.wbase = 0;
+        op.bbase = 0;
+        unsigned err = check_op<CONFIG_T>(st, op);
+        if (err != pf::ERR_OK) return err;
+        if (op.opcode == pf::OP_DENSE)
+            total_need += (unsigned long long)((op.out_cols + ac - 1) / ac) *
+                          ((op.in_cols + pack - 1) / pack);
+    }
+
+    // Place weights: all resident when they fit; otherwise (hybrid) the store's top
+    // 2 x STREAM_K words per bank hold the streaming ping-pong tile and ops go resident
+    // first-fit in program order. Biases are always resident.
+    bool all_resident = CONFIG_T::weight_mode != 0 && total_need <= CONFIG_T::weight_depth;
+    if (CONFIG_T::weight_mode == 1 && !all_resident) return pf::ERR_DIMS_EXCEED_MAX;
+    const unsigned long long cap =
+        all_resident ? CONFIG_T::weight_depth
+                     : (CONFIG_T::weight_mode == 0 ? 0 : CONFIG_T::weight_depth - CONFIG_T::stream_words);
+    st.stream_base = CONFIG_T::weight_depth - CONFIG_T::stream_words;
+    unsigned long long wnext = 0;
+    unsigned bnext = 0, bursts = 0;
+    unsigned long long bias_words = 0;
+    st.resident_words = 0;
+    st.streamed_words = 0;
+PLACE:
+    for (unsigned o = 0; o < st.num_ops; o++) {
+        op_rec &op = st.ops[o];
+        if (op.opcode != pf::OP_DENSE) continue;
+        unsigned tiles_c = (op.out_cols + ac - 1) / ac;
+        unsigned long long need = (unsigned long long)tiles_c * ((op.in_cols + pack - 1) / pack);
+        unsigned long long words = (unsigned long long)op.out_cols * cm::row_words(op.in_cols, st.bits);
+        if (wnext + need <= cap) {
+            op.resident = true;
+            op.wbase = (unsigned)wnext;
+            wnext += need;
+            st.resident_words += words;
+            bursts++;
+        } else {
+            st.streamed_words += words;
+        }
+        if (op.b_off != pf::NO_BIAS) {
+            if (bnext + tiles_c > CONFIG_T::bias_depth) return pf::ERR_DIMS_EXCEED_MAX;
+            op.has_bias = true;
+            op.bbase = bnext;
+            bnext += tiles_c;
+            bias_words += op.out_cols;
+            bursts++;
+        }
+    }
+
+    // Copy resident weights (bank o % AC, address wbase + (o / AC) * lane_words + i / pack)
+    // and biases (bank o % AC, address bbase + o / AC). Sequential bursts over the image.
+COPY_OPS:
+    for (unsigned o = 0; o < st.num_ops; o++) {
+        const op_rec &op = st.ops[o];
+        if (op.opcode != pf::OP_DENSE) continue;
+        unsigned per_word = 32 / st.bits;
+        unsigned lane_words = (op.in_cols + pack - 1) / pack;
+        unsigned rw = (unsigned)cm::row_words(op.in_cols, st.bits);
+        if (op.resident) {
+        COPY_ROWS:
+            for (unsigned r = 0; r < op.out_cols; r++) {
+            COPY_WORDS:
+                for (unsigned p = 0; p < rw; p++) {
+#pragma HLS PIPELINE II = 1
+                    unsigned word = word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.w_off +
+                                                               (unsigned long long)r * rw + p);
+                COPY_LANES:
+                    for (unsigned l = 0; l < per_word; l++) {
+                        unsigned i = p * per_word + l;
+                        if (i >= op.in_cols) break;
+                        weight_t wt = weight_lane(word, l, st.bits);
+                        unsigned addr = op.wbase + (r / ac) * lane_words + (pack == 2 ? i >> 1 : i);
+                        unsigned q = pack == 2 ? (i & 1u) : 0u;
+                        wstore_t cur = wstore[r % ac][addr];
+                        cur.range(st.bits * q + st.bits - 1, st.bits * q) =
+                            ap_uint<16>((ap_uint<16>)wt).range(st.bits - 1, 0);
+                        wstore[r % ac][addr] = cur;
+                    }
+                }
+            }
+        }
+        if (op.has_bias) {
+        COPY_BIAS:
+            for (unsigned r = 0; r < op.out_cols; r++) {
+#pragma HLS PIPELINE II = 1
+                bstore[r % ac][op.bbase + r / ac] =
+                    (ap_int<32>)word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.b_off + r);
+            }
+        }
+    }
+    cyc += cm::program_load(image_words, st.resident_words, bias_words, bursts, st.num_ops);
+    st.loaded = true;
+    return pf::ERR_OK;
+}
+
+}  // namespace smacc
+
+#endif  // SPACEMIMO_PROGRAM_LOADER_H

@@ -1,0 +1,273 @@
+"""Hardware subcommands: ``spacemimo perf`` (performance model) and ``spacemimo csim`` (build
+and run the HLS kernel's C-simulation on golden vectors), plus ``spacemimo bench perf``.
+
+The C-sim helpers (``build_csim``, ``run_csim``) are used by the tests as well, so the CLI,
+``make hls`` and pytest drive the kernel the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+HLS_DIR = REPO / "hls"
+DEFAULT_VECTORS = REPO / "build" / "golden"
+
+
+# --------------------------------------------------------------------------- C-sim helpers
+
+
+class CsimError(RuntimeError):
+    """The C-simulation could not be built or run."""
+
+
+@dataclass
+class CsimResult:
+    """What one testbench run printed."""
+
+    returncode: int
+    output: str
+    mismatches: int | None = None
+    words: int | None = None
+    status: int | None = None
+    cycles_batch: int | None = None
+    cycles_inference: int | None = None
+    vectors: int | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+
+def missing_tools() -> str | None:
+    """None when g++ and the ap_types headers are available, else what to install."""
+    if shutil.which("g++") is None:
+        return "g++ not found: install a C++ compiler (apt-get install g++)"
+    try:
+        import hls4ml  # noqa: F401
+    except ImportError:
+        return "hls4ml not installed (its ap_types headers are needed): pip install -e '.[hw]'"
+    return None
+
+
+def build_csim(cflags: str = "", opt: str = "-O2") -> Path:
+    """Build the C-sim testbench for a configuration (-D flags); returns the binary path.
+
+    Binaries are cached per (flags, opt) under hls/build/csim/ by hls/Makefile.
+    """
+    why = missing_tools()
+    if why:
+        raise CsimError(why)
+    cmd = ["make", "-s", "-C", str(HLS_DIR), "csim-build", f"CFG={cflags}", f"OPT={opt}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    if proc.returncode != 0 or not lines:
+        raise CsimError(f"C-sim build failed ({' '.join(cmd)}):\n{proc.stdout}\n{proc.stderr}")
+    return HLS_DIR / lines[-1].strip()
+
+
+def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | None = None
+             ) -> CsimResult:
+    """Run the testbench on a golden-vector directory and parse its summary lines."""
+    proc = subprocess.run([str(binary), str(vec_dir), *args], capture_output=True, text=True,
+                          timeout=timeout)
+    out = proc.stdout + proc.stderr
+    res = CsimResult(proc.returncode, out)
+    if m := re.search(r"^mismatches=(\d+)/(\d+)", out, re.M):
+        res.mismatches, res.words = int(m.group(1)), int(m.group(2))
+    if m := re.search(r"status=(\d+)", out):
+        res.status = int(m.group(1))
+    if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
+                      out):
+        res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
+    return res
+
+
+def write_random_vectors(kind: str, bits: int, out: Path, n: int = 100, small: bool = False,
+                         seed: int = 0) -> Path:
+    """Golden vectors of a random GSM or Model-GNN program (paper size unless ``small``)."""
+    from spacemimo.quant.testprograms import (
+        random_gsm_program,
+        random_model_gnn_program,
+        small_gsm_program,
+    )
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    if kind == "gsm":
+        prog = small_gsm_program(bits=bits, seed=seed) if small else \
+            random_gsm_program(bits=bits, seed=seed)
+    elif kind in ("model-gnn", "model_gnn", "mgnn"):
+        prog = random_model_gnn_program(bits=bits, N=4, K=4, hidden=(8, 8), seed=seed) \
+            if small else random_model_gnn_program(bits=bits, seed=seed)
+    else:
+        raise ValueError(f"kind must be gsm or model-gnn, got {kind!r}")
+    write_golden_vectors(out, prog, n=n, seed=seed + 1)
+    return out
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _config_from_args(args: argparse.Namespace) -> Any:
+    from spacemimo.perfmodel import WEIGHT_MODES, preset
+
+    mode = WEIGHT_MODES[args.weight_mode] if args.weight_mode else None
+    return preset(args.preset, array_rows=args.array_rows, array_cols=args.array_cols,
+                  drain_cols=args.drain_cols, bus_width=args.bus_width, weight_mode=mode,
+                  weight_depth=args.weight_depth, clock_mhz=args.clock_mhz)
+
+
+def cmd_perf(args: argparse.Namespace) -> int:
+    from spacemimo.perfmodel import paper_comparison, paper_comparison_markdown, predict
+
+    cfg = _config_from_args(args)
+    if args.paper:
+        print(paper_comparison_markdown(paper_comparison({args.preset: cfg})))
+        return 0
+    if args.program:
+        prog: Any = Path(args.program)
+        if prog.is_dir():
+            prog = prog / "program.bin"
+    elif args.random:
+        from spacemimo.quant.testprograms import (
+            random_gsm_program,
+            random_model_gnn_program,
+            small_gsm_program,
+        )
+
+        if args.random == "gsm":
+            prog = (small_gsm_program if args.small else random_gsm_program)(bits=args.bits,
+                                                                             seed=args.seed)
+        else:
+            prog = random_model_gnn_program(bits=args.bits, seed=args.seed)
+    else:
+        raise SystemExit("spacemimo perf: give a program image (or vector dir) or --random")
+    pred = predict(prog, cfg)
+    print(pred.table())
+    if args.vectors > 1:
+        print(f"- {args.vectors} vectors back to back after LOAD_PROGRAM: "
+              f"{pred.run_cycles(args.vectors, load=True):,} cycles")
+    if pred.error:
+        print(f"- the loader would reject it: {pred.error}")
+        return 1
+    return 0
+
+
+def cmd_csim(args: argparse.Namespace) -> int:
+    from spacemimo.perfmodel import predict
+
+    dirs = [Path(d) for d in args.dirs]
+    if args.random:
+        kinds = ["gsm", "model-gnn"] if args.random == "all" else [args.random]
+        for kind in kinds:
+            for bits in args.bits:
+                tag = f"{kind.replace('-', '_')}_{bits}{'_small' if args.small else ''}"
+                d = args.out / tag
+                print(f"golden vectors: {d}")
+                dirs.append(write_random_vectors(kind, bits, d, n=args.n, small=args.small,
+                                                 seed=args.seed))
+    if not dirs:
+        raise SystemExit("spacemimo csim: give golden-vector directories or --random")
+    cflags = args.cfg
+    if args.preset:
+        cflags = (_config_from_args(args).cflags() + " " + cflags).strip()
+    binary = build_csim(cflags, args.opt)
+    print(f"C-sim binary: {binary} (CFG='{cflags}')")
+    failed = 0
+    for d in dirs:
+        extra = ["--max-vectors", str(args.max_vectors)] if args.max_vectors else []
+        res = run_csim(binary, d, *extra)
+        line = (f"{d}: mismatches={res.mismatches}/{res.words} cycles/inference="
+                f"{res.cycles_inference}")
+        if res.cycles_inference is not None and not cflags:
+            line += f" (perf model {predict(d / 'program.bin').inference})"
+        print(line if res.mismatches is not None else res.output)
+        failed += not res.passed
+    return 1 if failed else 0
+
+
+def cmd_bench_perf(args: argparse.Namespace) -> int:
+    from spacemimo.perfmodel import paper_comparison, paper_comparison_markdown
+
+    rows = paper_comparison(seed=args.seed)
+    md = paper_comparison_markdown(rows)
+    print(md)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "perf_gsm_paper.md").write_text(md + "\n")
+    (args.out / "perf_gsm_paper.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"\nwrote {args.out / 'perf_gsm_paper.md'}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def _config_args(s: argparse.ArgumentParser) -> None:
+    from spacemimo.perfmodel import PRESETS, WEIGHT_MODES
+
+    g = s.add_argument_group("array configuration (default: hls/src/accel_config.h)")
+    g.add_argument("--preset", default="vx690t", choices=sorted(PRESETS),
+                   help="named configuration (default vx690t)")
+    g.add_argument("--array-rows", type=int, help="PE rows (node rows per tile)")
+    g.add_argument("--array-cols", type=int, help="PE columns (output neurons per tile)")
+    g.add_argument("--drain-cols", type=int, help="activation-buffer column banks")
+    g.add_argument("--bus-width", type=int, help="m_axi width in bits")
+    g.add_argument("--weight-mode", choices=sorted(WEIGHT_MODES), help="weight placement")
+    g.add_argument("--weight-depth", type=int, help="resident store words per bank")
+    g.add_argument("--clock-mhz", type=float, help="clock for the microsecond column")
+
+
+def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParsersAction
+                 ) -> None:
+    """Register ``perf``, ``csim`` and ``bench perf``."""
+    s = sub.add_parser(
+        "perf", help="performance model: predicted cycles per op for a program",
+        description="Predict the accelerator's cycles for a program image (or a golden-vector "
+                    "directory) or a random paper-size GSM / Model-GNN program, on the "
+                    "configuration of hls/src/accel_config.h or a preset; prints a per-op "
+                    "table. --paper compares paper-size GSM at 8 and 16 bit with the GSM "
+                    "paper's cycles.")
+    s.add_argument("program", nargs="?", help="program image (.bin/.smp) or vector directory")
+    s.add_argument("--random", choices=["gsm", "model-gnn"], help="use a random program")
+    s.add_argument("--bits", type=int, default=8, choices=[8, 16], help="for --random")
+    s.add_argument("--small", action="store_true", help="small GSM widths (with --random)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--vectors", type=int, default=1, help="also predict a batch of N vectors")
+    s.add_argument("--paper", action="store_true",
+                   help="paper-size GSM 8/16 bit beside the paper's 386,284 / 719,218 cycles")
+    _config_args(s)
+    s.set_defaults(func=cmd_perf)
+
+    s = sub.add_parser(
+        "csim", help="build the HLS kernel's C-simulation and run it on golden vectors",
+        description="Build hls/tb/tb_accel.cpp with g++ and the ap_types headers (no Vitis) "
+                    "and run it on golden-vector directories; 0 mismatching words is a pass. "
+                    "--random writes vectors of random GSM / Model-GNN programs first.")
+    s.add_argument("dirs", nargs="*", help="golden-vector directories (spacemimo golden)")
+    s.add_argument("--random", choices=["gsm", "model-gnn", "all"],
+                   help="generate vectors of random programs first")
+    s.add_argument("--bits", type=lambda t: [int(b) for b in t.split(",")], default=[8, 16],
+                   help="bit widths for --random, e.g. 8,16 (default)")
+    s.add_argument("--small", action="store_true", help="small programs (seconds)")
+    s.add_argument("-n", "--n", type=int, default=100, help="vectors per program (default 100)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", type=Path, default=DEFAULT_VECTORS,
+                   help=f"where --random writes vectors (default {DEFAULT_VECTORS})")
+    s.add_argument("--cfg", default="", help="extra -D flags, e.g. '-DSM_ARRAY_COLS=64'")
+    s.add_argument("--opt", default="-O2", help="g++ optimisation, e.g. --opt=-O1 (default -O2)")
+    s.add_argument("--max-vectors", type=int, default=0, help="run only the first N vectors")
+    _config_args(s)
+    s.set_defaults(func=cmd_csim, preset=None)
+
+    s = bench_sub.add_parser(
+        "perf", help="performance model vs the GSM paper (paper-size GSM, 8/16 bit)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", type=Path, default=Path("results") / "bench")
+    s.set_defaults(func=cmd_bench_perf)

@@ -1,0 +1,116 @@
+"""Performance model (spacemimo/perfmodel.py): formulas, presets, paper comparison, CLI.
+
+The model's agreement with the kernel's own cycle count is checked in test_hls_csim.py (it
+needs g++); these tests are pure Python.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from spacemimo.perfmodel import (
+    CONFIG_HEADER,
+    PAPER_GSM_CYCLES,
+    ArrayConfig,
+    dense_cycles,
+    dense_tail,
+    predict,
+    preset,
+)
+
+
+@pytest.fixture(scope="module")
+def gsm8():
+    from spacemimo.quant.testprograms import random_gsm_program
+
+    return random_gsm_program(bits=8, seed=0)
+
+
+@pytest.fixture(scope="module")
+def gsm16():
+    from spacemimo.quant.testprograms import random_gsm_program
+
+    return random_gsm_program(bits=16, seed=0)
+
+
+def test_header_is_the_source_of_the_defaults() -> None:
+    assert CONFIG_HEADER.exists()
+    assert ArrayConfig.from_header() == ArrayConfig(), \
+        "ArrayConfig defaults drifted from hls/src/accel_config.h"
+    cfg = ArrayConfig.from_header(array_cols=64)
+    assert cfg.array_cols == 64 and "-DSM_ARRAY_COLS=64" in cfg.cflags()
+
+
+def test_dense_formulas() -> None:
+    cfg = ArrayConfig(array_rows=4, array_cols=256, drain_cols=32, bus_width=64)
+    # 512 -> 512 resident: 2 column tiles x 512 inputs + tail
+    assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 512 + dense_tail(cfg)
+    # 8 rows = 2 row tiles
+    assert dense_cycles(8, 512, 512, 8, False, cfg) == 4 * 512 + dense_tail(cfg)
+    # streamed over 64 bits: 512 x 512 8-bit weights at 8 per beat, plus latency and tail
+    streamed = dense_cycles(4, 512, 512, 8, True, cfg)
+    assert 512 * 512 / 8 < streamed < 512 * 512 / 8 * 1.05
+
+
+def test_gsm_resident_beats_paper(gsm8) -> None:
+    pred = predict(gsm8, preset("vx690t"))
+    assert not pred.error
+    assert pred.weights == 3_158_016
+    assert all(o.placement == "resident" for o in pred.ops if o.name == "DENSE")
+    assert pred.inference * 10 < PAPER_GSM_CYCLES[8][0]
+    assert pred.streamed_words == 0
+
+
+def test_streamed_gsm_is_bus_bound_like_the_paper(gsm8, gsm16) -> None:
+    """All weights over a 64-bit bus: the paper's regime, ~weight bytes / 8 per inference."""
+    for prog, bits in ((gsm8, 8), (gsm16, 16)):
+        pred = predict(prog, preset("vx690t-streamed"))
+        bound = 3_158_016 * bits / 64
+        assert bound <= pred.inference <= 1.05 * bound
+        lo, hi = PAPER_GSM_CYCLES[bits]
+        assert 0.9 * lo <= pred.inference <= hi
+
+
+def test_gsm16_hybrid(gsm16) -> None:
+    pred = predict(gsm16, preset("vx690t"))
+    places = {o.placement for o in pred.ops if o.name == "DENSE"}
+    assert places == {"resident", "streamed"}
+    assert pred.inference < PAPER_GSM_CYCLES[16][0]
+    wide = predict(gsm16, preset("vx690t-bus512"))
+    assert wide.inference * 10 < PAPER_GSM_CYCLES[16][0]
+
+
+def test_more_columns_fewer_cycles(gsm8) -> None:
+    base = ArrayConfig.from_header()
+    c128 = predict(gsm8, base.with_(array_cols=128, weight_depth=16384)).inference
+    c256 = predict(gsm8, base).inference
+    assert c256 < c128
+
+
+def test_resident_only_store_too_small(gsm8) -> None:
+    pred = predict(gsm8, ArrayConfig.from_header().with_(weight_mode=1, weight_depth=1024))
+    assert "do not fit" in pred.error
+
+
+def test_table_and_batch(gsm8) -> None:
+    pred = predict(gsm8)
+    text = pred.table()
+    assert text.count("| DENSE |") == 11 and "AGGREGATE" in text and "NORM" in text
+    assert pred.run_cycles(100, load=True) > pred.load + 99 * pred.compute
+
+
+def test_model_gnn_program() -> None:
+    from spacemimo.quant.testprograms import random_model_gnn_program
+
+    pred = predict(random_model_gnn_program(bits=16, seed=0))
+    assert {o.name for o in pred.ops} == {"DENSE", "AGGREGATE", "NORM", "TAYLOR"}
+    assert pred.inference > 0 and not pred.error
+
+
+def test_cli_perf(capsys: pytest.CaptureFixture[str]) -> None:
+    from spacemimo.cli import main
+
+    assert main(["perf", "--random", "gsm", "--small", "--bits", "16"]) == 0
+    assert "one inference" in capsys.readouterr().out
+    assert main(["perf", "--paper", "--preset", "vx690t-bus512"]) == 0
+    assert "386,284" in capsys.readouterr().out
