@@ -69,3 +69,19 @@ hls: hls-vectors
 	@if command -v vitis_hls >/dev/null 2>&1 || command -v vitis-run >/dev/null 2>&1; then \
 	  $(MAKE) -C hls synth cosim export PART=$(PART) VECTORS=$(abspath $(HLS_VECTORS)/gsm_8); \
 	else echo "Vitis HLS not found: C-simulation passed, synthesis skipped"; fi
+
+# --- hls4ml (quant/hls4ml_export.py): QONNX -> hls4ml projects of every GSM MLP block under
+# $(HLS4ML_OUT), compile() + predict() checked word for word against Brevitas and the golden
+# model; build() (csynth) runs when Vitis is on PATH, else it is skipped with a message.
+# HLS4ML_FROM=<spacemimo qat checkpoint> exports a trained net; without it a small untrained
+# demo net at 8 and 16 bit. Extra options: HLS4ML_ARGS="--strategy Resource --reuse-factor 16".
+HLS4ML_FROM ?=
+HLS4ML_OUT  ?= build/hls4ml
+HLS4ML_ARGS ?=
+.PHONY: hls4ml
+hls4ml: setup
+	@if [ -n "$(HLS4ML_FROM)" ]; then \
+	  $(SPACEMIMO) hls4ml --from $(HLS4ML_FROM) --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS); \
+	else for b in 8 16; do \
+	  $(SPACEMIMO) hls4ml --demo --bits $$b --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS) || exit 1; \
+	done; fi

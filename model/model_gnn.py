@@ -85,17 +85,21 @@ class ModelGnnConfig(NetConfig):
     """Guo & Yang Table I. hidden: J_1..J_{L-1} (even); the input and output widths are 2.
 
     power_head: hidden widths of the EE variant's FNN η(K); empty = SE variant (exact power).
+    user_power: hidden widths of the per-user power-allocation MLP (``UserPowerHead``), a
+    spacemimo extension that is not in 003; empty (default) = the paper's net.
     lr is recorded for the trainer (Table I), not used by the model.
     """
 
     hidden: tuple[int, ...] = (32, 32, 8)
     power_head: tuple[int, ...] = ()
+    user_power: tuple[int, ...] = ()
     input_scale: str = "snr"
     lr: float = 0.01
 
     def __post_init__(self) -> None:
         self._check_widths("hidden", even=True)
         self._check_widths("power_head", allow_empty=True)
+        self._check_widths("user_power", allow_empty=True)
         self._check_choice("input_scale", INPUT_SCALES)
 
     @classmethod
@@ -183,6 +187,46 @@ class PowerHead(nn.Module):
         return torch.sigmoid(x).reshape(())
 
 
+class UserPowerHead(nn.Module):
+    """Per-user power allocation on top of the Model-GNN's beam directions (spacemimo
+    extension, not in 003).
+
+    Why: every Model-GNN layer is linear in D up to the sample-wide norm, so the user powers
+    it can express are polynomial in H, while the WMMSE optimum allocates power by each user's
+    SINR — the paper's net stalls near 97.7% of WMMSE at N=8, K=4, 10 dB. A small MLP, shared
+    by all users (so permutation-equivariant), reads each user's log signal, log(1 +
+    interference) and log beam power under the unit-power output, plus their means over the
+    users (context), and rescales that user's column by exp(a_k / 2), a_k ∈ (-3, 3). The last
+    layer starts at zero, so an untrained head is the identity.
+    """
+
+    FEATURES = 6
+    MAX_LOG_POWER = 3.0
+
+    def __init__(self, hidden: tuple[int, ...]) -> None:
+        super().__init__()
+        dims = (self.FEATURES, *hidden, 1)
+        pairs = zip(dims[:-1], dims[1:], strict=True)
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+        nn.init.zeros_(self.layers[-1].weight)
+        nn.init.zeros_(self.layers[-1].bias)
+
+    def forward(self, V: torch.Tensor, H: torch.Tensor, num_sats: int) -> torch.Tensor:
+        """V: (B, N, K) complex, H: (B, K, N) complex in the net's scaling -> rescaled V."""
+        V = normalize_power(V, 1.0, num_sats)
+        g = (H @ V).abs().square()  # (B, K, K), row = receiver
+        signal = torch.diagonal(g, dim1=1, dim2=2)
+        f = torch.stack([(signal + 1e-6).log(), torch.log1p(g.sum(-1) - signal),
+                         (V.abs().square().sum(1) + 1e-9).log()], dim=-1)  # (B, K, 3)
+        x = torch.cat([f, f.mean(1, keepdim=True).expand_as(f)], dim=-1)
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < len(self.layers) - 1:
+                x = torch.relu(x)
+        a = self.MAX_LOG_POWER * torch.tanh(x.squeeze(-1) / self.MAX_LOG_POWER)  # (B, K)
+        return V * torch.exp(a / 2).unsqueeze(1).to(V.dtype)
+
+
 def _widths(hidden: tuple[int, ...]) -> list[tuple[int, int, bool]]:
     dims = (2, *hidden, 2)
     n = len(dims) - 1
@@ -204,6 +248,7 @@ class ModelGnn(nn.Module):
         self.config = cfg = config or ModelGnnConfig()
         self.layers = nn.ModuleList(ModelGnnLayer(a, b, act) for a, b, act in _widths(cfg.hidden))
         self.power_head = PowerHead(cfg.power_head) if cfg.power_head else None
+        self.user_power = UserPowerHead(cfg.user_power) if cfg.user_power else None
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None) -> torch.Tensor:
@@ -214,7 +259,10 @@ class ModelGnn(nn.Module):
         D = channel_to_edges(H, dt)
         for layer in self.layers:
             D = layer(D, H)
-        V = normalize_power(edges_to_precoder(D), inp.p_max, inp.num_sats)
+        V = edges_to_precoder(D)
+        if self.user_power is not None:
+            V = self.user_power(V, H, inp.num_sats)
+        V = normalize_power(V, inp.p_max, inp.num_sats)
         if self.power_head is not None:
             V = V * self.power_head(H.shape[1], dt, H.device)
         return V.to(inp.H.dtype)

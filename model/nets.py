@@ -53,6 +53,8 @@ NETS: dict[str, NetSpec] = {
     "gsm_global": NetSpec(GsmMultiGnn, GsmGnnConfig, {"variant": "global"},
                           "GSM 002 Fig. 9, GNN-Global"),
     "model_gnn": NetSpec(ModelGnn, ModelGnnConfig, {}, "Guo & Yang 003 eq. 15, SE"),
+    "model_gnn_pa": NetSpec(ModelGnn, ModelGnnConfig, {"user_power": (32, 32)},
+                            "Guo & Yang 003 eq. 15 + per-user power MLP (spacemimo extension)"),
     "model_gnn_ee": NetSpec(ModelGnn, ModelGnnConfig, ModelGnnConfig.ee().to_dict(),
                             "Guo & Yang 003 Table I/IV, EE with QoS + η(K) FNN"),
     "model_gnn_multicell": NetSpec(MulticellModelGnn, ModelGnnConfig, {},
