@@ -14,6 +14,7 @@ help:
 	@echo "make demo    set up, then run the main job on a small default (scenario + baseline table)"
 	@echo "make test    set up, then lint and run the test suite (what CI runs)"
 	@echo "make bench   set up, then run the slow benchmarks (results/bench, results/baselines)"
+	@echo "make reproduce  set up, then train and evaluate the papers' tables/figures (results/eval; long)"
 	@echo "make lint    ruff over the Python sources"
 	@echo "make wheel   build a wheel into dist/"
 	@echo "make freeze  rewrite requirements/constraints.txt from the current venv"
@@ -25,6 +26,7 @@ setup:
 demo: setup
 	$(SPACEMIMO) baselines --scenario gsm --samples 100 --out $(RESULTS)/baselines
 	$(SPACEMIMO) baselines --scenario rayleigh --samples 100 --out $(RESULTS)/baselines
+	$(SPACEMIMO) train --config gsm_local --steps 20 --eval-every 10 --out $(RESULTS)/train/gsm_local_demo
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -46,6 +48,12 @@ freeze: setup
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
+
+# Paper reproduction (003 Tables II/III, Fig. 6; 002 Fig. 7): trains every net it needs, reusing
+# finished checkpoints under $(RESULTS)/eval/checkpoints. A long benchmark, not a CI step.
+.PHONY: reproduce
+reproduce: setup
+	$(SPACEMIMO) eval --all --out $(RESULTS)/eval
 
 # --- HLS accelerator (hls/): golden vectors -> hls4ml projects (when that target exists) ->
 # C-simulation of our kernel at paper size, 8 and 16 bit, GSM and Model-GNN -> Vitis HLS

@@ -19,7 +19,7 @@ DEFAULT_RESULTS = Path("results")
 # ``add_commands(sub, bench_sub) -> None`` adding parsers to the top-level and ``bench``
 # subparser groups (keep imports inside handlers so --help stays instant). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("spacemimo.quant.cli_program", "spacemimo.hw_cli",
-                                     "spacemimo.quant.cli_qat")
+                                     "spacemimo.quant.cli_qat", "spacemimo.model.cli")
 
 
 class CliError(Exception):

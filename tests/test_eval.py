@@ -1,0 +1,111 @@
+"""`spacemimo eval` tasks on tiny budgets: files, paper columns, sane ratios, checkpoint reuse.
+
+The real numbers come from the benchmark (`make reproduce`); these check the machinery.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from spacemimo.cli import main
+from spacemimo.model import evaluate
+from spacemimo.model.checkpoint import save_checkpoint
+from spacemimo.model.nets import build_net
+from spacemimo.model.presets import sample_preset
+from spacemimo.model.train import load_experiment, train
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.open()))
+
+
+def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
+    paths = evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
+                                 progress=False)
+    (row,) = _rows(paths["csv"])
+    assert (row["N"], row["K"], row["net"]) == ("8", "4", "model_gnn")
+    assert float(row["paper_pct"]) == 97.74  # 003 Table II, 10 dB, (8, 4)
+    assert 50.0 < float(row["se_ratio_pct"]) <= 101.0  # 300 steps: trained, not > WMMSE
+    assert float(row["speedup"]) > 1.0  # one batched GNN pass vs converged 3-start WMMSE
+    meta = json.loads(paths["json"].read_text())["meta"]
+    assert meta["config"]["wmmse_tol"] == evaluate.WMMSE_TOL and meta["git_revision"]
+    assert "97.74" in paths["md"].read_text()
+    best = tmp_path / "checkpoints" / "model_gnn_n8_k4_snr10" / "best.pt"
+    stamp = best.stat().st_mtime_ns
+    evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
+                         progress=False)
+    assert best.stat().st_mtime_ns == stamp  # same experiment: the checkpoint is reused
+
+
+def test_wmmse_reference_is_the_upper_reference() -> None:
+    batch = sample_preset("modelgnn_n8_k4", 20, seed=3)
+    rates, seconds = evaluate.wmmse_reference(batch)
+    assert rates.shape == (20,) and seconds > 0
+    net = build_net("model_gnn", {"hidden": [4, 4]})
+    W, t = evaluate.timed_inference(net, batch, repeats=2)
+    from spacemimo.model.objectives import sum_rate
+
+    assert t > 0 and (sum_rate(batch.H, W, batch.noise_power) <= rates + 1e-4).all()
+
+
+def test_fig6_from_checkpoint(tmp_path: Path) -> None:
+    exp = load_experiment({"name": "k", "net": "model_gnn", "net_overrides": {"hidden": [8, 8]},
+                           "scenario": "rayleigh", "train": {"steps": 20, "batch_size": 32,
+                                                             "eval_every": 20,
+                                                             "eval_samples": 32}})
+    train(exp, tmp_path / "ck", progress=False, write_results=False)
+    paths = evaluate.eval_fig6(tmp_path, quick=True, checkpoint=tmp_path / "ck" / "best.pt",
+                               progress=False)
+    rows = _rows(paths["csv"])
+    assert [int(r["K"]) for r in rows] == [2, 4, 8]  # one net, K never seen in training
+    assert all(0.0 < float(r["se_ratio_pct"]) <= 101.0 for r in rows)
+    assert paths["png"].stat().st_size > 5_000
+
+
+def test_gsm_fig7_from_checkpoint(tmp_path: Path) -> None:
+    overrides = {"input_mlp": [16], "aggregate_mlp": [16], "combine_mlp": [16]}
+    torch.manual_seed(0)
+    net = build_net("gsm_local", overrides)
+    ck = save_checkpoint(tmp_path / "gsm.pt", net, net_name="gsm_local",
+                         net_overrides=overrides, scenario={"preset": "gsm_s4_m4_k4"},
+                         metrics={}, extra={"seed": 0})
+    paths = evaluate.eval_gsm_fig7(tmp_path, quick=True, checkpoint=ck, progress=False)
+    rows = _rows(paths["csv"])
+    assert [float(r["p_max_dbw"]) for r in rows] == [-10.0, -5.0, 0.0, 5.0, 10.0]
+    for r in rows:
+        assert {"gnn-local", "mrt-local", "mmse-local", "zf-global", "mmse-global"} <= set(r)
+        assert float(r["wmmse"]) >= float(r["mmse-global"]) - 1e-6
+    assert paths["png"].is_file()
+
+
+def test_table4_quick(tmp_path: Path) -> None:
+    (r4,) = _rows(evaluate.eval_table4(tmp_path, quick=True, progress=False)["csv"])
+    assert float(r4["paper_ee_ratio_pct"]) == 97.29 and 0 <= float(r4["csr_pct"]) <= 100
+    assert float(r4["ee_ratio_pct"]) > 0
+
+
+def test_table5_quick(tmp_path: Path) -> None:
+    (r5,) = _rows(evaluate.eval_table5(tmp_path, quick=True, progress=False)["csv"])
+    assert 0 < float(r5["se_ratio_pct"]) <= 101.0
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["eval"], "--all"),
+    (["eval", "table9"], "unknown eval task 'table9'"),
+])
+def test_cli_eval_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["-q", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_table3_quick(tmp_path: Path) -> None:
+    paths = evaluate.eval_table3(tmp_path, quick=True, progress=False)
+    rows = _rows(paths["csv"])
+    assert {r["net"] for r in rows} == {"model_gnn", "model_gnn_pa"}
+    assert all(r["paper_samples"] == "100" for r in rows)
