@@ -101,3 +101,11 @@ hls4ml: setup
 	else for b in 8 16; do \
 	  $(SPACEMIMO) hls4ml --demo --bits $$b --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS) || exit 1; \
 	done; fi
+
+# RTL (rtl/, rtl_tests/): cocotb co-simulation against the golden vectors (SIM=icarus|verilator,
+# default: both when installed) and the paper-size Verilator + yosys benchmark.
+.PHONY: cosim bench-hw
+cosim: setup
+	$(PY) -m pytest tests/test_rtl_cosim.py $(PYTEST_ARGS)
+bench-hw: setup
+	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw

@@ -18,8 +18,9 @@ DEFAULT_RESULTS = Path("results")
 # Subsystems register their own subcommands: each module has
 # ``add_commands(sub, bench_sub) -> None`` adding parsers to the top-level and ``bench``
 # subparser groups (keep imports inside handlers so --help stays instant). Add a module here.
-COMMAND_MODULES: tuple[str, ...] = ("spacemimo.quant.cli_program", "spacemimo.hw_cli",
-                                     "spacemimo.quant.cli_qat", "spacemimo.model.cli")
+COMMAND_MODULES: tuple[str, ...] = ("spacemimo.quant.cli_program", "spacemimo.model.cli",
+                                     "spacemimo.quant.cli_qat", "spacemimo.hw_cli",
+                                     "spacemimo.bench_hw")
 
 
 class CliError(Exception):

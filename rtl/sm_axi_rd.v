@@ -1,0 +1,131 @@
+// AXI4 read engine: reads `count` little-endian units (32-bit words, or 16-bit elements when
+// u16) starting at byte address `addr` (unit-aligned) and hands them out one per cycle.
+// INCR bursts of up to MAX_BURST beats that never cross a 4 KiB boundary; one burst in flight.
+// Any RRESP other than OKAY sets `err` (the transfer still completes, so the bus stays clean).
+/* verilator lint_off UNUSEDSIGNAL */
+module sm_axi_rd #(
+  parameter AXI_AW = 64,
+  parameter AXI_DW = 64,
+  parameter MAX_BURST = 16
+)(
+  input  wire              clk,
+  input  wire              rst_n,
+  input  wire              abort,
+  input  wire              start,
+  input  wire [AXI_AW-1:0] addr,
+  input  wire [31:0]       count,
+  input  wire              u16,
+  output wire              busy,
+  output reg               err,
+  output wire [31:0]       u_data,
+  output wire              u_valid,
+  input  wire              u_ready,
+  output reg               bus_wait,   // waiting for the slave (watchdog)
+  // AXI4 AR/R
+  output wire [AXI_AW-1:0] araddr,
+  output wire [7:0]        arlen,
+  output wire [2:0]        arsize,
+  output wire [1:0]        arburst,
+  output reg               arvalid,
+  input  wire              arready,
+  input  wire [AXI_DW-1:0] rdata,
+  input  wire [1:0]        rresp,
+  input  wire              rlast,
+  input  wire              rvalid,
+  output wire              rready
+);
+  localparam BPB = AXI_DW / 8;                 // bytes per beat
+  localparam LBPB = $clog2(BPB);
+  localparam U16PB = AXI_DW / 16;
+  localparam U32PB = AXI_DW / 32;
+
+  reg  [AXI_AW-1:0] cur;          // byte address of the next burst (beat aligned)
+  reg  [31:0]       beats_left;   // beats not yet requested
+  reg  [8:0]        burst_left;   // beats of the current burst not yet received
+  reg  [31:0]       units_left;
+  reg               active, in_burst;
+  reg  [AXI_DW-1:0] beat;
+  reg               beat_valid;
+  reg  [7:0]        ui;           // unit index in the held beat
+  reg               first_beat;
+  reg  [7:0]        skip;
+  reg               mode16;
+  reg  [7:0]        len_q;
+
+  wire [7:0]  upb = mode16 ? U16PB[7:0] : U32PB[7:0];
+  wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
+  wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
+  wire [31:0] blen0 = (beats_left < MAX_BURST) ? beats_left : MAX_BURST;
+  wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
+
+  assign araddr  = cur;
+  assign arlen   = len_q;
+  assign arsize  = LBPB[2:0];
+  assign arburst = 2'b01;
+  assign busy    = active;
+
+  assign u_data  = mode16 ? {16'h0, beat[ui*16 +: 16]} : beat[ui*32 +: 32];
+  assign u_valid = beat_valid && units_left != 0;
+  wire   u_hs    = u_valid && u_ready;
+  wire   beat_done = beat_valid && ((u_hs && (ui + 8'd1 == upb || units_left == 32'd1)) ||
+                                   units_left == 0);
+  assign rready  = in_burst && (!beat_valid || beat_done);
+  wire   r_hs    = rvalid && rready;
+
+  always @(posedge clk) begin
+    if (!rst_n || abort) begin
+      active <= 1'b0; in_burst <= 1'b0; arvalid <= 1'b0; beat_valid <= 1'b0;
+      err <= 1'b0; units_left <= 32'h0; beats_left <= 32'h0; burst_left <= 9'h0;
+      cur <= {AXI_AW{1'b0}}; ui <= 8'h0; first_beat <= 1'b0; skip <= 8'h0; mode16 <= 1'b0;
+      len_q <= 8'h0; beat <= {AXI_DW{1'b0}}; bus_wait <= 1'b0;
+    end else begin
+      bus_wait <= (arvalid && !arready) || (in_burst && rready && !rvalid);
+      if (start) begin
+        active <= (count != 0);
+        err <= 1'b0;
+        mode16 <= u16;
+        cur <= {addr[AXI_AW-1:LBPB], {LBPB{1'b0}}};
+        skip <= u16 ? {7'h0, addr[LBPB-1:1]} : {7'h0, addr[LBPB-1:2]} >> 0;
+        units_left <= count;
+        // beats = ceil((skip + count) / upb)
+        if (u16)
+          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:1]} + count + U16PB - 1) / U16PB;
+        else
+          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:2]} + count + U32PB - 1) / U32PB;
+        first_beat <= 1'b1;
+        beat_valid <= 1'b0;
+        in_burst <= 1'b0;
+      end else if (active) begin
+        // issue a burst when none is in flight
+        if (!in_burst && !arvalid && beats_left != 0) begin
+          arvalid <= 1'b1;
+          len_q <= blen[7:0] - 8'd1;
+          burst_left <= blen[8:0];
+        end
+        if (arvalid && arready) begin
+          arvalid <= 1'b0;
+          in_burst <= 1'b1;
+          beats_left <= beats_left - {23'h0, burst_left};
+          cur <= cur + ({{(AXI_AW-9){1'b0}}, burst_left} << LBPB);
+        end
+        if (u_hs) begin
+          units_left <= units_left - 32'd1;
+          ui <= ui + 8'd1;
+        end
+        if (beat_done && !r_hs) beat_valid <= 1'b0;
+        if (r_hs) begin
+          beat <= rdata;
+          beat_valid <= 1'b1;
+          ui <= first_beat ? skip : 8'h0;
+          first_beat <= 1'b0;
+          if (rresp != 2'b00) err <= 1'b1;
+          burst_left <= burst_left - 9'd1;
+          if (burst_left == 9'd1) in_burst <= 1'b0;
+        end
+        if (units_left == 0 && !in_burst && !arvalid && beats_left == 0) active <= 1'b0;
+        if (units_left == 32'd1 && u_hs && !in_burst && beats_left == 0) active <= 1'b0;
+      end
+    end
+  end
+endmodule
+/* verilator lint_on UNUSEDSIGNAL */

@@ -1,0 +1,120 @@
+// AXI4 write engine: writes `count` 16-bit elements (one per u_valid/u_ready handshake) to
+// byte address `addr` (2-byte aligned), packing them into beats with WSTRB for partial first
+// and last beats. INCR bursts of up to MAX_BURST beats, never crossing 4 KiB; AW, then the
+// burst's W beats, then B. A BRESP other than OKAY sets `err`.
+/* verilator lint_off UNUSEDSIGNAL */
+module sm_axi_wr #(
+  parameter AXI_AW = 64,
+  parameter AXI_DW = 64,
+  parameter MAX_BURST = 16
+)(
+  input  wire                clk,
+  input  wire                rst_n,
+  input  wire                abort,
+  input  wire                start,
+  input  wire [AXI_AW-1:0]   addr,
+  input  wire [31:0]         count,
+  output wire                busy,
+  output reg                 err,
+  input  wire [15:0]         u_data,
+  input  wire                u_valid,
+  output wire                u_ready,
+  output reg                 bus_wait,
+  output wire [AXI_AW-1:0]   awaddr,
+  output wire [7:0]          awlen,
+  output wire [2:0]          awsize,
+  output wire [1:0]          awburst,
+  output reg                 awvalid,
+  input  wire                awready,
+  output reg  [AXI_DW-1:0]   wdata,
+  output reg  [AXI_DW/8-1:0] wstrb,
+  output wire                wlast,
+  output reg                 wvalid,
+  input  wire                wready,
+  input  wire [1:0]          bresp,
+  input  wire                bvalid,
+  output wire                bready
+);
+  localparam BPB = AXI_DW / 8;
+  localparam LBPB = $clog2(BPB);
+  localparam UPB = AXI_DW / 16;
+  localparam S_IDLE = 2'd0, S_AW = 2'd1, S_W = 2'd2, S_B = 2'd3;
+
+  reg [1:0]        st;
+  reg [AXI_AW-1:0] cur;
+  reg [31:0]       beats_left;  // beats not yet covered by an AW
+  reg [31:0]       units_left;
+  reg [8:0]        blen_q, bcnt;
+  reg [7:0]        lane;
+  reg [7:0]        len_q;
+
+  wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
+  wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
+  wire [31:0] blen0 = (beats_left < MAX_BURST) ? beats_left : MAX_BURST;
+  wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
+
+  assign busy    = (st != S_IDLE);
+  assign awaddr  = cur;
+  assign awlen   = len_q;
+  assign awsize  = LBPB[2:0];
+  assign awburst = 2'b01;
+  assign wlast   = (bcnt + 9'd1 == blen_q);
+  assign bready  = (st == S_B);
+  assign u_ready = (st == S_W) && !wvalid && units_left != 0;
+  wire   u_hs    = u_valid && u_ready;
+
+  always @(posedge clk) begin
+    if (!rst_n || abort) begin
+      st <= S_IDLE; awvalid <= 1'b0; wvalid <= 1'b0; err <= 1'b0; cur <= {AXI_AW{1'b0}};
+      beats_left <= 32'h0; units_left <= 32'h0; blen_q <= 9'h0; bcnt <= 9'h0; lane <= 8'h0;
+      len_q <= 8'h0; wdata <= {AXI_DW{1'b0}}; wstrb <= {(AXI_DW/8){1'b0}}; bus_wait <= 1'b0;
+    end else begin
+      bus_wait <= (awvalid && !awready) || (wvalid && !wready) || (st == S_B && !bvalid);
+      case (st)
+        S_IDLE: if (start && count != 0) begin
+          err <= 1'b0;
+          cur <= {addr[AXI_AW-1:LBPB], {LBPB{1'b0}}};
+          lane <= {7'h0, addr[LBPB-1:1]} >> 0;
+          units_left <= count;
+          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:1]} + count + UPB - 1) / UPB;
+          wstrb <= {(AXI_DW/8){1'b0}};
+          st <= S_AW;
+        end
+        S_AW: begin
+          if (!awvalid) begin
+            awvalid <= 1'b1;
+            len_q <= blen[7:0] - 8'd1;
+            blen_q <= blen[8:0];
+            bcnt <= 9'h0;
+          end else if (awready) begin
+            awvalid <= 1'b0;
+            beats_left <= beats_left - {23'h0, blen_q};
+            cur <= cur + ({{(AXI_AW-9){1'b0}}, blen_q} << LBPB);
+            st <= S_W;
+          end
+        end
+        S_W: begin
+          if (u_hs) begin
+            wdata[lane*16 +: 16] <= u_data;
+            wstrb[lane*2 +: 2] <= 2'b11;
+            units_left <= units_left - 32'd1;
+            lane <= lane + 8'd1;
+            if (lane + 8'd1 == UPB || units_left == 32'd1) wvalid <= 1'b1;
+          end
+          if (wvalid && wready) begin
+            wvalid <= 1'b0;
+            wstrb <= {(AXI_DW/8){1'b0}};
+            lane <= 8'h0;
+            bcnt <= bcnt + 9'd1;
+            if (wlast) st <= S_B;
+          end
+        end
+        S_B: if (bvalid) begin
+          if (bresp != 2'b00) err <= 1'b1;
+          st <= (beats_left == 0) ? S_IDLE : S_AW;
+        end
+      endcase
+    end
+  end
+endmodule
+/* verilator lint_on UNUSEDSIGNAL */

