@@ -13,6 +13,11 @@ set drawn with its own seed, and writes ``<out>/<task>.{md,csv,json}`` (+ PNG) t
 - ``fig6``: 003 Fig. 6 — trained with K ~ Exp(mean 4), tested on other K at N=32, 10 dB.
 - ``gsm_fig7``: 002 Fig. 7 — WSR vs per-satellite power, GNN-Local vs MRT/ZF/MMSE-Local,
   ZF/MMSE-Global and WMMSE.
+- ``zhou_ee``: 000 — EE vs P_max for the edge GNN, the GNN deep-unfolded Dinkelbach-WMMSE,
+  IAIDNN, RZF, MMSE and Dinkelbach-WMMSE (8x8 UPA, K=10); the EE histogram (Fig. 10) and
+  robustness to CSI error (Fig. 13).
+- ``gsm_fig8`` / ``gsm_fig9``: 002 Figs 8-9 — WSR vs number of satellites at fixed
+  per-satellite power, and at equal total power with GNN-Global.
 
 The SE ratio is mean GNN sum rate / mean WMMSE sum rate over the test set (ratio of means).
 Full runs are benchmarks (``make reproduce``); ``quick=True`` shrinks every budget to a smoke
@@ -399,6 +404,365 @@ def eval_table5(out_dir: Path, seed: int = 0, quick: bool = False,
                                         "converged WMMSE (per-BS power), SNR 10 dB")
 
 
+# --------------------------------------------------------------------------- Zhou 000
+
+ZHOU_PRESET = "zhou_upa8x8_k10"
+# 000 Fig. 10 (1000 test channels at Table I's P_max): where each learned net's EE histogram
+# sits, Mbit/J (text of sec. V; the figure has no table)
+PAPER_ZHOU_HIST: dict[str, str] = {"zhou_unfolded": "peak 1.3-1.4",
+                                   "zhou_edge_gnn": "mostly 1.1-1.3",
+                                   "iaidnn": "spread, more mass at low EE"}
+ZHOU_NETS: dict[str, str] = {"zhou_edge_gnn": "end-to-end GNN (Alg. 1)",
+                             "zhou_unfolded": "GNN deep unfolding (Alg. 2)",
+                             "iaidnn": "linear deep unfolding (IAIDNN)"}
+# Full-run training budgets on 2 shared CPU cores (s of training time per net); the net is
+# the best validation checkpoint within the budget. The unfolded nets start from a working
+# WMMSE (Newton-Schulz / Jacobi inverse init), the edge GNN from scratch.
+ZHOU_BUDGET_S: dict[str, float] = {"zhou_edge_gnn": 180.0, "zhou_unfolded": 150.0,
+                                   "iaidnn": 120.0}
+
+
+def _zhou_experiment(name: str, seed: int, quick: bool) -> Experiment:
+    """The experiment for one Zhou net, trained over P_max ~ U[20, 50] dBm so one net serves
+    the whole EE-vs-P_max sweep (the nets see P through their input scaling / power step)."""
+    from dataclasses import replace
+
+    exp = load_experiment(name, seed=seed)
+    exp = replace(exp, vary={"p_max_dbm": {"uniform": [20.0, 50.0]}})
+    if quick:
+        return exp.with_train(steps=4, batch_size=8, eval_every=4, eval_samples=8)
+    return exp.with_train(steps=100_000, time_limit_s=ZHOU_BUDGET_S[name],
+                          eval_every=25, eval_samples=100)
+
+
+def _ee_mbit(batch: ChannelBatch, W: torch.Tensor, bandwidth: float) -> torch.Tensor:
+    """Per-sample EE (Mbit/J) of W on the *true* instantaneous channel batch.H: the EE a
+    precoder designed from statistical or erroneous CSI actually achieves."""
+    rate = obj.sum_rate(batch.H, W, batch.noise_power).double()
+    pm = obj.ZhouPowerModel(num_tx=batch.num_tx)
+    return obj.energy_efficiency(rate, pm.consumed(W).double(), bandwidth) / 1e6
+
+
+@torch.no_grad()
+def _net_precode(net: nn.Module, batch: ChannelBatch, chunk: int = 200) -> torch.Tensor:
+    """W of ``net`` on ``batch`` in chunks (the edge GNN holds Nt·K·hidden per sample)."""
+    from spacemimo.model.train import index_batch
+
+    net.eval()
+    parts = [net(index_batch(batch, torch.arange(i, min(i + chunk, batch.batch_size))))
+             for i in range(0, batch.batch_size, chunk)]
+    return torch.cat(parts)
+
+
+def _zhou_methods(bandwidth: float, rzf_alpha: float
+                  ) -> dict[str, Callable[[ChannelBatch], torch.Tensor]]:
+    """The classical comparison set of 000 sec. V: RZF and MMSE on instantaneous CSI,
+    Dinkelbach-WMMSE on statistical CSI (the paper's), and Dinkelbach-WMMSE on instantaneous
+    CSI as the un-learned upper reference."""
+    from spacemimo.model.baselines import mmse, rzf
+    from spacemimo.model.energy_efficiency import dinkelbach_wmmse
+
+    def dink(csi: str) -> Callable[[ChannelBatch], torch.Tensor]:
+        return lambda b: dinkelbach_wmmse(b, bandwidth_hz=bandwidth, csi=csi).W
+
+    return {"rzf": lambda b: rzf(b.H, b.p_max, b.noise_power, alpha=rzf_alpha),
+            "mmse": lambda b: mmse(b.H, b.p_max, b.noise_power),
+            "dinkelbach-wmmse": dink("statistical"),
+            "dinkelbach-wmmse-inst": dink("instantaneous")}
+
+
+def _append_md(main: Path, *others: Path) -> None:
+    """Append the sub-tables to the task's main Markdown so one file shows the whole task."""
+    text = main.read_text()
+    for other in others:
+        text += "\n" + other.read_text().replace("# ", "## ", 1)
+    main.write_text(text)
+
+
+def eval_zhou_ee(out_dir: Path, seed: int = 0, quick: bool = False,
+                 checkpoint: Path | None = None, progress: bool = True) -> dict[str, Path]:
+    """000 (Zhou et al.): EE vs P_max (Fig. 7 setting, 8x8 UPA, K=10), the EE histogram at
+    Table I's P_max (Fig. 10) and robustness to CSI error (Fig. 13), for the end-to-end edge
+    GNN, the GNN deep-unfolded Dinkelbach-WMMSE, IAIDNN, RZF, MMSE and Dinkelbach-WMMSE.
+
+    Every EE is measured on the true instantaneous channel (Mbit/J, power model eqs (5)-(6),
+    20 MHz); the learned nets and the paper's Dinkelbach-WMMSE design from statistical CSI
+    (√γ_k v_k), RZF/MMSE from instantaneous CSI. ``checkpoint`` replaces the unfolded net."""
+    import numpy as np
+
+    from spacemimo.model.channels import with_csi_error
+
+    _set_threads()
+    out_dir = Path(out_dir)
+    preset = load_preset(ZHOU_PRESET)
+    bandwidth = float(preset["config"]["bandwidth_hz"])
+    p_ref_dbm = float(preset["config"]["p_max_dbm"])
+    nets: dict[str, nn.Module] = {}
+    exps: dict[str, Any] = {}
+    for name in ZHOU_NETS:
+        exp = _zhou_experiment(name, seed, quick)
+        exps[name] = _plain(exp.to_dict())
+        if checkpoint is not None and name == "zhou_unfolded":
+            nets[name] = load_checkpoint(checkpoint).net
+        else:
+            nets[name] = train_or_load(exp, out_dir / "checkpoints" / name, progress)
+    n_test = 8 if quick else 200
+    base = sample_preset(ZHOU_PRESET, n_test, seed=derive_seed(seed, "zhou-ee-test"))
+    # RZF with its regulariser fixed at Table I's P_max (α = Kσ²/P_ref); MMSE tracks P.
+    rzf_alpha = base.num_users * base.noise_power / 10 ** (p_ref_dbm / 10 - 3)
+    classical = _zhou_methods(bandwidth, rzf_alpha)
+    powers = [30.0, 40.0] if quick else [float(v) for v in preset["sweep"]["values"]]
+
+    # ---- EE vs P_max
+    rows: list[dict[str, Any]] = []
+    for p_dbm in powers:
+        batch = base.with_power(10 ** (p_dbm / 10 - 3))
+        row: dict[str, Any] = {"p_max_dbm": p_dbm}
+        for name, net in nets.items():
+            row[name] = _ee_mbit(batch, _net_precode(net, batch), bandwidth).mean().item()
+        for name, fn in classical.items():
+            row[name] = _ee_mbit(batch, fn(batch), bandwidth).mean().item()
+        row["unfolded_vs_dinkelbach_pct"] = 100 * row["zhou_unfolded"] / row["dinkelbach-wmmse"]
+        row["test_samples"] = n_test
+        rows.append(row)
+    methods = [*ZHOU_NETS, *classical]
+    title = ("000 EE vs P_max (8x8 UPA, K=10, 20 MHz; mean EE in Mbit/J on the true channel). "
+             "Paper (Figs 7, 11, 12; no table): Dinkelbach-WMMSE best of the statistical-CSI "
+             "methods, GNN deep unfolding close to it, end-to-end GNN below, RZF/MMSE "
+             "(instantaneous CSI) as upper bounds. rzf: α fixed at Kσ²/P(40 dBm); "
+             "dinkelbach-wmmse-inst: the same algorithm on instantaneous CSI (reference)")
+    config = {"task": "zhou_ee", "quick": quick, "preset": ZHOU_PRESET, "experiments": exps,
+              "train_budget_s": None if quick else ZHOU_BUDGET_S, "rzf_alpha": rzf_alpha}
+    paths = write_table(out_dir, "zhou_ee", rows, config=config, seed=seed, title=title,
+                        columns=["p_max_dbm", *methods, "unfolded_vs_dinkelbach_pct",
+                                 "test_samples"])
+    series = {m: (powers, [r[m] for r in rows]) for m in methods}
+    paths["png"] = plot_lines(out_dir / "zhou_ee.png", "P_max (dBm)", "EE (Mbit/J)", series,
+                              title="000 EE vs P_max reproduction (8x8 UPA, K=10)")
+
+    # ---- histogram at Table I's P_max (Fig. 10: 1000 test channels)
+    hist_batch = sample_preset(ZHOU_PRESET, 48 if quick else 1000,
+                               seed=derive_seed(seed, "zhou-hist-test"))
+    ee = {name: _ee_mbit(hist_batch, _net_precode(net, hist_batch), bandwidth).numpy()
+          for name, net in nets.items()}
+    edges = np.arange(0.0, max(2.0, max(v.max() for v in ee.values())) + 0.1, 0.1)
+    hist_rows = []
+    for name, values in ee.items():
+        counts, _ = np.histogram(values, bins=edges)
+        i = int(counts.argmax())
+        hist_rows.append({"net": name, "label": ZHOU_NETS[name], "mean": float(values.mean()),
+                          "median": float(np.median(values)),
+                          "peak_bin": f"{edges[i]:.1f}-{edges[i + 1]:.1f}",
+                          "paper_mbit_per_j": PAPER_ZHOU_HIST[name],
+                          "samples": len(values)})
+    hist_paths = write_table(out_dir, "zhou_ee_hist", hist_rows, config={
+        **config, "p_max_dbm": p_ref_dbm, "bin_mbit_per_j": 0.1}, seed=seed,
+        title=f"000 Fig. 10: EE histogram at P_max = {p_ref_dbm:g} dBm (Mbit/J, 0.1-wide bins)")
+    paths["hist_md"] = hist_paths["md"]
+    paths["hist_png"] = _plot_hist(out_dir / "zhou_ee_hist.png", ee, edges,
+                                   f"000 Fig. 10 reproduction: EE at {p_ref_dbm:g} dBm")
+
+    # ---- robustness to CSI error (Fig. 13), at Table I's P_max
+    errors = [-30.0, -10.0] if quick else [-30.0, -20.0, -10.0, -5.0, 0.0]
+    csi_base = sample_preset(ZHOU_PRESET, 8 if quick else 100,
+                             seed=derive_seed(seed, "zhou-csi-test"))
+    robust = {**nets, "mmse": classical["mmse"], "dinkelbach-wmmse": classical["dinkelbach-wmmse"]}
+    csi_rows = []
+    for err in errors:
+        est = with_csi_error(csi_base, err, seed=derive_seed(seed, "zhou-csi-error", err))
+        row = {"csi_error_db": err}
+        for name, fn in robust.items():
+            W = _net_precode(fn, est) if isinstance(fn, nn.Module) else fn(est)
+            row[name] = _ee_mbit(csi_base, W, bandwidth).mean().item()  # scored on the truth
+        csi_rows.append(row)
+    csi_paths = write_table(out_dir, "zhou_ee_csi", csi_rows, config={
+        **config, "p_max_dbm": p_ref_dbm}, seed=seed,
+        title=("000 Fig. 13: EE (Mbit/J) vs CSI error (NMSE in dB, `channels.with_csi_error`; "
+               "designed on the estimate, scored on the true channel), K=10 (paper: K=9). "
+               "Paper: unfolded GNN ≈ edge GNN at -30 dB, edge GNN degrades faster, unfolded "
+               "follows WMMSE"))
+    paths["csi_md"] = csi_paths["md"]
+    paths["csi_png"] = plot_lines(
+        out_dir / "zhou_ee_csi.png", "CSI error (dB)", "EE (Mbit/J)",
+        {m: (errors, [r[m] for r in csi_rows]) for m in robust},
+        title="000 Fig. 13 reproduction (P_max 40 dBm)")
+    _append_md(paths["md"], hist_paths["md"], csi_paths["md"])
+    return paths
+
+
+def _plot_hist(path: Path, values: dict[str, Any], edges: Any, title: str) -> Path:
+    """Grouped EE histograms, one colour per net (000 Fig. 10 style)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    colors = {"zhou_unfolded": "tab:red", "zhou_edge_gnn": "tab:gray", "iaidnn": "tab:blue"}
+    names = list(values)
+    ax.hist([values[n] for n in names], bins=edges, label=[ZHOU_NETS.get(n, n) for n in names],
+            color=[colors.get(n, "tab:green") for n in names])  # grouped bars, as in Fig. 10
+    ax.axvspan(1.3, 1.4, color="gold", alpha=0.25, label="paper peak (unfolded) 1.3-1.4")
+    ax.set_xlabel("EE (Mbit/J)")
+    ax.set_ylabel("test channels")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+# --------------------------------------------------------------------------- 002 Figs 8, 9
+
+GSM_PRESET = "gsm_s4_m4_k4"
+
+
+def _gsm_local_net(out_dir: Path, seed: int, quick: bool, checkpoint: Path | None,
+                   progress: bool) -> tuple[nn.Module, str]:
+    """GNN-Local for any S (shared weights): ``checkpoint``, else the trained gsm_local under
+    ``<out>/checkpoints/gsm_local`` (gsm_fig7's), else a short run trained now."""
+    if checkpoint is not None:
+        return load_checkpoint(checkpoint).net, str(checkpoint)
+    best = out_dir / "checkpoints" / "gsm_local" / "best.pt"
+    if best.is_file():
+        ck = load_checkpoint(best)
+        if ck.net_name == "gsm_local":
+            return ck.net, str(best)
+    exp = load_experiment("gsm_local", seed=seed)
+    exp = (exp.with_train(steps=3, batch_size=16, eval_every=3, eval_samples=16) if quick
+           else exp.with_train(steps=100_000, time_limit_s=300.0))
+    return train_or_load(exp, best.parent, progress), f"trained now: {exp.train}"
+
+
+def _gsm_batch(n: int, seed: int, S: int, p_dbw: float | None = None) -> ChannelBatch:
+    over: dict[str, Any] = {"num_sats": S}
+    if p_dbw is not None:
+        over["p_max_dbw"] = p_dbw
+    return sample_preset(GSM_PRESET, n, seed=seed, **over)
+
+
+def _sum_rate(batch: ChannelBatch, W: torch.Tensor) -> float:
+    return obj.sum_rate(batch.H, W, batch.noise_power).double().mean().item()
+
+
+def eval_gsm_fig8(out_dir: Path, seed: int = 0, quick: bool = False,
+                  checkpoint: Path | None = None, progress: bool = True) -> dict[str, Path]:
+    """002 Fig. 8: WSR vs number of satellites S at 0 dBW per satellite, GNN-Local (one
+    shared-weight net, trained at S=4, applied to every S) vs the classical precoders."""
+    from spacemimo.model.precoder_registry import methods_for
+
+    _set_threads()
+    out_dir = Path(out_dir)
+    net, source = _gsm_local_net(out_dir, seed, quick, checkpoint, progress)
+    preset = load_preset(GSM_PRESET)
+    sats = [2, 4] if quick else [2, 3, 4, 5, 6]
+    rows = []
+    for S in sats:
+        batch = _gsm_batch(10 if quick else 300, derive_seed(seed, "gsm-fig8-test", S), S)
+        row: dict[str, Any] = {"num_sats": S}
+        with torch.no_grad():
+            row["gnn-local"] = _sum_rate(batch, net(batch))
+        for name, method in methods_for(batch, preset).items():
+            row[name] = _sum_rate(batch, method.fn(batch))
+        best_other = max(row[k] for k in ("mrt-local", "zf-local", "mmse-local",
+                                          "zf-global", "mmse-global") if k in row)
+        row["gnn_best_non_wmmse"] = row["gnn-local"] >= best_other
+        row["gnn_vs_mmse_local_pct"] = 100 * row["gnn-local"] / row["mmse-local"]
+        row["paper"] = ("GNN-Local best of all" if S < 4 else
+                        "GNN-Local below MMSE/ZF-Global, close to MMSE-Local")
+        rows.append(row)
+    methods = [k for k in rows[0] if k not in ("num_sats", "gnn_best_non_wmmse",
+                                               "gnn_vs_mmse_local_pct", "paper")]
+    title = ("002 Fig. 8: mean sum rate (bit/s/Hz, weights 1) vs number of satellites S, "
+             "M=4, K=4, 0 dBW per satellite; GNN-Local = one shared-weight net trained at S=4. "
+             "`paper` = the paper's statement for that S (figure only); "
+             "gnn_best_non_wmmse: GNN-Local >= every MRT/ZF/MMSE scheme")
+    paths = write_table(out_dir, "gsm_fig8", rows, config={"task": "gsm_fig8", "quick": quick,
+                                                           "gnn_local": source},
+                        seed=seed, title=title)
+    paths["png"] = plot_lines(out_dir / "gsm_fig8.png", "number of satellites S",
+                              "sum rate (bit/s/Hz)",
+                              {m: (sats, [r[m] for r in rows]) for m in methods},
+                              title="002 Fig. 8 reproduction (0 dBW per satellite)")
+    return paths
+
+
+GSM_FIG9_TOTAL_DBW = 10 * math.log10(4.0)  # S=4 satellites at 0 dBW: Fig. 7's default total
+GSM_GLOBAL_BUDGET_S = 150.0  # training seconds per GNN-Global (one net per S: fixed input)
+
+
+def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
+                  checkpoint: Path | None = None, progress: bool = True,
+                  global_sats: tuple[int, ...] | None = None) -> dict[str, Path]:
+    """002 Fig. 9: equal total power P_tot = 4 W (6.02 dBW) for every S. Local schemes give
+    each satellite P_tot/S; GNN-Global (one GNN over all S·M antennas, total power P_tot)
+    and the Global total-power baselines (ZF/MMSE, WMMSE) share P_tot freely. GNN-Global's
+    input size depends on S, so it is trained per S in ``global_sats`` (short runs)."""
+    from dataclasses import replace
+
+    from spacemimo.model.baselines import precoder
+    from spacemimo.model.wmmse import wmmse
+
+    _set_threads()
+    out_dir = Path(out_dir)
+    local_net, source = _gsm_local_net(out_dir, seed, quick, checkpoint, progress)
+    sats = [2, 4] if quick else [2, 3, 4, 5, 6]
+    global_sats = global_sats if global_sats is not None else ((2,) if quick else (2, 4, 6))
+    p_tot = 10 ** (GSM_FIG9_TOTAL_DBW / 10)
+    global_nets, global_exps = {}, {}
+    for S in global_sats:
+        exp = load_experiment("gsm_global", seed=seed, net_overrides={"num_sats": S},
+                              scenario_overrides={"num_sats": S})
+        # the per-satellite share P_tot/S of every S in the figure lies in the trained range
+        exp = replace(exp, vary={"p_max_dbw": {"uniform": [-5.0, 5.0]}})
+        exp = (exp.with_train(steps=2, batch_size=8, eval_every=2, eval_samples=8) if quick
+               else exp.with_train(steps=100_000, time_limit_s=GSM_GLOBAL_BUDGET_S,
+                                   eval_every=10, eval_samples=200))
+        global_exps[S] = _plain(exp.to_dict())
+        global_nets[S] = train_or_load(exp, out_dir / "checkpoints" / f"gsm_global_s{S}",
+                                       progress)
+    rows = []
+    for S in sats:
+        p_sat_dbw = GSM_FIG9_TOTAL_DBW - 10 * math.log10(S)
+        batch = _gsm_batch(10 if quick else 300, derive_seed(seed, "gsm-fig9-test", S), S,
+                           p_sat_dbw)
+        row: dict[str, Any] = {"num_sats": S, "p_sat_dbw": p_sat_dbw}
+        with torch.no_grad():
+            row["gnn-local"] = _sum_rate(batch, local_net(batch))
+            row["gnn-global"] = (_sum_rate(batch, global_nets[S](batch)) if S in global_nets
+                                 else math.nan)
+        for name in ("mrt", "zf", "mmse"):
+            row[f"{name}-local"] = _sum_rate(batch, precoder(name, batch, scope="local"))
+        for name in ("zf", "mmse"):
+            row[f"{name}-global"] = _sum_rate(batch, precoder(name, batch, scope="global",
+                                                              power="total"))
+        row["wmmse-global"] = wmmse(batch.H, p_tot, batch.noise_power, power="total",
+                                    init="best").sum_rate.double().mean().item()
+        rows.append(row)
+    methods = [k for k in rows[0] if k not in ("num_sats", "p_sat_dbw")]
+    for r in rows:
+        r["paper"] = "Local falls with S; GNN-Global rises fast with S"
+    title = (f"002 Fig. 9: mean sum rate (bit/s/Hz) at equal total power P_tot = "
+             f"{GSM_FIG9_TOTAL_DBW:.2f} dBW; *-local: P_tot/S per satellite, *-global: P_tot "
+             "shared freely (total-power constraint). GNN-Global trained per S in "
+             f"{list(global_sats)} ({'tiny' if quick else f'{GSM_GLOBAL_BUDGET_S:g} s'} "
+             "training each; nan = not trained for that S); GNN-Local as in gsm_fig8. "
+             "`paper`: the paper's statement (figure only)")
+    paths = write_table(out_dir, "gsm_fig9", rows, config={
+        "task": "gsm_fig9", "quick": quick, "gnn_local": source, "p_tot_dbw": GSM_FIG9_TOTAL_DBW,
+        "gnn_global": global_exps}, seed=seed, title=title)
+    series = {}
+    for m in methods:
+        pts = [(r["num_sats"], r[m]) for r in rows if not math.isnan(r[m])]
+        series[m] = ([x for x, _ in pts], [y for _, y in pts])
+    paths["png"] = plot_lines(out_dir / "gsm_fig9.png", "number of satellites S",
+                              "sum rate (bit/s/Hz)", series,
+                              title="002 Fig. 9 reproduction (equal total power)")
+    return paths
+
+
 TASKS: dict[str, Callable[..., dict[str, Path]]] = {
     "table2": eval_table2,
     "table3": eval_table3,
@@ -406,4 +770,7 @@ TASKS: dict[str, Callable[..., dict[str, Path]]] = {
     "table4": eval_table4,
     "table5": eval_table5,
     "gsm_fig7": eval_gsm_fig7,
+    "zhou_ee": eval_zhou_ee,
+    "gsm_fig8": eval_gsm_fig8,
+    "gsm_fig9": eval_gsm_fig9,
 }

@@ -109,3 +109,82 @@ def test_table3_quick(tmp_path: Path) -> None:
     rows = _rows(paths["csv"])
     assert {r["net"] for r in rows} == {"model_gnn", "model_gnn_pa"}
     assert all(r["paper_samples"] == "100" for r in rows)
+
+
+# --------------------------------------------------------------------------- Zhou 000, GSM Figs 8-9
+
+
+def _tiny_gsm_local(tmp_path: Path) -> Path:
+    """A narrow GNN-Local checkpoint: the eval machinery without the 3.16 M-weight net."""
+    overrides = {"input_mlp": [16], "aggregate_mlp": [16], "combine_mlp": [16]}
+    torch.manual_seed(0)
+    return save_checkpoint(tmp_path / "gsm.pt", build_net("gsm_local", overrides),
+                           net_name="gsm_local", net_overrides=overrides,
+                           scenario={"preset": "gsm_s4_m4_k4"}, metrics={}, extra={"seed": 0})
+
+
+def test_new_tasks_registered() -> None:
+    assert {"zhou_ee", "gsm_fig8", "gsm_fig9"} <= set(evaluate.TASKS)
+
+
+def test_zhou_ee_quick(tmp_path: Path) -> None:
+    paths = evaluate.eval_zhou_ee(tmp_path, quick=True, progress=False)
+    rows = _rows(paths["csv"])
+    assert [float(r["p_max_dbm"]) for r in rows] == [30.0, 40.0]
+    methods = ["zhou_edge_gnn", "zhou_unfolded", "iaidnn", "rzf", "mmse", "dinkelbach-wmmse",
+               "dinkelbach-wmmse-inst"]
+    for r in rows:
+        ee = {m: float(r[m]) for m in methods}
+        assert all(0.0 < v < 10.0 for v in ee.values()), ee  # Mbit/J, finite
+        # Dinkelbach-WMMSE on the same (instantaneous) CSI starts from the RZF/MMSE point at
+        # full power and never lowers the EE: it must beat both closed forms.
+        assert ee["dinkelbach-wmmse-inst"] >= max(ee["rzf"], ee["mmse"]) * (1 - 1e-6)
+    at_40 = rows[1]
+    assert float(at_40["rzf"]) == pytest.approx(float(at_40["mmse"]), rel=1e-5)  # α = Kσ²/P
+    hist = _rows(tmp_path / "zhou_ee_hist.csv")
+    assert {r["net"] for r in hist} == {"zhou_edge_gnn", "zhou_unfolded", "iaidnn"}
+    assert next(r for r in hist if r["net"] == "zhou_unfolded")["paper_mbit_per_j"] == \
+        "peak 1.3-1.4"
+    csi = _rows(tmp_path / "zhou_ee_csi.csv")
+    assert [float(r["csi_error_db"]) for r in csi] == [-30.0, -10.0]
+    # designing on a worse estimate cannot help the classical precoders (scored on truth)
+    assert float(csi[1]["dinkelbach-wmmse"]) <= float(csi[0]["dinkelbach-wmmse"]) * 1.02
+    for key in ("png", "hist_png", "csi_png"):
+        assert paths[key].stat().st_size > 5_000
+    md = paths["md"].read_text()
+    assert "Fig. 10" in md and "Fig. 13" in md  # one Markdown file shows the whole task
+
+
+def test_gsm_fig8_from_checkpoint(tmp_path: Path) -> None:
+    paths = evaluate.eval_gsm_fig8(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
+                                   progress=False)
+    rows = _rows(paths["csv"])
+    assert [int(r["num_sats"]) for r in rows] == [2, 4]  # shared weights: any S
+    for r in rows:
+        assert {"gnn-local", "mmse-local", "zf-global", "mmse-global", "wmmse", "paper"} <= set(r)
+        assert float(r["wmmse"]) >= float(r["mmse-global"]) - 1e-6
+    # more satellites at the same per-satellite power: more power and antennas
+    assert float(rows[1]["mmse-global"]) > float(rows[0]["mmse-global"])
+    assert paths["png"].is_file()
+
+
+def test_gsm_fig9_quick(tmp_path: Path) -> None:
+    paths = evaluate.eval_gsm_fig9(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
+                                   progress=False)
+    rows = _rows(paths["csv"])
+    assert [int(r["num_sats"]) for r in rows] == [2, 4]
+    assert float(rows[0]["p_sat_dbw"]) == pytest.approx(evaluate.GSM_FIG9_TOTAL_DBW - 3.0103,
+                                                        abs=1e-3)
+    assert float(rows[0]["gnn-global"]) > 0  # trained for S=2 only
+    assert rows[1]["gnn-global"] == "nan"
+    for r in rows:  # free total-power WMMSE is the best of the global schemes
+        assert float(r["wmmse-global"]) >= float(r["mmse-global"]) - 1e-6
+    assert (tmp_path / "checkpoints" / "gsm_global_s2" / "best.pt").is_file()
+
+
+def test_cli_eval_gsm_fig8(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    ck = _tiny_gsm_local(tmp_path)
+    assert main(["-q", "eval", "gsm_fig8", "--quick", "--checkpoint", str(ck),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "002 Fig. 8" in capsys.readouterr().out
+    assert (tmp_path / "out" / "gsm_fig8.csv").is_file()
