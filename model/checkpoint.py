@@ -48,12 +48,12 @@ class Checkpoint:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Tuples -> lists, recursively, so configs round-trip through YAML/JSON readers too."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -82,10 +82,10 @@ def save_checkpoint(path: str | Path, net: nn.Module, *, net_name: str,
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "net_name": net_name,
-        "net_overrides": _plain(dict(net_overrides or {})),
-        "config": _plain(config),
-        "scenario": _plain(dict(scenario)),
-        "metrics": _plain(dict(metrics)),
+        "net_overrides": plain(dict(net_overrides or {})),
+        "config": plain(config),
+        "scenario": plain(dict(scenario)),
+        "metrics": plain(dict(metrics)),
         "meta": {
             "git_revision": git_revision(),
             "versions": package_versions(),

@@ -38,12 +38,11 @@ from torch import nn
 
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch
-from spacemimo.model.checkpoint import load_checkpoint
+from spacemimo.model.checkpoint import load_checkpoint, plain
 from spacemimo.model.presets import load_preset, sample_preset
 from spacemimo.model.train import (
     Experiment,
     TrainConfig,
-    _plain,
     derive_seed,
     load_experiment,
     train,
@@ -104,8 +103,8 @@ def train_or_load(exp: Experiment, ckpt_dir: Path, progress: bool = True) -> nn.
         ck = load_checkpoint(best)
         saved = dict(ck.extra.get("experiment", {}))
         # train fields added since the checkpoint was written take their defaults
-        saved["train"] = {**_plain(asdict(TrainConfig())), **saved.get("train", {})}
-        if saved == _plain(exp.to_dict()):
+        saved["train"] = {**plain(asdict(TrainConfig())), **saved.get("train", {})}
+        if saved == plain(exp.to_dict()):
             return ck.net
     train(exp, ckpt_dir, progress=progress)
     return load_checkpoint(best).net
@@ -262,7 +261,7 @@ def eval_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
         rows.append({"K": K, "se_ratio_pct": 100 * rate.mean().item() / ref.mean().item(),
                      "trained_K": "Exp(4)", "wmmse_sum_rate": ref.mean().item()})
     paths = write_table(out_dir, "fig6", rows, config={"task": "fig6", "quick": quick,
-                                                       "experiment": _plain(exp.to_dict())},
+                                                       "experiment": plain(exp.to_dict())},
                         seed=seed, title="003 Fig. 6: Model-GNN SE ratio vs K (N=32, 10 dB), "
                                          "trained with K ~ Exp(mean 4); the paper shows a "
                                          "slow decline with K (figure only, no table)")
@@ -313,7 +312,7 @@ def eval_gsm_fig7(out_dir: Path, seed: int = 0, quick: bool = False,
     title = ("002 Fig. 7: mean sum rate (bit/s/Hz, weights 1) vs per-satellite power; paper: "
              "GNN-Local above MRT/ZF/MMSE-Local, slightly below MMSE/ZF-Global (figure only)")
     paths = write_table(out_dir, "gsm_fig7", rows, config={"task": "gsm_fig7", "quick": quick,
-                                                           "experiment": _plain(exp.to_dict())},
+                                                           "experiment": plain(exp.to_dict())},
                         seed=seed, title=title)
     paths["png"] = plot_lines(out_dir / "gsm_fig7.png", "per-satellite power (dBW)",
                               "sum rate (bit/s/Hz)", series, title="002 Fig. 7 reproduction")
@@ -501,7 +500,7 @@ def eval_zhou_ee(out_dir: Path, seed: int = 0, quick: bool = False,
     exps: dict[str, Any] = {}
     for name in ZHOU_NETS:
         exp = _zhou_experiment(name, seed, quick)
-        exps[name] = _plain(exp.to_dict())
+        exps[name] = plain(exp.to_dict())
         if checkpoint is not None and name == "zhou_unfolded":
             nets[name] = load_checkpoint(checkpoint).net
         else:
@@ -720,7 +719,7 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
         exp = (exp.with_train(steps=2, batch_size=8, eval_every=2, eval_samples=8) if quick
                else exp.with_train(steps=100_000, time_limit_s=GSM_GLOBAL_BUDGET_S,
                                    eval_every=10, eval_samples=200))
-        global_exps[S] = _plain(exp.to_dict())
+        global_exps[S] = plain(exp.to_dict())
         global_nets[S] = train_or_load(exp, out_dir / "checkpoints" / f"gsm_global_s{S}",
                                        progress)
     rows = []

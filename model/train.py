@@ -38,7 +38,7 @@ from torch import nn
 
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch
-from spacemimo.model.checkpoint import load_checkpoint, save_checkpoint
+from spacemimo.model.checkpoint import load_checkpoint, plain, save_checkpoint
 from spacemimo.model.nets import NETS, build_net, net_config
 from spacemimo.model.presets import load_preset, preset_config, sample_preset
 from spacemimo.model.scenarios import resolve_scenario
@@ -527,7 +527,7 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
         saved = ck.extra.get("experiment", {})
         mismatch = [k for k in ("net", "net_overrides", "scenario", "scenario_overrides",
                                 "objective", "objective_options", "seed", "vary")
-                    if _plain(saved.get(k)) != _plain(getattr(exp, k))]
+                    if plain(saved.get(k)) != plain(getattr(exp, k))]
         _check(not mismatch, f"cannot resume: checkpoint {str(resume)!r} was trained with "
                              f"different {', '.join(mismatch)}")
         net.load_state_dict(ck.net.state_dict())
@@ -551,7 +551,7 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
     def save(path: Path, metrics: dict[str, Any]) -> None:
         if rank != 0:
             return
-        extra = {"experiment": _plain(exp.to_dict()), "scheduler": scheduler.state_dict(),
+        extra = {"experiment": plain(exp.to_dict()), "scheduler": scheduler.state_dict(),
                  "lambda": objective.lam, "train_state": _plain_state(state), "seed": exp.seed,
                  "world_size": world}
         save_checkpoint(path, net, net_name=exp.net, net_overrides=dict(exp.net_overrides),
@@ -653,16 +653,8 @@ def _init_from(net: nn.Module, path: Path) -> None:
     net.load_state_dict({**own, **{k: v.to(own[k].dtype) for k, v in hits.items()}})
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _plain_state(state: dict[str, Any]) -> dict[str, Any]:
-    return _plain({k: state[k] for k in ("best", "bad_evals", "history", "train_time_s",
+    return plain({k: state[k] for k in ("best", "bad_evals", "history", "train_time_s",
                                          "cpu_time_s", "target", "reference")})
 
 
@@ -670,11 +662,11 @@ def _write_history(exp: Experiment, out: Path, history: list[dict[str, Any]]
                    ) -> dict[str, Path]:
     from spacemimo.results import plot_lines, write_table
 
-    paths = write_table(out, "history", history, config=_plain(exp.to_dict()), seed=exp.seed,
+    paths = write_table(out, "history", history, config=plain(exp.to_dict()), seed=exp.seed,
                         title=f"training history: {exp.name}")
     key = "val_ratio" if "val_ratio" in history[0] else "val_objective"
     series = {key: ([r["step"] for r in history], [r[key] for r in history])}
     paths["png"] = plot_lines(out / "history.png", "step", key, series,
                               title=f"{exp.name} ({exp.net})")
-    (out / "experiment.yaml").write_text(yaml.safe_dump(_plain(exp.to_dict()), sort_keys=False))
+    (out / "experiment.yaml").write_text(yaml.safe_dump(plain(exp.to_dict()), sort_keys=False))
     return paths

@@ -25,6 +25,7 @@ from brevitas.graph.calibrate import calibration_mode
 from torch import nn
 
 from spacemimo.model.batch import ChannelBatch
+from spacemimo.model.checkpoint import plain
 from spacemimo.model.gsm_gnn import GsmGnnConfig
 from spacemimo.model.objectives import sum_rate
 from spacemimo.model.presets import sample_preset
@@ -248,7 +249,7 @@ def save_qat_checkpoint(path: str | Path, qnet: QuantNet, *, net_name: str,
     payload = {
         "format": QAT_FORMAT, "format_version": QAT_FORMAT_VERSION,
         "kind": "model_gnn" if isinstance(qnet, QuantModelGnn) else "gsm",
-        "net_name": net_name, "config": _plain(qnet.config.to_dict()), "bits": qnet.bits,
+        "net_name": net_name, "config": plain(qnet.config.to_dict()), "bits": qnet.bits,
         "bias_bits": (qnet.gnns[0].bias_bits if isinstance(qnet, QuantGsmMultiGnn) else 32),
         "p_max": qnet.p_max, "num_users": num_users, "num_antennas": num_antennas,
         "scenario": {"preset": scenario.preset, "overrides": scenario.overrides},
@@ -321,9 +322,3 @@ def _mark_calibrated(net: nn.Module) -> None:
             g.float_mode = False
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
