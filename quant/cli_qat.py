@@ -86,7 +86,7 @@ def cmd_compile_from(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
-    from spacemimo.quant.lower import bit_exact_mismatches, lower
+    from spacemimo.quant.lower import bit_exact_mismatches, lower, satellite_net
     from spacemimo.quant.qat import load_qat_checkpoint
     from spacemimo.quant.qat_nets import QuantModelGnn
 
@@ -111,7 +111,7 @@ def cmd_compile_from(args: argparse.Namespace) -> int:
         else:
             local = H.reshape(H.shape[0], H.shape[1], S, M).transpose(1, 2)
             feats = complex_to_real(local, torch.float64)
-        net = ck.net.gnns[0] if len(ck.net.gnns) == 1 else ck.net.gnns[args.sat]
+        net = satellite_net(ck.net, args.sat)
         x = net.quantize_input(feats[:, args.sat] if feats.dim() == 4 else feats)
         bad, total, first = bit_exact_mismatches(ck.net, prog, x.numpy(), sat=args.sat)
         print(f"golden vs Brevitas on {x.shape[0]} channel samples: {bad} of {total} words "

@@ -42,7 +42,7 @@ def satellite_net(model: QuantGsmGnn | QuantGsmMultiGnn, sat: int = 0) -> QuantG
     if isinstance(model, QuantGsmMultiGnn):
         if not 0 <= sat < len(model.gnns) and len(model.gnns) > 1:
             raise ValueError(f"sat must be in [0, {len(model.gnns)}), got {sat}")
-        return model.gnns[0] if len(model.gnns) == 1 else model.gnns[sat]
+        return model.gnn_for(sat)
     raise ValueError(f"lower() takes a QuantGsmGnn or QuantGsmMultiGnn, got "
                      f"{type(model).__name__}")
 
