@@ -86,7 +86,8 @@ hls: hls-vectors
 	  $(MAKE) -C hls synth cosim export PART=$(PART) VECTORS=$(abspath $(HLS_VECTORS)/gsm_8); \
 	else echo "Vitis HLS not found: C-simulation passed, synthesis skipped"; fi
 
-# --- hls4ml (quant/hls4ml_export.py): QONNX -> hls4ml projects of every GSM MLP block under
+# --- hls4ml (quant/hls4ml_export.py): QONNX -> hls4ml projects of every GSM MLP block and
+# every Model-GNN layer dense under
 # $(HLS4ML_OUT), compile() + predict() checked word for word against Brevitas and the golden
 # model; build() (csynth) runs when Vitis is on PATH, else it is skipped with a message.
 # HLS4ML_FROM=<spacemimo qat checkpoint> exports a trained net; without it a small untrained
@@ -98,9 +99,9 @@ HLS4ML_ARGS ?=
 hls4ml: setup
 	@if [ -n "$(HLS4ML_FROM)" ]; then \
 	  $(SPACEMIMO) hls4ml --from $(HLS4ML_FROM) --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS); \
-	else for b in 8 16; do \
-	  $(SPACEMIMO) hls4ml --demo --bits $$b --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS) || exit 1; \
-	done; fi
+	else for b in 8 16; do for net in gsm model-gnn; do \
+	  $(SPACEMIMO) hls4ml --demo --demo-net $$net --bits $$b --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS) || exit 1; \
+	done; done; fi
 
 # RTL (rtl/, rtl_tests/): cocotb co-simulation against the golden vectors (SIM=icarus|verilator,
 # default: both when installed) and the paper-size Verilator + yosys benchmark.

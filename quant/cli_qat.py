@@ -172,13 +172,20 @@ def _add_compile_from_args(s: argparse.ArgumentParser) -> None:
 def cmd_hls4ml(args: argparse.Namespace) -> int:
     import torch
 
-    from spacemimo.quant.hls4ml_export import Hls4mlOptions, export_and_check
     from spacemimo.quant.lower import lower
-    from spacemimo.results import markdown_table, write_table
 
     _threads(args)
     if (args.from_ckpt is None) == (not args.demo):
         raise ValueError("give --from <quantized checkpoint> or --demo")
+    if args.demo and args.demo_net == "model-gnn":
+        from spacemimo.quant.qat import QatCheckpoint
+        from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
+
+        print(f"--demo model-gnn: untrained Model-GNN hidden (8, 8), N=8 K=4, PTQ-calibrated, "
+              f"{args.bits}-bit")
+        ck = QatCheckpoint(small_quant_model_gnn(args.bits).double().eval(), "model_gnn_demo",
+                           args.bits, 4, MODEL_GNN_SCENARIO, "ptq", {}, num_antennas=8)
+        return _hls4ml_model_gnn(args, ck)
     if args.demo:
         from spacemimo.quant.testnets import small_quant_gsm
 
@@ -192,18 +199,34 @@ def cmd_hls4ml(args: argparse.Namespace) -> int:
 
         ck = load_qat_checkpoint(args.from_ckpt)
         if isinstance(ck.net, QuantModelGnn):
-            raise ValueError("hls4ml export covers the GSM GNN's MLP blocks; the Model-GNN's "
-                             "layers are TAYLOR + sums + one dense (see hls/README.md)")
+            return _hls4ml_model_gnn(args, ck)
         qnet, name, num_users = ck.net, ck.net_name, ck.num_users
     net = qnet.gnns[0]
     prog = lower(qnet, num_users)
     gen = torch.Generator().manual_seed(args.seed)
     x = torch.randint(-(1 << (net.bits - 1)), 1 << (net.bits - 1),
                       (max(1, args.n // num_users), num_users, net.in_features), generator=gen)
+    return _hls4ml_run(args, net, prog, x.numpy(), name)
+
+
+def _hls4ml_model_gnn(args: argparse.Namespace, ck: Any) -> int:
+    """The Model-GNN's per-layer DENSE blocks; golden tables from channel samples."""
+    from spacemimo.quant.lower import lower_model_gnn
+
+    net, K, N = ck.net, ck.num_users, ck.num_antennas
+    prog = lower_model_gnn(net, N, K)
+    e, _ = net.edges(ck.scenario.sample(max(1, args.n // (N * K)), args.seed))
+    return _hls4ml_run(args, net, prog, net.quantize_input(e).numpy(), ck.net_name)
+
+
+def _hls4ml_run(args: argparse.Namespace, net: Any, prog: Any, x: Any, name: str) -> int:
+    from spacemimo.quant.hls4ml_export import Hls4mlOptions, export_and_check
+    from spacemimo.results import markdown_table, write_table
+
     opts = Hls4mlOptions(part=args.part, reuse_factor=args.reuse_factor,
                          strategy=args.strategy, io_type=args.io_type)
     stem = f"{name}_{net.bits}bit"
-    reports = export_and_check(net, args.out / stem, opts, prog, x.numpy(), n_random=args.n,
+    reports = export_and_check(net, args.out / stem, opts, prog, x, n_random=args.n,
                                seed=args.seed, build=args.build, blocks=args.blocks)
     rows: list[dict[str, Any]] = [vars(r) for r in reports]
     print(markdown_table(rows))
@@ -292,6 +315,8 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
     s.add_argument("--demo", action="store_true",
                    help="instead of --from: an untrained small GSM net, PTQ-calibrated")
     s.add_argument("--bits", type=int, choices=(8, 16), default=8, help="--demo bit width")
+    s.add_argument("--demo-net", choices=("gsm", "model-gnn"), default="gsm",
+                   help="--demo network (default gsm)")
     s.add_argument("--demo-width", type=_positive_int, default=16,
                    help="--demo hidden width (paper: 512; hls4ml compile time grows fast)")
     s.add_argument("--out", type=Path, default=DEFAULT_HLS4ML_OUT,

@@ -147,11 +147,14 @@ def isqrt(s: torch.Tensor) -> torch.Tensor:
     return n
 
 
-def norm_rbits(gain: int) -> int:
-    """Reciprocal precision R of NORM: |y·g| <= gain·2^R (|y| <= isqrt(Σy²)) stays < 2^62."""
+def norm_rbits(gain: int, bits: int) -> int:
+    """Reciprocal precision R of NORM. |y·g| <= gain·2^R always (|y| <= isqrt(Σy²)), but the
+    program loader checks the simpler static bound max|y|·(gain << R) < 2^63 with max|y| =
+    2^bits (a buffer word), which is what R must satisfy (= ProgramBuilder.norm's default,
+    capped at NORM_RBITS_MAX)."""
     if gain < 1:
         raise ValueError(f"NORM gain must be >= 1, got {gain}")
-    return min(NORM_RBITS_MAX, 62 - gain.bit_length())
+    return max(0, min(NORM_RBITS_MAX, 62 - (bits + 1) - gain.bit_length()))
 
 
 def norm_gain(p_max: float, out_frac: int) -> int:

@@ -256,6 +256,8 @@ def execute_op(p: Program, op: Op, src: np.ndarray, bufs: np.ndarray, int_only: 
     """One op on its source window src: (B, rows, in_cols) -> (B, rows, out_cols)."""
     fmt = (p.bits, op.out_signed, op.narrow)
     if op.opcode == OPCODES["DENSE"]:
+        if op.seg_cols:
+            src = np.asarray(src, dtype=np.int64) << op.column_aligns()
         return dense(src, p.weights(op), p.bias(op), op.shift, p.bits, op.relu, op.out_signed,
                      op.narrow, int_only)
     if op.opcode == OPCODES["AGGREGATE"]:

@@ -1,4 +1,4 @@
-"""QONNX -> hls4ml export of the quantized GSM GNN's MLP blocks, checked bit for bit.
+"""QONNX -> hls4ml export of the quantized GNNs' dense blocks, checked bit for bit.
 
 The verified path (DESIGN "Toolchain facts"): Brevitas ``export_qonnx`` -> qonnx cleanup ->
 ``ConvertToChannelsLastAndClean`` -> ``GemmToMatMul`` -> cleanup ->
@@ -12,6 +12,14 @@ the golden model (see ``hls/README.md``): the max over the *other* nodes (it has
 GlobalMaxPool over spatial axes, no ReduceMax and no exclude-self), the concat's
 requantizing alignment (a Quant on one Concat input would do it, but the nodes are the batch
 axis here), and NORM (no ReduceSum/Sqrt; its integer isqrt/reciprocal is not an ONNX op).
+
+The Model-GNN: each layer's five-segment DENSE (no bias, no activation, then the output
+quantizer) is one block. Its input is the concat [D | E | Σ_n D | Σ_k D | Σ_k E] of parts on
+different grids; hls4ml gets it as one wide fixed-point input on the finest grid
+(``fixed<bits + max align, ...>``, each part exactly representable), which is what the
+program's segment alignment computes. TAYLOR (a per-sample complex matrix product over the
+edge table), the sums over n / k (reductions across the batch axis here) and NORM stay in
+our kernel.
 
 Bit-exactness is checked two ways: against the Brevitas block forward (float64) on random
 integer inputs including the range edges, and against the golden model: the program's traced
@@ -34,7 +42,7 @@ import torch
 from torch import nn
 
 from spacemimo.quant.fixed_point import frac_bits, int_range, to_int
-from spacemimo.quant.qat_nets import QuantGsmGnn
+from spacemimo.quant.qat_nets import QuantGsmGnn, QuantModelGnn
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +70,17 @@ class MlpBlock:
     in_signed: bool
     out_signed: bool
     bits: int
+    aligns: tuple[int, ...] = ()  # Model-GNN: per-segment alignment of the (wide) input
+    prefix: str = "gsm"
+
+    @property
+    def in_precision(self) -> str | None:
+        """hls4ml type of a segmented block's input (exact for every aligned part), else None
+        (the input Quant node types it)."""
+        if not self.aligns:
+            return None
+        width = self.bits + max(self.aligns)
+        return f"fixed<{width},{width - self.in_frac}>"
 
     @property
     def in_features(self) -> int:
@@ -146,6 +165,51 @@ def _is_signed(act: nn.Module) -> bool:
     return bool(act.act_quant.is_signed)
 
 
+def model_gnn_blocks(net: QuantModelGnn) -> list[MlpBlock]:
+    """One block per Model-GNN layer: its DENSE on the aligned five-part input, then the
+    output quantizer (the input is integers on the finest part's grid, so no input Quant)."""
+    net = net.eval()
+    blocks = []
+    for i, lay in enumerate(net.layers):
+        f = net.layer_formats(i)
+        module = copy.deepcopy(nn.Sequential(nn.Identity(), lay.lin, lay.out_quant))
+        blocks.append(MlpBlock(
+            name=f"layers_{i}", layers=[f"layers.{i}.lin"], module=module.double().eval(),
+            in_frac=max(f["seg"]), out_frac=f["out"], in_signed=True, out_signed=True,
+            bits=net.bits, aligns=tuple(f["aligns"]), prefix="mgnn"))
+    return blocks
+
+
+def model_gnn_golden_tables(net: QuantModelGnn, program: Any, x_int: np.ndarray
+                            ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per layer block: (aligned DENSE input rows, DENSE output rows) of the golden model
+    running the lowered Model-GNN ``program`` on edge tables x_int (B, N*K, 2)."""
+    from spacemimo.quant import golden
+    from spacemimo.quant.program import OPCODES
+
+    _, trace = golden.run(program, np.asarray(x_int), trace=True)
+    dense = [e for e in trace if e.op.opcode == OPCODES["DENSE"]]
+    tables = {}
+    for block, e in zip(model_gnn_blocks(net), dense, strict=True):
+        op = e.op
+        src = None
+        for prev in trace[:e.index]:  # replay the writes into the DENSE's source window
+            o = prev.op
+            lo = max(o.dst_off, op.src_off)
+            hi = min(o.dst_off + o.out_cols, op.src_off + op.in_cols)
+            if o.dst_buf != op.src_buf or lo >= hi:
+                continue
+            if src is None:
+                src = np.zeros((*prev.out.shape[:2], op.in_cols), dtype=np.int64)
+            src[..., lo - op.src_off:hi - op.src_off] = prev.out[..., lo - o.dst_off:
+                                                                 hi - o.dst_off]
+        if src is None:
+            raise ValueError(f"{block.name}: no op wrote the DENSE's source window")
+        xin = src << op.column_aligns()
+        tables[block.name] = (xin.reshape(-1, op.in_cols), e.out.reshape(-1, op.out_cols))
+    return tables
+
+
 # --------------------------------------------------------------------------- QONNX / hls4ml
 
 
@@ -167,10 +231,26 @@ def export_block_qonnx(block: MlpBlock, path: Path) -> Any:
     m = ModelWrapper(str(path))
     m = qonnx.util.cleanup.cleanup_model(m)
     m = m.transform(ConvertToChannelsLastAndClean())
+    _give_gemms_a_zero_bias(m)
     m = m.transform(GemmToMatMul())
     m = qonnx.util.cleanup.cleanup_model(m)
     m.save(str(path))
     return m
+
+
+def _give_gemms_a_zero_bias(m: Any) -> None:
+    """GemmToMatMul needs Gemm's optional C input: a bias-free layer (the Model-GNN's) gets an
+    all-zero one, which hls4ml folds into the Dense bias exactly."""
+    from onnx import numpy_helper
+
+    for n in m.graph.node:
+        if n.op_type == "Gemm" and len(n.input) == 2:
+            w_shape = m.get_tensor_shape(n.input[1])
+            trans_b = next((a.i for a in n.attribute if a.name == "transB"), 0)
+            out = w_shape[0] if trans_b else w_shape[1]
+            name = m.make_new_valueinfo_name()
+            m.graph.initializer.append(numpy_helper.from_array(np.zeros(out, np.float32), name))
+            n.input.append(name)
 
 
 @dataclass
@@ -200,18 +280,20 @@ def convert_block(block: MlpBlock, out_dir: Path, opts: Hls4mlOptions) -> Any:
         conf = hls4ml.utils.config.config_from_onnx_model(
             m, granularity="name", backend=opts.backend, default_precision=precision,
             default_reuse_factor=opts.reuse_factor)
+        if block.in_precision is not None:
+            conf["LayerName"]["global_in"]["Precision"]["result"] = block.in_precision
         conf["Model"]["Strategy"] = opts.strategy
         conf["Model"]["ReuseFactor"] = opts.reuse_factor
         prj = hls4ml.converters.convert_from_onnx_model(
-            m, output_dir=str(out_dir / "prj"), project_name=_cname(block.name),
+            m, output_dir=str(out_dir / "prj"), project_name=_cname(block),
             backend=opts.backend, hls_config=conf, part=opts.part,
             clock_period=opts.clock_period, io_type=opts.io_type)
     (out_dir / "hls4ml_convert.log").write_text(chat.getvalue())
     return prj
 
 
-def _cname(name: str) -> str:
-    return "gsm_" + "".join(c if c.isalnum() else "_" for c in name)
+def _cname(block: MlpBlock) -> str:
+    return f"{block.prefix}_" + "".join(c if c.isalnum() else "_" for c in block.name)
 
 
 def predict_int(hls_model: Any, block: MlpBlock, x_int: np.ndarray) -> np.ndarray:
@@ -235,6 +317,9 @@ def random_block_inputs(block: MlpBlock, n: int, seed: int) -> np.ndarray:
              np.full(block.in_features, lo), np.where(np.arange(block.in_features) % 2, hi, lo)]
     for i, e in enumerate(edges[:n]):
         x[i] = e
+    if block.aligns:  # each part's words on its own grid, aligned to the finest
+        x = x << np.repeat(np.asarray(block.aligns, dtype=np.int64),
+                           block.in_features // len(block.aligns))
     return x
 
 
@@ -278,21 +363,25 @@ class BlockReport:
     built: str
 
 
-def export_and_check(net: QuantGsmGnn, out_dir: Path, opts: Hls4mlOptions | None = None,
+def export_and_check(net: QuantGsmGnn | QuantModelGnn, out_dir: Path,
+                     opts: Hls4mlOptions | None = None,
                      program: Any = None, x_int: np.ndarray | None = None,
                      n_random: int = 1000, seed: int = 0, build: bool = False,
                      blocks: list[str] | None = None) -> list[BlockReport]:
     """Convert, compile and check every MLP block (or those named in ``blocks``).
 
-    program / x_int: a lowered program and channel inputs (B, K, 2M) for the golden check;
+    program / x_int: a lowered program and its inputs (GSM: node tables (B, K, 2M);
+    Model-GNN: edge tables (B, N*K, 2)) for the golden check;
     build: run hls4ml's build() (Vitis) when one of BUILD_TOOLS is on PATH, else skip it
     with a log line.
     """
     opts = opts or Hls4mlOptions()
-    golden_tables = (golden_block_tables(net, program, x_int)
+    mgnn = isinstance(net, QuantModelGnn)
+    tables_of = model_gnn_golden_tables if mgnn else golden_block_tables
+    golden_tables = (tables_of(net, program, x_int)  # type: ignore[arg-type]
                      if program is not None and x_int is not None else {})
     reports = []
-    for k, block in enumerate(mlp_blocks(net)):
+    for k, block in enumerate(model_gnn_blocks(net) if mgnn else mlp_blocks(net)):
         if blocks and block.name not in blocks:
             continue
         prj = convert_block(block, Path(out_dir) / block.name, opts)

@@ -22,7 +22,15 @@ from brevitas.quant_tensor import IntQuantTensor
 
 from spacemimo.model.precoder_io import NetOp
 from spacemimo.quant.fixed_point import frac_bits, to_int
-from spacemimo.quant.program import HardwareLimits, Program, ProgramBuilder, Window
+from spacemimo.quant.program import (
+    ACC_BITS_MAX,
+    HardwareLimits,
+    Program,
+    ProgramBuilder,
+    Window,
+    bias_words,
+    seg_align_max,
+)
 from spacemimo.quant.qat_nets import QuantGsmGnn, QuantGsmMultiGnn, QuantModelGnn
 
 
@@ -66,10 +74,11 @@ def dense_params(net: QuantGsmGnn, layer: str, f_in: int, signed_in: bool
                            torch.tensor(float(net.bits), dtype=dt), signed_in, False)
         qb = q.bias_quant(q.bias, x, qw)
         b = to_int(qb.value, f_in + f_w).numpy()
-    if b.size and (int(b.min()) < -(1 << 31) or int(b.max()) >= 1 << 31):
+    top = 63 if bias_words(ACC_BITS_MAX[net.bits]) == 2 else 31
+    if b.size and (int(b.min()) < -(1 << top) or int(b.max()) >= 1 << top):
         raise ValueError(f"{layer}: a bias needs {int(np.abs(b).max()).bit_length() + 1} bits "
-                         f"at the accumulator scale 2^-{f_in + f_w}; program format v1 stores "
-                         f"int32 biases (build the net with bias_bits=32)")
+                         f"at the accumulator scale 2^-{f_in + f_w}; a {net.bits}-bit program "
+                         f"stores int{top + 1} biases (build the net with bias_bits=32)")
     return W, b, f_w
 
 
@@ -276,11 +285,12 @@ def lower_model_gnn(model: QuantModelGnn, num_antennas: int, num_users: int,
                     limits: HardwareLimits | None = None, name: str = "") -> Program:
     """Compile a quantized Model-GNN for an N x K edge table (rows n*K + k).
 
-    Per layer, into one buffer at the layer's concat grid: [D | E | Σ_n D | Σ_k D | Σ_k E]
-    (TAYLOR, AGGREGATE sum axis 1, AGGREGATE sum axis 0 over [D | E]), one DENSE with
-    W = [s0 s1 p0 q0 q1], then NORM (σ, gain 2^F; the last: √P) into the next layer's concat
-    buffer. Buffer 0 keeps the input edge table (= H for every TAYLOR); layer 0's D is its
-    requantized copy (AGGREGATE sum over groups of 1 = identity + shift).
+    Per layer, into one buffer: [D | E | Σ_n D | Σ_k D | Σ_k E] (TAYLOR, AGGREGATE sum axis 1
+    of D, AGGREGATE sum axis 0 of D and of E), each part on its own grid; one five-segment
+    DENSE (format v2 alignments) with W = [s0 s1 p0 q0 q1]; then NORM (σ, gain 2^F; the last:
+    √P) into the next layer's buffer. Buffer 0 keeps the input edge table (= H for every
+    TAYLOR); layer 0's D is its requantized copy (AGGREGATE sum over groups of 1 = identity +
+    shift).
     """
     net = model.eval()
     N, K = num_antennas, num_users
@@ -290,22 +300,28 @@ def lower_model_gnn(model: QuantModelGnn, num_antennas: int, num_users: int,
     h = x
     cat_bufs = (2, 3)  # layer i's concat; its NORM writes layer i+1's
     d = b.aggregate(x, dst=(cat_bufs[0], 0), group=1, mode="sum", exclude_self=False,
-                    shift=net.in_frac - net.cat_frac(0))
+                    shift=net.in_frac - net.d_frac(0))
     for i, lay in enumerate(net.layers):
         f = net.layer_formats(i)
+        if max(f["aligns"]) > seg_align_max(net.bits):
+            raise ValueError(f"layer {i}: segment grids 2^-{f['seg']} span more than "
+                             f"{seg_align_max(net.bits)} bits (alignments {f['aligns']}), the "
+                             f"{net.bits}-bit limit of the DENSE's seg_align")
         J = lay.in_width
         cb = d.buf
         e = b.taylor(d, h, dst=(cb, J), group=K, a_shift=f["a_shift"], shift=f["e_shift"])
-        b.aggregate(d, dst=(cb, 2 * J), group=K, mode="sum", axis=1, exclude_self=False)
-        b.aggregate(d.at(0, 2 * J), dst=(cb, 3 * J), group=K, mode="sum", axis=0,
-                    exclude_self=False)
+        s_n, s_kd, s_ke = f["sum_shifts"]
+        b.aggregate(d, dst=(cb, 2 * J), group=K, mode="sum", axis=1, exclude_self=False,
+                    shift=s_n)
+        b.aggregate(d, dst=(cb, 3 * J), group=K, mode="sum", axis=0, exclude_self=False,
+                    shift=s_kd)
+        b.aggregate(e, dst=(cb, 4 * J), group=K, mode="sum", axis=0, exclude_self=False,
+                    shift=s_ke)
         cat = Window(cb, 0, 5 * J, R)
-        assert e.off == J
         with torch.no_grad():
-            qw = lay.lin.quant_weight()
-            W = to_int(qw.value, f["w"]).numpy()
-        y = b.dense(cat, W, None, f["cat"] + f["w"] - f["out"], dst=(1, 0), relu=False,
-                    out_signed=True)
+            W = to_int(lay.lin.quant_weight().value, f["w"]).numpy()
+        y = b.dense(cat, W, None, f["dense_shift"], dst=(1, 0), relu=False, out_signed=True,
+                    aligns=f["aligns"])
         nxt = cat_bufs[(i + 1) % 2]
         d = b.norm(y, dst=(nxt, 0), gain=f["gain"], rbits=f["rbits"], out_signed=True)
     return b.build(d, out_frac=net.out_frac,

@@ -1,4 +1,4 @@
-"""The accelerator program, format v1 (``quant/PROGRAM.md``): tables, image, validation, builder.
+"""The accelerator program, format v2 (``quant/PROGRAM.md``): tables, image, validation, builder.
 
 This module is the source of truth for the word layout: ``hls/src/program_format.h`` and
 ``rtl/program_format.vh`` are generated from the tables below (``spacemimo.quant.vectors``),
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = 0x47504D53  # bytes 53 4D 50 47 = "SMPG" in little-endian memory order
 HEADER_WORDS = 16
 OP_WORDS = 16
@@ -26,6 +26,22 @@ NO_BIAS = 0xFFFFFFFF
 SHIFT_MIN, SHIFT_MAX = -31, 62  # requantization shift range (rshift_rne); checked on load
 ACC_BITS_MAX = {8: 32, 16: 48}  # widest accumulator a program may ask for, per data width
 DATA_BITS = (8, 16)
+# DENSE input segments (v2): equal-width column segments, each with its own left alignment of
+# the activation (4-bit fields of the seg_align word), so one DENSE can sum terms held on
+# different fixed-point grids. 8 bit: a 9-bit word << 15 is 24 bits, within a DSP48E1's 25-bit
+# A port.
+MAX_SEGMENTS = 8
+SEG_ALIGN_BITS = 4
+SEG_ALIGN_MAX = (1 << SEG_ALIGN_BITS) - 1  # the field's maximum = the 8-bit limit
+# 16 bit: a 17-bit word << 8 is 25 bits, one DSP48E1 A port; << 15 would need two DSPs per
+# product (the trained Model-GNN needs <= 6).
+SEG_ALIGN_MAX_16 = 8
+
+
+def seg_align_max(bits: int) -> int:
+    """Largest segment alignment a ``bits``-bit program may use (PROGRAM.md "DENSE")."""
+    return SEG_ALIGN_MAX_16 if bits == 16 else SEG_ALIGN_MAX
+WIDE_BIAS_ABOVE = 32  # acc_bits above this: each bias is two words (int64, low word first)
 
 OPCODES: dict[str, int] = {"DENSE": 1, "AGGREGATE": 2, "NORM": 3, "TAYLOR": 4}
 
@@ -52,6 +68,8 @@ OP_FIELDS: dict[str, int] = {
     "in_cols": 7, "out_cols": 8, "w_off": 9, "b_off": 10, "shift": 11, "out_bits": 12,
     "group": 13, "gain": 14, "rbits": 15,
 }
+# DENSE's names for words 13 and 14 (AGGREGATE/TAYLOR use them as group, NORM/TAYLOR as gain).
+DENSE_OP_FIELDS: dict[str, int] = {"seg_cols": 13, "seg_align": 14}
 # Fields stored as two's-complement int32 (all others are unsigned).
 SIGNED_HEADER_FIELDS = ("in_frac", "out_frac")
 SIGNED_OP_FIELDS = ("shift", "gain")
@@ -140,6 +158,24 @@ def unpack_weights(words: np.ndarray, out_cols: int, in_cols: int, bits: int) ->
     return lanes[:, :in_cols].astype(np.int64)
 
 
+def bias_words(acc_bits: int) -> int:
+    """Words per DENSE bias: 1 (int32) up to 32-bit accumulators, else 2 (int64, low first)."""
+    return 2 if acc_bits > WIDE_BIAS_ABOVE else 1
+
+
+def pack_seg_align(aligns: list[int] | tuple[int, ...]) -> int:
+    """The seg_align word (as the signed int32 the ``gain`` field stores) of per-segment
+    alignments; segment s in bits [4s, 4s + 4)."""
+    if len(aligns) > MAX_SEGMENTS:
+        raise ValueError(f"at most {MAX_SEGMENTS} segments, got {len(aligns)}")
+    word = 0
+    for i, a in enumerate(aligns):
+        if not 0 <= int(a) <= SEG_ALIGN_MAX:
+            raise ValueError(f"segment alignment must be in [0, {SEG_ALIGN_MAX}], got {a}")
+        word |= int(a) << (SEG_ALIGN_BITS * i)
+    return _s32(word)
+
+
 def _s32(v: int) -> int:
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
@@ -200,6 +236,28 @@ class Op:
     @property
     def has_bias(self) -> bool:
         return self.b_off != NO_BIAS
+
+    @property
+    def seg_cols(self) -> int:
+        """DENSE: width of each input segment (0: one segment, no alignment)."""
+        return self.group
+
+    @property
+    def num_segments(self) -> int:
+        """DENSE: number of input segments (in_cols / seg_cols, or 1)."""
+        return self.in_cols // self.group if self.group else 1
+
+    def segment_aligns(self, count: int = MAX_SEGMENTS) -> list[int]:
+        """DENSE: the first ``count`` 4-bit alignment fields of the seg_align word."""
+        word = self.gain & 0xFFFFFFFF
+        return [(word >> (SEG_ALIGN_BITS * s)) & SEG_ALIGN_MAX for s in range(count)]
+
+    def column_aligns(self) -> np.ndarray:
+        """DENSE: left alignment of every input column (in_cols,) int64."""
+        if not self.group:
+            return np.zeros(self.in_cols, dtype=np.int64)
+        aligns = self.segment_aligns(self.num_segments)
+        return np.repeat(np.asarray(aligns, dtype=np.int64), self.group)
 
     def to_words(self) -> np.ndarray:
         w = np.zeros(OP_WORDS, dtype=np.uint32)
@@ -314,10 +372,13 @@ class Program:
                               self.bits)
 
     def bias(self, op: Op) -> np.ndarray | None:
-        """A DENSE op's int32 biases as int64, or None."""
+        """A DENSE op's biases as int64 (int32 or int64 words, ``bias_words``), or None."""
         if not op.has_bias:
             return None
-        return self.data[op.b_off:op.b_off + op.out_cols].view(np.int32).astype(np.int64)
+        n = op.out_cols * bias_words(self.acc_bits)
+        block = np.ascontiguousarray(self.data[op.b_off:op.b_off + n], dtype="<u4")
+        dt = "<i8" if bias_words(self.acc_bits) == 2 else "<i4"
+        return block.view(dt).astype(np.int64)
 
     def describe(self) -> str:
         """One line per op, for logs and debugging on the hardware side."""
@@ -546,24 +607,52 @@ class _Checker:
 
     def _dense(self, op: Op, where: str, weights: Callable[[Op], np.ndarray],
                bias: Callable[[Op], np.ndarray | None], data_words: int) -> None:
+        self._segments(op, where)
         n_w = op.out_cols * row_words(op.in_cols, self.bits)
         if op.w_off + n_w > data_words:
             raise ProgramError("BAD_FORMAT", f"{where}: weight block [{op.w_off}, "
                                              f"{op.w_off + n_w}) beyond the data segment "
                                              f"({data_words} words)")
-        if op.has_bias and op.b_off + op.out_cols > data_words:
+        n_b = op.out_cols * bias_words(self.acc_bits)
+        if op.has_bias and op.b_off + n_b > data_words:
             raise ProgramError("BAD_FORMAT", f"{where}: bias block [{op.b_off}, "
-                                             f"{op.b_off + op.out_cols}) beyond the data "
+                                             f"{op.b_off + n_b}) beyond the data "
                                              f"segment ({data_words} words)")
         W = weights(op)
         b = bias(op)
         lo, hi = self._col_range(op.src_buf, op.src_off, op.rows, op.in_cols)
+        al = op.column_aligns()
+        lo, hi = lo << al, hi << al
         p, q = W * lo[None, :], W * hi[None, :]
         acc_hi = np.maximum(p, q).sum(axis=1)
         acc_lo = np.minimum(p, q).sum(axis=1)
         if b is not None:
             acc_hi, acc_lo = acc_hi + b, acc_lo + b
         self._fits_acc(int(acc_lo.min()), int(acc_hi.max()), where)
+
+    @staticmethod
+    def _segments(op: Op, where: str) -> None:
+        """DENSE's seg_cols / seg_align words (PROGRAM.md "DENSE")."""
+        if op.seg_cols == 0:
+            if op.gain != 0:
+                raise ProgramError("BAD_FORMAT", f"{where}: seg_align {op.gain & 0xFFFFFFFF:#x}"
+                                                 f" set without segments (seg_cols 0)")
+            return
+        if op.in_cols % op.seg_cols:
+            raise ProgramError("BAD_FORMAT", f"{where}: in_cols {op.in_cols} is not a multiple "
+                                             f"of seg_cols {op.seg_cols}")
+        n = op.num_segments
+        if n > MAX_SEGMENTS:
+            raise ProgramError("BAD_FORMAT", f"{where}: {n} segments > MAX_SEGMENTS "
+                                             f"{MAX_SEGMENTS}")
+        if (op.gain & 0xFFFFFFFF) >> (SEG_ALIGN_BITS * n):
+            raise ProgramError("BAD_FORMAT", f"{where}: seg_align {op.gain & 0xFFFFFFFF:#010x} "
+                                             f"has fields beyond its {n} segments")
+        top = max(op.segment_aligns(n))
+        if top > seg_align_max(op.out_bits):
+            raise ProgramError("BAD_FORMAT", f"{where}: segment alignment {top} > "
+                                             f"{seg_align_max(op.out_bits)}, the limit of "
+                                             f"{op.out_bits}-bit programs")
 
     def _aggregate(self, op: Op, where: str, *_: object) -> None:
         if op.out_cols != op.in_cols:
@@ -718,9 +807,14 @@ class ProgramBuilder:
 
     def dense(self, src: Window, W: np.ndarray, bias: np.ndarray | None, shift: int,
               dst: tuple[int, int], relu: bool = False, out_signed: bool | None = None,
-              narrow: bool = False) -> Window:
-        """DENSE: W (out, in) signed ints, bias (out,) int32 at the accumulator's scale.
+              narrow: bool = False, aligns: list[int] | tuple[int, ...] | None = None
+              ) -> Window:
+        """DENSE: W (out, in) signed ints, bias (out,) at the accumulator's scale (int32, or
+        int64 when acc_bits > 32).
 
+        aligns: per-segment left alignment of the source (the source splits into
+        ``len(aligns)`` equal column segments), for inputs on different grids: segment s on
+        grid 2^-f_s gets align F - f_s so the accumulator is on 2^-(F + f_w).
         out_signed defaults to ``not relu`` (Brevitas: unsigned after ReLU).
         """
         W = np.asarray(W)
@@ -728,6 +822,12 @@ class ProgramBuilder:
             raise ValueError(f"W must be (out, {src.cols}) for a {src.cols}-column source, got "
                              f"shape {W.shape}")
         out = W.shape[0]
+        seg_cols, seg_align = 0, 0
+        if aligns is not None:
+            if len(aligns) < 1 or src.cols % len(aligns):
+                raise ValueError(f"{len(aligns)} segments do not split {src.cols} columns "
+                                 f"evenly")
+            seg_cols, seg_align = src.cols // len(aligns), pack_seg_align(tuple(aligns))
         w_off = self._append_data(pack_weights(W, self.bits), W.astype(np.int64))
         b_off = NO_BIAS
         if bias is not None:
@@ -735,14 +835,18 @@ class ProgramBuilder:
             if b.shape != (out,) or (b.size and not np.issubdtype(b.dtype, np.integer)):
                 raise ValueError(f"bias must be ({out},) integers, got shape {b.shape} dtype "
                                  f"{b.dtype}")
-            if b.size and (b.min() < -(1 << 31) or b.max() > (1 << 31) - 1):
-                raise ValueError("bias values must fit int32")
-            b_off = self._append_data(b.astype("<i4").view("<u4").astype(np.uint32),
-                                      b.astype(np.int64))
+            wide = bias_words(self.acc_bits) == 2
+            top = 63 if wide else 31
+            if b.size and (int(b.min()) < -(1 << top) or int(b.max()) > (1 << top) - 1):
+                raise ValueError(f"bias values must fit int{top + 1} (acc_bits "
+                                 f"{self.acc_bits})")
+            words = b.astype("<i8" if wide else "<i4").view("<u4").astype(np.uint32)
+            b_off = self._append_data(words, b.astype(np.int64))
         signed = (not relu) if out_signed is None else out_signed
         db, do = self._dst(dst)
         self._add(Op(OPCODES["DENSE"], make_flags(relu, signed, narrow), src.buf, src.off, db,
-                     do, src.rows, src.cols, out, w_off, b_off, int(shift), self.bits))
+                     do, src.rows, src.cols, out, w_off, b_off, int(shift), self.bits,
+                     group=seg_cols, gain=seg_align))
         return Window(db, do, out, src.rows)
 
     def aggregate(self, src: Window, dst: tuple[int, int], group: int, mode: str = "max",

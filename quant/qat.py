@@ -37,7 +37,7 @@ QuantNet = QuantGsmMultiGnn | QuantModelGnn
 log = logging.getLogger(__name__)
 
 QAT_FORMAT = "spacemimo-qat-checkpoint"
-QAT_FORMAT_VERSION = 1
+QAT_FORMAT_VERSION = 2  # 2: Model-GNN layers keep one grid per DENSE input segment
 # GSM 002 Fig. 10: "the results of inference after quantization closely match the
 # floating-point results" (8-bit; read off the plot, no number given).
 PAPER_NOTE = {8: "GSM Fig. 10: 8-bit ≈ float", 16: "—"}  # GSM nets only (003 has no QAT)
@@ -57,7 +57,12 @@ class QatConfig:
     test: int = 1000
     seed: int = 0
     train_dtype: str = "float32"
-    bias_bits: int = 32
+    bias_bits: int = 0  # 0: as wide as the program stores (8 bit: 32, 16 bit: 48)
+
+    def bias_bits_for(self, bits: int) -> int:
+        """Bias width at ``bits``: program format v2 stores int64 biases when the accumulator
+        is wider than 32 bits, so a 16-bit net gets Int48Bias unless told otherwise."""
+        return self.bias_bits or (48 if bits == 16 else 32)
 
 
 @dataclass
@@ -124,7 +129,7 @@ def ptq(float_net: nn.Module, bits: int, scenario: Scenario, cfg: QatConfig) -> 
     dt = getattr(torch, cfg.train_dtype)
     net = copy.deepcopy(float_net).to(dt)
     calib = scenario.sample(cfg.calib, cfg.seed + 7, _complex(dt))
-    q = quantize_net(net, bits, calib.p_max, cfg.bias_bits)
+    q = quantize_net(net, bits, calib.p_max, cfg.bias_bits_for(bits))
     if not isinstance(q, (QuantGsmMultiGnn, QuantModelGnn)):
         raise ValueError("PTQ/QAT take the whole multi-GNN (GsmMultiGnn) or a ModelGnn")
     return calibrate(q, [calib])
@@ -287,6 +292,11 @@ def load_qat_checkpoint(path: str | Path) -> QatCheckpoint:
                          f"`spacemimo qat --from <float checkpoint>`)")
     if data.get("kind", "gsm") == "model_gnn":
         from spacemimo.model.model_gnn import ModelGnnConfig
+
+        if int(data.get("format_version", 1)) < 2:
+            raise ValueError(f"{str(path)!r} is a Model-GNN QAT checkpoint of format "
+                             f"{data.get('format_version', 1)} (one shared concat grid); "
+                             f"re-run `spacemimo qat` on its float checkpoint")
 
         net: nn.Module = QuantModelGnn(ModelGnnConfig.from_dict(data["config"]),
                                        int(data["bits"]), float(data["p_max"]))

@@ -36,7 +36,6 @@ from spacemimo.quant.fixed_point import (
     fixed_norm,
     fixed_taylor,
     frac_bits,
-    int_range,
     norm_gain,
     norm_rbits,
     quant_spec,
@@ -46,6 +45,7 @@ from spacemimo.quant.fixed_point import (
     taylor_float,
     to_int,
 )
+from spacemimo.quant.program import seg_align_max
 
 _TINY_SQ = 1e-30
 
@@ -132,7 +132,7 @@ class QuantGsmGnn(nn.Module):
     def norm_params(self, p_max: float | None = None) -> dict[str, int]:
         """NORM's integer parameters: gain, rbits, out_frac (PROGRAM.md)."""
         gain = norm_gain(self.p_max if p_max is None else p_max, self.out_frac)
-        return {"gain": gain, "rbits": norm_rbits(gain), "out_frac": self.out_frac}
+        return {"gain": gain, "rbits": norm_rbits(gain, self.bits), "out_frac": self.out_frac}
 
     # ------------------------------------------------------------------ forward
 
@@ -303,14 +303,19 @@ def satellite_gnns(model: nn.Module) -> Iterable[QuantGsmGnn]:
 # --------------------------------------------------------------------------- Model-GNN
 
 
-class QuantModelGnnLayer(nn.Module):
-    """One Model-GNN layer (Guo & Yang eq. 12/15) on one fixed-point grid per layer.
+# The five parts of a Model-GNN layer's DENSE input, in column order (PROGRAM.md v2 segments).
+MODEL_GNN_SEGMENTS = ("d", "e", "sum_n_d", "sum_k_d", "sum_k_e")
 
-    The program runs it as TAYLOR (E), two sum AGGREGATEs (Σ_n d, Σ_k [d | e]) and one DENSE
-    over the column-concatenated table [D | E | Σ_n D | Σ_k D | Σ_k E] with W = [s0 s1 p0 q0
-    q1] (the float layer's s, p, q side by side), so all five parts share the concat grid
-    ``cat_quant`` (calibrated on the whole float concat); ``a_quant`` fixes A = H D's grid,
-    ``out_quant`` the dense output's (NORM's input).
+
+class QuantModelGnnLayer(nn.Module):
+    """One Model-GNN layer (Guo & Yang eq. 12/15), each part of the update on its own grid.
+
+    The program runs it as TAYLOR (E), three sum AGGREGATEs (Σ_n D, Σ_k D, Σ_k E) and one
+    five-segment DENSE over [D | E | Σ_n D | Σ_k D | Σ_k E] with W = [s0 s1 p0 q0 q1] (the
+    float layer's s, p, q side by side). ``seg_quant[s]`` fixes segment s's grid (segment 0,
+    D, is the previous NORM's output grid); the DENSE aligns them (format v2 ``seg_align``),
+    which is what lets 8 bit work: E is ~2^10 larger than D, and on one shared grid D and the
+    sums of D round to 0. ``a_quant`` fixes A = H D's grid, ``out_quant`` the dense output's.
     """
 
     def __init__(self, in_width: int, out_width: int, activation: bool, spec: Any) -> None:
@@ -318,7 +323,8 @@ class QuantModelGnnLayer(nn.Module):
         self.in_width, self.out_width, self.activation = in_width, out_width, activation
         self.lin = QuantLinear(5 * in_width, out_width, bias=False, weight_quant=spec.weight,
                                return_quant_tensor=False)
-        self.cat_quant = QuantIdentity(act_quant=spec.act, return_quant_tensor=True)
+        self.seg_quant = nn.ModuleList(QuantIdentity(act_quant=spec.act, return_quant_tensor=True)
+                                       for _ in MODEL_GNN_SEGMENTS)
         self.a_quant = QuantIdentity(act_quant=spec.act, return_quant_tensor=True)
         self.out_quant = QuantIdentity(act_quant=spec.act, return_quant_tensor=True)
 
@@ -328,7 +334,7 @@ class QuantModelGnn(nn.Module):
     (B, N, K), every step in fixed point; ``forward_int`` on the edge table (B, N*K, 2).
 
     The input keeps its own (finer) grid: it is H for every layer's TAYLOR, and layer 0's
-    D is a requantized copy on layer 0's concat grid (on hardware an AGGREGATE sum over groups
+    D is a requantized copy on layer 0's D grid (on hardware an AGGREGATE sum over groups
     of 1 with a shift). Layer l > 0's D comes on its grid from layer l-1's NORM.
     """
 
@@ -357,22 +363,39 @@ class QuantModelGnn(nn.Module):
     def in_frac(self) -> int:
         return frac_bits(self.inp_quant.act_quant.scale())
 
-    def cat_frac(self, i: int) -> int:
-        return frac_bits(self.layers[i].cat_quant.act_quant.scale())
+    def seg_fracs(self, i: int) -> list[int]:
+        """Fractional bits of layer i's five DENSE input segments (MODEL_GNN_SEGMENTS): each
+        quantizer's own grid, except that grids finer than the coarsest + the program's
+        alignment limit (16 bit: 8) are coarsened to it, so the DENSE can align them."""
+        raw = self._raw_seg_fracs(i)
+        cap = min(raw) + seg_align_max(self.bits)
+        return [min(f, cap) for f in raw]
 
-    def layer_formats(self, i: int) -> dict[str, int]:
-        """Integer parameters of layer i: concat grid, A grid, TAYLOR shifts, dense output
-        grid, NORM gain/rbits/out grid."""
+    def _raw_seg_fracs(self, i: int) -> list[int]:
+        return [frac_bits(q.act_quant.scale()) for q in self.layers[i].seg_quant]
+
+    def d_frac(self, i: int) -> int:
+        """Grid of layer i's D (segment 0; the previous NORM writes it)."""
+        return self.seg_fracs(i)[0]
+
+    def layer_formats(self, i: int) -> dict[str, Any]:
+        """Integer parameters of layer i: segment grids and the DENSE's alignments/shift, the
+        A grid and TAYLOR shifts, the sums' shifts, NORM gain/rbits/out grid."""
         lay = self.layers[i]
-        f_c, f_in = self.cat_frac(i), self.in_frac
+        seg, f_in = self.seg_fracs(i), self.in_frac
+        f_d, f_e = seg[0], seg[1]
         f_a = frac_bits(lay.a_quant.act_quant.scale())
+        f_w = frac_bits(lay.lin.quant_weight().scale)
+        f_out = frac_bits(lay.out_quant.act_quant.scale())
+        top = max(seg)
         last = i == len(self.layers) - 1
-        f_n = self.out_frac if last else self.cat_frac(i + 1)
+        f_n = self.out_frac if last else self.d_frac(i + 1)
         gain = norm_gain(self.p_max if last else 1.0, f_n)
-        return {"cat": f_c, "a": f_a, "a_shift": f_in + f_c - f_a, "e_shift": f_a,
-                "w": frac_bits(lay.lin.quant_weight().scale),
-                "out": frac_bits(lay.out_quant.act_quant.scale()), "norm_out": f_n,
-                "gain": gain, "rbits": norm_rbits(gain)}
+        return {"seg": seg, "a": f_a, "a_shift": f_in + f_d - f_a, "e_shift": f_d + f_a - f_e,
+                "sum_shifts": [f_d - seg[2], f_d - seg[3], f_e - seg[4]],
+                "aligns": [top - f for f in seg], "w": f_w, "out": f_out,
+                "dense_shift": top + f_w - f_out, "norm_out": f_n, "gain": gain,
+                "rbits": norm_rbits(gain, self.bits)}
 
     # ------------------------------------------------------------------ forward
 
@@ -408,20 +431,23 @@ class QuantModelGnn(nn.Module):
         hq = self.inp_quant(e)
         f_in = frac_bits(hq.scale)
         h_int = torch.round(hq.value.detach().to(torch.float64) * 2.0 ** f_in).to(torch.int64)
-        d = requant_value(hq.value, self.cat_frac(0), self.bits, True)
-        lo, hi = int_range(self.bits, True)
+        d = requant_value(hq.value, self.d_frac(0), self.bits, True)
         for i, lay in enumerate(self.layers):
             f = self.layer_formats(i)
-            s = 2.0 ** -f["cat"]
-            d_int = torch.round(d.detach().to(torch.float64) * 2.0 ** f["cat"]).to(torch.int64)
+            f_d, f_e = f["seg"][0], f["seg"][1]
+            d_int = torch.round(d.detach().to(torch.float64) * 2.0 ** f_d).to(torch.int64)
             e_int = fixed_taylor(d_int, h_int, K, f["a_shift"], f["e_shift"], self.bits)
-            e_ref = taylor_float(d, hq.value, K)
-            ev = straight_through(e_ref, e_int.to(torch.float64) * s)
-            c = torch.cat([d, ev], dim=-1)
-            sum_n = _group_sum(d, K, axis=1).clamp(lo * s, hi * s)
-            sum_k = _group_sum(c, K, axis=0).clamp(lo * s, hi * s)
-            cat = torch.cat([c, sum_n, sum_k], dim=-1)
-            y = lay.out_quant(lay.lin(cat))
+            ev = straight_through(taylor_float(d, hq.value, K), e_int.to(torch.float64)
+                                  * 2.0 ** -f_e)
+            # The sums are exact on D's / E's grid; each QuantIdentity then rounds (half-even)
+            # and saturates to its own grid = AGGREGATE sum's requantization.
+            parts = [d, ev, _group_sum(d, K, axis=1), _group_sum(d, K, axis=0),
+                     _group_sum(ev, K, axis=0)]
+            raw = self._raw_seg_fracs(i)
+            for s in range(2, 5):  # one rounding from the exact sum, as AGGREGATE does
+                parts[s] = (_value(lay.seg_quant[s](parts[s])) if raw[s] == f["seg"][s]
+                            else requant_value(parts[s], f["seg"][s], self.bits, True))
+            y = lay.out_quant(lay.lin(torch.cat(parts, dim=-1)))
             yv = y.value
             ref = yv / yv.square().sum(dim=(1, 2), keepdim=True).clamp_min(_TINY_SQ).sqrt()
             if i == len(self.layers) - 1:
@@ -436,16 +462,20 @@ class QuantModelGnn(nn.Module):
         self.inp_quant(e)
         d = e
         for lay in self.layers:
-            lay.cat_quant(self._float_cat(d, e, K))
+            parts = self._float_parts(d, e, K)
+            for q, p in zip(lay.seg_quant, parts, strict=True):
+                q(p)
             lay.a_quant(taylor_a_float(d, e, K))
-            y = _value(lay.out_quant(lay.lin(self._float_cat(d, e, K))))
+            y = _value(lay.out_quant(lay.lin(torch.cat(parts, dim=-1))))
             d = y / y.square().sum(dim=(1, 2), keepdim=True).clamp_min(_TINY_SQ).sqrt()
         return d * math.sqrt(self.p_max)
 
     @staticmethod
-    def _float_cat(d: torch.Tensor, h: torch.Tensor, K: int) -> torch.Tensor:
-        c = torch.cat([d, taylor_float(d, h, K)], dim=-1)
-        return torch.cat([c, _group_sum(d, K, axis=1), _group_sum(c, K, axis=0)], dim=-1)
+    def _float_parts(d: torch.Tensor, h: torch.Tensor, K: int) -> list[torch.Tensor]:
+        """[D, E, Σ_n D, Σ_k D, Σ_k E] in float (MODEL_GNN_SEGMENTS order)."""
+        e = taylor_float(d, h, K)
+        return [d, e, _group_sum(d, K, axis=1), _group_sum(d, K, axis=0),
+                _group_sum(e, K, axis=0)]
 
     def quantize_input(self, e: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -86,18 +86,21 @@ class _Calibrated:
         return np.clip(W, lo, hi)
 
     def dense(self, src: Window, n_out: int, dst: tuple[int, int], relu: bool,
-              bias: bool = True) -> Window:
+              bias: bool = True, aligns: list[int] | None = None) -> Window:
         x = self.get(src)
+        if aligns is not None:  # format v2 segments: each column block shifted left
+            x = x << np.repeat(np.asarray(aligns, dtype=np.int64), src.cols // len(aligns))
         W = self.weights(n_out, src.cols)
         acc = golden.dense_acc(x, W, None)
         b = None
         if bias:  # biases comparable to the spread of W x, so they matter but do not dominate
             std = float(acc.std()) + 1.0
-            b = np.clip(np.rint(self.rng.normal(0, 0.5 * std, n_out)), -(2**31), 2**31 - 1)
+            top = (1 << (min(self.b.acc_bits, 64) - 2)) - 1  # int64 words when acc_bits > 32
+            b = np.clip(np.rint(self.rng.normal(0, 0.5 * std, n_out)), -top, top)
             b = b.astype(np.int64)
             acc = acc + b
         shift = calibrate_shift(np.maximum(acc, 0) if relu else acc, self.bits, not relu)
-        w = self.b.dense(src, W, b, shift, dst, relu=relu)
+        w = self.b.dense(src, W, b, shift, dst, relu=relu, aligns=aligns)
         return self.put(w, golden.dense(x, W, b, shift, self.bits, relu, not relu))
 
     def aggregate(self, src: Window, dst: tuple[int, int], group: int, mode: str, axis: int,
@@ -190,9 +193,11 @@ def random_model_gnn_program(bits: int = 8, N: int = 8, K: int = 4,
     """Model-GNN (Guo & Yang) edge program with random weights; rows = N·K edges (n, k).
 
     Input: [Re h_nk, Im h_nk] (N·K x 2) in buffer 0, kept there as TAYLOR's H. Each layer on
-    D (J cols): TAYLOR E beside D (c = [D | E]), AGGREGATE sum over n of D (axis 1) and sum
-    over k of c (axis 0) beside them, one DENSE [S | P | Q] on [c | Σ_n D | Σ_k c] (no bias),
-    then NORM as σ (all but the last layer); finally NORM with gain sqrt(p_max)·2^(bits-2).
+    D (J cols): TAYLOR E beside D, AGGREGATE sum over n of D (axis 1), sums over k of D and
+    of E (axis 0) beside them, one five-segment DENSE [S | P | Q] on
+    [D | E | Σ_n D | Σ_k D | Σ_k E] (no bias; random per-segment alignments 0..6 as if each
+    part were on its own grid, format v2), then NORM as σ (all but the last layer); finally
+    NORM with gain sqrt(p_max)·2^(bits-2).
     """
     if any(w % 2 for w in hidden):
         raise ValueError(f"Model-GNN widths must be even, got {hidden}")
@@ -210,9 +215,11 @@ def random_model_gnn_program(bits: int = 8, N: int = 8, K: int = 4,
         e = cb.taylor(d, h, (d.buf, d.off + J), group=K)  # E beside D: c = [D | E]
         c = Window(d.buf, d.off, 2 * J, R)
         cb.aggregate(d, (d.buf, e.off + J), K, "sum", 1, False)  # Σ_n d_nk
-        cb.aggregate(c, (d.buf, e.off + 2 * J), K, "sum", 0, False)  # Σ_k c_nk
+        cb.aggregate(c.at(0, J), (d.buf, e.off + 2 * J), K, "sum", 0, False)  # Σ_k d_nk
+        cb.aggregate(c.at(J, J), (d.buf, e.off + 3 * J), K, "sum", 0, False)  # Σ_k e_nk
         full = Window(d.buf, d.off, 5 * J, R)
-        y = cb.dense(full, Jo, (1, 0), relu=False, bias=False)
+        aligns = [int(a) for a in cb.rng.integers(0, 7, 5)]
+        y = cb.dense(full, Jo, (1, 0), relu=False, bias=False, aligns=aligns)
         nxt = spare[li % 2] if spare[li % 2] != d.buf else spare[(li + 1) % 2]
         if last:
             gain = int(round(math.sqrt(p_max) * 2 ** (bits - 2)))
@@ -227,7 +234,8 @@ def max_dims_program(bits: int = 8, limits: HardwareLimits | None = None, seed: 
                      ) -> Program:
     """Every op kind at the hardware maxima: MAX_ROWS rows, MAX_COLS-wide windows, all buffers.
 
-    DENSE 8 -> C (ReLU), AGGREGATE max over all rows but self, DENSE C -> C, TAYLOR with C/2
+    DENSE 8 -> C (ReLU), AGGREGATE max over all rows but self, DENSE C -> C (MAX_SEGMENTS
+    segments, alignments 0..3), TAYLOR with C/2
     channels and group 4 (H = the input's first two columns), AGGREGATE sum over n, DENSE
     C -> 8, NORM over the whole table. Needs max_rows % 4 == 0, max_cols even, 4 buffers.
     """
@@ -241,7 +249,8 @@ def max_dims_program(bits: int = 8, limits: HardwareLimits | None = None, seed: 
     cb.put(x, random_inputs(bits, (8, R, 8), cb.rng))
     h = cb.dense(x, C, (1, 0), relu=True)
     m = cb.aggregate(h, (2, 0), R, "max", 0, True, out_signed=False)
-    d = cb.dense(m, C, (3, 0), relu=False)
+    aligns = [i % 4 for i in range(8)] if C % 8 == 0 else None
+    d = cb.dense(m, C, (3, 0), relu=False, aligns=aligns)
     e = cb.taylor(d, Window(0, 0, 2, R), (1, 0), group=4)
     s = cb.aggregate(e, (2, 0), 4, "sum", 1, False)
     y = cb.dense(s, 8, (3, 0), relu=False)

@@ -191,6 +191,12 @@ def _tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
         ("HEADER_WORDS", pf.HEADER_WORDS, "32-bit words in the header"),
         ("OP_WORDS", pf.OP_WORDS, "32-bit words per op record"),
         ("NO_BIAS", pf.NO_BIAS, "b_off value of a DENSE without bias"),
+        ("MAX_SEGMENTS", pf.MAX_SEGMENTS, "DENSE input segments per op"),
+        ("SEG_ALIGN_BITS", pf.SEG_ALIGN_BITS, "bits per segment field of seg_align"),
+        ("SEG_ALIGN_MAX", pf.SEG_ALIGN_MAX, "largest segment alignment (8-bit programs)"),
+        ("SEG_ALIGN_MAX_16", pf.SEG_ALIGN_MAX_16, "largest segment alignment of 16-bit "
+                                                  "programs"),
+        ("WIDE_BIAS_ABOVE", pf.WIDE_BIAS_ABOVE, "acc_bits above this: int64 biases (2 words)"),
         ("SHIFT_MIN", pf.SHIFT_MIN, "smallest requantization shift (left shift by 31)"),
         ("SHIFT_MAX", pf.SHIFT_MAX, "largest requantization shift"),
         ("ACC_BITS_MAX_8", pf.ACC_BITS_MAX[8], "widest accumulator of an 8-bit program"),
@@ -211,7 +217,8 @@ def _tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
         ("header word indices", [(f"HDR_{k.upper()}", v, "") for k, v in
                                  pf.HEADER_FIELDS.items()]),
         ("op record word indices", [(f"OPW_{k.upper()}", v, "") for k, v in
-                                    pf.OP_FIELDS.items()]),
+                                    pf.OP_FIELDS.items()]
+         + [(f"OPW_{k.upper()}", v, "DENSE") for k, v in pf.DENSE_OP_FIELDS.items()]),
         ("error codes (STATUS register)", [(f"ERR_{k}", v, "") for k, v in
                                            pf.ERROR_CODES.items()]),
     ]

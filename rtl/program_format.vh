@@ -4,10 +4,15 @@
 
 // constants
 localparam [31:0] PF_PROGRAM_MAGIC = 32'h47504D53;  // "SMPG" in memory order
-localparam [31:0] PF_PROGRAM_VERSION = 32'h00000001;  // format version this build reads
+localparam [31:0] PF_PROGRAM_VERSION = 32'h00000002;  // format version this build reads
 localparam [31:0] PF_HEADER_WORDS = 32'h00000010;  // 32-bit words in the header
 localparam [31:0] PF_OP_WORDS = 32'h00000010;  // 32-bit words per op record
 localparam [31:0] PF_NO_BIAS = 32'hFFFFFFFF;  // b_off value of a DENSE without bias
+localparam [31:0] PF_MAX_SEGMENTS = 32'h00000008;  // DENSE input segments per op
+localparam [31:0] PF_SEG_ALIGN_BITS = 32'h00000004;  // bits per segment field of seg_align
+localparam [31:0] PF_SEG_ALIGN_MAX = 32'h0000000F;  // largest segment alignment (8-bit programs)
+localparam [31:0] PF_SEG_ALIGN_MAX_16 = 32'h00000008;  // largest segment alignment of 16-bit programs
+localparam [31:0] PF_WIDE_BIAS_ABOVE = 32'h00000020;  // acc_bits above this: int64 biases (2 words)
 localparam integer PF_SHIFT_MIN = -31;  // smallest requantization shift (left shift by 31)
 localparam [31:0] PF_SHIFT_MAX = 32'h0000003E;  // largest requantization shift
 localparam [31:0] PF_ACC_BITS_MAX_8 = 32'h00000020;  // widest accumulator of an 8-bit program
@@ -72,6 +77,8 @@ localparam [31:0] PF_OPW_OUT_BITS = 32'h0000000C;
 localparam [31:0] PF_OPW_GROUP = 32'h0000000D;
 localparam [31:0] PF_OPW_GAIN = 32'h0000000E;
 localparam [31:0] PF_OPW_RBITS = 32'h0000000F;
+localparam [31:0] PF_OPW_SEG_COLS = 32'h0000000D;  // DENSE
+localparam [31:0] PF_OPW_SEG_ALIGN = 32'h0000000E;  // DENSE
 
 // error codes (STATUS register)
 localparam [31:0] PF_ERR_OK = 32'h00000000;

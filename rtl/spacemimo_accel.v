@@ -1,4 +1,4 @@
-// spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v1) as data.
+// spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v2) as data.
 //
 // Architecture (rtl/README.md has the full story):
 //  * Output-stationary MAC array of ARRAY_ROWS (P) output-neuron lanes x ARRAY_COLS (C) table
@@ -6,7 +6,9 @@
 //    word), so P*C*Q MACs per cycle. Every cycle all P weight banks are read at the same
 //    address: bank p holds output neurons o = p (mod P) of every DENSE op, Q weights per word.
 //  * Weights and biases live on chip (P weight banks of WMEM_DEPTH x 32 bit, inferable block
-//    RAM; P bias banks of BMEM_DEPTH x 32 bit), loaded once per program (MODE.LOAD_PROGRAM=1).
+//    RAM; P bias banks of BMEM_DEPTH x ACC_W bit), loaded once per program (MODE.LOAD_PROGRAM=1).
+//    DENSE input segments (v2): each activation is shifted left by its segment's alignment
+//    before the multiplier (C*Q shifters at the array input, not one per PE).
 //  * Activation buffers: P column banks x C row lanes of small memories, so a tile's P outputs
 //    of one row are written in one cycle (barrel-rotated by the destination column) and Q
 //    consecutive columns of C rows are read per cycle at any column offset.
@@ -101,10 +103,18 @@ module spacemimo_accel #(
   localparam RT  = MAX_ROWS / C;          // row tiles
   localparam CB  = MAX_COLS / P;          // column blocks per bank
   localparam AD  = NUM_BUFFERS * RT * CB; // words per activation bank
-  localparam PW  = D + W + LQ + 1;        // dot-product width (Q products)
+  // aligned activation (DENSE segments): 9 + 15 = 24 bits at 8 bit, 17 + 8 = 25 at 16 bit,
+  // both inside a DSP48E1's 25-bit A port (PROGRAM.md caps 16-bit alignments at 8)
+  localparam SAM = (DATA_W == 16) ? PF_SEG_ALIGN_MAX_16 : PF_SEG_ALIGN_MAX;
+  localparam XW  = W + SAM;
+  localparam PW0 = D + XW + LQ + 1;       // exact dot-product width (Q products)
+  localparam PW  = (PW0 < ACC_W) ? PW0 : ACC_W;  // wider bits are dropped (mod 2^ACC_W)
+  localparam CWB = $clog2(MAX_COLS + 1);  // column index bits
+  localparam RB  = $clog2(MAX_ROWS + 1);  // row index bits
+  localparam TPW = 2 * W + 1;             // TAYLOR: sum of two W x W products
   localparam TW  = 64;                    // tile requantizer input width
   localparam DW_ = ACC_W + 1;             // drain requantizer input (acc + bias)
-  localparam RW  = W + $clog2(C) + 1;     // AGGREGATE reduction (sum of up to C words)
+  localparam RW  = W + $clog2(MAX_ROWS) + 1;  // AGGREGATE reduction (sum of <= MAX_ROWS)
   localparam [3:0] HC_LC = $clog2(C);
   localparam [3:0] HC_LP = $clog2(P);
   localparam [3:0] HC_NB = NUM_BUFFERS;
@@ -119,7 +129,8 @@ module spacemimo_accel #(
     S_L_B = 6'd10, S_RUN = 6'd11, S_IN_START = 6'd12, S_IN = 6'd13, S_OP_FETCH = 6'd14,
     S_OP_PREP = 6'd15, S_DENSE = 6'd16, S_AGG = 6'd17, S_N_SUM = 6'd18, S_N_SQRT = 6'd19,
     S_N_DIV = 6'd20, S_N_OUT = 6'd21, S_OP_WAIT = 6'd22, S_OUT_START = 6'd23, S_OUT = 6'd24,
-    S_ABORT = 6'd25, S_DONE = 6'd26, S_L_WWAIT = 6'd27, S_L_BWAIT = 6'd28;
+    S_ABORT = 6'd25, S_DONE = 6'd26, S_L_WWAIT = 6'd27, S_L_BWAIT = 6'd28,
+    S_SA = 6'd29, S_T_H = 6'd30, S_T_D = 6'd31, S_T_A = 6'd32, S_T_E = 6'd33, S_T_WB = 6'd34;
 
   wire clk = ap_clk;
   wire rst_n = ap_rst_n;
@@ -221,6 +232,33 @@ module spacemimo_accel #(
   wire        v_has_bias = (v_boff != PF_NO_BIAS);
   wire [1:0]  v_aggmode = v_flags[5:4];
   wire [31:0] v_nshift = -v_shift;
+  wire [31:0] v_ngain = -v_gain;
+  // rows % group on row-index bits (group <= rows <= MAX_ROWS is checked first)
+  wire        v_grp_bad = (v_group == 0) || (v_group > v_rows) ||
+                          ((v_rows[RB-1:0] % v_group[RB-1:0]) != 0);
+  wire        h_wide = (h_acc_bits > PF_WIDE_BIAS_ABOVE);   // int64 biases (two words each)
+  wire [63:0] v_bwords = {32'h0, v_ocol} << h_wide;         // bias block words
+  // DENSE segments (v2): seg_cols = group word, seg_align = gain word
+  wire [31:0] v_salign = vrec[14*32 +: 32];
+  reg         v_seg_bad;
+  integer     vs;
+  always @* begin
+    v_seg_bad = 1'b0;
+    vs = 0;
+    if (v_group == 0) v_seg_bad = (v_salign != 0);
+    else if (v_group > v_icol) v_seg_bad = 1'b1;          // in_cols % seg_cols != 0
+    else if ((v_icol[CWB-1:0] % v_group[CWB-1:0]) != 0) v_seg_bad = 1'b1;
+    else if ({32'h0, v_icol} > {32'h0, v_group} * PF_MAX_SEGMENTS) v_seg_bad = 1'b1;
+    else begin
+      for (vs = 1; vs < 8; vs = vs + 1)   // alignment fields beyond the last segment
+        if (v_salign[vs*4 +: 4] != 0 && {32'h0, v_group} * vs >= {32'h0, v_icol})
+          v_seg_bad = 1'b1;
+      for (vs = 0; vs < 8; vs = vs + 1)   // alignment above the data width's cap
+        if ({28'h0, v_salign[vs*4 +: 4]} > ((h_bits == 16) ? PF_SEG_ALIGN_MAX_16
+                                                            : PF_SEG_ALIGN_MAX))
+          v_seg_bad = 1'b1;
+    end
+  end
 
   // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
   reg [31:0] v_err;
@@ -239,11 +277,26 @@ module spacemimo_accel #(
     else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err = PF_ERR_BAD_FORMAT;
     else if (v_opc != PF_OP_NORM && (v_shift < PF_SHIFT_MIN || v_shift > $signed(PF_SHIFT_MAX)))
       v_err = PF_ERR_BAD_FORMAT;
+    // TAYLOR's second source (H: buffer w_off, columns b_off, b_off + 1)
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && {32'h0, v_boff} + 2 > MAX_COLS)
+      v_err = PF_ERR_DIMS_EXCEED_MAX;
     else if (v_sbuf == v_dbuf && v_soff < v_doff + v_ocol && v_doff < v_soff + v_icol)
       v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && v_woff == v_dbuf && v_boff < v_doff + v_ocol &&
+             v_doff < v_boff + 2)
+      v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR) begin
+      if (v_ocol != v_icol || v_icol[0]) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_grp_bad) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err = PF_ERR_BAD_FORMAT;
+    end
     else if (v_opc == PF_OP_DENSE) begin
-      if ({32'h0, v_woff} + v_ocol * v_rw > h_data_words) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_has_bias && {32'h0, v_boff} + v_ocol > h_data_words) v_err = PF_ERR_BAD_FORMAT;
+      if (v_seg_bad) v_err = PF_ERR_BAD_FORMAT;
+      else if ({32'h0, v_woff} + v_ocol * v_rw > h_data_words) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_has_bias && {32'h0, v_boff} + v_bwords > h_data_words)
+        v_err = PF_ERR_BAD_FORMAT;
       else if ({32'h0, wsum} + v_tiles * v_rw > WMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
       else if ({32'h0, bsum} + v_tiles > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_AGGREGATE) begin
@@ -251,8 +304,6 @@ module spacemimo_accel #(
       else if (v_group == 0 || v_group > MAX_ROWS || (v_rows % v_group) != 0)
         v_err = PF_ERR_BAD_FORMAT;
       else if (v_aggmode > 2'd1) v_err = PF_ERR_BAD_FORMAT;
-      // hardware limits of this RTL: axis 1 (over n) and groups straddling row tiles
-      else if (v_flags[6] || v_group > C || (C % v_group) != 0) v_err = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_NORM) begin
       if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
       else if (v_gain < 1) v_err = PF_ERR_BAD_FORMAT;
@@ -341,13 +392,14 @@ module spacemimo_accel #(
   // ------------------------------------------------------------------ weight and bias banks
   reg          wl_we;
   reg  [31:0]  wl_bank, wl_addr, wl_data;
-  reg          bl_we;
-  reg  [31:0]  bl_bank, bl_addr;
+  reg          bl_we, bl_hi;
+  reg  [31:0]  bl_bank, bl_addr, bl_lo;
+  reg  [ACC_W-1:0] bl_data;
   reg  [31:0]  dr_baddr;
   wire [31:0]  mac_waddr;
   wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
   wire [P*32-1:0] w_rd;
-  wire [P*32-1:0] b_rd;
+  wire [P*ACC_W-1:0] b_rd;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
       reg [31:0] wmem [0:WMEM_DEPTH-1];
@@ -357,10 +409,10 @@ module spacemimo_accel #(
         wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
       end
       assign w_rd[gb*32 +: 32] = wq;
-      reg [31:0] bmem [0:BMEM_DEPTH-1];
+      reg [ACC_W-1:0] bmem [0:BMEM_DEPTH-1];
       always @(posedge clk)
-        if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= wl_data;
-      assign b_rd[gb*32 +: 32] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
+        if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;
+      assign b_rd[gb*ACC_W +: ACC_W] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
     end
   endgenerate
 
@@ -375,33 +427,70 @@ module spacemimo_accel #(
   assign mac_waddr = d_wrow + d_s;
   reg         s1_v, s1_first, s1_last, s2_v, s2_first, s2_last;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
-  reg  [C*Q*W-1:0] x1;
+  reg  [C*Q*XW-1:0] x1;
   reg  [P*C*PW-1:0] prod2;
+  // DENSE segments: o_sbnd[k] = k * seg_cols (saturated at MAX_COLS; MAX_COLS when seg_cols
+  // is 0), so column i lies in segment s = #{k : i >= o_sbnd[k]}; its alignment is the 4-bit
+  // field s of o_salign. Computed per column (Q columns of a step may straddle a boundary)
+  // and applied to the C rows of that column: C*Q shifters in front of the array.
+  reg  [CWB-1:0] o_sbnd [1:7];
+  reg  [31:0]    o_salign;
+  reg  [C*Q*XW-1:0] x0;
+  reg  [CWB-1:0] x_col;
+  reg  [2:0]     x_seg;
+  reg  [3:0]     x_al;
+  reg  signed [XW-1:0] x_v;
+  integer xi, xk, xc;
+  always @* begin
+    x0 = {C*Q*XW{1'b0}};
+    for (xi = 0; xi < Q; xi = xi + 1) begin
+      x_col = d_s * Q + xi;
+      x_seg = 3'd0;
+      for (xk = 1; xk < 8; xk = xk + 1)
+        if (x_col >= o_sbnd[xk]) x_seg = x_seg + 3'd1;
+      x_al = o_salign[x_seg*4 +: 4];
+      for (xc = 0; xc < C; xc = xc + 1) begin
+        x_v = $signed(rp_data[(xc*Q + xi)*W +: W]);
+        if ((d_s * Q + xi) < o_icol) x0[(xc*Q + xi)*XW +: XW] = x_v <<< x_al;
+      end
+    end
+  end
   reg  [ACC_W-1:0] acc [0:P*C-1];
   reg  [ACC_W-1:0] shadow [0:P*C-1];
   reg  [31:0] dr_cnt, dr_rt, dr_t, dr_lane;
 
-  function automatic signed [D+W-1:0] mul_fabric(input signed [D-1:0] a, input signed [W-1:0] b);
+  // a (D-bit weight) x b (XW-bit aligned activation) as shift-and-add over the weight's bits
+  function automatic signed [D+XW-1:0] mul_fabric(input signed [D-1:0] a,
+                                                  input signed [XW-1:0] b);
     integer k;
-    reg signed [D+W-1:0] s, ax;
+    reg signed [D+XW-1:0] s, bx;
     begin
       s = 0;
-      ax = a;
-      for (k = 0; k < W - 1; k = k + 1)
-        if (b[k]) s = s + (ax <<< k);
-      if (b[W-1]) s = s - (ax <<< (W - 1));
+      bx = b;
+      for (k = 0; k < D - 1; k = k + 1)
+        if (a[k]) s = s + (bx <<< k);
+      if (a[D-1]) s = s - (bx <<< (D - 1));
       mul_fabric = s;
     end
+  endfunction
+
+  // sign-extend a dot product to the accumulator (or drop its top bits: arithmetic mod 2^ACC_W,
+  // exact because the loader checks the op's worst case fits acc_bits <= ACC_W)
+  function automatic [ACC_W-1:0] sx_dot(input signed [PW-1:0] x);
+    sx_dot = x;
+  endfunction
+  function automatic [ACC_W-1:0] sx_t(input signed [2*W:0] x);   // TAYLOR products
+    sx_t = x;
   endfunction
 
   wire [P*C*PW-1:0] dot;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : lane_p
       for (gc = 0; gc < C; gc = gc + 1) begin : lane_c
-        wire signed [D+W-1:0] pr [0:Q-1];
+        wire signed [D+XW-1:0] pr [0:Q-1];
         for (gq = 0; gq < Q; gq = gq + 1) begin : term
           wire signed [D-1:0] wv = w_rd[gb*32 + gq*D +: D];
-          wire signed [W-1:0] xv = x1[(gc*Q + gq)*W +: W];
+          wire signed [XW-1:0] xv = x1[(gc*Q + gq)*XW +: XW];
           if (gb < FABRIC_MUL_LANES) begin : fab
             assign pr[gq] = mul_fabric(wv, xv);
           end else begin : dsp
@@ -424,9 +513,11 @@ module spacemimo_accel #(
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : drq
       wire signed [ACC_W-1:0] a = shadow[gb*C];
-      wire signed [31:0] bv = o_has_bias ? b_rd[gb*32 +: 32] : 32'h0;
+      wire signed [ACC_W-1:0] bv = o_has_bias ? b_rd[gb*ACC_W +: ACC_W] : {ACC_W{1'b0}};
+      wire signed [ACC_W-1:0] ab = a + bv;   // mod 2^ACC_W: the exact sum fits (loader)
       wire signed [RW-1:0] g = g1_red[gb*RW +: RW];
-      wire signed [DW_-1:0] v = g1_v ? $signed({{(DW_-RW){g[RW-1]}}, g}) : a + bv;
+      wire signed [DW_-1:0] v = g1_v ? $signed({{(DW_-RW){g[RW-1]}}, g})
+                                     : $signed({ab[ACC_W-1], ab});
       sm_requant #(.IW(DW_), .D(D)) u_rq (
         .v(v), .relu(o_relu), .shr(q_shr), .shl(q_shl), .rnd_mask(q_mask[DW_-1:0]),
         .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned), .narrow(o_narrow),
@@ -466,6 +557,100 @@ module spacemimo_accel #(
       assign g_red[gb*RW +: RW] = m;
     end
   endgenerate
+
+  // ------------------------------------------------------------------ AGGREGATE (sequential)
+  // Axis 1 (over n for each k) and axis-0 groups that straddle a C-row tile. Per P-column
+  // block and group (axis 0: rows n*K .. n*K+K-1; axis 1: rows k, K+k, ..., (N-1)*K+k), one
+  // row per cycle: pass 0 reduces the group's rows (sum, top two and first argmax per
+  // column), pass 1 reads each member row again (its own value, for EXCLUDE_SELF) and writes
+  // the requantized result through the drain units and the rotated write port (as above).
+  // 2 * rows cycles per column block.
+  reg         sa_active, sa_pass;
+  reg  [31:0] sa_blk, sa_grp, sa_i, sa_row, sa_base, sa_stride, sa_cnt, sa_ngrp;
+  wire [31:0] sa_lane = sa_row % C;
+  wire [P*RW-1:0] sa_out;
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : saq
+      wire signed [RW-1:0] xb = $signed(bank_rd[(gb*C + sa_lane)*W +: W]);
+      reg  signed [RW-1:0] sm, m1, m2;   // sum, top two
+      reg  [15:0] ag;                    // first argmax (member index)
+      assign sa_out[gb*RW +: RW] =
+        o_sum ? (o_excl ? sm - xb : sm)
+              : (!o_excl ? m1 : (sa_cnt == 1) ? {RW{1'b0}} : (sa_i[15:0] == ag) ? m2 : m1);
+      always @(posedge clk)
+        if (st == S_SA && sa_active && !sa_pass) begin
+          if (sa_i == 0) begin
+            sm <= xb; m1 <= xb; m2 <= {1'b1, {(RW-1){1'b0}}}; ag <= 16'h0;
+          end else begin
+            sm <= sm + xb;
+            if (xb > m1) begin m2 <= m1; m1 <= xb; ag <= sa_i[15:0]; end
+            else if (xb > m2) m2 <= xb;
+          end
+        end
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ TAYLOR (sequential)
+  // E = D (H D) per complex channel c (PROGRAM.md "TAYLOR"), one complex MAC per cycle
+  // (4 multipliers W x W). H (rows x 2) is copied once per op into t_h; per channel the two
+  // columns of D into t_d; then for each k: A[j, k] = sat(rshift_rne(sum_n conj(h_nk) d_nj,
+  // gain)) for all j (K*N cycles, kept in t_a), E[n, k] = sat(rshift_rne(sum_j d_nj A[j, k],
+  // shift)) for all n (N*K cycles, kept in t_e); finally t_e is written back, one C-row tile
+  // of one column per cycle. Per channel 2*K*rows + 4*ceil(rows/C) cycles.
+  // (The paper's A[k, j] = sum_n h_kn d_nj with h_kn = conj(h_nk); E needs its column k.)
+  reg  [2*W-1:0] t_h [0:MAX_ROWS-1];   // {Im, Re}
+  reg  [2*W-1:0] t_d [0:MAX_ROWS-1];
+  reg  [2*W-1:0] t_e [0:MAX_ROWS-1];
+  reg  [2*W-1:0] t_a [0:MAX_ROWS-1];
+  reg  [31:0] t_rt, t_c, t_ch, t_n, t_j, t_k, t_nn, t_hidx, t_didx, t_eidx;
+  reg         t_pass;
+  reg  [31:0] o_woff, o_boff;
+  reg  [5:0]  ta_shr;
+  reg  [4:0]  ta_shl;
+  reg  [TW-1:0] ta_mask, ta_half;
+  reg  [ACC_W-1:0] t_acc_re, t_acc_im;
+  wire        t_aph = (st == S_T_A);
+  wire [2*W-1:0] t_u = t_aph ? t_h[t_hidx[RB-1:0]] : t_d[t_didx[RB-1:0]];
+  wire [2*W-1:0] t_v = t_aph ? t_d[t_didx[RB-1:0]] : t_a[t_j[RB-1:0]];
+  wire signed [W-1:0] t_ur = t_u[W-1:0], t_ui = t_u[2*W-1:W];
+  wire signed [W-1:0] t_vr = t_v[W-1:0], t_vi = t_v[2*W-1:W];
+  wire signed [2*W-1:0] t_p_rr = t_ur * t_vr, t_p_ii = t_ui * t_vi;
+  wire signed [2*W-1:0] t_p_ri = t_ur * t_vi, t_p_ir = t_ui * t_vr;
+  // A: conj(u) v = (ur vr + ui vi) + i (ur vi - ui vr); E: u v = (ur vr - ui vi) + i (ur vi + ui vr)
+  wire signed [TPW-1:0] t_s_re = t_aph ? t_p_rr + t_p_ii : t_p_rr - t_p_ii;
+  wire signed [TPW-1:0] t_s_im = t_aph ? t_p_ri - t_p_ir : t_p_ri + t_p_ir;
+  wire        t_first = t_aph ? (t_n == 0) : (t_j == 0);
+  wire [ACC_W-1:0] t_nx_re = (t_first ? {ACC_W{1'b0}} : t_acc_re) + sx_t(t_s_re);
+  wire [ACC_W-1:0] t_nx_im = (t_first ? {ACC_W{1'b0}} : t_acc_im) + sx_t(t_s_im);
+  wire [W-1:0] t_ya_re, t_ya_im, t_ye_re, t_ye_im;
+  sm_requant #(.IW(DW_), .D(D)) u_rq_are (
+    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
+    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
+    .narrow(o_narrow), .y(t_ya_re));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_aim (
+    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
+    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
+    .narrow(o_narrow), .y(t_ya_im));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_ere (
+    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
+    .narrow(o_narrow), .y(t_ye_re));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_eim (
+    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
+    .narrow(o_narrow), .y(t_ye_im));
+  // write-back tile: column (Re or Im of channel t_c) of row tile t_rt from t_e
+  reg  [C*Q*W-1:0] t_wtv;
+  reg  [C-1:0]     t_wmask;
+  integer tw;
+  always @* begin
+    t_wtv = {C*Q*W{1'b0}};
+    for (tw = 0; tw < C; tw = tw + 1) begin
+      t_wtv[(tw*Q)*W +: W] = t_pass ? t_e[(t_rt*C + tw) % MAX_ROWS][2*W-1:W]
+                                    : t_e[(t_rt*C + tw) % MAX_ROWS][W-1:0];
+      t_wmask[tw] = (t_rt * C + tw) < o_rows;
+    end
+  end
 
   // ------------------------------------------------------------------ tile pipeline (NORM)
   reg  [31:0] a_rt, a_s;
@@ -543,6 +728,12 @@ module spacemimo_accel #(
     rp_buf = o_sbuf; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
     if (st == S_AGG) begin
       rp_rt = g_rt; rp_col = o_soff + g_blk * P;
+    end else if (st == S_SA) begin
+      rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
+    end else if (st == S_T_H) begin
+      rp_buf = o_woff; rp_rt = t_rt; rp_col = o_boff;
+    end else if (st == S_T_D) begin
+      rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
     end else if (st == S_N_SUM || st == S_N_OUT) begin
       rp_rt = a_rt; rp_col = o_soff + a_s * Q;
     end else if (st == S_OUT) begin
@@ -556,6 +747,9 @@ module spacemimo_accel #(
       wp_lane = io_lane;
       wp_row = {P*W{1'b0}};
       wp_row[W-1:0] = u_sx[W-1:0];
+    end else if (st == S_T_WB) begin
+      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
+      wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
     end else if (g1_v) begin
       wp_en = 1'b1; wp_rt = g1_rt; wp_col = o_doff + g1_blk * P; wp_lane = g1_lane;
       wp_n = (o_icol - g1_blk * P < P) ? o_icol - g1_blk * P : P;
@@ -574,6 +768,11 @@ module spacemimo_accel #(
   reg  [31:0] tcol0;
   integer pi, ci;
 
+  // an int64 bias word pair to the accumulator width (the loader checks it fits acc_bits)
+  function automatic [ACC_W-1:0] bias64(input [63:0] b);
+    bias64 = b[ACC_W-1:0];
+  endfunction
+
   task fail(input [31:0] code);
     begin
       err_code <= code;
@@ -586,7 +785,8 @@ module spacemimo_accel #(
       st <= S_IDLE; done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
       rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0; err_code <= 32'h0;
       wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; dr_cnt <= 32'h0;
-      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g_active <= 1'b0; g1_v <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
+      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g_active <= 1'b0; g1_v <= 1'b0;
+      sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
       rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
     end else begin
@@ -607,10 +807,7 @@ module spacemimo_accel #(
       s1_last <= d_last;
       s1_rt <= d_rt;
       s1_t <= d_t;
-      for (ci = 0; ci < C; ci = ci + 1)
-        for (pi = 0; pi < Q; pi = pi + 1)
-          x1[(ci*Q + pi)*W +: W] <= ((d_s * Q + pi) < o_icol) ? rp_data[(ci*Q + pi)*W +: W]
-                                                               : {W{1'b0}};
+      x1 <= x0;
       s2_v <= s1_v; s2_first <= s1_first; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
       prod2 <= dot;
       if (dr_cnt != 0) begin
@@ -623,12 +820,11 @@ module spacemimo_accel #(
       if (s2_v) begin
         for (pi = 0; pi < P * C; pi = pi + 1) begin
           if (s2_first)
-            acc[pi] <= {{(ACC_W-PW){prod2[pi*PW + PW - 1]}}, prod2[pi*PW +: PW]};
+            acc[pi] <= sx_dot(prod2[pi*PW +: PW]);
           else
-            acc[pi] <= acc[pi] + {{(ACC_W-PW){prod2[pi*PW + PW - 1]}}, prod2[pi*PW +: PW]};
+            acc[pi] <= acc[pi] + sx_dot(prod2[pi*PW +: PW]);
           if (s2_last)
-            shadow[pi] <= (s2_first ? {ACC_W{1'b0}} : acc[pi]) +
-                          {{(ACC_W-PW){prod2[pi*PW + PW - 1]}}, prod2[pi*PW +: PW]};
+            shadow[pi] <= (s2_first ? {ACC_W{1'b0}} : acc[pi]) + sx_dot(prod2[pi*PW +: PW]);
         end
         if (s2_last) begin
           dr_cnt <= (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C;
@@ -716,9 +912,10 @@ module spacemimo_accel #(
           else if (csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
           else begin vi <= 32'h0; st <= S_L_OPC; end
         end
-        S_L_OPC: begin  // every opcode first (TAYLOR is not implemented in this RTL)
+        S_L_OPC: begin  // every opcode first
           if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_HDRV; end
-          else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM)
+          else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM &&
+                   v_opc != PF_OP_TAYLOR)
             fail(PF_ERR_BAD_OPCODE);
           else vi <= vi + 32'd1;
         end
@@ -768,17 +965,23 @@ module spacemimo_accel #(
           else if (v_has_bias) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
             rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4);
-            rd_count <= v_ocol; cnt_left <= v_ocol;
+            rd_count <= v_bwords[31:0]; cnt_left <= v_bwords[31:0]; bl_hi <= 1'b0;
             wl_p <= 32'h0; wl_rowbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
             st <= S_L_B;
           end else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
         end
         S_L_B: begin
           if (u_hs) begin
-            bl_we <= 1'b1; bl_bank <= wl_p; bl_addr <= wl_rowbase; wl_data <= u_data;
             cnt_left <= cnt_left - 32'd1;
-            if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + 32'd1; end
-            else wl_p <= wl_p + 32'd1;
+            if (h_wide && !bl_hi) begin   // int64 bias: low word first
+              bl_lo <= u_data; bl_hi <= 1'b1;
+            end else begin
+              bl_hi <= 1'b0;
+              bl_we <= 1'b1; bl_bank <= wl_p; bl_addr <= wl_rowbase;
+              bl_data <= h_wide ? bias64({u_data, bl_lo}) : bias64({{32{u_data[31]}}, u_data});
+              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + 32'd1; end
+              else wl_p <= wl_p + 32'd1;
+            end
           end
           if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_BWAIT;
         end
@@ -822,6 +1025,10 @@ module spacemimo_accel #(
           o_dbuf <= v_dbuf; o_doff <= v_doff; o_rows <= v_rows; o_icol <= v_icol;
           o_ocol <= v_ocol; o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
           o_has_bias <= v_has_bias; o_shift <= v_shift;
+          o_salign <= (v_opc == PF_OP_DENSE) ? v_salign : 32'h0;
+          for (ci = 1; ci < 8; ci = ci + 1)
+            o_sbnd[ci] <= (v_group == 0 || {32'h0, v_group} * ci >= MAX_COLS) ? MAX_COLS
+                                                                              : v_group * ci;
           o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
           o_nrt <= (v_rows + C - 1) / C;
@@ -829,6 +1036,18 @@ module spacemimo_accel #(
           o_ns <= v_rw[31:0];
           for (ci = 0; ci < C; ci = ci + 1) o_gidx[ci] <= (v_group == 0) ? 8'h0 : ci[7:0] / v_group[7:0];
           // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
+          o_woff <= v_woff; o_boff <= v_boff;
+          // TAYLOR: the A requantizer shifts by the gain word
+          if (v_gain > 0) begin
+            ta_shr <= v_gain[5:0]; ta_shl <= 5'd0;
+            ta_mask <= (64'd1 << v_gain[5:0]) - 64'd1;
+            ta_half <= 64'd1 << (v_gain[5:0] - 6'd1);
+          end else begin
+            ta_shr <= 6'd0; ta_shl <= v_ngain[4:0]; ta_mask <= 64'd0; ta_half <= 64'd0;
+          end
+          t_ch <= v_icol >> 1;
+          t_nn <= v_rows[RB-1:0] / v_group[RB-1:0];
+          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0;
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
             q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
@@ -844,9 +1063,20 @@ module spacemimo_accel #(
           a_rt <= 32'h0; a_s <= 32'h0;
           n_sum <= 64'h0; n_g <= 64'h0;
           if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; st <= S_DENSE; end
+          else if (v_opc == PF_OP_AGGREGATE &&
+                   (v_flags[6] || v_group > C || (C % v_group) != 0)) begin
+            // axis 1, or axis-0 groups straddling row tiles: the sequential engine
+            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
+            sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
+            sa_stride <= v_flags[6] ? v_group : 32'd1;
+            sa_cnt <= v_flags[6] ? v_rows[RB-1:0] / v_group[RB-1:0] : v_group;
+            sa_ngrp <= v_flags[6] ? v_group : v_rows[RB-1:0] / v_group[RB-1:0];
+            st <= S_SA;
+          end
           else if (v_opc == PF_OP_AGGREGATE) begin
             g_active <= 1'b1; g_rt <= 32'h0; g_blk <= 32'h0; g_lane <= 32'h0; st <= S_AGG;
           end
+          else if (v_opc == PF_OP_TAYLOR) st <= S_T_H;
           else begin a_active <= 1'b1; st <= S_N_SUM; end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
@@ -873,6 +1103,100 @@ module spacemimo_accel #(
               end else g_blk <= g_blk + 32'd1;
             end else g_lane <= g_lane + 32'd1;
           end else if (!g1_v) st <= S_OP_WAIT;
+        end
+        S_SA: begin
+          if (sa_active) begin
+            if (sa_pass) begin   // write member sa_i of the group (requantized next cycle)
+              g1_v <= 1'b1; g1_rt <= sa_row / C; g1_lane <= sa_lane; g1_blk <= sa_blk;
+              g1_red <= sa_out;
+            end
+            if (sa_i == sa_cnt - 1) begin
+              sa_i <= 32'h0;
+              if (!sa_pass) begin
+                sa_pass <= 1'b1; sa_row <= sa_base;
+              end else begin
+                sa_pass <= 1'b0;
+                if (sa_grp == sa_ngrp - 1) begin
+                  sa_grp <= 32'h0; sa_base <= 32'h0; sa_row <= 32'h0;
+                  if ((sa_blk + 1) * P >= o_icol) sa_active <= 1'b0;
+                  else sa_blk <= sa_blk + 32'd1;
+                end else begin
+                  sa_grp <= sa_grp + 32'd1;
+                  // next group: axis 0 starts K rows on, axis 1 one row on
+                  sa_base <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
+                  sa_row <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
+                end
+              end
+            end else begin
+              sa_i <= sa_i + 32'd1;
+              sa_row <= sa_row + sa_stride;
+            end
+          end else if (!g1_v) st <= S_OP_WAIT;
+        end
+        S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
+          for (ci = 0; ci < C; ci = ci + 1)
+            if (t_rt * C + ci < o_rows)
+              t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
+          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_D; end
+          else t_rt <= t_rt + 32'd1;
+        end
+        S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
+          for (ci = 0; ci < C; ci = ci + 1)
+            if (t_rt * C + ci < o_rows) begin
+              if (t_pass) t_d[(t_rt * C + ci) % MAX_ROWS][2*W-1:W] <= rp_data[(ci*Q)*W +: W];
+              else        t_d[(t_rt * C + ci) % MAX_ROWS][W-1:0] <= rp_data[(ci*Q)*W +: W];
+            end
+          if (t_rt == o_nrt - 1) begin
+            t_rt <= 32'h0;
+            if (!t_pass) t_pass <= 1'b1;
+            else begin
+              t_pass <= 1'b0;
+              t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
+              st <= S_T_A;
+            end
+          end else t_rt <= t_rt + 32'd1;
+        end
+        S_T_A: begin   // A[j, k] = sum_n conj(h_nj) d_nk, n = t_n, j = t_j (column k of A)
+          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
+          if (t_n == t_nn - 1) begin
+            t_a[t_j[RB-1:0]] <= {t_ya_im, t_ya_re};
+            t_n <= 32'h0;
+            t_didx <= t_k;
+            if (t_j == o_group - 1) begin
+              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; st <= S_T_E;
+            end else begin
+              t_j <= t_j + 32'd1; t_hidx <= t_j + 32'd1;
+            end
+          end else begin
+            t_n <= t_n + 32'd1; t_hidx <= t_hidx + o_group; t_didx <= t_didx + o_group;
+          end
+        end
+        S_T_E: begin   // E[n, k] = sum_j d_nj A[j, k], n = t_n, j = t_j; d row = t_didx
+          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
+          t_didx <= t_didx + 32'd1;
+          if (t_j == o_group - 1) begin
+            t_e[t_eidx[RB-1:0]] <= {t_ye_im, t_ye_re};
+            t_eidx <= t_eidx + o_group;
+            t_j <= 32'h0;
+            if (t_n == t_nn - 1) begin
+              t_n <= 32'h0;
+              if (t_k == o_group - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_WB; end
+              else begin
+                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; st <= S_T_A;
+              end
+            end else t_n <= t_n + 32'd1;
+          end else t_j <= t_j + 32'd1;
+        end
+        S_T_WB: begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
+          if (t_rt == o_nrt - 1) begin
+            t_rt <= 32'h0;
+            if (!t_pass) t_pass <= 1'b1;
+            else begin
+              t_pass <= 1'b0;
+              if (t_c == t_ch - 1) st <= S_OP_WAIT;
+              else begin t_c <= t_c + 32'd1; st <= S_T_D; end
+            end
+          end else t_rt <= t_rt + 32'd1;
         end
         S_N_OUT: begin
           if (a_active) begin
@@ -962,6 +1286,7 @@ module spacemimo_accel #(
         S_ABORT: begin
           abort <= 1'b1;
           d_active <= 1'b0; a_active <= 1'b0; g_active <= 1'b0; dr_cnt <= 32'h0;
+          sa_active <= 1'b0;
           st <= S_DONE;
         end
         S_DONE: begin

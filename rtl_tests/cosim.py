@@ -14,13 +14,14 @@ RTL = ROOT / "rtl"
 TB_DIR = ROOT / "rtl_tests"
 SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
 
-# Small configurations for the default suite: 8 output lanes x 4 nodes, GSM_SMALL widths.
+# Small configurations for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and
+# the paper-size Model-GNN (N=8, K=4: 32 edge rows, concat windows of 5 x 32 columns) fit.
 SMALL = {
-    8: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 4,
-        "MAX_COLS": 64, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 256, "BMEM_DEPTH": 32,
+    8: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 32,
+        "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
         "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
-    16: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 4,
-         "MAX_COLS": 64, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 256, "BMEM_DEPTH": 32,
+    16: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 32,
+         "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
          "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
 }
 # Paper-size GSM (M=4, K=4, 1024/512) sized for the XC7V690T: 256 lanes x 4 nodes x Q inputs.
@@ -94,11 +95,14 @@ def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
 def numerics_program(bits: int, seed: int = 0) -> Any:
     """A small program that exercises what GSM does not: partial output tiles, unaligned
     source/destination column offsets (write rotation), AGGREGATE *sum* over groups of 2
-    without EXCLUDE_SELF, narrow-range outputs, a left shift (negative shift) and NORM."""
+    without EXCLUDE_SELF, a segmented DENSE (format v2: 4 segments of 5 columns, alignments
+    up to the cap: 15 / 8 at 8 / 16 bit; int64 biases beyond int32 at 16 bit), narrow-range
+    outputs, a left shift
+    (negative shift) and NORM."""
     import numpy as np
 
     from spacemimo.quant import golden
-    from spacemimo.quant.program import HardwareLimits, ProgramBuilder, sat_range
+    from spacemimo.quant.program import HardwareLimits, ProgramBuilder, Window, sat_range
     from spacemimo.quant.testprograms import calibrate_shift, random_inputs
 
     rng = np.random.default_rng(seed)
@@ -117,8 +121,20 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     s2 = calibrate_shift(acc, bits, True)
     g = b.aggregate(h, dst=(2, 5), group=2, mode="sum", axis=0, exclude_self=False, shift=s2,
                     out_signed=True, narrow=True)
-    W3 = rng.choice(np.array([-1, 0, 0, 0, 1]), (12, 20))
+    # format v2: a segmented DENSE (4 segments of 5 columns, not a multiple of Q, so a step's
+    # Q columns straddle segment boundaries; the largest alignment allowed: 15 at 8 bit, 8 at
+    # 16 bit) with biases beyond int32 at 16 bit (acc_bits 48: int64 bias words), written
+    # beside g (concat by column offset)
+    aligns = [2, 0, 15 if bits == 8 else 8, 7]
+    Wz = rng.integers(-3, 4, (10, 20))
+    xz = hv << np.repeat(np.asarray(aligns, dtype=np.int64), 5)
+    az = golden.dense_acc(xz, Wz, None)
+    bz = np.rint(rng.normal(0, float(az.std()) + 1.0, 10)).astype(np.int64)
+    sz = calibrate_shift(az + bz, bits, True)
+    b.dense(h, Wz, bz, sz, dst=(2, 25), relu=False, aligns=aligns)
+    gz = Window(g.buf, g.off, 30, g.rows)  # the concat [g | z]
+    W3 = rng.choice(np.array([-1, 0, 0, 0, 1]), (12, 30))
     s3 = -1  # a left shift on purpose: saturates some words
-    y = b.dense(g, W3, None, s3, dst=(3, 1), relu=False, narrow=True)
+    y = b.dense(gz, W3, None, s3, dst=(3, 1), relu=False, narrow=True)
     out = b.norm(y, dst=(0, 0), gain=1 << (bits - 2), narrow=True)
     return b.build(out, out_frac=bits - 2)

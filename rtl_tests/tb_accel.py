@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -156,13 +157,15 @@ def _budget(gv: Any, n: int) -> int:
 
 
 def _patch(blob: bytes, fix_checksum: bool = True, **fields: int) -> bytes:
-    """A copy of a program image with header/op-0 fields changed (h_<name> / op_<name>)."""
+    """A copy of a program image with header/op fields changed (h_<name>, op_<name> for op 0,
+    op<i>_<name> for op i)."""
     w = np.frombuffer(blob, dtype="<u4").copy()
     for k, v in fields.items():
+        m = re.fullmatch(r"op(\d*)_(\w+)", k)
         if k.startswith("h_"):
             w[HEADER_FIELDS[k[2:]]] = v & 0xFFFFFFFF
-        elif k.startswith("op_"):
-            w[16 + OP_FIELDS[k[3:]]] = v & 0xFFFFFFFF
+        elif m:
+            w[16 + 16 * int(m.group(1) or 0) + OP_FIELDS[m.group(2)]] = v & 0xFFFFFFFF
         elif k == "data0":
             w[16 + 16 * int(w[HEADER_FIELDS["num_ops"]])] ^= v
     if fix_checksum:
@@ -170,11 +173,45 @@ def _patch(blob: bytes, fix_checksum: bool = True, **fields: int) -> bytes:
     return w.astype("<u4").tobytes()
 
 
+def _taylor_faults(blob: bytes) -> list[tuple[str, bytes]]:
+    """Faults of a Model-GNN image whose op 0 is TAYLOR (4 rows, group 2, H in buffer 0)."""
+    return [
+        ("BAD_OPCODE", _patch(blob, op_opcode=5)),
+        ("DIMS_EXCEED_MAX", _patch(blob, op_w_off=9)),        # H buffer >= NUM_BUFFERS
+        ("DIMS_EXCEED_MAX", _patch(blob, op_b_off=0x7FFFFFF0)),  # H columns beyond MAX_COLS
+        ("BAD_FORMAT", _patch(blob, op_group=3)),            # rows % group != 0
+        ("BAD_FORMAT", _patch(blob, op_gain=63)),            # A shift out of range
+        ("BAD_FORMAT", _patch(blob, op_in_cols=1, op_out_cols=1)),  # odd [Re | Im] width
+    ]
+
+
 def _model_gnn_image(bits: int) -> bytes:
     """A small Model-GNN program (uses TAYLOR and AGGREGATE axis 1)."""
     from spacemimo.quant.testprograms import random_model_gnn_program
 
     return random_model_gnn_program(bits=bits, N=2, K=2, hidden=(4, 4, 2), seed=1).to_bytes()
+
+
+def _segment_faults(prog: Any, blob: bytes) -> list[tuple[str, bytes]]:
+    """Format v2 DENSE faults, each BAD_FORMAT: seg_align without segments, in_cols not a
+    multiple of seg_cols, more than 8 segments, alignment fields beyond the last segment, and
+    (16 bit) an alignment above SEG_ALIGN_MAX_16 = 8, (acc_bits > 32) a bias block whose int64
+    words run past the data segment."""
+    i, op = next((i, op) for i, op in enumerate(prog.ops) if op.opcode == 1 and op.in_cols >= 9)
+    f = f"op{i}_"
+    cases = [
+        _patch(blob, **{f + "group": 0, f + "gain": 0x10}),
+        _patch(blob, **{f + "group": op.in_cols - 1}),
+        _patch(blob, **{f + "group": 1, f + "gain": 0}),  # in_cols segments > 8
+        _patch(blob, **{f + "group": op.in_cols // 2, f + "gain": 0x321}),  # field 2 of 2
+    ]
+    if prog.bits == 16:  # 17 + 9 bits would not fit a DSP48E1 A port
+        cases.append(_patch(blob, **{f + "group": op.in_cols // 2, f + "gain": 0x90}))
+    j, opb = next(((j, o) for j, o in enumerate(prog.ops) if o.opcode == 1 and o.has_bias),
+                  (None, None))
+    if prog.acc_bits > 32 and opb is not None:  # fits as int32 words, not as int64 pairs
+        cases.append(_patch(blob, **{f"op{j}_b_off": prog.data.size - opb.out_cols}))
+    return [("BAD_FORMAT", c) for c in cases]
 
 
 # --------------------------------------------------------------------------- tests
@@ -243,7 +280,7 @@ async def test_invalid_programs(dut: Any) -> None:
     assert status == ERROR_CODES["BAD_MAGIC"], f"run without a program: STATUS {status}"
     cases = [
         ("BAD_MAGIC", _patch(blob, fix_checksum=False, h_magic=0x12345678)),
-        ("BAD_VERSION", _patch(blob, h_version=2)),
+        ("BAD_VERSION", _patch(blob, h_version=1)),  # format v1 images are refused
         ("BAD_CHECKSUM", _patch(blob, fix_checksum=False, data0=0x10)),
         ("BAD_OPCODE", _patch(blob, op_opcode=9)),
         ("BAD_OPCODE", _patch(blob, op_opcode=0)),
@@ -253,7 +290,8 @@ async def test_invalid_programs(dut: Any) -> None:
         ("BAD_FORMAT", _patch(blob, h_bits=12)),
         ("BAD_FORMAT", _patch(blob, op_w_off=0x7FFFFFF0)),
         ("BAD_FORMAT", _patch(blob, op_shift=70)),
-        ("BAD_OPCODE", _model_gnn_image(gv.program.bits)),  # TAYLOR: not in this RTL
+        *_segment_faults(gv.program, blob),
+        *_taylor_faults(_model_gnn_image(gv.program.bits)),
     ]
     for name, img in cases:
         tb.mem.write(tb.prog_addr, img)

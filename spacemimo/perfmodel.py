@@ -302,6 +302,7 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
     (hybrid), all resident (resident; error if it does not fit) or all streamed.
     """
     from spacemimo.quant.program import Program
+    from spacemimo.quant.program import bias_words as bias_words_per_output
 
     cfg = config or ArrayConfig.from_header()
     p = program if isinstance(program, Program) else Program.load(program)
@@ -339,7 +340,7 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
                 pred.streamed_words += words
             if op.b_off != 0xFFFFFFFF:
                 bnext += tiles_c
-                bias_words += op.out_cols
+                bias_words += op.out_cols * bias_words_per_output(p.acc_bits)
                 bursts += 1
             cyc = dense_cycles(op.rows, op.in_cols, op.out_cols, p.bits,
                                placement == "streamed", cfg)

@@ -1,5 +1,6 @@
-"""QONNX -> hls4ml export of the GSM MLP blocks: compile() + predict() equal Brevitas and the
-golden model word for word at 8 and 16 bit (g++ C-simulation; build() needs Vitis).
+"""QONNX -> hls4ml export of the GSM MLP blocks and the Model-GNN's segmented dense layers:
+compile() + predict() equal Brevitas and the golden model word for word at 8 and 16 bit (g++
+C-simulation; build() needs Vitis).
 
 An hls4ml compile takes 10-90 s (g++ on an unrolled design), so the default run compiles one
 block per bit width at small widths; every block at a larger width is ``slow``.
@@ -11,7 +12,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 
 pytest.importorskip("hls4ml", reason="hls4ml not installed: pip install -e '.[hw]'")
 pytest.importorskip("qonnx", reason="qonnx not installed: pip install -e '.[hw]'")
@@ -29,13 +29,7 @@ from spacemimo.quant.hls4ml_export import (  # noqa: E402
 from spacemimo.quant.lower import lower  # noqa: E402
 from spacemimo.quant.testnets import small_quant_gsm  # noqa: E402
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _inputs(bits: int, n: int, seed: int) -> np.ndarray:
@@ -70,6 +64,31 @@ def test_hls4ml_blocks_bit_exact(bits: int, block: str, tmp_path) -> None:
         assert (tmp_path / r.block / "prj" / "hls4ml_config.yml").is_file()
         assert "xc7vx690tffg1761-3" in (tmp_path / r.block / "prj" / "hls4ml_config.yml"
                                         ).read_text()
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_model_gnn_segmented_dense_bit_exact(bits: int, tmp_path) -> None:
+    """A Model-GNN layer's DENSE over [D | E | Σ_n D | Σ_k D | Σ_k E], parts on different
+    grids: hls4ml gets one wide input on the finest grid and matches the program's aligned
+    accumulation word for word."""
+    from spacemimo.quant.hls4ml_export import model_gnn_blocks
+    from spacemimo.quant.lower import lower_model_gnn
+    from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
+
+    q = small_quant_model_gnn(bits)
+    blocks = model_gnn_blocks(q)
+    assert [b.name for b in blocks] == ["layers_0", "layers_1", "layers_2"]
+    assert all(len(b.aligns) == 5 for b in blocks) and max(blocks[0].aligns) > 0
+    assert blocks[0].in_precision.startswith(f"fixed<{bits + max(blocks[0].aligns)},")
+    prog = lower_model_gnn(q, 8, 4)
+    e, _ = q.edges(MODEL_GNN_SCENARIO.sample(40, 5))
+    reports = export_and_check(q, tmp_path, Hls4mlOptions(), prog,
+                               q.quantize_input(e).numpy(), n_random=1000,
+                               blocks=["layers_0"])
+    assert [r.block for r in reports] == ["layers_0"]
+    r = reports[0]
+    assert r.vectors_brevitas == 1000 and r.vectors_golden == 40 * 32
+    assert r.mismatches_brevitas == 0 and r.mismatches_golden == 0, r
 
 
 def test_build_is_skipped_without_vitis(caplog) -> None:

@@ -1,9 +1,11 @@
 """C-simulation of the HLS accelerator (hls/) against the integer golden model.
 
 Default suite: small GSM and Model-GNN programs at 8 and 16 bit (100 random vectors + the edge
-cases each), invalid programs -> the kernel's error code (the same code the Python loader
-raises), other array configurations stay bit-exact, CYCLES equals the performance model.
-Paper-size programs run under ``slow``.
+cases each; the Model-GNN's DENSE ops have format-v2 input segments, 16-bit programs int64
+biases), a segmented DENSE with alignments up to 15 and biases beyond int32, invalid programs
+-> the kernel's error code (the same code the Python loader raises), other array
+configurations stay bit-exact, CYCLES equals the performance model. Paper-size programs and
+the every-op-at-the-maxima program (8 segments) run under ``slow``.
 """
 
 from __future__ import annotations
@@ -68,14 +70,14 @@ def tb_default() -> Path:
     return build_csim("", "-O1")
 
 
-def _check_exact(binary: Path, vec_dir: Path) -> None:
+def _check_exact(binary: Path, vec_dir: Path, n_random: int = N_RANDOM) -> None:
     import json
 
     meta = json.loads((vec_dir / "meta.json").read_text())
     res = run_csim(binary, vec_dir)
     assert res.mismatches == 0, f"{vec_dir.name}: {res.output[-2000:]}"
     n, rows, cols = meta["expected"]["shape"]
-    assert res.words == n * rows * cols and n >= N_RANDOM + len(meta["edge_cases"])
+    assert res.words == n * rows * cols and n >= n_random + len(meta["edge_cases"])
     assert meta["edge_cases"], "golden vectors should include edge cases"
     assert res.passed, res.output[-2000:]
 
@@ -86,7 +88,8 @@ def test_small_programs_bit_exact(tb_default: Path, small_vectors: dict[str, Pat
     _check_exact(tb_default, small_vectors[name])
 
 
-@pytest.mark.parametrize("name", ["gsm8", "mgnn16"])
+# gsm16: a 16-bit program's int64 biases are two image words each at LOAD_PROGRAM
+@pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn16"])
 def test_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[str, Path],
                                 name: str) -> None:
     from spacemimo.perfmodel import ArrayConfig, predict
@@ -136,11 +139,12 @@ def _fix_checksum(words: np.ndarray) -> np.ndarray:
 
 
 def _corrupt(kind: str, words: np.ndarray) -> np.ndarray:
-    op0 = 16
+    op0, op1 = 16, 32  # small GSM: op 0 DENSE 8 -> 32 inputs, op 1 DENSE 32 -> 16
+    in0 = int(words[op0 + 7])
     if kind == "bad_magic":
         words[0] ^= 0x1
     elif kind == "bad_version":
-        words[1] = 2
+        words[1] = 1  # format v1
         _fix_checksum(words)
     elif kind == "bad_checksum":
         words[-1] ^= 0x10
@@ -165,6 +169,33 @@ def _corrupt(kind: str, words: np.ndarray) -> np.ndarray:
     elif kind == "weights_beyond_data":
         words[op0 + 9] = int(words[3])  # w_off = data_words
         _fix_checksum(words)
+    # format v2: DENSE input segments (word 13 seg_cols, word 14 seg_align)
+    elif kind == "seg_align_without_segments":
+        words[op0 + 14] = 0x1  # seg_cols stays 0
+        _fix_checksum(words)
+    elif kind == "seg_cols_not_dividing":
+        words[op0 + 13] = next(c for c in range(2, in0 + 2) if in0 % c)
+        _fix_checksum(words)
+    elif kind == "too_many_segments":
+        words[op1 + 13] = 2  # 32 / 2 = 16 segments > MAX_SEGMENTS = 8
+        _fix_checksum(words)
+    elif kind == "align_beyond_segments":
+        words[op0 + 13] = in0 // 2  # 2 segments ...
+        words[op0 + 14] = 0x100  # ... but segment 2's field set
+        _fix_checksum(words)
+    elif kind == "align_beyond_16bit_limit":  # 16-bit image: alignment 9 > SEG_ALIGN_MAX_16
+        words[op0 + 13] = in0 // 2
+        words[op0 + 14] = 0x9
+        _fix_checksum(words)
+    # format v2: a 16-bit program (acc_bits 48) has int64 biases, two words each
+    elif kind == "wide_bias_beyond_data":
+        # out_cols words would fit (the v1 length); 2 x out_cols do not
+        words[op0 + 10] = int(words[3]) - int(words[op0 + 8])
+        _fix_checksum(words)
+    elif kind == "bias_beyond_acc_bits":
+        data0 = 16 + 16 * int(words[2])
+        words[data0 + int(words[op0 + 10]) + 1] = 0x00010000  # bias 0 ~ 2^48 > 48-bit acc
+        _fix_checksum(words)
     else:
         raise ValueError(kind)
     return words
@@ -172,7 +203,13 @@ def _corrupt(kind: str, words: np.ndarray) -> np.ndarray:
 
 EXPECTED_CODES = {"bad_magic": 1, "bad_version": 2, "bad_checksum": 3, "bad_opcode": 4,
                   "rows_beyond_max": 5, "cols_beyond_max": 5, "buffers_beyond_max": 5,
-                  "bad_bits": 6, "bad_shift": 6, "weights_beyond_data": 6}
+                  "bad_bits": 6, "bad_shift": 6, "weights_beyond_data": 6,
+                  "seg_align_without_segments": 6, "seg_cols_not_dividing": 6,
+                  "too_many_segments": 6, "align_beyond_segments": 6,
+                  "wide_bias_beyond_data": 6, "bias_beyond_acc_bits": 6,
+                  "align_beyond_16bit_limit": 6}
+# corrupted programs that need the 16-bit (acc_bits 48, int64 bias) image; the others use 8 bit
+SIXTEEN_BIT_KINDS = {"wide_bias_beyond_data", "bias_beyond_acc_bits", "align_beyond_16bit_limit"}
 
 
 @pytest.mark.parametrize("kind", sorted(EXPECTED_CODES))
@@ -180,7 +217,8 @@ def test_invalid_program_error_code(tb_default: Path, tmp_path: Path, kind: str)
     from spacemimo.quant.program import Program, ProgramError
     from spacemimo.quant.testprograms import small_gsm_program
 
-    words = _corrupt(kind, _image(small_gsm_program(bits=8, seed=3)))
+    bits = 16 if kind in SIXTEEN_BIT_KINDS else 8
+    words = _corrupt(kind, _image(small_gsm_program(bits=bits, seed=3)))
     blob = words.astype("<u4").tobytes()
     (tmp_path / "program.bin").write_bytes(blob)
     code = EXPECTED_CODES[kind]
@@ -213,6 +251,63 @@ def paper_vectors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn8", "mgnn16"])
 def test_paper_size_bit_exact(paper_vectors: dict[str, Path], name: str) -> None:
     _check_exact(build_csim("", "-O2"), paper_vectors[name])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bits", [8, 16])
+def test_max_dims_bit_exact(tmp_path: Path, bits: int) -> None:
+    """Every op at the maxima (64 rows x 1024 cols), its wide DENSE in 8 segments; at 16 bit
+    with int64 biases beyond int32. Few random vectors: ~3 s each at -O2 on a shared core."""
+    from spacemimo.quant.testprograms import max_dims_program
+    from spacemimo.quant.vectors import edge_case_inputs, write_golden_vectors
+
+    prog = max_dims_program(bits=bits)
+    assert any(o.opcode == 1 and o.num_segments == 8 for o in prog.ops)
+    write_golden_vectors(tmp_path, prog, n=len(edge_case_inputs(prog)) + 5, seed=11)
+    _check_exact(build_csim("", "-O2"), tmp_path, n_random=5)
+
+
+# --------------------------------------------------------------------------- format v2 DENSE
+
+
+def _segmented_program(bits: int) -> object:
+    """One DENSE over 3 input segments aligned by 15 (the maximum), 0 and 7, biases beyond
+    int32 at 16 bit (acc_bits 48: int64 words) and near the 32-bit limit at 8 bit; 24 inputs
+    so 8-column segments straddle the 12- and 16-input streamed chunks of the other builds."""
+    from spacemimo.quant.program import ProgramBuilder
+
+    rng = np.random.default_rng(100 + bits)
+    b = ProgramBuilder(bits=bits)
+    x = b.input(rows=5, cols=24, frac=bits - 3)
+    lim = 1 << (bits - 1)
+    W = rng.integers(-lim, lim, size=(19, 24))
+    W[:, :8] >>= 5  # the most-shifted segment gets small weights to fit the accumulator
+    top = 1 << (40 if bits == 16 else 28)
+    bias = rng.integers(-top, top, size=19)
+    y = b.dense(x, W, bias, shift=30 if bits == 16 else 22, dst=(1, 0), aligns=_ALIGNS[bits])
+    return b.build(y)
+
+
+_ALIGNS = {8: [15, 0, 7], 16: [8, 0, 5]}  # each width's largest alignment (PROGRAM.md)
+
+
+@pytest.mark.parametrize("build,bits", [("default", 8), ("default", 16), ("hybrid", 16),
+                                        ("streamed8", 8)])
+def test_segments_and_wide_bias_bit_exact(tmp_path: Path, build: str, bits: int) -> None:
+    from spacemimo.quant.program import Program
+    from spacemimo.quant.vectors import edge_case_inputs, write_golden_vectors
+
+    prog = _segmented_program(bits)
+    op = prog.ops[0]  # type: ignore[attr-defined]
+    assert op.num_segments == 3 and op.segment_aligns(3) == _ALIGNS[bits]
+    bias = prog.bias(op)  # type: ignore[attr-defined]
+    if bits == 16:
+        assert prog.acc_bits > 32 and np.abs(bias).max() >= 1 << 31  # type: ignore[attr-defined]
+    Program.from_bytes(prog.to_bytes())  # type: ignore[attr-defined]  # the Python loader agrees
+    write_golden_vectors(tmp_path, prog, n=len(edge_case_inputs(prog)) + N_RANDOM,  # type: ignore[arg-type]
+                         seed=5)
+    cfg = {"default": "", "hybrid": CFG_HYBRID, "streamed8": CFG_STREAMED8}[build]
+    _check_exact(build_csim(cfg, "-O1"), tmp_path)
 
 
 def test_hw_id_and_config_registers(tb_default: Path, small_vectors: dict[str, Path]) -> None:

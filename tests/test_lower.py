@@ -127,19 +127,29 @@ def test_float32_model_is_checked_in_float64() -> None:
     assert bit_exact_mismatches(q, prog, x)[0] == 0
 
 
-def test_wide_bias_is_rejected_clearly() -> None:
-    q = small_quant_gsm(16, config=GsmGnnConfig(input_mlp=(32, 16), aggregate_mlp=(16, 16),
-                                                combine_mlp=(16, 16)))
+def test_wide_bias_lowers_bit_exactly() -> None:
+    """16 bit: a bias far beyond int32 at the accumulator scale is stored as an int64 word
+    pair (format v2) and golden still equals Brevitas word for word."""
     from spacemimo.quant.qat import QatConfig, as_float64, ptq
     from spacemimo.quant.testnets import small_float_gsm
 
     f = small_float_gsm()
     with torch.no_grad():
         f.gnns[0].mlp_in[1].bias.fill_(3.0)  # far beyond int32 at a 16-bit accumulator scale
-    wide = as_float64(ptq(f, 16, GSM_SCENARIO, QatConfig(calib=64, bias_bits=48)))
-    with pytest.raises(ValueError, match="int32"):
-        lower(wide, 4)
-    assert lower(q, 4).bits == 16
+    cfg = QatConfig(calib=64)
+    assert cfg.bias_bits_for(16) == 48 and cfg.bias_bits_for(8) == 32
+    wide = as_float64(ptq(f, 16, GSM_SCENARIO, cfg))
+    prog = lower(wide, 4)
+    biases = np.concatenate([prog.bias(op) for op in prog.ops
+                             if op.name == "DENSE" and op.has_bias])
+    assert prog.acc_bits == 48 and np.abs(biases).max() >= 1 << 31
+    x = np.concatenate([edge_inputs(16), channel_inputs(wide.gnns[0], 200, seed=4)])
+    bad, total, first = bit_exact_mismatches(wide, prog, x)
+    assert total == x.size and bad == 0, first
+    narrow = as_float64(ptq(f, 16, GSM_SCENARIO, QatConfig(calib=64, bias_bits=32)))
+    pn = lower(narrow, 4)
+    assert max(int(np.abs(pn.bias(op)).max()) for op in pn.ops
+               if op.name == "DENSE" and op.has_bias) <= 1 << 31  # Int32Bias clamps
 
 
 @pytest.mark.slow
@@ -165,6 +175,13 @@ def test_model_gnn_bit_exact(bits: int) -> None:
     prog = lower_model_gnn(q, 8, 4)
     kinds = [op.opcode for op in prog.ops]
     assert kinds.count(OPCODES["TAYLOR"]) == 3 and kinds.count(OPCODES["NORM"]) == 3
+    dense = [op for op in prog.ops if op.opcode == OPCODES["DENSE"]]
+    assert all(op.num_segments == 5 for op in dense)
+    assert any(max(op.segment_aligns(5)) > 0 for op in dense)  # the parts' grids differ
+    if bits == 16:  # this net's grids span 9 bits; the 16-bit cap (8) coarsens the finest
+        raw = q._raw_seg_fracs(0)
+        assert max(raw) - min(raw) > 8
+        assert all(max(op.segment_aligns(5)) <= 8 for op in dense)
     e, _ = q.edges(MODEL_GNN_SCENARIO.sample(500, 11))
     x = q.quantize_input(e).numpy()
     rng = np.random.default_rng(bits)

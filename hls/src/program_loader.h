@@ -46,10 +46,42 @@ unsigned check_window(const prog_state &st, unsigned buf, unsigned off, unsigned
 
 inline bool shift_ok(int s) { return s >= pf::SHIFT_MIN && s <= (int)pf::SHIFT_MAX; }
 
+// DENSE input segments (format v2, quant/program.py _Checker._segments): seg_cols = 0 is one
+// unaligned segment (seg_align must be 0); otherwise in_cols = n * seg_cols with
+// n <= MAX_SEGMENTS, and seg_align has no field beyond segment n-1. "Not a multiple" and
+// "too many segments" are both BAD_FORMAT, so n is found by comparing against the
+// MAX_SEGMENTS multiples of seg_cols (no divider in the loader).
+inline unsigned check_segments(const op_rec &op) {
+    if (op.seg_cols == 0) return op.seg_align != 0 ? pf::ERR_BAD_FORMAT : pf::ERR_OK;
+    unsigned n = 0;
+SEG_COUNT:
+    for (unsigned k = 1; k <= pf::MAX_SEGMENTS; k++) {
+#pragma HLS UNROLL
+        if ((unsigned long long)k * op.seg_cols == op.in_cols) n = k;
+    }
+    if (n == 0) return pf::ERR_BAD_FORMAT;
+    // fields of segments n .. MAX_SEGMENTS-1 must be 0 (with 8 segments the word is all fields)
+    if (n * pf::SEG_ALIGN_BITS < 32 && (op.seg_align >> (n * pf::SEG_ALIGN_BITS)) != 0)
+        return pf::ERR_BAD_FORMAT;
+    // 16-bit programs align by at most SEG_ALIGN_MAX_16 (a 17-bit word << 8 fills the DSP's
+    // 25-bit port); 8-bit ones by the whole 4-bit field.
+    if (op.out_bits == 16) {
+    SEG_MAX:
+        for (unsigned s = 0; s < pf::MAX_SEGMENTS; s++) {
+#pragma HLS UNROLL
+            if (s < n && ((op.seg_align >> (s * pf::SEG_ALIGN_BITS)) & 0xF) > pf::SEG_ALIGN_MAX_16)
+                return pf::ERR_BAD_FORMAT;
+        }
+    }
+    return pf::ERR_OK;
+}
+
 // Check one op record; returns an error code (pf::ERR_*). Same order as quant/program.py's
 // _Checker.check_op, so a program with one fault gets the same code from both. (The Python
 // loader's range/dataflow checks — accumulator worst case, unwritten cells — are not repeated:
-// a program that passed them runs exactly here.)
+// a program that passed them runs exactly here. Only a bias beyond acc_bits, which fails the
+// worst case there, is caught in load_program's bias copy, because the bias store is only
+// acc_bits wide.)
 template <class CONFIG_T>
 unsigned check_op(const prog_state &st, const op_rec &op) {
     if (op.opcode < pf::OP_DENSE || op.opcode > pf::OP_TAYLOR) return pf::ERR_BAD_OPCODE;
@@ -74,12 +106,16 @@ unsigned check_op(const prog_state &st, const op_rec &op) {
         windows_overlap(op.b_off, 2, op.dst_off, op.out_cols))
         return pf::ERR_BAD_FORMAT;
     if (op.opcode == pf::OP_DENSE) {
+        err = check_segments(op);
+        if (err != pf::ERR_OK) return err;
         unsigned long long wend =
             (unsigned long long)op.w_off +
             (unsigned long long)op.out_cols * cycle_model<CONFIG_T>::row_words(op.in_cols, st.bits);
         if (wend > st.data_words) return pf::ERR_BAD_FORMAT;
+        // bias block: out_cols int32 words, or out_cols int64 word pairs when acc_bits > 32
         if (op.b_off != pf::NO_BIAS &&
-            (unsigned long long)op.b_off + op.out_cols > st.data_words)
+            (unsigned long long)op.b_off + (unsigned long long)op.out_cols * st.bias_words >
+                st.data_words)
             return pf::ERR_BAD_FORMAT;
     } else if (op.opcode == pf::OP_AGGREGATE) {
         if (op.out_cols != op.in_cols) return pf::ERR_BAD_FORMAT;
@@ -104,7 +140,7 @@ unsigned check_op(const prog_state &st, const op_rec &op) {
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, prog_state &st,
                       wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
-                      ap_int<32> bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
+                      bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                       cycles_t &cyc) {
     typedef cycle_model<CONFIG_T> cm;
     const unsigned ac = CONFIG_T::array_cols;
@@ -147,6 +183,7 @@ CHECKSUM:
     if (st.acc_bits == 0 || st.acc_bits > acc_max) return pf::ERR_BAD_FORMAT;
     if (st.bits > CONFIG_T::data_bits || st.acc_bits > CONFIG_T::acc_bits)
         return pf::ERR_DIMS_EXCEED_MAX;  // an 8-bit-only build cannot run 16-bit programs
+    st.bias_words = st.acc_bits > pf::WIDE_BIAS_ABOVE ? 2 : 1;
     if (st.num_ops == 0) return pf::ERR_BAD_FORMAT;
     st.num_buffers = hdr[pf::HDR_NUM_BUFFERS];
     if (st.num_buffers == 0) return pf::ERR_BAD_FORMAT;
@@ -192,6 +229,8 @@ OPS:
         op.group = w[pf::OPW_GROUP];
         op.gain = (int)w[pf::OPW_GAIN];
         op.rbits = w[pf::OPW_RBITS];
+        op.seg_cols = w[pf::OPW_SEG_COLS];
+        op.seg_align = w[pf::OPW_SEG_ALIGN];
         op.resident = false;
         op.has_bias = false;
         op.wbase = 0;
@@ -238,13 +277,14 @@ PLACE:
             op.has_bias = true;
             op.bbase = bnext;
             bnext += tiles_c;
-            bias_words += op.out_cols;
+            bias_words += (unsigned long long)op.out_cols * st.bias_words;  // image words read
             bursts++;
         }
     }
 
     // Copy resident weights (bank o % AC, address wbase + (o / AC) * lane_words + i / pack)
     // and biases (bank o % AC, address bbase + o / AC). Sequential bursts over the image.
+    bool bias_range_ok = true;
 COPY_OPS:
     for (unsigned o = 0; o < st.num_ops; o++) {
         const op_rec &op = st.ops[o];
@@ -276,14 +316,32 @@ COPY_OPS:
             }
         }
         if (op.has_bias) {
+            // One image word per cycle: an int32 bias is stored as it arrives; a wide bias
+            // (int64, low word first) is held for one cycle and stored with its high word.
+            const bool wide = st.bias_words == 2;
+            const unsigned nw = op.out_cols * st.bias_words;
+            ap_uint<32> low = 0;
         COPY_BIAS:
-            for (unsigned r = 0; r < op.out_cols; r++) {
+            for (unsigned p = 0; p < nw; p++) {
 #pragma HLS PIPELINE II = 1
-                bstore[r % ac][op.bbase + r / ac] =
-                    (ap_int<32>)word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.b_off + r);
+                ap_uint<32> word =
+                    word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.b_off + p);
+                if (wide && !(p & 1u)) {
+                    low = word;
+                    continue;
+                }
+                unsigned r = wide ? p >> 1 : p;
+                ap_int<64> b = wide ? ap_int<64>((word, low)) : ap_int<64>(ap_int<32>(word));
+                // bias_t is the synthesized acc_bits wide (>= the program's): a bias beyond the
+                // program's acc_bits could be cut, and the Python loader rejects it anyway
+                // (its worst-case accumulator includes the bias), so BAD_FORMAT here too.
+                ap_int<64> top = b >> (st.acc_bits - 1);
+                if (top != 0 && top != -1) bias_range_ok = false;
+                bstore[r % ac][op.bbase + r / ac] = bias_t(b);
             }
         }
     }
+    if (!bias_range_ok) return pf::ERR_BAD_FORMAT;
     cyc += cm::program_load(image_words, st.resident_words, bias_words, bursts, st.num_ops);
     st.loaded = true;
     return pf::ERR_OK;

@@ -161,7 +161,10 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     static wstore_t wstore[CFG::array_cols][CFG::weight_depth];
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 1 complete  // AC banks in parallel
 #pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram
-    static ap_int<32> bstore[CFG::array_cols][CFG::bias_depth];
+    // Bias store: bank j holds neuron j's bias of every column tile (AC presets per tile),
+    // one accumulator-wide entry each: format v2's int64 biases of 48-bit programs narrow to
+    // it exactly (the loader rejects a bias beyond the program's acc_bits).
+    static bias_t bstore[CFG::array_cols][CFG::bias_depth];
 #pragma HLS ARRAY_PARTITION variable = bstore dim = 1 complete
     // Activation buffers NUM_BUFFERS + 1: the spare one is the ping-pong partner of the
     // input buffer, so vector v+1's input lands while vector v computes.

@@ -17,9 +17,12 @@ struct op_rec {
     unsigned rows, in_cols, out_cols;
     unsigned w_off, b_off;  // DENSE: data-word offsets; TAYLOR: second buffer and column
     int shift;
-    unsigned out_bits, group;
+    unsigned out_bits, group;  // group: AGGREGATE/TAYLOR row-group size K
     int gain;
     unsigned rbits;
+    // DENSE (format v2; the same words as group and gain): input segment width (0: one
+    // segment) and the 4-bit left alignment of segment s in bits [4s, 4s + 4).
+    unsigned seg_cols, seg_align;
     bool resident;      // DENSE weights in the on-chip store (else streamed per tile)
     unsigned wbase;     // DENSE resident: first store word of the op in every bank
     unsigned bbase;     // DENSE with bias: first bias-store word in every bank
@@ -30,6 +33,7 @@ struct op_rec {
 struct prog_state {
     bool loaded;
     unsigned bits, acc_bits, num_ops, data_words, num_buffers;
+    unsigned bias_words;  // image words per DENSE bias: 1 (int32), 2 when acc_bits > 32 (int64)
     unsigned data_base;  // image word index of the data segment (w_off/b_off count from it)
     unsigned in_buf, in_rows, in_cols, out_buf, out_rows, out_cols;
     unsigned long long resident_words, streamed_words;  // weight words by placement
