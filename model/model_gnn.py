@@ -267,6 +267,13 @@ class ModelGnn(nn.Module):
             V = V * self.power_head(H.shape[1], dt, H.device)
         return V.to(inp.H.dtype)
 
+    @torch.inference_mode()
+    def infer(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+              noise_power: float | None = None, chunk: int | None = None) -> torch.Tensor:
+        """Fast inference path: ``forward``'s output (to float rounding, ~1e-7 relative in
+        float32) without autograd, in chunks that stay in cache. See ``fast_model_gnn``."""
+        return fast_model_gnn(self, x, p_max, noise_power, chunk)
+
 
 class VanillaGnn(nn.Module):
     """Vanilla-GNN baseline (eq. 7, Table I): same I/O and power layer as ``ModelGnn``."""
@@ -367,3 +374,154 @@ class MulticellModelGnn(nn.Module):
             D = layer(D, H, M)
         return normalize_power(edges_to_precoder(D), inp.p_max, M).to(inp.H.dtype)
 
+
+
+# --------------------------------------------------------------------------- fast inference
+#
+# The reference forward above is written for training and readability: edges (B, N, K, J) with
+# features [Re | Im] halves, A and E as complex einsum/bmm on permuted copies, c = [d ‖ e]
+# concatenated. For timed inference (003 Table II) the same arithmetic is rearranged so that
+# every step is a real GEMM on contiguous memory, with no complex dtype and no permuted copy:
+#   - layout (B, C, 2, K, N): complex channel c, part q (Re/Im), user k, antenna n, i.e. per
+#     channel the transposed edge matrix Dᵀ = [D_re; D_im] (2K × N);
+#   - Aᵀ for all channels of a sample at once: D (2KC × N) @ [H_re | H_im]ᵀ (N × 2K);
+#   - Eᵀ = Aᵀ Dᵀ per channel as one real (2K × 2K) @ (2K × N) matmul with the block matrix
+#     [[Aᵀ_re, -Aᵀ_im], [Aᵀ_im, Aᵀ_re]], written in the same layout as D;
+#   - S c = S0 d + S1 e and Q Σc = Q0 Σd + Q1 Σe as (J' × J) @ (J × K·N) GEMMs per sample
+#     (accumulated, no concatenation), the weights permuted once to the (c, q) feature order;
+# everything under inference_mode, in cache-sized chunks of samples. For small graphs (N·K <=
+# FAST_EDGE_LAYOUT_MAX, e.g. 8×4) those per-channel matmuls are tiny and the edge-major layout
+# (B, N, K, J) with interleaved (c, q) features wins: D is then a complex (B, N, K, C) view,
+# A = H D one (K×N)@(N×K·C) matmul per sample, E = D A as K broadcast multiply-adds, and the
+# weights act as (J, J') right-multipliers on all B·N·K edges at once.
+
+FAST_EDGE_LAYOUT_MAX = 64  # N·K up to which the edge-major layout is used
+FAST_CHUNK_EDGES = 8192  # samples per chunk ≈ this / (N·K): ~1 MiB of (32, K, N) floats each
+_TINY = 1e-30  # sqrt of precoder_io's _TINY_SQ floor on the squared norm
+
+
+def _interleaved(width: int) -> torch.Tensor:
+    """Position in the nets' [Re ch_0.., Im ch_0..] layout of feature 2c + q of the fast path."""
+    return torch.arange(width).view(2, width // 2).t().reshape(-1)
+
+
+def _pack_layer(layer: ModelGnnLayer) -> tuple[torch.Tensor, ...]:
+    """(S0, S1, Q0, Q1, P0) as (J', J) left-multipliers in the (c, q) feature order."""
+    J, Jo = layer.p.in_features, layer.p.out_features
+    i, o = _interleaved(J), _interleaved(Jo)
+
+    def pack(w: torch.Tensor) -> torch.Tensor:
+        return w.detach()[o][:, i].contiguous()
+
+    S, Q = layer.s.weight, layer.q.weight
+    return (pack(S[:, :J]), pack(S[:, J:]), pack(Q[:, :J]), pack(Q[:, J:]),
+            pack(layer.p.weight))
+
+
+def _fast_layer_edges(D: torch.Tensor, H: torch.Tensor, w: tuple[torch.Tensor, ...],
+                      activation: bool) -> torch.Tensor:
+    """One ``ModelGnnLayer`` in the edge-major layout: D (B, N, K, J) real, features (c, q);
+    H (B, K, N) complex (the net's scaling); w as ``_pack_layer``'s -> (B, N, K, J')."""
+    S0, S1, Q0, Q1, P0 = (x.t() for x in w)  # right-multipliers (J, J')
+    B, N, K, J = D.shape
+    C, Jo = J // 2, S0.shape[1]
+    Dc = torch.view_as_complex(D.view(B, N, K, C, 2))  # (B, N, K, C), no copy
+    A = torch.bmm(H, Dc.reshape(B, N, K * C)).view(B, K, K, C)  # A[b, j, k, c] = a_jk
+    E = Dc[:, :, :1] * A[:, None, 0]  # e_nk = Σ_j a_jk d_nj
+    for j in range(1, K):
+        E.addcmul_(Dc[:, :, j:j + 1], A[:, None, j])
+    Er = torch.view_as_real(E)  # (B, N, K, C, 2)
+    out = torch.mm(D.view(-1, J), S0)
+    out.addmm_(Er.view(-1, J), S1)
+    q = torch.mm(D.sum(2).view(-1, J), Q0)
+    q.addmm_(Er.sum(2).view(-1, J), Q1)
+    out = out.view(B, N, K, Jo)
+    out += q.view(B, N, 1, Jo)
+    out += torch.mm(D.sum(1).view(-1, J), P0).view(B, 1, K, Jo)
+    if activation:
+        flat = out.view(B, -1)
+        flat *= torch.linalg.vector_norm(flat, dim=1, keepdim=True).clamp_min(_TINY).reciprocal()
+    return out
+
+
+def _lmul(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """(J', J) @ (B, J, M) -> (B, J', M), one GEMM per sample (weights shared, not copied)."""
+    return torch.bmm(w.expand(x.shape[0], *w.shape), x)
+
+
+def _fast_layer(D: torch.Tensor, Hcat: torch.Tensor, w: tuple[torch.Tensor, ...],
+                activation: bool) -> torch.Tensor:
+    """One ``ModelGnnLayer``: D (B, J, K, N) in the (c, q, k, n) layout, Hcat (B, 2K, N) =
+    [H_re; H_im] (rows h_kᴴ, the net's scaling) -> (B, J', K, N)."""
+    S0, S1, Q0, Q1, P0 = w
+    B, J, K, N = D.shape
+    C, Jo = J // 2, S0.shape[0]
+    G = torch.bmm(D.view(B, J * K, N), Hcat.mT).view(B, C, 2, K, 2, K)  # [c, q, k, p, j]
+    at_re = G[:, :, 0, :, 0] - G[:, :, 1, :, 1]  # Aᵀ[k, j] = a_jk = h_jᴴ d_k, per channel
+    at_im = G[:, :, 1, :, 0] + G[:, :, 0, :, 1]
+    M = torch.cat([torch.cat([at_re, -at_im], -1), torch.cat([at_im, at_re], -1)], -2)
+    E = torch.matmul(M, D.view(B, C, 2 * K, N)).view(B, J, K * N)  # Eᵀ = Aᵀ Dᵀ per channel
+    Dv = D.view(B, J, K * N)
+    out = _lmul(S0, Dv).baddbmm_(S1.expand(B, Jo, J), E).view(B, Jo, K, N)
+    q = _lmul(Q0, D.sum(2)).baddbmm_(Q1.expand(B, Jo, J), E.view(B, J, K, N).sum(2))
+    out += q.view(B, Jo, 1, N)  # Q Σ_j c_nj, per antenna
+    out += _lmul(P0, D.sum(3)).view(B, Jo, K, 1)  # P Σ_i d_ik, per user
+    if activation:
+        flat = out.view(B, -1)
+        flat *= torch.linalg.vector_norm(flat, dim=1, keepdim=True).clamp_min(_TINY).reciprocal()
+    return out
+
+
+def _packed(net: ModelGnn) -> list[tuple[tuple[torch.Tensor, ...], bool]]:
+    """The layers' packed weights, cached on the net until a parameter changes (training
+    steps bump the parameters' version counters; ``load_state_dict`` copies in place too)."""
+    key = tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in net.parameters())
+    cache = getattr(net, "_fast_cache", None)
+    if cache is None or cache[0] != key:
+        with torch.no_grad():
+            packed = [(_pack_layer(layer), layer.activation) for layer in net.layers]
+        cache = (key, packed)
+        object.__setattr__(net, "_fast_cache", cache)  # plain attribute, not a submodule/buffer
+    return cache[1]
+
+
+def fast_model_gnn(net: ModelGnn, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+                   noise_power: float | None = None, chunk: int | None = None,
+                   layout: str = "auto") -> torch.Tensor:
+    """``net(x)`` for inference (see the section comment above); ``chunk``: samples per pass
+    (default: about FAST_CHUNK_EDGES / (N·K)); layout: "edges", "channels" or "auto" (edges
+    up to N·K = FAST_EDGE_LAYOUT_MAX)."""
+    if layout not in ("auto", "edges", "channels"):
+        raise ValueError(f"layout must be auto, edges or channels, got {layout!r}")
+    inp = resolve_input(x, p_max, noise_power)
+    dt = real_dtype_of(net)
+    H = scale_input(inp.H, inp.p_max, inp.noise_power, net.config.input_scale)
+    H = H.to(complex_dtype_of(dt))
+    B, K, N = H.shape
+    packed = _packed(net)
+    step = chunk or max(1, FAST_CHUNK_EDGES // (N * K))
+    parts = []
+    if layout == "edges" or (layout == "auto" and N * K <= FAST_EDGE_LAYOUT_MAX):
+        for i in range(0, B, step):
+            Hi = H[i:i + step]
+            D = torch.view_as_real(Hi.mH.contiguous().resolve_conj()).to(dt)  # [Re h, Im h]
+            for w, act in packed:
+                D = _fast_layer_edges(D, Hi, w, act)
+            parts.append(torch.view_as_complex(D))  # (b, N, K)
+        V = parts[0] if len(parts) == 1 else torch.cat(parts)
+    else:
+        Hcat = torch.cat([H.real, H.imag], 1)  # (B, 2K, N)
+        D0 = torch.stack([H.real, -H.imag], 1)  # (B, 2, K, N): d_nk = conj(H[k, n])
+        for i in range(0, B, step):
+            D, Hc = D0[i:i + step], Hcat[i:i + step]
+            for w, act in packed:
+                D = _fast_layer(D, Hc, w, act)
+            parts.append(D)  # (b, 2, K, N)
+        D = parts[0] if len(parts) == 1 else torch.cat(parts)
+        V = torch.complex(D[:, 0], D[:, 1]).mT.contiguous()  # (B, N, K)
+    if net.user_power is not None:
+        V = net.user_power(V, H, inp.num_sats)
+    V = normalize_power(V, inp.p_max, inp.num_sats)
+    if net.power_head is not None:
+        V = V * net.power_head(K, dt, H.device)
+    return V.to(inp.H.dtype)

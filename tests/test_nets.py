@@ -23,6 +23,7 @@ from spacemimo.model.model_gnn import (
     VanillaGnnConfig,
     channel_to_edges,
     edges_to_precoder,
+    fast_model_gnn,
 )
 from spacemimo.model.nets import NETS, build_net, net_config, parameter_count, weight_count
 from spacemimo.model.precoder_io import max_aggregate
@@ -374,3 +375,69 @@ def test_configs_from_dicts_and_registry() -> None:
         with torch.no_grad():
             W = net(ChannelBatch(_H(1, 4, 16), 1.0, 1.0, num_sats=S))
         assert W.shape == (1, 16, 4) and math.isfinite(W.abs().sum().item())
+
+
+# --------------------------------------------------------------------------- fast inference
+
+
+def _rel_err(out: torch.Tensor, ref: torch.Tensor) -> float:
+    return ((out - ref).norm() / ref.norm()).item()
+
+
+@pytest.mark.parametrize("cfg", [ModelGnnConfig(hidden=(6, 4)), ModelGnnConfig(),
+                                 ModelGnnConfig(hidden=(6, 4), power_head=(4,)),
+                                 ModelGnnConfig(hidden=(6, 4), user_power=(8,))],
+                         ids=["tiny", "paper", "power_head", "user_power"])
+@pytest.mark.parametrize("K, N, S", [(4, 8, 1), (3, 6, 2), (6, 10, 1), (1, 5, 1)])
+@pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-6), (torch.float64, 1e-12)],
+                         ids=["f32", "f64"])
+def test_fast_inference_path_equals_the_reference_forward(
+        cfg: ModelGnnConfig, K: int, N: int, S: int, dtype: torch.dtype, tol: float) -> None:
+    """``ModelGnn.infer`` (Table II timing path) = ``forward``: the same arithmetic, so equal
+    to float rounding (relative 1e-6 in float32, 1e-12 in float64), any chunking, both
+    layouts."""
+    torch.manual_seed(1)
+    net = ModelGnn(cfg).to(dtype).eval()
+    if cfg.user_power:  # its last layer starts at zero (identity): make it act
+        nn.init.normal_(net.user_power.layers[-1].weight, std=0.5)
+    cdt = torch.complex64 if dtype == torch.float32 else torch.complex128
+    H = _H(7, K, N, seed=2, dtype=cdt)
+    batch = ChannelBatch(H=H, p_max=2.0, noise_power=0.5, num_sats=S)
+    with torch.no_grad():
+        ref = net(H, p_max=2.0, noise_power=0.5)
+        ref_sats = net(batch)
+    for chunk in (None, 1, 3):  # chunking must not change anything
+        out = net.infer(H, p_max=2.0, noise_power=0.5, chunk=chunk)
+        assert out.shape == ref.shape and out.dtype == ref.dtype and not out.requires_grad
+        assert _rel_err(out, ref) <= tol
+    for layout in ("edges", "channels"):  # small graphs pick "edges"; big ones "channels"
+        out = fast_model_gnn(net, batch, chunk=3, layout=layout)
+        assert _rel_err(out, ref_sats) <= tol
+    assert _close(obj.per_satellite_power(net.infer(batch), S),
+                  obj.per_satellite_power(ref_sats, S), RTOL)
+
+
+def test_fast_inference_path_follows_weight_updates() -> None:
+    """The packed-weight cache must not serve stale weights after a training step."""
+    torch.manual_seed(0)
+    net = ModelGnn(ModelGnnConfig(hidden=(6, 4)))
+    H = _H(3, 4, 8, seed=5)
+    before = net.infer(H, p_max=1.0)
+    opt = torch.optim.SGD(net.parameters(), lr=0.5)
+    obj.sum_rate(H, net(H, p_max=1.0), 1.0).mean().neg().backward()
+    opt.step()
+    with torch.no_grad():
+        ref = net(H, p_max=1.0)
+    after = net.infer(H, p_max=1.0)
+    assert _rel_err(after, ref) <= 1e-6 and _rel_err(after, before) > 1e-3
+
+
+def test_fast_inference_path_at_a_big_graph_and_bad_layout() -> None:
+    torch.manual_seed(0)
+    net = ModelGnn().eval()  # paper widths
+    H = _H(2, 12, 16, seed=6)  # N·K = 192: the channel-major layout
+    with torch.no_grad():
+        ref = net(H, p_max=1.0)
+    assert _rel_err(net.infer(H, p_max=1.0), ref) <= 1e-6
+    with pytest.raises(ValueError, match="layout"):
+        fast_model_gnn(net, H, p_max=1.0, layout="rows")
