@@ -62,7 +62,7 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
                    help="also a hierarchical (no -flatten) yosys run at --synth-lanes: LUTs "
                         "per module, lut_breakdown_<bits>.* (rtl/ has sm_requant and the AXI "
                         "engines as modules; the per-lane split measured for rtl/README.md is "
-                        "results/bench_hw/lut_breakdown_rtl/)")
+                        "results/bench_hw/lut_breakdown_modular_rtl.patch)")
     p.add_argument("--out", type=Path, default=Path("results") / "bench_hw")
     p.add_argument("--build", type=Path, default=ROOT / "build" / "bench_hw")
     p.set_defaults(func=cmd_bench_hw)
