@@ -103,10 +103,9 @@ module spacemimo_accel #(
   localparam RT  = MAX_ROWS / C;          // row tiles
   localparam CB  = MAX_COLS / P;          // column blocks per bank
   localparam AD  = NUM_BUFFERS * RT * CB; // words per activation bank
-  // aligned activation (DENSE segments): 9 + 15 = 24 bits at 8 bit, 17 + 8 = 25 at 16 bit,
-  // both inside a DSP48E1's 25-bit A port (PROGRAM.md caps 16-bit alignments at 8)
-  localparam SAM = (DATA_W == 16) ? PF_SEG_ALIGN_MAX_16 : PF_SEG_ALIGN_MAX;
-  localparam XW  = W + SAM;
+  // multiplier operand: the activation word itself (DENSE segment alignments are applied to
+  // the accumulators, Horner style, so the array multiplies (bits+1) x bits)
+  localparam XW  = W;
   localparam PW0 = D + XW + LQ + 1;       // exact dot-product width (Q products)
   localparam PW  = (PW0 < ACC_W) ? PW0 : ACC_W;  // wider bits are dropped (mod 2^ACC_W)
   localparam CWB = $clog2(MAX_COLS + 1);  // column index bits
@@ -127,7 +126,7 @@ module spacemimo_accel #(
     S_IDLE = 6'd0, S_L_HDR = 6'd1, S_L_HDRCHK = 6'd2, S_L_IMG = 6'd3, S_L_CHK = 6'd4,
     S_L_OPC = 6'd5, S_L_HDRV = 6'd6, S_L_OPV = 6'd7, S_L_WNEXT = 6'd8, S_L_W = 6'd9,
     S_L_B = 6'd10, S_RUN = 6'd11, S_IN_START = 6'd12, S_IN = 6'd13, S_OP_FETCH = 6'd14,
-    S_OP_PREP = 6'd15, S_DENSE = 6'd16, S_AGG = 6'd17, S_N_SUM = 6'd18, S_N_SQRT = 6'd19,
+    S_OP_PREP = 6'd15, S_DENSE = 6'd16, S_N_SUM = 6'd18, S_N_SQRT = 6'd19,
     S_N_DIV = 6'd20, S_N_OUT = 6'd21, S_OP_WAIT = 6'd22, S_OUT_START = 6'd23, S_OUT = 6'd24,
     S_ABORT = 6'd25, S_DONE = 6'd26, S_L_WWAIT = 6'd27, S_L_BWAIT = 6'd28,
     S_SA = 6'd29, S_T_H = 6'd30, S_T_D = 6'd31, S_T_A = 6'd32, S_T_E = 6'd33, S_T_WB = 6'd34;
@@ -340,7 +339,6 @@ module spacemimo_accel #(
   reg  [4:0]  q_shl;
   reg  [TW-1:0] q_mask, q_half;
   reg  signed [31:0] o_shift;
-  reg  [7:0]  o_gidx [0:C-1];         // group index of each row lane (AGGREGATE)
   wire o_relu = o_flags[0], o_osigned = o_flags[1], o_narrow = o_flags[2];
   wire o_excl = o_flags[3], o_sum = (o_flags[5:4] == 2'd1);
 
@@ -418,44 +416,103 @@ module spacemimo_accel #(
 
   // ------------------------------------------------------------------ MAC array
   // stage 0: issue (S_DENSE) -> stage 1: weights (BRAM) + activations registered
-  // -> stage 2: Q-term dot products registered -> accumulate; last step copies to shadow.
+  // -> stage 2: Q-term dot products registered -> accumulate; last item copies to shadow.
+  //
+  // DENSE input segments (format v2), Horner order: acc[r,o] = sum_s 2^a(s) S_s with
+  // S_s = sum_{i in s} W[o,i] x[r,i] is accumulated segment by segment in decreasing
+  // alignment, the accumulators doubling (acc <= acc + acc) a(s) - a(next) times between
+  // segments and a(last) times at the end. Exact mod 2^ACC_W (doubling and adding are ring
+  // operations), so exact wherever the loader's worst case fits ACC_W, and the multipliers see
+  // the (bits+1)-bit activation itself: 9 x 8 at 8 bit (two of them fit one DSP48E1, and a
+  // LUT multiplier is a third of the size of the 24-bit aligned one), 17 x 16 at 16 bit. A
+  // step whose Q columns straddle a segment boundary runs once per segment, the other
+  // segment's columns masked. A tile is sum_s (steps of s) + max a(s) items; without
+  // segments, ceil(in_cols / Q) steps as before.
   reg  [31:0] d_rt, d_t, d_s, d_wrow;
   reg         d_active;
   reg  [7:0]  d_gap;
-  wire        d_last = (d_s == o_ns - 1);
+  reg  [2:0]  d_j;                    // position in the segment order
+  reg         d_shp;                  // doubling phase after segment d_j
+  reg  [4:0]  d_sh;                   // doublings left in it
+  reg  [3:0]  o_nseg;
+  reg  [CWB-1:0] o_sg_lc [0:7];       // segment order: columns [lc, hc), steps ls..hs,
+  reg  [CWB-1:0] o_sg_hc [0:7];       //   doublings after it
+  reg  [CWB-1:0] o_sg_ls [0:7];
+  reg  [CWB-1:0] o_sg_hs [0:7];
+  reg  [3:0]     o_sg_sh [0:7];
+  wire        d_jlast = ({1'b0, d_j} == o_nseg - 4'd1);
+  wire        d_segend = (d_s[CWB-1:0] == o_sg_hs[d_j]);
+  wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
+                             : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
+  wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0);
   assign mac_waddr = d_wrow + d_s;
-  reg         s1_v, s1_first, s1_last, s2_v, s2_first, s2_last;
+  reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
   reg  [P*C*PW-1:0] prod2;
-  // DENSE segments: o_sbnd[k] = k * seg_cols (saturated at MAX_COLS; MAX_COLS when seg_cols
-  // is 0), so column i lies in segment s = #{k : i >= o_sbnd[k]}; its alignment is the 4-bit
-  // field s of o_salign. Computed per column (Q columns of a step may straddle a boundary)
-  // and applied to the C rows of that column: C*Q shifters in front of the array.
-  reg  [CWB-1:0] o_sbnd [1:7];
-  reg  [31:0]    o_salign;
+
+  // segment order of the op being decoded (v_*), registered in S_OP_PREP: rank by alignment,
+  // descending, ties in column order (stable)
+  reg  [3:0]     sc_n;
+  reg  [3:0]     sc_al [0:7];
+  reg  [2:0]     sc_rank [0:7];
+  reg  [2:0]     sc_ord [0:7];
+  reg  [CWB-1:0] sc_lc [0:7];
+  reg  [CWB-1:0] sc_hc [0:7];
+  reg  [3:0]     sc_sh [0:7];
+  wire           v_dense = (v_opc == PF_OP_DENSE);
+  wire [CWB-1:0] v_sc = (v_dense && v_group != 0) ? v_group[CWB-1:0] : {CWB{1'b0}};
+  integer si, sj;
+  always @* begin
+    sc_n = 4'd1;
+    for (si = 1; si < 8; si = si + 1)
+      if (v_sc != 0 && {32'h0, v_group} * si < {32'h0, v_icol}) sc_n = sc_n + 4'd1;
+    for (si = 0; si < 8; si = si + 1)
+      sc_al[si] = (v_dense && si < sc_n) ? v_salign[si*4 +: 4] : 4'd0;
+    for (si = 0; si < 8; si = si + 1) begin
+      sc_rank[si] = 3'd0;
+      for (sj = 0; sj < 8; sj = sj + 1)
+        if (sj != si && sj < sc_n &&
+            (sc_al[sj] > sc_al[si] || (sc_al[sj] == sc_al[si] && sj < si)))
+          sc_rank[si] = sc_rank[si] + 3'd1;
+    end
+    for (sj = 0; sj < 8; sj = sj + 1) begin
+      sc_ord[sj] = 3'd0;
+      for (si = 0; si < 8; si = si + 1)
+        if (si < sc_n && sc_rank[si] == sj) sc_ord[sj] = si;
+    end
+    for (sj = 0; sj < 8; sj = sj + 1) begin
+      sc_lc[sj] = sc_ord[sj] * v_sc;
+      sc_hc[sj] = (v_sc == 0) ? v_icol[CWB-1:0] : (sc_ord[sj] + 1) * v_sc;
+      sc_sh[sj] = (sj + 1 >= sc_n) ? sc_al[sc_ord[sj]]
+                                   : sc_al[sc_ord[sj]] - sc_al[sc_ord[(sj + 1) % 8]];
+    end
+  end
+
+  // stage-0 activations: the step's Q columns that belong to the current segment
   reg  [C*Q*XW-1:0] x0;
   reg  [CWB-1:0] x_col;
-  reg  [2:0]     x_seg;
-  reg  [3:0]     x_al;
-  reg  signed [XW-1:0] x_v;
-  integer xi, xk, xc;
+  integer xi, xc;
   always @* begin
     x0 = {C*Q*XW{1'b0}};
     for (xi = 0; xi < Q; xi = xi + 1) begin
       x_col = d_s * Q + xi;
-      x_seg = 3'd0;
-      for (xk = 1; xk < 8; xk = xk + 1)
-        if (x_col >= o_sbnd[xk]) x_seg = x_seg + 3'd1;
-      x_al = o_salign[x_seg*4 +: 4];
-      for (xc = 0; xc < C; xc = xc + 1) begin
-        x_v = $signed(rp_data[(xc*Q + xi)*W +: W]);
-        if ((d_s * Q + xi) < o_icol) x0[(xc*Q + xi)*XW +: XW] = x_v <<< x_al;
-      end
+      for (xc = 0; xc < C; xc = xc + 1)
+        if (x_col >= o_sg_lc[d_j] && x_col < o_sg_hc[d_j])
+          x0[(xc*Q + xi)*XW +: XW] = rp_data[(xc*Q + xi)*W +: W];
     end
   end
   reg  [ACC_W-1:0] acc [0:P*C-1];
+  // next accumulator: first item the dot, doubling item acc + acc, else acc + dot (the first
+  // item of a tile is never a doubling one)
+  wire [P*C*ACC_W-1:0] acc_nx;
+  generate
+    for (gb = 0; gb < P * C; gb = gb + 1) begin : accn
+      assign acc_nx[gb*ACC_W +: ACC_W] = (s2_first ? {ACC_W{1'b0}} : acc[gb])
+                                       + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
+    end
+  endgenerate
   reg  [ACC_W-1:0] shadow [0:P*C-1];
   reg  [31:0] dr_cnt, dr_rt, dr_t, dr_lane;
 
@@ -525,38 +582,10 @@ module spacemimo_accel #(
     end
   endgenerate
 
-  // ------------------------------------------------------------------ AGGREGATE (wide)
-  // One cycle per (row tile, P-column block, row lane): every bank holds one column of the
-  // window, so the reduction over the lane's group runs in bank order; the write port rotates
-  // by (dst_off - src_off) to put each value under its destination column. Requantized by
-  // the drain units the next cycle.
-  reg  [31:0] g_rt, g_blk, g_lane;
-  reg         g_active;
+  // AGGREGATE results (from the engine below) enter the drain requantizers through g1_*
   reg         g1_v;
   reg  [31:0] g1_rt, g1_blk, g1_lane;
   reg  [P*RW-1:0] g1_red;
-  wire [P*RW-1:0] g_red;
-  generate
-    for (gb = 0; gb < P; gb = gb + 1) begin : agg
-      reg signed [RW-1:0] m, xb;
-      reg empty;
-      integer k;
-      always @* begin
-        m = {RW{1'b0}};
-        empty = 1'b1;
-        for (k = 0; k < C; k = k + 1) begin
-          xb = {{(RW-W){bank_rd[(gb*C + k)*W + W - 1]}}, bank_rd[(gb*C + k)*W +: W]};
-          if (o_gidx[k] == o_gidx[g_lane] && (g_rt * C + k) < o_rows &&
-              !(o_excl && k == g_lane)) begin
-            if (o_sum) m = m + xb;
-            else if (empty || xb > m) m = xb;
-            empty = 1'b0;
-          end
-        end
-      end
-      assign g_red[gb*RW +: RW] = m;
-    end
-  endgenerate
 
   // ------------------------------------------------------------------ AGGREGATE (sequential)
   // Axis 1 (over n for each k) and axis-0 groups that straddle a C-row tile. Per P-column
@@ -726,9 +755,7 @@ module spacemimo_accel #(
   // read / write port muxes
   always @* begin
     rp_buf = o_sbuf; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
-    if (st == S_AGG) begin
-      rp_rt = g_rt; rp_col = o_soff + g_blk * P;
-    end else if (st == S_SA) begin
+    if (st == S_SA) begin
       rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
     end else if (st == S_T_H) begin
       rp_buf = o_woff; rp_rt = t_rt; rp_col = o_boff;
@@ -785,7 +812,7 @@ module spacemimo_accel #(
       st <= S_IDLE; done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
       rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0; err_code <= 32'h0;
       wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; dr_cnt <= 32'h0;
-      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g_active <= 1'b0; g1_v <= 1'b0;
+      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g1_v <= 1'b0;
       sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
       rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
@@ -803,12 +830,14 @@ module spacemimo_accel #(
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
-      s1_first <= (d_s == 0);
+      s1_first <= d_first;
       s1_last <= d_last;
+      s1_dbl <= d_shp;
       s1_rt <= d_rt;
       s1_t <= d_t;
       x1 <= x0;
       s2_v <= s1_v; s2_first <= s1_first; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
+      s2_dbl <= s1_dbl;
       prod2 <= dot;
       if (dr_cnt != 0) begin
         dr_cnt <= dr_cnt - 32'd1;
@@ -819,12 +848,8 @@ module spacemimo_accel #(
       end
       if (s2_v) begin
         for (pi = 0; pi < P * C; pi = pi + 1) begin
-          if (s2_first)
-            acc[pi] <= sx_dot(prod2[pi*PW +: PW]);
-          else
-            acc[pi] <= acc[pi] + sx_dot(prod2[pi*PW +: PW]);
-          if (s2_last)
-            shadow[pi] <= (s2_first ? {ACC_W{1'b0}} : acc[pi]) + sx_dot(prod2[pi*PW +: PW]);
+          acc[pi] <= acc_nx[pi*ACC_W +: ACC_W];
+          if (s2_last) shadow[pi] <= acc_nx[pi*ACC_W +: ACC_W];
         end
         if (s2_last) begin
           dr_cnt <= (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C;
@@ -838,7 +863,7 @@ module spacemimo_accel #(
       if (d_issue) begin
         if (d_last) d_gap <= C - 1;
         if (d_last) begin
-          d_s <= 32'h0;
+          d_s <= o_sg_ls[0]; d_j <= 3'd0; d_shp <= 1'b0;
           if (d_t == o_nt - 1) begin
             d_t <= 32'h0;
             d_wrow <= o_wbase;
@@ -847,6 +872,17 @@ module spacemimo_accel #(
           end else begin
             d_t <= d_t + 32'd1;
             d_wrow <= d_wrow + o_ns;
+          end
+        end else if (d_shp) begin
+          d_sh <= d_sh - 5'd1;
+          if (d_sh == 5'd1) begin
+            d_shp <= 1'b0; d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
+          end
+        end else if (d_segend) begin
+          if (o_sg_sh[d_j] != 4'd0) begin
+            d_shp <= 1'b1; d_sh <= {1'b0, o_sg_sh[d_j]};
+          end else begin
+            d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
           end
         end else begin
           d_s <= d_s + 32'd1;
@@ -1025,16 +1061,19 @@ module spacemimo_accel #(
           o_dbuf <= v_dbuf; o_doff <= v_doff; o_rows <= v_rows; o_icol <= v_icol;
           o_ocol <= v_ocol; o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
           o_has_bias <= v_has_bias; o_shift <= v_shift;
-          o_salign <= (v_opc == PF_OP_DENSE) ? v_salign : 32'h0;
-          for (ci = 1; ci < 8; ci = ci + 1)
-            o_sbnd[ci] <= (v_group == 0 || {32'h0, v_group} * ci >= MAX_COLS) ? MAX_COLS
-                                                                              : v_group * ci;
+          o_nseg <= sc_n;
+          for (ci = 0; ci < 8; ci = ci + 1) begin
+            o_sg_lc[ci] <= sc_lc[ci];
+            o_sg_hc[ci] <= sc_hc[ci];
+            o_sg_ls[ci] <= sc_lc[ci] >> LQ;
+            o_sg_hs[ci] <= (sc_hc[ci] - 1) >> LQ;
+            o_sg_sh[ci] <= sc_sh[ci];
+          end
           o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
           o_nrt <= (v_rows + C - 1) / C;
           o_nt <= v_tiles[31:0];
           o_ns <= v_rw[31:0];
-          for (ci = 0; ci < C; ci = ci + 1) o_gidx[ci] <= (v_group == 0) ? 8'h0 : ci[7:0] / v_group[7:0];
           // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
           o_woff <= v_woff; o_boff <= v_boff;
           // TAYLOR: the A requantizer shifts by the gain word
@@ -1059,22 +1098,19 @@ module spacemimo_accel #(
           end else begin
             q_shr <= 6'd0; q_shl <= v_nshift[4:0]; q_mask <= 64'd0; q_half <= 64'd0;
           end
-          d_rt <= 32'h0; d_t <= 32'h0; d_s <= 32'h0; d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          d_rt <= 32'h0; d_t <= 32'h0; d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          d_s <= sc_lc[0] >> LQ; d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
           a_rt <= 32'h0; a_s <= 32'h0;
           n_sum <= 64'h0; n_g <= 64'h0;
           if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; st <= S_DENSE; end
-          else if (v_opc == PF_OP_AGGREGATE &&
-                   (v_flags[6] || v_group > C || (C % v_group) != 0)) begin
-            // axis 1, or axis-0 groups straddling row tiles: the sequential engine
+          else if (v_opc == PF_OP_AGGREGATE) begin
+            // every AGGREGATE (axis 0 or 1, any group) runs on the sequential engine
             sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
             sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
             sa_stride <= v_flags[6] ? v_group : 32'd1;
             sa_cnt <= v_flags[6] ? v_rows[RB-1:0] / v_group[RB-1:0] : v_group;
             sa_ngrp <= v_flags[6] ? v_group : v_rows[RB-1:0] / v_group[RB-1:0];
             st <= S_SA;
-          end
-          else if (v_opc == PF_OP_AGGREGATE) begin
-            g_active <= 1'b1; g_rt <= 32'h0; g_blk <= 32'h0; g_lane <= 32'h0; st <= S_AGG;
           end
           else if (v_opc == PF_OP_TAYLOR) st <= S_T_H;
           else begin a_active <= 1'b1; st <= S_N_SUM; end
@@ -1087,22 +1123,6 @@ module spacemimo_accel #(
               op_i <= op_i + 32'd1; vi <= op_i + 32'd1; st <= S_OP_PREP;
             end
           end
-        end
-        S_AGG: begin
-          g1_v <= g_active;
-          g1_rt <= g_rt; g1_blk <= g_blk; g1_lane <= g_lane;
-          g1_red <= g_red;
-          if (g_active) begin
-            // skip lanes past the last row; blocks cover the columns, row tiles the rows
-            if (g_lane == C - 1 || g_rt * C + g_lane + 1 >= o_rows) begin
-              g_lane <= 32'h0;
-              if ((g_blk + 1) * P >= o_icol) begin
-                g_blk <= 32'h0;
-                if (g_rt == o_nrt - 1) g_active <= 1'b0;
-                else g_rt <= g_rt + 32'd1;
-              end else g_blk <= g_blk + 32'd1;
-            end else g_lane <= g_lane + 32'd1;
-          end else if (!g1_v) st <= S_OP_WAIT;
         end
         S_SA: begin
           if (sa_active) begin
@@ -1285,7 +1305,7 @@ module spacemimo_accel #(
         end
         S_ABORT: begin
           abort <= 1'b1;
-          d_active <= 1'b0; a_active <= 1'b0; g_active <= 1'b0; dr_cnt <= 32'h0;
+          d_active <= 1'b0; a_active <= 1'b0; dr_cnt <= 32'h0;
           sa_active <= 1'b0;
           st <= S_DONE;
         end

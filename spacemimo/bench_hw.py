@@ -74,11 +74,11 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
 def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]]:
     """Cycles of each op on the RTL (rtl/README.md "Cycle formula"), from its FSM:
 
-    DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns = ceil(in/Q) issue cycles each, tile ends
+    DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns issue cycles each (``dense_items``:
+    ceil(in/Q) without segments), tile ends
     spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
-    last tile's drain rows. AGGREGATE (axis 0, groups inside a C-row tile): one cycle per
-    (row tile, P-column block, row) + 4; axis 1 or groups straddling tiles (sequential
-    engine): 2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes
+    last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
+    2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes
     (Q columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR (sequential, one
     complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
     and ch = in/2 channels.
@@ -90,15 +90,11 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
         nrt = math.ceil(op.rows / C)
         last_rows = op.rows - (nrt - 1) * C
         if op.opcode == 1:
-            ns, T = math.ceil(op.in_cols / Q), nrt * math.ceil(op.out_cols / P)
+            ns, T = dense_items(op, Q), nrt * math.ceil(op.out_cols / P)
             cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
             macs = op.rows * op.in_cols * op.out_cols
-        elif op.opcode == 2 and (op.agg_axis == 1 or op.group > C or C % op.group):
-            cyc = 2 * op.rows * math.ceil(op.in_cols / P) + 4
-            macs = 0
         elif op.opcode == 2:
-            cyc = sum(min(C, op.rows - r * C) for r in range(nrt)) * math.ceil(
-                op.in_cols / P) + 4
+            cyc = 2 * op.rows * math.ceil(op.in_cols / P) + 4
             macs = 0
         elif op.opcode == 3:
             steps = nrt * math.ceil(op.in_cols / Q)
@@ -112,6 +108,17 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
             op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,
             "macs": macs, "model": cyc})
     return rows_out
+
+
+def dense_items(op: Any, Q: int) -> int:
+    """Issue items of one DENSE tile on the RTL: each input segment's steps (a step of Q
+    columns straddling a boundary runs once per segment) plus max alignment accumulator
+    doublings (rtl/README.md "DENSE input segments")."""
+    if not op.seg_cols:
+        return math.ceil(op.in_cols / Q)
+    sc = op.seg_cols
+    steps = sum((s * sc + sc - 1) // Q - (s * sc) // Q + 1 for s in range(op.num_segments))
+    return steps + max(op.segment_aligns(op.num_segments))
 
 
 def io_model(program: Any, params: dict[str, int]) -> int:
