@@ -122,6 +122,20 @@ module spacemimo_accel #(
   localparam [0:0] HC_16 = (DATA_W == 16);
   localparam [31:0] HW_CONFIG = {3'b000, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
 
+  localparam IMW = (CWB > RB) ? CWB : RB;  // index-product operand bits (<= MAX_COLS/MAX_ROWS)
+
+  // a x b for sizes and addresses off the MAC path (both operands already checked against
+  // MAX_COLS / MAX_ROWS where it is used), as shift-and-add: yosys maps every $mul with a
+  // result of >= 9 bits to a DSP48E1, and the DSPs belong to the MAC array
+  function automatic [31:0] imul(input [IMW-1:0] a, input [IMW-1:0] b);
+    integer k;
+    begin
+      imul = 32'h0;
+      for (k = 0; k < IMW; k = k + 1)
+        if (b[k]) imul = imul + ({{(32-IMW){1'b0}}, a} << k);
+    end
+  endfunction
+
   localparam [5:0]
     S_IDLE = 6'd0, S_L_HDR = 6'd1, S_L_HDRCHK = 6'd2, S_L_IMG = 6'd3, S_L_CHK = 6'd4,
     S_L_OPC = 6'd5, S_L_HDRV = 6'd6, S_L_OPV = 6'd7, S_L_WNEXT = 6'd8, S_L_W = 6'd9,
@@ -207,6 +221,11 @@ module spacemimo_accel #(
   wire [31:0]  h_num_ops = hdr[2], h_data_words = hdr[3], h_bits = hdr[4], h_acc_bits = hdr[5];
   wire [31:0]  h_in_buf = hdr[6], h_in_rows = hdr[7], h_in_cols = hdr[8];
   wire [31:0]  h_out_buf = hdr[10], h_out_rows = hdr[11], h_out_cols = hdr[12];
+  // elements per input / output table (valid once the header passed: rows <= MAX_ROWS,
+  // cols <= MAX_COLS); per-vector addresses advance by them (no vec x size product)
+  wire [31:0]  h_in_n = imul(h_in_rows[IMW-1:0], h_in_cols[IMW-1:0]);
+  wire [31:0]  h_out_n = imul(h_out_rows[IMW-1:0], h_out_cols[IMW-1:0]);
+  reg  [AXI_AW-1:0] in_vaddr, out_vaddr;
   wire [31:0]  h_num_buffers = hdr[14];
 
   reg  [31:0]  csum;
@@ -241,17 +260,22 @@ module spacemimo_accel #(
   wire [31:0] v_salign = vrec[14*32 +: 32];
   reg         v_seg_bad;
   integer     vs;
+  reg  [63:0] v_gsum;
   always @* begin
     v_seg_bad = 1'b0;
+    v_gsum = 64'h0;
     vs = 0;
     if (v_group == 0) v_seg_bad = (v_salign != 0);
     else if (v_group > v_icol) v_seg_bad = 1'b1;          // in_cols % seg_cols != 0
     else if ((v_icol[CWB-1:0] % v_group[CWB-1:0]) != 0) v_seg_bad = 1'b1;
     else if ({32'h0, v_icol} > {32'h0, v_group} * PF_MAX_SEGMENTS) v_seg_bad = 1'b1;
     else begin
-      for (vs = 1; vs < 8; vs = vs + 1)   // alignment fields beyond the last segment
-        if (v_salign[vs*4 +: 4] != 0 && {32'h0, v_group} * vs >= {32'h0, v_icol})
+      v_gsum = 64'h0;
+      for (vs = 1; vs < 8; vs = vs + 1) begin  // alignment fields beyond the last segment
+        v_gsum = v_gsum + {32'h0, v_group};    // vs * seg_cols
+        if (v_salign[vs*4 +: 4] != 0 && v_gsum >= {32'h0, v_icol})
           v_seg_bad = 1'b1;
+      end
       for (vs = 0; vs < 8; vs = vs + 1)   // alignment above the data width's cap
         if ({28'h0, v_salign[vs*4 +: 4]} > ((h_bits == 16) ? PF_SEG_ALIGN_MAX_16
                                                             : PF_SEG_ALIGN_MAX))
@@ -293,10 +317,10 @@ module spacemimo_accel #(
     end
     else if (v_opc == PF_OP_DENSE) begin
       if (v_seg_bad) v_err = PF_ERR_BAD_FORMAT;
-      else if ({32'h0, v_woff} + v_ocol * v_rw > h_data_words) v_err = PF_ERR_BAD_FORMAT;
+      else if ({32'h0, v_woff} + imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]) > h_data_words) v_err = PF_ERR_BAD_FORMAT;
       else if (v_has_bias && {32'h0, v_boff} + v_bwords > h_data_words)
         v_err = PF_ERR_BAD_FORMAT;
-      else if ({32'h0, wsum} + v_tiles * v_rw > WMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+      else if ({32'h0, wsum} + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) > WMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
       else if ({32'h0, bsum} + v_tiles > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_AGGREGATE) begin
       if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
@@ -358,7 +382,8 @@ module spacemimo_accel #(
   wire [31:0] wp_base = (wp_buf * RT + wp_rt) * CB + (wp_col >> LP);
   wire [LP-1:0] wp_m = wp_col[LP-1:0];
   reg  [LP-1:0] wp_rot_amt;            // value p goes to bank (p + wp_rot_amt) mod P
-  wire [2*P*W-1:0] wp_dbl = {wp_row, wp_row} << (wp_rot_amt * W);
+  wire [LP+5:0] wp_rot_bits = ({6'h0, wp_rot_amt} << $clog2(D)) + wp_rot_amt;  // amt * W
+  wire [2*P*W-1:0] wp_dbl = {wp_row, wp_row} << wp_rot_bits;
   wire [P*W-1:0] wp_rot = wp_dbl[2*P*W-1 -: P*W];
 
   genvar gb, gc, gq;
@@ -463,11 +488,14 @@ module spacemimo_accel #(
   reg  [3:0]     sc_sh [0:7];
   wire           v_dense = (v_opc == PF_OP_DENSE);
   wire [CWB-1:0] v_sc = (v_dense && v_group != 0) ? v_group[CWB-1:0] : {CWB{1'b0}};
+  reg  [CWB+3:0] sc_b [0:8];           // segment boundaries s * seg_cols (running sums)
   integer si, sj;
   always @* begin
+    sc_b[0] = {(CWB+4){1'b0}};
+    for (si = 1; si < 9; si = si + 1) sc_b[si] = sc_b[si-1] + v_sc;
     sc_n = 4'd1;
     for (si = 1; si < 8; si = si + 1)
-      if (v_sc != 0 && {32'h0, v_group} * si < {32'h0, v_icol}) sc_n = sc_n + 4'd1;
+      if (v_sc != 0 && sc_b[si] < {4'h0, v_icol[CWB-1:0]}) sc_n = sc_n + 4'd1;
     for (si = 0; si < 8; si = si + 1)
       sc_al[si] = (v_dense && si < sc_n) ? v_salign[si*4 +: 4] : 4'd0;
     for (si = 0; si < 8; si = si + 1) begin
@@ -483,8 +511,8 @@ module spacemimo_accel #(
         if (si < sc_n && sc_rank[si] == sj) sc_ord[sj] = si;
     end
     for (sj = 0; sj < 8; sj = sj + 1) begin
-      sc_lc[sj] = sc_ord[sj] * v_sc;
-      sc_hc[sj] = (v_sc == 0) ? v_icol[CWB-1:0] : (sc_ord[sj] + 1) * v_sc;
+      sc_lc[sj] = sc_b[sc_ord[sj]][CWB-1:0];
+      sc_hc[sj] = (v_sc == 0) ? v_icol[CWB-1:0] : sc_b[sc_ord[sj] + 4'd1][CWB-1:0];
       sc_sh[sj] = (sj + 1 >= sc_n) ? sc_al[sc_ord[sj]]
                                    : sc_al[sc_ord[sj]] - sc_al[sc_ord[(sj + 1) % 8]];
     end
@@ -898,6 +926,7 @@ module spacemimo_accel #(
           cycles <= 64'h0;
           err_code <= PF_ERR_OK;
           vec <= 32'h0;
+          in_vaddr <= input_addr; out_vaddr <= output_addr;
           if (mode_load) begin
             prog_valid <= 1'b0;
             rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
@@ -966,7 +995,7 @@ module spacemimo_accel #(
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
             op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
             if (v_opc == PF_OP_DENSE) begin
-              wsum <= wsum + v_tiles * v_rw;
+              wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);
               bsum <= bsum + v_tiles;
             end
             vi <= vi + 32'd1;
@@ -977,8 +1006,8 @@ module spacemimo_accel #(
           else if (v_opc == PF_OP_DENSE) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
             rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
-            rd_count <= v_ocol * v_rw;
-            cnt_left <= v_ocol * v_rw;
+            rd_count <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
+            cnt_left <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
             st <= S_L_W;
@@ -1033,9 +1062,9 @@ module spacemimo_accel #(
         end
         S_IN_START: begin
           rd_start <= 1'b1; rd_u16 <= 1'b1;
-          rd_addr <= input_addr + {32'h0, vec} * ({32'h0, h_in_rows} * h_in_cols * 2);
-          rd_count <= h_in_rows * h_in_cols;
-          cnt_left <= h_in_rows * h_in_cols;
+          rd_addr <= in_vaddr;
+          rd_count <= h_in_n;
+          cnt_left <= h_in_n;
           io_r <= 32'h0; io_c <= 32'h0;
           st <= S_IN;
         end
@@ -1286,9 +1315,9 @@ module spacemimo_accel #(
         end
         S_OUT_START: begin
           wr_start <= 1'b1;
-          wr_addr <= output_addr + {32'h0, vec} * ({32'h0, h_out_rows} * h_out_cols * 2);
-          wr_count <= h_out_rows * h_out_cols;
-          io_left <= h_out_rows * h_out_cols;
+          wr_addr <= out_vaddr;
+          wr_count <= h_out_n;
+          io_left <= h_out_n;
           st <= S_OUT;
         end
         S_OUT: begin
@@ -1300,7 +1329,11 @@ module spacemimo_accel #(
           if (io_left == 0 && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);
             else if (vec + 1 == num_vectors) st <= S_DONE;
-            else begin vec <= vec + 32'd1; st <= S_IN_START; end
+            else begin
+              vec <= vec + 32'd1; st <= S_IN_START;
+              in_vaddr <= in_vaddr + {h_in_n, 1'b0};     // int16 elements
+              out_vaddr <= out_vaddr + {h_out_n, 1'b0};
+            end
           end
         end
         S_ABORT: begin
