@@ -39,7 +39,8 @@ module spacemimo_accel #(
   parameter AXI_DW      = 64,
   parameter MAX_BURST   = 16,
   parameter WATCHDOG    = 4096,   // cycles a bus handshake may stall before TIMEOUT
-  parameter FABRIC_MUL_LANES = 0  // lanes whose multipliers are built from LUTs (not DSPs)
+  parameter FABRIC_MUL_LANES = 0, // lanes whose multipliers are built from LUTs (not DSPs)
+  parameter NORM_COLS   = 0       // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -100,6 +101,7 @@ module spacemimo_accel #(
   localparam Q   = 32 / DATA_W;           // weights per 32-bit word = inputs per lane-cycle
   localparam LP  = $clog2(P);
   localparam LQ  = $clog2(Q);
+  localparam NQ  = (NORM_COLS == 0 || NORM_COLS > Q) ? Q : NORM_COLS;  // NORM columns per step
   localparam RT  = MAX_ROWS / C;          // row tiles
   localparam CB  = MAX_COLS / P;          // column blocks per bank
   localparam AD  = NUM_BUFFERS * RT * CB; // words per activation bank
@@ -725,10 +727,14 @@ module spacemimo_accel #(
   generate
     for (gc = 0; gc < C; gc = gc + 1) begin : tq_c
       for (gq = 0; gq < Q; gq = gq + 1) begin : tq_q
-        sm_requant #(.IW(TW), .D(D)) u_rq (
-          .v(t1_val[(gc*Q + gq)*TW +: TW]), .relu(1'b0), .shr(q_shr), .shl(q_shl),
-          .rnd_mask(q_mask), .rnd_half(q_half), .out_signed(o_osigned), .narrow(o_narrow),
-          .y(t_vals[(gc*Q + gq)*W +: W]));
+        if (gq < NQ) begin : u
+          sm_requant #(.IW(TW), .D(D)) u_rq (
+            .v(t1_val[(gc*Q + gq)*TW +: TW]), .relu(1'b0), .shr(q_shr), .shl(q_shl),
+            .rnd_mask(q_mask), .rnd_half(q_half), .out_signed(o_osigned), .narrow(o_narrow),
+            .y(t_vals[(gc*Q + gq)*W +: W]));
+        end else begin : z
+          assign t_vals[(gc*Q + gq)*W +: W] = {W{1'b0}};
+        end
       end
     end
   endgenerate
@@ -758,11 +764,11 @@ module spacemimo_accel #(
     for (rc = 0; rc < C; rc = rc + 1)
       t0_rowv[rc] = (a_rt * C + rc) < o_rows;
     for (rq = 0; rq < Q; rq = rq + 1)
-      t0_colv[rq] = (a_s * Q + rq) < o_icol;
+      t0_colv[rq] = (rq < NQ) && (a_s * NQ + rq) < o_icol;
     t0_sq = 64'h0;
     t0_val = {C*Q*TW{1'b0}};
     for (rc = 0; rc < C; rc = rc + 1)
-      for (rq = 0; rq < Q; rq = rq + 1) begin
+      for (rq = 0; rq < NQ; rq = rq + 1) begin
         xa = {{(TW-W){rp_data[(rc*Q + rq)*W + W - 1]}}, rp_data[(rc*Q + rq)*W +: W]};
         t0_val[(rc*Q + rq)*TW +: TW] = smul64(n_g, xa[W-1:0]);
         if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + smul64(xa, xa[W-1:0]);
@@ -790,7 +796,7 @@ module spacemimo_accel #(
     end else if (st == S_T_D) begin
       rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
     end else if (st == S_N_SUM || st == S_N_OUT) begin
-      rp_rt = a_rt; rp_col = o_soff + a_s * Q;
+      rp_rt = a_rt; rp_col = o_soff + a_s * NQ;
     end else if (st == S_OUT) begin
       rp_buf = h_out_buf; rp_rt = io_rt; rp_col = io_c;
     end
@@ -1251,11 +1257,11 @@ module spacemimo_accel #(
           if (a_active) begin
             t1_v <= 1'b1;
             t1_rt <= a_rt;
-            t1_col <= o_doff + a_s * Q;
-            t1_n <= (o_icol - a_s * Q < Q) ? o_icol - a_s * Q : Q;
+            t1_col <= o_doff + a_s * NQ;
+            t1_n <= (o_icol - a_s * NQ < NQ) ? o_icol - a_s * NQ : NQ;
             t1_lmask <= t0_rowv;
             t1_val <= t0_val;
-            if ((a_s + 1) * Q >= o_icol) begin
+            if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
               if (a_rt == o_nrt - 1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
@@ -1267,7 +1273,7 @@ module spacemimo_accel #(
           n_ps <= t0_sq;
           if (n_pv) n_sum <= n_sum + n_ps;
           if (a_active) begin
-            if ((a_s + 1) * Q >= o_icol) begin
+            if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
               if (a_rt == o_nrt - 1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;

@@ -16,10 +16,11 @@ SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", 
 
 # Small configurations for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and
 # the paper-size Model-GNN (N=8, K=4: 32 edge rows, concat windows of 5 x 32 columns) fit.
+# The 8-bit build has the paper's one-column NORM, the 16-bit one NORM over Q columns.
 SMALL = {
     8: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 32,
         "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
-        "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
+        "WATCHDOG": 512, "FABRIC_MUL_LANES": 2, "NORM_COLS": 1},
     16: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 32,
          "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
          "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
@@ -28,10 +29,10 @@ SMALL = {
 PAPER = {
     8: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 4,
         "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 3328,
-        "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 32},
+        "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 32, "NORM_COLS": 1},
     16: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 4,
          "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 6464,
-         "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 0},
+         "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 0, "NORM_COLS": 1},
 }
 
 

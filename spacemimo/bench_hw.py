@@ -79,7 +79,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
     spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
     last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
     2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes
-    (Q columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR (sequential, one
+    (NORM_COLS, default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR (sequential, one
     complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
     and ch = in/2 channels.
     """
@@ -97,7 +97,8 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
             cyc = 2 * op.rows * math.ceil(op.in_cols / P) + 4
             macs = 0
         elif op.opcode == 3:
-            steps = nrt * math.ceil(op.in_cols / Q)
+            nq = params.get("NORM_COLS", 0) or Q
+            steps = nrt * math.ceil(op.in_cols / min(nq, Q))
             cyc = 2 * steps + 32 + 64 + 9
             macs = 0
         else:  # TAYLOR: A = H^H D and E = D A, 4 real MACs per complex MAC, both products
