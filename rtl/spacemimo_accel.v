@@ -632,17 +632,17 @@ module spacemimo_accel #(
     for (gb = 0; gb < P; gb = gb + 1) begin : saq
       wire signed [RW-1:0] xb = $signed(bank_rd[(gb*C + sa_lane)*W +: W]);
       reg  signed [RW-1:0] sm, m1, m2;   // sum, top two
-      reg  [15:0] ag;                    // first argmax (member index)
+      reg  [RB-1:0] ag;                  // first argmax (member index, < MAX_ROWS)
       assign sa_out[gb*RW +: RW] =
         o_sum ? (o_excl ? sm - xb : sm)
-              : (!o_excl ? m1 : (sa_cnt == 1) ? {RW{1'b0}} : (sa_i[15:0] == ag) ? m2 : m1);
+              : (!o_excl ? m1 : (sa_cnt == 1) ? {RW{1'b0}} : (sa_i[RB-1:0] == ag) ? m2 : m1);
       always @(posedge clk)
         if (st == S_SA && sa_active && !sa_pass) begin
           if (sa_i == 0) begin
-            sm <= xb; m1 <= xb; m2 <= {1'b1, {(RW-1){1'b0}}}; ag <= 16'h0;
+            sm <= xb; m1 <= xb; m2 <= {1'b1, {(RW-1){1'b0}}}; ag <= {RB{1'b0}};
           end else begin
             sm <= sm + xb;
-            if (xb > m1) begin m2 <= m1; m1 <= xb; ag <= sa_i[15:0]; end
+            if (xb > m1) begin m2 <= m1; m1 <= xb; ag <= sa_i[RB-1:0]; end
             else if (xb > m2) m2 <= xb;
           end
         end
