@@ -78,9 +78,9 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
     ceil(in/Q) without segments), tile ends
     spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
     last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
-    2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes
-    (NORM_COLS, default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR (sequential, one
-    complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
+    2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes (NORM_COLS,
+    default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR
+    (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
     and ch = in/2 channels.
     """
     P, C, bits = params["ARRAY_ROWS"], params["ARRAY_COLS"], params["DATA_W"]
@@ -225,6 +225,15 @@ def yosys_script(params: dict[str, int], flatten: bool = True) -> str:
             "clean\nstat\n")
 
 
+def _ram_luts(cells: dict[str, int]) -> int:
+    """LUTs the distributed memories occupy (Vivado's "Slice LUTs" counts LUT-as-memory too):
+    RAM32M / RAM64M use a whole SLICEM quad, the dual-port single-bit ones two LUTs, the rest
+    one."""
+    return sum(v * (4 if k in ("RAM32M", "RAM64M", "RAM32M16", "RAM64M8") else
+                    2 if k.endswith("X1D") or k.startswith("RAM128") else 1)
+               for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
+
+
 def parse_stat(text: str) -> dict[str, int]:
     """Cell counts from the last ``stat`` report -> LUT (LUT1-6), INV (inverters the skipped
     LUT-input optimization would absorb), LUTRAM cells, FF,
@@ -243,11 +252,7 @@ def parse_stat(text: str) -> dict[str, int]:
         cells[m.group(1)] = max(cells.get(m.group(1), 0), int(m.group(2)))
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
-    # LUTs those memories occupy (Vivado's "Slice LUTs" counts LUT-as-memory too): RAM32M /
-    # RAM64M use a whole SLICEM quad, the dual-port single-bit ones two LUTs, the rest one
-    ram_luts = sum(v * (4 if k in ("RAM32M", "RAM64M", "RAM32M16", "RAM64M8") else
-                        2 if k.endswith("X1D") or k.startswith("RAM128") else 1)
-                   for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
+    ram_luts = _ram_luts(cells)
     ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
     r18, r36 = cells.get("RAMB18E1", 0), cells.get("RAMB36E1", 0)
     return {"LUT": lut, "INV": cells.get("INV", 0), "LUTRAM_cells": lutram,
@@ -316,13 +321,10 @@ def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, 
 def _own(cells: dict[str, int]) -> dict[str, int]:
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
-    # LUTs those memories occupy (Vivado's "Slice LUTs" counts LUT-as-memory too): RAM32M /
-    # RAM64M use a whole SLICEM quad, the dual-port single-bit ones two LUTs, the rest one
-    ram_luts = sum(v * (4 if k in ("RAM32M", "RAM64M", "RAM32M16", "RAM64M8") else
-                        2 if k.endswith("X1D") or k.startswith("RAM128") else 1)
-                   for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
+    ram_luts = _ram_luts(cells)
     ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
-    return {"LUT": lut, "LUTRAM_cells": lutram, "FF": ff, "DSP48E1": cells.get("DSP48E1", 0),
+    return {"LUT": lut, "LUTRAM_cells": lutram, "LUT_total": lut + ram_luts, "FF": ff,
+            "DSP48E1": cells.get("DSP48E1", 0),
             "BRAM18K": cells.get("RAMB18E1", 0) + 2 * cells.get("RAMB36E1", 0),
             "CARRY4": cells.get("CARRY4", 0)}
 
