@@ -80,8 +80,8 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
     last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
     2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes (NORM_COLS,
     default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR
-    (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with R' = ceil(rows/C) row tiles
-    and ch = in/2 channels.
+    (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with
+    R' = ceil(rows/C) row tiles and ch = in/2 channels.
     """
     P, C, bits = params["ARRAY_ROWS"], params["ARRAY_COLS"], params["DATA_W"]
     Q = 32 // bits
