@@ -35,7 +35,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     if args.seed is not None:
         overrides["seed"] = args.seed
-    for key in ("batch_size", "lr", "eval_every", "threads", "time_limit_s", "train_samples"):
+    for key in ("batch_size", "lr", "eval_every", "threads", "time_limit_s", "train_samples",
+                "grad_clip", "grad_clip_rel", "warmup_steps"):
         value = getattr(args, key)
         if value is not None:
             overrides[f"train_{key}"] = value
@@ -72,9 +73,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for task in tasks:
         if task not in evaluate.TASKS:
             raise ValueError(f"unknown eval task {task!r}; known: {', '.join(evaluate.TASKS)}")
+    extra: dict[str, Any] = {}
+    if getattr(args, "rows", None):
+        if tasks != ["table2"]:
+            raise ValueError("--rows selects Table II rows: give the table2 task alone")
+        extra = {"rows": evaluate.parse_table2_rows(args.rows), "merge": True}
     for task in tasks:
         paths = evaluate.TASKS[task](out_dir=args.out, seed=args.seed, quick=args.quick,
-                                     checkpoint=args.checkpoint, progress=not args.quiet)
+                                     checkpoint=args.checkpoint, progress=not args.quiet,
+                                     **extra)
         md = paths.get("md")
         if md is not None:
             print(Path(md).read_text())
@@ -110,6 +117,13 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
                    help="torch threads per process (default from the config, 1)")
     s.add_argument("--time-limit", dest="time_limit_s", type=_positive_float, default=None,
                    help="stop after this many seconds of training")
+    s.add_argument("--grad-clip", dest="grad_clip", type=_positive_float, default=None,
+                   help="clip the gradient's global norm to this value")
+    s.add_argument("--grad-clip-rel", dest="grad_clip_rel", type=_positive_float, default=None,
+                   help="clip the gradient norm to this multiple of its running mean "
+                        "(scale-free spike clipping; 2-3 is typical)")
+    s.add_argument("--warmup-steps", dest="warmup_steps", type=_positive_int, default=None,
+                   help="linear lr warm-up over this many steps")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser(
@@ -130,4 +144,8 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     s.add_argument("--out", type=Path, default=Path("results") / "eval",
                    help="output directory (default results/eval)")
+    s.add_argument("--rows", default=None,
+                   help="table2 only: rerun these rows, NxK (every SNR) or NxK@SNR, comma-"
+                        "separated (e.g. 64x16,64x32), and merge them into the existing "
+                        "table2.{md,csv,json} under --out, keeping the other rows")
     s.set_defaults(func=cmd_eval)

@@ -21,6 +21,7 @@ permutation per epoch, each rank takes its slice of every global batch.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import math
@@ -52,6 +53,8 @@ POWER_MODELS = ("guo_yang", "zhou")
 REFERENCES = (None, "wmmse")
 DEFAULT_LR = 1e-3  # GSM 002 sec. V-A; nets whose config records a Table I rate use that
 DEFAULT_OUT = Path("results") / "train"
+GRAD_NORM_EMA = 0.9  # weight of the past in the running gradient norm (grad_clip_rel)
+ROLLBACK_LR_FACTOR = 0.5  # lr scale applied at each rollback (rollback_below)
 
 
 # --------------------------------------------------------------------------- configs
@@ -93,6 +96,16 @@ class TrainConfig:
     target_ratio: stop once that ratio is reached (003 Table III). shards: data shards per
     step (None: one per rank). threads: torch intra-op threads per process. time_limit_s:
     stop after this much training time. grad_clip: max gradient norm (None: off).
+    grad_clip_rel: clip the gradient norm to this multiple of the running mean (EMA, weight
+    ``GRAD_NORM_EMA``) of the earlier steps' clipped norms (None: off); scale-free, so one value
+    serves every N, K and SNR: it cuts the rare 10-50x spikes that, under Adam at lr 0.01,
+    threw the N = 64 Model-GNN into a ~1% SE-ratio basin it never left. warmup_steps: the lr
+    rises linearly from lr/warmup_steps to lr over the first that many steps (0: off), so a
+    fresh Adam does not take full-size sign steps from a warm start (``init_from``).
+    A step whose gradient is not finite is skipped (counted in the history) in any case.
+    rollback_below: at an evaluation whose validation objective is below this fraction of the
+    best so far (a collapse), restore the best weights and Adam state and scale the lr by
+    ``ROLLBACK_LR_FACTOR`` from then on (None: off); for positive objectives (sum rate, EE).
     init_from: a checkpoint whose parameters of matching name and shape initialise the net
     (two-stage training: e.g. the power head on top of a trained Model-GNN); ignored on resume.
     """
@@ -115,6 +128,9 @@ class TrainConfig:
     threads: int = 1
     time_limit_s: float | None = None
     grad_clip: float | None = None
+    grad_clip_rel: float | None = None
+    warmup_steps: int = 0
+    rollback_below: float | None = None
     init_from: str | None = None
 
     def __post_init__(self) -> None:
@@ -124,14 +140,19 @@ class TrainConfig:
                    f"train.{name} must be a positive int, got {getattr(self, name)!r}")
         _check(_is_int(self.eval_seed, 0), f"train.eval_seed must be an int >= 0, got "
                                            f"{self.eval_seed!r}")
+        _check(_is_int(self.warmup_steps, 0), f"train.warmup_steps must be an int >= 0, got "
+                                              f"{self.warmup_steps!r}")
         for name in ("train_samples", "patience", "shards"):
             v = getattr(self, name)
             _check(v is None or _is_int(v), f"train.{name} must be a positive int or null, "
                                             f"got {v!r}")
-        for name in ("lr", "time_limit_s", "grad_clip"):
+        for name in ("lr", "time_limit_s", "grad_clip", "grad_clip_rel"):
             v = getattr(self, name)
             _check(v is None or _is_pos(v), f"train.{name} must be a number > 0 or null, "
                                             f"got {v!r}")
+        _check(self.rollback_below is None or (_is_pos(self.rollback_below)
+                                                and self.rollback_below < 1),
+               f"train.rollback_below must be in (0, 1) or null, got {self.rollback_below!r}")
         _check(_is_pos(self.lr_decay) and self.lr_decay <= 1,
                f"train.lr_decay must be in (0, 1], got {self.lr_decay!r}")
         _check(isinstance(self.min_delta, (int, float)) and self.min_delta >= 0,
@@ -520,7 +541,9 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
 
     state: dict[str, Any] = {"step": 0, "best": -math.inf, "bad_evals": 0, "history": [],
                              "train_time_s": 0.0, "cpu_time_s": 0.0, "target": None,
-                             "reference": None}
+                             "reference": None, "grad_norm_avg": None, "clipped": 0,
+                             "skipped": 0, "lr_scale": 1.0, "rollbacks": 0}
+    best_snapshot: tuple[dict[str, Any], dict[str, Any]] | None = None
     if resume is not None:
         rpath = Path(resume)
         ck = load_checkpoint(rpath / "last.pt" if rpath.is_dir() else rpath)
@@ -537,6 +560,11 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
         objective.lam = float(ck.extra.get("lambda", objective.lam))
         state.update(ck.extra["train_state"])
         state["step"] = ck.step
+        best_file = (rpath if rpath.is_dir() else rpath.parent) / "best.pt"
+        if tc.rollback_below and best_file.is_file():  # the snapshot a rollback returns to
+            bk = load_checkpoint(best_file)
+            if bk.optimizer_state is not None:
+                best_snapshot = (bk.net.state_dict(), bk.optimizer_state)
     if state["reference"] is None and tc.reference == "wmmse":
         state["reference"] = _reference_value(exp, val)
 
@@ -562,7 +590,7 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
 
     bar = tqdm(total=tc.steps, initial=min(state["step"], tc.steps), unit="step",
                desc=exp.name, disable=not progress or rank != 0, dynamic_ncols=True)
-    loss_sum, loss_n, viol_sum = 0.0, 0, 0.0
+    loss_sum, loss_n, viol_sum, gnorm_sum, gnorm_max = 0.0, 0, 0.0, 0.0, 0.0
     stop_reason = "steps"
     metrics: dict[str, Any] = {}
     model.train()
@@ -572,9 +600,20 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
         res = objective(batch, model(batch))
         optimizer.zero_grad(set_to_none=True)
         res.loss.backward()
-        if tc.grad_clip:
-            nn.utils.clip_grad_norm_(net.parameters(), tc.grad_clip)
-        optimizer.step()
+        gnorm = _clip_gradients(net, tc, state)
+        if math.isfinite(gnorm):
+            gnorm_sum, gnorm_max = gnorm_sum + gnorm, max(gnorm_max, gnorm)
+            warm = _warmup_factor(tc, state["step"]) * state["lr_scale"]
+            scheduled = [g["lr"] for g in optimizer.param_groups]
+            if warm != 1.0:  # StepLR is chainable (reads group lr): scale for this step only
+                for g in optimizer.param_groups:
+                    g["lr"] *= warm
+            optimizer.step()
+            for g, lr_g in zip(optimizer.param_groups, scheduled, strict=True):
+                g["lr"] = lr_g
+        else:  # a NaN/Inf gradient would poison Adam's moments for good: drop the step
+            state["skipped"] += 1
+            optimizer.zero_grad(set_to_none=True)
         scheduler.step()
         if res.violation is not None:
             (v,) = _all_mean([res.violation.item()], world)
@@ -595,8 +634,13 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
         samples = step * tc.batch_size
         row = {"step": step, "epoch": step / tc.steps_per_epoch, "samples": samples,
                "train_time_s": state["train_time_s"], "cpu_time_s": state["cpu_time_s"],
-               "lr": scheduler.get_last_lr()[0],
-               "train_loss": train_loss, **{f"val_{k}": v for k, v in metrics.items()}}
+               "lr": scheduler.get_last_lr()[0] * _warmup_factor(tc, step) * state["lr_scale"],
+               "train_loss": train_loss,
+               "grad_norm": gnorm_sum / max(loss_n, 1), "grad_norm_max": gnorm_max,
+               "clipped": state["clipped"], "skipped": state["skipped"],
+               **{f"val_{k}": v for k, v in metrics.items()}}
+        if tc.rollback_below:
+            row["rollbacks"] = state["rollbacks"]  # updated below if this eval rolls back
         if objective.r_min is not None:
             row["lambda"] = objective.lam
             row["violation"] = viol_sum / max(loss_n, 1)
@@ -605,14 +649,34 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
             metrics["ratio"] = row["val_ratio"]
             metrics["reference_sum_rate"] = state["reference"]
         state["history"].append(row)
-        loss_sum, loss_n, viol_sum = 0.0, 0, 0.0
+        loss_sum, loss_n, viol_sum, gnorm_sum, gnorm_max = 0.0, 0, 0.0, 0.0, 0.0
         bar.set_postfix(loss=f"{train_loss:.4g}", val=f"{metrics['objective']:.4g}",
                         **({"ratio": f"{row['val_ratio']:.4f}"} if "val_ratio" in row else {}))
         improved = metrics["objective"] > state["best"] + tc.min_delta
         if improved:
             state["best"], state["bad_evals"] = metrics["objective"], 0
+            if tc.rollback_below:
+                best_snapshot = (copy.deepcopy(net.state_dict()),
+                                 copy.deepcopy(optimizer.state_dict()))
         else:
             state["bad_evals"] += 1
+            if (tc.rollback_below and best_snapshot is not None and state["best"] > 0
+                    and metrics["objective"] < tc.rollback_below * state["best"]):
+                # collapsed: back to the best weights and Adam moments, smaller steps from now
+                scheduled = [g["lr"] for g in optimizer.param_groups]
+                net.load_state_dict(best_snapshot[0])
+                optimizer.load_state_dict(copy.deepcopy(best_snapshot[1]))
+                for g, lr_g in zip(optimizer.param_groups, scheduled, strict=True):
+                    g["lr"] = lr_g  # keep the decay schedule where it is
+                state["lr_scale"] *= ROLLBACK_LR_FACTOR
+                state["rollbacks"] += 1
+                state["grad_norm_avg"] = None
+                row["rollbacks"] = state["rollbacks"]
+                row["lr"] *= ROLLBACK_LR_FACTOR  # the lr from here on
+                log.warning("%s: step %d: validation objective %.4g < %g x best %.4g; "
+                            "rolled back to the best weights, lr scale %g", exp.name, step,
+                            metrics["objective"], tc.rollback_below, state["best"],
+                            state["lr_scale"])
         stop = False
         if (tc.target_ratio and state["target"] is None
                 and row.get("val_ratio", 0.0) >= tc.target_ratio):
@@ -644,6 +708,33 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
                        train_time_s=state["train_time_s"], target=state["target"])
 
 
+def _warmup_factor(tc: TrainConfig, step: int) -> float:
+    """Linear lr warm-up: (step + 1) / warmup_steps for the first warmup_steps steps, else 1."""
+    return min(1.0, (step + 1) / tc.warmup_steps) if tc.warmup_steps else 1.0
+
+
+def _clip_gradients(net: nn.Module, tc: TrainConfig, state: dict[str, Any]) -> float:
+    """The gradient's global norm before clipping; clips it in place (``clip_grad_norm_``) to
+    ``grad_clip`` and to ``grad_clip_rel`` x the running mean of the earlier clipped norms
+    (kept in ``state`` so a resumed run clips alike). A non-finite norm is returned as is."""
+    params = [p for p in net.parameters() if p.grad is not None]
+    if not params:
+        return 0.0
+    limit = tc.grad_clip or math.inf
+    avg = state["grad_norm_avg"]
+    if tc.grad_clip_rel and avg is not None:
+        limit = min(limit, tc.grad_clip_rel * avg)
+    norm = float(nn.utils.clip_grad_norm_(params, limit))
+    if not math.isfinite(norm):
+        return norm
+    if norm > limit:
+        state["clipped"] += 1
+    kept = min(norm, limit)
+    state["grad_norm_avg"] = kept if avg is None else (GRAD_NORM_EMA * avg
+                                                       + (1 - GRAD_NORM_EMA) * kept)
+    return norm
+
+
 def _init_from(net: nn.Module, path: Path) -> None:
     """Copy every parameter/buffer of the checkpoint at ``path`` whose name and shape match."""
     src = load_checkpoint(path).net.state_dict()
@@ -655,7 +746,9 @@ def _init_from(net: nn.Module, path: Path) -> None:
 
 def _plain_state(state: dict[str, Any]) -> dict[str, Any]:
     return plain({k: state[k] for k in ("best", "bad_evals", "history", "train_time_s",
-                                         "cpu_time_s", "target", "reference")})
+                                         "cpu_time_s", "target", "reference",
+                                         "grad_norm_avg", "clipped", "skipped",
+                                         "lr_scale", "rollbacks")})
 
 
 def _write_history(exp: Experiment, out: Path, history: list[dict[str, Any]]
