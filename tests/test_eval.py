@@ -42,6 +42,24 @@ def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
     assert best.stat().st_mtime_ns == stamp  # same experiment: the checkpoint is reused
 
 
+def test_table2_32x16_rows_warm_start_from_10db(tmp_path: Path) -> None:
+    assert [r for r in evaluate.table2_rows(False) if r[1:] == (32, 16)] == [
+        (0.0, 32, 16), (10.0, 32, 16), (20.0, 32, 16)]
+    src = evaluate.table2_warm_source
+    assert src("model_gnn", 10.0, 32, 16) is None  # the trained root, reused as is
+    assert src("model_gnn_pa", 0.0, 32, 16) is None
+    for snr in (0.0, 20.0):
+        assert src("model_gnn", snr, 32, 16) == (10.0, 32, 16)
+        exp = evaluate.table2_experiment("model_gnn", snr, 32, 16, tmp_path)
+        assert exp.train.init_from == str(tmp_path / "checkpoints" / "model_gnn_n32_k16_snr10"
+                                          / "best.pt")
+        assert exp.train.lr == evaluate.TABLE2_WARM_LR
+        assert exp.train.time_limit_s == evaluate.TABLE2_BUDGET_S["big"]
+    root = evaluate.table2_experiment("model_gnn", 10.0, 32, 16, tmp_path)
+    assert root.train.init_from is None and root.train.lr == 0.01
+    assert root.train.time_limit_s == 150.0
+
+
 def test_wmmse_reference_is_the_upper_reference() -> None:
     batch = sample_preset("modelgnn_n8_k4", 20, seed=3)
     rates, seconds = evaluate.wmmse_reference(batch)
