@@ -224,24 +224,20 @@ def table2_experiment(net_name: str, snr: float, N: int, K: int, out_dir: Path,
     if huge:  # N = 64: 32-64x the edges of N=8, K=4, WMMSE 0.05-3 s a sample
         exp = exp.with_train(time_limit_s=TABLE2_ROW_BUDGET_S.get(
             (snr, N, K), TABLE2_BUDGET_S["huge"]), **TABLE2_HUGE_TRAIN)
-        src = table2_warm_source(net_name, snr, N, K)
-        if src is not None:
-            # from scratch, (64, 32) sat on a ~4% plateau for 700-800 of the ~800 steps a
-            # 240 s budget allowed; fine-tuning a trained N = 64 net skips it
-            exp = exp.with_train(lr=TABLE2_WARM_LR, init_from=str(
-                out_dir / "checkpoints" / _tag("model_gnn", *src[1:], src[0]) / "best.pt"))
     elif big:  # 16x the edges of N=8, K=4: smaller batches, a time budget
         exp = exp.with_train(batch_size=50, eval_samples=100,
                              time_limit_s=TABLE2_BUDGET_S["big"], eval_every=100)
-        src = table2_warm_source(net_name, snr, N, K)
-        if src is not None:  # (32, 16) 0/20 dB: fine-tune the 10 dB net, as at N = 64
-            exp = exp.with_train(lr=TABLE2_WARM_LR, init_from=str(
-                out_dir / "checkpoints" / _tag("model_gnn", *src[1:], src[0]) / "best.pt"))
         if net_name == "model_gnn_pa":
             # two-stage: trained from scratch at (32, 16) the head collapses onto a
             # few users (7.6% in our run); on top of the trained Model-GNN it does not
             exp = exp.with_train(init_from=str(
                 out_dir / "checkpoints" / _tag("model_gnn", N, K, snr) / "best.pt"))
+    src = table2_warm_source(net_name, snr, N, K)  # (32, 16) and N = 64 rows only
+    if src is not None:
+        # from scratch, (64, 32) sat on a ~4% plateau for 700-800 of the ~800 steps a 240 s
+        # budget allowed; fine-tuning a trained net of the same size skips it
+        exp = exp.with_train(lr=TABLE2_WARM_LR, init_from=str(
+            out_dir / "checkpoints" / _tag("model_gnn", *src[1:], src[0]) / "best.pt"))
     return exp
 
 
@@ -321,7 +317,8 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
     _set_threads()
     out_dir = Path(out_dir)
     table = []
-    for snr, N, K in rows or table2_rows(quick):
+    rows = rows or table2_rows(quick)
+    for snr, N, K in rows:
         big, huge = N * K > 64, N * K > TABLE2_PA_MAX_EDGES
         test = sample_preset("modelgnn_n8_k4", 100 if big or quick else 500,
                              seed=derive_seed(seed, "table2-test", N, K, snr),
@@ -383,14 +380,13 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
                               "huge_train": TABLE2_HUGE_TRAIN, "warm_lr": TABLE2_WARM_LR}
     if merge:
         table, earlier = _merge_rows(out_dir / "table2.json", table)
-        config["rows_run"] = [list(r) for r in rows or table2_rows(quick)]
+        config["rows_run"] = [list(r) for r in rows]
         config["other_rows_from"] = earlier
         runs, link = [], earlier
         while link:
             runs.append(str(link.get("created_utc", "?")))
             link = link.get("other_rows_from")
-        title += ("; rows " + ", ".join(f"{N}x{K}@{s:g} dB" for s, N, K in
-                                        rows or table2_rows(quick))
+        title += ("; rows " + ", ".join(f"{N}x{K}@{s:g} dB" for s, N, K in rows)
                   + f" rerun, the others from the run(s) of {', '.join(runs)}"
                   if earlier else "")
     return write_table(out_dir, "table2", table, config=config, seed=seed, title=title,

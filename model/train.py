@@ -21,13 +21,14 @@ permutation per epoch, each rank takes its slice of every global batch.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import logging
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -604,13 +605,11 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
         if math.isfinite(gnorm):
             gnorm_sum, gnorm_max = gnorm_sum + gnorm, max(gnorm_max, gnorm)
             warm = _warmup_factor(tc, state["step"]) * state["lr_scale"]
-            scheduled = [g["lr"] for g in optimizer.param_groups]
-            if warm != 1.0:  # StepLR is chainable (reads group lr): scale for this step only
+            # StepLR is chainable (reads group lr): scale for this step only
+            with _scheduled_lr_kept(optimizer):
                 for g in optimizer.param_groups:
                     g["lr"] *= warm
-            optimizer.step()
-            for g, lr_g in zip(optimizer.param_groups, scheduled, strict=True):
-                g["lr"] = lr_g
+                optimizer.step()
         else:  # a NaN/Inf gradient would poison Adam's moments for good: drop the step
             state["skipped"] += 1
             optimizer.zero_grad(set_to_none=True)
@@ -663,11 +662,9 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
             if (tc.rollback_below and best_snapshot is not None and state["best"] > 0
                     and metrics["objective"] < tc.rollback_below * state["best"]):
                 # collapsed: back to the best weights and Adam moments, smaller steps from now
-                scheduled = [g["lr"] for g in optimizer.param_groups]
                 net.load_state_dict(best_snapshot[0])
-                optimizer.load_state_dict(copy.deepcopy(best_snapshot[1]))
-                for g, lr_g in zip(optimizer.param_groups, scheduled, strict=True):
-                    g["lr"] = lr_g  # keep the decay schedule where it is
+                with _scheduled_lr_kept(optimizer):  # keep the decay schedule where it is
+                    optimizer.load_state_dict(copy.deepcopy(best_snapshot[1]))
                 state["lr_scale"] *= ROLLBACK_LR_FACTOR
                 state["rollbacks"] += 1
                 state["grad_norm_avg"] = None
@@ -706,6 +703,18 @@ def train(exp: Experiment, out_dir: str | Path | None = None, *, resume: str | P
     return TrainResult(net=net, history=state["history"], paths=paths, step=state["step"],
                        best_metric=state["best"], stop_reason=stop_reason,
                        train_time_s=state["train_time_s"], target=state["target"])
+
+
+@contextlib.contextmanager
+def _scheduled_lr_kept(optimizer: torch.optim.Optimizer) -> Iterator[None]:
+    """Restore every param group's lr (the scheduler's value) after the block, which may
+    scale it for one step or load an optimizer state that carries an older lr."""
+    scheduled = [g["lr"] for g in optimizer.param_groups]
+    try:
+        yield
+    finally:
+        for g, lr_g in zip(optimizer.param_groups, scheduled, strict=True):
+            g["lr"] = lr_g
 
 
 def _warmup_factor(tc: TrainConfig, step: int) -> float:

