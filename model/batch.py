@@ -72,6 +72,16 @@ class ChannelBatch:
     def antennas_per_sat(self) -> int:
         return self.H.shape[-1] // self.num_sats
 
+    @property
+    def serving(self) -> torch.Tensor | None:
+        """(K,) long: the satellite/BS that serves each user under coordinated beamforming
+        (003 P2: BS m transmits only to the users of cell m; ``meta['cell_of_user']`` of the
+        multicell scenario), or None when every satellite serves every user (joint
+        transmission, GSM 002). Precoders for such a batch are zero outside
+        ``serving_mask``."""
+        s = self.meta.get("cell_of_user")
+        return None if s is None else torch.as_tensor(s, device=self.H.device)
+
     def local_view(self) -> torch.Tensor:
         """Each satellite's own CSI: (B, S, K, M) from H (B, K, S*M)."""
         B, K, Nt = self.H.shape[0], self.H.shape[1], self.H.shape[-1]
@@ -82,3 +92,10 @@ class ChannelBatch:
     def with_power(self, p_max: float) -> ChannelBatch:
         """The same channels under another power budget (for power sweeps)."""
         return replace(self, p_max=float(p_max))
+
+
+def serving_mask(serving: torch.Tensor, num_tx: int, num_sats: int) -> torch.Tensor:
+    """(Nt, K) bool: antenna n may carry user k's beam (its satellite serves k)."""
+    sat_of_antenna = torch.arange(num_sats, device=serving.device).repeat_interleave(
+        num_tx // num_sats)
+    return sat_of_antenna[:, None] == serving[None, :]

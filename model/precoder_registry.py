@@ -78,7 +78,7 @@ def _miso_methods(batch: ChannelBatch) -> dict[str, Method]:
     out["wmmse"] = Method(
         "WMMSE", f"WMMSE (Shi et al. 2011), {power} power, best of MRT/RZF/ones inits",
         lambda b: wmmse(b.H, b.p_max, b.noise_power, num_sats=b.num_sats, power=power,
-                        init="best").W)
+                        init="best", serving=b.serving).W)
     return out
 
 

@@ -486,7 +486,7 @@ def _reference_value(exp: Experiment, val: ChannelBatch) -> float:
 
     power = "per_sat" if val.num_sats > 1 else "total"
     res = wmmse(val.H, val.p_max, val.noise_power, num_sats=val.num_sats, power=power,
-                init="best", tol=1e-8, max_iter=2000)
+                init="best", tol=1e-8, max_iter=2000, serving=val.serving)
     return res.sum_rate.mean().item()
 
 

@@ -21,7 +21,10 @@ One iteration is the block-coordinate step of Shi et al.: MMSE receivers u_k and
 which is a convex QCQP; it is solved exactly for a total budget (one multiplier μ, found by
 bisection — accelerated by safeguarded Newton steps — on the eigen-decomposition of A) and by
 exact block-coordinate descent over the satellites, one bisected multiplier per satellite, for
-per-satellite budgets (see ``_transmit_update``). Every step increases f, so
+per-satellite budgets (see ``_transmit_update``). With ``serving`` (coordinated beamforming,
+the interfering broadcast channel Shi et al. were written for; 003 problem P2) satellite/BS s
+transmits only to the users it serves, so the blocks decouple and each is one exact solve.
+Every step increases f, so
 f(W_t) is non-decreasing in t (tests check this). Internally complex128; W is returned in the
 input dtype, rates in float64.
 
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 import torch
 
 from spacemimo.model import objectives as obj
+from spacemimo.model.batch import serving_mask
 
 INITS = ("mrt", "rzf", "ones")
 """The deterministic starts ``init="best"`` tries (DESIGN.md: best of MRT, RZF, all-ones)."""
@@ -154,6 +158,24 @@ def _check_weights(weights: torch.Tensor | None, B: int, K: int,
     return w.to(device).expand(B, K).clone()
 
 
+def _check_serving(serving: torch.Tensor | None, K: int, num_sats: int, power: str,
+                   device: torch.device | None = None) -> torch.Tensor | None:
+    """(K,) long: the satellite/BS that serves each user, or None (joint transmission)."""
+    if serving is None:
+        return None
+    s = torch.as_tensor(serving, device=device)
+    if s.shape != (K,) or s.dtype.is_floating_point or s.is_complex():
+        raise ValueError(f"serving must be an integer (K,)=({K},) tensor, got "
+                         f"{tuple(s.shape)} {s.dtype}")
+    if power != "per_sat" or num_sats < 2:
+        raise ValueError("serving (coordinated beamforming) needs num_sats >= 2 and "
+                         f"per-satellite power, got num_sats={num_sats}, power={power!r}")
+    if bool(((s < 0) | (s >= num_sats)).any()):
+        raise ValueError(f"serving entries must be satellite indices in [0, {num_sats}), "
+                         f"got {s.tolist()}")
+    return s.long()
+
+
 # ----------------------------------------------------------------- power-constrained solve
 
 
@@ -226,7 +248,8 @@ def _regularized_solve(lam: torch.Tensor, U: torch.Tensor, Q: torch.Tensor, mu0:
 
 
 def _transmit_update(A: torch.Tensor, R: torch.Tensor, mu0: torch.Tensor, p_max: float,
-                     num_sats: int, power: str, W: torch.Tensor, sweeps: int) -> torch.Tensor:
+                     num_sats: int, power: str, W: torch.Tensor, sweeps: int,
+                     serving: torch.Tensor | None = None) -> torch.Tensor:
     """The WMMSE transmit step: argmin tr(WᴴAW) - 2Re tr(RᴴW) + μ0||W||² under the power limit.
 
     A: (B, Nt, Nt) PSD, R: (B, Nt, L), μ0: (B,), W: (B, Nt, L) the current iterate.
@@ -244,6 +267,11 @@ def _transmit_update(A: torch.Tensor, R: torch.Tensor, mu0: torch.Tensor, p_max:
     solves the subproblem (Tseng 2001), i.e. a fixed point of the outer iteration is a KKT
     point of the per-satellite WSR problem. ``sweeps`` Gauss-Seidel passes run per WMMSE
     iteration, warm started from the current W.
+
+    Coordinated beamforming (``serving``: (L,) satellite of each column): column k lives on
+    satellite serving[k]'s rows only, so tr(W_kᴴ A W_k) involves only the diagonal block A_ss
+    and satellite s's columns form one single-constraint problem, (A_ss + (μ0 + μ_s) I) W_s =
+    R_s restricted to its users — exact, no sweeps.
     """
     B, Nt, L = R.shape
     if power == "total" or num_sats == 1:
@@ -252,6 +280,15 @@ def _transmit_update(A: torch.Tensor, R: torch.Tensor, mu0: torch.Tensor, p_max:
     M = Nt // num_sats
     blocks = torch.stack([A[:, s * M:(s + 1) * M, s * M:(s + 1) * M] for s in range(num_sats)], 1)
     lam_all, U_all = torch.linalg.eigh(blocks)  # (B, S, M), (B, S, M, M)
+    if serving is not None:
+        W = torch.zeros_like(R)
+        for s in range(num_sats):
+            cols = (serving == s).nonzero().squeeze(1)
+            if cols.numel():
+                rows = slice(s * M, (s + 1) * M)
+                W[:, rows, cols] = _regularized_solve(lam_all[:, s], U_all[:, s],
+                                                      R[:, rows][:, :, cols], mu0, p_max)
+        return W
     W = W.clone()
     for _ in range(sweeps):
         for s in range(num_sats):
@@ -302,14 +339,14 @@ def _miso_receivers(H: torch.Tensor, W: torch.Tensor, noise: float
 
 def _miso_update(H: torch.Tensor, u: torch.Tensor, omega: torch.Tensor, alpha: torch.Tensor,
                  mu0: torch.Tensor, p_max: float, num_sats: int, power: str, W: torch.Tensor,
-                 sweeps: int) -> torch.Tensor:
+                 sweeps: int, serving: torch.Tensor | None = None) -> torch.Tensor:
     """Transmit step for MISO: A = Hᴴ diag(α ω |u|²) H, R = Hᴴ diag(α ω u*) (Zhou 000 eqs
     (23)-(24) on the channel √γ_k v_k, with the power cost as μ0; see ``energy_efficiency``)."""
     a = (alpha * omega * (u.real.square() + u.imag.square())).to(H.dtype)
     A = H.mH @ (a.unsqueeze(-1) * H)
     A = 0.5 * (A + A.mH)
     R = H.mH * (alpha * omega * u.conj()).unsqueeze(-2)
-    return _transmit_update(A, R, mu0, p_max, num_sats, power, W, sweeps)
+    return _transmit_update(A, R, mu0, p_max, num_sats, power, W, sweeps, serving)
 
 
 def _miso_init(name: str, H: torch.Tensor, p_max: float, noise: float, num_sats: int,
@@ -406,7 +443,7 @@ def wmmse(H: torch.Tensor, p_max: float, noise_power: float, *,
           weights: torch.Tensor | None = None, num_sats: int = 1, power: str | None = None,
           init: str | torch.Tensor = "best", max_iter: int = 500, tol: float = 1e-6,
           return_history: bool = False, power_cost: float | torch.Tensor = 0.0,
-          per_sat_sweeps: int = 1) -> WMMSEResult:
+          per_sat_sweeps: int = 1, serving: torch.Tensor | None = None) -> WMMSEResult:
     """Weighted-sum-rate WMMSE for single-antenna users (Shi et al. 2011, Alg. 1; GSM 002 (P1)).
 
     H: (B, K, Nt) complex (rows are hₖᴴ as in ``batch``). p_max: the budget of the constraint
@@ -418,7 +455,11 @@ def wmmse(H: torch.Tensor, p_max: float, noise_power: float, *,
     start (scaled down onto the constraint if it exceeds it). Stop: relative objective change
     < ``tol`` per sample, at most ``max_iter`` iterations. power_cost: c >= 0 in bit/s/Hz per
     W, scalar or (B,), subtracted as c ||W||² (0: plain WSR). per_sat_sweeps: Gauss-Seidel
-    passes over the satellites per iteration (see ``_transmit_update``).
+    passes over the satellites per iteration (see ``_transmit_update``). serving: (K,) int,
+    the satellite/BS serving each user — coordinated beamforming (003 P2: BS m beams only to
+    the users of cell m; ``ChannelBatch.serving``), needs ``power="per_sat"``; W is then zero
+    outside ``batch.serving_mask`` (starts, a given one included, are restricted to it). None:
+    every satellite serves every user (joint transmission, GSM 002).
 
     Returns ``WMMSEResult`` with W (B, Nt, K) in H's dtype.
     """
@@ -428,6 +469,7 @@ def wmmse(H: torch.Tensor, p_max: float, noise_power: float, *,
         raise ValueError(f"per_sat_sweeps must be a positive int, got {per_sat_sweeps!r}")
     B, K, Nt = H.shape
     alpha = _check_weights(weights, B, K, H.device)
+    serve = _check_serving(serving, K, num_sats, power, H.device)
     Hc = H.to(torch.complex128)
     cost = _check_cost(power_cost, B, H.device)
     mu0 = cost * _LN2
@@ -439,10 +481,14 @@ def wmmse(H: torch.Tensor, p_max: float, noise_power: float, *,
     def update(idx: torch.Tensor, state, W: torch.Tensor) -> torch.Tensor:
         u, omega = state[0][idx], state[1][idx]
         return _miso_update(Hc[idx], u, omega, alpha[idx], mu0[idx], p, num_sats, power, W,
-                            per_sat_sweeps)
+                            per_sat_sweeps, serve)
 
     starts = _starts(init, (B, Nt, K), lambda n: _miso_init(n, Hc, p, noise, num_sats, power),
                      p, num_sats, power)
+    if serve is not None:
+        keep = serving_mask(serve, Nt, num_sats).to(Hc.dtype)
+        starts = {n: _project_feasible(W0 * keep, p, num_sats, power, fill=n != "given")
+                  for n, W0 in starts.items()}
     runs = {n: _run(receivers, update, W0, alpha, cost, max_iter, tol, return_history)
             for n, W0 in starts.items()}
     W, f, iters, conv, hist, used = _pick_best(runs, list(starts))

@@ -342,9 +342,11 @@ class QuantModelGnn(nn.Module):
         super().__init__()
         from spacemimo.model.model_gnn import _widths
 
-        if config.power_head or getattr(config, "user_power", ()):
-            raise ValueError("only the paper's SE Model-GNN (no power_head / user_power) is "
-                             "quantized so far")
+        if (config.power_head or getattr(config, "user_power", ())
+                or getattr(config, "user_pool", "sum") != "sum"):
+            raise ValueError("only the paper's SE Model-GNN (no power_head / user_power, "
+                             "user_pool 'sum') is quantized so far; the program IR and the "
+                             "accelerators implement eq. (15)'s sum pool")
         self.config, self.bits, self.p_max = config, bits, float(p_max)
         self.float_mode = False
         self.spec = spec = quant_spec(bits)

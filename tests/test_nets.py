@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from spacemimo.model import objectives as obj
-from spacemimo.model.batch import ChannelBatch
+from spacemimo.model.batch import ChannelBatch, serving_mask
 from spacemimo.model.gsm_gnn import GsmGnn, GsmGnnConfig, GsmMultiGnn
 from spacemimo.model.model_gnn import (
     ModelGnn,
@@ -65,6 +65,7 @@ TINY = {
     "gsm_global": (lambda: _tiny_gsm(variant="global"), 6, 2),
     "model_gnn": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4))), 6, 1),
     "model_gnn_ee": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4), power_head=(4,))), 6, 1),
+    "model_gnn_mean": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4), user_pool="mean")), 6, 1),
     "model_gnn_multicell": (lambda: MulticellModelGnn(ModelGnnConfig(hidden=(4,))), 6, 2),
     "vanilla_gnn": (lambda: VanillaGnn(VanillaGnnConfig(hidden=(8, 6))), 6, 1),
     "zhou_edge_gnn": (lambda: ZhouEdgeGnn(ZhouEdgeGnnConfig(num_layers=2, message_width=6,
@@ -73,8 +74,8 @@ TINY = {
     "iaidnn": (lambda: _tiny_unfolded("iaidnn"), 6, 1),
 }
 USER_EQUIVARIANT = [n for n in TINY if n != "model_gnn_multicell"]  # that one: within a cell
-ANTENNA_EQUIVARIANT = ["model_gnn", "model_gnn_ee", "vanilla_gnn", "zhou_edge_gnn",
-                       "zhou_unfolded"]
+ANTENNA_EQUIVARIANT = ["model_gnn", "model_gnn_ee", "model_gnn_mean", "vanilla_gnn",
+                       "zhou_edge_gnn", "zhou_unfolded"]
 
 
 def _make(name: str) -> tuple[nn.Module, int, int]:
@@ -155,6 +156,36 @@ def test_multicell_is_equivariant_to_cells_and_users_within_cells() -> None:
         for pu, pa in ((users, torch.arange(6)), (cells_u, cells_a), (torch.arange(4), ants)):
             Wp = net(ChannelBatch(b.H[:, pu][:, :, pa], b.p_max, b.noise_power, 2))
             assert _close(Wp, W[:, pa][:, :, pu])
+
+
+def test_mean_user_pool_is_the_sum_pool_with_q_scaled_by_one_over_k() -> None:
+    """At a fixed K the "mean" pool is the paper's sum pool with Q/K (same function class);
+    it differs once K changes, which is what Fig. 6's generalization needs."""
+    torch.manual_seed(0)
+    mean = ModelGnn(ModelGnnConfig(hidden=(6, 4), user_pool="mean")).double()
+    total = ModelGnn(ModelGnnConfig(hidden=(6, 4))).double()
+    total.load_state_dict(mean.state_dict())
+    K = 5
+    with torch.no_grad():
+        for layer in total.layers:
+            layer.q.weight /= K
+        H = _H(3, K, 7, dtype=torch.complex128)
+        assert _close(mean(H, p_max=1.0, noise_power=0.1), total(H, p_max=1.0, noise_power=0.1),
+                      1e-12)
+        H2 = _H(3, K + 3, 7, dtype=torch.complex128)
+        assert not _close(mean(H2, p_max=1.0, noise_power=0.1),
+                          total(H2, p_max=1.0, noise_power=0.1), 1e-3)
+
+
+def test_multicell_beams_only_to_own_cell_at_exact_per_bs_power() -> None:
+    net, _, _ = _make("model_gnn_multicell")
+    b = _batch("model_gnn_multicell", K=4)
+    with torch.no_grad():
+        W = net(b)
+    own = serving_mask(torch.arange(2).repeat_interleave(2), b.num_tx, 2)  # cell-major
+    assert (W[:, ~own] == 0).all() and (W[:, own] != 0).all()
+    P = obj.per_satellite_power(W, 2)
+    assert torch.allclose(P, torch.full_like(P, b.p_max), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", ANTENNA_EQUIVARIANT)
@@ -386,8 +417,9 @@ def _rel_err(out: torch.Tensor, ref: torch.Tensor) -> float:
 
 @pytest.mark.parametrize("cfg", [ModelGnnConfig(hidden=(6, 4)), ModelGnnConfig(),
                                  ModelGnnConfig(hidden=(6, 4), power_head=(4,)),
-                                 ModelGnnConfig(hidden=(6, 4), user_power=(8,))],
-                         ids=["tiny", "paper", "power_head", "user_power"])
+                                 ModelGnnConfig(hidden=(6, 4), user_power=(8,)),
+                                 ModelGnnConfig(hidden=(6, 4), user_pool="mean")],
+                         ids=["tiny", "paper", "power_head", "user_power", "mean_pool"])
 @pytest.mark.parametrize("K, N, S", [(4, 8, 1), (3, 6, 2), (6, 10, 1), (1, 5, 1)])
 @pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-6), (torch.float64, 1e-12)],
                          ids=["f32", "f64"])
