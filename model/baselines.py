@@ -36,7 +36,7 @@ from typing import Literal
 import torch
 
 from spacemimo.model import objectives as obj
-from spacemimo.model.batch import ChannelBatch
+from spacemimo.model.batch import ChannelBatch, serving_mask
 
 Power = Literal["total", "per_sat"]
 Scope = Literal["local", "global"]
@@ -295,3 +295,19 @@ def precoder(name: str, batch: ChannelBatch, *, scope: Scope = "local",
     H_loc = batch.local_view().reshape(B * S, K, M)
     W_loc = _call(name, H_loc, batch.p_max, noise, 1, "total")  # (B*S, M, K)
     return W_loc.reshape(B, S * M, K)
+
+
+def coordinated_precoder(name: str, batch: ChannelBatch) -> torch.Tensor:
+    """Coordinated beamforming by a closed-form precoder (003 P2, Table V's setting): BS m
+    knows its own channels to *every* user, builds ``name`` for all of them (so its beams null
+    or regularise toward the other cells' users, as the local precoders of ``precoder``), and
+    keeps only the columns of the users it serves (``batch.serving``), each BS at exactly its
+    budget p_max. W (B, Nt, K), zero outside ``serving_mask``: the classical floor the
+    multicell Model-GNN and the coordinated WMMSE (``wmmse(..., serving=...)``) are read
+    against."""
+    if not isinstance(batch, ChannelBatch) or batch.serving is None:
+        raise ValueError("coordinated_precoder needs a ChannelBatch whose users have a serving "
+                         "BS (meta['cell_of_user'], e.g. the multicell scenario)")
+    S = batch.num_sats
+    W = precoder(name, batch, scope="local") * serving_mask(batch.serving, batch.num_tx, S)
+    return normalize_per_sat(W, batch.p_max, S, mode="each")

@@ -312,3 +312,23 @@ def test_unknown_name_lists_valid_ones() -> None:
 def test_bad_input_is_rejected_with_a_clear_message(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call(_rayleigh(2, 3, 4))
+
+
+def test_coordinated_precoder_serves_own_cell_at_exact_per_bs_power() -> None:
+    from spacemimo.model import channels as ch
+    from spacemimo.model.baselines import coordinated_precoder
+    from spacemimo.model.batch import serving_mask
+
+    b = ch.multicell(40, seed=3, config=ch.MulticellConfig(num_cells=2, antennas_per_bs=8,
+                                                           users_per_cell=3))
+    W = coordinated_precoder("mmse", b)
+    own = serving_mask(b.serving, b.num_tx, 2)
+    assert (W[:, ~own] == 0).all()
+    P = obj.per_satellite_power(W, 2)
+    assert torch.allclose(P, torch.full_like(P, b.p_max), rtol=1e-5)
+    # regularising toward the other cell's users beats beaming blindly (MRT) to its own
+    mrt = coordinated_precoder("mrt", b)
+    assert obj.sum_rate(b.H, W, b.noise_power).mean() > obj.sum_rate(b.H, mrt,
+                                                                      b.noise_power).mean()
+    with pytest.raises(ValueError, match="serving BS"):
+        coordinated_precoder("mmse", ch.rayleigh(2, seed=0))

@@ -82,6 +82,8 @@ def test_fig6_from_checkpoint(tmp_path: Path) -> None:
     rows = _rows(paths["csv"])
     assert [int(r["K"]) for r in rows] == [2, 4, 8]  # one net, K never seen in training
     assert all(0.0 < float(r["se_ratio_pct"]) <= 101.0 for r in rows)
+    # MMSE beside it for scale: near WMMSE at N=32, K <= 8, never above a converged WMMSE
+    assert all(95.0 < float(r["mmse_ratio_pct"]) <= 100.0 + 1e-6 for r in rows)
     assert paths["png"].stat().st_size > 5_000
 
 
