@@ -365,7 +365,9 @@ class MulticellModelGnn(nn.Module):
     """Coordinated beamforming (Guo & Yang P2, Table V): M cells, cell-major users and
     antennas (``channels.multicell``: H (B, M·K, M·N), num_sats = M), exact power P per BS.
     BS m beams only to the K users of cell m (the precoder is zero on inter-cell edges, whose
-    outputs are hidden messages only), as P2's V_m = [v_1m .. v_Km].
+    outputs are hidden messages only), as P2's V_m = [v_1m .. v_Km]. ``user_power`` adds the
+    per-user power head of the single-cell net (spacemimo extension, ``model_gnn_multicell_pa``):
+    its features (signal, interference, beam power) are read off H V across all cells.
 
     Equivariant to permuting cells, the antennas of a BS and the users of a cell; any M, N, K
     at run time (the batch's num_sats is M).
@@ -374,11 +376,12 @@ class MulticellModelGnn(nn.Module):
     def __init__(self, config: ModelGnnConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or ModelGnnConfig()
-        if cfg.power_head or cfg.user_power or cfg.user_pool != "sum":
+        if cfg.power_head or cfg.user_pool != "sum":
             raise ValueError("the multi-cell Model-GNN is the paper's SE (P2) variant: "
-                             "power_head and user_power must be empty, user_pool 'sum'")
+                             "power_head must be empty, user_pool 'sum'")
         self.layers = nn.ModuleList(MulticellModelGnnLayer(a, b, act)
                                     for a, b, act in _widths(cfg.hidden))
+        self.user_power = UserPowerHead(cfg.user_power) if cfg.user_power else None
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
@@ -397,6 +400,8 @@ class MulticellModelGnn(nn.Module):
         # (interference) but no precoder, so the output is read from the intra-cell edges
         own = serving_mask(torch.arange(M, device=D.device).repeat_interleave(K // M), N, M)
         V = edges_to_precoder(D) * own
+        if self.user_power is not None:  # extension: per-user powers, each BS renormalised
+            V = self.user_power(V, H, M)
         return normalize_power(V, inp.p_max, M).to(inp.H.dtype)
 
 

@@ -59,6 +59,8 @@ NETS: dict[str, NetSpec] = {
                             "Guo & Yang 003 Table I/IV, EE with QoS + η(K) FNN"),
     "model_gnn_multicell": NetSpec(MulticellModelGnn, ModelGnnConfig, {},
                                    "Guo & Yang 003 sec. III-E / Table V"),
+    "model_gnn_multicell_pa": NetSpec(MulticellModelGnn, ModelGnnConfig, {"user_power": (32, 32)},
+                                      "Guo & Yang 003 Table V + per-user power MLP (extension)"),
     "vanilla_gnn": NetSpec(VanillaGnn, VanillaGnnConfig, {}, "Guo & Yang 003 eq. 7"),
     "zhou_edge_gnn": NetSpec(ZhouEdgeGnn, ZhouEdgeGnnConfig, {}, "Zhou 000 Alg. 1"),
     "zhou_unfolded": NetSpec(DeepUnfoldedWmmse, UnfoldedWmmseConfig, {}, "Zhou 000 Alg. 2"),

@@ -112,6 +112,9 @@ def test_table4_quick(tmp_path: Path) -> None:
 def test_table5_quick(tmp_path: Path) -> None:
     (r5,) = _rows(evaluate.eval_table5(tmp_path, quick=True, progress=False)["csv"])
     assert 0 < float(r5["se_ratio_pct"]) <= 101.0
+    assert 0 < float(r5["power_head_pct"]) <= 101.0  # our extension, warm-started from it
+    assert 0 < float(r5["coordinated_mmse_pct"]) <= 100.0 + 1e-6
+    assert (tmp_path / "checkpoints" / "table5_pa_m2_n8_k4" / "best.pt").is_file()
 
 
 @pytest.mark.parametrize(("argv", "message"), [

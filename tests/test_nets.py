@@ -145,8 +145,17 @@ def test_permuting_users_permutes_precoders(name: str) -> None:
     assert _close(Wp, W[:, :, perm])
 
 
-def test_multicell_is_equivariant_to_cells_and_users_within_cells() -> None:
-    net, _, _ = _make("model_gnn_multicell")
+def _multicell(power_head: bool) -> MulticellModelGnn:
+    torch.manual_seed(0)
+    net = MulticellModelGnn(ModelGnnConfig(hidden=(4,), user_power=(8,) if power_head else ()))
+    if power_head:  # its last layer starts at zero (identity): make it act
+        nn.init.normal_(net.user_power.layers[-1].weight, std=0.5)
+    return net
+
+
+@pytest.mark.parametrize("power_head", [False, True], ids=["paper", "power_head"])
+def test_multicell_is_equivariant_to_cells_and_users_within_cells(power_head: bool) -> None:
+    net = _multicell(power_head)
     b = _batch("model_gnn_multicell", K=4)  # 2 cells x 2 users, 2 BSs x 3 antennas
     users = torch.tensor([1, 0, 3, 2])  # swap users inside each cell
     cells_u, cells_a = torch.tensor([2, 3, 0, 1]), torch.tensor([3, 4, 5, 0, 1, 2])
@@ -177,8 +186,9 @@ def test_mean_user_pool_is_the_sum_pool_with_q_scaled_by_one_over_k() -> None:
                           total(H2, p_max=1.0, noise_power=0.1), 1e-3)
 
 
-def test_multicell_beams_only_to_own_cell_at_exact_per_bs_power() -> None:
-    net, _, _ = _make("model_gnn_multicell")
+@pytest.mark.parametrize("power_head", [False, True], ids=["paper", "power_head"])
+def test_multicell_beams_only_to_own_cell_at_exact_per_bs_power(power_head: bool) -> None:
+    net = _multicell(power_head)
     b = _batch("model_gnn_multicell", K=4)
     with torch.no_grad():
         W = net(b)
