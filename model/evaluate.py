@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -119,17 +120,47 @@ def timed_inference_stats(net: nn.Module, batch: ChannelBatch, repeats: int = 5,
 
 def train_or_load(exp: Experiment, ckpt_dir: Path, progress: bool = True) -> nn.Module:
     """The best checkpoint of ``exp`` under ``ckpt_dir``: reused when it was trained from the
-    identical experiment, otherwise (re)trained now."""
+    identical experiment, otherwise (re)trained now. A run of a different experiment found
+    there is moved aside to ``<dir>.replaced-<UTC time>`` (with a message naming what
+    differs), never overwritten: some of these nets cost tens of minutes of CPU."""
     best = ckpt_dir / "best.pt"
     if best.is_file():
         ck = load_checkpoint(best)
         saved = dict(ck.extra.get("experiment", {}))
         # train fields added since the checkpoint was written take their defaults
         saved["train"] = {**plain(asdict(TrainConfig())), **saved.get("train", {})}
-        if saved == plain(exp.to_dict()):
+        wanted = plain(exp.to_dict())
+        if saved == wanted:
             return ck.net
+        _move_aside(ckpt_dir, _experiment_diff(saved, wanted))
     train(exp, ckpt_dir, progress=progress)
     return load_checkpoint(best).net
+
+
+def _experiment_diff(saved: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """``key: saved -> wanted`` for every differing field (train fields as ``train.<key>``)."""
+    out = []
+    for key in sorted(set(saved) | set(wanted)):
+        a, b = saved.get(key), wanted.get(key)
+        if key == "train" and isinstance(a, dict) and isinstance(b, dict):
+            out += [f"train.{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b))
+                    if a.get(k) != b.get(k)]
+        elif a != b:
+            out.append(f"{key}: {a!r} -> {b!r}")
+    return out
+
+
+def _move_aside(ckpt_dir: Path, diff: list[str]) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    dest = ckpt_dir.with_name(f"{ckpt_dir.name}.replaced-{stamp}")
+    n = 1
+    while dest.exists():
+        dest, n = ckpt_dir.with_name(f"{ckpt_dir.name}.replaced-{stamp}-{n}"), n + 1
+    ckpt_dir.rename(dest)
+    shown = "; ".join(diff[:6]) + (f"; ... ({len(diff)} fields)" if len(diff) > 6 else "")
+    print(f"spacemimo: {ckpt_dir} holds another experiment ({shown}); kept it as {dest} and "
+          "training this one", file=sys.stderr)
+    return dest
 
 
 def resolve_net(exp: Experiment, ckpt_dir: Path, checkpoint: Path | None = None,

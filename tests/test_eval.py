@@ -211,3 +211,25 @@ def test_cli_eval_gsm_fig8(tmp_path: Path, capsys: pytest.CaptureFixture) -> Non
                  "--out", str(tmp_path / "out")]) == 0
     assert "002 Fig. 8" in capsys.readouterr().out
     assert (tmp_path / "out" / "gsm_fig8.csv").is_file()
+
+
+def test_train_or_load_keeps_a_run_of_another_experiment(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """A checkpoint dir holding a different experiment (e.g. a longer, resumed run) is moved
+    aside with a message naming the difference, never silently overwritten; an identical
+    experiment is reused without training."""
+    exp = load_experiment({"name": "k", "net": "model_gnn", "net_overrides": {"hidden": [4]},
+                           "scenario": "rayleigh", "train": {"steps": 4, "batch_size": 8,
+                                                             "eval_every": 4,
+                                                             "eval_samples": 8}})
+    ck = tmp_path / "ck"
+    first = evaluate.train_or_load(exp, ck, progress=False)
+    stamp = (ck / "best.pt").stat().st_mtime_ns
+    again = evaluate.train_or_load(exp, ck, progress=False)  # same experiment: reused
+    assert (ck / "best.pt").stat().st_mtime_ns == stamp
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(),
+                                                 again.state_dict().values(), strict=True))
+    evaluate.train_or_load(exp.with_train(steps=6), ck, progress=False)
+    (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith("ck.replaced-")]
+    assert (kept / "best.pt").stat().st_mtime_ns == stamp and (ck / "best.pt").is_file()
+    assert "train.steps: 4 -> 6" in capsys.readouterr().err
