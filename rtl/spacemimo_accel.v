@@ -138,22 +138,6 @@ module spacemimo_accel #(
     end
   endfunction
 
-  // requantizer constants for a shift s, one rule for every requantizer (TAYLOR's A by the
-  // gain word, NORM by 2^-rbits, the others by the op's shift): s > 0 rounds half up and
-  // shifts right by s, s <= 0 shifts left by -s. Packed {shr[5:0], shl[4:0], mask, half}.
-  localparam RQ_W = 11 + 2 * TW;
-  localparam [TW-1:0] RQ_ONE = 1;
-  function automatic [RQ_W-1:0] rq_const(input signed [31:0] sh);
-    reg [31:0] nsh;
-    begin
-      nsh = -sh;
-      if (sh > 0)
-        rq_const = {sh[5:0], 5'd0, (RQ_ONE << sh[5:0]) - RQ_ONE, RQ_ONE << (sh[5:0] - 6'd1)};
-      else
-        rq_const = {6'd0, nsh[4:0], {TW{1'b0}}, {TW{1'b0}}};
-    end
-  endfunction
-
   localparam [5:0]
     S_IDLE = 6'd0, S_L_HDR = 6'd1, S_L_HDRCHK = 6'd2, S_L_IMG = 6'd3, S_L_CHK = 6'd4,
     S_L_OPC = 6'd5, S_L_HDRV = 6'd6, S_L_OPV = 6'd7, S_L_WNEXT = 6'd8, S_L_W = 6'd9,
@@ -267,6 +251,8 @@ module spacemimo_accel #(
   wire [63:0] v_tiles = ({32'h0, v_ocol} + P - 1) >> LP;
   wire        v_has_bias = (v_boff != PF_NO_BIAS);
   wire [1:0]  v_aggmode = v_flags[5:4];
+  wire [31:0] v_nshift = -v_shift;
+  wire [31:0] v_ngain = -v_gain;
   // rows % group on row-index bits (group <= rows <= MAX_ROWS is checked first)
   wire        v_grp_bad = (v_group == 0) || (v_group > v_rows) ||
                           ((v_rows[RB-1:0] % v_group[RB-1:0]) != 0);
@@ -478,14 +464,14 @@ module spacemimo_accel #(
   reg  [3:0]  o_nseg;
   reg  [CWB-1:0] o_sg_lc [0:7];       // segment order: columns [lc, hc), steps ls..hs,
   reg  [CWB-1:0] o_sg_hc [0:7];       //   doublings after it
+  reg  [CWB-1:0] o_sg_ls [0:7];
   reg  [CWB-1:0] o_sg_hs [0:7];
   reg  [3:0]     o_sg_sh [0:7];
   wire        d_jlast = ({1'b0, d_j} == o_nseg - 4'd1);
   wire        d_segend = (d_s[CWB-1:0] == o_sg_hs[d_j]);
   wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
-  // a segment's first step is its first column over LQ (derived from o_sg_lc, not registered)
-  wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == (o_sg_lc[0] >> LQ));
+  wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0);
   assign mac_waddr = d_wrow + d_s;
   reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
@@ -911,7 +897,7 @@ module spacemimo_accel #(
       if (d_issue) begin
         if (d_last) d_gap <= C - 1;
         if (d_last) begin
-          d_s <= o_sg_lc[0] >> LQ; d_j <= 3'd0; d_shp <= 1'b0;
+          d_s <= o_sg_ls[0]; d_j <= 3'd0; d_shp <= 1'b0;
           if (d_t == o_nt - 1) begin
             d_t <= 32'h0;
             d_wrow <= o_wbase;
@@ -924,13 +910,13 @@ module spacemimo_accel #(
         end else if (d_shp) begin
           d_sh <= d_sh - 5'd1;
           if (d_sh == 5'd1) begin
-            d_shp <= 1'b0; d_j <= d_j + 3'd1; d_s <= o_sg_lc[d_j + 3'd1] >> LQ;
+            d_shp <= 1'b0; d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
           end
         end else if (d_segend) begin
           if (o_sg_sh[d_j] != 4'd0) begin
             d_shp <= 1'b1; d_sh <= {1'b0, o_sg_sh[d_j]};
           end else begin
-            d_j <= d_j + 3'd1; d_s <= o_sg_lc[d_j + 3'd1] >> LQ;
+            d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
           end
         end else begin
           d_s <= d_s + 32'd1;
@@ -1114,6 +1100,7 @@ module spacemimo_accel #(
           for (ci = 0; ci < 8; ci = ci + 1) begin
             o_sg_lc[ci] <= sc_lc[ci];
             o_sg_hc[ci] <= sc_hc[ci];
+            o_sg_ls[ci] <= sc_lc[ci] >> LQ;
             o_sg_hs[ci] <= (sc_hc[ci] - 1) >> LQ;
             o_sg_sh[ci] <= sc_sh[ci];
           end
@@ -1125,13 +1112,27 @@ module spacemimo_accel #(
           // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
           o_woff <= v_woff; o_boff <= v_boff;
           // TAYLOR: the A requantizer shifts by the gain word
-          {ta_shr, ta_shl, ta_mask, ta_half} <= rq_const(v_gain);
+          if (v_gain > 0) begin
+            ta_shr <= v_gain[5:0]; ta_shl <= 5'd0;
+            ta_mask <= (64'd1 << v_gain[5:0]) - 64'd1;
+            ta_half <= 64'd1 << (v_gain[5:0] - 6'd1);
+          end else begin
+            ta_shr <= 6'd0; ta_shl <= v_ngain[4:0]; ta_mask <= 64'd0; ta_half <= 64'd0;
+          end
           t_ch <= v_icol >> 1;
           t_nn <= v_rows[RB-1:0] / v_group[RB-1:0];
           t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0;
-          {q_shr, q_shl, q_mask, q_half} <= rq_const((v_opc == PF_OP_NORM)
-                                                     ? $signed({1'b0, v_rbits[30:0]})
-                                                     : v_shift);
+          if (v_opc == PF_OP_NORM) begin
+            q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
+            q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
+            q_half <= (v_rbits == 0) ? 64'd0 : (64'd1 << (v_rbits[5:0] - 6'd1));
+          end else if (v_shift > 0) begin
+            q_shr <= v_shift[5:0]; q_shl <= 5'd0;
+            q_mask <= (64'd1 << v_shift[5:0]) - 64'd1;
+            q_half <= 64'd1 << (v_shift[5:0] - 6'd1);
+          end else begin
+            q_shr <= 6'd0; q_shl <= v_nshift[4:0]; q_mask <= 64'd0; q_half <= 64'd0;
+          end
           d_rt <= 32'h0; d_t <= 32'h0; d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           d_s <= sc_lc[0] >> LQ; d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
           a_rt <= 32'h0; a_s <= 32'h0;
