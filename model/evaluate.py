@@ -50,7 +50,7 @@ from spacemimo.model.train import (
     load_experiment,
     train,
 )
-from spacemimo.model.wmmse import wmmse
+from spacemimo.model.wmmse import wmmse_batch
 from spacemimo.results import plot_lines, write_table
 
 WMMSE_TOL = 1e-8
@@ -80,10 +80,8 @@ PAPER_TABLE3 = {"samples": 100, "cpu_time_s": 62.0}
 def wmmse_reference(batch: ChannelBatch, init: str = "best") -> tuple[torch.Tensor, float]:
     """Per-sample sum rate of the converged WMMSE (best of inits; or one named start) and its
     wall time (s), batched over the whole batch."""
-    power = "per_sat" if batch.num_sats > 1 else "total"
     t0 = time.perf_counter()
-    res = wmmse(batch.H, batch.p_max, batch.noise_power, num_sats=batch.num_sats, power=power,
-                init=init, tol=WMMSE_TOL, max_iter=WMMSE_MAX_ITER, serving=batch.serving)
+    res = wmmse_batch(batch, init=init, tol=WMMSE_TOL, max_iter=WMMSE_MAX_ITER)
     return res.sum_rate, time.perf_counter() - t0
 
 
@@ -210,9 +208,9 @@ TABLE2_ROW_BUDGET_S: dict[tuple[float, int, int], float] = {(20.0, 64, 32): 2160
 # (lr 0.01), and so did lr 0.003 (later, at step ~430): the guard that holds is a rollback to
 # the best weights and Adam state with half the lr whenever validation drops below 90% of the
 # best; the warm-up keeps the warm starts' fresh Adam from wrecking them in the first steps.
+TRAIN_GUARDS: dict[str, Any] = {"warmup_steps": 50, "grad_clip_rel": 2.0, "rollback_below": 0.9}
 TABLE2_HUGE_TRAIN: dict[str, Any] = {
-    "batch_size": 50, "eval_samples": 100, "eval_every": 100, "steps": 100_000,
-    "warmup_steps": 50, "grad_clip_rel": 2.0, "rollback_below": 0.9}
+    "batch_size": 50, "eval_samples": 100, "eval_every": 100, "steps": 100_000, **TRAIN_GUARDS}
 TABLE2_WARM_LR = 0.003  # fine-tuning a warm start: a third of Table I's rate
 # N = 64 warm starts: every row from the (64, K) net at 10 dB, and (64, 32) 10 dB from (64, 16)
 # 10 dB, the one net trained from scratch. The Model-GNN serves any SNR and K, but not equally
@@ -560,8 +558,7 @@ PAPER_TABLE5: dict[tuple[int, int, int], float] = {(2, 16, 8): 98.88, (3, 16, 8)
 # training per Table V column: at (2, 16, 8) 240 s (750 steps) left the validation SE ratio
 # still climbing (0.46 at step 440, 0.83 at 750), so the columns get the N = 64 Table II
 # budget and its guards (warm-up, spike clipping, rollback; see TABLE2_HUGE_TRAIN)
-TABLE5_TRAIN: dict[str, Any] = {"time_limit_s": 720.0, "steps": 100_000, "warmup_steps": 50,
-                                "grad_clip_rel": 2.0, "rollback_below": 0.9}
+TABLE5_TRAIN: dict[str, Any] = {"time_limit_s": 720.0, "steps": 100_000, **TRAIN_GUARDS}
 # The paper net ends level with the closed-form coordinated MMSE (84.8 vs 84.0 %, 63.7 vs
 # 63.4 %, 62.5 vs 61.3 %): WMMSE's edge in these loaded cells (M·K >= N) is per-user power,
 # which the single-cell power head adds; fine-tuned on top of the trained net, shorter budget
@@ -648,18 +645,17 @@ def eval_table5(out_dir: Path, seed: int = 0, quick: bool = False,
         test = sample_preset("modelgnn_multicell", 16 if quick else 100,
                              seed=derive_seed(seed, "table5-test", cells, n, k),
                              num_cells=cells, antennas_per_bs=n, users_per_cell=k)
-        ref, _ = wmmse_reference(test)
+        ref = wmmse_reference(test)[0].mean().item()
         with torch.no_grad():
-            rate = {pa: obj.sum_rate(test.H, net(test), test.noise_power).double().mean()
+            rate = {pa: obj.sum_rate(test.H, net(test), test.noise_power).double().mean().item()
                     for pa, net in nets.items()}
         mmse = obj.sum_rate(test.H, coordinated_precoder("mmse", test), test.noise_power)
         rows.append({"cells": cells, "N": n, "K": k,
-                     "se_ratio_pct": 100 * rate[False].item() / ref.mean().item(),
+                     "se_ratio_pct": 100 * rate[False] / ref,
                      "paper_pct": PAPER_TABLE5.get((cells, n, k), math.nan),
-                     "power_head_pct": 100 * rate[True].item() / ref.mean().item(),
-                     "coordinated_mmse_pct": 100 * mmse.double().mean().item()
-                     / ref.mean().item(),
-                     "wmmse_sum_rate": ref.mean().item(), "test_samples": test.batch_size})
+                     "power_head_pct": 100 * rate[True] / ref,
+                     "coordinated_mmse_pct": 100 * mmse.double().mean().item() / ref,
+                     "wmmse_sum_rate": ref, "test_samples": test.batch_size})
     return write_table(out_dir, "table5", rows, config={"task": "table5", "quick": quick},
                        seed=seed, title="003 Table V: coordinated beamforming (each BS serves "
                                         "its own cell), SE ratio vs converged WMMSE of the same "
@@ -974,9 +970,7 @@ GSM_FIG9_TOTAL_DBW = 10 * math.log10(4.0)  # S=4 satellites at 0 dBW: Fig. 7's d
 GSM_GLOBAL_BUDGET_S = 300.0  # training seconds per GNN-Global (one net per S: fixed input)
 # with 150 s and no guards the S = 6 net sat at ~2 bit/s/Hz (below MRT-Local's 9) for all of
 # its 750 steps: the Table II N = 64 guards (warm-up, spike clipping, rollback) and 2x budget
-GSM_GLOBAL_TRAIN: dict[str, Any] = {"warmup_steps": 50, "grad_clip_rel": 2.0,
-                                    "rollback_below": 0.9}
-GSM_GLOBAL_SATS = (2, 3, 4, 5, 6)
+GSM_FIG9_SATS = (2, 3, 4, 5, 6)  # the figure's S, each with its own GNN-Global
 
 
 def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
@@ -994,9 +988,9 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
     _set_threads()
     out_dir = Path(out_dir)
     local_net, source = _gsm_local_net(out_dir, seed, quick, checkpoint, progress)
-    sats = [2, 4] if quick else [2, 3, 4, 5, 6]
+    sats = [2, 4] if quick else list(GSM_FIG9_SATS)
     global_sats = global_sats if global_sats is not None else ((2,) if quick
-                                                                 else GSM_GLOBAL_SATS)
+                                                                 else GSM_FIG9_SATS)
     p_tot = 10 ** (GSM_FIG9_TOTAL_DBW / 10)
     global_nets, global_exps = {}, {}
     for S in global_sats:
@@ -1006,7 +1000,7 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
         exp = replace(exp, vary={"p_max_dbw": {"uniform": [-5.0, 5.0]}})
         exp = (exp.with_train(steps=2, batch_size=8, eval_every=2, eval_samples=8) if quick
                else exp.with_train(steps=100_000, time_limit_s=GSM_GLOBAL_BUDGET_S,
-                                   eval_every=10, eval_samples=200, **GSM_GLOBAL_TRAIN))
+                                   eval_every=10, eval_samples=200, **TRAIN_GUARDS))
         global_exps[S] = plain(exp.to_dict())
         global_nets[S] = train_or_load(exp, out_dir / "checkpoints" / f"gsm_global_s{S}",
                                        progress)

@@ -313,6 +313,14 @@ class VanillaGnn(nn.Module):
 # --------------------------------------------------------------------------- multi-cell
 
 
+def _own_cell_edges(cells: int, num_tx: int, num_users: int, device: torch.device
+                    ) -> torch.Tensor:
+    """(N, K) bool: the intra-cell edges (BS m's antennas to cell m's users) of the cell-major
+    layout of ``channels.multicell``, i.e. ``serving_mask`` of P2's serving map."""
+    serving = torch.arange(cells, device=device).repeat_interleave(num_users // cells)
+    return serving_mask(serving, num_tx, cells)
+
+
 class MulticellModelGnnLayer(nn.Module):
     """Sec. III-E step 2 for every edge type: intra-cell edges (BS m -> a UE of cell m) and
     inter-cell edges each get their own [s, p_a, p_r, q_a, q_r]; p_a/p_r pool the edges of the
@@ -354,9 +362,7 @@ class MulticellModelGnnLayer(nn.Module):
 
         if self.inter is None:  # output layer: inter-cell edges are masked off by the net
             return update(self.intra)
-        ant_cell = torch.arange(cells, device=D.device).repeat_interleave(n)
-        ue_cell = torch.arange(cells, device=D.device).repeat_interleave(k)
-        intra = (ant_cell[:, None] == ue_cell[None, :])[None, :, :, None]
+        intra = _own_cell_edges(cells, N, K, D.device)[None, :, :, None]
         out = torch.where(intra, update(self.intra), update(self.inter))
         return norm_activation(out, (1, 2, 3))
 
@@ -398,8 +404,7 @@ class MulticellModelGnn(nn.Module):
             D = layer(D, H, M)
         # P2: BS m beams only to its own cell's users; the inter-cell edges carry messages
         # (interference) but no precoder, so the output is read from the intra-cell edges
-        own = serving_mask(torch.arange(M, device=D.device).repeat_interleave(K // M), N, M)
-        V = edges_to_precoder(D) * own
+        V = edges_to_precoder(D) * _own_cell_edges(M, N, K, D.device)
         if self.user_power is not None:  # extension: per-user powers, each BS renormalised
             V = self.user_power(V, H, M)
         return normalize_power(V, inp.p_max, M).to(inp.H.dtype)

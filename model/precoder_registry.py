@@ -17,7 +17,7 @@ from spacemimo.model import objectives as obj
 from spacemimo.model.baselines import precoder
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.energy_efficiency import dinkelbach_wmmse
-from spacemimo.model.wmmse import wmmse, wmmse_mimo
+from spacemimo.model.wmmse import wmmse_batch, wmmse_mimo
 
 Precoder = Callable[[ChannelBatch], torch.Tensor]
 
@@ -77,8 +77,7 @@ def _miso_methods(batch: ChannelBatch) -> dict[str, Method]:
                                _closed_form(name, "global", "total"))
     out["wmmse"] = Method(
         "WMMSE", f"WMMSE (Shi et al. 2011), {power} power, best of MRT/RZF/ones inits",
-        lambda b: wmmse(b.H, b.p_max, b.noise_power, num_sats=b.num_sats, power=power,
-                        init="best", serving=b.serving).W)
+        lambda b: wmmse_batch(b, init="best").W)
     return out
 
 

@@ -482,11 +482,9 @@ def _broadcast_flag(flag: bool, world: int) -> bool:
 def _reference_value(exp: Experiment, val: ChannelBatch) -> float:
     """Mean sum rate of a converged WMMSE (best of MRT/RZF/ones starts, tol 1e-8, at most
     2000 iterations) on the validation set: the SE-ratio denominator (DESIGN.md)."""
-    from spacemimo.model.wmmse import wmmse
+    from spacemimo.model.wmmse import wmmse_batch
 
-    power = "per_sat" if val.num_sats > 1 else "total"
-    res = wmmse(val.H, val.p_max, val.noise_power, num_sats=val.num_sats, power=power,
-                init="best", tol=1e-8, max_iter=2000, serving=val.serving)
+    res = wmmse_batch(val, init="best", tol=1e-8, max_iter=2000)
     return res.sum_rate.mean().item()
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import torch
 
 from spacemimo.model import objectives as obj
-from spacemimo.model.batch import serving_mask
+from spacemimo.model.batch import ChannelBatch, serving_mask
 
 INITS = ("mrt", "rzf", "ones")
 """The deterministic starts ``init="best"`` tries (DESIGN.md: best of MRT, RZF, all-ones)."""
@@ -494,6 +494,14 @@ def wmmse(H: torch.Tensor, p_max: float, noise_power: float, *,
     W, f, iters, conv, hist, used = _pick_best(runs, list(starts))
     return WMMSEResult(W=W.to(H.dtype), sum_rate=obj.sum_rate(Hc, W, noise),
                        objective=f, iterations=iters, converged=conv, init=used, history=hist)
+
+
+def wmmse_batch(batch: ChannelBatch, **kwargs) -> WMMSEResult:
+    """``wmmse`` on a ChannelBatch, with its conventions: the budget per satellite when
+    ``num_sats > 1`` (else total), its noise power and its serving map (coordinated
+    beamforming when the scenario has one). ``kwargs``: the other ``wmmse`` options."""
+    return wmmse(batch.H, batch.p_max, batch.noise_power, num_sats=batch.num_sats,
+                 serving=batch.serving, **kwargs)
 
 
 def _starts(init: str | torch.Tensor, shape: tuple[int, ...], make, p_max: float,
