@@ -3,7 +3,8 @@ the CLI and the quantizer look a net up and build it from a preset's ``net:`` bl
 
 Every net maps a ``ChannelBatch`` (or a bare H (B, K, Nt) complex with ``p_max=``) to a
 precoder W (B, Nt, K) in H's dtype that meets the power budget; see the defining modules:
-``gsm_gnn`` (GSM 002), ``model_gnn`` (Guo & Yang 003), ``zhou_gnn`` (Zhou et al. 000).
+``gsm_gnn`` (GSM 002), ``model_gnn`` (Guo & Yang 003), ``zhou_gnn`` (Zhou et al. 000) and
+``structured_cb`` (our learned optimal-structure net for 003's coordinated beamforming).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from spacemimo.model.model_gnn import (
     VanillaGnnConfig,
 )
 from spacemimo.model.precoder_io import NetConfig, parameter_count, weight_count
+from spacemimo.model.structured_cb import StructuredCbConfig, StructuredCoordinatedNet
 from spacemimo.model.zhou_gnn import (
     DeepUnfoldedWmmse,
     TaylorInverseGnn,
@@ -33,8 +35,9 @@ from spacemimo.model.zhou_gnn import (
 __all__ = [
     "NETS", "NetSpec", "build_net", "net_config", "parameter_count", "weight_count",
     "GsmGnn", "GsmGnnConfig", "GsmMultiGnn", "ModelGnn", "ModelGnnConfig", "MulticellModelGnn",
-    "VanillaGnn", "VanillaGnnConfig", "ZhouEdgeGnn", "ZhouEdgeGnnConfig", "DeepUnfoldedWmmse",
-    "UnfoldedWmmseConfig", "TaylorInverseGnn",
+    "StructuredCbConfig", "StructuredCoordinatedNet", "VanillaGnn", "VanillaGnnConfig",
+    "ZhouEdgeGnn", "ZhouEdgeGnnConfig", "DeepUnfoldedWmmse", "UnfoldedWmmseConfig",
+    "TaylorInverseGnn",
 ]
 
 
@@ -61,6 +64,9 @@ NETS: dict[str, NetSpec] = {
                                    "Guo & Yang 003 sec. III-E / Table V"),
     "model_gnn_multicell_pa": NetSpec(MulticellModelGnn, ModelGnnConfig, {"user_power": (32, 32)},
                                       "Guo & Yang 003 Table V + per-user power MLP (extension)"),
+    "structured_cb": NetSpec(StructuredCoordinatedNet, StructuredCbConfig, {},
+                             "003 P2 / Table V through the learned optimal beamforming "
+                             "structure (spacemimo extension)"),
     "vanilla_gnn": NetSpec(VanillaGnn, VanillaGnnConfig, {}, "Guo & Yang 003 eq. 7"),
     "zhou_edge_gnn": NetSpec(ZhouEdgeGnn, ZhouEdgeGnnConfig, {}, "Zhou 000 Alg. 1"),
     "zhou_unfolded": NetSpec(DeepUnfoldedWmmse, UnfoldedWmmseConfig, {}, "Zhou 000 Alg. 2"),

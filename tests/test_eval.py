@@ -113,8 +113,20 @@ def test_table5_quick(tmp_path: Path) -> None:
     (r5,) = _rows(evaluate.eval_table5(tmp_path, quick=True, progress=False)["csv"])
     assert 0 < float(r5["se_ratio_pct"]) <= 101.0
     assert 0 < float(r5["power_head_pct"]) <= 101.0  # our extension, warm-started from it
+    assert 0 < float(r5["structured_cb_pct"]) <= 101.0  # our learned-structure net
     assert 0 < float(r5["coordinated_mmse_pct"]) <= 100.0 + 1e-6
-    assert (tmp_path / "checkpoints" / "table5_pa_m2_n8_k4" / "best.pt").is_file()
+    assert 0 <= float(r5["wmmse_idle_users"]) <= int(r5["users"]) == 8
+    for column in ("pa", "scb"):
+        assert (tmp_path / "checkpoints" / f"table5_{column}_m2_n8_k4" / "best.pt").is_file()
+
+
+def test_idle_users_counts_beams_below_a_share_of_the_fair_power() -> None:
+    """2 BSs x 2 users: BS 0 splits 0.996 / 0.004 (0.8 % of a fair 0.5 is idle), BS 1 evenly."""
+    W = torch.zeros(1, 4, 4, dtype=torch.complex64)
+    W[0, 0, 0], W[0, 1, 1] = 0.996 ** 0.5, 0.004 ** 0.5
+    W[0, 2, 2] = W[0, 3, 3] = 0.5 ** 0.5
+    assert evaluate.idle_users(W, 2).tolist() == [1.0]
+    assert evaluate.idle_users(W, 2, share=0.001).tolist() == [0.0]
 
 
 @pytest.mark.parametrize(("argv", "message"), [
