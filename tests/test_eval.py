@@ -118,6 +118,9 @@ def test_table5_quick(tmp_path: Path) -> None:
     assert 0 <= float(r5["wmmse_idle_users"]) <= int(r5["users"]) == 8
     for column in ("pa", "scb"):
         assert (tmp_path / "checkpoints" / f"table5_{column}_m2_n8_k4" / "best.pt").is_file()
+    (t5,) = _rows(tmp_path / "table5_transfer.csv")  # quick: the one trained size only
+    assert t5["test_size"] == "2, 8, 4"
+    assert 0 < float(t5["trained_2_8_4_pct"]) <= 101.0
 
 
 def test_idle_users_counts_beams_below_a_share_of_the_fair_power() -> None:
