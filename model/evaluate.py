@@ -226,8 +226,8 @@ TABLE2_WARM_LR = 0.003  # fine-tuning a warm start: a third of Table I's rate
 TABLE2_WARM_SNR = 10.0
 TABLE2_WARM_K = 16
 
-TABLE2_EXPERIMENTS = {"model_gnn": "modelgnn_n8_k4_se", "model_gnn_pa": "modelgnn_pa_n8_k4_se",
-                      "vanilla_gnn": "vanilla_n8_k4_se"}
+TABLE2_EXPERIMENTS = {"model_gnn": "modelgnn_n8_k4_se", "model_gnn_un": "modelgnn_un_n8_k4_se",
+                      "model_gnn_pa": "modelgnn_pa_n8_k4_se", "vanilla_gnn": "vanilla_n8_k4_se"}
 
 
 def table2_warm_source(net_name: str, snr: float, N: int, K: int
@@ -339,7 +339,8 @@ def _merge_rows(path: Path, new: list[dict[str, Any]]) -> tuple[list[dict[str, A
 def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
                 checkpoint: Path | None = None, progress: bool = True,
                 rows: list[tuple[float, int, int]] | None = None,
-                nets: tuple[str, ...] = ("model_gnn", "model_gnn_pa", "vanilla_gnn"),
+                nets: tuple[str, ...] = ("model_gnn", "model_gnn_un", "model_gnn_pa",
+                                         "vanilla_gnn"),
                 timing_one_start: bool = True, merge: bool = False) -> dict[str, Path]:
     """003 Table II: SE ratio vs converged WMMSE and inference time, GNNs vs WMMSE.
 
@@ -365,7 +366,8 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
         for net_name in nets:
             if net_name == "vanilla_gnn" and (snr, N, K) != (10.0, 8, 4):
                 continue  # ~100x the Model-GNN's training cost: one row on 2 shared cores
-            if net_name == "model_gnn_pa" and (huge or big and snr != TABLE2_WARM_SNR):
+            if net_name in ("model_gnn_pa", "model_gnn_un") and (
+                    huge or big and snr != TABLE2_WARM_SNR):
                 continue  # see TABLE2_PA_MAX_EDGES; (32, 16): a second training only at 10 dB
             exp, net = table2_net(net_name, snr, N, K, out_dir, seed, quick,
                                   checkpoint if net_name == "model_gnn" else None, progress)
@@ -405,8 +407,9 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
              "WMMSE: one pass, as it is 100-10^5x longer); speedup = reference WMMSE (3 starts) / "
              "GNN time, speedup_vs_wmmse_rzf = one WMMSE run from the RZF start / GNN time, "
              "paper_speedup_cpu = the paper's WMMSE / Model-GNN CPU time, target_speedup = "
-             "spacemimo's target; paper_pct = the paper's value for that net (model_gnn_pa is "
-             "a spacemimo extension, compared with the paper's Model-GNN)")
+             "spacemimo's target; paper_pct = the paper's value for that net (model_gnn_un: the "
+             "paper's net with σ = X/||X|| per user column, the other reading of sec. IV-A; "
+             "model_gnn_pa: a spacemimo extension; both compared with the paper's Model-GNN)")
     config: dict[str, Any] = {"task": "table2", "quick": quick, "wmmse_tol": WMMSE_TOL,
                               "threads": THREADS, "budget_s": TABLE2_BUDGET_S,
                               "row_budget_s": {f"{N}x{K}@{s:g}": b for (s, N, K), b

@@ -29,6 +29,7 @@ the GNN, that scales the normalised output: V = η(K)·sqrt(P)·V̂/||V̂||, so 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -47,6 +48,7 @@ from spacemimo.model.precoder_io import (
 )
 
 POOLINGS = ("sum", "mean")
+ACTIVATION_NORMS = ("layer", "user")
 
 
 def channel_to_edges(H: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -92,6 +94,12 @@ class ModelGnnConfig(NetConfig):
     absorbs 1/K), but the sum grows with K, so a net trained at small K sees its Q term
     inflated at large K: "mean" is what keeps Fig. 6's K-generalization (measured: SE ratio at
     K = 30 84 % vs 48 % with "sum", N = 32, trained with K ~ Exp(4)).
+    activation_norm: what σ(X) = X/||X|| (sec. IV-A) normalises: "layer" (default) — the
+    sample's whole layer output, every edge and feature — or "user" — each user's column
+    (its N edges' features), scaled by 1/√K so the layer keeps unit norm. The paper does not
+    say which X; "user" lets each hidden layer rescale users against each other, i.e. a
+    nonlinear per-user power allocation (measured at N=8, K=4, 2,000 steps: validation SE ratio
+    98.5 / 99.4 / 98.7 % at 0 / 10 / 20 dB vs 96.8 / 97.8 / 98.0 % with "layer").
     lr is recorded for the trainer (Table I), not used by the model.
     """
 
@@ -99,6 +107,7 @@ class ModelGnnConfig(NetConfig):
     power_head: tuple[int, ...] = ()
     user_power: tuple[int, ...] = ()
     user_pool: str = "sum"
+    activation_norm: str = "layer"
     input_scale: str = "snr"
     lr: float = 0.01
 
@@ -107,6 +116,7 @@ class ModelGnnConfig(NetConfig):
         self._check_widths("power_head", allow_empty=True)
         self._check_widths("user_power", allow_empty=True)
         self._check_choice("user_pool", POOLINGS)
+        self._check_choice("activation_norm", ACTIVATION_NORMS)
         self._check_choice("input_scale", INPUT_SCALES)
 
     @classmethod
@@ -140,19 +150,22 @@ class VanillaGnnConfig(NetConfig):
 
 class ModelGnnLayer(nn.Module):
     """One Model-GNN layer (eq. 12 without term (c)): (B, N, K, J) -> (B, N, K, J').
-    user_pool "mean" divides the Q pool by K (``ModelGnnConfig.user_pool``)."""
+    user_pool "mean" divides the Q pool by K (``ModelGnnConfig.user_pool``); norm: what the
+    activation normalises (``ModelGnnConfig.activation_norm``)."""
 
     def __init__(self, in_width: int, out_width: int, activation: bool,
-                 user_pool: str = "sum") -> None:
+                 user_pool: str = "sum", norm: str = "layer") -> None:
         super().__init__()
         if in_width % 2:
             raise ValueError(f"Model-GNN widths must be even, got {in_width}")
         if user_pool not in POOLINGS:
             raise ValueError(f"user_pool must be one of {POOLINGS}, got {user_pool!r}")
+        if norm not in ACTIVATION_NORMS:
+            raise ValueError(f"norm must be one of {ACTIVATION_NORMS}, got {norm!r}")
         self.s = nn.Linear(2 * in_width, out_width, bias=False)  # [s0 s1] on c_nk
         self.p = nn.Linear(in_width, out_width, bias=False)  # p0 on Σ_i d_ik
         self.q = nn.Linear(2 * in_width, out_width, bias=False)  # [q0 q1] on Σ_j c_nj
-        self.activation, self.user_pool = activation, user_pool
+        self.activation, self.user_pool, self.norm = activation, user_pool, norm
 
     def forward(self, D: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
         c = torch.cat([D, taylor_term(D, H)], dim=-1)  # step 1: c_nk = [d_nk ‖ e_nk]
@@ -160,7 +173,11 @@ class ModelGnnLayer(nn.Module):
         if self.user_pool == "mean":
             pool = pool / D.shape[2]
         out = self.s(c) + self.p(D.sum(1, keepdim=True)) + self.q(pool)
-        return norm_activation(out, (1, 2, 3)) if self.activation else out
+        if not self.activation:
+            return out
+        if self.norm == "user":  # each user's N x J' block to norm 1/sqrt(K)
+            return norm_activation(out, (1, 3)) / math.sqrt(out.shape[2])
+        return norm_activation(out, (1, 2, 3))
 
 
 class VanillaGnnLayer(nn.Module):
@@ -260,7 +277,7 @@ class ModelGnn(nn.Module):
     def __init__(self, config: ModelGnnConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or ModelGnnConfig()
-        self.layers = nn.ModuleList(ModelGnnLayer(a, b, act, cfg.user_pool)
+        self.layers = nn.ModuleList(ModelGnnLayer(a, b, act, cfg.user_pool, cfg.activation_norm)
                                     for a, b, act in _widths(cfg.hidden))
         self.power_head = PowerHead(cfg.power_head) if cfg.power_head else None
         self.user_power = UserPowerHead(cfg.user_power) if cfg.user_power else None
@@ -382,9 +399,10 @@ class MulticellModelGnn(nn.Module):
     def __init__(self, config: ModelGnnConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or ModelGnnConfig()
-        if cfg.power_head or cfg.user_pool != "sum":
+        if cfg.power_head or cfg.user_pool != "sum" or cfg.activation_norm != "layer":
             raise ValueError("the multi-cell Model-GNN is the paper's SE (P2) variant: "
-                             "power_head must be empty, user_pool 'sum'")
+                             "power_head must be empty, user_pool 'sum', activation_norm "
+                             "'layer'")
         self.layers = nn.ModuleList(MulticellModelGnnLayer(a, b, act)
                                     for a, b, act in _widths(cfg.hidden))
         self.user_power = UserPowerHead(cfg.user_power) if cfg.user_power else None
@@ -453,10 +471,24 @@ def _pack_layer(layer: ModelGnnLayer) -> tuple[torch.Tensor, ...]:
             pack(layer.p.weight))
 
 
+def _fast_activation(out: torch.Tensor, user_dims: tuple[int, int] | None) -> torch.Tensor:
+    """σ in place: the whole sample's layer (``user_dims`` None) or each user's block (the
+    dims that hold its antennas and features), then 1/sqrt(K) as ``ModelGnnLayer``."""
+    if user_dims is None:
+        flat = out.view(out.shape[0], -1)
+        flat *= torch.linalg.vector_norm(flat, dim=1, keepdim=True).clamp_min(_TINY).reciprocal()
+        return out
+    K = out.numel() // (out.shape[0] * out.shape[user_dims[0]] * out.shape[user_dims[1]])
+    norm = torch.linalg.vector_norm(out, dim=user_dims, keepdim=True).clamp_min(_TINY)
+    out *= (norm * math.sqrt(K)).reciprocal()
+    return out
+
+
 def _fast_layer_edges(D: torch.Tensor, H: torch.Tensor, w: tuple[torch.Tensor, ...],
-                      activation: bool) -> torch.Tensor:
+                      activation: bool, user_norm: bool = False) -> torch.Tensor:
     """One ``ModelGnnLayer`` in the edge-major layout: D (B, N, K, J) real, features (c, q);
-    H (B, K, N) complex (the net's scaling); w as ``_pack_layer``'s -> (B, N, K, J')."""
+    H (B, K, N) complex (the net's scaling); w as ``_pack_layer``'s -> (B, N, K, J').
+    user_norm: the activation normalises each user (``activation_norm`` "user")."""
     S0, S1, Q0, Q1, P0 = (x.t() for x in w)  # right-multipliers (J, J')
     B, N, K, J = D.shape
     C, Jo = J // 2, S0.shape[1]
@@ -474,8 +506,7 @@ def _fast_layer_edges(D: torch.Tensor, H: torch.Tensor, w: tuple[torch.Tensor, .
     out += q.view(B, N, 1, Jo)
     out += torch.mm(D.sum(1).view(-1, J), P0).view(B, 1, K, Jo)
     if activation:
-        flat = out.view(B, -1)
-        flat *= torch.linalg.vector_norm(flat, dim=1, keepdim=True).clamp_min(_TINY).reciprocal()
+        _fast_activation(out, (1, 3) if user_norm else None)
     return out
 
 
@@ -485,7 +516,7 @@ def _lmul(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def _fast_layer(D: torch.Tensor, Hcat: torch.Tensor, w: tuple[torch.Tensor, ...],
-                activation: bool) -> torch.Tensor:
+                activation: bool, user_norm: bool = False) -> torch.Tensor:
     """One ``ModelGnnLayer``: D (B, J, K, N) in the (c, q, k, n) layout, Hcat (B, 2K, N) =
     [H_re; H_im] (rows h_kᴴ, the net's scaling) -> (B, J', K, N)."""
     S0, S1, Q0, Q1, P0 = w
@@ -502,8 +533,7 @@ def _fast_layer(D: torch.Tensor, Hcat: torch.Tensor, w: tuple[torch.Tensor, ...]
     out += q.view(B, Jo, 1, N)  # Q Σ_j c_nj, per antenna
     out += _lmul(P0, D.sum(3)).view(B, Jo, K, 1)  # P Σ_i d_ik, per user
     if activation:
-        flat = out.view(B, -1)
-        flat *= torch.linalg.vector_norm(flat, dim=1, keepdim=True).clamp_min(_TINY).reciprocal()
+        _fast_activation(out, (1, 3) if user_norm else None)
     return out
 
 
@@ -536,6 +566,7 @@ def fast_model_gnn(net: ModelGnn, x: ChannelBatch | torch.Tensor, p_max: float |
     packed = _packed(net)
     if net.config.user_pool == "mean":  # Q (Σ/K) = (Q/K) Σ: scale the packed Q0, Q1
         packed = [((S0, S1, Q0 / K, Q1 / K, P0), act) for (S0, S1, Q0, Q1, P0), act in packed]
+    user_norm = net.config.activation_norm == "user"
     step = chunk or max(1, FAST_CHUNK_EDGES // (N * K))
     parts = []
     if layout == "edges" or (layout == "auto" and N * K <= FAST_EDGE_LAYOUT_MAX):
@@ -543,7 +574,7 @@ def fast_model_gnn(net: ModelGnn, x: ChannelBatch | torch.Tensor, p_max: float |
             Hi = H[i:i + step]
             D = torch.view_as_real(Hi.mH.contiguous().resolve_conj()).to(dt)  # [Re h, Im h]
             for w, act in packed:
-                D = _fast_layer_edges(D, Hi, w, act)
+                D = _fast_layer_edges(D, Hi, w, act, user_norm)
             parts.append(torch.view_as_complex(D))  # (b, N, K)
         V = parts[0] if len(parts) == 1 else torch.cat(parts)
     else:
@@ -552,7 +583,7 @@ def fast_model_gnn(net: ModelGnn, x: ChannelBatch | torch.Tensor, p_max: float |
         for i in range(0, B, step):
             D, Hc = D0[i:i + step], Hcat[i:i + step]
             for w, act in packed:
-                D = _fast_layer(D, Hc, w, act)
+                D = _fast_layer(D, Hc, w, act, user_norm)
             parts.append(D)  # (b, 2, K, N)
         D = parts[0] if len(parts) == 1 else torch.cat(parts)
         V = torch.complex(D[:, 0], D[:, 1]).mT.contiguous()  # (B, N, K)

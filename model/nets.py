@@ -58,6 +58,9 @@ NETS: dict[str, NetSpec] = {
     "model_gnn": NetSpec(ModelGnn, ModelGnnConfig, {}, "Guo & Yang 003 eq. 15, SE"),
     "model_gnn_pa": NetSpec(ModelGnn, ModelGnnConfig, {"user_power": (32, 32)},
                             "Guo & Yang 003 eq. 15 + per-user power MLP (spacemimo extension)"),
+    "model_gnn_un": NetSpec(ModelGnn, ModelGnnConfig, {"activation_norm": "user"},
+                            "Guo & Yang 003 eq. 15 with σ = X/||X|| per user column (the "
+                            "other reading of sec. IV-A)"),
     "model_gnn_ee": NetSpec(ModelGnn, ModelGnnConfig, ModelGnnConfig.ee().to_dict(),
                             "Guo & Yang 003 Table I/IV, EE with QoS + η(K) FNN"),
     "model_gnn_multicell": NetSpec(MulticellModelGnn, ModelGnnConfig, {},

@@ -343,10 +343,12 @@ class QuantModelGnn(nn.Module):
         from spacemimo.model.model_gnn import _widths
 
         if (config.power_head or getattr(config, "user_power", ())
-                or getattr(config, "user_pool", "sum") != "sum"):
+                or getattr(config, "user_pool", "sum") != "sum"
+                or getattr(config, "activation_norm", "layer") != "layer"):
             raise ValueError("only the paper's SE Model-GNN (no power_head / user_power, "
-                             "user_pool 'sum') is quantized so far; the program IR and the "
-                             "accelerators implement eq. (15)'s sum pool")
+                             "user_pool 'sum', activation_norm 'layer') is quantized so far; "
+                             "the program IR and the accelerators implement eq. (15)'s sum "
+                             "pool and the layer-wide X/||X||")
         self.config, self.bits, self.p_max = config, bits, float(p_max)
         self.float_mode = False
         self.spec = spec = quant_spec(bits)

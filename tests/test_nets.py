@@ -66,6 +66,8 @@ TINY = {
     "model_gnn": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4))), 6, 1),
     "model_gnn_ee": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4), power_head=(4,))), 6, 1),
     "model_gnn_mean": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4), user_pool="mean")), 6, 1),
+    "model_gnn_un": (lambda: ModelGnn(ModelGnnConfig(hidden=(6, 4), activation_norm="user")),
+                     6, 1),
     "model_gnn_multicell": (lambda: MulticellModelGnn(ModelGnnConfig(hidden=(4,))), 6, 2),
     "vanilla_gnn": (lambda: VanillaGnn(VanillaGnnConfig(hidden=(8, 6))), 6, 1),
     "zhou_edge_gnn": (lambda: ZhouEdgeGnn(ZhouEdgeGnnConfig(num_layers=2, message_width=6,
@@ -74,8 +76,8 @@ TINY = {
     "iaidnn": (lambda: _tiny_unfolded("iaidnn"), 6, 1),
 }
 USER_EQUIVARIANT = [n for n in TINY if n != "model_gnn_multicell"]  # that one: within a cell
-ANTENNA_EQUIVARIANT = ["model_gnn", "model_gnn_ee", "model_gnn_mean", "vanilla_gnn",
-                       "zhou_edge_gnn", "zhou_unfolded"]
+ANTENNA_EQUIVARIANT = ["model_gnn", "model_gnn_ee", "model_gnn_mean", "model_gnn_un",
+                       "vanilla_gnn", "zhou_edge_gnn", "zhou_unfolded"]
 
 
 def _make(name: str) -> tuple[nn.Module, int, int]:
@@ -184,6 +186,28 @@ def test_mean_user_pool_is_the_sum_pool_with_q_scaled_by_one_over_k() -> None:
         H2 = _H(3, K + 3, 7, dtype=torch.complex128)
         assert not _close(mean(H2, p_max=1.0, noise_power=0.1),
                           total(H2, p_max=1.0, noise_power=0.1), 1e-3)
+
+
+def test_user_norm_activation_gives_every_user_the_same_hidden_norm() -> None:
+    """activation_norm "user": each hidden layer leaves every user's N x J block at norm
+    1/sqrt(K) (the layer at norm 1, as "layer"), so the layers can rescale users; the
+    multi-cell net and the quantizer, which implement the layer-wide norm, refuse it."""
+    torch.manual_seed(1)
+    net = ModelGnn(ModelGnnConfig(hidden=(6, 4), activation_norm="user")).double()
+    K, H = 5, _H(2, 5, 7, dtype=torch.complex128)
+    from spacemimo.model.model_gnn import channel_to_edges
+    D = channel_to_edges(H, torch.float64)
+    for layer in net.layers[:-1]:
+        D = layer(D, H)
+        user = D.square().sum((1, 3)).sqrt()  # (B, K)
+        torch.testing.assert_close(user, torch.full_like(user, K ** -0.5))
+    with pytest.raises(ValueError, match="activation_norm"):
+        ModelGnnConfig(activation_norm="edge")
+    with pytest.raises(ValueError, match="activation_norm 'layer'"):
+        MulticellModelGnn(ModelGnnConfig(activation_norm="user"))
+    from spacemimo.quant.qat_nets import quantize_net
+    with pytest.raises(ValueError, match="activation_norm 'layer'"):
+        quantize_net(net.float(), 8, 1.0)
 
 
 @pytest.mark.parametrize("power_head", [False, True], ids=["paper", "power_head"])
@@ -428,8 +452,10 @@ def _rel_err(out: torch.Tensor, ref: torch.Tensor) -> float:
 @pytest.mark.parametrize("cfg", [ModelGnnConfig(hidden=(6, 4)), ModelGnnConfig(),
                                  ModelGnnConfig(hidden=(6, 4), power_head=(4,)),
                                  ModelGnnConfig(hidden=(6, 4), user_power=(8,)),
-                                 ModelGnnConfig(hidden=(6, 4), user_pool="mean")],
-                         ids=["tiny", "paper", "power_head", "user_power", "mean_pool"])
+                                 ModelGnnConfig(hidden=(6, 4), user_pool="mean"),
+                                 ModelGnnConfig(hidden=(6, 4), activation_norm="user")],
+                         ids=["tiny", "paper", "power_head", "user_power", "mean_pool",
+                              "user_norm"])
 @pytest.mark.parametrize("K, N, S", [(4, 8, 1), (3, 6, 2), (6, 10, 1), (1, 5, 1)])
 @pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-6), (torch.float64, 1e-12)],
                          ids=["f32", "f64"])
