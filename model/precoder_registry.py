@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from spacemimo.model import objectives as obj
-from spacemimo.model.baselines import precoder
+from spacemimo.model.baselines import coordinated_precoder, precoder
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.energy_efficiency import dinkelbach_wmmse
 from spacemimo.model.wmmse import wmmse_batch, wmmse_mimo
@@ -50,11 +50,26 @@ def _closed_form(name: str, scope: str, power: str) -> Precoder:
     return lambda b: precoder(name, b, scope=scope, power=power)
 
 
+def _coordinated(name: str) -> Precoder:
+    return lambda b: coordinated_precoder(name, b)
+
+
 def _miso_methods(batch: ChannelBatch) -> dict[str, Method]:
     power = "per_sat" if batch.num_sats > 1 else "total"
     zf_ok = batch.num_tx >= batch.num_users
     out: dict[str, Method] = {}
-    if batch.num_sats > 1:
+    if batch.serving is not None:
+        # coordinated beamforming (003 P2): each BS beams only to its own cell's users, so the
+        # joint-transmission local/global closed forms would solve another problem
+        for name in ("mrt", "zf", "mmse"):
+            if name == "zf" and batch.antennas_per_sat < batch.num_users:
+                continue
+            out[f"{name}-coordinated"] = Method(
+                f"{name.upper()}-Coord", f"{name.upper()} per BS toward every user from its "
+                "own CSI, own cell's columns kept, per-BS power (003 Table V)",
+                _coordinated(name))
+        power = "per-BS, coordinated (each BS serves its own cell)"
+    elif batch.num_sats > 1:
         zf_local_ok = batch.antennas_per_sat >= batch.num_users
         for name in ("mrt", "zf", "mmse"):
             if name == "zf" and not zf_local_ok:
