@@ -42,6 +42,18 @@ def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
     assert best.stat().st_mtime_ns == stamp  # same experiment: the checkpoint is reused
 
 
+def test_table2_extension_rows_sit_beside_the_papers_matching_column(tmp_path: Path) -> None:
+    """The learned-structure net is read against the paper's BNN column (the same idea:
+    structure (2) with learned parameters), the per-user-σ net against the Model-GNN's."""
+    paths = evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)],
+                                 nets=("structured_cb", "model_gnn_un"), progress=False)
+    rows = {r["net"]: r for r in _rows(paths["csv"])}
+    assert float(rows["structured_cb"]["paper_pct"]) == 99.92  # 003 Table II BNN, 10 dB
+    assert float(rows["model_gnn_un"]["paper_pct"]) == 97.74
+    for r in rows.values():
+        assert 50.0 < float(r["se_ratio_pct"]) <= 101.0
+
+
 def test_table2_32x16_rows_warm_start_from_10db(tmp_path: Path) -> None:
     assert [r for r in evaluate.table2_rows(False) if r[1:] == (32, 16)] == [
         (0.0, 32, 16), (10.0, 32, 16), (20.0, 32, 16)]

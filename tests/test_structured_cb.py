@@ -90,9 +90,11 @@ def test_equivariant_to_antennas_users_and_cells() -> None:
                                    rtol=1e-9, atol=1e-11)
 
 
-def test_matches_structured_beams_for_given_parameters() -> None:
-    """``structured_beams`` with per-user λ, p and per-BS μ against the per-BS formula."""
-    M, N, K = 2, 3, 2
+@pytest.mark.parametrize("M, N, K", [(2, 3, 2), (2, 5, 2), (1, 6, 2)],
+                         ids=["antenna_solve", "user_solve", "one_cell_user_solve"])
+def test_matches_structured_beams_for_given_parameters(M: int, N: int, K: int) -> None:
+    """``structured_beams`` with per-user λ, p and per-BS μ against the per-BS formula, both
+    when it solves the N x N system (M·K >= N) and the M·K x M·K one (push-through)."""
     H = _H(1, M, N, K, seed=4)
     g = torch.Generator().manual_seed(5)
     lam, p = torch.rand(1, M * K, generator=g) + 0.1, torch.rand(1, M * K, generator=g)
