@@ -54,6 +54,14 @@ def test_table2_extension_rows_sit_beside_the_papers_matching_column(tmp_path: P
         assert 50.0 < float(r["se_ratio_pct"]) <= 101.0
 
 
+def test_table2_structured_rows_get_the_short_budget_from_scratch(tmp_path: Path) -> None:
+    for snr, N, K in ((0.0, 32, 16), (20.0, 64, 32)):
+        exp = evaluate.table2_experiment("structured_cb", snr, N, K, tmp_path)
+        assert exp.train.time_limit_s == evaluate.TABLE2_STRUCTURED_BUDGET_S
+        assert exp.train.init_from is None and exp.net == "structured_cb"
+    assert evaluate.table2_experiment("structured_cb", 10.0, 8, 4, tmp_path).train.steps == 3000
+
+
 def test_table2_32x16_rows_warm_start_from_10db(tmp_path: Path) -> None:
     assert [r for r in evaluate.table2_rows(False) if r[1:] == (32, 16)] == [
         (0.0, 32, 16), (10.0, 32, 16), (20.0, 32, 16)]
