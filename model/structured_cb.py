@@ -53,21 +53,27 @@ from spacemimo.model.precoder_io import (
 
 USER_FEATURES = 8  # per-user features read off the current beams (see _user_features)
 LOG_CLAMP = 20.0  # |log λ|, |log μ|, |log p| bound: keeps the solves finite early in training
+BUDGETS = ("exact", "learned")
+BUDGET_LOGIT0 = 3.0  # a learned budget starts at sigmoid(3) = 95 % of p_max
 _TINY = 1e-9
 
 
 @dataclass(frozen=True)
 class StructuredCbConfig(NetConfig):
     """iterations: refinement steps (each its own pair of MLPs); hidden: their widths.
-    lr is recorded for the trainer, not used by the model."""
+    budget: "exact" — every BS radiates exactly p_max (sum-rate problems, where the optimum
+    uses the whole budget) — or "learned" — each BS radiates a learned fraction of p_max
+    (energy efficiency, 003 Table IV, where it need not). lr is recorded for the trainer."""
 
     iterations: int = 3
     hidden: tuple[int, ...] = (64, 64)
+    budget: str = "exact"
     lr: float = 0.001
 
     def __post_init__(self) -> None:
         self._check_int("iterations")
         self._check_widths("hidden")
+        self._check_choice("budget", BUDGETS)
 
 
 def _mlp(dims: tuple[int, ...]) -> nn.Sequential:
@@ -137,20 +143,22 @@ def _user_features(H: torch.Tensor, V: torch.Tensor, gains: torch.Tensor, log_la
 class _Refine(nn.Module):
     """One refinement step: per-user (Δlog λ, Δlog p) and per-BS Δlog μ."""
 
-    def __init__(self, hidden: tuple[int, ...]) -> None:
+    def __init__(self, hidden: tuple[int, ...], bs_outputs: int = 1) -> None:
         super().__init__()
         self.user = _mlp((3 * USER_FEATURES, *hidden, 2))
-        self.bs = _mlp((2 * USER_FEATURES, *hidden, 1))
+        self.bs = _mlp((2 * USER_FEATURES, *hidden, bs_outputs))
 
     def forward(self, f: torch.Tensor, cells: int
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """-> Δlog λ (B, M·K), Δlog p (B, M·K), per-BS outputs (B, M, bs_outputs): Δlog μ
+        and, with a learned budget, the budget logit's step."""
         B, Kt, F = f.shape
         per_cell = f.view(B, cells, Kt // cells, F).mean(2)  # (B, M, F)
         everyone = f.mean(1, keepdim=True)  # (B, 1, F)
         own_cell = per_cell.repeat_interleave(Kt // cells, dim=1)
         d = self.user(torch.cat([f, own_cell, everyone.expand_as(f)], -1))
-        d_mu = self.bs(torch.cat([per_cell, everyone.expand_as(per_cell)], -1)).squeeze(-1)
-        return d[..., 0], d[..., 1], d_mu
+        d_bs = self.bs(torch.cat([per_cell, everyone.expand_as(per_cell)], -1))
+        return d[..., 0], d[..., 1], d_bs
 
 
 class StructuredCoordinatedNet(nn.Module):
@@ -158,13 +166,16 @@ class StructuredCoordinatedNet(nn.Module):
 
     Input: a multicell ``ChannelBatch`` (H (B, M·K, M·N), num_sats = M, users and antennas
     cell-major) or a bare H with ``p_max``/``num_cells``. Output W (B, M·N, M·K): zero outside
-    each user's serving BS, every BS at exactly p_max.
+    each user's serving BS, every BS at exactly p_max (``budget`` "exact") or at a learned
+    fraction of it ("learned").
     """
 
     def __init__(self, config: StructuredCbConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or StructuredCbConfig()
-        self.steps = nn.ModuleList(_Refine(cfg.hidden) for _ in range(cfg.iterations))
+        learned = cfg.budget == "learned"
+        self.steps = nn.ModuleList(_Refine(cfg.hidden, 2 if learned else 1)
+                                   for _ in range(cfg.iterations))
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
@@ -184,12 +195,28 @@ class StructuredCoordinatedNet(nn.Module):
         log_lam = torch.zeros(B, Kt, dtype=dt, device=H.device)
         log_p = torch.zeros_like(log_lam)
         log_mu = torch.full((B, M), math.log(K), dtype=dt, device=H.device)
+        budget = torch.full((B, M), BUDGET_LOGIT0, dtype=dt, device=H.device)
+        learned = self.config.budget == "learned"
         for step in self.steps:
             V = structured_beams(H, log_lam.exp(), log_mu.exp(), log_p.exp(), M)
-            V = normalize_power(V, 1.0, M)
-            d_lam, d_p, d_mu = step(_user_features(H, V, gains, log_lam, log_p), M)
+            V = _scale_blocks(normalize_power(V, 1.0, M), torch.sigmoid(budget)) if learned \
+                else normalize_power(V, 1.0, M)
+            d_lam, d_p, d_bs = step(_user_features(H, V, gains, log_lam, log_p), M)
             log_lam = (log_lam + d_lam).clamp(-LOG_CLAMP, LOG_CLAMP)
             log_p = (log_p + d_p).clamp(-LOG_CLAMP, LOG_CLAMP)
-            log_mu = (log_mu + d_mu).clamp(-LOG_CLAMP, LOG_CLAMP)
-        V = structured_beams(H, log_lam.exp(), log_mu.exp(), log_p.exp(), M)
-        return normalize_power(V, inp.p_max, M).to(inp.H.dtype)
+            log_mu = (log_mu + d_bs[..., 0]).clamp(-LOG_CLAMP, LOG_CLAMP)
+            if learned:
+                budget = budget + d_bs[..., 1]
+        V = normalize_power(structured_beams(H, log_lam.exp(), log_mu.exp(), log_p.exp(), M),
+                            inp.p_max, M)
+        if learned:
+            V = _scale_blocks(V, torch.sigmoid(budget))
+        return V.to(inp.H.dtype)
+
+
+def _scale_blocks(V: torch.Tensor, fraction: torch.Tensor) -> torch.Tensor:
+    """Each BS's rows of V (B, M·N, K) times sqrt(fraction) (B, M): its power times fraction."""
+    B, Nt, K = V.shape
+    M = fraction.shape[1]
+    scale = fraction.sqrt().to(V.dtype)[:, :, None, None]
+    return (V.view(B, M, Nt // M, K) * scale).view(B, Nt, K)

@@ -127,6 +127,8 @@ def test_table4_quick(tmp_path: Path) -> None:
     (r4,) = _rows(evaluate.eval_table4(tmp_path, quick=True, progress=False)["csv"])
     assert float(r4["paper_ee_ratio_pct"]) == 97.29 and 0 <= float(r4["csr_pct"]) <= 100
     assert float(r4["ee_ratio_pct"]) > 0
+    assert float(r4["structured_ee_ratio_pct"]) > 0 and 0 <= float(r4["structured_csr_pct"]) <= 100
+    assert float(r4["paper_bnn_ee_ratio_pct"]) == 100.23
 
 
 def test_table5_quick(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import torch
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch, serving_mask
 from spacemimo.model.nets import StructuredCbConfig, StructuredCoordinatedNet, build_net
-from spacemimo.model.structured_cb import structured_beams
+from spacemimo.model.structured_cb import BUDGET_LOGIT0, structured_beams
 from spacemimo.model.train import (
     Objective,
     evaluate_net,
@@ -163,3 +163,20 @@ def test_degenerate_channels_stay_finite_with_finite_gradients() -> None:
     torch.testing.assert_close(power[[0, 2]], torch.ones(2, 2))
     obj.sum_rate(H, W, 1.0).sum().backward()
     assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)
+
+
+def test_learned_budget_radiates_a_fraction_of_p_max() -> None:
+    """budget "learned" (energy efficiency): untrained, every BS radiates sigmoid(3) of p_max
+    and otherwise the exact-budget beams; trained weights move each BS's fraction in (0, 1)."""
+    H = _H(3, 2, 4, 2)
+    b = ChannelBatch(H, 2.0, 1.0, num_sats=2)
+    exact = StructuredCoordinatedNet().double()(b)
+    learned = StructuredCoordinatedNet(StructuredCbConfig(budget="learned")).double()(b)
+    frac = 1.0 / (1.0 + math.exp(-BUDGET_LOGIT0))
+    torch.testing.assert_close(learned, exact * math.sqrt(frac))
+    W = _random_net(seed=7, budget="learned")(b)
+    power = W.abs().square().view(3, 2, 4, 4).sum((2, 3))
+    assert torch.all(power < 2.0) and torch.all(power > 0)
+    assert not torch.allclose(power, power[:1, :1].expand_as(power))  # per sample and BS
+    with pytest.raises(ValueError, match="budget"):
+        StructuredCbConfig(budget="project")
