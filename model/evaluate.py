@@ -488,6 +488,15 @@ def eval_table3(out_dir: Path, seed: int = 0, quick: bool = False,
 # --------------------------------------------------------------------------- 003 Fig. 6
 
 
+def _trained_users(scenario: dict[str, Any]) -> str:
+    """How many users a checkpoint was trained with, from its stored scenario: "Exp(m)" for
+    Fig. 6's drawn K, else the fixed K."""
+    vary = (scenario.get("vary") or {}).get("num_users")
+    if isinstance(vary, dict) and "exp_mean" in vary:
+        return f"Exp({vary['exp_mean']:g})"
+    return str((scenario.get("config") or {}).get("num_users", "?"))
+
+
 def eval_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
               checkpoint: Path | None = None, progress: bool = True) -> dict[str, Path]:
     """003 Fig. 6: one Model-GNN trained with K ~ Exp(mean 4) at N=32, tested on K=2..30
@@ -501,6 +510,8 @@ def eval_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
         exp = exp.with_train(steps=100, eval_every=50, eval_samples=50)
     net = resolve_net(exp, out_dir / "checkpoints" / "fig6_model_gnn_kexp_n32", checkpoint,
                       progress)
+    trained_k = (_trained_users(load_checkpoint(checkpoint).scenario) if checkpoint is not None
+                 else "Exp(4)")
     ks = [2, 4, 8] if quick else [2, 4, 8, 12, 16, 20, 25, 30]
     rows = []
     for K in ks:
@@ -514,14 +525,18 @@ def eval_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
                             test.noise_power).double()
         rows.append({"K": K, "se_ratio_pct": 100 * rate.mean().item() / ref.mean().item(),
                      "mmse_ratio_pct": 100 * mmse.mean().item() / ref.mean().item(),
-                     "trained_K": "Exp(4)", "wmmse_sum_rate": ref.mean().item()})
-    paths = write_table(out_dir, "fig6", rows, config={"task": "fig6", "quick": quick,
-                                                       "experiment": plain(exp.to_dict())},
-                        seed=seed, title="003 Fig. 6: Model-GNN SE ratio vs K (N=32, 10 dB), "
-                                         "trained with K ~ Exp(mean 4), user_pool mean; "
-                                         "mmse: the closed-form MMSE precoder's ratio; the "
-                                         "paper shows a slow decline with K (figure only, "
-                                         "no table)")
+                     "trained_K": trained_k, "wmmse_sum_rate": ref.mean().item()})
+    paths = write_table(out_dir, "fig6", rows, config={
+        "task": "fig6", "quick": quick,
+        **({"checkpoint": str(checkpoint)} if checkpoint is not None
+           else {"experiment": plain(exp.to_dict())})},
+                        seed=seed, title=(
+                            "003 Fig. 6: Model-GNN SE ratio vs K (N=32, 10 dB), trained with "
+                            "K ~ Exp(mean 4), user_pool mean" if checkpoint is None else
+                            f"003 Fig. 6 setting: SE ratio vs K (N=32, 10 dB) of the net in "
+                            f"{checkpoint} (its training K in trained_K)")
+                        + "; mmse: the closed-form MMSE precoder's ratio; the paper shows a "
+                          "slow decline with K (figure only, no table)")
     ks_done = [r["K"] for r in rows]
     paths["png"] = plot_lines(out_dir / "fig6.png", "K (users)", "SE ratio vs WMMSE (%)",
                               {"Model-GNN": (ks_done, [r["se_ratio_pct"] for r in rows]),

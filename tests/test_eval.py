@@ -145,6 +145,12 @@ def test_table5_quick(tmp_path: Path) -> None:
     assert 0 < float(t5["trained_2_8_4_pct"]) <= 101.0
 
 
+def test_fig6_names_the_training_k_of_a_given_checkpoint() -> None:
+    assert evaluate._trained_users({"vary": {"num_users": {"exp_mean": 4, "low": 2}},
+                                    "config": {"num_users": 4}}) == "Exp(4)"
+    assert evaluate._trained_users({"vary": {}, "config": {"num_users": 16}}) == "16"
+
+
 def test_idle_users_counts_beams_below_a_share_of_the_fair_power() -> None:
     """2 BSs x 2 users: BS 0 splits 0.996 / 0.004 (0.8 % of a fair 0.5 is idle), BS 1 evenly."""
     W = torch.zeros(1, 4, 4, dtype=torch.complex64)
