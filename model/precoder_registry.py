@@ -57,12 +57,13 @@ def _coordinated(name: str) -> Precoder:
 def _miso_methods(batch: ChannelBatch) -> dict[str, Method]:
     power = "per_sat" if batch.num_sats > 1 else "total"
     zf_ok = batch.num_tx >= batch.num_users
+    zf_local_ok = batch.antennas_per_sat >= batch.num_users  # one BS/satellite nulls everyone
     out: dict[str, Method] = {}
     if batch.serving is not None:
         # coordinated beamforming (003 P2): each BS beams only to its own cell's users, so the
         # joint-transmission local/global closed forms would solve another problem
         for name in ("mrt", "zf", "mmse"):
-            if name == "zf" and batch.antennas_per_sat < batch.num_users:
+            if name == "zf" and not zf_local_ok:
                 continue
             out[f"{name}-coordinated"] = Method(
                 f"{name.upper()}-Coord", f"{name.upper()} per BS toward every user from its "
@@ -70,7 +71,6 @@ def _miso_methods(batch: ChannelBatch) -> dict[str, Method]:
                 _coordinated(name))
         power = "per-BS, coordinated (each BS serves its own cell)"
     elif batch.num_sats > 1:
-        zf_local_ok = batch.antennas_per_sat >= batch.num_users
         for name in ("mrt", "zf", "mmse"):
             if name == "zf" and not zf_local_ok:
                 continue

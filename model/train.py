@@ -482,9 +482,9 @@ def _broadcast_flag(flag: bool, world: int) -> bool:
 def _reference_value(exp: Experiment, val: ChannelBatch) -> float:
     """Mean sum rate of a converged WMMSE (best of MRT/RZF/ones starts, tol 1e-8, at most
     2000 iterations) on the validation set: the SE-ratio denominator (DESIGN.md)."""
-    from spacemimo.model.wmmse import wmmse_batch
+    from spacemimo.model.wmmse import REFERENCE_MAX_ITER, REFERENCE_TOL, wmmse_batch
 
-    res = wmmse_batch(val, init="best", tol=1e-8, max_iter=2000)
+    res = wmmse_batch(val, init="best", tol=REFERENCE_TOL, max_iter=REFERENCE_MAX_ITER)
     return res.sum_rate.mean().item()
 
 

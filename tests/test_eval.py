@@ -143,6 +143,9 @@ def test_table5_quick(tmp_path: Path) -> None:
     (t5,) = _rows(tmp_path / "table5_transfer.csv")  # quick: the one trained size only
     assert t5["test_size"] == "2, 8, 4"
     assert 0 < float(t5["trained_2_8_4_pct"]) <= 101.0
+    # Table V's own sizes reuse the main table's test set and reference: the same number
+    assert float(t5["trained_2_8_4_pct"]) == pytest.approx(float(r5["structured_cb_pct"]),
+                                                           rel=1e-9)
 
 
 def test_fig6_names_the_training_k_of_a_given_checkpoint() -> None:
