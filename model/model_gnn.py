@@ -362,26 +362,42 @@ class MulticellModelGnnLayer(nn.Module):
                 "q_r": nn.Linear(2 * j, jo, bias=False)}
 
     def forward(self, D: torch.Tensor, H: torch.Tensor, cells: int) -> torch.Tensor:
-        B, N, K, J = D.shape
-        n, k = N // cells, K // cells
         c = torch.cat([D, taylor_term(D, H, cells)], dim=-1)
-        # Antenna pools for each UE: over the BS's own antennas / the other BSs' antennas.
-        per_bs = D.reshape(B, cells, n, K, J).sum(2, keepdim=True)
-        p_a = per_bs.expand(B, cells, n, K, J).reshape(B, N, K, J)
-        p_r = D.sum(1, keepdim=True) - p_a
-        # UE pools for each antenna: over UEs of one cell / of the other cells.
-        per_cell = c.reshape(B, N, cells, k, 2 * J).sum(3, keepdim=True)
-        q_a = per_cell.expand(B, N, cells, k, 2 * J).reshape(B, N, K, 2 * J)
-        q_r = c.sum(2, keepdim=True) - q_a
+        return _typed_update(self.intra, self.inter, {"s": c, **_cell_pools(D, c, cells)},
+                             cells)
 
-        def update(w: nn.ModuleDict) -> torch.Tensor:
-            return (w["s"](c) + w["p_a"](p_a) + w["p_r"](p_r) + w["q_a"](q_a) + w["q_r"](q_r))
 
-        if self.inter is None:  # output layer: inter-cell edges are masked off by the net
-            return update(self.intra)
-        intra = _own_cell_edges(cells, N, K, D.device)[None, :, :, None]
-        out = torch.where(intra, update(self.intra), update(self.inter))
-        return norm_activation(out, (1, 2, 3))
+def _cell_pools(D: torch.Tensor, c: torch.Tensor, cells: int) -> dict[str, torch.Tensor]:
+    """P2's pools, the edge itself included: for each UE over the antennas of its edge's BS
+    (p_a) / of the other BSs (p_r), summing D (B, N, K, J); for each antenna over the UEs of
+    its edge's cell (q_a) / of the other cells (q_r), summing c (B, N, K, J_c)."""
+    B, N, K, J = D.shape
+    n, k, Jc = N // cells, K // cells, c.shape[-1]
+    per_bs = D.reshape(B, cells, n, K, J).sum(2, keepdim=True)
+    p_a = per_bs.expand(B, cells, n, K, J).reshape(B, N, K, J)
+    per_cell = c.reshape(B, N, cells, k, Jc).sum(3, keepdim=True)
+    q_a = per_cell.expand(B, N, cells, k, Jc).reshape(B, N, K, Jc)
+    return {"p_a": p_a, "p_r": D.sum(1, keepdim=True) - p_a,
+            "q_a": q_a, "q_r": c.sum(2, keepdim=True) - q_a}
+
+
+def _typed_update(intra: nn.ModuleDict, inter: nn.ModuleDict | None,
+                  inputs: dict[str, torch.Tensor], cells: int) -> torch.Tensor:
+    """Σ_name W_name(inputs[name]) with intra-cell edges' weights on intra-cell edges and
+    inter-cell edges' weights elsewhere, then σ; ``inter`` None: the output layer (intra
+    weights everywhere, no σ; the net keeps only the intra-cell edges)."""
+    def update(w: nn.ModuleDict) -> torch.Tensor:
+        terms = [w[name](x) for name, x in inputs.items()]
+        out = terms[0]
+        for t in terms[1:]:
+            out = out + t
+        return out
+
+    if inter is None:
+        return update(intra)
+    _, N, K, _ = inputs["s"].shape
+    own = _own_cell_edges(cells, N, K, inputs["s"].device)[None, :, :, None]
+    return norm_activation(torch.where(own, update(intra), update(inter)), (1, 2, 3))
 
 
 class MulticellModelGnn(nn.Module):
@@ -429,6 +445,60 @@ class MulticellModelGnn(nn.Module):
 
 
 
+class MulticellVanillaGnnLayer(nn.Module):
+    """Eq. (7) on P2's graph (Table V's Vanilla-GNN row): the multi-cell Model-GNN layer's
+    edge types and pools without the Taylor term and with the edge itself left out of its
+    pools, σ(S d + P_a Σ_{same BS, i≠n} d_ik + P_r Σ_{other BSs} d_ik + Q_a Σ_{same cell,
+    j≠k} d_nj + Q_r Σ_{other cells} d_nj), "mean" pooling dividing each pool by its size."""
+
+    def __init__(self, in_width: int, out_width: int, activation: bool, pooling: str) -> None:
+        super().__init__()
+        names = ("s", "p_a", "p_r", "q_a", "q_r")
+        self.intra = nn.ModuleDict({n: nn.Linear(in_width, out_width, bias=False)
+                                    for n in names})
+        self.inter = nn.ModuleDict({n: nn.Linear(in_width, out_width, bias=False)
+                                    for n in names}) if activation else None
+        self.pooling = pooling
+
+    def forward(self, D: torch.Tensor, cells: int) -> torch.Tensor:
+        _, N, K, _ = D.shape
+        pools = _cell_pools(D, D, cells)
+        pools["p_a"], pools["q_a"] = pools["p_a"] - D, pools["q_a"] - D  # i≠n, j≠k
+        if self.pooling == "mean":
+            n, k = N // cells, K // cells
+            sizes = {"p_a": n - 1, "p_r": N - n, "q_a": k - 1, "q_r": K - k}
+            pools = {name: x / max(sizes[name], 1) for name, x in pools.items()}
+        return _typed_update(self.intra, self.inter, {"s": D, **pools}, cells)
+
+
+class MulticellVanillaGnn(nn.Module):
+    """Table V's Vanilla-GNN baseline: ``MulticellModelGnn``'s I/O (cell-major H (B, M·K, M·N),
+    BS m beams only to cell m's users, exact power P per BS) with eq. (7) layers of Table I's
+    widths [64, 512, 512, 64]. Equivariant to cells, a BS's antennas and a cell's users."""
+
+    def __init__(self, config: VanillaGnnConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or VanillaGnnConfig()
+        self.layers = nn.ModuleList(MulticellVanillaGnnLayer(a, b, act, cfg.pooling)
+                                    for a, b, act in _widths(cfg.hidden))
+
+    def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
+                noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
+        inp = resolve_input(x, p_max, noise_power, num_cells)
+        M = inp.num_sats
+        B, K, N = inp.H.shape
+        if K % M or N % M:
+            raise ValueError(f"{K} users and {N} antennas must split evenly over "
+                             f"num_cells={M} (cell-major)")
+        dt = real_dtype_of(self)
+        H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
+        D = channel_to_edges(H, dt)
+        for layer in self.layers:
+            D = layer(D, M)
+        V = edges_to_precoder(D) * _own_cell_edges(M, N, K, D.device)
+        return normalize_power(V, inp.p_max, M).to(inp.H.dtype)
+
+
 # --------------------------------------------------------------------------- fast inference
 #
 # The reference forward above is written for training and readability: edges (B, N, K, J) with
@@ -450,7 +520,7 @@ class MulticellModelGnn(nn.Module):
 
 FAST_EDGE_LAYOUT_MAX = 64  # N·K up to which the edge-major layout is used
 FAST_CHUNK_EDGES = 8192  # samples per chunk ≈ this / (N·K): ~1 MiB of (32, K, N) floats each
-_TINY = 1e-30  # sqrt of precoder_io's _TINY_SQ floor on the squared norm
+_TINY = 1e-30  # sqrt of precoder_io's SQ_NORM_FLOOR on the squared norm
 
 
 def _interleaved(width: int) -> torch.Tensor:

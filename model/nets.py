@@ -19,6 +19,7 @@ from spacemimo.model.model_gnn import (
     ModelGnn,
     ModelGnnConfig,
     MulticellModelGnn,
+    MulticellVanillaGnn,
     VanillaGnn,
     VanillaGnnConfig,
 )
@@ -35,6 +36,7 @@ from spacemimo.model.zhou_gnn import (
 __all__ = [
     "NETS", "NetSpec", "build_net", "net_config", "parameter_count", "weight_count",
     "GsmGnn", "GsmGnnConfig", "GsmMultiGnn", "ModelGnn", "ModelGnnConfig", "MulticellModelGnn",
+    "MulticellVanillaGnn",
     "StructuredCbConfig", "StructuredCoordinatedNet", "VanillaGnn", "VanillaGnnConfig",
     "ZhouEdgeGnn", "ZhouEdgeGnnConfig", "DeepUnfoldedWmmse", "UnfoldedWmmseConfig",
     "TaylorInverseGnn",
@@ -71,6 +73,8 @@ NETS: dict[str, NetSpec] = {
                              "003 P2 / Table V through the learned optimal beamforming "
                              "structure (spacemimo extension)"),
     "vanilla_gnn": NetSpec(VanillaGnn, VanillaGnnConfig, {}, "Guo & Yang 003 eq. 7"),
+    "vanilla_gnn_multicell": NetSpec(MulticellVanillaGnn, VanillaGnnConfig, {},
+                                     "Guo & Yang 003 Table V, Vanilla-GNN (eq. 7 on P2's graph)"),
     "zhou_edge_gnn": NetSpec(ZhouEdgeGnn, ZhouEdgeGnnConfig, {}, "Zhou 000 Alg. 1"),
     "zhou_unfolded": NetSpec(DeepUnfoldedWmmse, UnfoldedWmmseConfig, {}, "Zhou 000 Alg. 2"),
     "iaidnn": NetSpec(DeepUnfoldedWmmse, UnfoldedWmmseConfig, {"inverse": "iaidnn"},

@@ -19,7 +19,7 @@ from torch import nn
 
 from spacemimo.model.batch import ChannelBatch
 
-_TINY_SQ = 1e-30  # floor on squared norms: no 0/0 or infinite sqrt gradient at a zero output
+SQ_NORM_FLOOR = 1e-30  # floor on squared norms: no 0/0 or infinite sqrt gradient at a zero output
 
 INPUT_SCALES = ("snr", "none")
 POWER_MODES = ("exact", "project")
@@ -215,7 +215,7 @@ def normalize_power(W: torch.Tensor, p_max: float, num_sats: int = 1) -> torch.T
     """Exact power: b ← sqrt(P)·b/||b|| per satellite block (GSM sec. III-B3, per-satellite
     budget of (P1); Guo & Yang sec. III-C with num_sats=1). W: (B, S*M, K) -> same."""
     check_precoder(W, num_sats)
-    norm = _block_power(W, num_sats).clamp_min(_TINY_SQ).sqrt()
+    norm = _block_power(W, num_sats).clamp_min(SQ_NORM_FLOOR).sqrt()
     return _apply_block_scale(W, math.sqrt(p_max) / norm, num_sats)
 
 
@@ -223,7 +223,7 @@ def project_power(W: torch.Tensor, p_max: float, num_sats: int = 1) -> torch.Ten
     """Zhou eqs (14)/(34): leave b alone when its power is within P, else scale it onto the
     sphere: the EE optimum need not use the whole budget. W: (B, S*M, K) -> same."""
     check_precoder(W, num_sats)
-    norm = _block_power(W, num_sats).clamp_min(_TINY_SQ).sqrt()
+    norm = _block_power(W, num_sats).clamp_min(SQ_NORM_FLOOR).sqrt()
     scale = torch.where(norm > math.sqrt(p_max), math.sqrt(p_max) / norm, torch.ones_like(norm))
     return _apply_block_scale(W, scale, num_sats)
 
@@ -261,7 +261,7 @@ def parameter_count(module: nn.Module) -> int:
 def norm_activation(x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     """Guo & Yang sec. IV-A: σ(X) = X/||X||, the norm over ``dims`` (per sample). Avoids the
     vanishing gradients of saturating activations and keeps layer outputs O(1)."""
-    return x / x.square().sum(dim=dims, keepdim=True).clamp_min(_TINY_SQ).sqrt()
+    return x / x.square().sum(dim=dims, keepdim=True).clamp_min(SQ_NORM_FLOOR).sqrt()
 
 
 def max_aggregate(m: torch.Tensor, include_self: bool = False) -> torch.Tensor:
@@ -302,7 +302,7 @@ def run_ops(ops: Sequence[NetOp], module: nn.Module, x: torch.Tensor, p_max: flo
         elif op.kind == "power_norm":
             y = args[0]
             out = y * (math.sqrt(p_max) / y.square().sum(dim=(1, 2), keepdim=True)
-                       .clamp_min(_TINY_SQ).sqrt())
+                       .clamp_min(SQ_NORM_FLOOR).sqrt())
         else:
             raise ValueError(f"unknown op kind {op.kind!r} in {op}")
         env[op.dst] = out

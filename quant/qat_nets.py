@@ -30,7 +30,7 @@ from brevitas.quant_tensor import IntQuantTensor, QuantTensor
 from torch import nn
 
 from spacemimo.model.gsm_gnn import GsmGnn, GsmGnnConfig, GsmMultiGnn
-from spacemimo.model.precoder_io import NetOp, max_aggregate
+from spacemimo.model.precoder_io import SQ_NORM_FLOOR, NetOp, max_aggregate
 from spacemimo.quant.fixed_point import (
     SUPPORTED_BITS,
     fixed_norm,
@@ -46,8 +46,6 @@ from spacemimo.quant.fixed_point import (
     to_int,
 )
 from spacemimo.quant.program import seg_align_max
-
-_TINY_SQ = 1e-30
 
 
 def _value(t: torch.Tensor | QuantTensor) -> torch.Tensor:
@@ -201,7 +199,7 @@ class QuantGsmGnn(nn.Module):
         """GSM sec. III-B3 b <- √P·b/‖b‖ per sample, as PROGRAM.md's integer NORM."""
         yv = _value(y)
         ref = yv * (math.sqrt(self.p_max) / yv.square().sum(dim=(1, 2), keepdim=True)
-                    .clamp_min(_TINY_SQ).sqrt())
+                    .clamp_min(SQ_NORM_FLOOR).sqrt())
         if self.float_mode or not isinstance(y, IntQuantTensor):
             return ref
         p = self.norm_params()
@@ -453,7 +451,7 @@ class QuantModelGnn(nn.Module):
                             else requant_value(parts[s], f["seg"][s], self.bits, True))
             y = lay.out_quant(lay.lin(torch.cat(parts, dim=-1)))
             yv = y.value
-            ref = yv / yv.square().sum(dim=(1, 2), keepdim=True).clamp_min(_TINY_SQ).sqrt()
+            ref = yv / yv.square().sum(dim=(1, 2), keepdim=True).clamp_min(SQ_NORM_FLOOR).sqrt()
             if i == len(self.layers) - 1:
                 ref = ref * math.sqrt(self.p_max)
             y_int = torch.round(yv.detach().to(torch.float64) * 2.0 ** f["out"])
@@ -471,7 +469,7 @@ class QuantModelGnn(nn.Module):
                 q(p)
             lay.a_quant(taylor_a_float(d, e, K))
             y = _value(lay.out_quant(lay.lin(torch.cat(parts, dim=-1))))
-            d = y / y.square().sum(dim=(1, 2), keepdim=True).clamp_min(_TINY_SQ).sqrt()
+            d = y / y.square().sum(dim=(1, 2), keepdim=True).clamp_min(SQ_NORM_FLOOR).sqrt()
         return d * math.sqrt(self.p_max)
 
     @staticmethod

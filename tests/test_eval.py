@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,9 @@ def test_table5_quick(tmp_path: Path) -> None:
     assert 0 < float(r5["structured_cb_pct"]) <= 101.0  # our learned-structure net
     assert 0 < float(r5["coordinated_mmse_pct"]) <= 100.0 + 1e-6
     assert 0 <= float(r5["wmmse_idle_users"]) <= int(r5["users"]) == 8
-    for column in ("pa", "scb"):
+    assert 0 < float(r5["vanilla_gnn_pct"]) <= 101.0  # the paper's baseline row
+    assert math.isnan(float(r5["paper_vanilla_pct"]))  # (2, 8, 4) is not a paper size
+    for column in ("pa", "scb", "vanilla"):
         assert (tmp_path / "checkpoints" / f"table5_{column}_m2_n8_k4" / "best.pt").is_file()
     (t5,) = _rows(tmp_path / "table5_transfer.csv")  # quick: the one trained size only
     assert t5["test_size"] == "2, 8, 4"

@@ -19,6 +19,7 @@ from spacemimo.model.model_gnn import (
     ModelGnnConfig,
     ModelGnnLayer,
     MulticellModelGnn,
+    MulticellVanillaGnn,
     VanillaGnn,
     VanillaGnnConfig,
     channel_to_edges,
@@ -70,12 +71,14 @@ TINY = {
                      6, 1),
     "model_gnn_multicell": (lambda: MulticellModelGnn(ModelGnnConfig(hidden=(4,))), 6, 2),
     "vanilla_gnn": (lambda: VanillaGnn(VanillaGnnConfig(hidden=(8, 6))), 6, 1),
+    "vanilla_gnn_multicell": (lambda: MulticellVanillaGnn(VanillaGnnConfig(hidden=(8, 6))), 6, 2),
     "zhou_edge_gnn": (lambda: ZhouEdgeGnn(ZhouEdgeGnnConfig(num_layers=2, message_width=6,
                                                              hidden=8, edge_width=4)), 6, 1),
     "zhou_unfolded": (lambda: _tiny_unfolded(), 6, 1),
     "iaidnn": (lambda: _tiny_unfolded("iaidnn"), 6, 1),
 }
-USER_EQUIVARIANT = [n for n in TINY if n != "model_gnn_multicell"]  # that one: within a cell
+MULTICELL = ("model_gnn_multicell", "vanilla_gnn_multicell")
+USER_EQUIVARIANT = [n for n in TINY if n not in MULTICELL]  # those: within a cell
 ANTENNA_EQUIVARIANT = ["model_gnn", "model_gnn_ee", "model_gnn_mean", "model_gnn_un",
                        "vanilla_gnn", "zhou_edge_gnn", "zhou_unfolded"]
 
@@ -147,17 +150,23 @@ def test_permuting_users_permutes_precoders(name: str) -> None:
     assert _close(Wp, W[:, :, perm])
 
 
-def _multicell(power_head: bool) -> MulticellModelGnn:
+MULTICELL_NETS = ["paper", "power_head", "vanilla"]
+
+
+def _multicell(kind: str) -> nn.Module:
     torch.manual_seed(0)
+    if kind == "vanilla":
+        return _make("vanilla_gnn_multicell")[0]
+    power_head = kind == "power_head"
     net = MulticellModelGnn(ModelGnnConfig(hidden=(4,), user_power=(8,) if power_head else ()))
     if power_head:  # its last layer starts at zero (identity): make it act
         nn.init.normal_(net.user_power.layers[-1].weight, std=0.5)
     return net
 
 
-@pytest.mark.parametrize("power_head", [False, True], ids=["paper", "power_head"])
-def test_multicell_is_equivariant_to_cells_and_users_within_cells(power_head: bool) -> None:
-    net = _multicell(power_head)
+@pytest.mark.parametrize("kind", MULTICELL_NETS)
+def test_multicell_is_equivariant_to_cells_and_users_within_cells(kind: str) -> None:
+    net = _multicell(kind)
     b = _batch("model_gnn_multicell", K=4)  # 2 cells x 2 users, 2 BSs x 3 antennas
     users = torch.tensor([1, 0, 3, 2])  # swap users inside each cell
     cells_u, cells_a = torch.tensor([2, 3, 0, 1]), torch.tensor([3, 4, 5, 0, 1, 2])
@@ -167,6 +176,38 @@ def test_multicell_is_equivariant_to_cells_and_users_within_cells(power_head: bo
         for pu, pa in ((users, torch.arange(6)), (cells_u, cells_a), (torch.arange(4), ants)):
             Wp = net(ChannelBatch(b.H[:, pu][:, :, pa], b.p_max, b.noise_power, 2))
             assert _close(Wp, W[:, pa][:, :, pu])
+
+
+@pytest.mark.parametrize("pooling", ["sum", "mean"])
+def test_multicell_vanilla_layer_is_eq7_per_edge_type(pooling: str) -> None:
+    """Table V's Vanilla-GNN layer written out edge by edge: intra-cell edges (BS m -> a UE of
+    cell m) and inter-cell edges each with their own S, P_a, P_r, Q_a, Q_r; pools over the
+    other antennas of the edge's BS / of the other BSs and the other UEs of the edge's cell /
+    of the other cells, the edge itself excluded; then σ over the whole layer."""
+    from spacemimo.model.model_gnn import MulticellVanillaGnnLayer
+    from spacemimo.model.precoder_io import norm_activation
+    torch.manual_seed(2)
+    cells, n, k, J, Jo = 2, 3, 2, 4, 5
+    N, K = cells * n, cells * k
+    layer = MulticellVanillaGnnLayer(J, Jo, activation=True, pooling=pooling).double()
+    D = torch.randn(2, N, K, J, dtype=torch.float64)
+    ref = torch.zeros(2, N, K, Jo, dtype=torch.float64)
+    for a in range(N):
+        for u in range(K):
+            bs, cell = a // n, u // k
+            w = layer.intra if bs == cell else layer.inter
+            same_bs = [i for i in range(N) if i // n == bs and i != a]
+            other_bs = [i for i in range(N) if i // n != bs]
+            same_cell = [j for j in range(K) if j // k == cell and j != u]
+            other_cell = [j for j in range(K) if j // k != cell]
+            div = (lambda m: max(m, 1)) if pooling == "mean" else (lambda m: 1)
+            ref[:, a, u] = (w["s"](D[:, a, u])
+                            + w["p_a"](D[:, same_bs, u].sum(1)) / div(len(same_bs))
+                            + w["p_r"](D[:, other_bs, u].sum(1)) / div(len(other_bs))
+                            + w["q_a"](D[:, a, same_cell].sum(1)) / div(len(same_cell))
+                            + w["q_r"](D[:, a, other_cell].sum(1)) / div(len(other_cell)))
+    with torch.no_grad():
+        torch.testing.assert_close(layer(D, cells), norm_activation(ref, (1, 2, 3)))
 
 
 def test_mean_user_pool_is_the_sum_pool_with_q_scaled_by_one_over_k() -> None:
@@ -210,9 +251,9 @@ def test_user_norm_activation_gives_every_user_the_same_hidden_norm() -> None:
         quantize_net(net.float(), 8, 1.0)
 
 
-@pytest.mark.parametrize("power_head", [False, True], ids=["paper", "power_head"])
-def test_multicell_beams_only_to_own_cell_at_exact_per_bs_power(power_head: bool) -> None:
-    net = _multicell(power_head)
+@pytest.mark.parametrize("kind", MULTICELL_NETS)
+def test_multicell_beams_only_to_own_cell_at_exact_per_bs_power(kind: str) -> None:
+    net = _multicell(kind)
     b = _batch("model_gnn_multicell", K=4)
     with torch.no_grad():
         W = net(b)
@@ -297,7 +338,7 @@ def test_shape_and_dtype_follow_the_input(name: str) -> None:
 @pytest.mark.parametrize("name", list(TINY))
 def test_bad_input_raises_a_clear_value_error(name: str) -> None:
     net, Nt, S = _make(name)
-    kw = {"p_max": 1.0} | ({"num_cells": S} if name == "model_gnn_multicell" else {})
+    kw = {"p_max": 1.0} | ({"num_cells": S} if name in MULTICELL else {})
     H = _H(2, 4, Nt)
     for bad, msg in ((float("nan"), "NaN or Inf"), (float("inf"), "NaN or Inf")):
         Hb = H.clone()
@@ -322,7 +363,7 @@ def test_wrong_antenna_count_is_named() -> None:
 @pytest.mark.parametrize("name", [n for n in TINY if n not in ("gsm_local_per_sat",)])
 def test_other_user_counts_at_run_time(name: str) -> None:
     net, _, S = _make(name)
-    for K in ((2, 4, 6) if name == "model_gnn_multicell" else (1, 3, 7)):
+    for K in ((2, 4, 6) if name in MULTICELL else (1, 3, 7)):
         with torch.no_grad():
             W = net(_batch(name, K=K))
         assert W.shape[-1] == K and torch.isfinite(W.real).all()

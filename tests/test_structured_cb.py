@@ -180,3 +180,45 @@ def test_learned_budget_radiates_a_fraction_of_p_max() -> None:
     assert not torch.allclose(power, power[:1, :1].expand_as(power))  # per sample and BS
     with pytest.raises(ValueError, match="budget"):
         StructuredCbConfig(budget="project")
+
+
+@pytest.mark.parametrize("M, N, K, budget", [(1, 8, 4, "exact"), (1, 16, 5, "learned"),
+                                              (2, 6, 2, "exact"), (3, 8, 2, "learned"),
+                                              (2, 3, 2, "exact")],
+                         ids=["one_cell", "one_cell_learned", "two_cells", "three_cells_learned",
+                              "antenna_solve_fallback"])
+def test_fast_inference_path_equals_forward(M: int, N: int, K: int, budget: str) -> None:
+    """``infer`` (Gram-matrix features, Cholesky inverses) gives the forward's beams: to
+    1e-10 in float64, to float rounding in float32 (as the Table II timings use it)."""
+    H = _H(6, M, N, K, seed=8)
+    b = ChannelBatch(H, 2.0, 0.5, num_sats=M)
+    net = _random_net(seed=9, budget=budget)
+    with torch.no_grad():
+        ref = net(b)
+    torch.testing.assert_close(net.infer(b), ref, rtol=1e-10, atol=1e-12)
+    net32, b32 = net.float(), ChannelBatch(H.to(torch.complex64), 2.0, 0.5, num_sats=M)
+    with torch.no_grad():
+        ref32 = net32(b32)
+    W = net32.infer(b32)
+    assert W.dtype == torch.complex64
+    torch.testing.assert_close(W, ref32, rtol=1e-4, atol=1e-4 * ref32.abs().max().item())
+
+
+def test_fast_inference_path_on_degenerate_channels() -> None:
+    """A silent user, an all-zero sample and one 80 dB stronger: ``infer`` stays finite, keeps
+    exact per-BS power on the live samples and equals the forward there."""
+    net = _random_net(seed=6)
+    H = _H(3, 1, 8, 4)
+    H[0, 2] = 0
+    H[1] = 0
+    H[2] *= 1e4
+    b = ChannelBatch(H, 1.0, 1.0)
+    W = net.infer(b)
+    assert torch.isfinite(torch.view_as_real(W)).all()
+    power = W.abs().square().sum((1, 2))
+    torch.testing.assert_close(power[[0, 2]], torch.ones(2, dtype=power.dtype))
+    with torch.no_grad():
+        torch.testing.assert_close(W[[0, 2]], net(b)[[0, 2]], rtol=1e-8, atol=1e-10)
+    with pytest.raises(ValueError, match="finite|NaN"):
+        H[0, 0, 0] = float("nan")
+        net.infer(b)
