@@ -132,10 +132,11 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
                     "converged WMMSE and the classical precoders; writes Markdown/CSV/JSON "
                     "tables and PNG plots under --out, each row beside the paper's value. "
                     "Tasks: table2 (003 Table II), table3 (003 Table III), fig6 (003 Fig. 6), "
-                    "table4 (003 Table IV), table5 (003 Table V), gsm_fig7/gsm_fig8/gsm_fig9 (002 "
-                    "Figs 7-9), zhou_ee (000: EE vs P_max, EE histogram, CSI-error "
-                    "robustness), zhou_fig11/zhou_fig12 (000 Figs 11-12: EE vs antennas, "
-                    "vs users). --all runs every task (a long benchmark).")
+                    "table4 (003 Table IV), table5 (003 Table V), gsm_fig6 (002 Fig. 6: "
+                    "convergence), gsm_fig7/gsm_fig8/gsm_fig9 (002 Figs 7-9), zhou_ee (000: EE "
+                    "vs P_max, EE histogram, CSI-error robustness), zhou_fig11/zhou_fig12 (000 "
+                    "Figs 11-12: EE vs antennas, vs users). --all runs every task (a long "
+                    "benchmark).")
     s.add_argument("tasks", nargs="*", help="tasks to run (see above)")
     s.add_argument("--all", action="store_true", help="run every task (benchmark, slow)")
     s.add_argument("--quick", action="store_true",

@@ -17,6 +17,8 @@ set drawn with its own seed, and writes ``<out>/<task>.{md,csv,json}`` (+ PNG) t
 - ``zhou_ee``: 000 — EE vs P_max for the edge GNN, the GNN deep-unfolded Dinkelbach-WMMSE,
   IAIDNN, RZF, MMSE and Dinkelbach-WMMSE (8x8 UPA, K=10); the EE histogram (Fig. 10) and
   robustness to CSI error (Fig. 13).
+- ``gsm_fig6``: 002 Fig. 6 — convergence: test WSR vs training step (GNN-Local and the
+  GNN-Global nets of Fig. 9), GNN-Local's WSR on its training batches vs the test set.
 - ``gsm_fig8`` / ``gsm_fig9``: 002 Figs 8-9 — WSR vs number of satellites at fixed
   per-satellite power, and at equal total power with GNN-Global.
 
@@ -1149,6 +1151,24 @@ GSM_GLOBAL_BUDGET_S = 300.0  # training seconds per GNN-Global (one net per S: f
 GSM_FIG9_SATS = (2, 3, 4, 5, 6)  # the figure's S, each with its own GNN-Global
 
 
+def gsm_global_experiment(S: int, seed: int = 0, quick: bool = False) -> Experiment:
+    """GNN-Global over S satellites as Fig. 9 (and Fig. 6's convergence curves) train it."""
+    from dataclasses import replace
+
+    exp = load_experiment("gsm_global", seed=seed, net_overrides={"num_sats": S},
+                          scenario_overrides={"num_sats": S})
+    # the per-satellite share P_tot/S of every S in Fig. 9 lies in the trained range
+    exp = replace(exp, vary={"p_max_dbw": {"uniform": [-5.0, 5.0]}})
+    if quick:
+        return exp.with_train(steps=2, batch_size=8, eval_every=2, eval_samples=8)
+    return exp.with_train(steps=100_000, time_limit_s=GSM_GLOBAL_BUDGET_S, eval_every=10,
+                          eval_samples=200, **TRAIN_GUARDS)
+
+
+def gsm_global_dir(out_dir: Path, S: int) -> Path:
+    return Path(out_dir) / "checkpoints" / f"gsm_global_s{S}"
+
+
 def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
                   checkpoint: Path | None = None, progress: bool = True,
                   global_sats: tuple[int, ...] | None = None) -> dict[str, Path]:
@@ -1156,8 +1176,6 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
     each satellite P_tot/S; GNN-Global (one GNN over all S·M antennas, total power P_tot)
     and the Global total-power baselines (ZF/MMSE, WMMSE) share P_tot freely. GNN-Global's
     input size depends on S, so it is trained per S in ``global_sats`` (short runs)."""
-    from dataclasses import replace
-
     from spacemimo.model.baselines import precoder
     from spacemimo.model.wmmse import wmmse
 
@@ -1170,16 +1188,9 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
     p_tot = 10 ** (GSM_FIG9_TOTAL_DBW / 10)
     global_nets, global_exps = {}, {}
     for S in global_sats:
-        exp = load_experiment("gsm_global", seed=seed, net_overrides={"num_sats": S},
-                              scenario_overrides={"num_sats": S})
-        # the per-satellite share P_tot/S of every S in the figure lies in the trained range
-        exp = replace(exp, vary={"p_max_dbw": {"uniform": [-5.0, 5.0]}})
-        exp = (exp.with_train(steps=2, batch_size=8, eval_every=2, eval_samples=8) if quick
-               else exp.with_train(steps=100_000, time_limit_s=GSM_GLOBAL_BUDGET_S,
-                                   eval_every=10, eval_samples=200, **TRAIN_GUARDS))
+        exp = gsm_global_experiment(S, seed, quick)
         global_exps[S] = plain(exp.to_dict())
-        global_nets[S] = train_or_load(exp, out_dir / "checkpoints" / f"gsm_global_s{S}",
-                                       progress)
+        global_nets[S] = train_or_load(exp, gsm_global_dir(out_dir, S), progress)
     rows = []
     for S in sats:
         p_sat_dbw = GSM_FIG9_TOTAL_DBW - 10 * math.log10(S)
@@ -1244,4 +1255,6 @@ TASKS: dict[str, Callable[..., dict[str, Path]]] = {
     "zhou_fig12": _lazy_task("eval_zhou_scaling", "eval_zhou_fig12"),
     "gsm_fig8": eval_gsm_fig8,
     "gsm_fig9": eval_gsm_fig9,
+    # after gsm_fig9: it reads the training histories of the nets gsm_fig7/9 train
+    "gsm_fig6": _lazy_task("eval_gsm_convergence", "eval_gsm_fig6"),
 }

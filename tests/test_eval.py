@@ -196,7 +196,7 @@ def _tiny_gsm_local(tmp_path: Path) -> Path:
 
 
 def test_new_tasks_registered() -> None:
-    assert {"zhou_ee", "gsm_fig8", "gsm_fig9"} <= set(evaluate.TASKS)
+    assert {"zhou_ee", "gsm_fig6", "gsm_fig8", "gsm_fig9"} <= set(evaluate.TASKS)
 
 
 def test_zhou_ee_quick(tmp_path: Path) -> None:
@@ -282,3 +282,65 @@ def test_train_or_load_keeps_a_run_of_another_experiment(tmp_path: Path,
     (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith("ck.replaced-")]
     assert (kept / "best.pt").stat().st_mtime_ns == stamp and (ck / "best.pt").is_file()
     assert "train.steps: 4 -> 6" in capsys.readouterr().err
+
+
+def test_gsm_fig6_convergence_from_training_histories(tmp_path: Path) -> None:
+    """002 Fig. 6 reads the training histories of a short narrow GNN-Local run (4 steps,
+    evaluated every 2) and of the quick GNN-Global S=2 net, and scores each final net on its
+    own last training batches (regenerated) and held-out ones; a checkpoint without a history
+    is refused by name."""
+    from spacemimo.model.eval_gsm_convergence import eval_gsm_fig6
+
+    exp = load_experiment("gsm_local", net_overrides={"input_mlp": [16], "aggregate_mlp": [16],
+                                                      "combine_mlp": [16]})
+    exp = exp.with_train(steps=4, batch_size=8, eval_every=2, eval_samples=8)
+    train(exp, tmp_path / "local", progress=False)
+    paths = eval_gsm_fig6(tmp_path / "out", quick=True, progress=False,
+                          checkpoint=tmp_path / "local" / "best.pt")
+    rows = {r["curve"]: r for r in _rows(paths["csv"])}
+    assert set(rows) == {"gnn-local S=4", "gnn-global S=2"}
+    local = rows["gnn-local S=4"]
+    assert int(local["steps"]) == 4 and int(local["steps_to_95pct"]) in (2, 4)
+    assert float(local["best_val_wsr"]) >= float(local["final_val_wsr"]) > 0
+    assert float(local["train_wsr"]) > 0 and float(local["test_wsr"]) > 0
+    assert int(local["samples_each"]) == 16  # two batches of 8 before the checkpoint's step
+    points = _rows(paths["curves_csv"])
+    assert [int(r["step"]) for r in points if r["curve"] == "gnn-local S=4"] == [2, 4]
+    assert all(float(r["train_wsr"]) > 0 for r in points)
+    assert paths["png_a"].stat().st_size > 5_000 and paths["png_b"].stat().st_size > 5_000
+    with pytest.raises(ValueError, match="no training history"):
+        eval_gsm_fig6(tmp_path / "out2", quick=True, progress=False,
+                      checkpoint=_tiny_gsm_local(tmp_path))
+
+
+def test_train_vs_test_regenerates_the_training_batches(tmp_path: Path) -> None:
+    """(b)'s training side is the net on exactly the batches it trained on last: equal to
+    scoring ``BatchSource``'s batches by hand; the held-out side uses other samples."""
+    from spacemimo.model import objectives as obj
+    from spacemimo.model.checkpoint import load_checkpoint
+    from spacemimo.model.eval_gsm_convergence import train_vs_test
+    from spacemimo.model.train import BatchSource
+
+    exp = load_experiment("gsm_local", net_overrides={"input_mlp": [8], "aggregate_mlp": [8],
+                                                      "combine_mlp": [8]})
+    exp = exp.with_train(steps=3, batch_size=4, eval_every=3, eval_samples=4)
+    train(exp, tmp_path, progress=False)
+    ck = load_checkpoint(tmp_path / "best.pt")
+    res = train_vs_test(tmp_path / "best.pt", samples=8)
+    src = BatchSource(exp)
+    with torch.no_grad():
+        by_hand = [obj.sum_rate(b.H, ck.net(b), b.noise_power).double().mean().item()
+                   for b in (src(1), src(2))]
+    assert res["train_wsr"] == pytest.approx(sum(by_hand) / 2, rel=1e-6)
+    assert res["test_wsr"] != pytest.approx(res["train_wsr"], rel=1e-9)
+    assert res["samples_each"] == 8 and res["at_step"] == 3
+
+
+def test_convergence_summary_reads_the_settling_step() -> None:
+    from spacemimo.model.eval_gsm_convergence import convergence_summary
+
+    history = [{"step": s, "samples": 200 * s, "val_sum_rate": v}
+               for s, v in ((50, 5.0), (100, 9.6), (150, 10.0), (200, 9.9))]
+    row = convergence_summary("c", history)
+    assert row["steps_to_95pct"] == 100  # 9.6 >= 0.95 * 10.0
+    assert row["best_val_wsr"] == 10.0 and row["final_val_wsr"] == 9.9
