@@ -10,20 +10,20 @@ where they ran first): GNN-Local (``gsm_local``, S = 4, the net of Figs 7-8) and
 for every S of Fig. 9 (the "settings"), each scored every ``eval_every`` steps on its fixed
 validation set at the scenario's default power. (b) scores each final net on the very
 training batches it saw last (the trainer's batches are a deterministic function of seed and
-step, ``train.BatchSource``) and on as many held-out batches drawn the same way (same power
-range, another seed): the paper's 2,000 test samples against 2,000 training samples.
+step, ``train.BatchSource``) and on as many held-out batches, each drawn at its training
+twin's power with other channels: the paper's 2,000 test samples against 2,000 training ones.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from spacemimo.model import objectives as obj
+from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.checkpoint import load_checkpoint
 from spacemimo.model.evaluate import (
     GSM_FIG9_SATS,
@@ -34,7 +34,7 @@ from spacemimo.model.evaluate import (
     gsm_global_experiment,
     train_or_load,
 )
-from spacemimo.model.train import BatchSource, Experiment, derive_seed
+from spacemimo.model.train import BatchSource, Experiment
 from spacemimo.results import plot_lines, write_table
 
 PAPER_FIG6 = ("converges very quickly, stabilizing within 50 iterations, then grows very "
@@ -67,10 +67,13 @@ def convergence_summary(curve: str, history: list[dict[str, Any]]) -> dict[str, 
 
 
 @torch.no_grad()
-def train_vs_test(checkpoint: Path, samples: int = FIG6B_SAMPLES) -> dict[str, Any]:
-    """(b) for one trained net: mean WSR on the last ``samples`` training samples before the
-    checkpoint's step (regenerated exactly) and on as many held-out ones from the same
-    distribution (the experiment's ``vary`` included), and the gap in %."""
+def train_vs_test(checkpoint: Path, samples: int = FIG6B_SAMPLES
+                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(b) for one trained net: its mean WSR on the last ``samples`` training samples before
+    the checkpoint's step (regenerated exactly) and on as many held-out ones, each held-out
+    batch drawn at its training twin's settings (the step's ``vary`` draw, e.g. its power:
+    the WSR spans 2-16 bit/s/Hz over the trained power range), the gap in %; and the same per
+    batch pair (step, power in dBW, train, test)."""
     ck = load_checkpoint(checkpoint)
     exp = Experiment.from_dict(ck.extra["experiment"])
     if exp.train.train_samples:
@@ -78,20 +81,22 @@ def train_vs_test(checkpoint: Path, samples: int = FIG6B_SAMPLES) -> dict[str, A
     world = int(ck.extra.get("world_size", 1))
     if exp.train.shards is None and world > 1:  # a torchrun run: its batch was `world` shards
         exp = exp.with_train(shards=world)
-    seen, held = BatchSource(exp), BatchSource(replace(exp, seed=derive_seed(exp.seed,
-                                                                          "gsm-fig6-test")))
+    seen, held = BatchSource(exp), BatchSource(exp, sample_tag="gsm-fig6-held-out")
     n = max(1, math.ceil(samples / exp.train.batch_size))
-    steps = range(max(ck.step - n, 0), ck.step)
     net = ck.net.eval()
 
-    def mean_rate(source: BatchSource) -> float:
-        rates = [obj.sum_rate(b.H, net(b), b.noise_power).double().mean().item()
-                 for b in map(source, steps)]
-        return sum(rates) / len(rates)
+    def rate(b: ChannelBatch) -> float:
+        return obj.sum_rate(b.H, net(b), b.noise_power).double().mean().item()
 
-    train, test = mean_rate(seen), mean_rate(held)
-    return {"train_wsr": train, "test_wsr": test, "gap_pct": 100 * (train - test) / test,
-            "samples_each": len(steps) * exp.train.batch_size, "at_step": ck.step}
+    pairs = []
+    for step in range(max(ck.step - n, 0), ck.step):
+        b = seen(step)
+        pairs.append({"step": step, "p_max_dbw": 10 * math.log10(b.p_max),
+                      "train_wsr": rate(b), "test_wsr": rate(held(step))})
+    train = sum(r["train_wsr"] for r in pairs) / len(pairs)
+    test = sum(r["test_wsr"] for r in pairs) / len(pairs)
+    return ({"train_wsr": train, "test_wsr": test, "gap_pct": 100 * (train - test) / test,
+             "samples_each": len(pairs) * exp.train.batch_size, "at_step": ck.step}, pairs)
 
 
 def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
@@ -100,7 +105,8 @@ def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
     """002 Fig. 6 (module doc): ``gsm_fig6.{md,csv,json}`` (one row per net: (a)'s
     convergence figures and (b)'s training vs test WSR), ``gsm_fig6_curves.*`` (every
     evaluation), ``gsm_fig6a.png`` (validation WSR vs step, every setting) and
-    ``gsm_fig6b.png`` (GNN-Local's training WSR per epoch beside its final train/test)."""
+    ``gsm_fig6b.{png,md,csv,json}`` (each final net on each of its last training batches
+    and on the batch's held-out twin; the plot: GNN-Local over the batches' powers)."""
     _set_threads()
     out_dir = Path(out_dir)
     _, source = _gsm_local_net(out_dir, seed, quick, checkpoint, progress)
@@ -111,8 +117,11 @@ def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
         nets[f"gnn-global S={S}"] = gsm_global_dir(out_dir, S) / "best.pt"
     curves = {name: training_history(ck) for name, ck in nets.items()}
     samples = QUICK_FIG6B_SAMPLES if quick else FIG6B_SAMPLES
-    rows = [{**convergence_summary(name, curves[name]), **train_vs_test(ck, samples)}
-            for name, ck in nets.items()]
+    rows, twins = [], []
+    for name, ck in nets.items():
+        summary, pairs = train_vs_test(ck, samples)
+        rows.append({**convergence_summary(name, curves[name]), **summary})
+        twins += [{"curve": name, **r} for r in pairs]
     points = [{"curve": name, "step": r["step"], "epoch": r["epoch"], "samples": r["samples"],
                "train_wsr": -r["train_loss"], "val_wsr": r["val_sum_rate"]}
               for name, h in curves.items() for r in h]
@@ -126,7 +135,7 @@ def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
               "fixed validation set at the scenario's default power, every evaluation of the "
               f"run; steps_to_95pct: first evaluation at >= {SETTLED:.0%} of the best. (b) the "
               "net of `at_step` on its own last training samples (regenerated) vs as many "
-              "held-out samples from the same distribution (power range included); gap = "
+              "held-out samples, each batch at its training twin's power; gap = "
               "(train - test) / test. GNN-Local (S = 4) of gsm_fig7/8, GNN-Global per S of "
               "gsm_fig9; `paper`: the paper's statement (figure only)")
     curves_paths = write_table(out_dir, "gsm_fig6_curves", points, config=config, seed=seed,
@@ -141,13 +150,18 @@ def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
         {name: ([r["step"] for r in h], [r["val_sum_rate"] for r in h])
          for name, h in curves.items()},
         title="002 Fig. 6(a) reproduction: convergence per setting")
-    local, final = curves["gnn-local S=4"], rows[0]
-    span = [local[0]["epoch"], local[-1]["epoch"]]
+    local = sorted((r for r in twins if r["curve"] == "gnn-local S=4"),
+                   key=lambda r: r["p_max_dbw"])
+    powers = [r["p_max_dbw"] for r in local]
     paths["png_b"] = plot_lines(
-        out_dir / "gsm_fig6b.png", "epoch (10,000 samples)", "WSR (bit/s/Hz)",
-        {"training batches (running)": ([r["epoch"] for r in local],
-                                        [-r["train_loss"] for r in local]),
-         "final net, its last training samples": (span, [final["train_wsr"]] * 2),
-         "final net, held-out test samples": (span, [final["test_wsr"]] * 2)},
+        out_dir / "gsm_fig6b.png", "per-satellite power of the batch (dBW)", "WSR (bit/s/Hz)",
+        {"training batches (the net's last ones)": (powers, [r["train_wsr"] for r in local]),
+         "held-out twins (same power)": (powers, [r["test_wsr"] for r in local])},
         title="002 Fig. 6(b) reproduction: GNN-Local, training vs testing")
+    twins_paths = write_table(out_dir, "gsm_fig6b", twins, config=config, seed=seed,
+                              title="002 Fig. 6(b): each final net on each of its last training "
+                                    "batches and on that batch's held-out twin (same power, "
+                                    "other channels)")
+    _append_md(paths["md"], twins_paths["md"])
+    paths["twins_csv"] = twins_paths["csv"]
     return paths

@@ -327,8 +327,11 @@ def _draw_vary(exp: Experiment, step: int) -> dict[str, Any]:
 class BatchSource:
     """This rank's training batch for a step (see the module docstring for the sharding)."""
 
-    def __init__(self, exp: Experiment, rank: int = 0, world: int = 1) -> None:
-        self.exp, self.rank, self.world = exp, rank, world
+    def __init__(self, exp: Experiment, rank: int = 0, world: int = 1,
+                 sample_tag: str = "train") -> None:
+        """``sample_tag``: another tag draws other channels for the same steps (same ``vary``
+        draws, e.g. the same power per step): held-out twins of the training batches."""
+        self.exp, self.rank, self.world, self.sample_tag = exp, rank, world, sample_tag
         tc = exp.train
         self.shards = tc.shards or world
         _check(self.shards % world == 0, f"train.shards={self.shards} must be a multiple of "
@@ -349,7 +352,8 @@ class BatchSource:
             over = {**exp.scenario_overrides, **_draw_vary(exp, step)}
             size = tc.batch_size // self.shards
             return concat_batches([
-                sample_preset(exp.scenario, size, seed=derive_seed(exp.seed, "train", step, s),
+                sample_preset(exp.scenario, size,
+                              seed=derive_seed(exp.seed, self.sample_tag, step, s),
                               **over) for s in mine])
         n = self.pool.batch_size
         bs = min(tc.batch_size, n)

@@ -308,6 +308,9 @@ def test_gsm_fig6_convergence_from_training_histories(tmp_path: Path) -> None:
     assert [int(r["step"]) for r in points if r["curve"] == "gnn-local S=4"] == [2, 4]
     assert all(float(r["train_wsr"]) > 0 for r in points)
     assert paths["png_a"].stat().st_size > 5_000 and paths["png_b"].stat().st_size > 5_000
+    twins = _rows(paths["twins_csv"])  # two batches of 8 before each net's checkpoint step
+    assert [r["curve"] for r in twins].count("gnn-local S=4") == 2
+    assert all(-10 <= float(r["p_max_dbw"]) <= 10 for r in twins)
     with pytest.raises(ValueError, match="no training history"):
         eval_gsm_fig6(tmp_path / "out2", quick=True, progress=False,
                       checkpoint=_tiny_gsm_local(tmp_path))
@@ -326,7 +329,7 @@ def test_train_vs_test_regenerates_the_training_batches(tmp_path: Path) -> None:
     exp = exp.with_train(steps=3, batch_size=4, eval_every=3, eval_samples=4)
     train(exp, tmp_path, progress=False)
     ck = load_checkpoint(tmp_path / "best.pt")
-    res = train_vs_test(tmp_path / "best.pt", samples=8)
+    res, pairs = train_vs_test(tmp_path / "best.pt", samples=8)
     src = BatchSource(exp)
     with torch.no_grad():
         by_hand = [obj.sum_rate(b.H, ck.net(b), b.noise_power).double().mean().item()
@@ -334,6 +337,12 @@ def test_train_vs_test_regenerates_the_training_batches(tmp_path: Path) -> None:
     assert res["train_wsr"] == pytest.approx(sum(by_hand) / 2, rel=1e-6)
     assert res["test_wsr"] != pytest.approx(res["train_wsr"], rel=1e-9)
     assert res["samples_each"] == 8 and res["at_step"] == 3
+    assert [r["step"] for r in pairs] == [1, 2]
+    assert [r["train_wsr"] for r in pairs] == pytest.approx(by_hand, rel=1e-6)
+    # held-out twins: the step's power draw (gsm_local varies p_max), other channels
+    twin = BatchSource(exp, sample_tag="held-out")(2)
+    assert twin.p_max == src(2).p_max != src(1).p_max
+    assert not torch.allclose(twin.H, src(2).H)
 
 
 def test_convergence_summary_reads_the_settling_step() -> None:
