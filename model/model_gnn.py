@@ -43,6 +43,7 @@ from spacemimo.model.precoder_io import (
     norm_activation,
     normalize_power,
     real_dtype_of,
+    resolve_cells,
     resolve_input,
     scale_input,
 )
@@ -425,11 +426,9 @@ class MulticellModelGnn(nn.Module):
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
-        inp = resolve_input(x, p_max, noise_power, num_cells)
+        inp = resolve_cells(x, p_max, noise_power, num_cells)
         M = inp.num_sats
         B, K, N = inp.H.shape
-        if K % M:
-            raise ValueError(f"K={K} users must split evenly over num_cells={M} (cell-major)")
         dt = real_dtype_of(self)
         H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
         H = H.to(complex_dtype_of(dt))
@@ -484,12 +483,9 @@ class MulticellVanillaGnn(nn.Module):
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
-        inp = resolve_input(x, p_max, noise_power, num_cells)
+        inp = resolve_cells(x, p_max, noise_power, num_cells)
         M = inp.num_sats
         B, K, N = inp.H.shape
-        if K % M or N % M:
-            raise ValueError(f"{K} users and {N} antennas must split evenly over "
-                             f"num_cells={M} (cell-major)")
         dt = real_dtype_of(self)
         H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
         D = channel_to_edges(H, dt)

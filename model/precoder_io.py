@@ -147,6 +147,18 @@ def resolve_input(x: ChannelBatch | torch.Tensor, p_max: float | None,
     return PrecoderInput(H, float(p_max), float(noise_power), num_sats)
 
 
+def resolve_cells(x: ChannelBatch | torch.Tensor, p_max: float | None,
+                  noise_power: float | None, num_cells: int | None = None) -> PrecoderInput:
+    """``resolve_input`` for the coordinated (multi-cell) nets, whose users and antennas are
+    cell-major (``channels.multicell``): both must split evenly over the cells."""
+    inp = resolve_input(x, p_max, noise_power, num_cells)
+    K, Nt = inp.H.shape[-2:]
+    if K % inp.num_sats:
+        raise ValueError(f"{K} users and {Nt} antennas must split evenly over "
+                         f"num_cells={inp.num_sats} (cell-major)")
+    return inp
+
+
 def scale_input(H: torch.Tensor, p_max: float, noise_power: float, mode: str) -> torch.Tensor:
     """The channel the net sees. "snr": H·sqrt(P/σ²) (Guo & Yang sec. IV-B1: lets one net serve
     several SNRs and makes the generators' noise-normalised LEO channels O(1)); "none": H."""

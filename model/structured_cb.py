@@ -51,7 +51,7 @@ from spacemimo.model.precoder_io import (
     complex_dtype_of,
     normalize_power,
     real_dtype_of,
-    resolve_input,
+    resolve_cells,
 )
 
 USER_FEATURES = 8  # per-user features read off the current beams (see _user_features)
@@ -222,12 +222,9 @@ def _prepare(net: StructuredCoordinatedNet, x: ChannelBatch | torch.Tensor,
              p_max: float | None, noise_power: float | None, num_cells: int | None
              ) -> tuple[PrecoderInput, torch.Tensor, torch.Tensor]:
     """(input, SNR-normalised H in the net's complex dtype, per-user log own/other gains)."""
-    inp = resolve_input(x, p_max, noise_power, num_cells)
+    inp = resolve_cells(x, p_max, noise_power, num_cells)
     M = inp.num_sats
     B, Kt, Nt = inp.H.shape
-    if Kt % M or Nt % M:
-        raise ValueError(f"{Kt} users and {Nt} antennas must split evenly over "
-                         f"num_cells={M} (cell-major)")
     dt = real_dtype_of(net)
     H = (inp.H * math.sqrt(inp.p_max / inp.noise_power)).to(complex_dtype_of(dt))
     K, N = Kt // M, Nt // M
