@@ -35,11 +35,16 @@ def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str
 
 
 def git_revision(root: Path = REPO_ROOT) -> str:
-    """``<sha>`` or ``<sha>-dirty`` of the checkout, or 'unknown' outside a git work tree."""
+    """``<sha>`` or ``<sha>-dirty`` of the checkout, or 'unknown' outside a git work tree.
+
+    "dirty" means changed tracked files outside ``results/``: the committed results a task
+    rewrites (its own CSV just written, earlier tables) do not make the code that produced
+    them a different revision."""
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                ".", ":(exclude)results"],
                                cwd=root, capture_output=True, text=True, timeout=10).stdout
         return sha + ("-dirty" if dirty.strip() else "")
     except (OSError, subprocess.SubprocessError):

@@ -66,3 +66,27 @@ def test_bench_baselines_writes_timings(tmp_path: Path) -> None:
     times = {r["method"]: float(r["us_per_sample"]) for r in rows}
     assert all(t > 0 for t in times.values())
     assert times["wmmse"] > times["mrt"]  # iterative vs closed form, measured in one run
+
+
+def test_git_revision_is_dirty_for_code_changes_not_for_results(tmp_path: Path) -> None:
+    """A task rewriting committed results keeps the clean revision; a changed source file
+    marks it dirty."""
+    import subprocess
+
+    from spacemimo.runinfo import git_revision
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "t.csv").write_text("a\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    clean = git_revision(tmp_path)
+    assert len(clean) == 40 and not clean.endswith("-dirty")
+    (tmp_path / "results" / "t.csv").write_text("b\n")
+    assert git_revision(tmp_path) == clean
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_revision(tmp_path) == clean + "-dirty"
