@@ -682,17 +682,25 @@ def _ee_experiment(name: str, r_min: float, seed: int = 0, quick: bool = False
     return exp.with_train(steps=50, eval_every=25, eval_samples=32) if quick else exp
 
 
+TABLE5_QUICK_TRAIN: dict[str, Any] = {"steps": 30, "eval_every": 30, "eval_samples": 16}
+
+
+def _table5_at(name: str, cells: int, n: int, k: int, seed: int, quick: bool,
+               train: dict[str, Any], quick_train: dict[str, Any] = TABLE5_QUICK_TRAIN
+               ) -> Experiment:
+    """Experiment ``name`` at the Table V size (cells, N per BS, K per cell) with its column's
+    training budget (``quick_train`` for smoke runs)."""
+    over = {"num_cells": cells, "antennas_per_bs": n, "users_per_cell": k}
+    exp = load_experiment(name, seed=seed, scenario_overrides=over)
+    return exp.with_train(**(quick_train if quick else train))
+
+
 def table5_experiment(cells: int, n: int, k: int, seed: int = 0, quick: bool = False,
                       warm_start: Path | None = None) -> Experiment:
     """The experiment ``eval_table5`` trains for one Table V column. ``warm_start``: the
     column's trained paper net; given, the experiment is the ``model_gnn_multicell_pa``
     extension fine-tuned from it."""
-    over = {"num_cells": cells, "antennas_per_bs": n, "users_per_cell": k}
-    exp = load_experiment("modelgnn_multicell", seed=seed, scenario_overrides=over)
-    if quick:
-        exp = exp.with_train(steps=30, eval_every=30, eval_samples=16)
-    else:
-        exp = exp.with_train(**TABLE5_TRAIN)
+    exp = _table5_at("modelgnn_multicell", cells, n, k, seed, quick, TABLE5_TRAIN)
     if warm_start is None:
         return exp
     exp = Experiment.from_dict({**exp.to_dict(), "name": "modelgnn_multicell_pa",
@@ -714,21 +722,14 @@ def idle_users(W: torch.Tensor, users_per_bs: int, share: float = 0.01) -> torch
 def table5_structured_experiment(cells: int, n: int, k: int, seed: int = 0,
                                  quick: bool = False) -> Experiment:
     """The experiment of Table V's ``structured_cb`` column (our extension) at one size."""
-    over = {"num_cells": cells, "antennas_per_bs": n, "users_per_cell": k}
-    exp = load_experiment("structured_cb_multicell", seed=seed, scenario_overrides=over)
-    if quick:
-        return exp.with_train(steps=30, eval_every=30, eval_samples=16)
-    return exp.with_train(**TABLE5_SCB_TRAIN)
+    return _table5_at("structured_cb_multicell", cells, n, k, seed, quick, TABLE5_SCB_TRAIN)
 
 
 def table5_vanilla_experiment(cells: int, n: int, k: int, seed: int = 0,
                               quick: bool = False) -> Experiment:
     """The experiment of Table V's Vanilla-GNN row at one size."""
-    over = {"num_cells": cells, "antennas_per_bs": n, "users_per_cell": k}
-    exp = load_experiment("vanilla_multicell", seed=seed, scenario_overrides=over)
-    if quick:
-        return exp.with_train(steps=10, eval_every=10, eval_samples=16, batch_size=8)
-    return exp.with_train(**TABLE5_VANILLA_TRAIN)
+    return _table5_at("vanilla_multicell", cells, n, k, seed, quick, TABLE5_VANILLA_TRAIN,
+                      {**TABLE5_QUICK_TRAIN, "steps": 10, "eval_every": 10, "batch_size": 8})
 
 
 def eval_table5(out_dir: Path, seed: int = 0, quick: bool = False,

@@ -180,24 +180,7 @@ class StructuredCoordinatedNet(nn.Module):
 
     def forward(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
                 noise_power: float | None = None, num_cells: int | None = None) -> torch.Tensor:
-        inp, H, gains = _prepare(self, x, p_max, noise_power, num_cells)
-        M = inp.num_sats
-        learned = self.config.budget == "learned"
-
-        def beams(s: _State) -> torch.Tensor:
-            V = normalize_power(structured_beams(H, s.log_lam.exp(), s.log_mu.exp(),
-                                                 s.log_p.exp(), M), 1.0, M)
-            return _scale_blocks(V, torch.sigmoid(s.budget)) if learned else V
-
-        def features(s: _State) -> torch.Tensor:
-            return _user_features(H, beams(s), gains, s.log_lam, s.log_p)
-
-        s = _refine_all(self, features, H, M)
-        V = normalize_power(structured_beams(H, s.log_lam.exp(), s.log_mu.exp(), s.log_p.exp(),
-                                             M), inp.p_max, M)
-        if learned:
-            V = _scale_blocks(V, torch.sigmoid(s.budget))
-        return V.to(inp.H.dtype)
+        return _forward_prepared(self, *_prepare(self, x, p_max, noise_power, num_cells))
 
     @torch.inference_mode()
     def infer(self, x: ChannelBatch | torch.Tensor, p_max: float | None = None,
@@ -233,6 +216,29 @@ def _prepare(net: StructuredCoordinatedNet, x: ChannelBatch | torch.Tensor,
     gains = torch.stack([own.clamp_min(_TINY).log(),
                          (power.sum(-1) - own).clamp_min(_TINY).log()], -1).to(dt)
     return inp, H, gains
+
+
+def _forward_prepared(net: StructuredCoordinatedNet, inp: PrecoderInput, H: torch.Tensor,
+                      gains: torch.Tensor) -> torch.Tensor:
+    """``forward`` on ``_prepare``'s outputs: the beams in the antenna space (N×N or, with
+    fewer users than antennas, push-through solves), differentiable."""
+    M = inp.num_sats
+    learned = net.config.budget == "learned"
+
+    def beams(s: _State) -> torch.Tensor:
+        V = normalize_power(structured_beams(H, s.log_lam.exp(), s.log_mu.exp(),
+                                             s.log_p.exp(), M), 1.0, M)
+        return _scale_blocks(V, torch.sigmoid(s.budget)) if learned else V
+
+    def features(s: _State) -> torch.Tensor:
+        return _user_features(H, beams(s), gains, s.log_lam, s.log_p)
+
+    s = _refine_all(net, features, H, M)
+    V = normalize_power(structured_beams(H, s.log_lam.exp(), s.log_mu.exp(), s.log_p.exp(),
+                                         M), inp.p_max, M)
+    if learned:
+        V = _scale_blocks(V, torch.sigmoid(s.budget))
+    return V.to(inp.H.dtype)
 
 
 def _refine_all(net: StructuredCoordinatedNet,
@@ -284,7 +290,7 @@ def fast_structured_cb(net: StructuredCoordinatedNet, x: ChannelBatch | torch.Te
     B, Kt, Nt = H.shape
     K, N = Kt // M, Nt // M
     if Kt >= N:
-        return net(x, p_max, noise_power, num_cells)
+        return _forward_prepared(net, inp, H, gains)
     learned = net.config.budget == "learned"
     Hm = H.view(B, Kt, M, N).transpose(1, 2)  # (B, M, Kt, N): rows h_{j,m}ᴴ
     G = Hm @ Hm.mH  # (B, M, Kt, Kt)
