@@ -20,12 +20,21 @@ ACCESS = ("rw", "ro", "wo")
 
 @dataclass(frozen=True)
 class Field:
-    """A single-bit field of a register (all fields here are flags)."""
+    """A field of a register: ``width`` bits from bit ``bit`` up (width 1: a flag)."""
 
     name: str
     bit: int
     access: str
     doc: str = ""
+    width: int = 1
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.bit
+
+    def value(self, word: int) -> int:
+        """This field's value in a register word."""
+        return (int(word) >> self.bit) & ((1 << self.width) - 1)
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,27 @@ class Register:
 
 
 @dataclass(frozen=True)
+class IpId:
+    """The packaged IP's identity; ``vlnv`` is what PYNQ matches ``bindto`` against."""
+
+    vendor: str
+    library: str
+    name: str
+    version: str
+
+    @property
+    def vlnv(self) -> str:
+        return f"{self.vendor}:{self.library}:{self.name}:{self.version}"
+
+
+@dataclass(frozen=True)
 class RegisterMap:
     name: str
     version: int
     data_width: int
     addr_width: int
     registers: tuple[Register, ...]
+    ip: IpId = IpId("spacemimo", "hls", "spacemimo_accel", "1.0")
 
     def __getitem__(self, name: str) -> Register:
         for reg in self.registers:
@@ -59,6 +83,10 @@ class RegisterMap:
     def offsets(self) -> dict[str, int]:
         return {reg.name: reg.offset for reg in self.registers}
 
+    def decode(self, name: str, word: int) -> dict[str, int]:
+        """A register word split into its named fields (e.g. HW_CONFIG for the self-test)."""
+        return {f.name: f.value(word) for f in self[name].fields}
+
 
 def _check(regmap: RegisterMap) -> None:
     seen: dict[int, str] = {}
@@ -73,9 +101,24 @@ def _check(regmap: RegisterMap) -> None:
             raise ValueError(f"registers {seen[reg.offset]} and {reg.name} share offset "
                              f"{reg.offset:#x}")
         seen[reg.offset] = reg.name
-        bits = [f.bit for f in reg.fields]
-        if len(set(bits)) != len(bits) or any(not 0 <= b < regmap.data_width for b in bits):
-            raise ValueError(f"register {reg.name}: field bits {bits} overlap or out of range")
+        used = 0
+        for f in reg.fields:
+            if f.width < 1 or f.bit < 0 or f.bit + f.width > regmap.data_width or used & f.mask:
+                raise ValueError(f"register {reg.name}: field {f.name} (bits {f.bit}.."
+                                 f"{f.bit + f.width - 1}) overlaps another or is out of range")
+            used |= f.mask
+
+
+def _field(raw: dict) -> Field:
+    """``bit: n`` (a flag) or ``bits: [msb, lsb]`` (a multi-bit field)."""
+    if "bits" in raw:
+        msb, lsb = (int(b) for b in raw["bits"])
+        if msb < lsb:
+            raise ValueError(f"field {raw['name']}: bits [{msb}, {lsb}] must be [msb, lsb]")
+        bit, width = lsb, msb - lsb + 1
+    else:
+        bit, width = int(raw["bit"]), 1
+    return Field(raw["name"], bit, raw["access"], raw.get("doc", ""), width)
 
 
 def parse(text: str) -> RegisterMap:
@@ -83,11 +126,11 @@ def parse(text: str) -> RegisterMap:
     raw = yaml.safe_load(text)
     regs = tuple(
         Register(name=r["name"], offset=int(r["offset"]), access=r["access"], doc=r.get("doc", ""),
-                 fields=tuple(Field(f["name"], int(f["bit"]), f["access"], f.get("doc", ""))
-                              for f in r.get("fields", ())))
+                 fields=tuple(_field(f) for f in r.get("fields", ())))
         for r in raw["registers"])
+    extra = {"ip": IpId(**{k: str(v) for k, v in raw["ip"].items()})} if "ip" in raw else {}
     regmap = RegisterMap(raw["name"], int(raw["version"]), int(raw["data_width"]),
-                         int(raw["addr_width"]), regs)
+                         int(raw["addr_width"]), regs, **extra)
     _check(regmap)
     return regmap
 
@@ -112,6 +155,8 @@ def c_header(regmap: RegisterMap) -> str:
         lines.append(f"constexpr unsigned {reg.name} = 0x{reg.offset:02X};  // {reg.doc}")
         for f in reg.fields:
             lines.append(f"constexpr unsigned {reg.name}_{f.name}_BIT = {f.bit};")
+            if f.width > 1:
+                lines.append(f"constexpr unsigned {reg.name}_{f.name}_WIDTH = {f.width};")
     lines += ["", "}  // namespace regmap", "", "#endif  // SPACEMIMO_REGMAP_H", ""]
     return "\n".join(lines)
 
@@ -127,17 +172,22 @@ def verilog_header(regmap: RegisterMap) -> str:
                      f"{regmap.addr_width}'h{reg.offset:02X};  // {reg.doc}")
         for f in reg.fields:
             lines.append(f"localparam integer REG_{reg.name}_{f.name} = {f.bit};")
+            if f.width > 1:
+                lines.append(f"localparam integer REG_{reg.name}_{f.name}_W = {f.width};")
     return "\n".join(lines) + "\n"
 
 
 def markdown(regmap: RegisterMap) -> str:
     """The register table for the docs (board/REGISTERS.md)."""
     lines = [f"<!-- {GENERATED_NOTE} -->", f"# {regmap.name} registers (map v{regmap.version})",
+             "", f"IP VLNV `{regmap.ip.vlnv}`; HW_ID reads `0x{regmap.hw_id:08X}`.",
              "", "| offset | name | access | meaning |", "|---|---|---|---|"]
     for reg in regmap.registers:
         lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc} |")
         for f in reg.fields:
-            lines.append(f"| | .{f.name} (bit {f.bit}) | {f.access} | {f.doc} |")
+            span = (f"bit {f.bit}" if f.width == 1
+                    else f"bits {f.bit + f.width - 1}:{f.bit}")
+            lines.append(f"| | .{f.name} ({span}) | {f.access} | {f.doc} |")
     return "\n".join(lines) + "\n"
 
 
@@ -149,7 +199,7 @@ def pynq_register_map(regmap: RegisterMap) -> dict[str, dict[str, object]]:
             "address_offset": reg.offset, "size": regmap.data_width,
             "access": {"rw": "read-write", "ro": "read-only", "wo": "write-only"}[reg.access],
             "description": reg.doc,
-            "fields": {f.name: {"bit_offset": f.bit, "bit_width": 1, "description": f.doc,
+            "fields": {f.name: {"bit_offset": f.bit, "bit_width": f.width, "description": f.doc,
                                 "access": {"rw": "read-write", "ro": "read-only",
                                            "wo": "write-only"}[f.access]}
                        for f in reg.fields},

@@ -1,4 +1,4 @@
-"""The accelerator program, format v2 (``quant/PROGRAM.md``): tables, image, validation, builder.
+"""The accelerator program, format v3 (``quant/PROGRAM.md``): tables, image, validation, builder.
 
 This module is the source of truth for the word layout: ``hls/src/program_format.h`` and
 ``rtl/program_format.vh`` are generated from the tables below (``spacemimo.quant.vectors``),
@@ -12,13 +12,14 @@ accumulator overflow for any input in range), so a mismatch always means a back-
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAGIC = 0x47504D53  # bytes 53 4D 50 47 = "SMPG" in little-endian memory order
 HEADER_WORDS = 16
 OP_WORDS = 16
@@ -73,10 +74,28 @@ DENSE_OP_FIELDS: dict[str, int] = {"seg_cols": 13, "seg_align": 14}
 # Fields stored as two's-complement int32 (all others are unsigned).
 SIGNED_HEADER_FIELDS = ("in_frac", "out_frac")
 SIGNED_OP_FIELDS = ("shift", "gain")
+# Op words an opcode does not use (PROGRAM.md "Op record"); v3 requires them to be 0, so a
+# corrupted or hand-edited word can never be silently ignored by one back end and read by another.
+UNUSED_OP_FIELDS: dict[str, tuple[str, ...]] = {
+    "DENSE": ("rbits",),
+    "AGGREGATE": ("w_off", "b_off", "gain", "rbits"),
+    "NORM": ("shift", "w_off", "b_off", "group"),
+    "TAYLOR": ("rbits",),
+}
+
+
+def unused_op_mask(opcode_name: str) -> int:
+    """Bit i set: op word i must be 0 for this opcode (the loaders' table)."""
+    return sum(1 << OP_FIELDS[f] for f in UNUSED_OP_FIELDS[opcode_name])
 
 ERROR_CODES: dict[str, int] = {
     "OK": 0, "BAD_MAGIC": 1, "BAD_VERSION": 2, "BAD_CHECKSUM": 3, "BAD_OPCODE": 4,
     "DIMS_EXCEED_MAX": 5, "BAD_FORMAT": 6, "BUS_ERROR": 7, "TIMEOUT": 8,
+    # a DMA range outside the buffer the driver registered (ADDR + SIZE registers), or
+    # NUM_VECTORS tables that do not fit the input/output buffers: no bus access was made
+    "ADDR_RANGE": 9,
+    # the host wrote ABORT (after a driver timeout): outstanding bursts completed or drained
+    "ABORTED": 10,
 }
 _ERROR_NAMES = {v: k for k, v in ERROR_CODES.items()}
 _OPCODE_NAMES = {v: k for k, v in OPCODES.items()}
@@ -404,10 +423,11 @@ _PROGRAM_HEADER_ATTRS = tuple(f.name for f in fields(Program)
 
 
 def checksum(words: np.ndarray) -> int:
-    """32-bit wrap-around sum of every word except the checksum word itself."""
-    w = np.asarray(words, dtype=np.uint64)
-    total = int(w.sum()) - int(w[HEADER_FIELDS["checksum"]])
-    return total & 0xFFFFFFFF
+    """CRC-32 (IEEE 802.3, zlib's) of the image's little-endian bytes, the checksum word
+    counted as 0. Unlike v2's additive sum it catches swapped words and compensating edits."""
+    w = np.array(words, dtype="<u4").reshape(-1)
+    w[HEADER_FIELDS["checksum"]] = 0
+    return zlib.crc32(w.tobytes()) & 0xFFFFFFFF
 
 
 def _words_of(blob: bytes) -> np.ndarray:
@@ -433,7 +453,8 @@ def _check_header(words: np.ndarray) -> dict[str, int]:
                                         f"(not a spacemimo program image?)")
     if hdr["version"] != FORMAT_VERSION:
         raise ProgramError("BAD_VERSION", f"format version {hdr['version']}, this build reads "
-                                          f"version {FORMAT_VERSION}")
+                                          f"version {FORMAT_VERSION}: rebuild the image with "
+                                          f"`spacemimo compile --from <QAT checkpoint>`")
     need = HEADER_WORDS + hdr["num_ops"] * OP_WORDS + hdr["data_words"]
     if words.size < need:
         raise ProgramError("BAD_FORMAT", f"truncated image: {words.size} words, the header "
@@ -572,6 +593,11 @@ class _Checker:
         if op.opcode not in _OPCODE_NAMES:
             raise ProgramError("BAD_OPCODE", f"op {i}: opcode {op.opcode} is not one of "
                                              f"{OPCODES}")
+        for name in UNUSED_OP_FIELDS[op.name]:
+            if getattr(op, name):
+                raise ProgramError("BAD_FORMAT", f"{where}: word {OP_FIELDS[name]} ({name}) "
+                                                 f"is unused by {op.name} and must be 0, got "
+                                                 f"{getattr(op, name) & 0xFFFFFFFF:#x}")
         if op.rows < 1 or op.in_cols < 1 or op.out_cols < 1:
             raise ProgramError("BAD_FORMAT", f"{where}: empty dims rows={op.rows} in_cols="
                                              f"{op.in_cols} out_cols={op.out_cols}")

@@ -219,6 +219,8 @@ def _tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
         ("op record word indices", [(f"OPW_{k.upper()}", v, "") for k, v in
                                     pf.OP_FIELDS.items()]
          + [(f"OPW_{k.upper()}", v, "DENSE") for k, v in pf.DENSE_OP_FIELDS.items()]),
+        ("op words that must be 0, bit i = word i", [
+            (f"OP_UNUSED_MASK_{k}", pf.unused_op_mask(k), "") for k in pf.OPCODES]),
         ("error codes (STATUS register)", [(f"ERR_{k}", v, "") for k, v in
                                            pf.ERROR_CODES.items()]),
     ]

@@ -4,7 +4,7 @@
 
 // constants
 localparam [31:0] PF_PROGRAM_MAGIC = 32'h47504D53;  // "SMPG" in memory order
-localparam [31:0] PF_PROGRAM_VERSION = 32'h00000002;  // format version this build reads
+localparam [31:0] PF_PROGRAM_VERSION = 32'h00000003;  // format version this build reads
 localparam [31:0] PF_HEADER_WORDS = 32'h00000010;  // 32-bit words in the header
 localparam [31:0] PF_OP_WORDS = 32'h00000010;  // 32-bit words per op record
 localparam [31:0] PF_NO_BIAS = 32'hFFFFFFFF;  // b_off value of a DENSE without bias
@@ -80,6 +80,12 @@ localparam [31:0] PF_OPW_RBITS = 32'h0000000F;
 localparam [31:0] PF_OPW_SEG_COLS = 32'h0000000D;  // DENSE
 localparam [31:0] PF_OPW_SEG_ALIGN = 32'h0000000E;  // DENSE
 
+// op words that must be 0, bit i = word i
+localparam [31:0] PF_OP_UNUSED_MASK_DENSE = 32'h00008000;
+localparam [31:0] PF_OP_UNUSED_MASK_AGGREGATE = 32'h0000C600;
+localparam [31:0] PF_OP_UNUSED_MASK_NORM = 32'h00002E00;
+localparam [31:0] PF_OP_UNUSED_MASK_TAYLOR = 32'h00008000;
+
 // error codes (STATUS register)
 localparam [31:0] PF_ERR_OK = 32'h00000000;
 localparam [31:0] PF_ERR_BAD_MAGIC = 32'h00000001;
@@ -90,3 +96,5 @@ localparam [31:0] PF_ERR_DIMS_EXCEED_MAX = 32'h00000005;
 localparam [31:0] PF_ERR_BAD_FORMAT = 32'h00000006;
 localparam [31:0] PF_ERR_BUS_ERROR = 32'h00000007;
 localparam [31:0] PF_ERR_TIMEOUT = 32'h00000008;
+localparam [31:0] PF_ERR_ADDR_RANGE = 32'h00000009;
+localparam [31:0] PF_ERR_ABORTED = 32'h0000000A;

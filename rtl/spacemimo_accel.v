@@ -1,4 +1,4 @@
-// spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v2) as data.
+// spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v3) as data.
 //
 // Architecture (rtl/README.md has the full story):
 //  * Output-stationary MAC array of ARRAY_ROWS (P) output-neuron lanes x ARRAY_COLS (C) table
@@ -834,6 +834,19 @@ module spacemimo_accel #(
     bias64 = b[ACC_W-1:0];
   endfunction
 
+  // format v3 checksum: CRC-32 (IEEE 802.3, reflected, zlib's) of the image's little-endian
+  // bytes, one word per call; 32 bit steps unroll into an XOR network
+  function automatic [31:0] crc32_word(input [31:0] crc_in, input [31:0] word);
+    integer b;
+    reg [31:0] c;
+    begin
+      c = crc_in ^ word;
+      for (b = 0; b < 32; b = b + 1)
+        c = (c >> 1) ^ (32'hEDB88320 & {32{c[0]}});
+      crc32_word = c;
+    end
+  endfunction
+
   task fail(input [31:0] code);
     begin
       err_code <= code;
@@ -936,7 +949,7 @@ module spacemimo_accel #(
           if (mode_load) begin
             prog_valid <= 1'b0;
             rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
-            cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'h0;
+            cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'hFFFFFFFF;
             st <= S_L_HDR;
           end else begin
             st <= S_RUN;
@@ -946,7 +959,7 @@ module spacemimo_accel #(
         S_L_HDR: begin
           if (u_hs) begin
             hdr[cnt[3:0]] <= u_data;
-            if (cnt != 15) csum <= csum + u_data;
+            csum <= crc32_word(csum, (cnt == 15) ? 32'h0 : u_data);
             cnt <= cnt + 32'd1;
             cnt_left <= cnt_left - 32'd1;
           end
@@ -967,7 +980,7 @@ module spacemimo_accel #(
         end
         S_L_IMG: begin
           if (u_hs) begin
-            csum <= csum + u_data;
+            csum <= crc32_word(csum, u_data);
             if (cnt < h_num_ops * 16) begin
               op_stage[cnt[3:0]*32 +: 32] <= u_data;
               if (cnt[3:0] == 4'd15)
@@ -980,7 +993,7 @@ module spacemimo_accel #(
         end
         S_L_CHK: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
-          else if (csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
+          else if (~csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
           else begin vi <= 32'h0; st <= S_L_OPC; end
         end
         S_L_OPC: begin  // every opcode first

@@ -225,7 +225,7 @@ async def test_golden_vectors(dut: Any) -> None:
     tb = TB(dut)
     tb.place(gv.program.to_bytes(), gv.inputs[:n], n * gv.expected[0].size)
     await tb.reset()
-    assert await tb.lite.read(REGS["HW_ID"]) == 0x534D0001
+    assert await tb.lite.read(REGS["HW_ID"]) == load_regmap().hw_id
     status, cycles = await tb.run(load=True, num_vectors=n, timeout_cycles=_budget(gv, n))
     assert status == 0, f"STATUS {status} after load + run"
     bad = scoreboard(dut, tb.outputs((n, *gv.expected.shape[1:])), gv.expected[:n],

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spacemimo.board import regmap
 from spacemimo.hw_cli import build_csim, missing_tools, run_csim
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None,
@@ -319,7 +320,7 @@ def test_hw_id_and_config_registers(tb_default: Path, small_vectors: dict[str, P
     out = run_csim(tb_default, small_vectors["gsm8"]).output
     m = re.search(r"hw_id=0x([0-9A-F]+) hw_config=0x([0-9A-F]+)", out)
     assert m, out
-    assert int(m.group(1), 16) == 0x534D0001
+    assert int(m.group(1), 16) == regmap.load().hw_id
     hw, cfg = int(m.group(2), 16), ArrayConfig.from_header()
     assert hw & 0xFF == cfg.max_rows and (hw >> 8) & 0xFF == cfg.max_cols // 64
     assert (hw >> 16) & 0xF == cfg.num_buffers

@@ -73,7 +73,7 @@ def test_tables_match_the_spec() -> None:
                      "AGG_MODE": 0x30, "AGG_AXIS": 0x40}
     assert ERROR_CODES == {"OK": 0, "BAD_MAGIC": 1, "BAD_VERSION": 2, "BAD_CHECKSUM": 3,
                            "BAD_OPCODE": 4, "DIMS_EXCEED_MAX": 5, "BAD_FORMAT": 6,
-                           "BUS_ERROR": 7, "TIMEOUT": 8}
+                           "BUS_ERROR": 7, "TIMEOUT": 8, "ADDR_RANGE": 9, "ABORTED": 10}
     assert HardwareLimits() == HardwareLimits(max_rows=64, max_cols=1024, num_buffers=4)
 
 
@@ -182,8 +182,8 @@ def _set_word(blob: bytes, index: int, value: int, fix_checksum: bool = True) ->
 def test_header_errors() -> None:
     blob = _tiny().to_bytes()
     assert _code(_set_word(blob, 0, 0x12345678)) == "BAD_MAGIC"
-    assert _code(_set_word(blob, 1, 1)) == "BAD_VERSION"  # format v1 images are refused
-    assert _code(_set_word(blob, 1, 3)) == "BAD_VERSION"
+    assert _code(_set_word(blob, 1, 2)) == "BAD_VERSION"  # v2 (additive checksum) refused
+    assert _code(_set_word(blob, 1, 4)) == "BAD_VERSION"
     assert _code(_set_word(blob, 40, 0xDEAD, fix_checksum=False)) == "BAD_CHECKSUM"
     assert _code(blob[:-4]) == "BAD_FORMAT"  # truncated data
     assert _code(blob[:30]) == "BAD_FORMAT"  # not whole words
@@ -221,6 +221,13 @@ FORMAT_FAULTS: dict[str, Callable[[Program], None]] = {
     "too_many_segments": lambda p: setattr(p.ops[2], "group", 1),
     "seg_align_beyond_segments": lambda p: setattr(p.ops[2], "group", 6) or setattr(
         p.ops[2], "gain", 0x100),
+    # v3: words an opcode does not use must be 0 (UNUSED_OP_FIELDS)
+    "dense_rbits": lambda p: setattr(p.ops[0], "rbits", 1),
+    "aggregate_w_off": lambda p: setattr(p.ops[1], "w_off", 1),
+    "aggregate_b_off": lambda p: setattr(p.ops[1], "b_off", 0xFFFFFFFF),
+    "aggregate_gain": lambda p: setattr(p.ops[1], "gain", -1),
+    "norm_shift": lambda p: setattr(p.ops[3], "shift", 2),
+    "norm_group": lambda p: setattr(p.ops[3], "group", 4),
 }
 
 

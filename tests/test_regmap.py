@@ -29,7 +29,7 @@ def test_vitis_control_block_and_pointer_pairs() -> None:
         assert m[f"{base}_HI"].offset == m[f"{base}_LO"].offset + 4
     ctrl = {f.name: f.bit for f in m["CTRL"].fields}
     assert ctrl == {"AP_START": 0, "AP_DONE": 1, "AP_IDLE": 2, "AP_READY": 3, "AUTO_RESTART": 7}
-    assert m.hw_id == 0x534D0001
+    assert m.hw_id == 0x534D0002
 
 
 def test_pynq_description_has_every_register() -> None:

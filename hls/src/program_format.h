@@ -9,7 +9,7 @@ namespace program_format {
 
 // constants
 constexpr uint32_t PROGRAM_MAGIC = 0x47504D53u;  // "SMPG" in memory order
-constexpr uint32_t PROGRAM_VERSION = 2u;  // format version this build reads
+constexpr uint32_t PROGRAM_VERSION = 3u;  // format version this build reads
 constexpr uint32_t HEADER_WORDS = 16u;  // 32-bit words in the header
 constexpr uint32_t OP_WORDS = 16u;  // 32-bit words per op record
 constexpr uint32_t NO_BIAS = 0xFFFFFFFFu;  // b_off value of a DENSE without bias
@@ -85,6 +85,12 @@ constexpr uint32_t OPW_RBITS = 15u;
 constexpr uint32_t OPW_SEG_COLS = 13u;  // DENSE
 constexpr uint32_t OPW_SEG_ALIGN = 14u;  // DENSE
 
+// op words that must be 0, bit i = word i
+constexpr uint32_t OP_UNUSED_MASK_DENSE = 32768u;
+constexpr uint32_t OP_UNUSED_MASK_AGGREGATE = 50688u;
+constexpr uint32_t OP_UNUSED_MASK_NORM = 11776u;
+constexpr uint32_t OP_UNUSED_MASK_TAYLOR = 32768u;
+
 // error codes (STATUS register)
 constexpr uint32_t ERR_OK = 0u;
 constexpr uint32_t ERR_BAD_MAGIC = 1u;
@@ -95,6 +101,8 @@ constexpr uint32_t ERR_DIMS_EXCEED_MAX = 5u;
 constexpr uint32_t ERR_BAD_FORMAT = 6u;
 constexpr uint32_t ERR_BUS_ERROR = 7u;
 constexpr uint32_t ERR_TIMEOUT = 8u;
+constexpr uint32_t ERR_ADDR_RANGE = 9u;
+constexpr uint32_t ERR_ABORTED = 10u;
 
 }  // namespace program_format
 

@@ -137,6 +137,18 @@ unsigned check_op(const prog_state &st, const op_rec &op) {
 
 // Fetch, check and place a program; copies resident weights into wstore and biases into
 // bstore. Adds the modelled cycles to `cyc`. Returns an error code.
+// One little-endian word into a reflected CRC-32 (IEEE 802.3 / zlib), bit-serial: unrolled,
+// it is a 32-bit XOR network per word.
+inline unsigned crc32_word(unsigned crc, unsigned word) {
+    crc ^= word;
+CRC_BITS:
+    for (int b = 0; b < 32; b++) {
+#pragma HLS UNROLL
+        crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return crc;
+}
+
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, prog_state &st,
                       wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
@@ -161,16 +173,16 @@ HEADER:
         return pf::ERR_DIMS_EXCEED_MAX;
 
     st.data_base = pf::HEADER_WORDS + st.num_ops * pf::OP_WORDS;
-    // Checksum: 32-bit wrap-around sum of every word except the checksum itself.
+    // Checksum (format v3): CRC-32 of the image bytes, the checksum word counted as 0.
     unsigned long long image_words = (unsigned long long)pf::HEADER_WORDS +
                                      (unsigned long long)st.num_ops * pf::OP_WORDS + st.data_words;
-    ap_uint<32> sum = 0;
+    unsigned crc = 0xFFFFFFFFu;
 CHECKSUM:
     for (unsigned long long p = 0; p < image_words; p++) {
 #pragma HLS PIPELINE II = 1
-        if (p != pf::HDR_CHECKSUM) sum += word32<CONFIG_T>(prog, p);
+        crc = crc32_word(crc, p == pf::HDR_CHECKSUM ? 0u : word32<CONFIG_T>(prog, p));
     }
-    if ((unsigned)sum != hdr[pf::HDR_CHECKSUM]) {
+    if ((crc ^ 0xFFFFFFFFu) != hdr[pf::HDR_CHECKSUM]) {
         cyc += cm::cdiv(image_words, CONFIG_T::bus_words32) + CONFIG_T::axi_latency;
         return pf::ERR_BAD_CHECKSUM;
     }

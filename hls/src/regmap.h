@@ -4,8 +4,8 @@
 
 namespace regmap {
 
-constexpr unsigned VERSION = 1;
-constexpr unsigned HW_ID_VALUE = 0x534D0001u;
+constexpr unsigned VERSION = 2;
+constexpr unsigned HW_ID_VALUE = 0x534D0002u;
 constexpr unsigned ADDR_WIDTH = 8;
 
 constexpr unsigned CTRL = 0x00;  // ap_ctrl_hs control
@@ -29,8 +29,24 @@ constexpr unsigned MODE_LOAD_PROGRAM_BIT = 0;
 constexpr unsigned STATUS = 0x44;  // error code of the last run (quant/PROGRAM.md ERROR_CODES)
 constexpr unsigned CYCLES_LO = 0x4C;  // cycles from start to done of the last run [31:0]
 constexpr unsigned CYCLES_HI = 0x50;  // cycles [63:32]
-constexpr unsigned HW_ID = 0x58;  // 0x534D0001: 'SM' + register-map version
-constexpr unsigned HW_CONFIG = 0x60;  // synthesized maxima: [7:0] MAX_ROWS, [15:8] MAX_COLS/64, [19:16] NUM_BUFFERS, [23:20] log2 ARRAY_ROWS, [27:24] log2 ARRAY_COLS, [28] 16-bit capable
+constexpr unsigned HW_ID = 0x58;  // 0x534D0000 | map version: 'SM' + register-map version
+constexpr unsigned HW_CONFIG = 0x60;  // synthesized maxima of this build
+constexpr unsigned HW_CONFIG_MAX_ROWS_BIT = 0;
+constexpr unsigned HW_CONFIG_MAX_ROWS_WIDTH = 8;
+constexpr unsigned HW_CONFIG_MAX_COLS_DIV64_BIT = 8;
+constexpr unsigned HW_CONFIG_MAX_COLS_DIV64_WIDTH = 8;
+constexpr unsigned HW_CONFIG_NUM_BUFFERS_BIT = 16;
+constexpr unsigned HW_CONFIG_NUM_BUFFERS_WIDTH = 4;
+constexpr unsigned HW_CONFIG_LOG2_ARRAY_ROWS_BIT = 20;
+constexpr unsigned HW_CONFIG_LOG2_ARRAY_ROWS_WIDTH = 4;
+constexpr unsigned HW_CONFIG_LOG2_ARRAY_COLS_BIT = 24;
+constexpr unsigned HW_CONFIG_LOG2_ARRAY_COLS_WIDTH = 4;
+constexpr unsigned HW_CONFIG_DATA_16_BIT = 28;
+constexpr unsigned PROGRAM_SIZE = 0x68;  // program buffer bytes; no loader trusts the header's length beyond it
+constexpr unsigned INPUT_SIZE = 0x70;  // input buffer bytes; NUM_VECTORS input tables must fit
+constexpr unsigned OUTPUT_SIZE = 0x78;  // output buffer bytes; NUM_VECTORS output tables must fit
+constexpr unsigned ABORT = 0x80;  // host abort
+constexpr unsigned ABORT_REQUEST_BIT = 0;
 
 }  // namespace regmap
 
