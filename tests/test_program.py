@@ -1,4 +1,4 @@
-"""Program format v2 (quant/PROGRAM.md): image round trip, packing, every validation error with
+"""Program format v3 (quant/PROGRAM.md): image round trip, packing, every validation error with
 its status code, the accumulator-overflow check, generated headers, vectors and the CLI."""
 
 from __future__ import annotations
