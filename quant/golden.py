@@ -17,9 +17,14 @@ import numpy as np
 
 from spacemimo.quant.program import (
     AGG_MODES,
+    ERROR_CODES,
     OPCODES,
+    HardwareLimits,
     Op,
     Program,
+    ProgramError,
+    check_io_fits,
+    load_device_image,
     sat_range,
 )
 
@@ -270,6 +275,34 @@ def execute_op(p: Program, op: Op, src: np.ndarray, bufs: np.ndarray, int_only: 
         h = bufs[op.w_off, :, :op.rows, op.b_off:op.b_off + 2]
         return taylor(src, h, op.group, op.gain, op.shift, *fmt)
     raise ValueError(f"unknown opcode {op.opcode}")
+
+
+def run_device(image: bytes | np.ndarray, inputs_int16: np.ndarray, *, program_size: int,
+               input_size: int, output_size: int, num_vectors: int,
+               limits: HardwareLimits | None = None) -> tuple[int, np.ndarray | None]:
+    """One MODE.LOAD_PROGRAM = 1 run as the device does it: the program buffer holds
+    ``image`` cut or zero-padded to ``program_size`` bytes, the input buffer
+    ``inputs_int16`` (flat or (n, rows, cols) int16; only what the sizes admit is read).
+
+    Applies PROGRAM.md "Bounds" rules 1 and 2 and the loader checks in the hardware's order
+    (``load_device_image``, ``check_io_fits``), then runs the golden model. Returns (STATUS,
+    outputs): outputs (num_vectors, out_rows, out_cols) int16 when STATUS is 0, else None —
+    the code every back end must report for the same buffers and registers.
+    """
+    blob = image.astype("<u4").tobytes() if isinstance(image, np.ndarray) else bytes(image)
+    size = max(int(program_size), 0)
+    buffer = blob[:size] + bytes(max(size - len(blob), 0))
+    try:
+        prog = load_device_image(buffer, program_size, limits)
+        check_io_fits(prog, num_vectors, input_size, output_size)
+    except ProgramError as err:
+        return err.code, None
+    n, per = int(num_vectors), prog.in_rows * prog.in_cols
+    x = np.asarray(inputs_int16, dtype=np.int16).reshape(-1)
+    if x.size < n * per:  # INPUT_SIZE admits more than the caller supplied
+        raise ValueError(f"inputs_int16 holds {x.size} elements, {n} tables need {n * per}")
+    y = run(prog, x[:n * per].astype(np.int64).reshape(n, prog.in_rows, prog.in_cols))
+    return ERROR_CODES["OK"], np.asarray(y).astype(np.int16)
 
 
 def to_real(y_int: np.ndarray, frac: int) -> np.ndarray:

@@ -121,6 +121,8 @@ class HardwareLimits:
     max_cols: int = 1024
     num_buffers: int = 4
     max_weight_words: int = 1 << 22
+    # op records the loader can hold (hls/src/accel_config.h SM_MAX_OPS; the RTL's MAX_OPS)
+    max_ops: int = 64
 
 
 # --------------------------------------------------------------------------- numerics helpers
@@ -512,6 +514,9 @@ class _Checker:
                                              f"got {p.acc_bits}")
         if len(p.ops) < 1:
             raise ProgramError("BAD_FORMAT", "a program needs at least one op")
+        if len(p.ops) > limits.max_ops:
+            raise ProgramError("DIMS_EXCEED_MAX", f"{len(p.ops)} ops > hardware MAX_OPS "
+                                                  f"{limits.max_ops}")
         if p.num_buffers < 1:
             raise ProgramError("BAD_FORMAT", "num_buffers must be >= 1")
         if p.num_buffers > limits.num_buffers:
@@ -743,6 +748,119 @@ def validate_program(p: Program, limits: HardwareLimits | None = None) -> None:
     for i, op in enumerate(p.ops):
         chk.check_op(i, op, p.weights, p.bias, p.data.size)
     chk.check_output(p.out_buf, p.out_rows, p.out_cols)
+
+
+# --------------------------------------------------------------------------- bounds
+# Host-side twins of PROGRAM.md "Bounds: no loader trusts a length it was not given". The
+# driver calls them before it writes a register, and golden.run_device applies them in the
+# hardware's order, so a bad buffer or size gets the same ProgramError code on the host as
+# the STATUS the device would report.
+
+TABLE_ELEM_BYTES = 2  # input/output tables hold one int16 per element (PROGRAM.md)
+HEADER_BYTES = HEADER_WORDS * 4
+
+
+def check_buffer(name: str, base: int, size: int, addr_bits: int = 64, align: int = 8) -> None:
+    """ADDR_RANGE unless [base, base + size) lies inside the 2^addr_bits address space and
+    base is ``align``-aligned (a buffer that wraps would let a burst reach address 0)."""
+    base, size = int(base), int(size)
+    if base < 0 or size < 0:
+        raise ProgramError("ADDR_RANGE", f"{name} buffer: base {base:#x} and size {size} must "
+                                         f"be non-negative")
+    if base + size > 1 << addr_bits:
+        raise ProgramError("ADDR_RANGE", f"{name} buffer [{base:#x}, +{size}) wraps the "
+                                         f"{addr_bits}-bit address space")
+    if align > 1 and base % align:
+        raise ProgramError("ADDR_RANGE", f"{name} buffer base {base:#x} is not {align}-byte "
+                                         f"aligned (allocate it with the driver's allocator)")
+
+
+def image_bytes(num_ops: int, data_words: int) -> int:
+    """Bytes of an image whose header declares ``num_ops`` ops and ``data_words`` data words
+    (exact: the hardware computes it in 64 bits, so 0xFFFFFFFF fields cannot wrap)."""
+    return (HEADER_WORDS + int(num_ops) * OP_WORDS + int(data_words)) * 4
+
+
+def check_image_fits(image: bytes | np.ndarray, program_size: int) -> None:
+    """Rule 1 up to the length (PROGRAM.md "Bounds"): PROGRAM_SIZE < 64 is ADDR_RANGE before
+    any read; then magic, version (as the hardware reads them); then an image whose header
+    declares more bytes than ``program_size`` (or than ``image`` holds) is BAD_FORMAT.
+    Trailing bytes after the declared image are allowed (allocations are rounded up)."""
+    blob = image.astype("<u4").tobytes() if isinstance(image, np.ndarray) else bytes(image)
+    if int(program_size) < HEADER_BYTES:
+        raise ProgramError("ADDR_RANGE", f"PROGRAM_SIZE {program_size} < {HEADER_BYTES} "
+                                         f"bytes, the header alone")
+    if len(blob) >= 4:
+        magic = int.from_bytes(blob[0:4], "little")
+        if magic != MAGIC:
+            raise ProgramError("BAD_MAGIC", f"magic {magic:#010x}, expected {MAGIC:#010x} "
+                                            f"(not a spacemimo program image?)")
+    if len(blob) >= 8:
+        version = int.from_bytes(blob[4:8], "little")
+        if version != FORMAT_VERSION:
+            raise ProgramError("BAD_VERSION", f"format version {version}, this build reads "
+                                              f"version {FORMAT_VERSION}: rebuild the image "
+                                              f"with `spacemimo compile --from <QAT checkpoint>`")
+    if len(blob) < HEADER_BYTES:
+        raise ProgramError("BAD_FORMAT", f"truncated image: {len(blob)} bytes, the header "
+                                         f"alone is {HEADER_BYTES}")
+    num_ops = int.from_bytes(blob[8:12], "little")
+    data_words = int.from_bytes(blob[12:16], "little")
+    need = image_bytes(num_ops, data_words)
+    if need > int(program_size):
+        raise ProgramError("BAD_FORMAT", f"truncated image: the header declares {num_ops} ops "
+                                         f"and {data_words} data words = {need} bytes, "
+                                         f"PROGRAM_SIZE is {program_size}")
+    if need > len(blob):
+        raise ProgramError("BAD_FORMAT", f"truncated image: the header declares {need} bytes, "
+                                         f"the image has {len(blob)}")
+
+
+def check_io_fits(program: Program, num_vectors: int, input_size: int, output_size: int
+                  ) -> None:
+    """Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS = 0 is BAD_FORMAT; ``num_vectors`` input or
+    output tables beyond INPUT_SIZE / OUTPUT_SIZE bytes are ADDR_RANGE (before any read)."""
+    n = int(num_vectors)
+    if n < 1:
+        raise ProgramError("BAD_FORMAT", f"NUM_VECTORS must be >= 1, got {n}")
+    need_in, need_out = io_bytes(program, n)
+    if need_in > int(input_size):
+        raise ProgramError("ADDR_RANGE", f"{n} input tables of {program.in_rows}x"
+                                         f"{program.in_cols} int16 = {need_in} bytes > "
+                                         f"INPUT_SIZE {input_size}")
+    if need_out > int(output_size):
+        raise ProgramError("ADDR_RANGE", f"{n} output tables of {program.out_rows}x"
+                                         f"{program.out_cols} int16 = {need_out} bytes > "
+                                         f"OUTPUT_SIZE {output_size}")
+
+
+def io_bytes(program: Program, num_vectors: int) -> tuple[int, int]:
+    """(input, output) bytes of ``num_vectors`` int16 tables: what allocators must provide."""
+    n = int(num_vectors)
+    return (n * program.in_rows * program.in_cols * TABLE_ELEM_BYTES,
+            n * program.out_rows * program.out_cols * TABLE_ELEM_BYTES)
+
+
+def load_device_image(buffer: bytes | np.ndarray, program_size: int,
+                      limits: HardwareLimits | None = None) -> Program:
+    """MODE.LOAD_PROGRAM as the hardware does it on a program buffer of ``program_size``
+    bytes (rule 1, in the hardware's order): ``check_image_fits``, then num_ops / data_words
+    against the synthesized maxima (DIMS_EXCEED_MAX, before the checksum pass reads the
+    image), then the declared image (trailing buffer bytes ignored) through the Python
+    loader: checksum, header fields, ops. Raises ProgramError with the device's code."""
+    limits = limits or HardwareLimits()
+    blob = buffer.astype("<u4").tobytes() if isinstance(buffer, np.ndarray) else bytes(buffer)
+    blob = blob[:max(int(program_size), 0)]
+    check_image_fits(blob, program_size)
+    num_ops = int.from_bytes(blob[8:12], "little")
+    data_words = int.from_bytes(blob[12:16], "little")
+    if num_ops > limits.max_ops:
+        raise ProgramError("DIMS_EXCEED_MAX", f"{num_ops} ops > hardware MAX_OPS "
+                                              f"{limits.max_ops}")
+    if data_words > limits.max_weight_words:
+        raise ProgramError("DIMS_EXCEED_MAX", f"data segment of {data_words} words > "
+                                              f"MAX_WEIGHT_WORDS {limits.max_weight_words}")
+    return Program.from_bytes(blob[:image_bytes(num_ops, data_words)], limits)
 
 
 # --------------------------------------------------------------------------- builder

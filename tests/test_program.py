@@ -491,3 +491,136 @@ def test_paper_size_gsm_100_vectors(tmp_path: Path, bits: int) -> None:
     gv = vectors.write_golden_vectors(tmp_path, prog, n=100, seed=bits)
     assert gv.expected.shape == (100, 4, 8) and np.abs(gv.expected).max() > 0
     assert vectors.check_golden_vectors(tmp_path) == 0
+
+
+# --------------------------------------------------------------------------- bounds (v3)
+
+
+def _raised(fn: Callable[[], object]) -> str:
+    with pytest.raises(ProgramError) as err:
+        fn()
+    return err.value.code_name
+
+
+def test_check_buffer_wrap_and_alignment() -> None:
+    from spacemimo.quant.program import check_buffer
+
+    check_buffer("program", 0x1000, 4096)
+    check_buffer("program", (1 << 64) - 4096, 4096)  # ends exactly at 2^64: no wrap
+    check_buffer("input", (1 << 32) - 64, 64, addr_bits=32)
+    assert _raised(lambda: check_buffer("program", (1 << 64) - 4096, 4097)) == "ADDR_RANGE"
+    assert _raised(lambda: check_buffer("input", (1 << 32) - 64, 72, addr_bits=32)) == "ADDR_RANGE"
+    assert _raised(lambda: check_buffer("output", 0x1004, 16)) == "ADDR_RANGE"  # not 8-aligned
+    check_buffer("output", 0x1004, 16, align=4)
+    assert _raised(lambda: check_buffer("output", -8, 16)) == "ADDR_RANGE"
+    assert _raised(lambda: check_buffer("output", 0, -1)) == "ADDR_RANGE"
+
+
+def test_check_image_fits_rule_one(gsm8: Program) -> None:
+    from spacemimo.quant.program import check_image_fits, image_bytes
+
+    blob = gsm8.to_bytes()
+    n = len(blob)
+    assert n == image_bytes(len(gsm8.ops), gsm8.data.size)
+    check_image_fits(blob, n)
+    check_image_fits(blob + bytes(100), n + 100)  # trailing bytes in the buffer are allowed
+    check_image_fits(gsm8.to_words(), n)  # words work too
+    assert _raised(lambda: check_image_fits(blob, 63)) == "ADDR_RANGE"  # before magic
+    assert _raised(lambda: check_image_fits(b"\0" * 8, 63)) == "ADDR_RANGE"
+    assert _raised(lambda: check_image_fits(blob, n - 4)) == "BAD_FORMAT"
+    assert _raised(lambda: check_image_fits(blob[:n - 4], n)) == "BAD_FORMAT"
+    bad = bytearray(blob)
+    bad[0] ^= 1
+    assert _raised(lambda: check_image_fits(bytes(bad), 64)) == "BAD_MAGIC"  # magic first
+    w = gsm8.to_words()
+    w[1] = 2
+    assert _raised(lambda: check_image_fits(w, 64)) == "BAD_VERSION"
+    w = gsm8.to_words()
+    w[2] = w[3] = 0xFFFFFFFF  # the declared length is computed without overflow
+    assert _raised(lambda: check_image_fits(w, 1 << 32)) == "BAD_FORMAT"
+
+
+def test_check_io_fits_rule_two(gsm8: Program) -> None:
+    from spacemimo.quant.program import check_io_fits, io_bytes
+
+    i1, o1 = io_bytes(gsm8, 1)
+    assert (i1, o1) == (2 * gsm8.in_rows * gsm8.in_cols, 2 * gsm8.out_rows * gsm8.out_cols)
+    assert io_bytes(gsm8, 7) == (7 * i1, 7 * o1)
+    check_io_fits(gsm8, 7, 7 * i1, 7 * o1)
+    assert _raised(lambda: check_io_fits(gsm8, 0, i1, o1)) == "BAD_FORMAT"
+    assert _raised(lambda: check_io_fits(gsm8, 7, 7 * i1 - 1, 7 * o1)) == "ADDR_RANGE"
+    assert _raised(lambda: check_io_fits(gsm8, 7, 7 * i1, 7 * o1 - 1)) == "ADDR_RANGE"
+    # a huge NUM_VECTORS is exact (no 32-bit wrap to a small product)
+    assert _raised(lambda: check_io_fits(gsm8, 0xFFFFFFFF, 1 << 32, 1 << 32)) == "ADDR_RANGE"
+
+
+def test_load_device_image_hardware_order(gsm8: Program) -> None:
+    from spacemimo.quant.program import load_device_image
+
+    blob = gsm8.to_bytes()
+    assert load_device_image(blob + bytes(64), len(blob) + 64) == gsm8
+    # num_ops beyond the maxima is found before the checksum pass (which it would fail)
+    w = gsm8.to_words()
+    w[2] = 65
+    big = w.astype("<u4").tobytes() + bytes(65 * 64)
+    assert _raised(lambda: load_device_image(big, len(big))) == "DIMS_EXCEED_MAX"
+    assert _raised(lambda: load_device_image(big, len(big), HardwareLimits(max_ops=65))) \
+        == "BAD_CHECKSUM"
+    # data_words beyond MAX_WEIGHT_WORDS, the buffer large enough
+    w = gsm8.to_words()
+    w[3] = 11
+    blob2 = w.astype("<u4").tobytes()
+    lim = HardwareLimits(max_weight_words=10)
+    assert _raised(lambda: load_device_image(blob2, len(blob2), lim)) == "DIMS_EXCEED_MAX"
+    # a declared length shorter than the file: the trailing words are buffer slack, but the
+    # checksum covers only the declared image, so the shorter image fails it
+    w = gsm8.to_words()
+    w[3] -= 1
+    assert _raised(lambda: load_device_image(w, 4 * w.size)) == "BAD_CHECKSUM"
+    w[15] = checksum(w[:-1])
+    # with the checksum fixed up over the declared image the field checks decide
+    assert _raised(lambda: load_device_image(w, 4 * w.size)) == "BAD_FORMAT"
+    assert _raised(lambda: Program.from_bytes(w.astype("<u4").tobytes())) == "BAD_FORMAT"
+
+
+def test_max_ops_is_a_synthesized_maximum(gsm8: Program) -> None:
+    p = copy.deepcopy(gsm8)
+    assert _raised(lambda: Program.from_bytes(p.to_bytes(), HardwareLimits(max_ops=2))) \
+        == "DIMS_EXCEED_MAX"
+    Program.from_bytes(p.to_bytes(), HardwareLimits(max_ops=len(p.ops)))
+
+
+def test_run_device_codes_and_outputs(gsm8: Program) -> None:
+    """golden.run_device: the device's STATUS for buffers and size registers, in the
+    hardware's order, and the golden outputs when it is 0."""
+    blob = gsm8.to_bytes()
+    rng = np.random.default_rng(0)
+    x = testprograms.random_inputs(8, (3, gsm8.in_rows, gsm8.in_cols), rng)
+    i3, o3 = 3 * gsm8.in_rows * gsm8.in_cols * 2, 3 * gsm8.out_rows * gsm8.out_cols * 2
+    sizes = {"program_size": len(blob), "input_size": i3, "output_size": o3}
+    code, y = golden.run_device(blob, x.astype(np.int16), num_vectors=3, **sizes)
+    assert code == 0 and y is not None and y.dtype == np.int16
+    assert np.array_equal(y, golden.run(gsm8, x))
+    # trailing bytes and a larger program buffer: still the same run
+    code, y2 = golden.run_device(blob + bytes(40), x.astype(np.int16), num_vectors=3,
+                                 **{**sizes, "program_size": len(blob) + 40})
+    assert code == 0 and np.array_equal(y, y2)
+    E = ERROR_CODES
+
+    def status(**kw: int) -> int:
+        args = {**sizes, "num_vectors": 3, **kw}
+        img = args.pop("image", blob)
+        return golden.run_device(img, x.astype(np.int16), **args)[0]
+
+    assert status(program_size=63) == E["ADDR_RANGE"]
+    assert status(program_size=len(blob) - 4) == E["BAD_FORMAT"]  # image cut by the register
+    assert status(num_vectors=0) == E["BAD_FORMAT"]
+    assert status(num_vectors=4) == E["ADDR_RANGE"]
+    assert status(input_size=i3 - 1) == E["ADDR_RANGE"]
+    assert status(output_size=o3 - 2) == E["ADDR_RANGE"]
+    assert status(image=bytes(len(blob))) == E["BAD_MAGIC"]
+    # a buffer larger than the file is zero-filled: the header still says the true length
+    assert status(program_size=len(blob) + 64) == 0
+    bad = bytearray(blob)
+    bad[-1] ^= 0x80
+    assert status(image=bytes(bad)) == E["BAD_CHECKSUM"]
