@@ -1,16 +1,23 @@
-"""PYNQ driver for the spacemimo accelerator: a thin ``DefaultIP`` over a board-independent core.
+"""The spacemimo accelerator's host protocol, independent of the board it runs on.
 
-``AccelDriver`` speaks the register protocol (board/regmap.yaml) through any object with
-``read(offset)`` / ``write(offset, value)`` and any allocator of physically contiguous numpy
-buffers (``pynq.allocate`` on a board, a fake memory in the tests), so the protocol is tested
-without hardware and ``SpacemimoAccel`` only adds PYNQ's binding. The program image, inputs and
-outputs use the device formats of quant/PROGRAM.md (uint32 image, int16 tables).
+``AccelDriver`` speaks the register protocol of board/regmap.yaml through a small
+:class:`HardwareAccess` object (read/write a register, allocate a physically contiguous buffer
+and flush/invalidate it, wait for done). On a Zynq board that object wraps PYNQ
+(``board/pynq_driver.py``: the ``DefaultIP`` subclass *is* an ``AccelDriver``); in the cocotb
+simulation it wraps ``AxiLiteMaster``/``AxiRam`` around ``rtl/`` (``rtl_tests/sim_board.py``);
+in the unit tests a behavioural fake. The driver's code is the same object in all three.
+
+What the driver guarantees before it starts the accelerator: the program fits the hardware's
+``HW_CONFIG`` (decoded into ``HardwareLimits``), the image fits its buffer, ``NUM_VECTORS`` >= 1
+and the batch fits the input/output buffers, and every base + size register is programmed
+from the driver's own buffers. After a timeout it writes ``ABORT.REQUEST``, waits for idle and
+raises; if the core never goes idle it says the bus is wedged. STATUS codes become one
+exception class each (quant/PROGRAM.md "Error codes").
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,147 +25,504 @@ from typing import Any, Protocol
 import numpy as np
 
 from spacemimo.board import regmap as rm
-from spacemimo.quant.program import ERROR_CODES, Program
+from spacemimo.quant import program as pf
+from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
 
-# Vitis HLS' default VLNV for the exported kernel (vendor xilinx.com, library hls).
-VLNV = "xilinx.com:hls:spacemimo_accel:1.0"
 ERROR_NAMES = {code: name for name, code in ERROR_CODES.items()}
+BUFFER_ALIGN = 64  # bytes: allocations are rounded up to a cache line (and the AXI beat)
+ACC_BITS = {8: 32, 16: 48}  # the RTL/HLS accumulator width of an 8-/16-bit build
 
 
-class RegisterIO(Protocol):
+# --------------------------------------------------------------------------- hardware access
+
+
+class DeviceBuffer(Protocol):
+    """A physically contiguous 1-D uint8 buffer (``pynq.allocate`` returns one)."""
+
+    physical_address: int
+    nbytes: int
+
+    def flush(self) -> None: ...
+
+    def invalidate(self) -> None: ...
+
+    def view(self, dtype: Any) -> np.ndarray: ...
+
+    def __setitem__(self, key: Any, value: Any) -> None: ...
+
+
+class HardwareAccess(Protocol):
+    """What the driver needs from a board (or a simulation, or a fake).
+
+    ``now()`` is the clock the timeouts and latencies are measured in: wall-clock seconds on a
+    board, simulated seconds in the RTL simulation (so a simulated timeout is in cycles' time).
+    ``wait_done`` returns True when the core signalled done within ``timeout_s`` (through the
+    interrupt when the backend has one, else by polling CTRL.AP_DONE) and False on timeout.
+    """
+
     def read(self, offset: int) -> int: ...
 
     def write(self, offset: int, value: int) -> None: ...
 
+    def allocate(self, nbytes: int) -> DeviceBuffer: ...
 
-Allocator = Callable[..., Any]  # allocate(shape=..., dtype=...) -> ndarray with physical_address
+    def free(self, buf: DeviceBuffer) -> None: ...
+
+    def wait_done(self, timeout_s: float) -> bool: ...
+
+    async def wait_done_async(self, timeout_s: float) -> bool: ...
+
+    def now(self) -> float: ...
+
+
+def poll_done(hw: Any, regmap: rm.RegisterMap, timeout_s: float) -> bool:
+    """Poll CTRL.AP_DONE (clear-on-read) until set or ``timeout_s`` on ``hw.now()``."""
+    off, done = regmap["CTRL"].offset, _bit(regmap, "CTRL", "AP_DONE")
+    deadline = hw.now() + timeout_s
+    while True:
+        if int(hw.read(off)) & done:
+            return True
+        if hw.now() > deadline:
+            return False
+
+
+async def poll_done_async(hw: Any, regmap: rm.RegisterMap, timeout_s: float,
+                          interval_s: float = 1e-4) -> bool:
+    """``poll_done`` that yields to the event loop between reads (no interrupt wired)."""
+    off, done = regmap["CTRL"].offset, _bit(regmap, "CTRL", "AP_DONE")
+    deadline = hw.now() + timeout_s
+    while True:
+        if int(hw.read(off)) & done:
+            return True
+        if hw.now() > deadline:
+            return False
+        await asyncio.sleep(interval_s)
+
+
+def _bit(regmap: rm.RegisterMap, reg: str, field: str) -> int:
+    return next(f.mask for f in regmap[reg].fields if f.name == field)
+
+
+# --------------------------------------------------------------------------- exceptions
 
 
 class AccelError(RuntimeError):
-    """The accelerator finished with a non-zero STATUS (or never finished)."""
+    """Anything that went wrong on the accelerator. ``code`` is the STATUS value (PROGRAM.md
+    "Error codes") for a status failure, None for the rest; ``code_name`` names either."""
 
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(f"{ERROR_NAMES.get(code, f'code {code}')}: {message}")
-        self.code = code
+    code: int | None = None
+    code_name: str = "ACCEL_ERROR"
+
+    def __init__(self, message: str, *, source: str = "hardware") -> None:
+        super().__init__(f"{self.code_name}: {message}")
+        self.source = source  # "hardware" (STATUS) or "host" (refused before starting)
+
+
+class _StatusError(AccelError, ProgramError):
+    """A STATUS code as an exception; also a ProgramError (same .code) for the program codes."""
+
+    def __init__(self, message: str, *, source: str = "hardware") -> None:
+        AccelError.__init__(self, message, source=source)
+
+
+def _status_class(name: str, doc: str) -> type[_StatusError]:
+    cls_name = "".join(p.capitalize() for p in name.split("_")) + "Error"
+    return type(cls_name, (_StatusError,), {"code": ERROR_CODES[name], "code_name": name,
+                                            "__doc__": doc, "__module__": __name__})
+
+
+_DOCS = {
+    "BAD_MAGIC": "The image is not a spacemimo program (or no program is loaded).",
+    "BAD_VERSION": "The image's format version is not the one this build reads.",
+    "BAD_CHECKSUM": "The image's CRC-32 does not match (corrupted in memory or on disk).",
+    "BAD_OPCODE": "An op record has an unknown opcode.",
+    "DIMS_EXCEED_MAX": "The program needs more than this build has (HW_CONFIG limits).",
+    "BAD_FORMAT": "A field of the program is inconsistent (quant/PROGRAM.md).",
+    "BUS_ERROR": "An AXI transfer ended with SLVERR/DECERR (bad DMA address or interconnect).",
+    "TIMEOUT": "The run did not finish in time (hardware watchdog or the driver's timeout).",
+    "ADDR_RANGE": "A DMA range lay outside the buffer the driver registered; no access made.",
+    "ABORTED": "The run was aborted by the host (ABORT.REQUEST).",
+}
+BadMagicError = _status_class("BAD_MAGIC", _DOCS["BAD_MAGIC"])
+BadVersionError = _status_class("BAD_VERSION", _DOCS["BAD_VERSION"])
+BadChecksumError = _status_class("BAD_CHECKSUM", _DOCS["BAD_CHECKSUM"])
+BadOpcodeError = _status_class("BAD_OPCODE", _DOCS["BAD_OPCODE"])
+DimsExceedMaxError = _status_class("DIMS_EXCEED_MAX", _DOCS["DIMS_EXCEED_MAX"])
+BadFormatError = _status_class("BAD_FORMAT", _DOCS["BAD_FORMAT"])
+BusError = _status_class("BUS_ERROR", _DOCS["BUS_ERROR"])
+DeviceTimeoutError = _status_class("TIMEOUT", _DOCS["TIMEOUT"])
+AddrRangeError = _status_class("ADDR_RANGE", _DOCS["ADDR_RANGE"])
+AbortedError = _status_class("ABORTED", _DOCS["ABORTED"])
+STATUS_ERRORS: dict[int, type[_StatusError]] = {
+    c.code: c for c in (BadMagicError, BadVersionError, BadChecksumError, BadOpcodeError,
+                        DimsExceedMaxError, BadFormatError, BusError, DeviceTimeoutError,
+                        AddrRangeError, AbortedError)}
+assert set(STATUS_ERRORS) == set(ERROR_CODES.values()) - {0}, "an error code has no class"
+
+
+class UnknownStatusError(AccelError):
+    """STATUS holds a value no error code names (a newer bitstream, or a broken read)."""
+
+    code_name = "UNKNOWN_STATUS"
+
+
+class WrongHardwareError(AccelError):
+    """HW_ID is not this accelerator's register-map version (wrong bitstream / .hwh)."""
+
+    code_name = "WRONG_HW_ID"
+
+
+class DeviceBusyError(AccelError):
+    """The core was not idle when the driver wanted to start it."""
+
+    code_name = "BUSY"
+
+
+class BusWedgedError(AccelError):
+    """The core did not go idle after ABORT: a bus transfer never completed."""
+
+    code_name = "BUS_WEDGED"
+
+
+def status_error(code: int, message: str, source: str = "hardware") -> AccelError:
+    """The exception for a non-zero STATUS (never called with 0: OK is not an error)."""
+    if code == 0:
+        raise ValueError("STATUS 0 (OK) is not an error")
+    cls = STATUS_ERRORS.get(int(code))
+    if cls is None:
+        err = UnknownStatusError(f"STATUS {code}: {message}", source=source)
+        err.code = int(code)
+        return err
+    return cls(message, source=source)
+
+
+def _from_program_error(err: ProgramError, what: str) -> AccelError:
+    """A host-side ProgramError as the same exception class the hardware's code would give."""
+    msg = str(err).split(": ", 1)[-1] if str(err).startswith(err.code_name) else str(err)
+    return status_error(err.code, f"{what}: {msg}", source="host")
+
+
+# --------------------------------------------------------------------------- results
 
 
 @dataclass
 class RunResult:
-    outputs: np.ndarray  # (n, out_rows, out_cols) int64
-    cycles: int  # CYCLES of the run (includes program load when it happened)
+    """One run: outputs (n, out_rows, out_cols) int64 numpy (torch int64 with as_torch)."""
+
+    outputs: Any
+    cycles: int  # CYCLES of the run: start to done (includes the program load when it ran)
+    latency_s: float  # host clock (hw.now()) from start to done seen
     loaded_program: bool
+    num_vectors: int
+
+    @property
+    def throughput(self) -> float:
+        """Vectors per second of the run (cycles not counted: this is what the host saw)."""
+        return self.num_vectors / self.latency_s if self.latency_s > 0 else float("inf")
 
 
-def _address(buf: Any) -> int:
-    addr = getattr(buf, "physical_address", None)
-    if addr is None:
-        addr = buf.device_address
-    return int(addr)
+def limits_from_hw_config(word: int, regmap: rm.RegisterMap | None = None
+                          ) -> tuple[HardwareLimits, int]:
+    """HW_CONFIG decoded: (HardwareLimits of the build, its data width in bits)."""
+    f = (regmap or rm.load()).decode("HW_CONFIG", word)
+    lim = HardwareLimits(max_rows=f["MAX_ROWS"], max_cols=64 * f["MAX_COLS_DIV64"],
+                         num_buffers=f["NUM_BUFFERS"])
+    return lim, 16 if f["DATA_16"] else 8
 
 
-def _flush(buf: Any) -> None:
-    if hasattr(buf, "flush"):
-        buf.flush()
+def _round_up(n: int, align: int = BUFFER_ALIGN) -> int:
+    return max(align, (int(n) + align - 1) // align * align)
 
 
-def _invalidate(buf: Any) -> None:
-    if hasattr(buf, "invalidate"):
-        buf.invalidate()
+# --------------------------------------------------------------------------- the driver
 
 
 class AccelDriver:
-    """Load a program once, then run batches of input tables (weights stay on chip)."""
+    """Load a program once, then run batches of input tables (weights stay on chip).
 
-    def __init__(self, regs: RegisterIO, allocate: Allocator,
-                 regmap: rm.RegisterMap | None = None, timeout_s: float = 2.0) -> None:
-        self.regs = regs
-        self.allocate = allocate
-        self.map = regmap or rm.load()
-        self.off = self.map.offsets()
-        self.timeout_s = timeout_s
+    ``accel.load(program)``, ``accel.run(x)`` / ``await accel.run_async(x)``,
+    ``accel.status()``. Buffers are owned here and reused across runs (grown only for a bigger
+    batch); the hardware's limits are read once from HW_CONFIG.
+    """
+
+    def __init__(self, hw: HardwareAccess, regmap: rm.RegisterMap | None = None,
+                 timeout_s: float = 2.0, abort_timeout_s: float | None = None) -> None:
+        self._init_driver(hw, regmap, timeout_s, abort_timeout_s)
+
+    def _init_driver(self, hw: HardwareAccess, regmap: rm.RegisterMap | None,
+                     timeout_s: float, abort_timeout_s: float | None) -> None:
+        # a separate method so the PYNQ class (a DefaultIP first) can call it from its __init__
+        self.hw = hw
+        self.regmap = regmap or rm.load()
+        self.timeout_s = float(timeout_s)
+        self.abort_timeout_s = float(abort_timeout_s if abort_timeout_s is not None
+                                     else timeout_s)
         self.program: Program | None = None
-        self._image: Any = None
+        self.buffers: dict[str, DeviceBuffer] = {}
+        self._image_bytes = 0
         self._needs_load = False
+        self._limits: tuple[HardwareLimits, int] | None = None
 
-    # -- registers ----------------------------------------------------------------------------
-    def read(self, name: str) -> int:
-        return int(self.regs.read(self.off[name])) & 0xFFFFFFFF
+    # -- registers --------------------------------------------------------------------------
+    def read_reg(self, name: str) -> int:
+        return int(self.hw.read(self.regmap[name].offset)) & 0xFFFFFFFF
 
-    def write(self, name: str, value: int) -> None:
-        self.regs.write(self.off[name], int(value) & 0xFFFFFFFF)
+    def write_reg(self, name: str, value: int) -> None:
+        self.hw.write(self.regmap[name].offset, int(value) & 0xFFFFFFFF)
 
     def _write_addr(self, base: str, addr: int) -> None:
-        self.write(f"{base}_LO", addr & 0xFFFFFFFF)
-        self.write(f"{base}_HI", addr >> 32)
+        self.write_reg(f"{base}_LO", addr & 0xFFFFFFFF)
+        self.write_reg(f"{base}_HI", (addr >> 32) & 0xFFFFFFFF)
+
+    def _ctrl(self, field: str) -> int:
+        return _bit(self.regmap, "CTRL", field)
 
     def check_id(self) -> None:
         """Refuse to drive something that isn't this accelerator (or another map version)."""
-        got = self.read("HW_ID")
-        if got != self.map.hw_id:
-            raise AccelError(0, f"HW_ID is {got:#010x}, expected {self.map.hw_id:#010x} "
-                                f"(wrong bitstream or register-map version)")
+        got = self.read_reg("HW_ID")
+        if got != self.regmap.hw_id:
+            hint = ("registers read 0: is the PL clock running and the bitstream loaded?"
+                    if got == 0 else "wrong bitstream/.hwh or register-map version")
+            raise WrongHardwareError(f"HW_ID is {got:#010x}, expected "
+                                     f"{self.regmap.hw_id:#010x} ({hint})", source="host")
+
+    @property
+    def hw_limits(self) -> HardwareLimits:
+        """The build's synthesized maxima (HW_CONFIG), read once."""
+        return self._hw_config()[0]
+
+    @property
+    def data_bits(self) -> int:
+        return self._hw_config()[1]
+
+    def _hw_config(self) -> tuple[HardwareLimits, int]:
+        if self._limits is None:
+            self.check_id()
+            self._limits = limits_from_hw_config(self.read_reg("HW_CONFIG"), self.regmap)
+        return self._limits
 
     @property
     def cycles(self) -> int:
-        return self.read("CYCLES_LO") | (self.read("CYCLES_HI") << 32)
+        return self.read_reg("CYCLES_LO") | (self.read_reg("CYCLES_HI") << 32)
 
-    # -- use ----------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """CTRL flags, the last STATUS (by name) and cycle count: what a notebook prints."""
+        ctrl = self.read_reg("CTRL")
+        st = self.read_reg("STATUS")
+        return {"idle": bool(ctrl & self._ctrl("AP_IDLE")),
+                "done": bool(ctrl & self._ctrl("AP_DONE")),
+                "status": ERROR_NAMES.get(st, f"code {st}"), "cycles": self.cycles,
+                "program": self.program.name if self.program else None,
+                "buffers": {k: int(b.nbytes) for k, b in self.buffers.items()}}
+
+    # -- buffers ----------------------------------------------------------------------------
+    def _buffer(self, name: str, nbytes: int) -> DeviceBuffer:
+        """The driver's buffer ``name`` with room for ``nbytes``; reallocated only to grow."""
+        need = _round_up(nbytes)
+        buf = self.buffers.get(name)
+        if buf is None or int(buf.nbytes) < need:
+            if buf is not None:
+                self.hw.free(buf)
+                del self.buffers[name]
+            buf = self.hw.allocate(need)
+            self.buffers[name] = buf
+        return buf
+
+    def close(self) -> None:
+        """Free every buffer (PYNQ's CMA memory is a scarce resource on small boards)."""
+        for buf in self.buffers.values():
+            self.hw.free(buf)
+        self.buffers.clear()
+        self.program = None
+
+    # -- checks -----------------------------------------------------------------------------
+    def check_program(self, program: Program) -> None:
+        """The program against this build's HW_CONFIG (data width, MAX_ROWS/COLS, buffers);
+        raises the exception the hardware would give, naming the limit."""
+        lim, bits = self._hw_config()
+        if program.bits != bits:
+            raise DimsExceedMaxError(
+                f"program {program.name!r} is {program.bits}-bit, this bitstream is a {bits}-bit "
+                f"build (HW_CONFIG.DATA_16={int(bits == 16)}): compile the program with "
+                f"--bits {bits} or load the {program.bits}-bit bitstream", source="host")
+        if program.acc_bits > ACC_BITS[bits]:
+            raise DimsExceedMaxError(f"program accumulator {program.acc_bits} bits > this "
+                                     f"build's {ACC_BITS[bits]}", source="host")
+        try:
+            pf.validate_program(program, lim)
+        except ProgramError as err:
+            raise _from_program_error(err, f"program {program.name!r} vs this build "
+                                           f"(MAX_ROWS {lim.max_rows}, MAX_COLS "
+                                           f"{lim.max_cols}, NUM_BUFFERS {lim.num_buffers})"
+                                      ) from err
+
+    # -- use --------------------------------------------------------------------------------
     def load(self, program: Program) -> None:
-        """Stage a program image in device memory; the next run fetches it and its weights."""
-        words = program.to_words()
-        self._image = self.allocate(shape=(len(words),), dtype=np.uint32)
-        self._image[:] = words
-        _flush(self._image)
+        """Check the program against the hardware and stage its image in the program buffer;
+        the next run fetches it and loads the weights on chip (MODE.LOAD_PROGRAM)."""
+        self.check_program(program)
+        image = program.to_bytes()
+        buf = self._buffer("program", len(image))
+        try:
+            pf.check_image_fits(image, int(buf.nbytes))
+        except ProgramError as err:
+            raise _from_program_error(err, "program buffer") from err
+        buf[:] = 0
+        buf[:len(image)] = np.frombuffer(image, dtype=np.uint8)
+        buf.flush()
         self.program = program
+        self._image_bytes = len(image)
         self._needs_load = True
 
-    def run(self, x_int: np.ndarray) -> RunResult:
-        """Run (n, in_rows, in_cols) integer inputs back to back; returns integer outputs."""
+    def _prepare(self, batch: Any) -> tuple[np.ndarray, DeviceBuffer, DeviceBuffer]:
+        """Every host-side check, then the inputs in their buffer (nothing started yet)."""
         if self.program is None:
             raise ValueError("no program loaded: call load(program) first")
         p = self.program
-        x = np.asarray(x_int)
+        x = np.asarray(batch.detach().cpu() if hasattr(batch, "detach") else batch)
         if x.ndim == 2:
             x = x[None]
-        if x.shape[1:] != (p.in_rows, p.in_cols):
-            raise ValueError(f"inputs must be (n, {p.in_rows}, {p.in_cols}), got {x.shape}")
+        if x.ndim != 3 or x.shape[1:] != (p.in_rows, p.in_cols):
+            raise ValueError(f"batch must be (n, {p.in_rows}, {p.in_cols}) or "
+                             f"({p.in_rows}, {p.in_cols}), got {x.shape}")
+        if x.shape[0] < 1:
+            raise ValueError("empty batch: NUM_VECTORS must be >= 1 (nothing was started)")
         if not np.issubdtype(x.dtype, np.integer):
-            raise ValueError(f"inputs must be integers (fixed point, frac {p.in_frac}), "
-                             f"got {x.dtype}")
-        lim = 1 << (p.bits - 1)
-        if x.size and (x.min() < -lim or x.max() >= lim):
-            raise ValueError(f"inputs outside the signed {p.bits}-bit range")
-        n = x.shape[0]
-        inp = self.allocate(shape=x.shape, dtype=np.int16)
-        out = self.allocate(shape=(n, p.out_rows, p.out_cols), dtype=np.int16)
-        inp[:] = x
-        _flush(inp)
-        self._write_addr("PROGRAM_ADDR", _address(self._image))
-        self._write_addr("INPUT_ADDR", _address(inp))
-        self._write_addr("OUTPUT_ADDR", _address(out))
-        self.write("NUM_VECTORS", n)
-        loaded = self._needs_load
-        self.write("MODE", 1 if loaded else 0)
-        self._start_and_wait()
-        status = self.read("STATUS")
-        if status:
-            self._needs_load = True
-            raise AccelError(status, "the accelerator rejected the run; see quant/PROGRAM.md")
-        self._needs_load = False
-        _invalidate(out)
-        return RunResult(np.asarray(out, dtype=np.int64).copy(), self.cycles, loaded)
+            raise ValueError(f"batch must be integers (fixed point, frac {p.in_frac}), "
+                             f"got {x.dtype}: quantize with round(x * 2**{p.in_frac})")
+        lo, hi = pf.sat_range(p.bits, True, False)
+        if x.min() < lo or x.max() > hi:
+            raise ValueError(f"batch values [{x.min()}, {x.max()}] outside the signed "
+                             f"{p.bits}-bit range [{lo}, {hi}]")
+        n = int(x.shape[0])
+        in_bytes, out_bytes = pf.io_bytes(p, n)
+        inp = self._buffer("input", in_bytes)
+        out = self._buffer("output", out_bytes)
+        try:
+            for name, buf in (("program", self.buffers["program"]), ("input", inp),
+                              ("output", out)):
+                pf.check_buffer(name, int(buf.physical_address), int(buf.nbytes))
+            pf.check_io_fits(p, n, int(inp.nbytes), int(out.nbytes))
+        except ProgramError as err:
+            raise _from_program_error(err, "batch vs buffers") from err
+        inp.view(np.int16)[:x.size] = x.reshape(-1).astype(np.int16)
+        inp.flush()
+        return x, inp, out
 
-    def _start_and_wait(self) -> None:
-        ctrl = self.map["CTRL"]
-        bits = {f.name: 1 << f.bit for f in ctrl.fields}
-        if not self.read("CTRL") & bits["AP_IDLE"]:
-            raise AccelError(0, "accelerator busy (AP_IDLE low) before start")
-        self.write("CTRL", bits["AP_START"])
-        deadline = time.monotonic() + self.timeout_s
-        while not self.read("CTRL") & bits["AP_DONE"]:
-            if time.monotonic() > deadline:
-                raise AccelError(ERROR_CODES["TIMEOUT"],
-                                 f"no AP_DONE within {self.timeout_s} s")
+    def _start(self, n: int, inp: DeviceBuffer, out: DeviceBuffer) -> tuple[bool, float]:
+        """Program addresses, sizes, count and mode; clear stale interrupts; start."""
+        if not self.read_reg("CTRL") & self._ctrl("AP_IDLE"):
+            raise DeviceBusyError("accelerator not idle before start (a run still going? "
+                                  "call abort() or reload the overlay)", source="host")
+        img = self.buffers["program"]
+        self._write_addr("PROGRAM_ADDR", int(img.physical_address))
+        self.write_reg("PROGRAM_SIZE", int(img.nbytes))
+        self._write_addr("INPUT_ADDR", int(inp.physical_address))
+        self.write_reg("INPUT_SIZE", int(inp.nbytes))
+        self._write_addr("OUTPUT_ADDR", int(out.physical_address))
+        self.write_reg("OUTPUT_SIZE", int(out.nbytes))
+        self.write_reg("NUM_VECTORS", n)
+        loaded = self._needs_load
+        self.write_reg("MODE", 1 if loaded else 0)
+        isr = self.read_reg("ISR")
+        if isr:
+            self.write_reg("ISR", isr)  # toggle-on-write: clears a stale done/ready
+        self.write_reg("GIE", 1)
+        self.write_reg("IER", 1)  # ap_done -> interrupt (used when the overlay wires it)
+        self._needs_load = True  # until this run succeeds
+        t0 = self.hw.now()
+        self.write_reg("CTRL", self._ctrl("AP_START"))
+        return loaded, t0
+
+    def _finish(self, done: bool, t0: float, n: int, out: DeviceBuffer, loaded: bool,
+                as_torch: bool) -> RunResult:
+        latency = self.hw.now() - t0
+        if not done:
+            self._abort_after_timeout()
+        isr = self.read_reg("ISR")
+        if isr:
+            self.write_reg("ISR", isr)
+        status = self.read_reg("STATUS")
+        if status:
+            raise status_error(status, self._status_hint(status))
+        cycles = self.cycles
+        self._needs_load = False
+        out.invalidate()
+        p = self.program
+        assert p is not None
+        words = n * p.out_rows * p.out_cols
+        y = out.view(np.int16)[:words].astype(np.int64).reshape(n, p.out_rows, p.out_cols)
+        if as_torch:
+            import torch  # lazily: the board image may not have it
+
+            y = torch.from_numpy(y)
+        return RunResult(y, cycles, latency, loaded, n)
+
+    def _status_hint(self, status: int) -> str:
+        p = self.program
+        name = p.name if p else "?"
+        hints = {
+            ERROR_CODES["BUS_ERROR"]: "an AXI transfer returned SLVERR/DECERR: check the DMA "
+                                      "addresses (pynq.allocate buffers, HP port mapping)",
+            ERROR_CODES["TIMEOUT"]: "the hardware watchdog saw a bus handshake stall",
+            ERROR_CODES["ADDR_RANGE"]: "a DMA range lay outside its registered buffer; no "
+                                       "access was made",
+            ERROR_CODES["BAD_VERSION"]: "the image's format version is not this bitstream's: "
+                                        "rebuild the program (spacemimo compile) or the "
+                                        "bitstream",
+            ERROR_CODES["DIMS_EXCEED_MAX"]: "the program needs more than this build has "
+                                            "(weights, ops or widths): a bigger build is needed",
+        }
+        return f"program {name!r}: " + hints.get(status, "the accelerator rejected the run "
+                                                          "(quant/PROGRAM.md 'Error codes')")
+
+    def _wait_idle(self, timeout_s: float) -> bool:
+        deadline = self.hw.now() + timeout_s
+        idle = self._ctrl("AP_IDLE")
+        while not self.read_reg("CTRL") & idle:
+            if self.hw.now() > deadline:
+                return False
+        return True
+
+    def abort(self) -> int:
+        """Write ABORT.REQUEST and wait for idle; returns STATUS. Raises BusWedgedError when
+        the core does not go idle (an outstanding burst never completes)."""
+        self.write_reg("ABORT", _bit(self.regmap, "ABORT", "REQUEST"))
+        self._needs_load = True  # an abort during a load drops the program
+        if not self._wait_idle(self.abort_timeout_s):
+            raise BusWedgedError(
+                f"the core did not go idle within {self.abort_timeout_s} s after ABORT: an "
+                f"AXI transfer never completed, the bus is wedged. Reload the overlay "
+                f"(Overlay(...).download()) or reset the PL before the next run",
+                source="host")
+        return self.read_reg("STATUS")
+
+    def _abort_after_timeout(self) -> None:
+        status = self.abort()
+        seen = ERROR_NAMES.get(status, f"code {status}")
+        how = ("the core was already idle with STATUS OK: it was reset (or finished just as "
+               "the timeout expired)" if status == 0 else f"STATUS after abort: {seen}")
+        raise DeviceTimeoutError(
+            f"no done within {self.timeout_s} s; aborted ({how}). The next run reloads the "
+            f"program. Likely causes: a DMA address the interconnect never answers, a stalled "
+            f"slave, the PL clock stopped, or a timeout too short for this batch",
+            source="host")
+
+    def run(self, batch: Any, as_torch: bool = False) -> RunResult:
+        """Run (n, in_rows, in_cols) integer inputs back to back; returns integer outputs."""
+        x, inp, out = self._prepare(batch)
+        n = int(x.shape[0])
+        loaded, t0 = self._start(n, inp, out)
+        done = self.hw.wait_done(self.timeout_s)
+        return self._finish(done, t0, n, out, loaded, as_torch)
+
+    async def run_async(self, batch: Any, as_torch: bool = False) -> RunResult:
+        """``run`` that awaits the done interrupt (PYNQ ``Interrupt``) instead of blocking."""
+        x, inp, out = self._prepare(batch)
+        n = int(x.shape[0])
+        loaded, t0 = self._start(n, inp, out)
+        done = await self.hw.wait_done_async(self.timeout_s)
+        return self._finish(done, t0, n, out, loaded, as_torch)
 
 
 def selftest(driver: AccelDriver, vectors_dir: str | Path) -> tuple[int, int]:
@@ -169,19 +533,3 @@ def selftest(driver: AccelDriver, vectors_dir: str | Path) -> tuple[int, int]:
     driver.load(gv.program)
     got = driver.run(gv.inputs).outputs
     return int((got != gv.expected).sum()), int(gv.expected.size)
-
-
-def pynq_driver_class() -> type:
-    """The ``pynq.DefaultIP`` subclass, built on demand (importing pynq probes for devices)."""
-    from pynq import DefaultIP, allocate
-
-    class SpacemimoAccel(DefaultIP):
-        """``overlay.spacemimo_accel_0``: PYNQ binds it by VLNV; ``.accel`` is the driver."""
-
-        bindto = [VLNV]
-
-        def __init__(self, description: dict[str, Any]) -> None:
-            super().__init__(description=description)
-            self.accel = AccelDriver(self, allocate)
-
-    return SpacemimoAccel

@@ -87,6 +87,17 @@ class RegisterMap:
         """A register word split into its named fields (e.g. HW_CONFIG for the self-test)."""
         return {f.name: f.value(word) for f in self[name].fields}
 
+    def encode(self, name: str, **values: int) -> int:
+        """The register word with the named fields set (the inverse of ``decode``)."""
+        fields = {f.name: f for f in self[name].fields}
+        word = 0
+        for key, v in values.items():
+            f = fields[key]
+            if not 0 <= int(v) < 1 << f.width:
+                raise ValueError(f"{name}.{key} = {v} does not fit {f.width} bits")
+            word |= int(v) << f.bit
+        return word
+
 
 def _check(regmap: RegisterMap) -> None:
     seen: dict[int, str] = {}
@@ -207,12 +218,23 @@ def pynq_register_map(regmap: RegisterMap) -> dict[str, dict[str, object]]:
     return out
 
 
+def vlnv_tcl(regmap: RegisterMap) -> str:
+    """``hls/tcl/ip_vlnv.tcl``: the IP identity for ``config_export`` (run_hls.tcl sources it),
+    so the exported IP carries the VLNV the PYNQ driver binds to."""
+    ip = regmap.ip
+    return "\n".join([f"# {GENERATED_NOTE}",
+                      f"# The packaged IP's VLNV: {ip.vlnv} (PYNQ's bindto matches it).",
+                      f"set ip_vendor  {ip.vendor}", f"set ip_library {ip.library}",
+                      f"set ip_name    {ip.name}", f"set ip_version {ip.version}", ""])
+
+
 def generated_files(repo: Path) -> dict[Path, str]:
     """Every generated copy, by path relative to the repository root."""
     regmap = load(repo / "board" / "regmap.yaml")
     return {Path("hls/src/regmap.h"): c_header(regmap),
             Path("rtl/regmap.vh"): verilog_header(regmap),
-            Path("board/REGISTERS.md"): markdown(regmap)}
+            Path("board/REGISTERS.md"): markdown(regmap),
+            Path("hls/tcl/ip_vlnv.tcl"): vlnv_tcl(regmap)}
 
 
 def write_generated(repo: Path) -> list[Path]:

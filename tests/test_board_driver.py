@@ -1,11 +1,16 @@
-"""The PYNQ driver's register protocol, against a behavioural device that runs the golden model.
+"""The driver's host protocol against a behavioural device (the fast unit test of the protocol).
 
-The fake device decodes the same register map as the RTL, reads the program and inputs from a
-fake physical memory, validates the program (ProgramError code -> STATUS) and writes outputs,
-so the driver is checked end to end without a board.
+``FakeBoard`` is a HardwareAccess: physical memory with page-aligned buffers, and a
+register-level model of the accelerator per board/regmap.yaml that applies the hardware's
+checks in the hardware's order (``golden.run_device``: PROGRAM_SIZE, the image, NUM_VECTORS vs
+INPUT_SIZE/OUTPUT_SIZE), runs the golden model, and models ABORT, the interrupt line and a
+hung or wedged bus. It fails the test on any access outside the driver's buffers. The same
+driver code runs the RTL in tests/test_driver_rtl.py and the board through pynq_driver.py.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import numpy as np
 import pytest
@@ -13,91 +18,169 @@ import pytest
 from spacemimo.board import driver as drv
 from spacemimo.board import regmap as rm
 from spacemimo.quant import golden
-from spacemimo.quant.program import ERROR_CODES, Program, ProgramError
-from spacemimo.quant.testprograms import small_gsm_program
+from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
+from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import random_vectors as random_inputs
 
+MAP = rm.load()
+LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4)
 
-class FakeMemory:
-    """Physically contiguous buffers at distinct addresses (what pynq.allocate returns)."""
 
-    def __init__(self) -> None:
-        self.buffers: dict[int, np.ndarray] = {}
-        self.next = 0x1000_0000
-
-    def allocate(self, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-        buf = np.zeros(shape, dtype)
-        addr = self.next
-        self.next += (buf.nbytes + 0xFFF) & ~0xFFF
-        self.buffers[addr] = buf
-        return _Phys(buf, addr)
-
-    def at(self, addr: int) -> np.ndarray:
-        return self.buffers[addr]
+def hw_config(limits: HardwareLimits = LIMITS, bits: int = 8) -> int:
+    return MAP.encode("HW_CONFIG", MAX_ROWS=limits.max_rows,
+                      MAX_COLS_DIV64=limits.max_cols // 64, NUM_BUFFERS=limits.num_buffers,
+                      LOG2_ARRAY_ROWS=3, LOG2_ARRAY_COLS=2, DATA_16=int(bits == 16))
 
 
 class _Phys(np.ndarray):
-    def __new__(cls, arr: np.ndarray, addr: int) -> _Phys:
+    """A numpy buffer with a physical address (what pynq.allocate returns)."""
+
+    def __new__(cls, arr: np.ndarray, addr: int, board: FakeBoard) -> _Phys:
         obj = arr.view(cls)
         obj.physical_address = addr
+        obj.board = board
         return obj
 
+    def flush(self) -> None:
+        self.board.flushes += 1
 
-class FakeAccel:
-    """Register-level model of the accelerator (behaviour per board/regmap.yaml)."""
+    def invalidate(self) -> None:
+        self.board.invalidates += 1
 
-    def __init__(self, mem: FakeMemory, hang: bool = False) -> None:
-        self.map = rm.load()
-        self.off = {v: k for k, v in self.map.offsets().items()}
-        self.regs = {name: 0 for name in self.map.offsets()}
-        self.regs["HW_ID"] = self.map.hw_id
-        self.regs["CTRL"] = 0b100  # idle
-        self.mem, self.hang = mem, hang
+
+class FakeBoard:
+    """Memory + registers of the accelerator; a HardwareAccess for AccelDriver."""
+
+    def __init__(self, bits: int = 8, hang: bool = False, wedge: bool = False,
+                 interrupt: bool = True) -> None:
+        self.off = {r.offset: r.name for r in MAP.registers}
+        self.regs = {name: 0 for name in MAP.offsets()}
+        self.regs.update(HW_ID=MAP.hw_id, HW_CONFIG=hw_config(bits=bits), CTRL=0b100)
+        self.bits, self.hang, self.wedge, self.interrupt = bits, hang, wedge, interrupt
+        self.live: dict[int, _Phys] = {}
+        self.next = 0x1000_0000
+        self.allocations = self.flushes = self.invalidates = 0
         self.program: Program | None = None
         self.runs = 0
+        self.writes: list[tuple[str, int]] = []
+        self.clock = 0.0  # advances 1 µs per register access: timeouts need no sleeping
+
+    # -- HardwareAccess ---------------------------------------------------------------------
+    def allocate(self, nbytes: int) -> _Phys:
+        self.allocations += 1
+        buf = _Phys(np.zeros(nbytes, np.uint8), self.next, self)
+        self.live[self.next] = buf
+        self.next += (nbytes + 0xFFF) & ~0xFFF
+        return buf
+
+    def free(self, buf: _Phys) -> None:
+        del self.live[buf.physical_address]
+
+    def now(self) -> float:
+        return self.clock
+
+    def wait_done(self, timeout_s: float) -> bool:
+        return drv.poll_done(self, MAP, timeout_s)
+
+    async def wait_done_async(self, timeout_s: float) -> bool:
+        if not self.interrupt:
+            return await drv.poll_done_async(self, MAP, timeout_s, interval_s=0)
+        # the interrupt line: GIE & IER.done & ISR.done
+        deadline = self.clock + timeout_s
+        while not (self.regs["GIE"] & self.regs["IER"] & self.regs["ISR"] & 1):
+            self.clock += 1e-6
+            if self.clock > deadline:
+                return False
+            await asyncio.sleep(0)
+        return True
 
     def read(self, offset: int) -> int:
+        self.clock += 1e-6
         name = self.off[offset]
+        assert MAP[name].access != "wo", f"read of write-only {name}"
         value = self.regs[name]
         if name == "CTRL":
             self.regs["CTRL"] &= ~0b10  # AP_DONE clears on read
         return value
 
     def write(self, offset: int, value: int) -> None:
+        self.clock += 1e-6
         name = self.off[offset]
+        assert MAP[name].access != "ro", f"write to read-only {name}"
+        self.writes.append((name, value))
         if name == "CTRL":
-            if value & 1 and not self.hang:
-                self._run()
-            return
-        self.regs[name] = value
+            if value & 1:
+                assert self.regs["CTRL"] & 0b100, "started while busy"
+                self.regs["CTRL"] = 0  # busy
+                if not self.hang:
+                    self._run()
+        elif name == "ISR":
+            self.regs["ISR"] ^= value  # toggle-on-write
+        elif name == "ABORT":
+            if value & 1 and not self.regs["CTRL"] & 0b100 and not self.wedge:
+                self._end(ERROR_CODES["ABORTED"])
+        else:
+            self.regs[name] = value
 
+    # -- the device ---------------------------------------------------------------------------
     def _addr(self, base: str) -> int:
         return self.regs[f"{base}_LO"] | (self.regs[f"{base}_HI"] << 32)
 
-    def _run(self) -> None:
-        self.runs += 1
-        status = 0
-        try:
-            if self.regs["MODE"] & 1:
-                self.program = Program.from_bytes(self.mem.at(self._addr("PROGRAM_ADDR"))
-                                                  .tobytes())
-            if self.program is None:
-                raise ProgramError(ERROR_CODES["BAD_MAGIC"], "no program loaded")
-            p = self.program
-            x = self.mem.at(self._addr("INPUT_ADDR")).astype(np.int64)
-            self.mem.at(self._addr("OUTPUT_ADDR"))[:] = golden.run(p, x)
-            self.regs["CYCLES_LO"], self.regs["CYCLES_HI"] = 1234 * self.runs, 0
-        except ProgramError as err:
-            status = err.code
+    def _bytes(self, base: str, size: int) -> np.ndarray:
+        """The registered range [ADDR, ADDR + SIZE): fails the test outside the buffers."""
+        addr = self._addr(base)
+        for start, buf in self.live.items():
+            if start <= addr and addr + size <= start + buf.nbytes:
+                return buf.view(np.ndarray)[addr - start:addr - start + size]
+        raise AssertionError(f"{base} range [{addr:#x}, +{size}) outside every live buffer")
+
+    def _end(self, status: int) -> None:
         self.regs["STATUS"] = status
         self.regs["CTRL"] = 0b110  # done + idle
+        self.regs["ISR"] |= 1
+
+    def _run(self) -> None:
+        self.runs += 1
+        n = self.regs["NUM_VECTORS"]
+        image = self._bytes("PROGRAM_ADDR", self.regs["PROGRAM_SIZE"])
+        inputs = self._bytes("INPUT_ADDR", self.regs["INPUT_SIZE"]).view(np.int16)
+        lim = HardwareLimits(LIMITS.max_rows, LIMITS.max_cols, LIMITS.num_buffers)
+        if self.regs["MODE"] & 1:
+            self.program = None
+            status, y = golden.run_device(
+                image.tobytes(), inputs, program_size=self.regs["PROGRAM_SIZE"],
+                input_size=self.regs["INPUT_SIZE"], output_size=self.regs["OUTPUT_SIZE"],
+                num_vectors=n, limits=lim)
+            if status == 0:
+                self.program = Program.from_bytes(image.tobytes()[:_image_len(image)], lim)
+        elif self.program is None:
+            status, y = ERROR_CODES["BAD_MAGIC"], None
+        else:
+            p = self.program
+            try:
+                from spacemimo.quant.program import check_io_fits
+
+                check_io_fits(p, n, self.regs["INPUT_SIZE"], self.regs["OUTPUT_SIZE"])
+                x = inputs[:n * p.in_rows * p.in_cols].astype(np.int64)
+                status, y = 0, golden.run(p, x.reshape(n, p.in_rows, p.in_cols))
+            except ProgramError as err:
+                status, y = err.code, None
+        if status == 0:
+            out = self._bytes("OUTPUT_ADDR", self.regs["OUTPUT_SIZE"]).view(np.int16)
+            out[:y.size] = np.asarray(y).reshape(-1)
+            self.regs["CYCLES_LO"], self.regs["CYCLES_HI"] = 1000 + 100 * n, 0
+        self._end(status)
+
+
+def _image_len(image: np.ndarray) -> int:
+    w = image[:16].view("<u4")
+    return (16 + 16 * int(w[2]) + int(w[3])) * 4
 
 
 @pytest.fixture
-def setup() -> tuple[drv.AccelDriver, FakeAccel, Program]:
-    mem = FakeMemory()
-    dev = FakeAccel(mem)
-    return drv.AccelDriver(dev, mem.allocate), dev, small_gsm_program(bits=8, seed=3)
+def setup() -> tuple[drv.AccelDriver, FakeBoard, Program]:
+    board = FakeBoard()
+    return drv.AccelDriver(board, timeout_s=0.05), board, small_gsm_program(bits=8, seed=3)
 
 
 def test_load_run_matches_golden_and_reuses_weights(setup) -> None:
@@ -111,16 +194,48 @@ def test_load_run_matches_golden_and_reuses_weights(setup) -> None:
     second = d.run(x[:3])
     assert not second.loaded_program and dev.regs["MODE"] == 0
     np.testing.assert_array_equal(second.outputs, golden.run(prog, x[:3]))
-    assert second.cycles == 2468
+    assert second.cycles == 1300 and second.num_vectors == 3
+    assert second.latency_s > 0 and second.throughput > 0
 
 
-def test_corrupted_program_reports_its_error_code(setup) -> None:
+def test_sizes_and_addresses_come_from_the_driver_buffers(setup) -> None:
     d, dev, prog = setup
     d.load(prog)
-    d._image[15] ^= 1  # checksum word
-    with pytest.raises(drv.AccelError, match="BAD_CHECKSUM") as info:
-        d.run(random_inputs(prog, 2, seed=0))
-    assert info.value.code == ERROR_CODES["BAD_CHECKSUM"]
+    d.run(random_inputs(prog, 5, seed=0))
+    for base, name in (("PROGRAM", "program"), ("INPUT", "input"), ("OUTPUT", "output")):
+        buf = d.buffers[name]
+        assert dev._addr(f"{base}_ADDR") == buf.physical_address
+        assert dev.regs[f"{base}_SIZE"] == buf.nbytes and buf.nbytes % 64 == 0
+    need = 5 * prog.in_rows * prog.in_cols * 2
+    assert need <= d.buffers["input"].nbytes < need + 64
+
+
+def test_buffers_are_reused_and_grow_only_for_a_bigger_batch(setup) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 40, seed=4)
+    d.run(x[:10])
+    after_first = dev.allocations
+    assert len(dev.live) == 3
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = int(rng.integers(1, 11))
+        got = d.run(x[:n]).outputs
+        np.testing.assert_array_equal(got, golden.run(prog, x[:n]))
+    assert dev.allocations == after_first and len(dev.live) == 3, "buffers grew across runs"
+    d.run(x)  # a bigger batch grows input and output once, the old ones are freed
+    assert dev.allocations == after_first + 2 and len(dev.live) == 3
+    d.close()
+    assert not dev.live
+
+
+def test_an_empty_batch_is_refused_before_touching_the_device(setup) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    dev.writes.clear()
+    with pytest.raises(ValueError, match="NUM_VECTORS must be >= 1"):
+        d.run(np.zeros((0, prog.in_rows, prog.in_cols), np.int64))
+    assert dev.writes == [] and dev.runs == 0
 
 
 def test_bad_inputs_are_refused_before_touching_the_device(setup) -> None:
@@ -137,19 +252,110 @@ def test_bad_inputs_are_refused_before_touching_the_device(setup) -> None:
     assert dev.runs == 0
 
 
-def test_a_hung_device_times_out() -> None:
-    mem = FakeMemory()
-    d = drv.AccelDriver(FakeAccel(mem, hang=True), mem.allocate, timeout_s=0.05)
+def test_a_corrupted_image_becomes_the_hardware_s_exception_and_the_next_run_works(setup
+                                                                                    ) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    img = d.buffers["program"].view(np.uint32)
+    img[16] ^= 1  # past the host checks: only the device's CRC sees it
+    with pytest.raises(drv.BadChecksumError) as info:
+        d.run(random_inputs(prog, 2, seed=0))
+    err = info.value
+    assert err.code == ERROR_CODES["BAD_CHECKSUM"] and err.code_name == "BAD_CHECKSUM"
+    assert err.source == "hardware" and isinstance(err, drv.AccelError)
+    assert isinstance(err, ProgramError)
+    d.load(prog)
+    x = random_inputs(prog, 2, seed=1)
+    np.testing.assert_array_equal(d.run(x).outputs, golden.run(prog, x))
+
+
+def test_the_program_is_checked_against_hw_config_before_loading() -> None:
+    dev = FakeBoard()
+    d = drv.AccelDriver(dev)
+    assert d.hw_limits == LIMITS and d.data_bits == 8
+    big = random_model_gnn_program(bits=8, N=16, K=4, hidden=(8, 8, 4), seed=0)  # 64 rows
+    with pytest.raises(drv.DimsExceedMaxError, match="MAX_ROWS") as info:
+        d.load(big)
+    assert info.value.source == "host"
+    with pytest.raises(drv.DimsExceedMaxError, match="8-bit build"):
+        d.load(small_gsm_program(bits=16, seed=0))
+    assert not any(name == "CTRL" for name, _ in dev.writes)
+
+
+def test_every_status_code_is_its_own_exception() -> None:
+    classes = set()
+    for name, code in ERROR_CODES.items():
+        if code == 0:
+            with pytest.raises(ValueError, match="not an error"):
+                drv.status_error(0, "x")
+            continue
+        err = drv.status_error(code, "detail")
+        assert isinstance(err, drv.AccelError) and err.code == code and err.code_name == name
+        assert str(err).startswith(name) and not str(err).startswith("OK")
+        classes.add(type(err))
+    assert len(classes) == len(ERROR_CODES) - 1
+    unknown = drv.status_error(99, "detail")
+    assert isinstance(unknown, drv.UnknownStatusError) and unknown.code == 99
+    for cls in (drv.WrongHardwareError, drv.BusWedgedError, drv.DeviceBusyError):
+        err = cls("detail")
+        assert err.code is None and not str(err).startswith("OK")
+
+
+def test_a_timeout_aborts_and_the_next_run_works() -> None:
+    dev = FakeBoard(hang=True)
+    d = drv.AccelDriver(dev, timeout_s=0.01)
     prog = small_gsm_program(bits=8, seed=0)
     d.load(prog)
-    with pytest.raises(drv.AccelError, match="TIMEOUT"):
+    with pytest.raises(drv.DeviceTimeoutError, match="ABORTED") as info:
         d.run(random_inputs(prog, 1, seed=0))
+    assert info.value.code == ERROR_CODES["TIMEOUT"]
+    assert ("ABORT", 1) in dev.writes and dev.regs["CTRL"] & 0b100
+    dev.hang = False
+    x = random_inputs(prog, 3, seed=2)
+    res = d.run(x)
+    assert res.loaded_program  # the aborted run might have been the load: reload
+    np.testing.assert_array_equal(res.outputs, golden.run(prog, x))
+
+
+def test_a_core_that_never_goes_idle_is_reported_as_a_wedged_bus() -> None:
+    dev = FakeBoard(hang=True, wedge=True)
+    d = drv.AccelDriver(dev, timeout_s=0.01)
+    prog = small_gsm_program(bits=8, seed=0)
+    d.load(prog)
+    with pytest.raises(drv.BusWedgedError, match="wedged.*[Rr]eload the overlay"):
+        d.run(random_inputs(prog, 1, seed=0))
+
+
+@pytest.mark.parametrize("interrupt", [True, False], ids=["interrupt", "polling"])
+def test_run_async_waits_for_the_interrupt_or_polls(interrupt: bool) -> None:
+    dev = FakeBoard(interrupt=interrupt)
+    d = drv.AccelDriver(dev)
+    prog = small_gsm_program(bits=8, seed=3)
+    d.load(prog)
+    x = random_inputs(prog, 4, seed=3)
+    res = asyncio.run(d.run_async(x))
+    np.testing.assert_array_equal(res.outputs, golden.run(prog, x))
+    assert ("GIE", 1) in dev.writes and ("IER", 1) in dev.writes
+    assert dev.regs["ISR"] == 0, "the done interrupt must be acknowledged"
+
+
+def test_results_as_torch(setup) -> None:
+    torch = pytest.importorskip("torch")
+    d, _, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 2, seed=5)
+    res = d.run(torch.from_numpy(x), as_torch=True)
+    assert isinstance(res.outputs, torch.Tensor)
+    np.testing.assert_array_equal(res.outputs.numpy(), golden.run(prog, x))
 
 
 def test_wrong_bitstream_is_refused(setup) -> None:
     d, dev, _ = setup
     dev.regs["HW_ID"] = 0xDEADBEEF
-    with pytest.raises(drv.AccelError, match="HW_ID"):
+    with pytest.raises(drv.WrongHardwareError, match="HW_ID"):
+        d.check_id()
+    dev.regs["HW_ID"] = 0
+    with pytest.raises(drv.WrongHardwareError, match="clock"):
         d.check_id()
 
 
@@ -162,7 +368,72 @@ def test_selftest_replays_golden_vectors(setup, tmp_path) -> None:
     assert bad == 0 and total == 16 * prog.out_rows * prog.out_cols
 
 
-def test_pynq_class_binds_to_the_hls_vlnv() -> None:
+# --------------------------------------------------------------------------- PYNQ
+
+
+class FakePynqDevice:
+    """Enough of a pynq Device for DefaultIP/MMIO/allocate: registers through
+    read_registers/write_registers (PYNQ's REGISTER_RW path) into a FakeBoard."""
+
+    def __init__(self, board: FakeBoard, base: int) -> None:
+        self.board, self.base = board, base
+
+    def has_capability(self, cap: str) -> bool:
+        return cap == "REGISTER_RW"
+
+    def read_registers(self, address: int, length: int) -> bytes:
+        return int(self.board.read(address - self.base)).to_bytes(length, "little")
+
+    def write_registers(self, address: int, data: bytes) -> None:
+        self.board.write(address - self.base, int.from_bytes(data, "little"))
+
+    def allocate(self, shape: tuple[int, ...], dtype: object) -> _Phys:
+        return self.board.allocate(int(np.prod(shape)))
+
+
+@pytest.fixture
+def pynq_driver():
     pytest.importorskip("pynq", reason="install pynq==4.0.0 (make setup)")
-    cls = drv.pynq_driver_class()
-    assert cls.bindto == [drv.VLNV]
+    from spacemimo.board import pynq_driver as pd
+
+    return pd
+
+
+def test_the_pynq_class_is_registered_for_the_regmap_vlnv(pynq_driver) -> None:
+    from pynq.overlay import DefaultIP, _ip_drivers
+
+    vlnv = MAP.ip.vlnv
+    assert vlnv == "spacemimo:hls:spacemimo_accel:1.0"
+    assert pynq_driver.SpacemimoAccel.bindto == [vlnv]
+    assert _ip_drivers[vlnv] is pynq_driver.SpacemimoAccel
+    assert issubclass(pynq_driver.SpacemimoAccel, DefaultIP)
+    assert issubclass(pynq_driver.SpacemimoAccel, drv.AccelDriver)
+
+
+def _description(board: FakeBoard, registers: dict | None = None) -> dict:
+    return {"phys_addr": 0x4000_0000, "addr_range": 0x1000,
+            "device": FakePynqDevice(board, 0x4000_0000),
+            "registers": registers if registers is not None else rm.pynq_register_map(MAP),
+            "fullpath": "spacemimo_accel_0", "interrupts": {}, "gpio": {}}
+
+
+def test_the_pynq_driver_runs_through_pynq_mmio_and_its_register_map_matches(pynq_driver
+                                                                             ) -> None:
+    board = FakeBoard()
+    accel = pynq_driver.SpacemimoAccel(_description(board))
+    rmap = accel.register_map  # PYNQ's RegisterMap, built from the (.hwh-style) description
+    for reg in MAP.registers:
+        assert getattr(rmap, reg.name).address == reg.offset
+    assert int(rmap.HW_ID) == MAP.hw_id
+    prog = small_gsm_program(bits=8, seed=3)
+    accel.load(prog)
+    x = random_inputs(prog, 6, seed=7)
+    np.testing.assert_array_equal(accel.run(x).outputs, golden.run(prog, x))
+    assert accel.read(MAP["HW_ID"].offset) == MAP.hw_id  # DefaultIP.read is PYNQ's
+
+
+def test_a_hwh_from_another_map_version_is_refused(pynq_driver) -> None:
+    regs = rm.pynq_register_map(MAP)
+    regs["STATUS"] = {**regs["STATUS"], "address_offset": 0x40}
+    with pytest.raises(drv.WrongHardwareError, match="STATUS at 0x40"):
+        pynq_driver.SpacemimoAccel(_description(FakeBoard(), regs))

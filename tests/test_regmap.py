@@ -56,3 +56,31 @@ def test_duplicate_offsets_are_rejected() -> None:
             "  - {name: A, offset: 0x10, access: rw}\n  - {name: B, offset: 0x10, access: ro}\n")
     with pytest.raises(ValueError, match="share offset"):
         regmap.parse(text)
+
+
+def test_one_vlnv_for_the_export_tcl_and_the_driver() -> None:
+    """regmap.yaml's ip -> hls/tcl/ip_vlnv.tcl (sourced by run_hls.tcl for config_export) and
+    the PYNQ driver's bindto: a board binds the driver only when these agree."""
+    import re
+
+    m = regmap.load()
+    tcl = (REPO / "hls" / "tcl" / "ip_vlnv.tcl").read_text()
+    got = dict(re.findall(r"^set ip_(\w+)\s+(\S+)$", tcl, re.M))
+    assert ":".join(got[k] for k in ("vendor", "library", "name", "version")) == m.ip.vlnv
+    run = (REPO / "hls" / "tcl" / "run_hls.tcl").read_text()
+    assert re.search(r"^source .*ip_vlnv\.tcl", run, re.M), "run_hls.tcl must source ip_vlnv.tcl"
+    export = next(line for line in run.splitlines() if line.startswith("config_export"))
+    for opt, var in (("vendor", "vendor"), ("library", "library"), ("ipname", "name"),
+                     ("version", "version")):
+        assert f"-{opt} $ip_{var}" in export, f"config_export -{opt} must be $ip_{var}"
+    pd = pytest.importorskip("spacemimo.board.pynq_driver", reason="needs pynq (make setup)")
+    assert pd.SpacemimoAccel.bindto == [m.ip.vlnv]
+
+
+def test_encode_is_the_inverse_of_decode() -> None:
+    m = regmap.load()
+    fields = {"MAX_ROWS": 32, "MAX_COLS_DIV64": 4, "NUM_BUFFERS": 4, "LOG2_ARRAY_ROWS": 3,
+              "LOG2_ARRAY_COLS": 2, "DATA_16": 1}
+    assert m.decode("HW_CONFIG", m.encode("HW_CONFIG", **fields)) == fields
+    with pytest.raises(ValueError, match="does not fit"):
+        m.encode("HW_CONFIG", MAX_ROWS=256)

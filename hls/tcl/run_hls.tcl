@@ -31,7 +31,9 @@ open_solution -reset sol1 -flow_target vivado
 set_part $part
 create_clock -period $clock -name default
 config_interface -m_axi_addr64
-config_export -format ip_catalog -rtl verilog -vendor spacemimo -library hls -version 1.0
+# The IP's VLNV comes from board/regmap.yaml (generated ip_vlnv.tcl): what PYNQ's bindto matches.
+source [file join [file dirname [info script]] ip_vlnv.tcl]
+config_export -format ip_catalog -rtl verilog -vendor $ip_vendor -library $ip_library -ipname $ip_name -version $ip_version
 
 if {$step eq "csim"} {
     csim_design -argv $vectors
