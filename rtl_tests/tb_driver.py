@@ -21,7 +21,7 @@ from typing import Any
 import cocotb
 import numpy as np
 from cocotb.task import bridge
-from sim_board import SimBoard
+from sim_board import PERIOD_NS, SimBoard
 
 from spacemimo.board import driver as drv
 from spacemimo.quant import golden
@@ -219,7 +219,8 @@ async def test_driver_reset_mid_run(dut: Any) -> None:
 async def test_driver_timeout_abort(dut: Any) -> None:
     """Each memory channel stalled mid-burst past the driver's timeout: the driver writes
     ABORT, the core drains and idles (STATUS ABORTED or the watchdog's TIMEOUT), the driver
-    raises DeviceTimeoutError and the next run (no reset) is exact. A channel that never
+    raises DeviceTimeoutError and the next run (no reset) is exact. A healthy run cut short
+    by the driver's timeout mid-load: STATUS ABORTED, next run exact. A channel that never
     answers: BusWedgedError naming the overlay reload."""
     board = await start_board(dut)
     log = dut._log
@@ -230,7 +231,7 @@ async def test_driver_timeout_abort(dut: Any) -> None:
         d = drv.AccelDriver(board, timeout_s=TIMEOUT_S)
         d.load(prog)
         clean = exact_run(d, prog, 4, 8, "clean", log)
-        d.timeout_s = 3 * clean.latency_s
+        d.timeout_s = 2 * clean.latency_s
         d.abort_timeout_s = 1e-3
         for ch in ("ar", "r", "aw", "w", "b"):
             board.stall_channel(ch, delay=5)
@@ -241,8 +242,16 @@ async def test_driver_timeout_abort(dut: Any) -> None:
             seen.append(f"stall {ch}: {err}")
             board.release_stalls()
             exact_run(d, prog, 4, 10, f"after a stall on {ch}", log)
+        # the driver's own timeout before the watchdog: abort a healthy run mid-load
+        for cut in (2e-6, 5e-6):
+            d.timeout_s = cut
+            err = expect(drv.DeviceTimeoutError, lambda: d.run(vectors(prog, 4, 13)))
+            assert d.read_reg("STATUS") == ERROR_CODES["ABORTED"], str(err)
+            seen.append(f"abort after {cut * 1e6:.0f} us: {err}")
+            d.timeout_s = TIMEOUT_S
+            exact_run(d, prog, 4, 14, f"after the abort at {cut * 1e6:.0f} us", log)
         board.stall_channel("r", delay=5, release="never")
-        d.abort_timeout_s = 2e-4
+        d.timeout_s, d.abort_timeout_s = 2 * clean.latency_s, 2e-4
         err = expect(drv.BusWedgedError, lambda: d.run(vectors(prog, 4, 11)))
         seen.append(f"wedged r: {err}")
         return seen
@@ -260,4 +269,29 @@ async def test_driver_timeout_abort(dut: Any) -> None:
         exact_run(d, prog, 4, 12, "after the wedged bus answered", log)
 
     await on_driver(after)
+    assert not board.stray, board.stray[:5]
+
+
+@cocotb.test(skip=os.environ.get("SM_SELFTEST_OUT") is None)
+async def test_board_selftest(dut: Any) -> None:
+    """``spacemimo board selftest --sim``: the board's selftest sequence on the simulated
+    board; writes the report JSON to SM_SELFTEST_OUT (the CLI prints it)."""
+    from spacemimo.board.selftest import Check, run_selftest
+
+    board = await start_board(dut, stall=float(os.environ.get("SM_STALL", "0")))
+
+    def body() -> Any:
+        accel = drv.AccelDriver(board, timeout_s=TIMEOUT_S)
+        ip = Check("IP found", True, "simulated: rtl/spacemimo_accel.v is the top level (no "
+                                     "overlay to search; on a board the IP is found by VLNV)")
+        return run_selftest(accel, os.environ["SM_SELFTEST_VECTORS"],
+                            f"SIMULATED: rtl/ in Verilator, SMALL {BITS}-bit build "
+                            f"(rtl_tests/cosim.py), cocotbext-axi memory",
+                            1e3 / PERIOD_NS, f"simulated time, {1e3 / PERIOD_NS:g} MHz clock",
+                            repeats=int(os.environ.get("SM_SELFTEST_REPEATS", "5")),
+                            ip_check=ip, extra_versions={"cocotb": cocotb.__version__})
+
+    report = await on_driver(body)
+    with open(os.environ["SM_SELFTEST_OUT"], "w") as f:
+        json.dump(report.to_dict(), f)
     assert not board.stray, board.stray[:5]

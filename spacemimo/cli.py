@@ -20,7 +20,7 @@ DEFAULT_RESULTS = Path("results")
 # subparser groups (keep imports inside handlers so --help stays instant). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("spacemimo.quant.cli_program", "spacemimo.model.cli",
                                      "spacemimo.quant.cli_qat", "spacemimo.hw_cli",
-                                     "spacemimo.bench_hw")
+                                     "spacemimo.bench_hw", "spacemimo.board_cli")
 
 
 class CliError(Exception):

@@ -437,3 +437,133 @@ def test_a_hwh_from_another_map_version_is_refused(pynq_driver) -> None:
     regs["STATUS"] = {**regs["STATUS"], "address_offset": 0x40}
     with pytest.raises(drv.WrongHardwareError, match="STATUS at 0x40"):
         pynq_driver.SpacemimoAccel(_description(FakeBoard(), regs))
+
+
+# --------------------------------------------------------------------------- selftest
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_selftest_passes_on_a_healthy_board_and_prints_a_pasteable_summary() -> None:
+    from spacemimo.board.selftest import run_selftest, shipped_vectors_dir
+
+    d = drv.AccelDriver(FakeBoard())
+    rep = run_selftest(d, shipped_vectors_dir(), "fake board", 100.0, "assumed", repeats=3)
+    assert rep.passed, rep.summary()
+    names = [c.name for c in rep.checks]
+    assert names == ["HW_ID", "HW_CONFIG", "register read-back", "known-answer test",
+                     "reruns on the loaded program"]
+    text = rep.summary()
+    for part in (MAP.ip.vlnv, "MAX_ROWS=32", "0 mismatching words of 512", "cycles/vector",
+                 "RESULT: PASS", "numpy"):
+        assert part in text, part
+    assert rep.perf["cycles_per_vector"] == (1000 + 100 * 16) / 16
+
+
+@pytest.mark.parametrize("fault, cause", [
+    ("hw_id_zero", "clock not running"),
+    ("hw_id_other", "bitstream/.hwh mismatch"),
+    ("dead_register", "register of this map is missing"),
+    ("wrong_width", "build too small"),
+    ("bad_data", "bitstream built from other sources"),
+    ("hang", "clock not running (no done)"),
+])
+def test_every_selftest_failure_names_its_likely_cause(fault: str, cause: str) -> None:
+    from spacemimo.board.selftest import run_selftest, shipped_vectors_dir
+
+    dev = FakeBoard(hang=fault == "hang")
+    vectors = shipped_vectors_dir()
+    if fault == "hw_id_zero":
+        dev.regs["HW_ID"] = 0
+    elif fault == "hw_id_other":
+        dev.regs["HW_ID"] = 0x534D0001
+    elif fault == "dead_register":
+        real_write = dev.write
+
+        def write(offset: int, value: int) -> None:
+            if offset != MAP["OUTPUT_SIZE"].offset:
+                real_write(offset, value)
+        dev.write = write  # type: ignore[method-assign]
+    elif fault == "wrong_width":
+        vectors = vectors / "gsm16"  # a 16-bit program on the 8-bit build
+    elif fault == "bad_data":
+        real_run = dev._run
+
+        def run() -> None:
+            real_run()
+            out = dev._bytes("OUTPUT_ADDR", 2).view(np.int16)
+            out[0] ^= 1
+        dev._run = run  # type: ignore[method-assign]
+    rep = run_selftest(drv.AccelDriver(dev, timeout_s=0.01), vectors, "fake", 100.0, "x")
+    assert not rep.passed
+    failed = [c for c in rep.checks if not c.ok]
+    assert len(failed) == 1 and cause in failed[0].cause, rep.summary()
+    assert "RESULT: FAIL" in rep.summary() and "likely cause" in rep.summary()
+
+
+def test_shipped_vectors_are_up_to_date_and_bit_exact(tmp_path) -> None:
+    """board/selftest/ is what `spacemimo board vectors` writes, and the golden model agrees."""
+    from spacemimo.board.selftest import VECTOR_SETS, shipped_vectors_dir, write_vectors
+    from spacemimo.quant.vectors import check_golden_vectors
+
+    write_vectors(tmp_path)
+    shipped = shipped_vectors_dir()
+    assert shipped == (REPO / "board" / "selftest") or shipped.name == "selftest"
+    for name in VECTOR_SETS:
+        for f in ("program.bin", "inputs.bin", "expected.bin"):
+            assert (shipped / name / f).read_bytes() == (tmp_path / name / f).read_bytes(), (
+                f"board/selftest/{name}/{f} is stale: spacemimo board vectors --out "
+                f"board/selftest")
+        assert check_golden_vectors(shipped / name) == 0
+
+
+def test_the_notebook_is_nbformat_4_and_uses_only_public_driver_api() -> None:
+    import ast
+    import importlib
+    import json
+
+    nb = json.loads((REPO / "board" / "notebooks" / "selftest.ipynb").read_text())
+    assert nb["nbformat"] == 4 and isinstance(nb["metadata"], dict)
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code_cells
+    for c in nb["cells"]:
+        assert c["cell_type"] in ("code", "markdown") and isinstance(c["source"], list)
+        if c["cell_type"] == "code":
+            assert c["outputs"] == [] and "execution_count" in c
+    pytest.importorskip("pynq")
+    from spacemimo.board.pynq_driver import SpacemimoAccel
+
+    used_attrs: set[str] = set()
+    for c in code_cells:
+        tree = compile("".join(c["source"]), "cell", "exec",
+                       flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module.startswith("spacemimo"):
+                mod = importlib.import_module(node.module)
+                for alias in node.names:
+                    assert not alias.name.startswith("_") and hasattr(mod, alias.name), alias.name
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "accel"):
+                used_attrs.add(node.attr)
+    assert {"load", "run", "run_async", "status", "check_id", "close"} <= used_attrs
+    for attr in used_attrs:
+        assert not attr.startswith("_") and hasattr(SpacemimoAccel, attr), attr
+
+
+def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch) -> None:
+    import sys
+
+    from spacemimo.cli import main
+
+    assert main(["board", "selftest", "--sim", "--vectors", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such directory" in err[0]
+    monkeypatch.setitem(sys.modules, "pynq", None)  # a machine without pynq
+    assert main(["board", "selftest"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pynq is not installed" in err[0] and "--sim" in err[0]
+    monkeypatch.delitem(sys.modules, "pynq")
+    pytest.importorskip("pynq")
+    assert main(["board", "selftest", "--bitstream", str(tmp_path / "x.bit")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file" in err[0]

