@@ -13,6 +13,7 @@ Environment (set by tests/test_driver_rtl.py):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -121,8 +122,8 @@ async def test_driver_golden(dut: Any) -> None:
             again = d.run(x[::-1])
             assert not again.loaded_program
             bad += mismatches(again.outputs, exp[::-1], f"{name} rerun", log)
-            small = d.run(x[:3])
-            bad += mismatches(small.outputs, exp[:3], f"{name} rerun 3", log)
+            small = asyncio.run(d.run_async(x[:3]))  # the async path: same protocol
+            bad += mismatches(small.outputs, exp[:3], f"{name} rerun 3 (run_async)", log)
             assert board.allocations == allocs, "a rerun allocated new buffers"
             rows.append({"test": "golden", "program": name, "bits": BITS,
                          "words": int(2 * exp.size + exp[:3].size),
