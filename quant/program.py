@@ -101,12 +101,23 @@ _ERROR_NAMES = {v: k for k, v in ERROR_CODES.items()}
 _OPCODE_NAMES = {v: k for k, v in OPCODES.items()}
 
 
-class ProgramError(ValueError):
-    """A malformed or unsafe program; ``code`` is the status-register value (ERROR_CODES)."""
+# The load checks PROGRAM.md lets a hardware loader skip ("Python loader; hardware may skip
+# these range/dataflow checks"): the worst-case accumulator, NORM's 64-bit intermediates, the
+# int16 output range and reads of unwritten cells. A ProgramError raised by one of them names
+# it in ``check``; nothing else may be skipped by any back end.
+HARDWARE_MAY_SKIP = frozenset({"acc_range", "norm_range", "output_range", "dataflow"})
 
-    def __init__(self, code: int | str, message: str) -> None:
+
+class ProgramError(ValueError):
+    """A malformed or unsafe program; ``code`` is the status-register value (ERROR_CODES).
+
+    ``check``: which HARDWARE_MAY_SKIP check raised it, "program_size" for the Bounds rule-1
+    checks against PROGRAM_SIZE (``check_image_fits``), "" for every other check."""
+
+    def __init__(self, code: int | str, message: str, check: str = "") -> None:
         self.code = ERROR_CODES[code] if isinstance(code, str) else int(code)
         self.code_name = _ERROR_NAMES.get(self.code, str(self.code))
+        self.check = check
         super().__init__(f"{self.code_name}: {message}")
 
 
@@ -123,6 +134,10 @@ class HardwareLimits:
     max_weight_words: int = 1 << 22
     # op records the loader can hold (hls/src/accel_config.h SM_MAX_OPS; the RTL's MAX_OPS)
     max_ops: int = 64
+    # widest program and accumulator the build runs (SM_DATA_BITS / SM_ACC_BITS; the RTL's
+    # DATA_W / ACC_W): an 8-bit-only build reports a 16-bit program as DIMS_EXCEED_MAX
+    data_bits: int = 16
+    acc_bits: int = 48
 
 
 # --------------------------------------------------------------------------- numerics helpers
@@ -483,9 +498,11 @@ class _Checker:
     DIMS_EXCEED_MAX; anything else inconsistent is BAD_FORMAT.
     """
 
-    def __init__(self, bits: int, acc_bits: int, num_buffers: int, limits: HardwareLimits
-                 ) -> None:
+    def __init__(self, bits: int, acc_bits: int, num_buffers: int, limits: HardwareLimits,
+                 skip: frozenset[str] = frozenset()) -> None:
         self.bits, self.acc_bits, self.nbuf, self.limits = bits, acc_bits, num_buffers, limits
+        # HARDWARE_MAY_SKIP checks left out: what a loader that skips them reports
+        self.skip = skip
         # Cell state grows with the extents actually used (limits may be large).
         self.written = np.zeros((num_buffers, 0, 0), dtype=bool)
         self.lo = np.zeros((num_buffers, 0, 0), dtype=np.int64)
@@ -512,6 +529,11 @@ class _Checker:
             raise ProgramError("BAD_FORMAT", f"acc_bits must be in [1, "
                                              f"{ACC_BITS_MAX[p.bits]}] for {p.bits}-bit, "
                                              f"got {p.acc_bits}")
+        if p.bits > limits.data_bits or p.acc_bits > limits.acc_bits:
+            raise ProgramError("DIMS_EXCEED_MAX", f"{p.bits}-bit program with acc_bits "
+                                                  f"{p.acc_bits}: this build runs at most "
+                                                  f"{limits.data_bits}-bit, acc_bits "
+                                                  f"{limits.acc_bits}")
         if len(p.ops) < 1:
             raise ProgramError("BAD_FORMAT", "a program needs at least one op")
         if len(p.ops) > limits.max_ops:
@@ -546,11 +568,16 @@ class _Checker:
         lo = int(self.lo[buf, :rows, :cols].min())
         hi = int(self.hi[buf, :rows, :cols].max())
         if lo < -(1 << 15) or hi > (1 << 15) - 1:
-            raise ProgramError("BAD_FORMAT", f"output table range [{lo}, {hi}] does not fit "
-                                             f"the int16 device format (make the last op's "
-                                             f"output signed)")
+            self._fail("output_range", f"output table range [{lo}, {hi}] does not fit the "
+                                       f"int16 device format (make the last op's output "
+                                       f"signed)")
 
     # --- helpers ----------------------------------------------------------------------------
+    def _fail(self, check: str, message: str) -> None:
+        """BAD_FORMAT from a HARDWARE_MAY_SKIP check, unless this checker skips it."""
+        if check not in self.skip:
+            raise ProgramError("BAD_FORMAT", message, check=check)
+
     def _write(self, buf: int, off: int, rows: int, cols: int, lo: int | np.ndarray,
                hi: int | np.ndarray) -> None:
         self._grow(rows, off + cols)
@@ -561,9 +588,9 @@ class _Checker:
     def _need_written(self, buf: int, off: int, rows: int, cols: int, what: str) -> None:
         self._grow(rows, off + cols)
         if not self.written[buf, :rows, off:off + cols].all():
-            raise ProgramError("BAD_FORMAT", f"{what} reads buf{buf} rows [0, {rows}) cols "
-                                             f"[{off}, {off + cols}), which no earlier op or "
-                                             f"the input load wrote")
+            self._fail("dataflow", f"{what} reads buf{buf} rows [0, {rows}) cols [{off}, "
+                                   f"{off + cols}), which no earlier op or the input load "
+                                   f"wrote")
 
     def _col_range(self, buf: int, off: int, rows: int, cols: int
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -572,8 +599,8 @@ class _Checker:
 
     def _fits_acc(self, lo: int, hi: int, where: str) -> None:
         if lo < self.acc_lim[0] or hi > self.acc_lim[1]:
-            raise ProgramError("BAD_FORMAT", f"{where}: worst-case accumulator range [{lo}, "
-                                             f"{hi}] overflows acc_bits={self.acc_bits}")
+            self._fail("acc_range", f"{where}: worst-case accumulator range [{lo}, {hi}] "
+                                    f"overflows acc_bits={self.acc_bits}")
 
     def _window(self, kind: str, buf: int, off: int, cols: int, rows: int, where: str) -> None:
         L = self.limits
@@ -711,9 +738,9 @@ class _Checker:
         if op.rbits > 62:
             raise ProgramError("BAD_FORMAT", f"{where}: rbits {op.rbits} > 62")
         if op.rows * op.in_cols * ymax * ymax >= 1 << 63:
-            raise ProgramError("BAD_FORMAT", f"{where}: sum of squares may overflow 64 bits")
+            self._fail("norm_range", f"{where}: sum of squares may overflow 64 bits")
         if ymax * (op.gain << op.rbits) >= 1 << 63:
-            raise ProgramError("BAD_FORMAT", f"{where}: y * (gain << rbits) may overflow 64 "
+            self._fail("norm_range", f"{where}: y * (gain << rbits) may overflow 64 "
                                              f"bits (gain {op.gain}, rbits {op.rbits})")
 
     def _taylor(self, op: Op, where: str, *_: object) -> None:
@@ -739,11 +766,17 @@ class _Checker:
         self._fits_acc(-e_acc, e_acc, f"{where} E = D A")
 
 
-def validate_program(p: Program, limits: HardwareLimits | None = None) -> None:
-    """Every load-time check (PROGRAM.md "Validation"); raises ProgramError with its code."""
+def validate_program(p: Program, limits: HardwareLimits | None = None,
+                     skip: frozenset[str] = frozenset()) -> None:
+    """Every load-time check (PROGRAM.md "Validation"); raises ProgramError with its code.
+
+    skip: HARDWARE_MAY_SKIP checks to leave out — what a hardware loader that skips them
+    reports (the fuzz tests' rule for back ends that do)."""
     limits = limits or HardwareLimits()
+    if not skip <= HARDWARE_MAY_SKIP:
+        raise ValueError(f"only {sorted(HARDWARE_MAY_SKIP)} may be skipped, got {sorted(skip)}")
     _Checker.check_header(p, limits)
-    chk = _Checker(p.bits, p.acc_bits, p.num_buffers, limits)
+    chk = _Checker(p.bits, p.acc_bits, p.num_buffers, limits, skip)
     chk.load_input(p.in_buf, p.in_rows, p.in_cols)
     for i, op in enumerate(p.ops):
         chk.check_op(i, op, p.weights, p.bias, p.data.size)
@@ -789,7 +822,7 @@ def check_image_fits(image: bytes | np.ndarray, program_size: int) -> None:
     blob = image.astype("<u4").tobytes() if isinstance(image, np.ndarray) else bytes(image)
     if int(program_size) < HEADER_BYTES:
         raise ProgramError("ADDR_RANGE", f"PROGRAM_SIZE {program_size} < {HEADER_BYTES} "
-                                         f"bytes, the header alone")
+                                         f"bytes, the header alone", check="program_size")
     if len(blob) >= 4:
         magic = int.from_bytes(blob[0:4], "little")
         if magic != MAGIC:
@@ -803,17 +836,17 @@ def check_image_fits(image: bytes | np.ndarray, program_size: int) -> None:
                                               f"with `spacemimo compile --from <QAT checkpoint>`")
     if len(blob) < HEADER_BYTES:
         raise ProgramError("BAD_FORMAT", f"truncated image: {len(blob)} bytes, the header "
-                                         f"alone is {HEADER_BYTES}")
+                                         f"alone is {HEADER_BYTES}", check="program_size")
     num_ops = int.from_bytes(blob[8:12], "little")
     data_words = int.from_bytes(blob[12:16], "little")
     need = image_bytes(num_ops, data_words)
     if need > int(program_size):
         raise ProgramError("BAD_FORMAT", f"truncated image: the header declares {num_ops} ops "
                                          f"and {data_words} data words = {need} bytes, "
-                                         f"PROGRAM_SIZE is {program_size}")
+                                         f"PROGRAM_SIZE is {program_size}", check="program_size")
     if need > len(blob):
         raise ProgramError("BAD_FORMAT", f"truncated image: the header declares {need} bytes, "
-                                         f"the image has {len(blob)}")
+                                         f"the image has {len(blob)}", check="program_size")
 
 
 def check_io_fits(program: Program, num_vectors: int, input_size: int, output_size: int
@@ -842,12 +875,14 @@ def io_bytes(program: Program, num_vectors: int) -> tuple[int, int]:
 
 
 def load_device_image(buffer: bytes | np.ndarray, program_size: int,
-                      limits: HardwareLimits | None = None) -> Program:
+                      limits: HardwareLimits | None = None,
+                      skip: frozenset[str] = frozenset()) -> Program:
     """MODE.LOAD_PROGRAM as the hardware does it on a program buffer of ``program_size``
     bytes (rule 1, in the hardware's order): ``check_image_fits``, then num_ops / data_words
     against the synthesized maxima (DIMS_EXCEED_MAX, before the checksum pass reads the
     image), then the declared image (trailing buffer bytes ignored) through the Python
-    loader: checksum, header fields, ops. Raises ProgramError with the device's code."""
+    loader: checksum, header fields, ops. Raises ProgramError with the device's code.
+    ``skip``: as validate_program's."""
     limits = limits or HardwareLimits()
     blob = buffer.astype("<u4").tobytes() if isinstance(buffer, np.ndarray) else bytes(buffer)
     blob = blob[:max(int(program_size), 0)]
@@ -860,7 +895,9 @@ def load_device_image(buffer: bytes | np.ndarray, program_size: int,
     if data_words > limits.max_weight_words:
         raise ProgramError("DIMS_EXCEED_MAX", f"data segment of {data_words} words > "
                                               f"MAX_WEIGHT_WORDS {limits.max_weight_words}")
-    return Program.from_bytes(blob[:image_bytes(num_ops, data_words)], limits)
+    prog = Program.from_bytes(blob[:image_bytes(num_ops, data_words)], limits, validate=False)
+    validate_program(prog, limits, skip)
+    return prog
 
 
 # --------------------------------------------------------------------------- builder

@@ -57,16 +57,19 @@ def missing_tools() -> str | None:
     return None
 
 
-def build_csim(cflags: str = "", opt: str = "-O2") -> Path:
+def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False) -> Path:
     """Build the C-sim testbench for a configuration (-D flags); returns the binary path.
 
-    Binaries are cached per (flags, opt) under hls/build/csim/ by hls/Makefile.
+    Binaries are cached per (flags, opt, sanitize) under hls/build/csim/ by hls/Makefile.
+    ``sanitize`` builds under AddressSanitizer + UBSan (``-fno-sanitize-recover``): any
+    out-of-bounds access or undefined behaviour ends the run with a report and exit status
+    ``SANITIZER_EXIT``.
     """
     why = missing_tools()
     if why:
         raise CsimError(why)
     cmd = ["make", "-s", "--no-print-directory", "-C", str(HLS_DIR), "csim-build",
-           f"CFG={cflags}", f"OPT={opt}"]
+           f"CFG={cflags}", f"OPT={opt}"] + (["SANITIZE=1"] if sanitize else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode != 0 or not lines:
@@ -74,11 +77,30 @@ def build_csim(cflags: str = "", opt: str = "-O2") -> Path:
     return HLS_DIR / lines[-1].strip()
 
 
+# Exit status of a sanitizer report (ASan and UBSan), distinct from the testbench's 0/1/2/3.
+SANITIZER_EXIT = 86
+SANITIZER_ENV = {"ASAN_OPTIONS": f"exitcode={SANITIZER_EXIT}:detect_leaks=1",
+                 "UBSAN_OPTIONS": f"exitcode={SANITIZER_EXIT}:print_stacktrace=1"}
+
+
+def sanitizer_report(output: str) -> str | None:
+    """The first line of an AddressSanitizer / UBSan report in a run's output, or None."""
+    for line in output.splitlines():
+        if "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line \
+                or "runtime error:" in line:
+            return line.strip()
+    return None
+
+
 def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | None = None
              ) -> CsimResult:
-    """Run the testbench on a golden-vector directory and parse its summary lines."""
+    """Run the testbench on a golden-vector directory (or ``--load-list FILE`` with
+    vec_dir ``"--load-list"``) and parse its summary lines."""
+    import os
+
+    env = {**os.environ, **SANITIZER_ENV}
     proc = subprocess.run([str(binary), str(vec_dir), *args], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     out = proc.stdout + proc.stderr
     res = CsimResult(proc.returncode, out)
     if m := re.search(r"^mismatches=(\d+)/(\d+)", out, re.M):

@@ -38,9 +38,11 @@ inline weight_t store_lane(wstore_t word, unsigned q, unsigned bits) {
 
 // m_axi reader: inputs [k0, k0 + len) of the packed rows of column tile ct (one short burst
 // per neuron row: k0 is a multiple of the lanes per word, so every chunk is word aligned).
+// Each burst is checked against PROGRAM_SIZE first (bus_bounds); one outside is not issued
+// (zeros keep the FIFO balanced) and the run ends with ERR_ADDR_RANGE.
 template <class CONFIG_T>
-void read_chunk_words(const bus_t *prog, unsigned data_base, const op_rec &op, unsigned bits,
-                      unsigned ct, unsigned k0, unsigned len, unsigned tile_rows,
+void read_chunk_words(const bus_t *prog, bus_bounds &bb, unsigned data_base, const op_rec &op,
+                      unsigned bits, unsigned ct, unsigned k0, unsigned len, unsigned tile_rows,
                       hls::stream<ap_uint<32> > &words) {
     const unsigned per_word = 32 / bits;
     const unsigned long long rw = cycle_model<CONFIG_T>::row_words(op.in_cols, bits);
@@ -50,10 +52,11 @@ READ_ROWS:
         const unsigned long long first = (unsigned long long)data_base + op.w_off +
                                          ((unsigned long long)ct * CONFIG_T::array_cols + j) * rw +
                                          k0 / per_word;
+        const bool ok = bb.prog(first, cw);
     READ_WORDS:
         for (unsigned p = 0; p < cw; p++) {
 #pragma HLS PIPELINE II = 1
-            words.write(word32<CONFIG_T>(prog, first + p));
+            words.write(ok ? ap_uint<32>(word32<CONFIG_T>(prog, first + p)) : ap_uint<32>(0));
         }
     }
 }
@@ -84,7 +87,8 @@ UNPACK_ROWS:
 }
 
 template <class CONFIG_T>
-void fetch_chunk(const bus_t *prog, unsigned data_base, const op_rec &op, unsigned bits,
+void fetch_chunk(const bus_t *prog, bus_bounds &bb, unsigned data_base, const op_rec &op,
+                 unsigned bits,
                  unsigned ct, unsigned k0,
                  wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth], unsigned base) {
 #pragma HLS DATAFLOW
@@ -94,7 +98,7 @@ void fetch_chunk(const bus_t *prog, unsigned data_base, const op_rec &op, unsign
     unsigned left = op.out_cols - ct * CONFIG_T::array_cols;
     unsigned tile_rows = left < CONFIG_T::array_cols ? left : CONFIG_T::array_cols;
     unsigned len = op.in_cols - k0 < CONFIG_T::stream_k ? op.in_cols - k0 : CONFIG_T::stream_k;
-    read_chunk_words<CONFIG_T>(prog, data_base, op, bits, ct, k0, len, tile_rows, words);
+    read_chunk_words<CONFIG_T>(prog, bb, data_base, op, bits, ct, k0, len, tile_rows, words);
     unpack_chunk<CONFIG_T>(words, bits, len, tile_rows, wstore, base);
 }
 
@@ -170,7 +174,7 @@ void dense_op(act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T:
               unsigned sb, unsigned db, const op_rec &op, unsigned bits,
               wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
               bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
-              const bus_t *prog, unsigned data_base, unsigned stream_base) {
+              const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols;
     const unsigned SK = CONFIG_T::stream_k;
     const unsigned tiles_c = (op.out_cols + AC - 1) / AC;
@@ -210,7 +214,7 @@ COL_TILES:
                     // fetches first, with the same result.
                     unsigned base = stream_base + (chunk & 1) * SK;
                     unsigned len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
-                    fetch_chunk<CONFIG_T>(prog, data_base, op, bits, ct, k0, wstore, base);
+                    fetch_chunk<CONFIG_T>(prog, bb, data_base, op, bits, ct, k0, wstore, base);
                     array_pass<CONFIG_T>(buf, sb, op, rt, k0, len, wstore, base, 1, bits, seg,
                                          acc);
                 }

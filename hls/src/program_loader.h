@@ -1,8 +1,9 @@
-// LOAD_PROGRAM: fetch the program image, check it (magic, version, checksum, every field
-// against the synthesized maxima), place DENSE weights (resident store or streamed) and copy
+// LOAD_PROGRAM: fetch the program image, check it (PROGRAM_SIZE, magic, version, length,
+// maxima, checksum, every field), place DENSE weights (resident store or streamed) and copy
 // the resident weights and all biases on chip. Every loop is bounded by a synthesized
 // maximum or by data_words <= MAX_DATA_WORDS, so a corrupt image ends in an error code, never
-// in an endless loop.
+// in an endless loop; every burst is checked against PROGRAM_SIZE before it is issued
+// (bus_bounds), so no image, however corrupt, makes the kernel read outside its buffer.
 #ifndef SPACEMIMO_PROGRAM_LOADER_H
 #define SPACEMIMO_PROGRAM_LOADER_H
 
@@ -82,9 +83,24 @@ SEG_COUNT:
 // a program that passed them runs exactly here. Only a bias beyond acc_bits, which fails the
 // worst case there, is caught in load_program's bias copy, because the bias store is only
 // acc_bits wide.)
+// Op words an opcode does not use (format v3: must be 0), bit i = op word i.
+inline unsigned unused_mask(unsigned opcode) {
+    return opcode == pf::OP_DENSE       ? pf::OP_UNUSED_MASK_DENSE
+           : opcode == pf::OP_AGGREGATE ? pf::OP_UNUSED_MASK_AGGREGATE
+           : opcode == pf::OP_NORM      ? pf::OP_UNUSED_MASK_NORM
+                                        : pf::OP_UNUSED_MASK_TAYLOR;
+}
+
 template <class CONFIG_T>
-unsigned check_op(const prog_state &st, const op_rec &op) {
+unsigned check_op(const prog_state &st, const op_rec &op, const unsigned w[pf::OP_WORDS]) {
     if (op.opcode < pf::OP_DENSE || op.opcode > pf::OP_TAYLOR) return pf::ERR_BAD_OPCODE;
+    // unused words right after the opcode, as quant/program.py checks them
+    const unsigned mask = unused_mask(op.opcode);
+UNUSED_WORDS:
+    for (unsigned i = 0; i < pf::OP_WORDS; i++) {
+#pragma HLS UNROLL
+        if (((mask >> i) & 1u) && w[i] != 0) return pf::ERR_BAD_FORMAT;
+    }
     if (op.rows == 0 || op.in_cols == 0 || op.out_cols == 0) return pf::ERR_BAD_FORMAT;
     unsigned err = check_window<CONFIG_T>(st, op.src_buf, op.src_off, op.in_cols, op.rows);
     if (err != pf::ERR_OK) return err;
@@ -149,15 +165,20 @@ CRC_BITS:
     return crc;
 }
 
+// program_size: the PROGRAM_SIZE register (bytes); bb.prog_words must be program_size / 4.
 template <class CONFIG_T>
-unsigned load_program(const bus_t *prog, prog_state &st,
+unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, prog_state &st,
                       wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
                       bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                       cycles_t &cyc) {
     typedef cycle_model<CONFIG_T> cm;
     const unsigned ac = CONFIG_T::array_cols;
     st.loaded = false;
+    // Rule 1 (PROGRAM.md "Bounds"): a buffer smaller than the header is ADDR_RANGE before
+    // any bus access.
+    if (program_size < 4 * pf::HEADER_WORDS) return pf::ERR_ADDR_RANGE;
     unsigned hdr[pf::HEADER_WORDS];
+    if (!bb.prog(0, pf::HEADER_WORDS)) return pf::ERR_ADDR_RANGE;
 HEADER:
     for (unsigned i = 0; i < pf::HEADER_WORDS; i++) {
 #pragma HLS PIPELINE II = 1
@@ -168,15 +189,19 @@ HEADER:
     if (hdr[pf::HDR_VERSION] != pf::PROGRAM_VERSION) return pf::ERR_BAD_VERSION;
     st.num_ops = hdr[pf::HDR_NUM_OPS];
     st.data_words = hdr[pf::HDR_DATA_WORDS];
+    // The header's length is trusted only within PROGRAM_SIZE (64-bit: no wrap for any
+    // num_ops / data_words): a longer image is truncated, BAD_FORMAT.
+    unsigned long long image_words = (unsigned long long)pf::HEADER_WORDS +
+                                     (unsigned long long)st.num_ops * pf::OP_WORDS + st.data_words;
+    if (image_words * 4 > program_size) return pf::ERR_BAD_FORMAT;
     // Bound the image before reading it (the checksum pass must end).
     if (st.num_ops > CONFIG_T::max_ops || st.data_words > CONFIG_T::max_data_words)
         return pf::ERR_DIMS_EXCEED_MAX;
 
     st.data_base = pf::HEADER_WORDS + st.num_ops * pf::OP_WORDS;
     // Checksum (format v3): CRC-32 of the image bytes, the checksum word counted as 0.
-    unsigned long long image_words = (unsigned long long)pf::HEADER_WORDS +
-                                     (unsigned long long)st.num_ops * pf::OP_WORDS + st.data_words;
     unsigned crc = 0xFFFFFFFFu;
+    if (!bb.prog(0, image_words)) return pf::ERR_ADDR_RANGE;
 CHECKSUM:
     for (unsigned long long p = 0; p < image_words; p++) {
 #pragma HLS PIPELINE II = 1
@@ -221,6 +246,8 @@ CHECKSUM:
 OPS:
     for (unsigned o = 0; o < st.num_ops; o++) {
         unsigned w[pf::OP_WORDS];
+        if (!bb.prog(pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS, pf::OP_WORDS))
+            return pf::ERR_ADDR_RANGE;
     OP_WORDS:
         for (unsigned i = 0; i < pf::OP_WORDS; i++)
             w[i] = word32<CONFIG_T>(prog, pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS + i);
@@ -247,7 +274,7 @@ OPS:
         op.has_bias = false;
         op.wbase = 0;
         op.bbase = 0;
-        unsigned err = check_op<CONFIG_T>(st, op);
+        unsigned err = check_op<CONFIG_T>(st, op, w);
         if (err != pf::ERR_OK) return err;
         if (op.opcode == pf::OP_DENSE)
             total_need += (unsigned long long)((op.out_cols + ac - 1) / ac) *
@@ -307,6 +334,9 @@ COPY_OPS:
         if (op.resident) {
         COPY_ROWS:
             for (unsigned r = 0; r < op.out_cols; r++) {
+                if (!bb.prog((unsigned long long)st.data_base + op.w_off +
+                                 (unsigned long long)r * rw, rw))
+                    return pf::ERR_ADDR_RANGE;
             COPY_WORDS:
                 for (unsigned p = 0; p < rw; p++) {
 #pragma HLS PIPELINE II = 1
@@ -333,6 +363,8 @@ COPY_OPS:
             const bool wide = st.bias_words == 2;
             const unsigned nw = op.out_cols * st.bias_words;
             ap_uint<32> low = 0;
+            if (!bb.prog((unsigned long long)st.data_base + op.b_off, nw))
+                return pf::ERR_ADDR_RANGE;
         COPY_BIAS:
             for (unsigned p = 0; p < nw; p++) {
 #pragma HLS PIPELINE II = 1

@@ -57,15 +57,20 @@ static_assert(regmap::STATUS == 0x44, "regmap: STATUS moved; update pragmas");
 static_assert(regmap::CYCLES_LO == 0x4C, "regmap: CYCLES moved; update pragmas");
 static_assert(regmap::HW_ID == 0x58, "regmap: HW_ID moved; update pragmas");
 static_assert(regmap::HW_CONFIG == 0x60, "regmap: HW_CONFIG moved; update pragmas");
+static_assert(regmap::PROGRAM_SIZE == 0x68, "regmap: PROGRAM_SIZE moved; update pragmas");
+static_assert(regmap::INPUT_SIZE == 0x70, "regmap: INPUT_SIZE moved; update pragmas");
+static_assert(regmap::OUTPUT_SIZE == 0x78, "regmap: OUTPUT_SIZE moved; update pragmas");
 
-// Input table of vector v (int16, row-major) into buffer `b` at column 0.
+// Input table of vector v (int16, row-major) into buffer `b` at column 0; the table's range
+// is checked against INPUT_SIZE before the burst (nothing is read when it is outside).
 template <class CONFIG_T>
-void load_input(const bus_t *input, unsigned v, unsigned rows, unsigned cols,
+void load_input(const bus_t *input, bus_bounds &bb, unsigned v, unsigned rows, unsigned cols,
                 act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
                 unsigned b) {
     const unsigned long long first = (unsigned long long)v * rows * cols;
     bus_t beat = 0;
     unsigned long long have = ~0ull;
+    if (!bb.in(first, (unsigned long long)rows * cols)) return;
 LOAD_ROWS:
     for (unsigned r = 0; r < rows; r++) {
     LOAD_COLS:
@@ -85,13 +90,16 @@ LOAD_ROWS:
 
 // Output table of vector v from buffer `b` (int16, sign-extended). Beats are written whole;
 // the last beat of the whole run is read-modify-written so nothing past the table changes.
+// The table's range is checked against OUTPUT_SIZE first (nothing is written when outside).
 template <class CONFIG_T>
-void store_output(bus_t *output, unsigned v, unsigned n, unsigned rows, unsigned cols,
+void store_output(bus_t *output, bus_bounds &bb, unsigned v, unsigned n, unsigned rows,
+                  unsigned cols,
                   act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
                   unsigned b, bus_t &pending, unsigned long long &pending_idx) {
     const unsigned long long per = (unsigned long long)rows * cols;
     const unsigned long long total = (unsigned long long)n * per;
     const unsigned long long last_idx = (total - 1) / CONFIG_T::bus_words16;
+    if (!bb.out((unsigned long long)v * per, per)) return;
 STORE_ROWS:
     for (unsigned r = 0; r < rows; r++) {
     STORE_COLS:
@@ -137,7 +145,8 @@ using namespace smacc;
 
 void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
-                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config) {
+                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
+                     unsigned program_size, unsigned input_size, unsigned output_size) {
     // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
 #pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 depth = 2097152
 #pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = 4096
@@ -151,6 +160,9 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
 #pragma HLS INTERFACE mode = s_axilite port = cycles offset = 0x4C bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = hw_id offset = 0x58 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = hw_config offset = 0x60 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = program_size offset = 0x68 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = input_size offset = 0x70 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = output_size offset = 0x78 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = return bundle = control  // ap_ctrl_hs at 0x00
 #pragma HLS INTERFACE mode = ap_ctrl_hs port = return
 
@@ -176,12 +188,24 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     *hw_id = regmap::HW_ID_VALUE;
     *hw_config = hw_config_value();
     unsigned err = pf::ERR_OK;
+    bus_bounds bb;
+    bb.prog_words = program_size / 4;
+    bb.in_elems = input_size / 2;
+    bb.out_elems = output_size / 2;
+    bb.fault = false;
     if (mode & (1u << regmap::MODE_LOAD_PROGRAM_BIT)) {
-        err = load_program<CFG>(program, st, wstore, bstore, cyc);
+        err = load_program<CFG>(program, program_size, bb, st, wstore, bstore, cyc);
     } else if (!st.loaded) {
         err = pf::ERR_BAD_MAGIC;  // nothing loaded: as if the image were not a program
     }
+    // Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS >= 1 and every table inside its buffer,
+    // exact in 64 bits (rows and cols are within the synthesized maxima here), before the
+    // first input is read.
     if (err == pf::ERR_OK && num_vectors == 0) err = pf::ERR_BAD_FORMAT;
+    if (err == pf::ERR_OK &&
+        ((unsigned long long)num_vectors * st.in_rows * st.in_cols * 2 > input_size ||
+         (unsigned long long)num_vectors * st.out_rows * st.out_cols * 2 > output_size))
+        err = pf::ERR_ADDR_RANGE;
 
     if (err == pf::ERR_OK) {
         bus_t pending = 0;
@@ -194,14 +218,14 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                 phys[b] = (b == st.in_buf && (v & 1)) ? CFG::num_buffers : b;
             // No clearing: the loader guarantees every cell an op reads was written in
             // this run (PROGRAM.md "Data model").
-            load_input<CFG>(input, v, st.in_rows, st.in_cols, abuf, phys[st.in_buf]);
+            load_input<CFG>(input, bb, v, st.in_rows, st.in_cols, abuf, phys[st.in_buf]);
         OPS:
             for (unsigned o = 0; o < st.num_ops; o++) {
                 const op_rec &op = st.ops[o];
                 unsigned sb = phys[op.src_buf], db = phys[op.dst_buf];
                 switch (op.opcode) {
                     case pf::OP_DENSE:
-                        dense_op<CFG>(abuf, sb, db, op, st.bits, wstore, bstore, program,
+                        dense_op<CFG>(abuf, sb, db, op, st.bits, wstore, bstore, program, bb,
                                       st.data_base, st.stream_base);
                         break;
                     case pf::OP_AGGREGATE:
@@ -218,10 +242,12 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                 trace_op(o, op, abuf, db);
 #endif
             }
-            store_output<CFG>(output, v, num_vectors, st.out_rows, st.out_cols, abuf,
+            store_output<CFG>(output, bb, v, num_vectors, st.out_rows, st.out_cols, abuf,
                               phys[st.out_buf], pending, pending_idx);
+            if (bb.fault) break;  // rule 3: a burst outside its buffer stops the run
         }
-        if (pending_idx != ~0ull) output[pending_idx] = pending;
+        if (pending_idx != ~0ull && !bb.fault) output[pending_idx] = pending;
+        if (bb.fault) err = pf::ERR_ADDR_RANGE;
         cyc += cycle_model<CFG>::vectors(num_vectors, program_cycles<CFG>(st),
                                          st.in_rows * st.in_cols, st.out_rows * st.out_cols);
     }

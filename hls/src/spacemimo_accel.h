@@ -41,6 +41,38 @@ struct prog_state {
     op_rec ops[accel_config::max_ops];
 };
 
+// PROGRAM.md "Bounds" rule 3 for the m_axi ports: the size registers (bytes) as element
+// counts, and one fault flag shared by all ports. Every burst's element range is checked
+// before the burst is issued; one outside its buffer is not issued, sets `fault`, and from
+// then on no burst passes, so the run ends with ERR_ADDR_RANGE and no further bus access.
+// Ranges are checked at the granularity of the data used (32-bit program words, int16 table
+// elements); a bus beat that straddles a buffer's end is read whole and, on the output side,
+// read-modify-written so bytes past the table keep their value (hls/README.md "Bounds").
+struct bus_bounds {
+    unsigned long long prog_words;  // PROGRAM_SIZE / 4
+    unsigned long long in_elems;    // INPUT_SIZE / 2
+    unsigned long long out_elems;   // OUTPUT_SIZE / 2
+    bool fault;
+    bool span(unsigned long long first, unsigned long long count, unsigned long long limit) {
+#pragma HLS INLINE
+        bool ok = !fault && first <= limit && count <= limit - first;
+        if (!ok) fault = true;
+        return ok;
+    }
+    bool prog(unsigned long long first, unsigned long long count) {
+#pragma HLS INLINE
+        return span(first, count, prog_words);
+    }
+    bool in(unsigned long long first, unsigned long long count) {
+#pragma HLS INLINE
+        return span(first, count, in_elems);
+    }
+    bool out(unsigned long long first, unsigned long long count) {
+#pragma HLS INLINE
+        return span(first, count, out_elems);
+    }
+};
+
 // HW_CONFIG register value: the synthesized maxima (board/regmap.yaml).
 constexpr unsigned log2_const(unsigned v) { return v <= 1 ? 0 : 1 + log2_const(v / 2); }
 constexpr unsigned hw_config_value() {
@@ -53,9 +85,13 @@ constexpr unsigned hw_config_value() {
 }  // namespace smacc
 
 // Top function. Pointers are m_axi masters whose base addresses are the PROGRAM/INPUT/OUTPUT
-// registers; scalars and outputs are s_axilite registers at the offsets of regmap.h.
+// registers; scalars and outputs are s_axilite registers at the offsets of regmap.h. The
+// *_size scalars are the PROGRAM_SIZE / INPUT_SIZE / OUTPUT_SIZE registers (bytes): no access
+// leaves them (PROGRAM.md "Bounds"). ABORT (0x80) has no port: an ap_ctrl_hs kernel cannot
+// be interrupted, so the Vitis IP ignores writes there (the RTL implements it).
 void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
-                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config);
+                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
+                     unsigned program_size, unsigned input_size, unsigned output_size);
 
 #endif  // SPACEMIMO_ACCEL_H

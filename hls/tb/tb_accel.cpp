@@ -4,10 +4,19 @@
 // --expect-status, when the kernel reports exactly that error code).
 //
 // The kernel is driven the way a host drives the IP: a simulated DDR holds the image and the
-// tables, an AXI-Lite register file (offsets from regmap.h) holds the addresses, and writing
-// AP_START to CTRL runs the top function with the m_axi pointers those registers name.
+// tables, an AXI-Lite register file (offsets from regmap.h) holds the addresses and sizes, and
+// writing AP_START to CTRL runs the top function with the m_axi pointers those registers name.
+// Every buffer is its own heap allocation of exactly its size register (rounded up to whole
+// bus beats), never of the file's or the header's length, so under AddressSanitizer any
+// access outside a registered buffer is a report (PROGRAM.md "Bounds").
 //
 //   tb_accel DIR [--expect-status N] [--max-vectors N] [--no-load] [--quiet]
+//                [--program-size BYTES] [--input-size BYTES] [--output-size BYTES]
+//                [--num-vectors N] [--reuse-program-size BYTES]
+//   tb_accel --load-list FILE   load-only: MODE.LOAD_PROGRAM = 1 and one zero vector for every
+//                               line "PATH [PROGRAM_SIZE]" of FILE (default PROGRAM_SIZE: the
+//                               file's size; the buffer holds the file cut or zero-padded to
+//                               it); prints "load PATH status=N" per image
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -22,35 +31,56 @@ namespace {
 
 const unsigned BUS_BYTES = accel_config::bus_width / 8;
 
-std::vector<char> read_file(const std::string &path) {
+bool read_file(const std::string &path, std::vector<char> &out) {
     std::ifstream f(path, std::ios::binary);
-    if (!f) {
+    if (!f) return false;
+    out.assign((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    return true;
+}
+
+std::vector<char> read_file(const std::string &path) {
+    std::vector<char> out;
+    if (!read_file(path, out)) {
         std::fprintf(stderr, "tb_accel: cannot read %s\n", path.c_str());
         std::exit(2);
     }
-    return std::vector<char>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    return out;
 }
 
-// Simulated DDR: byte-addressed, stored as bus beats.
-struct Ddr {
+// One registered buffer of the simulated DDR: its own allocation of ceil(size / BUS_BYTES)
+// beats, so an access past it is an AddressSanitizer report, not a silent read of a
+// neighbour.
+struct Region {
+    uint64_t base, size;
     std::vector<bus_t> beats;
-    explicit Ddr(uint64_t bytes) : beats(bytes / BUS_BYTES + 1, bus_t(0)) {}
-    void write_bytes(uint64_t addr, const char *src, uint64_t n) {
-        for (uint64_t i = 0; i < n; i++) {
-            uint64_t a = addr + i;
-            beats[a / BUS_BYTES].range(8 * (a % BUS_BYTES) + 7, 8 * (a % BUS_BYTES)) =
-                (unsigned char)src[i];
-        }
+    Region(uint64_t b, uint64_t n) : base(b), size(n), beats((n + BUS_BYTES - 1) / BUS_BYTES) {}
+    void set_byte(uint64_t off, unsigned char v) {
+        beats[off / BUS_BYTES].range(8 * (off % BUS_BYTES) + 7, 8 * (off % BUS_BYTES)) = v;
     }
-    int16_t read_i16(uint64_t addr) const {
-        unsigned lo = (unsigned)beats[addr / BUS_BYTES].range(8 * (addr % BUS_BYTES) + 7,
-                                                              8 * (addr % BUS_BYTES));
-        uint64_t a = addr + 1;
-        unsigned hi = (unsigned)beats[a / BUS_BYTES].range(8 * (a % BUS_BYTES) + 7,
-                                                           8 * (a % BUS_BYTES));
-        return (int16_t)(uint16_t)(lo | (hi << 8));
+    unsigned char byte(uint64_t off) const {
+        return (unsigned char)(unsigned)beats[off / BUS_BYTES].range(8 * (off % BUS_BYTES) + 7,
+                                                                     8 * (off % BUS_BYTES));
     }
-    bus_t *at(uint64_t addr) { return &beats[addr / BUS_BYTES]; }
+    // Copy at most the region's bytes (the rest of the buffer stays 0).
+    void fill(const char *src, uint64_t n) {
+        for (uint64_t i = 0; i < n && i < size; i++) set_byte(i, (unsigned char)src[i]);
+    }
+    int16_t read_i16(uint64_t off) const {
+        return (int16_t)(uint16_t)(byte(off) | (byte(off + 1) << 8));
+    }
+};
+
+// Simulated DDR: the registered buffers at fixed, far-apart byte addresses.
+struct Ddr {
+    std::vector<Region *> regions;
+    bus_t *at(uint64_t addr) {
+        for (Region *r : regions)
+            if (addr >= r->base && addr - r->base <= r->size)
+                return r->beats.data() + (addr - r->base) / BUS_BYTES;
+        std::fprintf(stderr, "tb_accel: address 0x%llx is in no buffer\n",
+                     (unsigned long long)addr);
+        std::exit(2);
+    }
 };
 
 // AXI-Lite register file of the IP; a write of AP_START runs the kernel (ap_ctrl_hs).
@@ -80,7 +110,8 @@ struct AccelRegs {
                         ddr.at(addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI)),
                         ddr.at(addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI)),
                         regs[regmap::NUM_VECTORS / 4], regs[regmap::MODE / 4], &status, &cycles,
-                        &hw_id, &hw_config);
+                        &hw_id, &hw_config, regs[regmap::PROGRAM_SIZE / 4],
+                        regs[regmap::INPUT_SIZE / 4], regs[regmap::OUTPUT_SIZE / 4]);
         regs[regmap::STATUS / 4] = status;
         regs[regmap::CYCLES_LO / 4] = (uint32_t)cycles;
         regs[regmap::CYCLES_HI / 4] = (uint32_t)(cycles >> 32);
@@ -94,12 +125,15 @@ struct AccelRegs {
         write(lo, (uint32_t)a);
         write(hi, (uint32_t)(a >> 32));
     }
-    // One run: returns STATUS; cycles through *cyc.
-    unsigned run(uint64_t prog, uint64_t in, uint64_t out, unsigned n, bool load,
+    // One run on the given buffers (base + size registers): returns STATUS; cycles via *cyc.
+    unsigned run(const Region &prog, const Region &in, const Region &out, unsigned n, bool load,
                  unsigned long long *cyc) {
-        set_addr(regmap::PROGRAM_ADDR_LO, regmap::PROGRAM_ADDR_HI, prog);
-        set_addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI, in);
-        set_addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI, out);
+        set_addr(regmap::PROGRAM_ADDR_LO, regmap::PROGRAM_ADDR_HI, prog.base);
+        write(regmap::PROGRAM_SIZE, (uint32_t)prog.size);
+        set_addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI, in.base);
+        write(regmap::INPUT_SIZE, (uint32_t)in.size);
+        set_addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI, out.base);
+        write(regmap::OUTPUT_SIZE, (uint32_t)out.size);
         write(regmap::NUM_VECTORS, n);
         write(regmap::MODE, load ? 1u << regmap::MODE_LOAD_PROGRAM_BIT : 0u);
         write(regmap::CTRL, 1u << regmap::CTRL_AP_START_BIT);
@@ -116,7 +150,9 @@ struct AccelRegs {
     }
 };
 
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+// Buffer base addresses: 4 GiB apart, so no buffer can run into the next.
+const uint64_t PROG_ADDR = 0x100000000ull, IN_ADDR = 0x200000000ull, OUT_ADDR = 0x300000000ull,
+               OUT1_ADDR = 0x400000000ull;
 
 uint32_t le32(const std::vector<char> &b, size_t word) {
     uint32_t v = 0;
@@ -124,22 +160,85 @@ uint32_t le32(const std::vector<char> &b, size_t word) {
     return v;
 }
 
+uint64_t le32_or0(const std::vector<char> &b, size_t word) {
+    return 4 * word + 4 <= b.size() ? le32(b, word) : 0;
+}
+
+// Elements of a table the kernel could accept (larger shapes are rejected before any read).
+uint64_t capped(uint64_t elems) {
+    const uint64_t cap = (uint64_t)accel_config::max_rows * accel_config::max_cols;
+    return elems < cap ? elems : cap;
+}
+
+// Load-only mode: every image of a list through MODE.LOAD_PROGRAM = 1 with one zero input
+// vector, in one process (the fuzz corpus: hundreds of images, one process start).
+int load_list(const std::string &list) {
+    std::ifstream f(list);
+    if (!f) {
+        std::fprintf(stderr, "tb_accel: cannot read %s\n", list.c_str());
+        return 2;
+    }
+    std::string line;
+    unsigned count = 0;
+    while (std::getline(f, line)) {
+        if (line.empty()) continue;
+        std::string path = line;
+        long long size = -1;
+        size_t sp = line.rfind(' ');
+        if (sp != std::string::npos) {
+            path = line.substr(0, sp);
+            size = std::atoll(line.c_str() + sp + 1);
+        }
+        std::vector<char> img = read_file(path);
+        uint64_t in_elems = capped(le32_or0(img, program_format::HDR_IN_ROWS) *
+                                   le32_or0(img, program_format::HDR_IN_COLS));
+        uint64_t out_elems = capped(le32_or0(img, program_format::HDR_OUT_ROWS) *
+                                    le32_or0(img, program_format::HDR_OUT_COLS));
+        Region prog(PROG_ADDR, size >= 0 ? (uint64_t)size : img.size());
+        Region in(IN_ADDR, 2 * in_elems), out(OUT_ADDR, 2 * out_elems);
+        prog.fill(img.data(), img.size());
+        Ddr ddr;
+        ddr.regions = {&prog, &in, &out};
+        AccelRegs accel(ddr);
+        unsigned long long cyc = 0;
+        unsigned status = accel.run(prog, in, out, 1, true, &cyc);
+        std::printf("load %s status=%u\n", path.c_str(), status);
+        std::fflush(stdout);  // a later crash must not lose this image's line
+        count++;
+    }
+    std::printf("images=%u\n", count);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
+    if (argc == 3 && std::string(argv[1]) == "--load-list") return load_list(argv[2]);
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s DIR [--expect-status N] [--max-vectors N] [--no-load] [--quiet]\n",
-                     argv[0]);
+        std::fprintf(stderr, "usage: %s DIR [--expect-status N] [--max-vectors N] [--no-load] "
+                             "[--quiet] [--program-size B] [--input-size B] [--output-size B] "
+                             "[--num-vectors N]\n       %s --load-list FILE\n",
+                     argv[0], argv[0]);
         return 2;
     }
     std::string dir = argv[1];
     int expect_status = -1;
     long max_vectors = -1;
+    long long program_size = -1, input_size = -1, output_size = -1, num_vectors = -1;
+    long long reuse_program_size = -1;
     bool quiet = false, no_load = false;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--expect-status" && i + 1 < argc) expect_status = std::atoi(argv[++i]);
         else if (a == "--max-vectors" && i + 1 < argc) max_vectors = std::atol(argv[++i]);
+        else if (a == "--program-size" && i + 1 < argc) program_size = std::atoll(argv[++i]);
+        else if (a == "--input-size" && i + 1 < argc) input_size = std::atoll(argv[++i]);
+        else if (a == "--output-size" && i + 1 < argc) output_size = std::atoll(argv[++i]);
+        else if (a == "--num-vectors" && i + 1 < argc) num_vectors = std::atoll(argv[++i]);
+        // the reuse run (MODE.LOAD_PROGRAM = 0) with another PROGRAM_SIZE: streamed weight
+        // bursts are then checked against it (rule 3)
+        else if (a == "--reuse-program-size" && i + 1 < argc)
+            reuse_program_size = std::atoll(argv[++i]);
         else if (a == "--quiet") quiet = true;
         else if (a == "--no-load") no_load = true;  // first run with MODE.LOAD_PROGRAM = 0
         else {
@@ -147,16 +246,18 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    for (long long v : {program_size, input_size, output_size, num_vectors, reuse_program_size})
+        if (v > 0xFFFFFFFFll) {
+            std::fprintf(stderr, "tb_accel: sizes and --num-vectors are 32-bit registers\n");
+            return 2;
+        }
     std::vector<char> prog = read_file(dir + "/program.bin");
-    if (prog.size() < 4 * program_format::HEADER_WORDS || prog.size() % 4) {
-        std::fprintf(stderr, "tb_accel: program.bin too short or not whole words\n");
-        return 2;
-    }
-    // Shapes come from the program header (the kernel reads the same words).
-    unsigned in_rows = le32(prog, program_format::HDR_IN_ROWS);
-    unsigned in_cols = le32(prog, program_format::HDR_IN_COLS);
-    unsigned out_rows = le32(prog, program_format::HDR_OUT_ROWS);
-    unsigned out_cols = le32(prog, program_format::HDR_OUT_COLS);
+    // Shapes come from the program header (the kernel reads the same words; 0 when the file
+    // is too short to hold them, and the kernel rejects it).
+    unsigned in_rows = (unsigned)le32_or0(prog, program_format::HDR_IN_ROWS);
+    unsigned in_cols = (unsigned)le32_or0(prog, program_format::HDR_IN_COLS);
+    unsigned out_rows = (unsigned)le32_or0(prog, program_format::HDR_OUT_ROWS);
+    unsigned out_cols = (unsigned)le32_or0(prog, program_format::HDR_OUT_COLS);
     uint64_t in_elems = (uint64_t)in_rows * in_cols, out_elems = (uint64_t)out_rows * out_cols;
 
     std::vector<char> inputs, expected;
@@ -175,27 +276,31 @@ int main(int argc, char **argv) {
         if (max_vectors > 0 && (uint64_t)max_vectors < n) n = (uint64_t)max_vectors;
     } else {
         // invalid-program runs: zero inputs, bounded by the largest table the kernel accepts
-        uint64_t cap = (uint64_t)accel_config::max_rows * accel_config::max_cols;
-        inputs.assign(2 * (in_elems < cap ? in_elems : cap) + 64, 0);
+        in_elems = capped(in_elems);
+        out_elems = capped(out_elems);
+        inputs.assign(2 * in_elems, 0);
     }
 
-    // DDR layout: program | inputs | outputs | single-vector output, 4 KiB aligned.
-    const uint64_t prog_addr = 0x1000;
-    const uint64_t in_addr = align_up(prog_addr + prog.size(), 4096);
-    const uint64_t in_bytes = expect_status < 0 ? 2 * n * in_elems : inputs.size();
-    const uint64_t out_addr = align_up(in_addr + in_bytes, 4096);
-    const uint64_t out1_addr = align_up(out_addr + 2 * n * out_elems + BUS_BYTES, 4096);
-    const uint64_t guard = 0x5A;
-    Ddr ddr(out1_addr + 2 * out_elems + 2 * 4096);
-    ddr.write_bytes(prog_addr, prog.data(), prog.size());
-    ddr.write_bytes(in_addr, inputs.data(), in_bytes);
-    // A guard pattern past the output table catches writes beyond it.
-    std::vector<char> guard_bytes(BUS_BYTES * 2, (char)guard);
-    ddr.write_bytes(out_addr + 2 * n * out_elems, guard_bytes.data(), guard_bytes.size());
+    // Buffers sized by the registers the host would program: PROGRAM_SIZE = the file's size,
+    // INPUT_SIZE / OUTPUT_SIZE = n tables, unless a --*-size option says otherwise.
+    Region pbuf(PROG_ADDR, program_size >= 0 ? (uint64_t)program_size : prog.size());
+    Region ibuf(IN_ADDR, input_size >= 0 ? (uint64_t)input_size : 2 * n * in_elems);
+    Region obuf(OUT_ADDR, output_size >= 0 ? (uint64_t)output_size : 2 * n * out_elems);
+    Region o1buf(OUT1_ADDR, 2 * out_elems);
+    pbuf.fill(prog.data(), prog.size());
+    ibuf.fill(inputs.data(), inputs.size() < 2 * n * in_elems ? inputs.size() : 2 * n * in_elems);
+    // A guard pattern in the bytes of the last beat past the output table catches writes
+    // beyond it (AddressSanitizer catches any access past the buffer itself).
+    const uint64_t out_bytes = 2 * n * out_elems;
+    for (uint64_t b = out_bytes; b < obuf.beats.size() * BUS_BYTES; b++)
+        obuf.set_byte(b, 0x5A);
+    Ddr ddr;
+    ddr.regions = {&pbuf, &ibuf, &obuf, &o1buf};
 
     AccelRegs accel(ddr);
     unsigned long long cyc_batch = 0, cyc_one = 0;
-    unsigned status = accel.run(prog_addr, in_addr, out_addr, (unsigned)n, !no_load, &cyc_batch);
+    unsigned nreg = num_vectors >= 0 ? (unsigned)num_vectors : (unsigned)n;
+    unsigned status = accel.run(pbuf, ibuf, obuf, nreg, !no_load, &cyc_batch);
     unsigned hw_id = accel.read(regmap::HW_ID), hw_config = accel.read(regmap::HW_CONFIG);
     if (expect_status >= 0) {
         std::printf("status=%u expected_status=%d hw_id=0x%08X\n", status, expect_status, hw_id);
@@ -207,12 +312,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     // Second run reuses the loaded program (MODE.LOAD_PROGRAM = 0): one inference's latency.
-    unsigned status1 = accel.run(prog_addr, in_addr, out1_addr, 1, false, &cyc_one);
+    if (reuse_program_size > (long long)pbuf.size) {
+        std::fprintf(stderr, "tb_accel: --reuse-program-size may only shrink the buffer\n");
+        return 2;
+    }
+    if (reuse_program_size >= 0) pbuf.size = (uint64_t)reuse_program_size;  // register only
+    unsigned status1 = accel.run(pbuf, ibuf, o1buf, 1, false, &cyc_one);
+    bool reuse_untouched = true;  // nothing written to the reuse run's output buffer
+    for (uint64_t b = 0; b < o1buf.beats.size() * BUS_BYTES; b++)
+        reuse_untouched = reuse_untouched && o1buf.byte(b) == 0;
 
     uint64_t mismatches = 0, shown = 0;
     for (uint64_t v = 0; v < n; v++) {
         for (uint64_t e = 0; e < out_elems; e++) {
-            int16_t got = ddr.read_i16(out_addr + 2 * (v * out_elems + e));
+            int16_t got = obuf.read_i16(2 * (v * out_elems + e));
             int16_t want = (int16_t)(uint16_t)((unsigned char)expected[2 * (v * out_elems + e)] |
                                                ((unsigned char)expected[2 * (v * out_elems + e) + 1] << 8));
             if (got != want) {
@@ -226,20 +339,22 @@ int main(int argc, char **argv) {
     }
     uint64_t mism1 = 0;
     for (uint64_t e = 0; e < out_elems; e++)
-        if (ddr.read_i16(out1_addr + 2 * e) != ddr.read_i16(out_addr + 2 * e)) mism1++;
-    bool guard_ok = ddr.read_i16(out_addr + 2 * n * out_elems) == (int16_t)0x5A5A;
+        if (o1buf.read_i16(2 * e) != obuf.read_i16(2 * e)) mism1++;
+    bool guard_ok = true;
+    for (uint64_t b = out_bytes; b < obuf.beats.size() * BUS_BYTES; b++)
+        guard_ok = guard_ok && obuf.byte(b) == 0x5A;
     if (!quiet) {
         std::printf("program: %zu words, %ux%u -> %ux%u, bits %u; hw_id=0x%08X hw_config=0x%08X\n",
                     prog.size() / 4, in_rows, in_cols, out_rows, out_cols,
-                    le32(prog, program_format::HDR_BITS), hw_id, hw_config);
+                    (unsigned)le32_or0(prog, program_format::HDR_BITS), hw_id, hw_config);
         std::printf("array %ux%u, bus %u bit, weight mode %u, store depth %u\n",
                     accel_config::array_rows, accel_config::array_cols, accel_config::bus_width,
                     accel_config::weight_mode, accel_config::weight_depth);
     }
     std::printf("cycles_load_and_batch=%llu vectors=%llu cycles_per_inference=%llu\n", cyc_batch,
                 (unsigned long long)n, cyc_one);
-    std::printf("reuse_run: status=%u mismatches=%llu/%llu\n", status1,
-                (unsigned long long)mism1, (unsigned long long)out_elems);
+    std::printf("reuse_run: status=%u mismatches=%llu/%llu untouched=%d\n", status1,
+                (unsigned long long)mism1, (unsigned long long)out_elems, (int)reuse_untouched);
     if (!guard_ok) std::printf("output guard overwritten\n");
     std::printf("mismatches=%llu/%llu\n", (unsigned long long)mismatches,
                 (unsigned long long)(n * out_elems));
