@@ -501,6 +501,28 @@ def test_every_selftest_failure_names_its_likely_cause(fault: str, cause: str) -
     assert "RESULT: FAIL" in rep.summary() and "likely cause" in rep.summary()
 
 
+def test_an_old_program_version_in_the_vectors_names_the_rebuild(tmp_path) -> None:
+    import hashlib
+    import json
+    import shutil
+
+    from spacemimo.board.selftest import VECTORS_COMMAND, run_selftest, shipped_vectors_dir
+
+    d = tmp_path / "gsm8"
+    shutil.copytree(shipped_vectors_dir() / "gsm8", d)
+    blob = bytearray((d / "program.bin").read_bytes())
+    blob[4:8] = (2).to_bytes(4, "little")  # a format v2 image
+    (d / "program.bin").write_bytes(bytes(blob))
+    meta = json.loads((d / "meta.json").read_text())
+    meta["program"]["sha256"] = hashlib.sha256(bytes(blob)).hexdigest()
+    (d / "meta.json").write_text(json.dumps(meta))
+    rep = run_selftest(drv.AccelDriver(FakeBoard()), d, "fake", 100.0, "x")
+    failed = [c for c in rep.checks if not c.ok]
+    assert len(failed) == 1 and failed[0].name == "known-answer test"
+    assert "BAD_VERSION" in failed[0].detail and "program version" in failed[0].cause
+    assert VECTORS_COMMAND in failed[0].cause
+
+
 def test_shipped_vectors_are_up_to_date_and_bit_exact(tmp_path) -> None:
     """board/selftest/ is what `spacemimo board vectors` writes, and the golden model agrees."""
     from spacemimo.board.selftest import VECTOR_SETS, shipped_vectors_dir, write_vectors
