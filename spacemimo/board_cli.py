@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,9 @@ def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
     from spacemimo.board.selftest import Check, run_selftest
 
     try:
-        ol = pynq.Overlay(str(bit))
+        with warnings.catch_warnings():  # "No devices found" comes again as the error below
+            warnings.simplefilter("ignore")
+            ol = pynq.Overlay(str(bit))
     except Exception as err:  # pynq raises RuntimeError/OSError/ValueError variously
         raise CliError(f"cannot load the overlay {bit}: {err} (on a board? bitstream for "
                        f"this part?)") from err
