@@ -385,8 +385,9 @@ class AccelDriver:
         if x.ndim != 3 or x.shape[1:] != (p.in_rows, p.in_cols):
             raise ValueError(f"batch must be (n, {p.in_rows}, {p.in_cols}) or "
                              f"({p.in_rows}, {p.in_cols}), got {x.shape}")
-        if x.shape[0] < 1:
-            raise ValueError("empty batch: NUM_VECTORS must be >= 1 (nothing was started)")
+        if x.shape[0] < 1:  # PROGRAM.md "Bounds" rule 2: the device would say BAD_FORMAT
+            raise BadFormatError("empty batch: NUM_VECTORS must be >= 1 (nothing was started)",
+                                 source="host")
         if not np.issubdtype(x.dtype, np.integer):
             raise ValueError(f"batch must be integers (fixed point, frac {p.in_frac}), "
                              f"got {x.dtype}: quantize with round(x * 2**{p.in_frac})")

@@ -233,8 +233,9 @@ def test_an_empty_batch_is_refused_before_touching_the_device(setup) -> None:
     d, dev, prog = setup
     d.load(prog)
     dev.writes.clear()
-    with pytest.raises(ValueError, match="NUM_VECTORS must be >= 1"):
+    with pytest.raises(drv.BadFormatError, match="NUM_VECTORS must be >= 1") as info:
         d.run(np.zeros((0, prog.in_rows, prog.in_cols), np.int64))
+    assert isinstance(info.value, ValueError) and info.value.source == "host"
     assert dev.writes == [] and dev.runs == 0
 
 
