@@ -1,6 +1,8 @@
 // AXI4-Lite register block of spacemimo_accel (offsets from the generated rtl/regmap.vh,
 // i.e. board/regmap.yaml). ap_ctrl_hs semantics as Vitis HLS: AP_START is set by a write of 1
 // and clears when the core accepts it; AP_DONE is set on completion and clears when CTRL is read.
+// PROGRAM_SIZE / INPUT_SIZE / OUTPUT_SIZE (bytes, reset 0) bound the three buffers (PROGRAM.md
+// "Bounds"); a write of ABORT.REQUEST = 1 pulses `abort_req` for one cycle (reads return 0).
 /* verilator lint_off UNUSEDSIGNAL */
 module sm_axil_regs #(
   parameter [31:0] HW_CONFIG = 32'h0
@@ -34,6 +36,10 @@ module sm_axil_regs #(
   output reg  [63:0] input_addr,
   output reg  [63:0] output_addr,
   output reg  [31:0] num_vectors,
+  output reg  [31:0] program_size,
+  output reg  [31:0] input_size,
+  output reg  [31:0] output_size,
+  output reg         abort_req,      // one-cycle pulse: the host wrote ABORT.REQUEST = 1
   output reg         mode_load,
   output wire        interrupt
 );
@@ -73,7 +79,9 @@ module sm_axil_regs #(
       ier <= 2'b0; isr <= 2'b0;
       program_addr <= 64'h0; input_addr <= 64'h0; output_addr <= 64'h0;
       num_vectors <= 32'd1; mode_load <= 1'b1;
+      program_size <= 32'h0; input_size <= 32'h0; output_size <= 32'h0; abort_req <= 1'b0;
     end else begin
+      abort_req <= 1'b0;
       if (awvalid && awready) begin aw_full <= 1'b1; aw_q <= awaddr; end
       if (wvalid && wready) begin w_full <= 1'b1; w_q <= wdata; ws_q <= wstrb; end
       if (bvalid && bready) bvalid <= 1'b0;
@@ -103,6 +111,10 @@ module sm_axil_regs #(
           REG_OUTPUT_ADDR_HI: output_addr[63:32] <= merge(output_addr[63:32], w_q, ws_q);
           REG_NUM_VECTORS: num_vectors <= merge(num_vectors, w_q, ws_q);
           REG_MODE: if (ws_q[0]) mode_load <= w_q[REG_MODE_LOAD_PROGRAM];
+          REG_PROGRAM_SIZE: program_size <= merge(program_size, w_q, ws_q);
+          REG_INPUT_SIZE: input_size <= merge(input_size, w_q, ws_q);
+          REG_OUTPUT_SIZE: output_size <= merge(output_size, w_q, ws_q);
+          REG_ABORT: if (ws_q[0] && w_q[REG_ABORT_REQUEST]) abort_req <= 1'b1;
           default: ;
         endcase
       end
@@ -126,6 +138,9 @@ module sm_axil_regs #(
           REG_OUTPUT_ADDR_HI: rdata <= output_addr[63:32];
           REG_NUM_VECTORS: rdata <= num_vectors;
           REG_MODE: rdata <= {31'h0, mode_load};
+          REG_PROGRAM_SIZE: rdata <= program_size;
+          REG_INPUT_SIZE: rdata <= input_size;
+          REG_OUTPUT_SIZE: rdata <= output_size;
           REG_STATUS: rdata <= status;
           REG_CYCLES_LO: rdata <= cycles[31:0];
           REG_CYCLES_HI: rdata <= cycles[63:32];

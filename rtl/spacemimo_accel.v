@@ -19,6 +19,10 @@
 //    squares, bit-serial isqrt, restoring division, scale) use C*Q shared requantizers.
 //  * AXI4-Lite registers (board/regmap.yaml via rtl/regmap.vh), AXI4 master for the program,
 //    inputs and outputs, STATUS error codes (rtl/program_format.vh), cycle counter, watchdog.
+//  * Memory safety (quant/PROGRAM.md "Bounds"): base + size of every buffer; run-level checks
+//    before any bus access (ADDR_RANGE / BAD_FORMAT) and a per-burst range check in the AXI
+//    engines. Every exit (TIMEOUT, ADDR_RANGE, BUS_ERROR, host ABORT) drains the bursts it
+//    started (S_ABORT -> S_DRAIN) before S_DONE, so no VALID drops before its READY.
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off UNUSEDPARAM */
 /* verilator lint_off WIDTHEXPAND */
@@ -145,7 +149,8 @@ module spacemimo_accel #(
     S_OP_PREP = 6'd15, S_DENSE = 6'd16, S_N_SUM = 6'd18, S_N_SQRT = 6'd19,
     S_N_DIV = 6'd20, S_N_OUT = 6'd21, S_OP_WAIT = 6'd22, S_OUT_START = 6'd23, S_OUT = 6'd24,
     S_ABORT = 6'd25, S_DONE = 6'd26, S_L_WWAIT = 6'd27, S_L_BWAIT = 6'd28,
-    S_SA = 6'd29, S_T_H = 6'd30, S_T_D = 6'd31, S_T_A = 6'd32, S_T_E = 6'd33, S_T_WB = 6'd34;
+    S_SA = 6'd29, S_T_H = 6'd30, S_T_D = 6'd31, S_T_A = 6'd32, S_T_E = 6'd33, S_T_WB = 6'd34,
+    S_DRAIN = 6'd35, S_RCHK = 6'd36;
 
   wire clk = ap_clk;
   wire rst_n = ap_rst_n;
@@ -154,6 +159,8 @@ module spacemimo_accel #(
   wire        start;
   wire [63:0] program_addr, input_addr, output_addr;
   wire [31:0] num_vectors;
+  wire [31:0] program_size, input_size, output_size;
+  wire        abort_req;
   wire        mode_load;
   reg  [5:0]  st;
   reg         done_pulse;
@@ -171,15 +178,30 @@ module spacemimo_accel #(
     .rvalid(s_axi_control_RVALID), .rready(s_axi_control_RREADY),
     .start(start), .core_idle(st == S_IDLE), .core_done(done_pulse), .status(status),
     .cycles(cycles), .program_addr(program_addr), .input_addr(input_addr),
-    .output_addr(output_addr), .num_vectors(num_vectors), .mode_load(mode_load),
-    .interrupt(interrupt));
+    .output_addr(output_addr), .num_vectors(num_vectors), .program_size(program_size),
+    .input_size(input_size), .output_size(output_size), .abort_req(abort_req),
+    .mode_load(mode_load), .interrupt(interrupt));
+
+  // buffer registers latched when a run starts (a host write during the run cannot move a
+  // buffer under the checks already made)
+  reg  [63:0] pa_q, ia_q, oa_q;
+  reg  [31:0] ps_q, is_q, os_q, nv_q;
+
+  // a buffer [a, a + s) that does not fit the 2^AXI_AW address space (wraps)
+  function automatic buf_bad(input [63:0] a, input [31:0] s);
+    reg [64:0] e;
+    begin
+      e = {1'b0, a} + {33'h0, s};
+      buf_bad = (e > (65'd1 << AXI_AW));
+    end
+  endfunction
 
   // ------------------------------------------------------------------ AXI engines
   reg               abort;
   reg               rd_start, rd_u16;
-  reg  [AXI_AW-1:0] rd_addr;
-  reg  [31:0]       rd_count;
-  wire              rd_busy, rd_err, rd_wait;
+  reg  [AXI_AW-1:0] rd_addr, rd_base;
+  reg  [31:0]       rd_count, rd_size;
+  wire              rd_busy, rd_err, rd_rerr, rd_wait;
   wire [31:0]       u_data;
   wire              u_valid;
   wire              u_ready = (st == S_L_HDR) || (st == S_L_IMG) || (st == S_L_W) ||
@@ -188,7 +210,8 @@ module spacemimo_accel #(
 
   sm_axi_rd #(.AXI_AW(AXI_AW), .AXI_DW(AXI_DW), .MAX_BURST(MAX_BURST)) u_rd (
     .clk(clk), .rst_n(rst_n), .abort(abort), .start(rd_start), .addr(rd_addr),
-    .count(rd_count), .u16(rd_u16), .busy(rd_busy), .err(rd_err), .u_data(u_data),
+    .count(rd_count), .u16(rd_u16), .base(rd_base), .size(rd_size), .busy(rd_busy),
+    .err(rd_err), .rerr(rd_rerr), .u_data(u_data),
     .u_valid(u_valid), .u_ready(u_ready), .bus_wait(rd_wait),
     .araddr(m_axi_gmem_ARADDR), .arlen(m_axi_gmem_ARLEN), .arsize(m_axi_gmem_ARSIZE),
     .arburst(m_axi_gmem_ARBURST), .arvalid(m_axi_gmem_ARVALID), .arready(m_axi_gmem_ARREADY),
@@ -198,14 +221,15 @@ module spacemimo_accel #(
   reg               wr_start;
   reg  [AXI_AW-1:0] wr_addr;
   reg  [31:0]       wr_count;
-  wire              wr_busy, wr_err, wr_wait;
+  wire              wr_busy, wr_err, wr_rerr, wr_wait;
   wire [15:0]       o_data;
   wire              o_valid;
   wire              o_ready;
 
   sm_axi_wr #(.AXI_AW(AXI_AW), .AXI_DW(AXI_DW), .MAX_BURST(MAX_BURST)) u_wr (
     .clk(clk), .rst_n(rst_n), .abort(abort), .start(wr_start), .addr(wr_addr),
-    .count(wr_count), .busy(wr_busy), .err(wr_err), .u_data(o_data), .u_valid(o_valid),
+    .count(wr_count), .base(oa_q[AXI_AW-1:0]), .size(os_q), .busy(wr_busy), .err(wr_err),
+    .rerr(wr_rerr), .u_data(o_data), .u_valid(o_valid),
     .u_ready(o_ready), .bus_wait(wr_wait),
     .awaddr(m_axi_gmem_AWADDR), .awlen(m_axi_gmem_AWLEN), .awsize(m_axi_gmem_AWSIZE),
     .awburst(m_axi_gmem_AWBURST), .awvalid(m_axi_gmem_AWVALID), .awready(m_axi_gmem_AWREADY),
@@ -228,6 +252,9 @@ module spacemimo_accel #(
   wire [31:0]  h_in_n = imul(h_in_rows[IMW-1:0], h_in_cols[IMW-1:0]);
   wire [31:0]  h_out_n = imul(h_out_rows[IMW-1:0], h_out_cols[IMW-1:0]);
   reg  [AXI_AW-1:0] in_vaddr, out_vaddr;
+  // NUM_VECTORS x table elements (Bounds rule 2), a multi-cycle shift-and-add: no DSP48E1
+  reg  [63:0]  mq_a, mq_pi, mq_po;
+  reg  [31:0]  mq_bi, mq_bo;
   wire [31:0]  h_num_buffers = hdr[14];
 
   reg  [31:0]  csum;
@@ -284,6 +311,22 @@ module spacemimo_accel #(
           v_seg_bad = 1'b1;
     end
   end
+
+  // op words the opcode does not use must be 0 (format v3: PF_OP_UNUSED_MASK_*, bit i = word i;
+  // checked right after the op's opcode, as quant.program._Checker.check_op)
+  wire [15:0] v_umask = (v_opc == PF_OP_DENSE) ? PF_OP_UNUSED_MASK_DENSE[15:0] :
+                        (v_opc == PF_OP_AGGREGATE) ? PF_OP_UNUSED_MASK_AGGREGATE[15:0] :
+                        (v_opc == PF_OP_NORM) ? PF_OP_UNUSED_MASK_NORM[15:0] :
+                        (v_opc == PF_OP_TAYLOR) ? PF_OP_UNUSED_MASK_TAYLOR[15:0] : 16'h0;
+  reg         v_unused_bad;
+  integer     vu;
+  always @* begin
+    v_unused_bad = 1'b0;
+    for (vu = 0; vu < 16; vu = vu + 1)
+      if (v_umask[vu] && vrec[vu*32 +: 32] != 32'h0) v_unused_bad = 1'b1;
+  end
+  // image length the header declares, exact in 40 bits: (16 + 16 num_ops + data_words) * 4
+  wire [39:0] h_img_bytes = ({8'h0, h_num_ops} << 6) + ({8'h0, h_data_words} << 2) + 40'd64;
 
   // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
   reg [31:0] v_err;
@@ -945,12 +988,20 @@ module spacemimo_accel #(
           cycles <= 64'h0;
           err_code <= PF_ERR_OK;
           vec <= 32'h0;
-          in_vaddr <= input_addr; out_vaddr <= output_addr;
+          in_vaddr <= input_addr[AXI_AW-1:0]; out_vaddr <= output_addr[AXI_AW-1:0];
+          pa_q <= program_addr; ia_q <= input_addr; oa_q <= output_addr;
+          ps_q <= program_size; is_q <= input_size; os_q <= output_size; nv_q <= num_vectors;
+          rd_base <= program_addr[AXI_AW-1:0]; rd_size <= program_size;
           if (mode_load) begin
             prog_valid <= 1'b0;
-            rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
-            cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'hFFFFFFFF;
-            st <= S_L_HDR;
+            // Bounds rule 1: the header alone must fit a program buffer that does not wrap
+            if (program_size < 32'd64 || buf_bad(program_addr, program_size))
+              fail(PF_ERR_ADDR_RANGE);
+            else begin
+              rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
+              cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'hFFFFFFFF;
+              st <= S_L_HDR;
+            end
           end else begin
             st <= S_RUN;
           end
@@ -969,10 +1020,11 @@ module spacemimo_accel #(
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (hdr[0] != PF_PROGRAM_MAGIC) fail(PF_ERR_BAD_MAGIC);
           else if (hdr[1] != PF_PROGRAM_VERSION) fail(PF_ERR_BAD_VERSION);
+          else if (h_img_bytes > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
           else if (h_num_ops > MAX_OPS || h_data_words > MAX_DATA_WORDS)
             fail(PF_ERR_DIMS_EXCEED_MAX);
           else begin
-            rd_start <= 1'b1; rd_addr <= program_addr + 64'd64;
+            rd_start <= 1'b1; rd_addr <= pa_q + 64'd64;
             rd_count <= h_num_ops * 16 + h_data_words; rd_u16 <= 1'b0;
             cnt <= 32'h0; cnt_left <= h_num_ops * 16 + h_data_words;
             st <= S_L_IMG;
@@ -1001,6 +1053,7 @@ module spacemimo_accel #(
           else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM &&
                    v_opc != PF_OP_TAYLOR)
             fail(PF_ERR_BAD_OPCODE);
+          else if (v_unused_bad) fail(PF_ERR_BAD_FORMAT);  // unused op word not 0
           else vi <= vi + 32'd1;
         end
         S_L_HDRV: begin
@@ -1024,7 +1077,7 @@ module spacemimo_accel #(
           if (vi == h_num_ops) begin prog_valid <= 1'b1; st <= S_RUN; end
           else if (v_opc == PF_OP_DENSE) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
-            rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
+            rd_addr <= pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
             rd_count <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
             cnt_left <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
@@ -1048,7 +1101,7 @@ module spacemimo_accel #(
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (v_has_bias) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
-            rd_addr <= program_addr + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4);
+            rd_addr <= pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4);
             rd_count <= v_bwords[31:0]; cnt_left <= v_bwords[31:0]; bl_hi <= 1'b0;
             wl_p <= 32'h0; wl_rowbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
             st <= S_L_B;
@@ -1074,12 +1127,29 @@ module spacemimo_accel #(
           else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
         end
         // ---------------- run: inputs -> ops -> outputs, per vector
-        S_RUN: begin
+        S_RUN: begin   // Bounds rule 2, before the first input is read
           if (!prog_valid) fail(PF_ERR_BAD_MAGIC);  // no (valid) program loaded
-          else if (num_vectors == 0) st <= S_DONE;
-          else st <= S_IN_START;
+          else if (nv_q == 0) fail(PF_ERR_BAD_FORMAT);  // the map requires NUM_VECTORS >= 1
+          else if (buf_bad(ia_q, is_q) || buf_bad(oa_q, os_q)) fail(PF_ERR_ADDR_RANGE);
+          else begin
+            mq_a <= {32'h0, nv_q}; mq_bi <= h_in_n; mq_bo <= h_out_n;
+            mq_pi <= 64'h0; mq_po <= 64'h0;
+            st <= S_RCHK;
+          end
+        end
+        S_RCHK: begin  // NUM_VECTORS x table elements, shift-and-add (one bit per cycle)
+          if (mq_bi == 0 && mq_bo == 0) begin
+            if ({mq_pi, 1'b0} > {33'h0, is_q} || {mq_po, 1'b0} > {33'h0, os_q})
+              fail(PF_ERR_ADDR_RANGE);   // NUM_VECTORS tables do not fit the buffers
+            else st <= S_IN_START;
+          end else begin
+            if (mq_bi[0]) mq_pi <= mq_pi + mq_a;
+            if (mq_bo[0]) mq_po <= mq_po + mq_a;
+            mq_a <= mq_a << 1; mq_bi <= mq_bi >> 1; mq_bo <= mq_bo >> 1;
+          end
         end
         S_IN_START: begin
+          rd_base <= ia_q[AXI_AW-1:0]; rd_size <= is_q;
           rd_start <= 1'b1; rd_u16 <= 1'b1;
           rd_addr <= in_vaddr;
           rd_count <= h_in_n;
@@ -1334,7 +1404,7 @@ module spacemimo_accel #(
         end
         S_OUT_START: begin
           wr_start <= 1'b1;
-          wr_addr <= out_vaddr;
+          wr_addr <= out_vaddr;  // buffer: oa_q / os_q
           wr_count <= h_out_n;
           io_left <= h_out_n;
           st <= S_OUT;
@@ -1347,7 +1417,7 @@ module spacemimo_accel #(
           end
           if (io_left == 0 && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);
-            else if (vec + 1 == num_vectors) st <= S_DONE;
+            else if (vec + 1 == nv_q) st <= S_DONE;
             else begin
               vec <= vec + 32'd1; st <= S_IN_START;
               in_vaddr <= in_vaddr + {h_in_n, 1'b0};     // int16 elements
@@ -1355,11 +1425,14 @@ module spacemimo_accel #(
             end
           end
         end
-        S_ABORT: begin
+        S_ABORT: begin  // stop: the engines finish or drain the bursts they started
           abort <= 1'b1;
           d_active <= 1'b0; a_active <= 1'b0; dr_cnt <= 32'h0;
           sa_active <= 1'b0;
-          st <= S_DONE;
+          st <= S_DRAIN;
+        end
+        S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
+          if (!abort && !rd_busy && !wr_busy && !s1_v && !s2_v && dr_cnt == 0) st <= S_DONE;
         end
         S_DONE: begin
           status <= err_code;
@@ -1368,9 +1441,14 @@ module spacemimo_accel #(
         end
         default: st <= S_IDLE;
       endcase
-      // watchdog overrides everything that waits on the bus
-      if (wd_cnt >= WATCHDOG && st != S_ABORT && st != S_DONE && st != S_IDLE) begin
-        err_code <= PF_ERR_TIMEOUT;
+      // host ABORT, the watchdog (a bus handshake stalled WATCHDOG cycles) and a burst
+      // outside its buffer override every state of a run; a start issued this very cycle is
+      // withdrawn, and S_ABORT / S_DRAIN finish what the engines already started
+      if (st != S_IDLE && st != S_ABORT && st != S_DRAIN && st != S_DONE &&
+          (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr)) begin
+        err_code <= (rd_rerr || wr_rerr) ? PF_ERR_ADDR_RANGE :
+                    (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED;
+        rd_start <= 1'b0; wr_start <= 1'b0;
         st <= S_ABORT;
       end
     end

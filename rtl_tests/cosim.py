@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-RTL = ROOT / "rtl"
+# SM_RTL_DIR: simulate another copy of rtl/ (a scratch tree being developed), built under its
+# own build root so the repo's builds are never overwritten by half-edited RTL
+RTL = Path(os.environ.get("SM_RTL_DIR") or ROOT / "rtl").resolve()
 TB_DIR = ROOT / "rtl_tests"
+BUILD_ROOT = ROOT / "build" / ("rtl_cosim" if RTL == (ROOT / "rtl").resolve()
+                               else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
 SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
 
 # Small configurations for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and
@@ -67,8 +71,9 @@ def selected_simulators() -> list[str]:
 
 def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
               testcase: str | list[str] | None = None, extra_env: dict[str, str] | None = None,
-              log_file: Path | None = None) -> tuple[int, int]:
-    """Build (cached per build_dir) and run the testbench; returns (tests, failures)."""
+              log_file: Path | None = None, test_module: str = "tb_accel") -> tuple[int, int]:
+    """Build (cached per build_dir) and run a testbench module (``tb_accel`` or
+    ``tb_memsafety``, both on the same build); returns (tests, failures)."""
     from cocotb_tools.runner import get_results, get_runner
 
     if sim == "verilator":
@@ -87,10 +92,10 @@ def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
                  hdl_toplevel="spacemimo_accel", parameters=params, build_dir=build_dir,
                  build_args=build_args,
                  timescale=("1ns", "1ps"), log_file=log_file, always=(sim == "icarus"))
-    env = {"SM_VECTORS": str(vectors), "PYTHONPATH": os.pathsep.join(
-        [str(TB_DIR), *sys.path])}
+    env = {"SM_VECTORS": str(vectors), "SM_WATCHDOG": str(params.get("WATCHDOG", 4096)),
+           "PYTHONPATH": os.pathsep.join([str(TB_DIR), *sys.path])}
     env.update(extra_env or {})
-    results = runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_accel",
+    results = runner.test(hdl_toplevel="spacemimo_accel", test_module=test_module,
                           test_dir=TB_DIR, build_dir=build_dir, testcase=testcase,
                           results_xml=str(Path(build_dir).resolve() / "results.xml"),
                           extra_env=env, timescale=("1ns", "1ps"), log_file=log_file)

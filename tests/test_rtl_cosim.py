@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "rtl_tests"))
 
-from cosim import SMALL, run_cosim, selected_simulators  # noqa: E402
+from cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators  # noqa: E402
 
 SIMS = selected_simulators()
 TESTS = ["test_golden_vectors", "test_reset_mid_run", "test_invalid_programs",
@@ -58,7 +58,7 @@ def test_rtl_cosim(sim: str, vectors: tuple[str, int, Path],
     """Every cocotb test on the small GSM program; the golden-vector test on the others
     (numerics, Model-GNN small and paper size: TAYLOR, AGGREGATE axis 1, segmented DENSE)."""
     kind, bits, vdir = vectors
-    build = ROOT / "build" / "rtl_cosim" / f"{sim}_{bits}"
+    build = BUILD_ROOT / f"{sim}_{bits}"
     log = tmp_path_factory.mktemp(f"log_{sim}_{kind}{bits}") / "sim.log"
     tests = TESTS if kind == "gsm" else TESTS[:1]
     env = {"SM_STALL": "0.3", "SM_SEED": "7"}

@@ -1,0 +1,374 @@
+"""Memory-safety probes of ``spacemimo_accel`` (issue 15, quant/PROGRAM.md "Bounds" and
+"Error codes"): every probe registers its buffers, runs one hostile or interrupted transfer,
+and asserts the exact STATUS; the bus is watched the whole time by tb_accel's ``AxiChecker``
+(protocol rules of the master side; any AR/AW burst outside the probe's registered buffers is
+a stray access) and poisoned guard bands around every buffer are compared afterwards (a write
+that slipped past). Each probe is followed by a clean run that must be bit-exact.
+
+Environment: SM_VECTORS (golden vectors of a small program), SM_SUMMARY (JSON file the
+probe table is written to), SM_NVEC (vectors per clean run, default 2), SM_WATCHDOG.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ClockCycles, RisingEdge
+from tb_accel import (
+    BEAT,
+    ERROR_CODES,
+    TB,
+    _int,
+    _patch,
+    _vectors,
+    watchdog_cycles,
+)
+
+GUARD = 256        # poisoned bytes before and after every registered buffer
+POISON = 0xC3
+TOP = 1 << 64      # the 64-bit bus's address space
+NAMES = {v: k for k, v in ERROR_CODES.items()}
+
+
+@dataclass
+class Probe:
+    """One probe's outcome (one row of the summary)."""
+
+    name: str
+    expected: str
+    got: str = "-"
+    strays: int = 0           # AR/AW bursts outside the registered buffers + guard bytes hit
+    violations: int = 0       # AXI protocol violations
+    hang: bool = False        # no done within the budget
+    clean: str = "-"          # the clean run after it: STATUS and mismatching words
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (self.got == self.expected and not self.strays and not self.violations
+                and not self.hang and self.clean == "OK, 0 mismatches")
+
+
+class Harness:
+    """The TB with a small program placed, exact buffer sizes and guard bands."""
+
+    def __init__(self, dut: Any) -> None:
+        self.dut = dut
+        self.tb = TB(dut)
+        self.gv = _vectors()
+        self.n = min(int(os.environ.get("SM_NVEC", "2")), self.gv.inputs.shape[0])
+        self.blob = self.gv.program.to_bytes()
+        self.in_tab = 2 * int(np.prod(self.gv.inputs.shape[1:]))
+        self.out_tab = 2 * int(np.prod(self.gv.expected.shape[1:]))
+        tb = self.tb
+        tb.place(self.blob, self.gv.inputs[:self.n], self.n * self.gv.expected[0].size)
+        # input/output buffers exactly n tables (beat multiples for this program)
+        assert self.in_tab % BEAT == 0 and self.out_tab % BEAT == 0
+        tb.sizes.update(INPUT=self.n * self.in_tab, OUTPUT=self.n * self.out_tab)
+        self.home = (tb.prog_addr, tb.in_addr, tb.out_addr, dict(tb.sizes))
+        self.results: list[Probe] = []
+
+    # --- buffers -----------------------------------------------------------------------------
+    def buffers(self) -> list[tuple[str, int, int]]:
+        """The buffers as registered now (the part below 2^64 of one that wraps)."""
+        tb = self.tb
+        out = []
+        for name, base, size in (("program", tb.prog_addr, tb.sizes["PROGRAM"]),
+                                 ("input", tb.in_addr, tb.sizes["INPUT"]),
+                                 ("output", tb.out_addr, tb.sizes["OUTPUT"])):
+            out.append((name, base, max(0, min(base + size, TOP) - base)))
+        return out
+
+    def _guards(self) -> list[tuple[int, int]]:
+        spans = []
+        for _, base, size in self.buffers():
+            spans += [(max(0, base - GUARD), base), (base + size, base + size + GUARD)]
+        return [(lo, hi) for lo, hi in spans if hi <= (1 << 62)]
+
+    def poison(self) -> None:
+        for lo, hi in self._guards():
+            self.tb.mem.write(lo, bytes([POISON]) * (hi - lo))
+
+    def guard_hits(self) -> int:
+        return sum(sum(b != POISON for b in self.tb.mem.read(lo, hi - lo))
+                   for lo, hi in self._guards())
+
+    def restore(self) -> None:
+        tb = self.tb
+        tb.prog_addr, tb.in_addr, tb.out_addr, sizes = self.home
+        tb.sizes = dict(sizes)
+        tb.mem.write(tb.prog_addr, self.blob)
+        tb.mem.write(tb.in_addr, np.asarray(self.gv.inputs[:self.n], dtype="<i2").tobytes())
+
+    # --- runs --------------------------------------------------------------------------------
+    async def status(self) -> int:
+        return await self.tb.read_reg("STATUS")
+
+    async def done(self, budget: int = 400_000) -> int:
+        await self.tb.wait_done(budget)
+        ctrl = await self.tb.read_reg("CTRL")
+        assert ctrl & 0b0100, f"CTRL {ctrl:#x}: not idle after done"
+        return await self.status()
+
+    async def clean_run(self, load: bool) -> str:
+        """The run after a probe: home buffers, every vector bit-exact."""
+        tb = self.tb
+        self.restore()
+        tb.checker.buffers = self.buffers()
+        tb.mem.write(tb.out_addr, b"\xa5" * (self.n * self.out_tab))
+        self.poison()
+        await tb.start(load, self.n)
+        code = await self.done()
+        got = tb.outputs((self.n, *self.gv.expected.shape[1:]))
+        bad = int((got != self.gv.expected[:self.n]).sum())
+        return f"{NAMES.get(code, code)}, {bad} mismatches"
+
+    async def probe(self, name: str, expected: str, *, load: bool = False,
+                    nv: int | None = None, regs: dict[str, int] | None = None,
+                    sizes: dict[str, int] | None = None, image: bytes | None = None,
+                    action: Callable[[], Awaitable[Any]] | None = None,
+                    no_wait: bool = False, clean_load: bool | None = None,
+                    after: Callable[[Probe], Awaitable[None]] | None = None) -> None:
+        """Run one probe: registers (``regs`` addresses, ``sizes``), image, start, an
+        ``action`` while it runs (stall, abort, reset), STATUS (after done, or at once with
+        ``no_wait``: a reset ends a run without done); then guard bands, protocol record,
+        the clean run (with LOAD_PROGRAM when the probe may have dropped the program)."""
+        tb = self.tb
+        p = Probe(name, expected)
+        self.dut._log.info("probe: %s (expect %s)", name, expected)
+        self.restore()
+        for k, v in (regs or {}).items():
+            setattr(tb, k, v)
+        tb.sizes.update(sizes or {})
+        tb.checker.buffers = self.buffers()
+        if image is not None:
+            tb.mem.write(tb.prog_addr, image)
+        self.poison()
+        s0, v0 = len(tb.checker.strays), len(tb.checker.violations)
+        tb.op_log.clear()
+        try:
+            await tb.start(load, self.n if nv is None else nv)
+            if action is not None:
+                await action()
+            if no_wait:
+                ctrl = await tb.read_reg("CTRL")
+                if not ctrl & 0b0100:
+                    p.notes.append(f"CTRL {ctrl:#x}: not idle")
+                    p.violations += 1
+                code = await self.status()
+            else:
+                code = await self.done()
+            p.got = NAMES.get(code, str(code))
+        except TimeoutError as e:
+            p.hang = True
+            p.notes.append(str(e))
+        p.strays = len(tb.checker.strays) - s0 + self.guard_hits()
+        p.violations = len(tb.checker.violations) - v0
+        if tb.checker.outstanding():
+            p.notes.append(f"{tb.checker.outstanding()} beats/responses outstanding at idle")
+            p.violations += 1
+        if after is not None and not p.hang:
+            await after(p)
+        if not p.hang:
+            try:
+                p.clean = await self.clean_run(load if clean_load is None else clean_load)
+            except TimeoutError as e:
+                p.hang = True
+                p.notes.append(f"clean run: {e}")
+        self.dut._log.info("probe: %s -> %s (strays %d, violations %d, hang %s, clean %s)",
+                           name, p.got, p.strays, p.violations, p.hang, p.clean)
+        self.results.append(p)
+
+    # --- actions -----------------------------------------------------------------------------
+    async def after_handshakes(self, ch: str, k: int, limit: int = 200_000) -> None:
+        """Wait for k more handshakes on channel ch."""
+        c = self.tb.checker
+        base, t0 = c.handshakes[ch], self.tb.cycle
+        while c.handshakes[ch] < base + k:
+            await RisingEdge(self.dut.ap_clk)
+            if self.tb.cycle - t0 > limit:
+                raise TimeoutError(f"no {k} {ch.upper()} handshakes within {limit} cycles")
+
+    async def stall_until_watchdog(self, ch: str, after: int = 0,
+                                   limit: int = 200_000) -> None:
+        """Hold channel ch stalled (after `after` more handshakes on it) until the master has
+        waited on it WATCHDOG + 64 consecutive cycles (the watchdog has fired), then release."""
+        tb = self.tb
+        await self.after_handshakes(ch, after, limit)
+        tb.stall_channel(ch, True)
+        sig = {"ar": "ARVALID", "aw": "AWVALID", "w": "WVALID", "r": "RREADY",
+               "b": "BREADY"}[ch]
+        s = getattr(self.dut, f"m_axi_gmem_{sig}")
+        run, t0 = 0, tb.cycle
+        while run < watchdog_cycles() + 64:
+            await RisingEdge(self.dut.ap_clk)
+            run = run + 1 if _int(s) else 0
+            if tb.cycle - t0 > limit:
+                tb.stall_channel(ch, False)
+                raise TimeoutError(f"{sig} never waited {watchdog_cycles()} cycles")
+        tb.stall_channel(ch, False)
+
+    async def abort(self) -> None:
+        await self.tb.write_reg("ABORT", 1)
+
+    async def reset_pulse(self) -> None:
+        await self.tb.reset(3)
+
+
+@cocotb.test()
+async def test_memsafety_probes(dut: Any) -> None:
+    """Every probe: exact STATUS, 0 stray accesses, 0 protocol violations, no hang, and a
+    bit-exact clean run after it."""
+    h = Harness(dut)
+    tb = h.tb
+    await tb.reset()
+    status = await h.clean_run(load=True)
+    assert status == "OK, 0 mismatches", f"baseline run: {status}"
+    n, blob = h.n, h.blob
+    hdr_words = np.frombuffer(blob, dtype="<u4")
+    data_words = int(hdr_words[3])
+    dense = next(i for i, op in enumerate(h.gv.program.ops) if op.opcode == 1 and op.has_bias)
+    op = h.gv.program.ops[dense]
+    P = f"op{dense}_"
+
+    # --- NUM_VECTORS against the buffer sizes (Bounds rule 2)
+    await h.probe("NUM_VECTORS = 0xFFFFFFFF", "ADDR_RANGE", nv=0xFFFFFFFF)
+    await h.probe("NUM_VECTORS one too many", "ADDR_RANGE", nv=n + 1)
+    await h.probe("NUM_VECTORS = 0", "BAD_FORMAT", nv=0)
+    await h.probe("INPUT_SIZE one table short", "ADDR_RANGE",
+                  sizes={"INPUT": (n - 1) * h.in_tab})
+    await h.probe("OUTPUT_SIZE one table short", "ADDR_RANGE",
+                  sizes={"OUTPUT": (n - 1) * h.out_tab})
+    await h.probe("INPUT_SIZE = 0", "ADDR_RANGE", sizes={"INPUT": 0})
+    await h.probe("OUTPUT_SIZE = 0", "ADDR_RANGE", sizes={"OUTPUT": 0})
+    # --- the program buffer (Bounds rule 1)
+    await h.probe("PROGRAM_SIZE = 0", "ADDR_RANGE", load=True, sizes={"PROGRAM": 0},
+                  clean_load=True)
+    await h.probe("PROGRAM_SIZE = 60 (< the header)", "ADDR_RANGE", load=True,
+                  sizes={"PROGRAM": 60}, clean_load=True)
+    await h.probe("PROGRAM_SIZE smaller than the image", "BAD_FORMAT", load=True,
+                  sizes={"PROGRAM": (len(blob) - 4) // BEAT * BEAT}, clean_load=True)
+    await h.probe("header data_words beyond PROGRAM_SIZE", "BAD_FORMAT", load=True,
+                  image=_patch(blob, h_data_words=data_words + 64), clean_load=True)
+    await h.probe("header num_ops = 0xFFFFFFFF (length overflow)", "BAD_FORMAT", load=True,
+                  image=_patch(blob, h_num_ops=0xFFFFFFFF), clean_load=True)
+    await h.probe("DENSE w_off just past the data", "BAD_FORMAT", load=True,
+                  image=_patch(blob, **{P + "w_off": data_words}), clean_load=True)
+    await h.probe("DENSE w_off = 0xFFFFFFF0 (address overflow)", "BAD_FORMAT", load=True,
+                  image=_patch(blob, **{P + "w_off": 0xFFFFFFF0}), clean_load=True)
+    await h.probe("DENSE b_off: bias block one word past the data", "BAD_FORMAT", load=True,
+                  image=_patch(blob, **{P + "b_off": data_words - op.out_cols + 1}),
+                  clean_load=True)
+    if len(blob) % BEAT:  # the image ends mid-beat: the header check passes, the burst not
+        await h.probe("PROGRAM_SIZE = image bytes, not a whole beat", "ADDR_RANGE", load=True,
+                      sizes={"PROGRAM": len(blob)}, clean_load=True)
+    # --- wrap-around and alignment
+    await h.probe("program buffer wraps 2^64", "ADDR_RANGE", load=True,
+                  regs={"prog_addr": TOP - 64}, clean_load=True)
+    await h.probe("input buffer wraps 2^64", "ADDR_RANGE", regs={"in_addr": TOP - 64})
+    await h.probe("output buffer wraps 2^64", "ADDR_RANGE", regs={"out_addr": TOP - 64})
+    await h.probe("input base 2^64 - 16, size 2^32 - 1", "ADDR_RANGE",
+                  regs={"in_addr": TOP - 16}, sizes={"INPUT": 0xFFFFFFFF})
+    await h.probe("unaligned input base (first beat below it)", "ADDR_RANGE",
+                  regs={"in_addr": h.home[1] + 2})
+    await h.probe("unaligned output base (first beat below it)", "ADDR_RANGE",
+                  regs={"out_addr": h.home[2] + 2})
+
+    async def cross_2_32(p: Probe) -> None:  # legal on the 64-bit bus: must be exact
+        base = (1 << 32) - h.in_tab // 2
+        tb.in_addr, tb.out_addr = base, (1 << 33) - h.out_tab // 2
+        tb.sizes.update(INPUT=n * h.in_tab, OUTPUT=n * h.out_tab)
+        tb.checker.buffers = h.buffers()
+        tb.mem.write(base, np.asarray(h.gv.inputs[:n], dtype="<i2").tobytes())
+        await tb.start(False, n)
+        code = await h.done()
+        got = tb.outputs((n, *h.gv.expected.shape[1:]))
+        bad = int((got != h.gv.expected[:n]).sum())
+        p.notes.append(f"buffers across 2^32: {NAMES.get(code, code)}, {bad} mismatches")
+        if code or bad:
+            p.violations += 1
+    await h.probe("buffers crossing 2^32 (legal on a 64-bit bus)", "OK", nv=n,
+                  after=cross_2_32)
+    # --- reset in the middle of a burst
+    await h.probe("reset mid read burst (program fetch)", "OK", load=True,
+                  action=lambda: _then(h.after_handshakes("r", 13), h.reset_pulse()),
+                  no_wait=True, clean_load=True)
+    await h.probe("reset mid write burst (outputs)", "OK",
+                  action=lambda: _then(h.after_handshakes("w", 3), h.reset_pulse()),
+                  no_wait=True, clean_load=True)
+    # --- each channel stalled until the watchdog fires, then released (no reset)
+    for ch, after in (("ar", 0), ("r", 3), ("aw", 0), ("w", 3), ("b", 0)):
+        await h.probe(f"{ch.upper()} stalled until the watchdog, then released", "TIMEOUT",
+                      action=lambda ch=ch, after=after: h.stall_until_watchdog(ch, after))
+    await h.probe("R stalled mid program fetch until the watchdog", "TIMEOUT", load=True,
+                  action=lambda: h.stall_until_watchdog("r", 13), clean_load=True)
+    # --- host ABORT
+    async def no_program(p: Probe) -> None:  # a load the abort hit leaves no program
+        h.restore()
+        tb.checker.buffers = h.buffers()
+        await tb.start(False, n)
+        code = await h.done()
+        p.notes.append(f"run after it without LOAD_PROGRAM: {NAMES.get(code, code)}")
+        if code != ERROR_CODES["BAD_MAGIC"]:
+            p.violations += 1
+    await h.probe("ABORT mid-load", "ABORTED", load=True,
+                  action=lambda: _then(h.after_handshakes("r", 20), h.abort()),
+                  after=no_program, clean_load=True)
+    await h.probe("ABORT mid-run (compute)", "ABORTED",
+                  action=lambda: _then(_op_started(tb), h.abort()))
+    await h.probe("ABORT with a read burst stalled", "ABORTED",
+                  action=lambda: _stall_abort(h, "r", 3))
+    await h.probe("ABORT with a write burst half sent", "ABORTED",
+                  action=lambda: _stall_abort(h, "w", 2))
+
+    async def abort_idle() -> None:  # an ABORT write while idle changes nothing
+        await tb.wait_done(400_000)
+        await h.abort()
+        await ClockCycles(dut.ap_clk, 20)
+        assert await tb.read_reg("CTRL") & 0b0100
+    await h.probe("ABORT while idle (ignored)", "OK", action=abort_idle, no_wait=True)
+
+    out = os.environ.get("SM_SUMMARY")
+    if out:
+        Path(out).write_text(json.dumps({
+            "probes": len(h.results),
+            "stray_accesses": sum(p.strays for p in h.results),
+            "protocol_violations": sum(p.violations for p in h.results),
+            "hangs": sum(p.hang for p in h.results),
+            "failed": [p.name for p in h.results if not p.ok],
+            "results": [{**asdict(p), "ok": p.ok} for p in h.results]}, indent=1))
+    bad = [p for p in h.results if not p.ok]
+    assert not bad, "probes failed: " + "; ".join(
+        f"{p.name}: expected {p.expected} got {p.got} strays {p.strays} violations "
+        f"{p.violations} hang {p.hang} clean {p.clean} {p.notes}" for p in bad)
+
+
+async def _then(first: Awaitable[Any], second: Awaitable[Any]) -> None:
+    await first
+    await second
+
+
+async def _op_started(tb: TB, limit: int = 200_000) -> None:
+    t0 = tb.cycle
+    while not tb.op_log:
+        await RisingEdge(tb.dut.ap_clk)
+        if tb.cycle - t0 > limit:
+            raise TimeoutError("no op started")
+
+
+async def _stall_abort(h: Harness, ch: str, after: int) -> None:
+    """Stall channel ch after `after` handshakes, write ABORT while it is stalled, release."""
+    await h.after_handshakes(ch, after)
+    h.tb.stall_channel(ch, True)
+    await ClockCycles(h.dut.ap_clk, 8)
+    await h.abort()
+    await ClockCycles(h.dut.ap_clk, 8)
+    h.tb.stall_channel(ch, False)
+
