@@ -281,7 +281,8 @@ def run_device(image: bytes | np.ndarray, inputs_int16: np.ndarray, *, program_s
                input_size: int, output_size: int, num_vectors: int,
                limits: HardwareLimits | None = None) -> tuple[int, np.ndarray | None]:
     """One MODE.LOAD_PROGRAM = 1 run as the device does it: the program buffer holds
-    ``image`` cut or zero-padded to ``program_size`` bytes, the input buffer
+    ``image`` cut or zero-padded to ``program_size`` bytes (bursts move whole
+    ``limits.bus_bytes`` beats, so sizes count in whole beats), the input buffer
     ``inputs_int16`` (flat or (n, rows, cols) int16; only what the sizes admit is read).
 
     Applies PROGRAM.md "Bounds" rules 1 and 2 and the loader checks in the hardware's order
@@ -290,11 +291,10 @@ def run_device(image: bytes | np.ndarray, inputs_int16: np.ndarray, *, program_s
     the code every back end must report for the same buffers and registers.
     """
     blob = image.astype("<u4").tobytes() if isinstance(image, np.ndarray) else bytes(image)
-    size = max(int(program_size), 0)
-    buffer = blob[:size] + bytes(max(size - len(blob), 0))
-    try:
-        prog = load_device_image(buffer, program_size, limits)
-        check_io_fits(prog, num_vectors, input_size, output_size)
+    limits = limits or HardwareLimits()
+    try:  # (load_device_image cuts the buffer to PROGRAM_SIZE and reads what lies past as 0)
+        prog = load_device_image(blob, program_size, limits)
+        check_io_fits(prog, num_vectors, input_size, output_size, limits.bus_bytes)
     except ProgramError as err:
         return err.code, None
     n, per = int(num_vectors), prog.in_rows * prog.in_cols

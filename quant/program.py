@@ -138,6 +138,9 @@ class HardwareLimits:
     # DATA_W / ACC_W): an 8-bit-only build reports a 16-bit program as DIMS_EXCEED_MAX
     data_bits: int = 16
     acc_bits: int = 48
+    # bytes per AXI beat (SM_BUS_WIDTH / 8; the RTL's AXI_DW / 8): bursts move whole beats,
+    # so sizes are compared with ranges rounded up to whole beats (PROGRAM.md "Bounds")
+    bus_bytes: int = 8
 
 
 # --------------------------------------------------------------------------- numerics helpers
@@ -814,11 +817,18 @@ def image_bytes(num_ops: int, data_words: int) -> int:
     return (HEADER_WORDS + int(num_ops) * OP_WORDS + int(data_words)) * 4
 
 
-def check_image_fits(image: bytes | np.ndarray, program_size: int) -> None:
+def _beats(nbytes: int, bus_bytes: int) -> int:
+    """``nbytes`` rounded up to whole bus beats (what a burst over them touches)."""
+    return -(-int(nbytes) // bus_bytes) * bus_bytes
+
+
+def check_image_fits(image: bytes | np.ndarray, program_size: int, bus_bytes: int = 8) -> None:
     """Rule 1 up to the length (PROGRAM.md "Bounds"): PROGRAM_SIZE < 64 is ADDR_RANGE before
     any read; then magic, version (as the hardware reads them); then an image whose header
-    declares more bytes than ``program_size`` (or than ``image`` holds) is BAD_FORMAT.
-    Trailing bytes after the declared image are allowed (allocations are rounded up)."""
+    declares more bytes than ``program_size`` (or than ``image`` holds) is BAD_FORMAT, and one
+    whose last ``bus_bytes`` beat alone reaches past ``program_size`` is ADDR_RANGE (bursts
+    move whole beats: register sizes in whole beats). Trailing bytes after the declared image
+    are allowed (allocations are rounded up)."""
     blob = image.astype("<u4").tobytes() if isinstance(image, np.ndarray) else bytes(image)
     if int(program_size) < HEADER_BYTES:
         raise ProgramError("ADDR_RANGE", f"PROGRAM_SIZE {program_size} < {HEADER_BYTES} "
@@ -847,16 +857,23 @@ def check_image_fits(image: bytes | np.ndarray, program_size: int) -> None:
     if need > len(blob):
         raise ProgramError("BAD_FORMAT", f"truncated image: the header declares {need} bytes, "
                                          f"the image has {len(blob)}", check="program_size")
+    if _beats(need, bus_bytes) > int(program_size):
+        raise ProgramError("ADDR_RANGE", f"the image's {need} bytes end inside a "
+                                         f"{bus_bytes}-byte bus beat that reaches past "
+                                         f"PROGRAM_SIZE {program_size}: register the buffer "
+                                         f"in whole beats ({_beats(need, bus_bytes)} bytes)",
+                           check="program_size")
 
 
-def check_io_fits(program: Program, num_vectors: int, input_size: int, output_size: int
-                  ) -> None:
+def check_io_fits(program: Program, num_vectors: int, input_size: int, output_size: int,
+                  bus_bytes: int = 8) -> None:
     """Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS = 0 is BAD_FORMAT; ``num_vectors`` input or
-    output tables beyond INPUT_SIZE / OUTPUT_SIZE bytes are ADDR_RANGE (before any read)."""
+    output tables, rounded up to whole ``bus_bytes`` beats, beyond INPUT_SIZE / OUTPUT_SIZE
+    bytes are ADDR_RANGE (before any read)."""
     n = int(num_vectors)
     if n < 1:
         raise ProgramError("BAD_FORMAT", f"NUM_VECTORS must be >= 1, got {n}")
-    need_in, need_out = io_bytes(program, n)
+    need_in, need_out = (_beats(b, bus_bytes) for b in io_bytes(program, n))
     if need_in > int(input_size):
         raise ProgramError("ADDR_RANGE", f"{n} input tables of {program.in_rows}x"
                                          f"{program.in_cols} int16 = {need_in} bytes > "
@@ -868,7 +885,8 @@ def check_io_fits(program: Program, num_vectors: int, input_size: int, output_si
 
 
 def io_bytes(program: Program, num_vectors: int) -> tuple[int, int]:
-    """(input, output) bytes of ``num_vectors`` int16 tables: what allocators must provide."""
+    """(input, output) bytes of ``num_vectors`` int16 tables; allocators provide (and drivers
+    register) at least this, rounded up to whole bus beats (8 bytes on the 64-bit bus)."""
     n = int(num_vectors)
     return (n * program.in_rows * program.in_cols * TABLE_ELEM_BYTES,
             n * program.out_rows * program.out_cols * TABLE_ELEM_BYTES)
@@ -878,15 +896,21 @@ def load_device_image(buffer: bytes | np.ndarray, program_size: int,
                       limits: HardwareLimits | None = None,
                       skip: frozenset[str] = frozenset()) -> Program:
     """MODE.LOAD_PROGRAM as the hardware does it on a program buffer of ``program_size``
-    bytes (rule 1, in the hardware's order): ``check_image_fits``, then num_ops / data_words
-    against the synthesized maxima (DIMS_EXCEED_MAX, before the checksum pass reads the
-    image), then the declared image (trailing buffer bytes ignored) through the Python
-    loader: checksum, header fields, ops. Raises ProgramError with the device's code.
+    bytes (rule 1, in the hardware's order): ``check_image_fits`` up to the length, then
+    num_ops / data_words against the synthesized maxima (DIMS_EXCEED_MAX, before the checksum
+    pass reads the image), the checksum pass's whole beats inside the buffer (ADDR_RANGE),
+    then the declared image (trailing buffer bytes ignored) through the Python loader:
+    checksum, header fields, ops. Raises ProgramError with the device's code.
     ``skip``: as validate_program's."""
     limits = limits or HardwareLimits()
     blob = buffer.astype("<u4").tobytes() if isinstance(buffer, np.ndarray) else bytes(buffer)
-    blob = blob[:max(int(program_size), 0)]
-    check_image_fits(blob, program_size)
+    size = max(int(program_size), 0)
+    blob = blob[:size]
+    if len(blob) >= 16:  # the buffer beyond the data given reads as 0 (up to what is needed)
+        need = image_bytes(int.from_bytes(blob[8:12], "little"),
+                           int.from_bytes(blob[12:16], "little"))
+        blob += bytes(max(min(size, _beats(need, limits.bus_bytes)) - len(blob), 0))
+    check_image_fits(blob, program_size, bus_bytes=1)  # the whole-beat check comes later
     num_ops = int.from_bytes(blob[8:12], "little")
     data_words = int.from_bytes(blob[12:16], "little")
     if num_ops > limits.max_ops:
@@ -895,6 +919,8 @@ def load_device_image(buffer: bytes | np.ndarray, program_size: int,
     if data_words > limits.max_weight_words:
         raise ProgramError("DIMS_EXCEED_MAX", f"data segment of {data_words} words > "
                                               f"MAX_WEIGHT_WORDS {limits.max_weight_words}")
+    # the checksum pass's bursts: the image's last beat must lie inside the buffer too
+    check_image_fits(blob, program_size, limits.bus_bytes)
     prog = Program.from_bytes(blob[:image_bytes(num_ops, data_words)], limits, validate=False)
     validate_program(prog, limits, skip)
     return prog

@@ -354,3 +354,195 @@ def test_odd_table_sizes_partial_beats(tb_default: Path, tmp_path: Path, bits: i
     write_golden_vectors(tmp_path, b.build(y), n=9, seed=1)
     res = run_csim(tb_default, tmp_path)
     assert res.passed and res.mismatches == 0 and res.words == 9 * 15, res.output
+
+
+# --------------------------------------------------------------------------- sanitizers
+
+# The sanitizer runs (PROGRAM.md "Bounds"; issue 15 item 3): the testbench's buffers are heap
+# allocations of exactly their size registers, so AddressSanitizer reports any access outside
+# them; UBSan (no recovery) any undefined behaviour. Every case asserts its STATUS, the same
+# code golden.run_device gives, and 0 reports. The streamed build (a 2x16 array with a
+# 132-word store: ops streamed in 16-input chunks over a 128-bit bus) is tests/
+# test_program_fuzz.py's, so the binary is built once.
+CFG_SAN_STREAMED = CFG_HYBRID
+
+
+@pytest.fixture(scope="module")
+def tb_san() -> Path:
+    return build_csim("", "-O1", sanitize=True)
+
+
+@pytest.fixture(scope="module")
+def tb_san_streamed() -> Path:
+    return build_csim(CFG_SAN_STREAMED, "-O1", sanitize=True)
+
+
+def _no_report(res: object) -> None:
+    from spacemimo.hw_cli import SANITIZER_EXIT, sanitizer_report
+
+    out = res.output  # type: ignore[attr-defined]
+    assert sanitizer_report(out) is None, out[-3000:]
+    assert res.returncode != SANITIZER_EXIT, out[-3000:]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["gsm8", "mgnn16"])
+def test_sanitized_bit_exact(tb_san: Path, tb_san_streamed: Path,
+                             small_vectors: dict[str, Path], name: str) -> None:
+    """Small GSM 8-bit / Model-GNN 16-bit under ASan+UBSan, on the default build and on the
+    streamed one: bit-exact, the reuse run too, 0 reports."""
+    for tb in (tb_san, tb_san_streamed):
+        res = run_csim(tb, small_vectors[name], "--max-vectors", "20")
+        _no_report(res)
+        assert res.passed and res.mismatches == 0 and res.words, res.output[-2000:]
+
+
+def _load_list(binary: Path, items: list[tuple[str, bytes, int]], root: Path
+               ) -> dict[str, int]:
+    """Images through ``tb_accel --load-list`` in one process: name -> STATUS."""
+    import re
+
+    lines = []
+    for name, blob, size in items:
+        (root / f"{name}.bin").write_bytes(blob)
+        lines.append(f"{root / name}.bin {size}\n")
+    (root / "list.txt").write_text("".join(lines))
+    res = run_csim(binary, "--load-list", str(root / "list.txt"), timeout=120)
+    _no_report(res)
+    assert res.passed, res.output[-2000:]
+    got = {Path(m.group(1)).stem: int(m.group(2))
+           for m in re.finditer(r"^load (\S+) status=(\d+)$", res.output, re.M)}
+    assert len(got) == len(items), res.output[-2000:]
+    return got
+
+
+def _device_code(blob: bytes, size: int) -> int:
+    """golden.run_device's STATUS for a load of ``blob`` with PROGRAM_SIZE ``size`` (one zero
+    vector, as --load-list runs it)."""
+    from spacemimo.quant import golden
+
+    w = np.frombuffer(blob[:64].ljust(64, b"\0"), dtype="<u4")
+    n_in = min(int(w[7]) * int(w[8]), 64 * 1024)
+    n_out = min(int(w[11]) * int(w[12]), 64 * 1024)
+    return golden.run_device(blob, np.zeros(n_in, np.int16), program_size=size,
+                             input_size=2 * n_in, output_size=2 * n_out, num_vectors=1)[0]
+
+
+def test_sanitized_corrupt_and_maximal_images(tb_san: Path, tb_san_streamed: Path,
+                                              tmp_path: Path) -> None:
+    """Under the sanitizers: every corrupted image of EXPECTED_CODES; headers at and beyond
+    the synthesized maxima (num_ops 64/65/2^32-1, data_words 2^22/2^22+1/2^32-1) with the
+    program buffer the file (BAD_FORMAT: the header's length is never trusted past it) and
+    with a buffer as long as the header says (zero-filled: BAD_CHECKSUM at the maximum,
+    DIMS_EXCEED_MAX beyond it, both before any read past the buffer); files shorter than
+    their header and PROGRAM_SIZE below 64 bytes."""
+    from spacemimo.quant.program import image_bytes
+    from spacemimo.quant.testprograms import small_gsm_program
+
+    items: list[tuple[str, bytes, int]] = []
+    want: dict[str, int] = {}
+    for kind, code in EXPECTED_CODES.items():
+        bits = 16 if kind in SIXTEEN_BIT_KINDS else 8
+        blob = _corrupt(kind, _image(small_gsm_program(bits=bits, seed=3))).astype(
+            "<u4").tobytes()
+        items.append((kind, blob, len(blob)))
+        want[kind] = code
+    base = _image(small_gsm_program(bits=8, seed=3))
+    E = {"DIMS": 5, "FMT": 6, "CRC": 3, "ADDR": 9}
+    for field, idx, vals in (("num_ops", 2, (64, 65, 0xFFFFFFFF)),
+                             ("data_words", 3, (1 << 22, (1 << 22) + 1, 0xFFFFFFFF))):
+        for v in vals:
+            w = base.copy()
+            w[idx] = v
+            w = _fix_checksum(w)
+            blob = w.astype("<u4").tobytes()
+            items.append((f"{field}_{v:x}_file", blob, len(blob)))
+            want[f"{field}_{v:x}_file"] = E["FMT"]
+            need = -(-image_bytes(int(w[2]), int(w[3])) // 16) * 16  # in whole beats
+            if need <= 64 << 20:  # a buffer as long as the header says
+                items.append((f"{field}_{v:x}_declared", blob, need))
+                over = (v > 64) if field == "num_ops" else (v > 1 << 22)
+                want[f"{field}_{v:x}_declared"] = E["DIMS"] if over else E["CRC"]
+    blob = base.astype("<u4").tobytes()
+    for cut in (0, 4, 60, 64, 100, len(blob) - 4):
+        items.append((f"cut_{cut}", blob[:cut], cut))
+        want[f"cut_{cut}"] = E["ADDR"] if cut < 64 else E["FMT"]
+    for size in (0, 63):
+        items.append((f"size_{size}", blob, size))
+        want[f"size_{size}"] = E["ADDR"]
+    items.append(("size_larger", blob, len(blob) + 64))  # zero-filled slack: loads
+    want["size_larger"] = 0
+    for binary, tag in ((tb_san, "default"), (tb_san_streamed, "streamed")):
+        root = tmp_path / tag
+        root.mkdir()
+        got = _load_list(binary, items, root)
+        for name, blob_i, size in items:
+            assert got[name] == want[name], f"{tag} {name}: STATUS {got[name]}, want {want[name]}"
+            assert _device_code(blob_i, size) == want[name], f"golden.run_device on {name}"
+
+
+@pytest.mark.parametrize("case,args,code", [
+    ("program_size_63", ["--program-size", "63"], 9),
+    ("program_size_short", ["--program-size", "-4"], 6),
+    ("program_size_larger", ["--program-size", "+64"], 0),
+    ("input_size_short", ["--input-size", "-2"], 9),
+    ("output_size_short", ["--output-size", "-2"], 9),
+    ("num_vectors_0", ["--num-vectors", "0"], 6),
+    ("num_vectors_huge", ["--num-vectors", "4294967295"], 9),
+    ("num_vectors_plus_1", ["--num-vectors", "+1"], 9),
+])
+def test_sanitized_size_registers(tb_san: Path, tmp_path: Path, case: str, args: list[str],
+                                  code: int) -> None:
+    """PROGRAM_SIZE / INPUT_SIZE / OUTPUT_SIZE / NUM_VECTORS against the buffers (relative
+    values: +/- the exact size) under the sanitizers; STATUS = golden.run_device's."""
+    from spacemimo.quant import golden
+    from spacemimo.quant.program import io_bytes
+    from spacemimo.quant.testprograms import random_inputs, small_gsm_program
+
+    prog = small_gsm_program(bits=8, seed=3)
+    n = 3
+    x = random_inputs(8, (n, prog.in_rows, prog.in_cols), np.random.default_rng(0))
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    write_golden_vectors(tmp_path, prog, n=n, seed=2)
+    blob = (tmp_path / "program.bin").read_bytes()
+    x = np.fromfile(tmp_path / "inputs.bin", dtype="<i2").reshape(n, prog.in_rows, prog.in_cols)
+    sizes = {"--program-size": len(blob), "--input-size": io_bytes(prog, n)[0],
+             "--output-size": io_bytes(prog, n)[1], "--num-vectors": n}
+    opt, val = args
+    absolute = sizes[opt] + int(val) if val[0] in "+-" else int(val)
+    kw = {"program_size": sizes["--program-size"], "input_size": sizes["--input-size"],
+          "output_size": sizes["--output-size"], "num_vectors": sizes["--num-vectors"]}
+    kw[opt[2:].replace("-", "_")] = absolute
+    golden_code, y = golden.run_device(blob, x.astype(np.int16), **kw)
+    assert golden_code == code
+    # every register explicitly (the --expect-status mode would default to one vector)
+    extra = [a for k, v in kw.items() for a in (f"--{k.replace('_', '-')}", str(v))]
+    if code == 0:
+        res = run_csim(tb_san, tmp_path, *extra)
+        _no_report(res)
+        assert res.passed and res.mismatches == 0, res.output[-2000:]
+        assert np.array_equal(y, np.fromfile(tmp_path / "expected.bin", "<i2").reshape(y.shape))
+    else:
+        res = run_csim(tb_san, tmp_path, "--expect-status", str(code), *extra)
+        _no_report(res)
+        assert res.passed, f"{case}: STATUS {res.status}, want {code}\n{res.output[-2000:]}"
+
+
+def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,
+                                                        small_vectors: dict[str, Path]) -> None:
+    """Rule 3, the last line: a reuse run (MODE.LOAD_PROGRAM = 0) whose PROGRAM_SIZE no longer
+    covers the streamed weight chunks ends with ADDR_RANGE, issues no burst outside, and
+    writes nothing to its output buffer."""
+    from spacemimo.perfmodel import ArrayConfig, predict
+
+    cfg = ArrayConfig.from_header().with_(array_rows=2, array_cols=16, drain_cols=8,
+                                          bus_width=128, weight_mode=2, weight_depth=132,
+                                          stream_k=16)
+    pred = predict(small_vectors["gsm16"] / "program.bin", cfg)
+    assert "streamed" in {o.placement for o in pred.ops if o.name == "DENSE"}
+    res = run_csim(tb_san_streamed, small_vectors["gsm16"], "--max-vectors", "2",
+                   "--reuse-program-size", "64")
+    _no_report(res)
+    assert "reuse_run: status=9 " in res.output and "untouched=1" in res.output, \
+        res.output[-2000:]
+    assert res.mismatches == 0  # the first (full-size) run stays bit-exact

@@ -624,3 +624,34 @@ def test_run_device_codes_and_outputs(gsm8: Program) -> None:
     bad = bytearray(blob)
     bad[-1] ^= 0x80
     assert status(image=bytes(bad)) == E["BAD_CHECKSUM"]
+
+
+def test_sizes_count_whole_bus_beats(gsm8: Program) -> None:
+    """Bursts move whole beats: an image or table whose last beat reaches past its buffer is
+    ADDR_RANGE (PROGRAM.md "Bounds"), on the host as on the device."""
+    from spacemimo.quant.program import check_image_fits, check_io_fits, io_bytes
+
+    w = np.concatenate([gsm8.to_words(), np.zeros(1, np.uint32)])  # an odd number of words
+    w[HEADER_FIELDS["data_words"]] += 1
+    w[HEADER_FIELDS["checksum"]] = checksum(w)
+    blob = w.astype("<u4").tobytes()
+    assert len(blob) % 8 == 4
+    check_image_fits(blob, len(blob), bus_bytes=4)
+    assert _raised(lambda: check_image_fits(blob, len(blob))) == "ADDR_RANGE"
+    check_image_fits(blob + bytes(4), len(blob) + 4)
+    assert golden.run_device(blob, np.zeros(32, np.int16), program_size=len(blob),
+                             input_size=64, output_size=64, num_vectors=1)[0] == 9
+    assert golden.run_device(blob, np.zeros(32, np.int16), program_size=len(blob) + 4,
+                             input_size=64, output_size=64, num_vectors=1)[0] == 0
+    p = Program(8, 32, 0, 3, 5, 0, 0, 3, 5, 0, 1, gsm8.ops, gsm8.data)  # 3x5 tables: 30 bytes
+    i1, o1 = io_bytes(p, 1)
+    assert (i1, o1) == (30, 30)
+    check_io_fits(p, 1, 32, 32)
+    assert _raised(lambda: check_io_fits(p, 1, 30, 32)) == "ADDR_RANGE"
+    assert _raised(lambda: check_io_fits(p, 1, 32, 30)) == "ADDR_RANGE"
+    check_io_fits(p, 1, 30, 30, bus_bytes=2)
+    # a 4 GiB PROGRAM_SIZE costs nothing (only the declared image is materialized)
+    code, _ = golden.run_device(gsm8.to_bytes(), np.zeros(32, np.int16),
+                                program_size=0xFFFFFFFF, input_size=64, output_size=64,
+                                num_vectors=1)
+    assert code == 0

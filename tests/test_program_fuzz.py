@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # maxima are the default build's.
 CFG_FUZZ = ("-DSM_ARRAY_ROWS=2 -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=8 -DSM_BUS_WIDTH=128 "
             "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16")
-HLS_LIMITS = HardwareLimits()
+HLS_LIMITS = HardwareLimits(bus_bytes=16)  # CFG_FUZZ: a 128-bit bus
 # rtl_tests/cosim.py SMALL[8]: MAX_ROWS 32, MAX_COLS 256, MAX_OPS 32, 8-bit, ACC_W 32,
 # MAX_DATA_WORDS = ARRAY_ROWS * (WMEM_DEPTH + BMEM_DEPTH) = 8 * (512 + 32)
 RTL_LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4, max_ops=32,
@@ -250,9 +250,6 @@ def test_fuzz_rtl_sample(rtl_fuzz: tuple[list[Case], list[Case], BackendResult,
     _rtl_check([c for c in sample if not _size_dependent(exp[c.name])], res, exp, "sample")
 
 
-@pytest.mark.xfail(strict=True, reason="RTL loader lacks PROGRAM_SIZE (PROGRAM.md Bounds rule "
-                                       "1: ADDR_RANGE below 64 bytes, BAD_FORMAT for an image "
-                                       "longer than the register) so far")
 def test_fuzz_rtl_program_size(rtl_fuzz: tuple[list[Case], list[Case], BackendResult,
                                                dict[str, Expect]]) -> None:
     """The sample's images whose code comes from the PROGRAM_SIZE checks (truncated files,
@@ -262,8 +259,6 @@ def test_fuzz_rtl_program_size(rtl_fuzz: tuple[list[Case], list[Case], BackendRe
                "PROGRAM_SIZE cases")
 
 
-@pytest.mark.xfail(strict=True, reason="RTL loader lacks the v3 unused-op-word check "
-                                       "(OP_UNUSED_MASK_<OPCODE> -> BAD_FORMAT) so far")
 def test_fuzz_rtl_unused_op_words(rtl_fuzz: tuple[list[Case], list[Case], BackendResult,
                                                   dict[str, Expect]]) -> None:
     """Op words an opcode does not use set non-zero (checksum fixed): BAD_FORMAT on the RTL."""

@@ -165,7 +165,7 @@ CRC_BITS:
     return crc;
 }
 
-// program_size: the PROGRAM_SIZE register (bytes); bb.prog_words must be program_size / 4.
+// program_size: the PROGRAM_SIZE register (bytes); bb.prog_beats = its whole bus beats.
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, prog_state &st,
                       wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
@@ -197,6 +197,9 @@ HEADER:
     // Bound the image before reading it (the checksum pass must end).
     if (st.num_ops > CONFIG_T::max_ops || st.data_words > CONFIG_T::max_data_words)
         return pf::ERR_DIMS_EXCEED_MAX;
+    // The checksum pass's bursts move whole beats: the image's last beat must lie inside the
+    // buffer too (a PROGRAM_SIZE not in whole beats), ADDR_RANGE before the pass.
+    if (cm::cdiv(image_words, CONFIG_T::bus_words32) > bb.prog_beats) return pf::ERR_ADDR_RANGE;
 
     st.data_base = pf::HEADER_WORDS + st.num_ops * pf::OP_WORDS;
     // Checksum (format v3): CRC-32 of the image bytes, the checksum word counted as 0.

@@ -189,22 +189,26 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     *hw_config = hw_config_value();
     unsigned err = pf::ERR_OK;
     bus_bounds bb;
-    bb.prog_words = program_size / 4;
-    bb.in_elems = input_size / 2;
-    bb.out_elems = output_size / 2;
+    const unsigned bus_bytes = CFG::bus_width / 8;
+    bb.prog_beats = program_size / bus_bytes;
+    bb.in_beats = input_size / bus_bytes;
+    bb.out_beats = output_size / bus_bytes;
     bb.fault = false;
     if (mode & (1u << regmap::MODE_LOAD_PROGRAM_BIT)) {
         err = load_program<CFG>(program, program_size, bb, st, wstore, bstore, cyc);
     } else if (!st.loaded) {
         err = pf::ERR_BAD_MAGIC;  // nothing loaded: as if the image were not a program
     }
-    // Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS >= 1 and every table inside its buffer,
-    // exact in 64 bits (rows and cols are within the synthesized maxima here), before the
-    // first input is read.
+    // Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS >= 1 and all tables' beats inside their
+    // buffers, exact in 64 bits (rows and cols are within the synthesized maxima here),
+    // before the first input is read.
+    typedef cycle_model<CFG> cm;
     if (err == pf::ERR_OK && num_vectors == 0) err = pf::ERR_BAD_FORMAT;
     if (err == pf::ERR_OK &&
-        ((unsigned long long)num_vectors * st.in_rows * st.in_cols * 2 > input_size ||
-         (unsigned long long)num_vectors * st.out_rows * st.out_cols * 2 > output_size))
+        (cm::cdiv((unsigned long long)num_vectors * st.in_rows * st.in_cols,
+                  CFG::bus_words16) > bb.in_beats ||
+         cm::cdiv((unsigned long long)num_vectors * st.out_rows * st.out_cols,
+                  CFG::bus_words16) > bb.out_beats))
         err = pf::ERR_ADDR_RANGE;
 
     if (err == pf::ERR_OK) {

@@ -41,35 +41,36 @@ struct prog_state {
     op_rec ops[accel_config::max_ops];
 };
 
-// PROGRAM.md "Bounds" rule 3 for the m_axi ports: the size registers (bytes) as element
-// counts, and one fault flag shared by all ports. Every burst's element range is checked
-// before the burst is issued; one outside its buffer is not issued, sets `fault`, and from
-// then on no burst passes, so the run ends with ERR_ADDR_RANGE and no further bus access.
-// Ranges are checked at the granularity of the data used (32-bit program words, int16 table
-// elements); a bus beat that straddles a buffer's end is read whole and, on the output side,
-// read-modify-written so bytes past the table keep their value (hls/README.md "Bounds").
+// PROGRAM.md "Bounds" rule 3 for the m_axi ports: each buffer's size register as the whole
+// bus beats inside it (buffer bases are beat-aligned; a burst moves whole beats, so one beat
+// straddling the end would touch memory past the buffer), and one fault flag shared by all
+// ports. Every burst's beat range is checked before the burst is issued; one outside its
+// buffer is not issued, sets `fault`, and from then on no burst passes, so the run ends with
+// ERR_ADDR_RANGE and no further bus access.
 struct bus_bounds {
-    unsigned long long prog_words;  // PROGRAM_SIZE / 4
-    unsigned long long in_elems;    // INPUT_SIZE / 2
-    unsigned long long out_elems;   // OUTPUT_SIZE / 2
+    unsigned long long prog_beats;  // PROGRAM_SIZE / bus bytes
+    unsigned long long in_beats;    // INPUT_SIZE / bus bytes
+    unsigned long long out_beats;   // OUTPUT_SIZE / bus bytes
     bool fault;
-    bool span(unsigned long long first, unsigned long long count, unsigned long long limit) {
+    // elements [first, first + count), `per_beat` of them per beat: all their beats inside
+    bool span(unsigned long long first, unsigned long long count, unsigned per_beat,
+              unsigned long long beats) {
 #pragma HLS INLINE
-        bool ok = !fault && first <= limit && count <= limit - first;
+        bool ok = !fault && (count == 0 || (first + count - 1) / per_beat < beats);
         if (!ok) fault = true;
         return ok;
     }
-    bool prog(unsigned long long first, unsigned long long count) {
+    bool prog(unsigned long long first_word, unsigned long long words) {
 #pragma HLS INLINE
-        return span(first, count, prog_words);
+        return span(first_word, words, accel_config::bus_words32, prog_beats);
     }
-    bool in(unsigned long long first, unsigned long long count) {
+    bool in(unsigned long long first_elem, unsigned long long elems) {
 #pragma HLS INLINE
-        return span(first, count, in_elems);
+        return span(first_elem, elems, accel_config::bus_words16, in_beats);
     }
-    bool out(unsigned long long first, unsigned long long count) {
+    bool out(unsigned long long first_elem, unsigned long long elems) {
 #pragma HLS INLINE
-        return span(first, count, out_elems);
+        return span(first_elem, elems, accel_config::bus_words16, out_beats);
     }
 };
 

@@ -47,13 +47,14 @@ std::vector<char> read_file(const std::string &path) {
     return out;
 }
 
-// One registered buffer of the simulated DDR: its own allocation of ceil(size / BUS_BYTES)
-// beats, so an access past it is an AddressSanitizer report, not a silent read of a
-// neighbour.
+// One registered buffer of the simulated DDR: its own allocation of the whole bus beats in
+// its size register (bursts move whole beats; a beat straddling the end is outside), so any
+// access past it is an AddressSanitizer report, not a silent read of a neighbour.
 struct Region {
     uint64_t base, size;
     std::vector<bus_t> beats;
-    Region(uint64_t b, uint64_t n) : base(b), size(n), beats((n + BUS_BYTES - 1) / BUS_BYTES) {}
+    // zero-filled (ap_uint's default constructor leaves its value undefined)
+    Region(uint64_t b, uint64_t n) : base(b), size(n), beats(n / BUS_BYTES, bus_t(0)) {}
     void set_byte(uint64_t off, unsigned char v) {
         beats[off / BUS_BYTES].range(8 * (off % BUS_BYTES) + 7, 8 * (off % BUS_BYTES)) = v;
     }
@@ -63,7 +64,8 @@ struct Region {
     }
     // Copy at most the region's bytes (the rest of the buffer stays 0).
     void fill(const char *src, uint64_t n) {
-        for (uint64_t i = 0; i < n && i < size; i++) set_byte(i, (unsigned char)src[i]);
+        for (uint64_t i = 0; i < n && i < beats.size() * BUS_BYTES; i++)
+            set_byte(i, (unsigned char)src[i]);
     }
     int16_t read_i16(uint64_t off) const {
         return (int16_t)(uint16_t)(byte(off) | (byte(off + 1) << 8));
@@ -160,6 +162,9 @@ uint32_t le32(const std::vector<char> &b, size_t word) {
     return v;
 }
 
+// Bytes rounded up to whole bus beats: the buffer sizes a driver registers.
+uint64_t whole_beats(uint64_t bytes) { return (bytes + BUS_BYTES - 1) / BUS_BYTES * BUS_BYTES; }
+
 uint64_t le32_or0(const std::vector<char> &b, size_t word) {
     return 4 * word + 4 <= b.size() ? le32(b, word) : 0;
 }
@@ -194,8 +199,8 @@ int load_list(const std::string &list) {
                                    le32_or0(img, program_format::HDR_IN_COLS));
         uint64_t out_elems = capped(le32_or0(img, program_format::HDR_OUT_ROWS) *
                                     le32_or0(img, program_format::HDR_OUT_COLS));
-        Region prog(PROG_ADDR, size >= 0 ? (uint64_t)size : img.size());
-        Region in(IN_ADDR, 2 * in_elems), out(OUT_ADDR, 2 * out_elems);
+        Region prog(PROG_ADDR, size >= 0 ? (uint64_t)size : whole_beats(img.size()));
+        Region in(IN_ADDR, whole_beats(2 * in_elems)), out(OUT_ADDR, whole_beats(2 * out_elems));
         prog.fill(img.data(), img.size());
         Ddr ddr;
         ddr.regions = {&prog, &in, &out};
@@ -282,11 +287,13 @@ int main(int argc, char **argv) {
     }
 
     // Buffers sized by the registers the host would program: PROGRAM_SIZE = the file's size,
-    // INPUT_SIZE / OUTPUT_SIZE = n tables, unless a --*-size option says otherwise.
-    Region pbuf(PROG_ADDR, program_size >= 0 ? (uint64_t)program_size : prog.size());
-    Region ibuf(IN_ADDR, input_size >= 0 ? (uint64_t)input_size : 2 * n * in_elems);
-    Region obuf(OUT_ADDR, output_size >= 0 ? (uint64_t)output_size : 2 * n * out_elems);
-    Region o1buf(OUT1_ADDR, 2 * out_elems);
+    // INPUT_SIZE / OUTPUT_SIZE = n tables, each in whole bus beats, unless a --*-size option
+    // says otherwise.
+    Region pbuf(PROG_ADDR, program_size >= 0 ? (uint64_t)program_size : whole_beats(prog.size()));
+    Region ibuf(IN_ADDR, input_size >= 0 ? (uint64_t)input_size : whole_beats(2 * n * in_elems));
+    Region obuf(OUT_ADDR,
+                output_size >= 0 ? (uint64_t)output_size : whole_beats(2 * n * out_elems));
+    Region o1buf(OUT1_ADDR, whole_beats(2 * out_elems));
     pbuf.fill(prog.data(), prog.size());
     ibuf.fill(inputs.data(), inputs.size() < 2 * n * in_elems ? inputs.size() : 2 * n * in_elems);
     // A guard pattern in the bytes of the last beat past the output table catches writes
