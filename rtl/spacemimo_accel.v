@@ -325,8 +325,16 @@ module spacemimo_accel #(
     for (vu = 0; vu < 16; vu = vu + 1)
       if (v_umask[vu] && vrec[vu*32 +: 32] != 32'h0) v_unused_bad = 1'b1;
   end
-  // image length the header declares, exact in 40 bits: (16 + 16 num_ops + data_words) * 4
+  // image length the header declares, exact in 40 bits: (16 + 16 num_ops + data_words) * 4,
+  // and rounded up to whole bus beats (what the image's bursts touch)
+  localparam [39:0] BEAT_B = AXI_DW / 8;
   wire [39:0] h_img_bytes = ({8'h0, h_num_ops} << 6) + ({8'h0, h_data_words} << 2) + 40'd64;
+  wire [39:0] h_img_beats = (h_img_bytes + BEAT_B - 40'd1) & ~(BEAT_B - 40'd1);
+  // bytes of `n` int16 elements rounded up to whole bus beats (66 bits: exact for n < 2^64)
+  localparam [65:0] BEAT_W = AXI_DW / 8;
+  function automatic [65:0] tab_beats(input [63:0] n);
+    tab_beats = ({1'b0, n, 1'b0} + BEAT_W - 66'd1) & ~(BEAT_W - 66'd1);
+  endfunction
 
   // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
   reg [31:0] v_err;
@@ -1023,6 +1031,8 @@ module spacemimo_accel #(
           else if (h_img_bytes > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
           else if (h_num_ops > MAX_OPS || h_data_words > MAX_DATA_WORDS)
             fail(PF_ERR_DIMS_EXCEED_MAX);
+          // the image's last beat must lie inside the buffer too (before the checksum pass)
+          else if (h_img_beats > {8'h0, ps_q}) fail(PF_ERR_ADDR_RANGE);
           else begin
             rd_start <= 1'b1; rd_addr <= pa_q + 64'd64;
             rd_count <= h_num_ops * 16 + h_data_words; rd_u16 <= 1'b0;
@@ -1138,8 +1148,8 @@ module spacemimo_accel #(
           end
         end
         S_RCHK: begin  // NUM_VECTORS x table elements, shift-and-add (one bit per cycle)
-          if (mq_bi == 0 && mq_bo == 0) begin
-            if ({mq_pi, 1'b0} > {33'h0, is_q} || {mq_po, 1'b0} > {33'h0, os_q})
+          if (mq_bi == 0 && mq_bo == 0) begin   // tables in whole bus beats vs the sizes
+            if (tab_beats(mq_pi) > {34'h0, is_q} || tab_beats(mq_po) > {34'h0, os_q})
               fail(PF_ERR_ADDR_RANGE);   // NUM_VECTORS tables do not fit the buffers
             else st <= S_IN_START;
           end else begin

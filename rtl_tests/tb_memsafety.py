@@ -28,6 +28,7 @@ from tb_accel import (
     _int,
     _patch,
     _vectors,
+    round_up,
     watchdog_cycles,
 )
 
@@ -47,6 +48,7 @@ class Probe:
     strays: int = 0           # AR/AW bursts outside the registered buffers + guard bytes hit
     violations: int = 0       # AXI protocol violations
     hang: bool = False        # no done within the budget
+    accesses: int = 0         # AR + AW bursts the probe's own run issued
     clean: str = "-"          # the clean run after it: STATUS and mismatching words
     notes: list[str] = field(default_factory=list)
 
@@ -69,9 +71,10 @@ class Harness:
         self.out_tab = 2 * int(np.prod(self.gv.expected.shape[1:]))
         tb = self.tb
         tb.place(self.blob, self.gv.inputs[:self.n], self.n * self.gv.expected[0].size)
-        # input/output buffers exactly n tables (beat multiples for this program)
-        assert self.in_tab % BEAT == 0 and self.out_tab % BEAT == 0
-        tb.sizes.update(INPUT=self.n * self.in_tab, OUTPUT=self.n * self.out_tab)
+        # input/output buffers: n tables in whole bus beats (exactly n tables when a table is
+        # a beat multiple, as for GSM)
+        tb.sizes.update(INPUT=round_up(self.n * self.in_tab, BEAT),
+                        OUTPUT=round_up(self.n * self.out_tab, BEAT))
         self.home = (tb.prog_addr, tb.in_addr, tb.out_addr, dict(tb.sizes))
         self.results: list[Probe] = []
         self.top = 1 << len(dut.m_axi_gmem_ARADDR)  # the bus's address space (2^AXI_AW)
@@ -136,11 +139,14 @@ class Harness:
                     sizes: dict[str, int] | None = None, image: bytes | None = None,
                     action: Callable[[], Awaitable[Any]] | None = None,
                     no_wait: bool = False, clean_load: bool | None = None,
-                    after: Callable[[Probe], Awaitable[None]] | None = None) -> None:
+                    after: Callable[[Probe], Awaitable[None]] | None = None,
+                    no_access: bool | None = None) -> None:
         """Run one probe: registers (``regs`` addresses, ``sizes``), image, start, an
         ``action`` while it runs (stall, abort, reset), STATUS (after done, or at once with
         ``no_wait``: a reset ends a run without done); then guard bands, protocol record,
-        the clean run (with LOAD_PROGRAM when the probe may have dropped the program)."""
+        the clean run (with LOAD_PROGRAM when the probe may have dropped the program).
+        ``no_access`` (default: expected ADDR_RANGE): the probe's run may not issue any
+        burst at all (PROGRAM.md: "no access was made")."""
         tb = self.tb
         p = Probe(name, expected)
         self.dut._log.info("probe: %s (expect %s)", name, expected)
@@ -153,6 +159,7 @@ class Harness:
             tb.mem.write(tb.prog_addr, image)
         self.poison()
         s0, v0 = len(tb.checker.strays), len(tb.checker.violations)
+        a0 = tb.checker.handshakes["ar"] + tb.checker.handshakes["aw"]
         tb.op_log.clear()
         try:
             await tb.start(load, self.n if nv is None else nv)
@@ -170,6 +177,10 @@ class Harness:
         except TimeoutError as e:
             p.hang = True
             p.notes.append(str(e))
+        p.accesses = tb.checker.handshakes["ar"] + tb.checker.handshakes["aw"] - a0
+        if (expected == "ADDR_RANGE" if no_access is None else no_access) and p.accesses:
+            p.notes.append(f"{p.accesses} bursts issued, none allowed")
+            p.violations += 1
         p.strays = len(tb.checker.strays) - s0 + self.guard_hits()
         p.violations = len(tb.checker.violations) - v0
         if tb.checker.outstanding():
@@ -283,7 +294,7 @@ async def test_memsafety_probes(dut: Any) -> None:
     await h.probe("unaligned input base (first beat below it)", "ADDR_RANGE",
                   regs={"in_addr": h.home[1] + 2})
     await h.probe("unaligned output base (first beat below it)", "ADDR_RANGE",
-                  regs={"out_addr": h.home[2] + 2})
+                  regs={"out_addr": h.home[2] + 2}, no_access=False)  # inputs read first
 
     async def cross_2_32(p: Probe) -> None:  # legal on the 64-bit bus: must be exact
         base = (1 << 32) - h.in_tab // 2
@@ -377,6 +388,26 @@ async def test_memsafety_aw32(dut: Any) -> None:
         if code or bad:
             p.violations += 1
     await h.probe("input buffer ending exactly at 2^32 (legal)", "OK", after=at_top)
+    _report(h)
+
+
+@cocotb.test()
+async def test_memsafety_partial_beats(dut: Any) -> None:
+    """A program whose int16 tables are not whole bus beats (vector v > 0 starts mid-beat):
+    the run is exact with the sizes in whole beats, and sizes of exactly the tables' bytes,
+    whose last beat reaches past them, are ADDR_RANGE before any read (as every back end)."""
+    h = Harness(dut)
+    tb = h.tb
+    n = h.n
+    assert (n * h.in_tab) % BEAT and (n * h.out_tab) % BEAT, "needs tables ending mid-beat"
+    await tb.reset()
+    status = await h.clean_run(load=True)
+    assert status == "OK, 0 mismatches", f"baseline run: {status}"
+    await h.probe(f"INPUT_SIZE = {n} tables' bytes, last beat past it", "ADDR_RANGE",
+                  sizes={"INPUT": n * h.in_tab})
+    await h.probe(f"OUTPUT_SIZE = {n} tables' bytes, last beat past it", "ADDR_RANGE",
+                  sizes={"OUTPUT": n * h.out_tab})
+    await h.probe(f"{n} tables in whole beats, tables starting mid-beat", "OK")
     _report(h)
 
 

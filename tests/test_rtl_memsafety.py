@@ -27,11 +27,12 @@ pytestmark = pytest.mark.skipif(
 
 
 def _markdown(summary: dict) -> str:
-    rows = ["| probe | expected | got | stray accesses | protocol violations | hang | clean "
-            "run after |", "|---|---|---|---|---|---|---|"]
+    rows = ["| probe | expected | got | bursts issued | stray accesses | protocol violations | "
+            "hang | clean run after |", "|---|---|---|---|---|---|---|---|"]
     for r in summary["results"]:
         notes = f" ({'; '.join(r['notes'])})" if r["notes"] else ""
-        rows.append(f"| {r['name']}{notes} | {r['expected']} | {r['got']} | {r['strays']} | "
+        rows.append(f"| {r['name']}{notes} | {r['expected']} | {r['got']} | {r['accesses']} | "
+                    f"{r['strays']} | "
                     f"{r['violations']} | {'yes' if r['hang'] else 'no'} | {r['clean']} |")
     head = (f"**{summary['probes']} probes, {summary['stray_accesses']} stray accesses, "
             f"{summary['protocol_violations']} protocol violations, {summary['hangs']} hangs, "
@@ -40,11 +41,13 @@ def _markdown(summary: dict) -> str:
 
 
 # (simulator, case, RTL parameters, build dir, cocotb test): every probe on the SMALL 8-bit
-# build test_rtl_cosim uses (each simulator: Verilator ~8 s, Icarus ~60 s), and the 2^32
-# wrap probes on the same build with a 32-bit AXI address bus (one simulator, Verilator first)
+# build test_rtl_cosim uses (each simulator: Verilator ~8 s, Icarus ~60 s); on one simulator
+# (Verilator first) the 2^32 wrap probes on the same build with a 32-bit AXI address bus, and
+# tables that end mid-beat (a small Model-GNN: 9 x 2 int16 = 36-byte tables, 3 vectors)
 CASES = [(sim, "aw64", SMALL[8], f"{sim}_8", "test_memsafety_probes") for sim in SIMS]
-CASES += [(sim, "aw32", {**SMALL[8], "AXI_AW": 32}, f"{sim}_8_aw32", "test_memsafety_aw32")
-          for sim in sorted(SIMS, key=lambda s: s != "verilator")[:1]]
+for sim in sorted(SIMS, key=lambda s: s != "verilator")[:1]:
+    CASES += [(sim, "aw32", {**SMALL[8], "AXI_AW": 32}, f"{sim}_8_aw32", "test_memsafety_aw32"),
+              (sim, "beats", SMALL[8], f"{sim}_8", "test_memsafety_partial_beats")]
 
 
 @pytest.mark.parametrize("case", CASES or [("none",) * 5], ids=[f"{c[1]}-{c[0]}" for c in CASES]
@@ -55,16 +58,20 @@ def test_rtl_memsafety(case: tuple[str, str, dict, str, str], tmp_path: Path) ->
     buffers wrapping 2^32, bases above it, a buffer ending at 2^32. Exact STATUS, 0 stray
     accesses, 0 protocol violations, 0 hangs, next run bit-exact."""
     sim, tag, params, build, testcase = case
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
     vdir = tmp_path / "vectors"
-    write_golden_vectors(vdir, small_gsm_program(bits=8, seed=3), n=2, seed=5)
+    if tag == "beats":
+        prog, nvec = random_model_gnn_program(bits=8, N=3, K=3, hidden=(6, 4), seed=2), 3
+    else:
+        prog, nvec = small_gsm_program(bits=8, seed=3), 2
+    write_golden_vectors(vdir, prog, n=nvec, seed=5)
     summary_json = tmp_path / "memsafety.json"
     log = tmp_path / "sim.log"
     n, failed = run_cosim(sim, params, vdir, BUILD_ROOT / build, testcase=testcase,
                           test_module="tb_memsafety", log_file=log,
-                          extra_env={"SM_STALL": "0.3", "SM_SEED": "11",
+                          extra_env={"SM_STALL": "0.3", "SM_SEED": "11", "SM_NVEC": str(nvec),
                                      "SM_SUMMARY": str(summary_json)})
     if not summary_json.exists():
         pytest.fail(f"no probe summary ({failed} of {n} cocotb tests failed):\n"
