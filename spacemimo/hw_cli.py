@@ -201,8 +201,9 @@ def cmd_csim(args: argparse.Namespace) -> int:
     cflags = args.cfg
     if args.preset:
         cflags = (_config_from_args(args).cflags() + " " + cflags).strip()
-    binary = build_csim(cflags, args.opt)
-    print(f"C-sim binary: {binary} (CFG='{cflags}')")
+    binary = build_csim(cflags, args.opt, sanitize=args.sanitize)
+    print(f"C-sim binary: {binary} (CFG='{cflags}'"
+          f"{', AddressSanitizer + UBSan' if args.sanitize else ''})")
     failed = 0
     for d in dirs:
         extra = ["--max-vectors", str(args.max_vectors)] if args.max_vectors else []
@@ -213,6 +214,9 @@ def cmd_csim(args: argparse.Namespace) -> int:
             continue
         res = run_csim(binary, d, *extra)
         failed += not res.passed
+        if (report := sanitizer_report(res.output)) is not None:
+            print(f"{d}: sanitizer report: {report}")
+            continue
         if res.mismatches is None and res.status:
             print(f"{d}: the kernel rejected the program: STATUS {res.status} "
                   f"({_status_name(res.status)}); `spacemimo golden --check {d}` "
@@ -302,6 +306,9 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
     s.add_argument("--cfg", default="", help="extra -D flags, e.g. '-DSM_ARRAY_COLS=64'")
     s.add_argument("--opt", default="-O2", help="g++ optimisation, e.g. --opt=-O1 (default -O2)")
     s.add_argument("--max-vectors", type=int, default=0, help="run only the first N vectors")
+    s.add_argument("--sanitize", action="store_true",
+                   help="build and run under AddressSanitizer + UBSan (slower; any report "
+                        "fails the run)")
     _config_args(s)
     s.set_defaults(func=cmd_csim, preset=None)
 

@@ -20,7 +20,8 @@ rule 1 in the hardware's order, then ``Program.from_bytes`` on the declared imag
 back end's synthesized maxima. ``Expect.lenient`` is the code with the HARDWARE_MAY_SKIP
 checks left out: the only other answer a back end may give (``Expect.allows``).
 
-``python -m tests.fuzz_programs`` prints the summary of the default corpus on the C-sim.
+``python tests/fuzz_programs.py`` prints the summary of the default corpus on the default
+C-sim build under the sanitizers.
 """
 
 from __future__ import annotations

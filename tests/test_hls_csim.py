@@ -564,3 +564,14 @@ def test_cli_csim_names_a_rejected_program(small_vectors: dict[str, Path], tmp_p
     out = capsys.readouterr().out
     assert "the kernel rejected the program: STATUS 6 (BAD_FORMAT)" in out
     assert "no program.bin here" in out and "Traceback" not in out
+
+
+def test_cli_csim_sanitize(tb_san: Path, small_vectors: dict[str, Path],
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`spacemimo csim --sanitize`: the same run on the ASan+UBSan binary."""
+    from spacemimo.cli import main
+
+    assert main(["csim", str(small_vectors["mgnn8"]), "--opt=-O1", "--sanitize",
+                 "--max-vectors", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "AddressSanitizer + UBSan" in out and "mismatches=0/" in out
