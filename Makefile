@@ -18,6 +18,8 @@ help:
 	@echo "make lint    ruff over the Python sources"
 	@echo "make wheel   build a wheel into dist/"
 	@echo "make freeze  rewrite requirements/constraints.txt from the current venv"
+	@echo "make cosim   set up, then the RTL co-simulation, memory-safety probes and driver-on-RTL tests"
+	@echo "make selftest-sim  set up, then the board self-test against the simulated RTL (8 and 16 bit)"
 	@echo "make clean   remove build outputs (keeps .venv and results/)"
 
 setup:
@@ -103,10 +105,15 @@ hls4ml: setup
 	  $(SPACEMIMO) hls4ml --demo --demo-net $$net --bits $$b --part $(PART) --out $(HLS4ML_OUT) --build $(HLS4ML_ARGS) || exit 1; \
 	done; done; fi
 
-# RTL (rtl/, rtl_tests/): cocotb co-simulation against the golden vectors (SIM=icarus|verilator,
-# default: both when installed) and the paper-size Verilator + yosys benchmark.
-.PHONY: cosim bench-hw
+# RTL (rtl/, rtl_tests/): cocotb co-simulation against the golden vectors, the memory-safety
+# probes, the PYNQ driver on the RTL and the loader fuzz sample (SIM=icarus|verilator, default:
+# both when installed), and the paper-size Verilator + yosys benchmark.
+.PHONY: cosim bench-hw selftest-sim
 cosim: setup
-	$(PY) -m pytest tests/test_rtl_cosim.py $(PYTEST_ARGS)
+	$(PY) -m pytest tests/test_rtl_cosim.py tests/test_rtl_memsafety.py tests/test_driver_rtl.py tests/test_program_fuzz.py $(PYTEST_ARGS)
+# Board bring-up rehearsed here: `spacemimo board selftest` against the Verilator RTL (8 and 16 bit).
+selftest-sim: setup
+	$(SPACEMIMO) board selftest --sim --bits 8
+	$(SPACEMIMO) board selftest --sim --bits 16
 bench-hw: setup
 	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw
