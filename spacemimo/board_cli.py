@@ -16,10 +16,20 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli import CliError
+from spacemimo.cli import CliError, _positive_int
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BITSTREAM = "spacemimo_accel.bit"
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from err
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
 
 
 def add_commands(sub: Any, bench_sub: Any) -> None:
@@ -42,8 +52,8 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
     s.add_argument("--vectors", type=Path, default=None,
                    help="golden-vector directory, or one holding gsm8/ and gsm16/ (default: "
                         "the shipped board/selftest)")
-    s.add_argument("--repeats", type=int, default=5, help="timed reruns (default 5)")
-    s.add_argument("--timeout", type=float, default=2.0,
+    s.add_argument("--repeats", type=_positive_int, default=5, help="timed reruns (default 5)")
+    s.add_argument("--timeout", type=_positive_float, default=2.0,
                    help="seconds per run before the driver aborts (board; default 2)")
     s.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     s.set_defaults(func=cmd_selftest)
