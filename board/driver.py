@@ -205,6 +205,22 @@ def _from_program_error(err: ProgramError, what: str) -> AccelError:
 # --------------------------------------------------------------------------- results
 
 
+@dataclass(frozen=True)
+class StartRegisters:
+    """The values one start writes, as they reach the registers (bytes and addresses; see
+    board/regmap.yaml). ``AccelDriver.stage`` fills them from the driver's buffers;
+    ``dataclasses.replace`` gives a testbench a hostile variant for ``start_registers``."""
+
+    program_addr: int
+    program_size: int
+    input_addr: int
+    input_size: int
+    output_addr: int
+    output_size: int
+    num_vectors: int
+    load_program: bool
+
+
 @dataclass
 class RunResult:
     """One run: outputs (n, out_rows, out_cols) int64 numpy (torch int64 with as_torch)."""
@@ -410,39 +426,73 @@ class AccelDriver:
         inp.flush()
         return x, inp, out
 
+    def stage(self, batch: Any) -> StartRegisters:
+        """Every host-side check, the inputs in the driver's input buffer, and the register
+        values the next start writes (its buffers' bases and sizes, NUM_VECTORS, whether it
+        loads the program); nothing is started. ``run`` is ``stage`` + ``start_registers`` +
+        ``wait_done`` + the result; a testbench may alter the values before starting."""
+        x, inp, out = self._prepare(batch)
+        return self._start_values(int(x.shape[0]), inp, out)
+
+    def _start_values(self, n: int, inp: DeviceBuffer, out: DeviceBuffer) -> StartRegisters:
+        img = self.buffers["program"]
+        return StartRegisters(int(img.physical_address), int(img.nbytes),
+                              int(inp.physical_address), int(inp.nbytes),
+                              int(out.physical_address), int(out.nbytes), n,
+                              self._needs_load)
+
+    def start_registers(self, regs: StartRegisters) -> float:
+        """The lower layer, and the only code that starts the accelerator: write every start
+        register from ``regs`` in the register map's terms (addresses as _LO/_HI, sizes,
+        NUM_VECTORS, MODE.LOAD_PROGRAM), clear a stale ISR, enable the done interrupt and
+        set AP_START; returns ``hw.now()`` at the start. No host check here (the
+        hardware's own bounds are what the memory-safety probes test with hostile values);
+        the next ``run`` reloads the program unless a run on this start succeeds."""
+        self._write_addr("PROGRAM_ADDR", regs.program_addr)
+        self.write_reg("PROGRAM_SIZE", regs.program_size)
+        self._write_addr("INPUT_ADDR", regs.input_addr)
+        self.write_reg("INPUT_SIZE", regs.input_size)
+        self._write_addr("OUTPUT_ADDR", regs.output_addr)
+        self.write_reg("OUTPUT_SIZE", regs.output_size)
+        self.write_reg("NUM_VECTORS", regs.num_vectors)
+        self.write_reg("MODE", _bit(self.regmap, "MODE", "LOAD_PROGRAM")
+                       if regs.load_program else 0)
+        self._ack_done()  # a stale done/ready
+        self.write_reg("GIE", 1)
+        self.write_reg("IER", 1)  # ap_done -> interrupt (used when the overlay wires it)
+        self._needs_load = True  # until a run on this start succeeds
+        t0 = self.hw.now()
+        self.write_reg("CTRL", self._ctrl("AP_START"))
+        return t0
+
+    def wait_done(self, timeout_s: float | None = None) -> bool:
+        """Block until the core signals done (the backend's interrupt, else polling) and
+        acknowledge it (ISR); False after ``timeout_s`` (default: the driver's timeout)."""
+        done = self.hw.wait_done(self.timeout_s if timeout_s is None else timeout_s)
+        if done:
+            self._ack_done()
+        return done
+
+    def _ack_done(self) -> None:
+        isr = self.read_reg("ISR")
+        if isr:
+            self.write_reg("ISR", isr)  # toggle-on-write: clears done/ready
+
     def _start(self, n: int, inp: DeviceBuffer, out: DeviceBuffer) -> tuple[bool, float]:
-        """Program addresses, sizes, count and mode; clear stale interrupts; start."""
+        """The checked start: refuse a busy core, then ``start_registers`` with the driver's
+        own buffers."""
         if not self.read_reg("CTRL") & self._ctrl("AP_IDLE"):
             raise DeviceBusyError("accelerator not idle before start (a run still going? "
                                   "call abort() or reload the overlay)", source="host")
-        img = self.buffers["program"]
-        self._write_addr("PROGRAM_ADDR", int(img.physical_address))
-        self.write_reg("PROGRAM_SIZE", int(img.nbytes))
-        self._write_addr("INPUT_ADDR", int(inp.physical_address))
-        self.write_reg("INPUT_SIZE", int(inp.nbytes))
-        self._write_addr("OUTPUT_ADDR", int(out.physical_address))
-        self.write_reg("OUTPUT_SIZE", int(out.nbytes))
-        self.write_reg("NUM_VECTORS", n)
-        loaded = self._needs_load
-        self.write_reg("MODE", 1 if loaded else 0)
-        isr = self.read_reg("ISR")
-        if isr:
-            self.write_reg("ISR", isr)  # toggle-on-write: clears a stale done/ready
-        self.write_reg("GIE", 1)
-        self.write_reg("IER", 1)  # ap_done -> interrupt (used when the overlay wires it)
-        self._needs_load = True  # until this run succeeds
-        t0 = self.hw.now()
-        self.write_reg("CTRL", self._ctrl("AP_START"))
-        return loaded, t0
+        regs = self._start_values(n, inp, out)
+        return regs.load_program, self.start_registers(regs)
 
     def _finish(self, done: bool, t0: float, n: int, out: DeviceBuffer, loaded: bool,
                 as_torch: bool) -> RunResult:
         latency = self.hw.now() - t0
         if not done:
             self._abort_after_timeout()
-        isr = self.read_reg("ISR")
-        if isr:
-            self.write_reg("ISR", isr)
+        self._ack_done()
         status = self.read_reg("STATUS")
         if status:
             raise status_error(status, self._status_hint(status))

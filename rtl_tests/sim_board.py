@@ -9,7 +9,12 @@ inside the RAM, done through the IP's ``interrupt`` pin. Time in the driver (tim
 latency) is simulated time. Every memory access outside a live buffer is recorded in
 ``stray`` (tests require it empty); ``error_ranges`` answer SLVERR; ``stall_channel`` stops
 one memory channel once the core uses it (mid-burst) until the driver writes ABORT (or the
-core signals done, or never: a wedged bus); ``reset_after_start`` pulls ap_rst_n mid-run.
+core signals done, or never: a wedged bus); ``hold`` stalls one for as long as a testbench
+says; ``reset_after_start`` pulls ap_rst_n mid-run.
+
+tb_accel.TB and tb_memsafety build on this board too (one host protocol: only
+``AccelDriver`` programs and starts the core); they add the clock/reset schedule, the
+master-side protocol checker and the scoreboard.
 """
 
 from __future__ import annotations
@@ -102,7 +107,9 @@ class SimBoard:
     the driver from a ``bridge``-d function (every method here blocks on simulated time)."""
 
     def __init__(self, dut: Any, seed: int = 1, stall: float = 0.3, mem_bytes: int = 1 << 22,
-                 regmap: rm.RegisterMap | None = None) -> None:
+                 regmap: rm.RegisterMap | None = None, stagger: int = 0) -> None:
+        """``stagger``: the i-th buffer starts ``i * stagger`` bytes into its page (buffers
+        that are not page aligned, so bursts cross 4 KB pages; PYNQ's are aligned)."""
         self.dut = dut
         self.regmap = regmap or rm.load()
         self.seed, self.stall = seed, stall
@@ -121,22 +128,51 @@ class SimBoard:
         self.stray: list[str] = []
         self.live: dict[int, int] = {}  # address -> bytes of each live buffer
         self.next = MEM_BASE
+        self.stagger = stagger
         self.allocations = 0
         self.accesses = {"read": 0, "write": 0}
+        self.holds: set[str] = set()  # memory channels held stalled (hold)
+        for m in (self.ram.read_if, self.ram.write_if, self.lite.read_if, self.lite.write_if):
+            m.log.setLevel("WARNING")  # no INFO line per burst
         for name in CHANNELS:
-            ram_if = self.ram.read_if if name in ("ar", "r") else self.ram.write_if
-            getattr(ram_if, f"{name}_channel").set_pause_generator(self._pauses(f"m_{name}", name))
-            lite_if = self.lite.read_if if name in ("ar", "r") else self.lite.write_if
-            getattr(lite_if, f"{name}_channel").set_pause_generator(self._pauses(f"s_{name}"))
+            self._set_pauses(name)
+            if stall > 0:
+                lite_if = self.lite.read_if if name in ("ar", "r") else self.lite.write_if
+                getattr(lite_if, f"{name}_channel").set_pause_generator(
+                    self._pauses(f"s_{name}"))
         self._wrap_memory()
         self.read = resume(self._read)
         self.write = resume(self._write)
-        self.reset = resume(self._reset)
+        self.reset = resume(self.pulse_reset)
         self.cycles = resume(self._cycles)
         self._wait = resume(self._wait_interrupt)
         self._now = resume(self._sim_now)
 
     # -- bus models -------------------------------------------------------------------------
+    def _channel(self, name: str) -> Any:
+        return getattr(self.ram.read_if if name in ("ar", "r") else self.ram.write_if,
+                       f"{name}_channel")
+
+    def _set_pauses(self, name: str) -> None:
+        """A pause generator on memory channel ``name`` when it can pause (random stalls, a
+        hold or a stall_channel); none otherwise (no per-cycle coroutine: benchmark speed).
+        With random stalls the generator stays installed (it reads ``holds``/``stalls``
+        itself), so a call from the driver's bridge thread changes no coroutine."""
+        if self.stall > 0 and self._channel(name)._pause_generator is not None:
+            return
+        ch = self._channel(name)
+        if self.stall > 0 or name in self.holds or name in self.stalls:
+            ch.set_pause_generator(self._pauses(f"m_{name}", name))
+        else:
+            ch.clear_pause_generator()
+            ch.pause = False
+
+    def hold(self, channel: str, on: bool) -> None:
+        """Hold memory channel ``channel`` stalled (``on``) or give it back its pattern."""
+        assert channel in CHANNELS
+        (self.holds.add if on else self.holds.discard)(channel)
+        self._set_pauses(channel)
+
     def stall_channel(self, channel: str, delay: int = 3, release: str = "abort") -> None:
         """Stop memory channel ``channel`` ``delay`` cycles after the core next uses it (its
         address channel's VALID: mid-burst for r/w/b) until the driver writes ABORT or the
@@ -145,9 +181,13 @@ class SimBoard:
         assert channel in CHANNELS and release in ("abort", "never")
         self.stalls[channel] = {"delay": delay, "release": release, "armed": False,
                                 "held": 0, "aborts": self.abort_writes}
+        self._set_pauses(channel)
 
     def release_stalls(self) -> None:
+        names = list(self.stalls)
         self.stalls.clear()
+        for name in names:
+            self._set_pauses(name)
 
     def _stalled(self, channel: str) -> bool:
         st = self.stalls.get(channel)
@@ -171,11 +211,13 @@ class SimBoard:
     def _pauses(self, tag: str, channel: str | None = None) -> Iterator[bool]:
         """Seeded random stalls (``stall`` per cycle); ``stall_channel`` overrides them."""
         rng = random.Random(f"{self.seed}:{tag}")
+        holds, stalls, p = self.holds, self.stalls, self.stall  # mutated in place only
         while True:
-            if channel is not None and self._stalled(channel):
+            if (holds or stalls) and channel is not None and (channel in holds
+                                                              or self._stalled(channel)):
                 yield True
             else:
-                yield rng.random() < self.stall
+                yield rng.random() < p
 
     def _check(self, kind: str, address: int, length: int) -> None:
         self.accesses[kind] += 1
@@ -204,7 +246,7 @@ class SimBoard:
         import cocotb
 
         cocotb.start_soon(Clock(self.dut.ap_clk, PERIOD_NS, unit="ns").start())
-        await self._reset()
+        await self.pulse_reset()
 
     # -- coroutines behind the blocking HardwareAccess methods -------------------------------
     async def _read(self, offset: int) -> int:
@@ -224,9 +266,10 @@ class SimBoard:
     async def _reset_later(self, cycles: int) -> None:
         await ClockCycles(self.dut.ap_clk, cycles)
         self.dut._log.info("reset %d cycles after AP_START", cycles)
-        await self._reset()
+        await self.pulse_reset()
 
-    async def _reset(self, cycles: int = 5) -> None:
+    async def pulse_reset(self, cycles: int = 5) -> None:
+        """ap_rst_n low for ``cycles`` clocks, then 2 clocks of settling."""
         self.dut.ap_rst_n.value = 0
         await ClockCycles(self.dut.ap_clk, cycles)
         self.dut.ap_rst_n.value = 1
@@ -250,7 +293,7 @@ class SimBoard:
         """A page-aligned buffer from the bump allocator (never reused: a freed range stays
         outside every live buffer, so a late access to it is caught as stray)."""
         nbytes = int(nbytes)
-        addr = self.next
+        addr = self.next + (self.allocations * self.stagger) % PAGE
         if addr + nbytes > self.mem_bytes:
             raise MemoryError(f"simulated RAM of {self.mem_bytes} bytes exhausted")
         self.next = (addr + nbytes + PAGE - 1) // PAGE * PAGE
@@ -282,47 +325,16 @@ def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
     through ``cosim.run_cosim`` — its build directory, parameters and flags, so the build of
     tests/test_rtl_cosim.py is reused and never rebuilt with other flags; returns (tests run,
     failures)."""
-    import inspect
-
     import cosim
+    from cocotb_tools.runner import get_results
 
-    root = getattr(cosim, "BUILD_ROOT", cosim.ROOT / "build" / "rtl_cosim")
-    build = Path(root) / f"{sim}_{bits}"
-    full_env = {"SM_BITS": str(bits), **env}
+    build = cosim.BUILD_ROOT / f"{sim}_{bits}"
     xml = build.resolve() / "results.xml"
     xml.unlink(missing_ok=True)
     try:
-        if "test_module" in inspect.signature(cosim.run_cosim).parameters:
-            return cosim.run_cosim(sim, cosim.SMALL[bits], Path(env.get("SM_VECTORS", ".")),
-                                   build, testcase=tests, extra_env=full_env, log_file=log,
-                                   test_module="tb_driver")
-        _run_legacy(cosim, sim, bits, build, tests, full_env, log, xml)
+        return cosim.run_cosim(sim, cosim.SMALL[bits], Path(env.get("SM_VECTORS", ".")),
+                               build, testcase=tests, extra_env={"SM_BITS": str(bits), **env},
+                               log_file=log, test_module="tb_driver")
     except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
         pass
-    from cocotb_tools.runner import get_results
-
     return get_results(xml) if xml.exists() else (0, 0)
-
-
-def _run_legacy(cosim: Any, sim: str, bits: int, build: Path, tests: list[str],
-                env: dict[str, str], log: Path, xml: Path) -> None:
-    """run_cosim before it took ``test_module``: the same build call (flags copied)."""
-    import os
-    import sys
-
-    from cocotb_tools.runner import get_runner
-
-    build_args: list[str] = []
-    if sim == "verilator":
-        os.environ["PATH"] = f"{cosim.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
-        build_args = ["-Wall", str(cosim.RTL / "verilator_waivers.vlt"), "-O2",
-                      "--x-assign", "fast", "--x-initial", "fast"]
-    runner = get_runner(sim)
-    runner.build(sources=[cosim.RTL / s for s in cosim.SOURCES], includes=[cosim.RTL],
-                 hdl_toplevel="spacemimo_accel", parameters=cosim.SMALL[bits], build_dir=build,
-                 build_args=build_args, timescale=("1ns", "1ps"), log_file=log,
-                 always=(sim == "icarus"))
-    env = {"PYTHONPATH": os.pathsep.join([str(cosim.TB_DIR), *sys.path]), **env}
-    runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_driver", test_dir=cosim.TB_DIR,
-                build_dir=build, testcase=tests, results_xml=str(xml), extra_env=env,
-                timescale=("1ns", "1ps"), log_file=log)

@@ -1,12 +1,18 @@
-"""cocotb testbench of ``spacemimo_accel``: a TB class (clock, reset, cocotbext-axi bus models
-with pause generators on every channel, an AXI master-side protocol checker, program/vector
-helpers) and a scoreboard against the golden vectors.
+"""cocotb testbench of ``spacemimo_accel``: a TB class (clock, reset, the simulated board of
+sim_board.py — cocotbext-axi bus models with pause generators on every channel —, an AXI
+master-side protocol checker, the op log) and a scoreboard against the golden vectors.
+
+One host protocol: the board driver (``spacemimo.board.driver.AccelDriver``, the class PYNQ
+binds on a board) loads, stages, starts, waits and reads STATUS/CYCLES; nothing here writes
+a start register itself. Where a test starts what the driver's host checks refuse (corrupted
+images, a run without LOAD_PROGRAM after a failed load), it uses the driver's lower layer,
+``AccelDriver.start_registers``, with values it altered (``dataclasses.replace``).
 
 Bus models are cocotbext-axi's (``AxiRam`` on ``m_axi_gmem``, ``AxiLiteMaster`` on
-``s_axi_control``); this file adds only what the library lacks: SLVERR address ranges
-(``ErrRam``) and a checker of the master's side of the protocol (``AxiChecker``: VALID held and
-payload stable until READY on AR/AW/W, WLAST on a burst's last beat, no R/B beat without an
-outstanding burst, every burst inside a registered buffer).
+``s_axi_control``, built by ``SimBoard``, which adds SLVERR address ranges); this file adds a
+checker of the master side of the protocol (``AxiChecker``: VALID held and payload stable
+until READY on AR/AW/W, WLAST on a burst's last beat, no R/B beat without an outstanding
+burst, every burst inside a registered buffer).
 
 Environment (set by tests/test_rtl_cosim.py or spacemimo.bench_hw):
   SM_VECTORS   golden-vector directory (quant/vectors.py format)
@@ -19,32 +25,31 @@ Environment (set by tests/test_rtl_cosim.py or spacemimo.bench_hw):
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import random
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge
-from cocotb.types import LogicArray
-from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
+from cocotb.task import bridge
+from cocotb.triggers import ClockCycles, First, ReadOnly, RisingEdge, Timer
+from sim_board import PERIOD_NS, SimBoard
 
+from spacemimo.board.driver import AccelDriver, StartRegisters
 from spacemimo.board.regmap import load as load_regmap
-from spacemimo.quant.program import ERROR_CODES, HEADER_FIELDS, OP_FIELDS, checksum
+from spacemimo.quant.program import ERROR_CODES, HEADER_FIELDS, OP_FIELDS, Program, checksum
 from spacemimo.quant.vectors import read_golden_vectors
 
-PERIOD_NS = 10
-PROG_BASE = 0x1000
-IN_BASE_OFF = 0x100  # input tables follow the program (page aligned + this offset)
+STAGGER = 0x100      # the i-th buffer starts i * 0x100 bytes into its page (SimBoard)
 BEAT = 8             # m_axi_gmem bytes per beat (AXI_DW = 64)
-REGS = load_regmap().offsets()
+REGMAP = load_regmap()  # board/regmap.yaml, parsed once per simulation
 MASTER_CHANNELS = ("ar", "r", "aw", "w", "b")
 
 
@@ -55,6 +60,16 @@ def _int(sig: Any) -> int:
     except ValueError:
         return int(str(sig.value).replace("x", "0").replace("X", "0").replace("z", "0")
                    .replace("Z", "0"), 2)
+
+
+def _bit_reader(sig: Any) -> Callable[[], bool]:
+    """A fast reader of a 1-bit signal (True only for a resolved 1, as ``_int``): the
+    checker samples ten of them every cycle, and building a LogicArray per read was the
+    largest cost of a cosim run's Python side."""
+    raw = getattr(getattr(sig, "_handle", None), "get_signal_val_binstr", None)
+    if raw is None:
+        return lambda: bool(_int(sig))
+    return lambda: raw() == "1"
 
 
 def _env_float(name: str, default: float) -> float:
@@ -71,71 +86,6 @@ def watchdog_cycles() -> int:
     return int(os.environ.get("SM_WATCHDOG", "4096"))
 
 
-class SlaveError(Exception):
-    """Raised inside the RAM's access hooks: cocotbext-axi answers it with SLVERR."""
-
-
-class ErrRam(AxiRam):
-    """cocotbext-axi's AxiRam plus SLVERR address ranges (the library has none): a read or
-    write touching ``error_ranges`` ([lo, hi) byte pairs) gets RRESP/BRESP = SLVERR."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.error_ranges: list[tuple[int, int]] = []
-        rd, wr = self.read_if._read, self.write_if._write
-
-        async def _read(address: int, length: int) -> bytes:
-            self._check(address, length)
-            return await rd(address, length)
-
-        async def _write(address: int, data: bytes) -> None:
-            self._check(address, len(data))
-            await wr(address, data)
-
-        self.read_if._read = _read
-        self.write_if._write = _write
-
-    def _check(self, address: int, length: int) -> None:
-        for lo, hi in self.error_ranges:
-            if address < hi and lo < address + length:
-                raise SlaveError(f"SLVERR at {address:#x}")
-
-
-class _Tied:
-    """An AXI ID signal the DUT does not have (our master, like Vitis' ``m_axi`` without IDs,
-    uses ID 0 only): cocotbext-axi's AXI4 channels require ``*id``, cocotb-bus leaves a missing
-    one as None, so the ID is tied to 0 here (reads 0, writes are dropped)."""
-
-    def __init__(self, width: int = 1) -> None:
-        self._width = width
-
-    def __len__(self) -> int:
-        return self._width
-
-    @property
-    def value(self) -> LogicArray:
-        return LogicArray("0" * self._width)
-
-    @value.setter
-    def value(self, _: Any) -> None:
-        pass
-
-    def setimmediatevalue(self, _: Any) -> None:
-        pass
-
-
-def axi_bus(dut: Any, prefix: str = "m_axi_gmem") -> AxiBus:
-    """cocotbext-axi's AxiBus on ``{prefix}_*`` with the absent ID signals tied to 0."""
-    bus = AxiBus.from_prefix(dut, prefix)
-    for ch, sig in ((bus.write.aw, "awid"), (bus.write.b, "bid"), (bus.read.ar, "arid"),
-                    (bus.read.r, "rid")):
-        if getattr(ch, sig, None) is None:
-            tied = _Tied()
-            setattr(ch, sig, tied)
-            ch._signals[sig] = tied
-    return bus
-
-
 class AxiChecker:
     """The master side of the AXI4 protocol on ``m_axi_gmem`` (cocotbext-axi checks only its
     own side), sampled at every rising edge like the bus models: on AR, AW and W a VALID may
@@ -150,6 +100,10 @@ class AxiChecker:
             "ARADDR", "ARLEN", "ARSIZE", "ARBURST", "ARVALID", "ARREADY", "RVALID", "RREADY",
             "AWADDR", "AWLEN", "AWSIZE", "AWBURST", "AWVALID", "AWREADY", "WDATA", "WSTRB",
             "WLAST", "WVALID", "WREADY", "BVALID", "BREADY")}
+        self.bit = {n: _bit_reader(self.s[n]) for n in (
+            "ARVALID", "ARREADY", "RVALID", "RREADY", "AWVALID", "AWREADY", "WVALID",
+            "WREADY", "BVALID", "BREADY")}
+        self.bit["RST_N"] = _bit_reader(dut.ap_rst_n)
         self.violations: list[str] = []
         self.strays: list[str] = []
         self.buffers: list[tuple[str, int, int]] = []  # (name, base, size) in bytes
@@ -198,27 +152,27 @@ class AxiChecker:
             self.strays.append(msg)
 
     async def _run(self) -> None:
-        s = self.s
+        s, bit = self.s, self.bit
         while True:
             await RisingEdge(self.dut.ap_clk)
             self.cycle += 1
-            if not _int(self.dut.ap_rst_n):
+            if not bit["RST_N"]():
                 self._clear()
                 continue
-            v, r = _int(s["ARVALID"]), _int(s["ARREADY"])
+            v, r = bit["ARVALID"](), bit["ARREADY"]()
             pay = (_int(s["ARADDR"]), _int(s["ARLEN"]), _int(s["ARSIZE"]),
                    _int(s["ARBURST"])) if v else ()
             if self._stable("ar", v, r, pay):
                 self.handshakes["ar"] += 1
                 self.r_out += pay[1] + 1
                 self._range("ar", pay[0], pay[1] + 1, pay[2])
-            if _int(s["RVALID"]) and _int(s["RREADY"]):
+            if bit["RVALID"]() and bit["RREADY"]():
                 self.handshakes["r"] += 1
                 if self.r_out == 0:
                     self._bad("R beat accepted without an outstanding read burst")
                 else:
                     self.r_out -= 1
-            v, r = _int(s["AWVALID"]), _int(s["AWREADY"])
+            v, r = bit["AWVALID"](), bit["AWREADY"]()
             pay = (_int(s["AWADDR"]), _int(s["AWLEN"]), _int(s["AWSIZE"]),
                    _int(s["AWBURST"])) if v else ()
             if self._stable("aw", v, r, pay):
@@ -226,7 +180,7 @@ class AxiChecker:
                 self.b_out += 1
                 self.w_beats.append(pay[1] + 1)
                 self._range("aw", pay[0], pay[1] + 1, pay[2])
-            v, r = _int(s["WVALID"]), _int(s["WREADY"])
+            v, r = bit["WVALID"](), bit["WREADY"]()
             pay = (_int(s["WDATA"]), _int(s["WSTRB"]), _int(s["WLAST"])) if v else ()
             if self._stable("w", v, r, pay):
                 self.handshakes["w"] += 1
@@ -240,7 +194,7 @@ class AxiChecker:
                         self.w_cnt = 0
                 else:
                     self._bad("W beat before its AW (this master never does that)")
-            if _int(s["BVALID"]) and _int(s["BREADY"]):
+            if bit["BVALID"]() and bit["BREADY"]():
                 self.handshakes["b"] += 1
                 if self.b_out == 0:
                     self._bad("B response accepted without an outstanding write burst")
@@ -253,67 +207,58 @@ class AxiChecker:
         assert not self.strays, f"stray accesses: {self.strays[:5]}"
 
 
-def _pauses(rng: random.Random, p: float) -> Iterator[bool]:
-    while True:
-        yield rng.random() < p
-
-
 class TB:
-    """Owns the clock, reset, bus models and helpers for one DUT instance."""
+    """One DUT's testbench: the clock, the reset schedule, the simulated board (``SimBoard``:
+    cocotbext-axi ``AxiRam``/``AxiLiteMaster``, pause generators, SLVERR ranges), the
+    master-side ``AxiChecker``, the op log and the scoreboard's memory reads. The host side
+    is the board driver (``AccelDriver`` over the SimBoard, in cocotb's bridge): it loads
+    the image, stages the inputs, starts (``start_registers``: the only register sequence),
+    waits for done and reads STATUS/CYCLES. Tests that must start what the driver refuses
+    (corrupted images, hostile NUM_VECTORS/sizes/bases) alter the ``StartRegisters`` the
+    driver staged and hand them back to ``start_registers``."""
 
     def __init__(self, dut: Any, stall: float | None = None, seed: int | None = None) -> None:
         self.dut = dut
         self.seed = int(os.environ.get("SM_SEED", "1")) if seed is None else seed
         self.stall = _env_float("SM_STALL", 0.3) if stall is None else stall
         self.rng = random.Random(self.seed)
-        dut._log.info("TB seed %d, stall probability %.2f", self.seed, self.stall)
         cocotb.start_soon(Clock(dut.ap_clk, PERIOD_NS, unit="ns").start())
         dut.ap_rst_n.value = 0
         # sparse memory over 2^62 bytes (len() of the library's memory must fit an index;
-        # addresses above alias, but the checker flags any burst outside the buffers first)
-        self.mem = ErrRam(axi_bus(dut), dut.ap_clk, dut.ap_rst_n,
-                          reset_active_level=False, size=1 << 62)
-        self.lite = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axi_control"), dut.ap_clk,
-                                  dut.ap_rst_n, reset_active_level=False)
-        for m in (self.mem.read_if, self.mem.write_if, self.lite.read_if, self.lite.write_if):
-            m.log.setLevel("WARNING")  # no INFO line per burst
+        # addresses above alias, but the checker flags any burst outside the buffers first);
+        # buffers staggered 0x100 bytes per allocation into their page (bursts cross pages)
+        self.board = SimBoard(dut, seed=self.seed, stall=self.stall, mem_bytes=1 << 62,
+                              stagger=STAGGER, regmap=REGMAP)
+        self.mem = self.board.ram
+        self.driver = AccelDriver(self.board, regmap=REGMAP)
         self.checker = AxiChecker(dut)
-        self._pause_rng = random.Random(self.seed + 1)
-        for ch in MASTER_CHANNELS:
-            self.stall_channel(ch, False)
-        if self.stall > 0:
-            for ch in ("aw", "w", "b"):
-                getattr(self.lite.write_if, f"{ch}_channel").set_pause_generator(
-                    _pauses(self._pause_rng, self.stall))
-            for ch in ("ar", "r"):
-                getattr(self.lite.read_if, f"{ch}_channel").set_pause_generator(
-                    _pauses(self._pause_rng, self.stall))
-        self.sizes: dict[str, int] = {}
+        self.regs: StartRegisters | None = None  # as the driver staged them (place)
+        self.last: StartRegisters | None = None  # as the last start wrote them
         self.op_log: list[tuple[int, int]] = []
         self.cycle = 0
         self.done_cycle = 0
         cocotb.start_soon(self._count())
         cocotb.start_soon(self._watch_ops())
-
-    def _channel(self, ch: str) -> Any:
-        return getattr(self.mem.read_if if ch in ("ar", "r") else self.mem.write_if,
-                       f"{ch}_channel")
+        cocotb.start_soon(self._watch_done())
 
     def stall_channel(self, ch: str, hold: bool) -> None:
         """Hold one m_axi_gmem channel (ar, r, aw, w, b) stalled, or give it back its random
         pause pattern."""
-        c = self._channel(ch)
-        if hold or self.stall > 0:
-            c.set_pause_generator(
-                itertools.repeat(True) if hold else _pauses(self._pause_rng, self.stall))
-        else:  # no stalls: no per-cycle pause coroutine (benchmark speed)
-            c.clear_pause_generator()
-            c.pause = False
+        self.board.hold(ch, hold)
 
     async def _count(self) -> None:
         while True:
             await RisingEdge(self.dut.ap_clk)
             self.cycle += 1
+
+    async def _watch_done(self) -> None:
+        """``done_cycle``: the first clock edge that samples the done interrupt high (the
+        per-op log's end, as bench_hw's per-op table counts it)."""
+        while True:
+            await RisingEdge(self.dut.interrupt)
+            await RisingEdge(self.dut.ap_clk)
+            await ReadOnly()  # the cycle counter has counted this clock edge
+            self.done_cycle = self.cycle
 
     async def _watch_ops(self) -> None:
         while True:
@@ -321,86 +266,113 @@ class TB:
             self.op_log.append((self.cycle, _int(self.dut.dbg_op_idx)))
 
     async def reset(self, cycles: int = 5) -> None:
-        self.dut.ap_rst_n.value = 0
-        await ClockCycles(self.dut.ap_clk, cycles)
-        self.dut.ap_rst_n.value = 1
-        await ClockCycles(self.dut.ap_clk, 2)
+        await self.board.pulse_reset(cycles)
 
-    # --- memory layout ---------------------------------------------------------------------
-    def place(self, program: bytes, inputs: np.ndarray, n_out: int) -> None:
-        """Program at PROG_BASE, inputs (int16) after it, outputs after the inputs; the three
-        buffers (sizes rounded up to 64 bytes, as the driver allocates) are registered with
-        the checker and programmed into the SIZE registers by ``start``."""
-        self.prog_addr = PROG_BASE
-        self.in_addr = (PROG_BASE + len(program) + 0xFFF) // 0x1000 * 0x1000 + IN_BASE_OFF
-        x = np.asarray(inputs, dtype="<i2").tobytes()
-        self.out_addr = (self.in_addr + len(x) + 0xFFF) // 0x1000 * 0x1000 + 2 * IN_BASE_OFF
-        self.n_out_bytes = 2 * n_out
-        self.sizes = {"PROGRAM": round_up(len(program)), "INPUT": round_up(len(x)),
-                      "OUTPUT": round_up(self.n_out_bytes)}
-        self.checker.buffers = [("program", self.prog_addr, self.sizes["PROGRAM"]),
-                                ("input", self.in_addr, self.sizes["INPUT"]),
-                                ("output", self.out_addr, self.sizes["OUTPUT"])]
-        self.mem.write(self.prog_addr, program)
-        self.mem.write(self.in_addr, x)
-        self.mem.write(self.out_addr, b"\xa5" * self.n_out_bytes)  # poison the output area
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run blocking driver code against the simulation (cocotb's bridge)."""
+        return await bridge(fn)(*args)
+
+    # --- the driver's buffers -----------------------------------------------------------------
+    async def place(self, program: Program, inputs: np.ndarray) -> StartRegisters:
+        """``driver.load`` (checked against HW_CONFIG, image in the program buffer) and
+        ``driver.stage`` (inputs in the input buffer; the output buffer); registers the three
+        buffers with the checker and poisons the output buffer. Returns the staged values."""
+        d = self.driver
+
+        def body() -> StartRegisters:
+            d.load(program)
+            return d.stage(inputs)
+
+        self.regs = self.last = await self.call(body)
+        self.checker.buffers = buffers_of(self.regs)
+        self.poison_outputs()
+        return self.regs
+
+    def buffer(self, name: str) -> Any:
+        return self.driver.buffers[name]
+
+    def write_image(self, image: bytes) -> None:
+        """Put ``image`` (e.g. corrupted: past the driver's host checks) in the driver's
+        program buffer, zero-filled to its end."""
+        buf = self.buffer("program")
+        assert len(image) <= buf.nbytes, f"image of {len(image)} bytes > {buf.nbytes}"
+        buf[:] = 0
+        buf[:len(image)] = np.frombuffer(image, dtype=np.uint8)
+        buf.flush()
+
+    async def stage(self, inputs: np.ndarray) -> StartRegisters:
+        """New inputs through ``driver.stage`` (its buffers grow only for a bigger batch)."""
+        self.regs = await self.call(self.driver.stage, inputs)
+        return self.regs
+
+    def poison_outputs(self, byte: int = 0xA5) -> None:
+        out = self.buffer("output")
+        self.mem.write(int(out.physical_address), bytes([byte]) * int(out.nbytes))
 
     def outputs(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The output tables at the output base the last start programmed."""
+        assert self.last is not None
         n = int(np.prod(shape))
-        raw = self.mem.read(self.out_addr, 2 * n)
+        raw = self.mem.read(self.last.output_addr, 2 * n)
         return np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.int64)
 
-    # --- registers -------------------------------------------------------------------------
-    async def write_reg(self, name: str, value: int) -> None:
-        await self.lite.write_dword(REGS[name], value & 0xFFFFFFFF)
-
+    # --- registers: every access through the driver --------------------------------------------
     async def read_reg(self, name: str) -> int:
-        return int(await self.lite.read_dword(REGS[name]))
+        return await self.call(self.driver.read_reg, name)
 
-    async def start(self, load: bool, num_vectors: int) -> None:
-        for name, val in (("PROGRAM_ADDR", self.prog_addr), ("INPUT_ADDR", self.in_addr),
-                          ("OUTPUT_ADDR", self.out_addr)):
-            await self.write_reg(f"{name}_LO", val & 0xFFFFFFFF)
-            await self.write_reg(f"{name}_HI", val >> 32)
-        for name in ("PROGRAM", "INPUT", "OUTPUT"):
-            await self.write_reg(f"{name}_SIZE", self.sizes[name])
-        await self.write_reg("NUM_VECTORS", num_vectors)
-        await self.write_reg("MODE", int(load))
-        await self.write_reg("GIE", 1)
-        await self.write_reg("IER", 1)
-        await self.write_reg("CTRL", 1)
+    async def write_reg(self, name: str, value: int) -> None:
+        await self.call(self.driver.write_reg, name, value)
+
+    async def start(self, load: bool, num_vectors: int,
+                    regs: StartRegisters | None = None) -> None:
+        """``driver.start_registers`` with the staged values (or ``regs``), LOAD_PROGRAM and
+        NUM_VECTORS as given (no host check: the hardware's are under test)."""
+        assert self.regs is not None, "place() first"
+        self.op_log.clear()
+        self.last = replace(regs or self.regs, load_program=load, num_vectors=num_vectors)
+        await self.call(self.driver.start_registers, self.last)
 
     async def wait_done(self, timeout_cycles: int) -> None:
-        """Wait for the done interrupt; fail (never hang) after timeout_cycles."""
-        t0 = self.cycle
-        while not _int(self.dut.interrupt):
-            await RisingEdge(self.dut.ap_clk)
-            if self.cycle - t0 > timeout_cycles:
-                raise TimeoutError(f"no done interrupt within {timeout_cycles} cycles")
-        self.done_cycle = self.cycle
-        await self.write_reg("ISR", 3)  # toggle-on-write clears both bits
+        """Wait for the done interrupt in simulated time (fail, never hang, after
+        timeout_cycles), then ``driver.wait_done`` sees it and acknowledges it (ISR). The
+        wait is awaited here, not inside the bridge: cocotb polls a pending bridge thread at
+        every step of its event loop, which would slow every cycle of the run."""
+        await self._interrupt(timeout_cycles)
+        assert await self.call(self.driver.wait_done, 0.0), "done interrupt lost"
 
-    async def finish(self) -> tuple[int, int]:
-        """After done: (STATUS, CYCLES); checks idle/done bits, that no burst is outstanding
-        and that the bus checker saw no violation or stray access."""
-        status = await self.read_reg("STATUS")
-        cycles = (await self.read_reg("CYCLES_LO")) | (await self.read_reg("CYCLES_HI")) << 32
-        ctrl = await self.read_reg("CTRL")
+    async def _interrupt(self, timeout_cycles: int) -> None:
+        if not _int(self.dut.interrupt):
+            edge = RisingEdge(self.dut.interrupt)
+            # a timer, not ClockCycles (which would count every edge of the run)
+            limit = Timer(timeout_cycles * PERIOD_NS, unit="ns")
+            if await First(edge, limit) is not edge:
+                raise TimeoutError(f"no done interrupt within {timeout_cycles} cycles")
+
+    async def finish(self, ack: bool = False) -> tuple[int, int]:
+        """After done: (STATUS, CYCLES) read by the driver (``ack``: ``driver.wait_done``
+        first, in the same bridge call); checks idle/done bits, that no burst is
+        outstanding and that the bus checker saw no violation or stray access."""
+        d = self.driver
+
+        def body() -> tuple[bool, int, int, int, int]:
+            seen = d.wait_done(0.0) if ack else True
+            return seen, d.read_reg("STATUS"), d.cycles, d.read_reg("CTRL"), d.read_reg("CTRL")
+
+        seen, status, cycles, ctrl, ctrl2 = await self.call(body)
+        assert seen, "done interrupt lost"
         assert ctrl & 0b0110 == 0b0110, f"CTRL {ctrl:#x}: expected AP_DONE and AP_IDLE"
-        ctrl = await self.read_reg("CTRL")
-        assert ctrl & 0b0010 == 0, f"CTRL {ctrl:#x}: AP_DONE must clear on read"
+        assert ctrl2 & 0b0010 == 0, f"CTRL {ctrl2:#x}: AP_DONE must clear on read"
         assert self.checker.outstanding() == 0, (
             f"core idle with {self.checker.outstanding()} beats/responses outstanding")
         self.checker.check()
         return status, cycles
 
-    async def run(self, load: bool, num_vectors: int, timeout_cycles: int = 2_000_000
-                  ) -> tuple[int, int]:
+    async def run(self, load: bool, num_vectors: int, timeout_cycles: int = 2_000_000,
+                  regs: StartRegisters | None = None) -> tuple[int, int]:
         """Start a run, wait for done; returns (STATUS, CYCLES) (see ``finish``)."""
-        self.op_log.clear()
-        await self.start(load, num_vectors)
-        await self.wait_done(timeout_cycles)
-        return await self.finish()
+        await self.start(load, num_vectors, regs)
+        await self._interrupt(timeout_cycles)
+        return await self.finish(ack=True)
 
     async def stall_until_timeout(self, ch: str, after_beats: int = 0) -> None:
         """Hold channel ``ch`` stalled (after ``after_beats`` more handshakes on it) until the
@@ -411,6 +383,15 @@ class TB:
         self.stall_channel(ch, True)
         await ClockCycles(self.dut.ap_clk, watchdog_cycles() + 64)
         self.stall_channel(ch, False)
+
+
+def buffers_of(regs: StartRegisters, top: int = 1 << 64) -> list[tuple[str, int, int]]:
+    """The three buffers ``regs`` register, for the checker (the part below ``top`` of one
+    that wraps the address space)."""
+    return [(name, base, max(0, min(base + size, top) - base)) for name, base, size in (
+        ("program", regs.program_addr, regs.program_size),
+        ("input", regs.input_addr, regs.input_size),
+        ("output", regs.output_addr, regs.output_size))]
 
 
 def scoreboard(dut: Any, got: np.ndarray, exp: np.ndarray, what: str) -> int:
@@ -517,24 +498,28 @@ def _unused_faults(prog: Any, blob: bytes) -> list[tuple[str, bytes]]:
 
 @cocotb.test()
 async def test_golden_vectors(dut: Any) -> None:
-    """Load the program, run every vector back to back, then rerun reusing the weights."""
+    """Load the program, run every vector back to back, then rerun reusing the weights:
+    ``driver.load`` + ``driver.run`` as a user calls them (outputs from the driver)."""
     gv = _vectors()
     n = _nvec(gv)
     tb = TB(dut)
-    tb.place(gv.program.to_bytes(), gv.inputs[:n], n * gv.expected[0].size)
     await tb.reset()
-    assert await tb.read_reg("HW_ID") == load_regmap().hw_id
-    status, cycles = await tb.run(load=True, num_vectors=n, timeout_cycles=_budget(gv, n))
-    assert status == 0, f"STATUS {status} after load + run"
-    bad = scoreboard(dut, tb.outputs((n, *gv.expected.shape[1:])), gv.expected[:n],
-                     f"{gv.program.name} load+run")
-    # back-to-back runs on the loaded program, vectors in reverse order
-    tb.mem.write(tb.in_addr, np.asarray(gv.inputs[:n][::-1], dtype="<i2").tobytes())
-    tb.mem.write(tb.out_addr, b"\x5a" * tb.n_out_bytes)
-    status, cycles2 = await tb.run(load=False, num_vectors=n, timeout_cycles=_budget(gv, n))
-    assert status == 0, f"STATUS {status} on the rerun"
-    bad += scoreboard(dut, tb.outputs((n, *gv.expected.shape[1:])), gv.expected[:n][::-1],
-                      f"{gv.program.name} rerun")
+    d = tb.driver
+    d.timeout_s = _budget(gv, n) * PERIOD_NS * 1e-9
+    await tb.call(d.check_id)  # HW_ID
+    await tb.place(gv.program, gv.inputs[:n])
+    res = await tb.call(d.run, gv.inputs[:n])
+    assert res.loaded_program
+    status, cycles = await tb.finish()
+    assert status == 0 and cycles == res.cycles, f"STATUS {status} after load + run"
+    bad = scoreboard(dut, res.outputs, gv.expected[:n], f"{gv.program.name} load+run")
+    # back-to-back runs on the loaded program, vectors in reverse order, outputs poisoned
+    tb.poison_outputs(0x5A)
+    res2 = await tb.call(d.run, gv.inputs[:n][::-1])
+    assert not res2.loaded_program
+    status, cycles2 = await tb.finish()
+    assert status == 0 and cycles2 == res2.cycles, f"STATUS {status} on the rerun"
+    bad += scoreboard(dut, res2.outputs, gv.expected[:n][::-1], f"{gv.program.name} rerun")
     dut._log.info("cycles: load+%d vectors %d, %d vectors %d (%.1f per inference)", n, cycles,
                   n, cycles2, cycles2 / n)
     out = os.environ.get("SM_RESULT")
@@ -551,8 +536,8 @@ async def test_reset_mid_run(dut: Any) -> None:
     gv = _vectors()
     n = min(_nvec(gv), 3)
     tb = TB(dut)
-    tb.place(gv.program.to_bytes(), gv.inputs[:n], n * gv.expected[0].size)
     await tb.reset()
+    await tb.place(gv.program, gv.inputs[:n])
     for load in (True, False):
         await tb.start(load=load, num_vectors=n)
         await ClockCycles(dut.ap_clk, tb.rng.randrange(50, 400))
@@ -568,12 +553,13 @@ async def test_reset_mid_run(dut: Any) -> None:
 
 @cocotb.test()
 async def test_invalid_programs(dut: Any) -> None:
-    """Corrupted programs end with their error code and idle; no program -> no run."""
+    """Corrupted programs (written into the driver's program buffer past its host checks)
+    end with their error code and idle; no program -> no run."""
     gv = _vectors()
     blob = gv.program.to_bytes()
     tb = TB(dut)
-    tb.place(blob, gv.inputs[:1], gv.expected[0].size)
     await tb.reset()
+    await tb.place(gv.program, gv.inputs[:1])
     status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=10_000)
     assert status == ERROR_CODES["BAD_MAGIC"], f"run without a program: STATUS {status}"
     cases = [
@@ -593,13 +579,13 @@ async def test_invalid_programs(dut: Any) -> None:
         *_taylor_faults(_model_gnn_image(gv.program.bits)),
     ]
     for name, img in cases:
-        tb.mem.write(tb.prog_addr, img)
+        tb.write_image(img)
         status, _ = await tb.run(load=True, num_vectors=1, timeout_cycles=200_000)
         dut._log.info("%s -> STATUS %d", name, status)
         assert status == ERROR_CODES[name], f"{name}: STATUS {status}"
         status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=10_000)
         assert status == ERROR_CODES["BAD_MAGIC"], "a failed load must not leave a program"
-    tb.mem.write(tb.prog_addr, blob)
+    tb.write_image(blob)
     status, _ = await tb.run(load=True, num_vectors=1, timeout_cycles=_budget(gv, 1))
     assert status == 0
     assert scoreboard(dut, tb.outputs((1, *gv.expected.shape[1:])), gv.expected[:1],
@@ -612,14 +598,14 @@ async def test_bus_error_and_timeout(dut: Any) -> None:
     TIMEOUT once released (burst drained); both end idle and the next run is exact."""
     gv = _vectors()
     tb = TB(dut)
-    tb.place(gv.program.to_bytes(), gv.inputs[:1], gv.expected[0].size)
     await tb.reset()
+    regs = await tb.place(gv.program, gv.inputs[:1])
     status, _ = await tb.run(load=True, num_vectors=1, timeout_cycles=_budget(gv, 1))
     assert status == 0
-    tb.mem.error_ranges = [(tb.in_addr, tb.in_addr + 8)]
+    tb.board.error_ranges = [(regs.input_addr, regs.input_addr + 8)]
     status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=50_000)
     assert status == ERROR_CODES["BUS_ERROR"], f"STATUS {status}"
-    tb.mem.error_ranges = []
+    tb.board.error_ranges = []
     status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=_budget(gv, 1))
     assert status == 0, "the loaded program survives a bus error on the inputs"
     # a silent slave: R held stalled after 3 beats of the first input burst until the
@@ -630,7 +616,7 @@ async def test_bus_error_and_timeout(dut: Any) -> None:
     await tb.wait_done(50_000)
     status, _ = await tb.finish()
     assert status == ERROR_CODES["TIMEOUT"], f"STATUS {status}"
-    tb.mem.write(tb.out_addr, b"\x5a" * tb.n_out_bytes)
+    tb.poison_outputs(0x5A)
     status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=_budget(gv, 1))
     assert status == 0, f"STATUS {status} after the timeout (no reset)"
     assert scoreboard(dut, tb.outputs((1, *gv.expected.shape[1:])), gv.expected[:1],
@@ -639,12 +625,13 @@ async def test_bus_error_and_timeout(dut: Any) -> None:
 
 @cocotb.test(skip=os.environ.get("SM_BENCH") is None)
 async def test_bench(dut: Any) -> None:
-    """Benchmark: load once, then one inference on the loaded program with a per-op log."""
+    """Benchmark: load once, then one inference on the loaded program with a per-op log
+    (buffers staged for all vectors, as the cycle figures were first measured)."""
     gv = _vectors()
     n = _nvec(gv)
     tb = TB(dut, stall=0.0)
-    tb.place(gv.program.to_bytes(), gv.inputs[:n], n * gv.expected[0].size)
     await tb.reset()
+    regs = await tb.place(gv.program, gv.inputs[:n])
     status, load_cycles = await tb.run(load=True, num_vectors=1,
                                        timeout_cycles=_budget(gv, 1))
     assert status == 0, f"STATUS {status}"
@@ -652,7 +639,8 @@ async def test_bench(dut: Any) -> None:
     ops: list[list[int]] = []
     done: list[int] = []
     for i in range(n):
-        tb.mem.write(tb.in_addr, np.asarray(gv.inputs[i:i + 1], dtype="<i2").tobytes())
+        staged = await tb.stage(gv.inputs[i:i + 1])
+        assert staged.input_size == regs.input_size  # the buffer is reused, not shrunk
         status, cyc = await tb.run(load=False, num_vectors=1, timeout_cycles=_budget(gv, 1))
         assert status == 0
         per_inf.append(cyc)

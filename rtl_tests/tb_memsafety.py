@@ -5,6 +5,11 @@ and asserts the exact STATUS; the bus is watched the whole time by tb_accel's ``
 a stray access) and poisoned guard bands around every buffer are compared afterwards (a write
 that slipped past). Each probe is followed by a clean run that must be bit-exact.
 
+One host protocol: the board driver loads the program and stages the inputs (``TB.place``);
+every probe starts through the driver's lower layer, ``AccelDriver.start_registers``, with
+the staged ``StartRegisters`` altered to the hostile values (``dataclasses.replace``), so the
+order and meaning of the registers live in the driver alone.
+
 Environment: SM_VECTORS (golden vectors of a small program), SM_SUMMARY (JSON file the
 probe table is written to), SM_NVEC (vectors per clean run, default 2), SM_WATCHDOG.
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +33,12 @@ from tb_accel import (
     _int,
     _patch,
     _vectors,
+    buffers_of,
     round_up,
     watchdog_cycles,
 )
+
+from spacemimo.board.driver import StartRegisters
 
 GUARD = 256        # poisoned bytes before and after every registered buffer
 POISON = 0xC3
@@ -59,7 +67,8 @@ class Probe:
 
 
 class Harness:
-    """The TB with a small program placed, exact buffer sizes and guard bands."""
+    """The TB with a small program placed by the driver, exact buffer sizes and guard
+    bands; ``home`` is the driver's staged ``StartRegisters`` with those sizes."""
 
     def __init__(self, dut: Any) -> None:
         self.dut = dut
@@ -69,26 +78,31 @@ class Harness:
         self.blob = self.gv.program.to_bytes()
         self.in_tab = 2 * int(np.prod(self.gv.inputs.shape[1:]))
         self.out_tab = 2 * int(np.prod(self.gv.expected.shape[1:]))
-        tb = self.tb
-        tb.place(self.blob, self.gv.inputs[:self.n], self.n * self.gv.expected[0].size)
-        # input/output buffers: n tables in whole bus beats (exactly n tables when a table is
-        # a beat multiple, as for GSM)
-        tb.sizes.update(INPUT=round_up(self.n * self.in_tab, BEAT),
-                        OUTPUT=round_up(self.n * self.out_tab, BEAT))
-        self.home = (tb.prog_addr, tb.in_addr, tb.out_addr, dict(tb.sizes))
+        self.home: StartRegisters | None = None
+        self.regs: StartRegisters | None = None  # as the current probe registers them
         self.results: list[Probe] = []
         self.top = 1 << len(dut.m_axi_gmem_ARADDR)  # the bus's address space (2^AXI_AW)
 
+    async def setup(self) -> None:
+        """Reset, then ``driver.load`` + ``driver.stage`` of n vectors; input/output sizes
+        n tables in whole bus beats (exactly n tables when a table is a beat multiple, as
+        for GSM), not the driver's 64-byte-rounded buffers."""
+        await self.tb.reset()
+        staged = await self.tb.place(self.gv.program, self.gv.inputs[:self.n])
+        self.home = replace(staged, input_size=round_up(self.n * self.in_tab, BEAT),
+                            output_size=round_up(self.n * self.out_tab, BEAT))
+        self.register(self.home)
+
     # --- buffers -----------------------------------------------------------------------------
     def buffers(self) -> list[tuple[str, int, int]]:
-        """The buffers as registered now (the part below 2^64 of one that wraps)."""
-        tb = self.tb
-        out = []
-        for name, base, size in (("program", tb.prog_addr, tb.sizes["PROGRAM"]),
-                                 ("input", tb.in_addr, tb.sizes["INPUT"]),
-                                 ("output", tb.out_addr, tb.sizes["OUTPUT"])):
-            out.append((name, base, max(0, min(base + size, self.top) - base)))
-        return out
+        """The buffers as registered now (the part below 2^AXI_AW of one that wraps)."""
+        assert self.regs is not None
+        return buffers_of(self.regs, self.top)
+
+    def register(self, regs: StartRegisters) -> None:
+        """The probe's start values: the checker's ranges and the guard bands follow them."""
+        self.regs = regs
+        self.tb.checker.buffers = self.buffers()
 
     def _guards(self) -> list[tuple[int, int]]:
         spans = []
@@ -105,15 +119,23 @@ class Harness:
                    for lo, hi in self._guards())
 
     def restore(self) -> None:
-        tb = self.tb
-        tb.prog_addr, tb.in_addr, tb.out_addr, sizes = self.home
-        tb.sizes = dict(sizes)
-        tb.mem.write(tb.prog_addr, self.blob)
-        tb.mem.write(tb.in_addr, np.asarray(self.gv.inputs[:self.n], dtype="<i2").tobytes())
+        """Home buffers with the program image and the inputs back in the driver's
+        buffers."""
+        assert self.home is not None
+        self.register(self.home)
+        self.tb.write_image(self.blob)
+        self.write_inputs(self.home.input_addr)
+
+    def write_inputs(self, addr: int) -> None:
+        self.tb.mem.write(addr, np.asarray(self.gv.inputs[:self.n], dtype="<i2").tobytes())
 
     # --- runs --------------------------------------------------------------------------------
     async def status(self) -> int:
         return await self.tb.read_reg("STATUS")
+
+    async def start(self, load: bool, nv: int) -> None:
+        """Start through the driver's lower layer with the registered values."""
+        await self.tb.start(load, nv, self.regs)
 
     async def done(self, budget: int = 400_000) -> int:
         await self.tb.wait_done(budget)
@@ -125,10 +147,10 @@ class Harness:
         """The run after a probe: home buffers, every vector bit-exact."""
         tb = self.tb
         self.restore()
-        tb.checker.buffers = self.buffers()
-        tb.mem.write(tb.out_addr, b"\xa5" * (self.n * self.out_tab))
+        assert self.regs is not None
+        tb.mem.write(self.regs.output_addr, b"\xa5" * (self.n * self.out_tab))
         self.poison()
-        await tb.start(load, self.n)
+        await self.start(load, self.n)
         code = await self.done()
         got = tb.outputs((self.n, *self.gv.expected.shape[1:]))
         bad = int((got != self.gv.expected[:self.n]).sum())
@@ -136,13 +158,14 @@ class Harness:
 
     async def probe(self, name: str, expected: str, *, load: bool = False,
                     nv: int | None = None, regs: dict[str, int] | None = None,
-                    sizes: dict[str, int] | None = None, image: bytes | None = None,
+                    image: bytes | None = None,
                     action: Callable[[], Awaitable[Any]] | None = None,
                     no_wait: bool = False, clean_load: bool | None = None,
                     after: Callable[[Probe], Awaitable[None]] | None = None,
                     no_access: bool | None = None) -> None:
-        """Run one probe: registers (``regs`` addresses, ``sizes``), image, start, an
-        ``action`` while it runs (stall, abort, reset), STATUS (after done, or at once with
+        """Run one probe: hostile start values (``regs``: ``StartRegisters`` fields over the
+        home values, e.g. ``input_addr``, ``program_size``), image, start, an ``action``
+        while it runs (stall, abort, reset), STATUS (after done, or at once with
         ``no_wait``: a reset ends a run without done); then guard bands, protocol record,
         the clean run (with LOAD_PROGRAM when the probe may have dropped the program).
         ``no_access`` (default: expected ADDR_RANGE): the probe's run may not issue any
@@ -151,18 +174,15 @@ class Harness:
         p = Probe(name, expected)
         self.dut._log.info("probe: %s (expect %s)", name, expected)
         self.restore()
-        for k, v in (regs or {}).items():
-            setattr(tb, k, v)
-        tb.sizes.update(sizes or {})
-        tb.checker.buffers = self.buffers()
+        assert self.home is not None
+        self.register(replace(self.home, **(regs or {})))
         if image is not None:
-            tb.mem.write(tb.prog_addr, image)
+            tb.write_image(image)
         self.poison()
         s0, v0 = len(tb.checker.strays), len(tb.checker.violations)
         a0 = tb.checker.handshakes["ar"] + tb.checker.handshakes["aw"]
-        tb.op_log.clear()
         try:
-            await tb.start(load, self.n if nv is None else nv)
+            await self.start(load, self.n if nv is None else nv)
             if action is not None:
                 await action()
             if no_wait:
@@ -178,11 +198,11 @@ class Harness:
             p.hang = True
             p.notes.append(str(e))
         p.accesses = tb.checker.handshakes["ar"] + tb.checker.handshakes["aw"] - a0
+        p.strays = len(tb.checker.strays) - s0 + self.guard_hits()
+        p.violations += len(tb.checker.violations) - v0
         if (expected == "ADDR_RANGE" if no_access is None else no_access) and p.accesses:
             p.notes.append(f"{p.accesses} bursts issued, none allowed")
             p.violations += 1
-        p.strays = len(tb.checker.strays) - s0 + self.guard_hits()
-        p.violations = len(tb.checker.violations) - v0
         if tb.checker.outstanding():
             p.notes.append(f"{tb.checker.outstanding()} beats/responses outstanding at idle")
             p.violations += 1
@@ -243,7 +263,7 @@ async def test_memsafety_probes(dut: Any) -> None:
     h = Harness(dut)
     tb = h.tb
     assert h.top == TOP, "test_memsafety_probes needs the 64-bit bus (AXI_AW = 64)"
-    await tb.reset()
+    await h.setup()
     status = await h.clean_run(load=True)
     assert status == "OK, 0 mismatches", f"baseline run: {status}"
     n, blob = h.n, h.blob
@@ -258,18 +278,18 @@ async def test_memsafety_probes(dut: Any) -> None:
     await h.probe("NUM_VECTORS one too many", "ADDR_RANGE", nv=n + 1)
     await h.probe("NUM_VECTORS = 0", "BAD_FORMAT", nv=0)
     await h.probe("INPUT_SIZE one table short", "ADDR_RANGE",
-                  sizes={"INPUT": (n - 1) * h.in_tab})
+                  regs={"input_size": (n - 1) * h.in_tab})
     await h.probe("OUTPUT_SIZE one table short", "ADDR_RANGE",
-                  sizes={"OUTPUT": (n - 1) * h.out_tab})
-    await h.probe("INPUT_SIZE = 0", "ADDR_RANGE", sizes={"INPUT": 0})
-    await h.probe("OUTPUT_SIZE = 0", "ADDR_RANGE", sizes={"OUTPUT": 0})
+                  regs={"output_size": (n - 1) * h.out_tab})
+    await h.probe("INPUT_SIZE = 0", "ADDR_RANGE", regs={"input_size": 0})
+    await h.probe("OUTPUT_SIZE = 0", "ADDR_RANGE", regs={"output_size": 0})
     # --- the program buffer (Bounds rule 1)
-    await h.probe("PROGRAM_SIZE = 0", "ADDR_RANGE", load=True, sizes={"PROGRAM": 0},
+    await h.probe("PROGRAM_SIZE = 0", "ADDR_RANGE", load=True, regs={"program_size": 0},
                   clean_load=True)
     await h.probe("PROGRAM_SIZE = 60 (< the header)", "ADDR_RANGE", load=True,
-                  sizes={"PROGRAM": 60}, clean_load=True)
+                  regs={"program_size": 60}, clean_load=True)
     await h.probe("PROGRAM_SIZE smaller than the image", "BAD_FORMAT", load=True,
-                  sizes={"PROGRAM": (len(blob) - 4) // BEAT * BEAT}, clean_load=True)
+                  regs={"program_size": (len(blob) - 4) // BEAT * BEAT}, clean_load=True)
     await h.probe("header data_words beyond PROGRAM_SIZE", "BAD_FORMAT", load=True,
                   image=_patch(blob, h_data_words=data_words + 64), clean_load=True)
     await h.probe("header num_ops = 0xFFFFFFFF (length overflow)", "BAD_FORMAT", load=True,
@@ -283,26 +303,26 @@ async def test_memsafety_probes(dut: Any) -> None:
                   clean_load=True)
     if len(blob) % BEAT:  # the image ends mid-beat: the header check passes, the burst not
         await h.probe("PROGRAM_SIZE = image bytes, not a whole beat", "ADDR_RANGE", load=True,
-                      sizes={"PROGRAM": len(blob)}, clean_load=True)
+                      regs={"program_size": len(blob)}, clean_load=True)
     # --- wrap-around and alignment
     await h.probe("program buffer wraps 2^64", "ADDR_RANGE", load=True,
-                  regs={"prog_addr": TOP - 64}, clean_load=True)
-    await h.probe("input buffer wraps 2^64", "ADDR_RANGE", regs={"in_addr": TOP - 64})
-    await h.probe("output buffer wraps 2^64", "ADDR_RANGE", regs={"out_addr": TOP - 64})
+                  regs={"program_addr": TOP - 64}, clean_load=True)
+    await h.probe("input buffer wraps 2^64", "ADDR_RANGE", regs={"input_addr": TOP - 64})
+    await h.probe("output buffer wraps 2^64", "ADDR_RANGE", regs={"output_addr": TOP - 64})
     await h.probe("input base 2^64 - 16, size 2^32 - 1", "ADDR_RANGE",
-                  regs={"in_addr": TOP - 16}, sizes={"INPUT": 0xFFFFFFFF})
+                  regs={"input_addr": TOP - 16, "input_size": 0xFFFFFFFF})
     await h.probe("unaligned input base (first beat below it)", "ADDR_RANGE",
-                  regs={"in_addr": h.home[1] + 2})
+                  regs={"input_addr": h.home.input_addr + 2})
     await h.probe("unaligned output base (first beat below it)", "ADDR_RANGE",
-                  regs={"out_addr": h.home[2] + 2}, no_access=False)  # inputs read first
+                  regs={"output_addr": h.home.output_addr + 2},
+                  no_access=False)  # inputs read first
 
     async def cross_2_32(p: Probe) -> None:  # legal on the 64-bit bus: must be exact
-        base = (1 << 32) - h.in_tab // 2
-        tb.in_addr, tb.out_addr = base, (1 << 33) - h.out_tab // 2
-        tb.sizes.update(INPUT=n * h.in_tab, OUTPUT=n * h.out_tab)
-        tb.checker.buffers = h.buffers()
-        tb.mem.write(base, np.asarray(h.gv.inputs[:n], dtype="<i2").tobytes())
-        await tb.start(False, n)
+        h.register(replace(h.home, input_addr=(1 << 32) - h.in_tab // 2,
+                           output_addr=(1 << 33) - h.out_tab // 2, input_size=n * h.in_tab,
+                           output_size=n * h.out_tab))
+        h.write_inputs(h.regs.input_addr)
+        await h.start(False, n)
         code = await h.done()
         got = tb.outputs((n, *h.gv.expected.shape[1:]))
         bad = int((got != h.gv.expected[:n]).sum())
@@ -327,8 +347,7 @@ async def test_memsafety_probes(dut: Any) -> None:
     # --- host ABORT
     async def no_program(p: Probe) -> None:  # a load the abort hit leaves no program
         h.restore()
-        tb.checker.buffers = h.buffers()
-        await tb.start(False, n)
+        await h.start(False, n)
         code = await h.done()
         p.notes.append(f"run after it without LOAD_PROGRAM: {NAMES.get(code, code)}")
         if code != ERROR_CODES["BAD_MAGIC"]:
@@ -362,25 +381,24 @@ async def test_memsafety_aw32(dut: Any) -> None:
     if h.top != 1 << 32:
         raise AssertionError(
             f"this test needs an AXI_AW = 32 build, the bus has {h.top.bit_length() - 1} bits")
-    await tb.reset()
+    await h.setup()
     status = await h.clean_run(load=True)
     assert status == "OK, 0 mismatches", f"baseline run: {status}"
     n, top = h.n, h.top
     await h.probe("program buffer wraps 2^32", "ADDR_RANGE", load=True,
-                  regs={"prog_addr": top - 64}, clean_load=True)
-    await h.probe("input buffer wraps 2^32", "ADDR_RANGE", regs={"in_addr": top - 64})
-    await h.probe("output buffer wraps 2^32", "ADDR_RANGE", regs={"out_addr": top - 64})
+                  regs={"program_addr": top - 64}, clean_load=True)
+    await h.probe("input buffer wraps 2^32", "ADDR_RANGE", regs={"input_addr": top - 64})
+    await h.probe("output buffer wraps 2^32", "ADDR_RANGE", regs={"output_addr": top - 64})
     await h.probe("input base 2^32 (ADDR_HI = 1) on a 32-bit bus", "ADDR_RANGE",
-                  regs={"in_addr": top + h.home[1]})
+                  regs={"input_addr": top + h.home.input_addr})
     await h.probe("program base 2^32 + 0x1000 on a 32-bit bus", "ADDR_RANGE", load=True,
-                  regs={"prog_addr": top + h.home[0]}, clean_load=True)
+                  regs={"program_addr": top + h.home.program_addr}, clean_load=True)
 
     async def at_top(p: Probe) -> None:  # buffers ending exactly at 2^32: legal, exact
-        tb.in_addr = top - n * h.in_tab
-        tb.out_addr = top - 0x1000 - n * h.out_tab
-        tb.checker.buffers = h.buffers()
-        tb.mem.write(tb.in_addr, np.asarray(h.gv.inputs[:n], dtype="<i2").tobytes())
-        await tb.start(False, n)
+        h.register(replace(h.regs, input_addr=top - n * h.in_tab,
+                           output_addr=top - 0x1000 - n * h.out_tab))
+        h.write_inputs(h.regs.input_addr)
+        await h.start(False, n)
         code = await h.done()
         got = tb.outputs((n, *h.gv.expected.shape[1:]))
         bad = int((got != h.gv.expected[:n]).sum())
@@ -397,16 +415,15 @@ async def test_memsafety_partial_beats(dut: Any) -> None:
     the run is exact with the sizes in whole beats, and sizes of exactly the tables' bytes,
     whose last beat reaches past them, are ADDR_RANGE before any read (as every back end)."""
     h = Harness(dut)
-    tb = h.tb
     n = h.n
     assert (n * h.in_tab) % BEAT and (n * h.out_tab) % BEAT, "needs tables ending mid-beat"
-    await tb.reset()
+    await h.setup()
     status = await h.clean_run(load=True)
     assert status == "OK, 0 mismatches", f"baseline run: {status}"
     await h.probe(f"INPUT_SIZE = {n} tables' bytes, last beat past it", "ADDR_RANGE",
-                  sizes={"INPUT": n * h.in_tab})
+                  regs={"input_size": n * h.in_tab})
     await h.probe(f"OUTPUT_SIZE = {n} tables' bytes, last beat past it", "ADDR_RANGE",
-                  sizes={"OUTPUT": n * h.out_tab})
+                  regs={"output_size": n * h.out_tab})
     await h.probe(f"{n} tables in whole beats, tables starting mid-beat", "OK")
     _report(h)
 
