@@ -123,12 +123,14 @@ def dense_items(op: Any, Q: int) -> int:
 
 
 def io_model(program: Any, params: dict[str, int]) -> int:
-    """Start + input load (one element per cycle) and output store (one element per cycle
-    plus one per 64-bit beat, then the write response)."""
+    """Start + the run's bounds check (S_RCHK: NUM_VECTORS x table elements by shift-and-add,
+    one multiplier bit per cycle, then the compare) + input load (one element per cycle) and
+    output store (one element per cycle plus one per 64-bit beat, then the write response)."""
     n_in = program.in_rows * program.in_cols
     n_out = program.out_rows * program.out_cols
     beats = math.ceil(n_out / 4)
-    return 7 + n_in + n_out + beats + 4
+    bounds_check = 1 + max(n_in.bit_length(), n_out.bit_length())
+    return 7 + bounds_check + n_in + n_out + beats + 4
 
 
 # --------------------------------------------------------------------------- measurement
