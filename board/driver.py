@@ -429,8 +429,9 @@ class AccelDriver:
     def stage(self, batch: Any) -> StartRegisters:
         """Every host-side check, the inputs in the driver's input buffer, and the register
         values the next start writes (its buffers' bases and sizes, NUM_VECTORS, whether it
-        loads the program); nothing is started. ``run`` is ``stage`` + ``start_registers`` +
-        ``wait_done`` + the result; a testbench may alter the values before starting."""
+        loads the program); nothing is started. ``run`` is these checks + a busy check +
+        ``start_registers`` + the wait + the result; a testbench may alter the values
+        before starting them itself."""
         x, inp, out = self._prepare(batch)
         return self._start_values(int(x.shape[0]), inp, out)
 
