@@ -163,7 +163,7 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
     result = build / f"result{tag}{bits}.json"
     exe = build / f"verilator_{tag}{bits}" / "spacemimo_accel"
     srcs = [ROOT / "rtl" / f for f in RTL_SOURCES] + [
-        ROOT / "rtl_tests" / f for f in ("tb_accel.py",)]
+        ROOT / f for f in ("rtl_tests/tb_accel.py", "rtl_tests/sim_board.py", "board/driver.py")]
     if (result.exists() and exe.exists() and not reuse_off()
             and result.stat().st_mtime > max([exe.stat().st_mtime]
                                              + [f.stat().st_mtime for f in srcs])):
