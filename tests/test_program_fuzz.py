@@ -10,7 +10,6 @@ code without those checks (``Expect.allows``). ``-s`` prints the summary tables.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import random
@@ -174,11 +173,8 @@ def _run_rtl(cases: list[Case], workdir: Path) -> tuple[BackendResult, float]:
     env = {"SM_FUZZ_LIST": str(lst), "SM_FUZZ_RESULT": str(result)}
     build = Path(os.environ.get("SM_FUZZ_RTL_BUILD", ROOT / "build" / "rtl_fuzz" / f"{sim}_8"))
     t0 = time.perf_counter()
-    if "test_module" in inspect.signature(cosim.run_cosim).parameters:
-        cosim.run_cosim(sim, cosim.SMALL[8], workdir, build, extra_env=env,
-                        log_file=workdir / "sim.log", test_module="tb_loader_fuzz")
-    else:
-        _run_module(cosim, sim, build, env, workdir / "sim.log")
+    cosim.run_cosim(sim, cosim.SMALL[8], workdir, build, extra_env=env,
+                    log_file=workdir / "sim.log", test_module="tb_loader_fuzz")
     res = BackendResult("rtl")
     assert result.exists(), f"the cocotb run wrote no result; see {workdir / 'sim.log'}"
     data = json.loads(result.read_text())
@@ -188,30 +184,6 @@ def _run_rtl(cases: list[Case], workdir: Path) -> tuple[BackendResult, float]:
                    if c.name not in res.codes and c.name not in res.hangs}
     res.seconds = time.perf_counter() - t0
     return res, res.seconds
-
-
-def _run_module(cosim: object, sim: str, build: Path, env: dict[str, str], log: Path) -> None:
-    """run_cosim without a test_module parameter: the same build (sources, parameters, build
-    arguments, build directory) with tb_loader_fuzz as the test module."""
-    from cocotb_tools.runner import get_runner
-
-    c = cosim
-    if sim == "verilator":
-        os.environ["PATH"] = f"{c.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"  # type: ignore[attr-defined]
-    runner = get_runner(sim)
-    build_args: list[object] = []
-    if sim == "verilator":
-        build_args = ["-Wall", str(c.RTL / "verilator_waivers.vlt"), "-O2",  # type: ignore[attr-defined]
-                      "--x-assign", "fast", "--x-initial", "fast"]
-    runner.build(sources=[c.RTL / s for s in c.SOURCES], includes=[c.RTL],  # type: ignore[attr-defined]
-                 hdl_toplevel="spacemimo_accel", parameters=c.SMALL[8], build_dir=build,  # type: ignore[attr-defined]
-                 build_args=build_args, timescale=("1ns", "1ps"), log_file=log,
-                 always=(sim == "icarus"))
-    env = {**env, "PYTHONPATH": os.pathsep.join([str(c.TB_DIR), *sys.path])}  # type: ignore[attr-defined]
-    runner.test(hdl_toplevel="spacemimo_accel", test_module="tb_loader_fuzz",
-                test_dir=c.TB_DIR, build_dir=build, extra_env=env,  # type: ignore[attr-defined]
-                results_xml=str(build.resolve() / "results_fuzz.xml"),
-                timescale=("1ns", "1ps"), log_file=log)
 
 
 def _have_rtl_sim() -> bool:
