@@ -125,34 +125,76 @@ class _StatusError(AccelError, ProgramError):
         AccelError.__init__(self, message, source=source)
 
 
-def _status_class(name: str, doc: str) -> type[_StatusError]:
-    cls_name = "".join(p.capitalize() for p in name.split("_")) + "Error"
-    return type(cls_name, (_StatusError,), {"code": ERROR_CODES[name], "code_name": name,
-                                            "__doc__": doc, "__module__": __name__})
+class BadMagicError(_StatusError):
+    """The image is not a spacemimo program (or no program is loaded)."""
+
+    code = ERROR_CODES["BAD_MAGIC"]
+    code_name = "BAD_MAGIC"
 
 
-_DOCS = {
-    "BAD_MAGIC": "The image is not a spacemimo program (or no program is loaded).",
-    "BAD_VERSION": "The image's format version is not the one this build reads.",
-    "BAD_CHECKSUM": "The image's CRC-32 does not match (corrupted in memory or on disk).",
-    "BAD_OPCODE": "An op record has an unknown opcode.",
-    "DIMS_EXCEED_MAX": "The program needs more than this build has (HW_CONFIG limits).",
-    "BAD_FORMAT": "A field of the program is inconsistent (quant/PROGRAM.md).",
-    "BUS_ERROR": "An AXI transfer ended with SLVERR/DECERR (bad DMA address or interconnect).",
-    "TIMEOUT": "The run did not finish in time (hardware watchdog or the driver's timeout).",
-    "ADDR_RANGE": "A DMA range lay outside the buffer the driver registered; no access made.",
-    "ABORTED": "The run was aborted by the host (ABORT.REQUEST).",
-}
-BadMagicError = _status_class("BAD_MAGIC", _DOCS["BAD_MAGIC"])
-BadVersionError = _status_class("BAD_VERSION", _DOCS["BAD_VERSION"])
-BadChecksumError = _status_class("BAD_CHECKSUM", _DOCS["BAD_CHECKSUM"])
-BadOpcodeError = _status_class("BAD_OPCODE", _DOCS["BAD_OPCODE"])
-DimsExceedMaxError = _status_class("DIMS_EXCEED_MAX", _DOCS["DIMS_EXCEED_MAX"])
-BadFormatError = _status_class("BAD_FORMAT", _DOCS["BAD_FORMAT"])
-BusError = _status_class("BUS_ERROR", _DOCS["BUS_ERROR"])
-DeviceTimeoutError = _status_class("TIMEOUT", _DOCS["TIMEOUT"])
-AddrRangeError = _status_class("ADDR_RANGE", _DOCS["ADDR_RANGE"])
-AbortedError = _status_class("ABORTED", _DOCS["ABORTED"])
+class BadVersionError(_StatusError):
+    """The image's format version is not the one this build reads."""
+
+    code = ERROR_CODES["BAD_VERSION"]
+    code_name = "BAD_VERSION"
+
+
+class BadChecksumError(_StatusError):
+    """The image's CRC-32 does not match (corrupted in memory or on disk)."""
+
+    code = ERROR_CODES["BAD_CHECKSUM"]
+    code_name = "BAD_CHECKSUM"
+
+
+class BadOpcodeError(_StatusError):
+    """An op record has an unknown opcode."""
+
+    code = ERROR_CODES["BAD_OPCODE"]
+    code_name = "BAD_OPCODE"
+
+
+class DimsExceedMaxError(_StatusError):
+    """The program needs more than this build has (HW_CONFIG limits)."""
+
+    code = ERROR_CODES["DIMS_EXCEED_MAX"]
+    code_name = "DIMS_EXCEED_MAX"
+
+
+class BadFormatError(_StatusError):
+    """A field of the program is inconsistent (quant/PROGRAM.md)."""
+
+    code = ERROR_CODES["BAD_FORMAT"]
+    code_name = "BAD_FORMAT"
+
+
+class BusError(_StatusError):
+    """An AXI transfer ended with SLVERR/DECERR (bad DMA address or interconnect)."""
+
+    code = ERROR_CODES["BUS_ERROR"]
+    code_name = "BUS_ERROR"
+
+
+class DeviceTimeoutError(_StatusError):
+    """The run did not finish in time (hardware watchdog or the driver's timeout)."""
+
+    code = ERROR_CODES["TIMEOUT"]
+    code_name = "TIMEOUT"
+
+
+class AddrRangeError(_StatusError):
+    """A DMA range lay outside the buffer the driver registered; no access made."""
+
+    code = ERROR_CODES["ADDR_RANGE"]
+    code_name = "ADDR_RANGE"
+
+
+class AbortedError(_StatusError):
+    """The run was aborted by the host (ABORT.REQUEST)."""
+
+    code = ERROR_CODES["ABORTED"]
+    code_name = "ABORTED"
+
+
 STATUS_ERRORS: dict[int, type[_StatusError]] = {
     c.code: c for c in (BadMagicError, BadVersionError, BadChecksumError, BadOpcodeError,
                         DimsExceedMaxError, BadFormatError, BusError, DeviceTimeoutError,
