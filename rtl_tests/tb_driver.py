@@ -57,6 +57,13 @@ def record(entry: dict[str, Any]) -> None:
             f.write(json.dumps(entry) + "\n")
 
 
+def record_errors(test: str, seen: list[str], log: Any) -> None:
+    """Log and record every exception an error-path test saw (the result JSON lines)."""
+    for s in seen:
+        log.info("%s: %s", test, s)
+        record({"test": test, "bits": BITS, "exception": s})
+
+
 async def start_board(dut: Any, stall: float = STALL, seed: int = SEED) -> SimBoard:
     board = SimBoard(dut, seed=seed, stall=stall)
     await board.start()
@@ -180,10 +187,7 @@ async def test_driver_errors(dut: Any) -> None:
         exact_run(d, prog, 4, 4, "after BUS_ERROR", log)
         return seen
 
-    seen = await on_driver(body)
-    for s in seen:
-        log.info("error path: %s", s)
-        record({"test": "errors", "bits": BITS, "exception": s})
+    record_errors("errors", await on_driver(body), log)
     assert not board.stray, board.stray[:5]
 
 
@@ -209,10 +213,7 @@ async def test_driver_reset_mid_run(dut: Any) -> None:
             exact_run(d, prog, 4, 7, f"after reset during {phase}", log)
         return seen
 
-    seen = await on_driver(body)
-    for s in seen:
-        log.info("%s", s)
-        record({"test": "reset", "bits": BITS, "exception": s})
+    record_errors("reset", await on_driver(body), log)
     assert not board.stray, board.stray[:5]
 
 
@@ -259,9 +260,7 @@ async def test_driver_timeout_abort(dut: Any) -> None:
 
     seen = await on_driver(body)
     board.release_stalls()  # the overlay reload of the board, here: the bus answers again
-    for s in seen:
-        log.info("%s", s)
-        record({"test": "abort", "bits": BITS, "exception": s})
+    record_errors("abort", seen, log)
 
     def after() -> None:
         d = drv.AccelDriver(board, timeout_s=TIMEOUT_S)
