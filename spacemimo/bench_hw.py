@@ -122,15 +122,25 @@ def dense_items(op: Any, Q: int) -> int:
     return steps + max(op.segment_aligns(op.num_segments))
 
 
-def io_model(program: Any, params: dict[str, int]) -> int:
+def start_model(program: Any) -> int:
     """Start + the run's bounds check (S_RCHK: NUM_VECTORS x table elements by shift-and-add,
-    one multiplier bit per cycle, then the compare) + input load (one element per cycle) and
-    output store (one element per cycle plus one per 64-bit beat, then the write response)."""
+    one multiplier bit per cycle, then the compare) + input load (one element per cycle)."""
     n_in = program.in_rows * program.in_cols
     n_out = program.out_rows * program.out_cols
-    beats = math.ceil(n_out / 4)
     bounds_check = 1 + max(n_in.bit_length(), n_out.bit_length())
-    return 7 + bounds_check + n_in + n_out + beats + 4
+    return 7 + bounds_check + n_in
+
+
+def store_model(program: Any) -> int:
+    """Output store: one element per cycle plus one per 64-bit beat, then the write
+    response."""
+    n_out = program.out_rows * program.out_cols
+    return n_out + math.ceil(n_out / 4) + 4
+
+
+def io_model(program: Any, params: dict[str, int]) -> int:
+    """Every cycle of a one-vector run outside the ops: start, bounds check, input, output."""
+    return start_model(program) + store_model(program)
 
 
 # --------------------------------------------------------------------------- measurement
@@ -363,14 +373,11 @@ def _per_op(data: dict[str, Any] | None, model: list[dict[str, Any]], program: A
             ) -> list[dict[str, Any]]:
     """Per-op rows: formula beside the op-start strobe deltas (start + input load first, the
     last op together with the output store)."""
-    n_in = program.in_rows * program.in_cols
-    n_out = program.out_rows * program.out_cols
-    store = n_out + math.ceil(n_out / 4) + 4
     rows = [{"op": "-", "name": "start + input load", "rows": program.in_rows,
-             "in": program.in_cols, "out": "-", "macs": 0, "model": 7 + n_in}]
+             "in": program.in_cols, "out": "-", "macs": 0, "model": start_model(program)}]
     rows += [dict(m) for m in model]
     rows[-1]["name"] += " + output store"
-    rows[-1]["model"] += store
+    rows[-1]["model"] += store_model(program)
     if data is None:
         for r in rows:
             r["measured"] = "not simulated"
