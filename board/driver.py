@@ -30,7 +30,6 @@ from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, Progra
 
 ERROR_NAMES = {code: name for name, code in ERROR_CODES.items()}
 BUFFER_ALIGN = 64  # bytes: allocations are rounded up to a cache line (and the AXI beat)
-ACC_BITS = {8: 32, 16: 48}  # the RTL/HLS accumulator width of an 8-/16-bit build
 
 
 # --------------------------------------------------------------------------- hardware access
@@ -283,9 +282,11 @@ def limits_from_hw_config(word: int, regmap: rm.RegisterMap | None = None
                           ) -> tuple[HardwareLimits, int]:
     """HW_CONFIG decoded: (HardwareLimits of the build, its data width in bits)."""
     f = (regmap or rm.load()).decode("HW_CONFIG", word)
+    bits = 16 if f["DATA_16"] else 8
     lim = HardwareLimits(max_rows=f["MAX_ROWS"], max_cols=64 * f["MAX_COLS_DIV64"],
-                         num_buffers=f["NUM_BUFFERS"])
-    return lim, 16 if f["DATA_16"] else 8
+                         num_buffers=f["NUM_BUFFERS"], data_bits=bits,
+                         acc_bits=pf.ACC_BITS_MAX[bits])
+    return lim, bits
 
 
 def _round_up(n: int, align: int = BUFFER_ALIGN) -> int:
@@ -403,9 +404,6 @@ class AccelDriver:
                 f"program {program.name!r} is {program.bits}-bit, this bitstream is a {bits}-bit "
                 f"build (HW_CONFIG.DATA_16={int(bits == 16)}): compile the program with "
                 f"--bits {bits} or load the {program.bits}-bit bitstream", source="host")
-        if program.acc_bits > ACC_BITS[bits]:
-            raise DimsExceedMaxError(f"program accumulator {program.acc_bits} bits > this "
-                                     f"build's {ACC_BITS[bits]}", source="host")
         try:
             pf.validate_program(program, lim)
         except ProgramError as err:
