@@ -36,7 +36,7 @@ def write_vectors(out: str | Path) -> list[Path]:
     """(Re)write the shipped known-answer sets: the small GSM program at 8 and 16 bit
     (``small_gsm_program(bits, seed=3)``, fits every build in DESIGN.md), 16 vectors each
     (the 7 edge cases first)."""
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.random_programs import small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
     written = []
@@ -124,8 +124,8 @@ class Report:
 
 def versions(extra: dict[str, str] | None = None) -> dict[str, str]:
     from spacemimo import __version__
+    from spacemimo.ground.provenance import git_revision
     from spacemimo.quant.program import FORMAT_VERSION
-    from spacemimo.runinfo import git_revision
 
     out = {"spacemimo": __version__, "git": git_revision(), "python": platform.python_version(),
            "numpy": np.__version__, "program format": str(FORMAT_VERSION),

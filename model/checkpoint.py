@@ -19,8 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from spacemimo.ground.provenance import git_revision, package_versions
 from spacemimo.model.nets import build_net, net_config
-from spacemimo.runinfo import git_revision, package_versions
 
 FORMAT = "spacemimo-checkpoint"
 FORMAT_VERSION = 1

@@ -764,7 +764,7 @@ def _plain_state(state: dict[str, Any]) -> dict[str, Any]:
 
 def _write_history(exp: Experiment, out: Path, history: list[dict[str, Any]]
                    ) -> dict[str, Path]:
-    from spacemimo.results import plot_lines, write_table
+    from spacemimo.ground.results import plot_lines, write_table
 
     paths = write_table(out, "history", history, config=plain(exp.to_dict()), seed=exp.seed,
                         title=f"training history: {exp.name}")

@@ -247,7 +247,7 @@ def save_qat_checkpoint(path: str | Path, qnet: QuantNet, *, net_name: str,
                         cfg: QatConfig, num_users: int, num_antennas: int = 0) -> Path:
     """Write a quantized net: rebuilt from (config, bits, p_max, bias_bits), weights and
     radix points from the state dict; ``weights_only`` loadable."""
-    from spacemimo.runinfo import run_metadata
+    from spacemimo.ground.provenance import run_metadata
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from spacemimo.ground import paths
 from spacemimo.quant import golden
 from spacemimo.quant import program as pf
 from spacemimo.quant.program import HardwareLimits, Program
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-C_HEADER = REPO_ROOT / "hls" / "src" / "program_format.h"
-VERILOG_HEADER = REPO_ROOT / "rtl" / "program_format.vh"
+C_HEADER = paths.hls_dir() / "src" / "program_format.h"
+VERILOG_HEADER = paths.rtl_dir() / "program_format.vh"
 VECTORS_FORMAT = "spacemimo golden vectors v1"
 EDGE_CASES = ("all_zero", "all_max", "all_min", "alternating", "saturating", "single_hot_max",
               "single_hot_min")
@@ -122,7 +122,7 @@ def write_golden_vectors(directory: str | Path, program: Program, n: int = 100, 
             (out / fname).write_bytes(np.asarray(e.out, dtype="<i4").tobytes())
             trace_meta.append({"op": e.index, "opcode": e.op.name, "file": fname,
                                "shape": list(e.out.shape), "dtype": "int32"})
-    from spacemimo.runinfo import git_revision
+    from spacemimo.ground.provenance import git_revision
 
     meta = {
         "format": VECTORS_FORMAT,

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -314,27 +313,3 @@ class SimBoard:
 
     def now(self) -> float:
         return self._now()
-
-
-# --------------------------------------------------------------------------- runner
-
-
-def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
-                     log: Path) -> tuple[int, int]:
-    """Build (cached) and run ``tb_driver`` tests on rtl_tests/cosim.py's SMALL configuration
-    through ``cosim.run_cosim`` — its build directory, parameters and flags, so the build of
-    tests/test_rtl_cosim.py is reused and never rebuilt with other flags; returns (tests run,
-    failures)."""
-    import cosim
-    from cocotb_tools.runner import get_results
-
-    build = cosim.BUILD_ROOT / f"{sim}_{bits}"
-    xml = build.resolve() / "results.xml"
-    xml.unlink(missing_ok=True)
-    try:
-        return cosim.run_cosim(sim, cosim.SMALL[bits], Path(env.get("SM_VECTORS", ".")),
-                               build, testcase=tests, extra_env={"SM_BITS": str(bits), **env},
-                               log_file=log, test_module="tb_driver")
-    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
-        pass
-    return get_results(xml) if xml.exists() else (0, 0)

@@ -14,7 +14,7 @@ checker of the master side of the protocol (``AxiChecker``: VALID held and paylo
 until READY on AR/AW/W, WLAST on a burst's last beat, no R/B beat without an outstanding
 burst, every burst inside a registered buffer).
 
-Environment (set by tests/test_rtl_cosim.py or spacemimo.bench_hw):
+Environment (set by tests/test_rtl_cosim.py or spacemimo.hw.bench):
   SM_VECTORS   golden-vector directory (quant/vectors.py format)
   SM_STALL     probability of a stall cycle on every AXI channel (default 0.3)
   SM_SEED      seed of the stall pattern and of the reset point (logged; replays a failure)
@@ -449,7 +449,7 @@ def _taylor_faults(blob: bytes) -> list[tuple[str, bytes]]:
 
 def _model_gnn_image(bits: int) -> bytes:
     """A small Model-GNN program (uses TAYLOR and AGGREGATE axis 1)."""
-    from spacemimo.quant.testprograms import random_model_gnn_program
+    from spacemimo.quant.random_programs import random_model_gnn_program
 
     return random_model_gnn_program(bits=bits, N=2, K=2, hidden=(4, 4, 2), seed=1).to_bytes()
 

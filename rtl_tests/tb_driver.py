@@ -27,7 +27,7 @@ from sim_board import PERIOD_NS, SimBoard
 from spacemimo.board import driver as drv
 from spacemimo.quant import golden
 from spacemimo.quant.program import ERROR_CODES, Program
-from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
+from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import edge_case_inputs, random_vectors
 
 TIMEOUT_S = 5e-3  # simulated: 500 k cycles, far beyond any run here

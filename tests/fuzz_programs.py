@@ -70,7 +70,7 @@ def edge_values(limits: HardwareLimits) -> list[int]:
 
 def base_programs(full: bool = False) -> dict[str, Program]:
     """Small valid programs: GSM and Model-GNN at 8 and 16 bit (all four opcodes)."""
-    from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
+    from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 
     progs = {}
     for bits in (8, 16):
@@ -282,7 +282,7 @@ def run_csim_loader(cases: list[Case], binary: Path, workdir: Path, timeout_s: f
     """All images through ``tb_accel --load-list`` (one process for the corpus; after a crash
     or a sanitizer report the run resumes after the image that caused it). Every image's
     output line must appear; a sanitizer report or signal is a crash, a stall a hang."""
-    from spacemimo.hw_cli import SANITIZER_ENV, sanitizer_report
+    from spacemimo.hw.csim import SANITIZER_ENV, sanitizer_report
 
     res = BackendResult("csim")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -408,7 +408,7 @@ def main() -> None:
     """Default corpus through Python and the sanitized C-sim; prints the summary."""
     import tempfile
 
-    from spacemimo.hw_cli import build_csim
+    from spacemimo.hw.csim import build_csim
 
     cases = corpus()
     py, exp = run_python(cases)

@@ -3,11 +3,9 @@ and the yosys stat parser (LUT-as-memory counted toward the LUT total)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "rtl_tests"))
 
 
 def test_dense_items_counts_segment_steps_and_doublings() -> None:
@@ -15,9 +13,8 @@ def test_dense_items_counts_segment_steps_and_doublings() -> None:
     At 8 bit (Q=4) each segment touches 2 steps (boundaries at 5, 10, 15 straddle a step) and
     the accumulators double max(a) = 15 times: 8 + 15 items per tile; at 16 bit (Q=2, cap 8)
     segments touch 3/3/3/3 steps -> 12 + 8. Without segments: ceil(in/Q)."""
-    from cosim import numerics_program  # type: ignore[import-not-found]
-
-    from spacemimo.bench_hw import dense_items
+    from spacemimo.hw.bench import dense_items
+    from spacemimo.hw.cosim import numerics_program
 
     for bits, q, want in ((8, 4, 8 + 15), (16, 2, 12 + 8)):
         prog = numerics_program(bits)
@@ -31,10 +28,9 @@ def test_dense_items_counts_segment_steps_and_doublings() -> None:
 def test_rtl_cycle_model_gsm_paper() -> None:
     """Paper-size GSM on the PAPER 8-bit array: the formula stays under the 3,900-cycle target
     and above the array's MAC roofline (12.63 M MACs / 4,096 per cycle)."""
-    from cosim import PAPER  # type: ignore[import-not-found]
-
-    from spacemimo.bench_hw import io_model, rtl_cycle_model
-    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.hw.bench import io_model, rtl_cycle_model
+    from spacemimo.hw.cosim import PAPER
+    from spacemimo.quant.random_programs import random_gsm_program
 
     prog = random_gsm_program(bits=8, seed=0)
     model = rtl_cycle_model(prog, PAPER[8])
@@ -44,7 +40,7 @@ def test_rtl_cycle_model_gsm_paper() -> None:
 
 
 def test_parse_stat_counts_lutram_luts() -> None:
-    from spacemimo.bench_hw import parse_stat
+    from spacemimo.hw.bench import parse_stat
 
     text = """=== spacemimo_accel ===
    Number of cells:               1000

@@ -20,7 +20,7 @@ from spacemimo.board import driver as drv
 from spacemimo.board import regmap as rm
 from spacemimo.quant import golden
 from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
-from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
+from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import random_vectors as random_inputs
 
 MAP = rm.load()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spacemimo.cli import main
-from spacemimo.model.baseline_table import evaluate_baselines
+from spacemimo.papers.baseline_table import evaluate_baselines
 
 
 def test_baselines_rayleigh_table_and_files(tmp_path: Path, capsys: pytest.CaptureFixture
@@ -73,7 +73,7 @@ def test_git_revision_is_dirty_for_code_changes_not_for_results(tmp_path: Path) 
     marks it dirty."""
     import subprocess
 
-    from spacemimo.runinfo import git_revision
+    from spacemimo.ground.provenance import git_revision
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

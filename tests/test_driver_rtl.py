@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "rtl_tests"))
+from spacemimo.hw.cosim import available_simulators
 
-from cosim import available_simulators  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SIMS = [s for s in (os.environ.get("SIM") or "verilator").split(",") if s in
         available_simulators()]
@@ -37,7 +35,7 @@ CASES = {
     pytest.param(sim, bits, case, id=f"{sim}-{bits}bit-{case}")
     for sim in SIMS or ["none"] for bits in (8, 16) for case in CASES])
 def test_driver_on_rtl(sim: str, bits: int, case: str, tmp_path: Path) -> None:
-    from sim_board import run_driver_tests
+    from spacemimo.hw.cosim import run_driver_tests
 
     result, log = tmp_path / "result.jsonl", tmp_path / "sim.log"
     env = {"SM_SEED": "7", "SM_STALL": "0.3", "SM_RESULT": str(result)}
@@ -72,9 +70,8 @@ def test_board_selftest_sim_passes(bits: int, capsys: pytest.CaptureFixture[str]
 def test_board_selftest_sim_without_a_simulator_is_one_line(monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]
                                                             ) -> None:
-    import cosim
-
     from spacemimo.cli import main
+    from spacemimo.hw import cosim
 
     monkeypatch.setattr(cosim, "available_simulators", lambda: [])
     assert main(["board", "selftest", "--sim"]) == 2

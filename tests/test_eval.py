@@ -14,11 +14,11 @@ import pytest
 import torch
 
 from spacemimo.cli import main
-from spacemimo.model import evaluate
 from spacemimo.model.checkpoint import save_checkpoint
 from spacemimo.model.nets import build_net
 from spacemimo.model.presets import sample_preset
 from spacemimo.model.train import load_experiment, train
+from spacemimo.papers import tasks
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -26,7 +26,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
-    paths = evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
+    paths = tasks.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
                                  progress=False)
     (row,) = _rows(paths["csv"])
     assert (row["N"], row["K"], row["net"]) == ("8", "4", "model_gnn")
@@ -34,11 +34,11 @@ def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
     assert 50.0 < float(row["se_ratio_pct"]) <= 101.0  # 300 steps: trained, not > WMMSE
     assert float(row["speedup"]) > 1.0  # one batched GNN pass vs converged 3-start WMMSE
     meta = json.loads(paths["json"].read_text())["meta"]
-    assert meta["config"]["wmmse_tol"] == evaluate.WMMSE_TOL and meta["git_revision"]
+    assert meta["config"]["wmmse_tol"] == tasks.WMMSE_TOL and meta["git_revision"]
     assert "97.74" in paths["md"].read_text()
     best = tmp_path / "checkpoints" / "model_gnn_n8_k4_snr10" / "best.pt"
     stamp = best.stat().st_mtime_ns
-    evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
+    tasks.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)], nets=("model_gnn",),
                          progress=False)
     assert best.stat().st_mtime_ns == stamp  # same experiment: the checkpoint is reused
 
@@ -46,7 +46,7 @@ def test_table2_quick_row_beside_paper(tmp_path: Path) -> None:
 def test_table2_extension_rows_sit_beside_the_papers_matching_column(tmp_path: Path) -> None:
     """The learned-structure net is read against the paper's BNN column (the same idea:
     structure (2) with learned parameters), the per-user-σ net against the Model-GNN's."""
-    paths = evaluate.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)],
+    paths = tasks.eval_table2(tmp_path, quick=True, rows=[(10.0, 8, 4)],
                                  nets=("structured_cb", "model_gnn_un"), progress=False)
     rows = {r["net"]: r for r in _rows(paths["csv"])}
     assert float(rows["structured_cb"]["paper_pct"]) == 99.92  # 003 Table II BNN, 10 dB
@@ -57,36 +57,36 @@ def test_table2_extension_rows_sit_beside_the_papers_matching_column(tmp_path: P
 
 def test_table2_structured_rows_get_the_short_budget_from_scratch(tmp_path: Path) -> None:
     for snr, N, K in ((0.0, 32, 16), (20.0, 64, 32)):
-        exp = evaluate.table2_experiment("structured_cb", snr, N, K, tmp_path)
-        assert exp.train.time_limit_s == evaluate.TABLE2_STRUCTURED_BUDGET_S
+        exp = tasks.table2_experiment("structured_cb", snr, N, K, tmp_path)
+        assert exp.train.time_limit_s == tasks.TABLE2_STRUCTURED_BUDGET_S
         assert exp.train.init_from is None and exp.net == "structured_cb"
-    assert evaluate.table2_experiment("structured_cb", 10.0, 8, 4, tmp_path).train.steps == 3000
+    assert tasks.table2_experiment("structured_cb", 10.0, 8, 4, tmp_path).train.steps == 3000
 
 
 def test_table2_32x16_rows_warm_start_from_10db(tmp_path: Path) -> None:
-    assert [r for r in evaluate.table2_rows(False) if r[1:] == (32, 16)] == [
+    assert [r for r in tasks.table2_rows(False) if r[1:] == (32, 16)] == [
         (0.0, 32, 16), (10.0, 32, 16), (20.0, 32, 16)]
-    src = evaluate.table2_warm_source
+    src = tasks.table2_warm_source
     assert src("model_gnn", 10.0, 32, 16) is None  # the trained root, reused as is
     assert src("model_gnn_pa", 0.0, 32, 16) is None
     for snr in (0.0, 20.0):
         assert src("model_gnn", snr, 32, 16) == (10.0, 32, 16)
-        exp = evaluate.table2_experiment("model_gnn", snr, 32, 16, tmp_path)
+        exp = tasks.table2_experiment("model_gnn", snr, 32, 16, tmp_path)
         assert exp.train.init_from == str(tmp_path / "checkpoints" / "model_gnn_n32_k16_snr10"
                                           / "best.pt")
-        assert exp.train.lr == evaluate.TABLE2_WARM_LR
-        assert exp.train.time_limit_s == evaluate.TABLE2_BUDGET_S["big"]
-    root = evaluate.table2_experiment("model_gnn", 10.0, 32, 16, tmp_path)
+        assert exp.train.lr == tasks.TABLE2_WARM_LR
+        assert exp.train.time_limit_s == tasks.TABLE2_BUDGET_S["big"]
+    root = tasks.table2_experiment("model_gnn", 10.0, 32, 16, tmp_path)
     assert root.train.init_from is None and root.train.lr == 0.01
     assert root.train.time_limit_s == 150.0
 
 
 def test_wmmse_reference_is_the_upper_reference() -> None:
     batch = sample_preset("modelgnn_n8_k4", 20, seed=3)
-    rates, seconds = evaluate.wmmse_reference(batch)
+    rates, seconds = tasks.wmmse_reference(batch)
     assert rates.shape == (20,) and seconds > 0
     net = build_net("model_gnn", {"hidden": [4, 4]})
-    W, t = evaluate.timed_inference(net, batch, repeats=2)
+    W, t = tasks.timed_inference(net, batch, repeats=2)
     from spacemimo.model.objectives import sum_rate
 
     assert t > 0 and (sum_rate(batch.H, W, batch.noise_power) <= rates + 1e-4).all()
@@ -98,7 +98,7 @@ def test_fig6_from_checkpoint(tmp_path: Path) -> None:
                                                              "eval_every": 20,
                                                              "eval_samples": 32}})
     train(exp, tmp_path / "ck", progress=False, write_results=False)
-    paths = evaluate.eval_fig6(tmp_path, quick=True, checkpoint=tmp_path / "ck" / "best.pt",
+    paths = tasks.eval_fig6(tmp_path, quick=True, checkpoint=tmp_path / "ck" / "best.pt",
                                progress=False)
     rows = _rows(paths["csv"])
     assert [int(r["K"]) for r in rows] == [2, 4, 8]  # one net, K never seen in training
@@ -115,7 +115,7 @@ def test_gsm_fig7_from_checkpoint(tmp_path: Path) -> None:
     ck = save_checkpoint(tmp_path / "gsm.pt", net, net_name="gsm_local",
                          net_overrides=overrides, scenario={"preset": "gsm_s4_m4_k4"},
                          metrics={}, extra={"seed": 0})
-    paths = evaluate.eval_gsm_fig7(tmp_path, quick=True, checkpoint=ck, progress=False)
+    paths = tasks.eval_gsm_fig7(tmp_path, quick=True, checkpoint=ck, progress=False)
     rows = _rows(paths["csv"])
     assert [float(r["p_max_dbw"]) for r in rows] == [-10.0, -5.0, 0.0, 5.0, 10.0]
     for r in rows:
@@ -125,7 +125,7 @@ def test_gsm_fig7_from_checkpoint(tmp_path: Path) -> None:
 
 
 def test_table4_quick(tmp_path: Path) -> None:
-    (r4,) = _rows(evaluate.eval_table4(tmp_path, quick=True, progress=False)["csv"])
+    (r4,) = _rows(tasks.eval_table4(tmp_path, quick=True, progress=False)["csv"])
     assert float(r4["paper_ee_ratio_pct"]) == 97.29 and 0 <= float(r4["csr_pct"]) <= 100
     assert float(r4["ee_ratio_pct"]) > 0
     assert float(r4["structured_ee_ratio_pct"]) > 0 and 0 <= float(r4["structured_csr_pct"]) <= 100
@@ -133,7 +133,7 @@ def test_table4_quick(tmp_path: Path) -> None:
 
 
 def test_table5_quick(tmp_path: Path) -> None:
-    (r5,) = _rows(evaluate.eval_table5(tmp_path, quick=True, progress=False)["csv"])
+    (r5,) = _rows(tasks.eval_table5(tmp_path, quick=True, progress=False)["csv"])
     assert 0 < float(r5["se_ratio_pct"]) <= 101.0
     assert 0 < float(r5["power_head_pct"]) <= 101.0  # our extension, warm-started from it
     assert 0 < float(r5["structured_cb_pct"]) <= 101.0  # our learned-structure net
@@ -152,9 +152,9 @@ def test_table5_quick(tmp_path: Path) -> None:
 
 
 def test_fig6_names_the_training_k_of_a_given_checkpoint() -> None:
-    assert evaluate._trained_users({"vary": {"num_users": {"exp_mean": 4, "low": 2}},
+    assert tasks._trained_users({"vary": {"num_users": {"exp_mean": 4, "low": 2}},
                                     "config": {"num_users": 4}}) == "Exp(4)"
-    assert evaluate._trained_users({"vary": {}, "config": {"num_users": 16}}) == "16"
+    assert tasks._trained_users({"vary": {}, "config": {"num_users": 16}}) == "16"
 
 
 def test_idle_users_counts_beams_below_a_share_of_the_fair_power() -> None:
@@ -162,8 +162,8 @@ def test_idle_users_counts_beams_below_a_share_of_the_fair_power() -> None:
     W = torch.zeros(1, 4, 4, dtype=torch.complex64)
     W[0, 0, 0], W[0, 1, 1] = 0.996 ** 0.5, 0.004 ** 0.5
     W[0, 2, 2] = W[0, 3, 3] = 0.5 ** 0.5
-    assert evaluate.idle_users(W, 2).tolist() == [1.0]
-    assert evaluate.idle_users(W, 2, share=0.001).tolist() == [0.0]
+    assert tasks.idle_users(W, 2).tolist() == [1.0]
+    assert tasks.idle_users(W, 2, share=0.001).tolist() == [0.0]
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -177,7 +177,7 @@ def test_cli_eval_errors(argv: list[str], message: str, capsys: pytest.CaptureFi
 
 @pytest.mark.slow
 def test_table3_quick(tmp_path: Path) -> None:
-    paths = evaluate.eval_table3(tmp_path, quick=True, progress=False)
+    paths = tasks.eval_table3(tmp_path, quick=True, progress=False)
     rows = _rows(paths["csv"])
     assert {r["net"] for r in rows} == {"model_gnn", "model_gnn_pa"}
     assert all(r["paper_samples"] == "100" for r in rows)
@@ -196,11 +196,11 @@ def _tiny_gsm_local(tmp_path: Path) -> Path:
 
 
 def test_new_tasks_registered() -> None:
-    assert {"zhou_ee", "gsm_fig6", "gsm_fig8", "gsm_fig9"} <= set(evaluate.TASKS)
+    assert {"zhou_ee", "gsm_fig6", "gsm_fig8", "gsm_fig9"} <= set(tasks.TASKS)
 
 
 def test_zhou_ee_quick(tmp_path: Path) -> None:
-    paths = evaluate.eval_zhou_ee(tmp_path, quick=True, progress=False)
+    paths = tasks.eval_zhou_ee(tmp_path, quick=True, progress=False)
     rows = _rows(paths["csv"])
     assert [float(r["p_max_dbm"]) for r in rows] == [30.0, 40.0]
     methods = ["zhou_edge_gnn", "zhou_unfolded", "iaidnn", "rzf", "mmse", "dinkelbach-wmmse",
@@ -228,7 +228,7 @@ def test_zhou_ee_quick(tmp_path: Path) -> None:
 
 
 def test_gsm_fig8_from_checkpoint(tmp_path: Path) -> None:
-    paths = evaluate.eval_gsm_fig8(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
+    paths = tasks.eval_gsm_fig8(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
                                    progress=False)
     rows = _rows(paths["csv"])
     assert [int(r["num_sats"]) for r in rows] == [2, 4]  # shared weights: any S
@@ -241,11 +241,11 @@ def test_gsm_fig8_from_checkpoint(tmp_path: Path) -> None:
 
 
 def test_gsm_fig9_quick(tmp_path: Path) -> None:
-    paths = evaluate.eval_gsm_fig9(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
+    paths = tasks.eval_gsm_fig9(tmp_path, quick=True, checkpoint=_tiny_gsm_local(tmp_path),
                                    progress=False)
     rows = _rows(paths["csv"])
     assert [int(r["num_sats"]) for r in rows] == [2, 4]
-    assert float(rows[0]["p_sat_dbw"]) == pytest.approx(evaluate.GSM_FIG9_TOTAL_DBW - 3.0103,
+    assert float(rows[0]["p_sat_dbw"]) == pytest.approx(tasks.GSM_FIG9_TOTAL_DBW - 3.0103,
                                                         abs=1e-3)
     assert float(rows[0]["gnn-global"]) > 0  # trained for S=2 only
     assert rows[1]["gnn-global"] == "nan"
@@ -272,13 +272,13 @@ def test_train_or_load_keeps_a_run_of_another_experiment(tmp_path: Path,
                                                              "eval_every": 4,
                                                              "eval_samples": 8}})
     ck = tmp_path / "ck"
-    first = evaluate.train_or_load(exp, ck, progress=False)
+    first = tasks.train_or_load(exp, ck, progress=False)
     stamp = (ck / "best.pt").stat().st_mtime_ns
-    again = evaluate.train_or_load(exp, ck, progress=False)  # same experiment: reused
+    again = tasks.train_or_load(exp, ck, progress=False)  # same experiment: reused
     assert (ck / "best.pt").stat().st_mtime_ns == stamp
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(),
                                                  again.state_dict().values(), strict=True))
-    evaluate.train_or_load(exp.with_train(steps=6), ck, progress=False)
+    tasks.train_or_load(exp.with_train(steps=6), ck, progress=False)
     (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith("ck.replaced-")]
     assert (kept / "best.pt").stat().st_mtime_ns == stamp and (ck / "best.pt").is_file()
     assert "train.steps: 4 -> 6" in capsys.readouterr().err
@@ -289,7 +289,7 @@ def test_gsm_fig6_convergence_from_training_histories(tmp_path: Path) -> None:
     evaluated every 2) and of the quick GNN-Global S=2 net, and scores each final net on its
     own last training batches (regenerated) and held-out ones; a checkpoint without a history
     is refused by name."""
-    from spacemimo.model.eval_gsm_convergence import eval_gsm_fig6
+    from spacemimo.papers.gsm_convergence import eval_gsm_fig6
 
     exp = load_experiment("gsm_local", net_overrides={"input_mlp": [16], "aggregate_mlp": [16],
                                                       "combine_mlp": [16]})
@@ -321,8 +321,8 @@ def test_train_vs_test_regenerates_the_training_batches(tmp_path: Path) -> None:
     scoring ``BatchSource``'s batches by hand; the held-out side uses other samples."""
     from spacemimo.model import objectives as obj
     from spacemimo.model.checkpoint import load_checkpoint
-    from spacemimo.model.eval_gsm_convergence import train_vs_test
     from spacemimo.model.train import BatchSource
+    from spacemimo.papers.gsm_convergence import train_vs_test
 
     exp = load_experiment("gsm_local", net_overrides={"input_mlp": [8], "aggregate_mlp": [8],
                                                       "combine_mlp": [8]})
@@ -346,7 +346,7 @@ def test_train_vs_test_regenerates_the_training_batches(tmp_path: Path) -> None:
 
 
 def test_convergence_summary_reads_the_settling_step() -> None:
-    from spacemimo.model.eval_gsm_convergence import convergence_summary
+    from spacemimo.papers.gsm_convergence import convergence_summary
 
     history = [{"step": s, "samples": 200 * s, "val_sum_rate": v}
                for s, v in ((50, 5.0), (100, 9.6), (150, 10.0), (200, 9.9))]

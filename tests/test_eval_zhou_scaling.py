@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from spacemimo.model import eval_zhou_scaling as scaling
-from spacemimo.model import evaluate
 from spacemimo.model.presets import sample_preset
 from spacemimo.model.zhou_gnn import DeepUnfoldedWmmse, ZhouEdgeGnn, iaidnn
+from spacemimo.papers import tasks
+from spacemimo.papers import zhou_scaling as scaling
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -31,12 +31,12 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_registered() -> None:
-    assert {"zhou_fig11", "zhou_fig12"} <= set(evaluate.TASKS)
-    assert evaluate.TASKS["zhou_fig11"].__name__ == "eval_zhou_fig11"
+    assert {"zhou_fig11", "zhou_fig12"} <= set(tasks.TASKS)
+    assert tasks.TASKS["zhou_fig11"].__name__ == "eval_zhou_fig11"
 
 
 def test_fig11_quick(out_dir: Path) -> None:
-    paths = evaluate.TASKS["zhou_fig11"](out_dir=out_dir, quick=True, progress=False)
+    paths = tasks.TASKS["zhou_fig11"](out_dir=out_dir, quick=True, progress=False)
     rows = _rows(paths["csv"])
     assert list(rows[0]) == ["upa", "num_tx", "num_users", *METHODS,
                              "unfolded_vs_dinkelbach_pct", "test_samples"]
@@ -58,7 +58,7 @@ def test_fig11_quick(out_dir: Path) -> None:
 
 
 def test_fig12_quick(out_dir: Path) -> None:
-    paths = evaluate.TASKS["zhou_fig12"](out_dir=out_dir, quick=True, progress=False)
+    paths = tasks.TASKS["zhou_fig12"](out_dir=out_dir, quick=True, progress=False)
     rows = _rows(paths["csv"])
     assert [(r["upa"], int(r["num_users"])) for r in rows] == [("8x8", 4), ("8x8", 10)]
     for r in rows:
@@ -72,7 +72,7 @@ def test_fig12_quick(out_dir: Path) -> None:
 
 
 def test_fixed_size_net_raises_elsewhere() -> None:
-    batch = sample_preset(evaluate.ZHOU_PRESET, 2, nx=4, ny=4)
+    batch = sample_preset(tasks.ZHOU_PRESET, 2, nx=4, ny=4)
     net = iaidnn(num_tx=64)
     assert scaling.fixed_num_tx(net) == 64
     assert scaling.fixed_num_tx(ZhouEdgeGnn()) is None

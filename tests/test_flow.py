@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from spacemimo.cli import main
-from spacemimo.hw_cli import missing_tools
+from spacemimo.hw.csim import missing_tools
 
 
 @pytest.mark.parametrize("bits", [8, 16])
@@ -19,8 +19,8 @@ def test_retrained_net_runs_bit_exact_on_the_hls_kernel(tmp_path, capsys, bits: 
     if missing:
         pytest.skip(missing)
     from spacemimo.model.checkpoint import save_checkpoint
+    from spacemimo.quant.demo_nets import small_float_gsm
     from spacemimo.quant.program import Program
-    from spacemimo.quant.testnets import small_float_gsm
     from spacemimo.quant.vectors import read_golden_vectors
 
     over = {"input_mlp": [32, 16], "aggregate_mlp": [16, 16], "combine_mlp": [16, 16]}

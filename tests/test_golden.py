@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from spacemimo.model.model_gnn import taylor_term
-from spacemimo.quant import golden, testprograms
+from spacemimo.quant import golden, random_programs
 from spacemimo.quant.program import OPCODES, Program, ProgramBuilder
 
 
@@ -246,10 +246,10 @@ def _gsm_float_reference(p: Program, x: np.ndarray, K: int, graph_layers: int,
 @pytest.mark.parametrize("bits", [8, 16])
 def test_gsm_program_against_float64_reimplementation(bits: int) -> None:
     K, layers = 3, 2
-    p = testprograms.random_gsm_program(bits=bits, K=K, input_mlp=(24, 16),
+    p = random_programs.random_gsm_program(bits=bits, K=K, input_mlp=(24, 16),
                                         aggregate_mlp=(16, 12), combine_mlp=(20, 16),
                                         graph_layers=layers, seed=bits)
-    x = testprograms.random_inputs(bits, (40, K, 8), np.random.default_rng(9))
+    x = random_programs.random_inputs(bits, (40, K, 8), np.random.default_rng(9))
     x[0] = 0
     x[1] = 2 ** (bits - 1) - 1
     got = golden.run(p, x)
@@ -259,8 +259,8 @@ def test_gsm_program_against_float64_reimplementation(bits: int) -> None:
 
 
 def test_run_trace_and_shapes() -> None:
-    p = testprograms.small_gsm_program(bits=8)
-    x = testprograms.random_inputs(8, (3, 4, 8), np.random.default_rng(0))
+    p = random_programs.small_gsm_program(bits=8)
+    x = random_programs.random_inputs(8, (3, 4, 8), np.random.default_rng(0))
     y, trace = golden.run(p, x, trace=True)
     assert len(trace) == len(p.ops)
     assert np.array_equal(trace[-1].out, y)
@@ -274,8 +274,8 @@ def test_run_trace_and_shapes() -> None:
 
 
 def test_model_gnn_program_runs() -> None:
-    p = testprograms.random_model_gnn_program(bits=8, N=4, K=2, hidden=(4, 6))
-    x = testprograms.random_inputs(8, (5, 8, 2), np.random.default_rng(0))
+    p = random_programs.random_model_gnn_program(bits=8, N=4, K=2, hidden=(4, 6))
+    x = random_programs.random_inputs(8, (5, 8, 2), np.random.default_rng(0))
     y, trace = golden.run(p, x, trace=True)
     assert y.shape == (5, 8, 2) and np.abs(y).max() > 0
     assert trace[0].op.opcode == OPCODES["TAYLOR"]

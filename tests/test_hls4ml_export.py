@@ -19,6 +19,7 @@ if shutil.which("g++") is None:
     pytest.skip("hls4ml compile() needs g++ (apt-get install g++)", allow_module_level=True)
 
 from spacemimo.model.gsm_gnn import GsmGnnConfig  # noqa: E402
+from spacemimo.quant.demo_nets import small_quant_gsm  # noqa: E402
 from spacemimo.quant.hls4ml_export import (  # noqa: E402
     Hls4mlOptions,
     export_and_check,
@@ -27,7 +28,6 @@ from spacemimo.quant.hls4ml_export import (  # noqa: E402
     vitis_available,
 )
 from spacemimo.quant.lower import lower  # noqa: E402
-from spacemimo.quant.testnets import small_quant_gsm  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -71,9 +71,9 @@ def test_model_gnn_segmented_dense_bit_exact(bits: int, tmp_path) -> None:
     """A Model-GNN layer's DENSE over [D | E | Σ_n D | Σ_k D | Σ_k E], parts on different
     grids: hls4ml gets one wide input on the finest grid and matches the program's aligned
     accumulation word for word."""
+    from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
     from spacemimo.quant.hls4ml_export import model_gnn_blocks
     from spacemimo.quant.lower import lower_model_gnn
-    from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
 
     q = small_quant_model_gnn(bits)
     blocks = model_gnn_blocks(q)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from spacemimo.board import regmap
-from spacemimo.hw_cli import build_csim, missing_tools, run_csim
+from spacemimo.hw.csim import build_csim, missing_tools, run_csim
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None,
                                 reason=f"C-sim needs g++ and ap_types: {missing_tools()}")
@@ -32,7 +32,7 @@ CFG_STREAMED8 = ("-DSM_DATA_BITS=8 -DSM_ACC_BITS=32 -DSM_ARRAY_ROWS=8 -DSM_ARRAY
 
 
 def _programs(small: bool) -> dict[str, object]:
-    from spacemimo.quant.testprograms import (
+    from spacemimo.quant.random_programs import (
         random_gsm_program,
         random_model_gnn_program,
         small_gsm_program,
@@ -93,7 +93,7 @@ def test_small_programs_bit_exact(tb_default: Path, small_vectors: dict[str, Pat
 @pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn16"])
 def test_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[str, Path],
                                 name: str) -> None:
-    from spacemimo.perfmodel import ArrayConfig, predict
+    from spacemimo.hw.perfmodel import ArrayConfig, predict
 
     res = run_csim(tb_default, small_vectors[name])
     pred = predict(small_vectors[name] / "program.bin", ArrayConfig.from_header())
@@ -102,7 +102,7 @@ def test_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[str, Path]
 
 
 def test_other_array_config_hybrid_bit_exact(small_vectors: dict[str, Path]) -> None:
-    from spacemimo.perfmodel import ArrayConfig, predict
+    from spacemimo.hw.perfmodel import ArrayConfig, predict
 
     tb = build_csim(CFG_HYBRID, "-O1")
     cfg = ArrayConfig.from_header().with_(array_rows=2, array_cols=16, drain_cols=8,
@@ -216,7 +216,7 @@ SIXTEEN_BIT_KINDS = {"wide_bias_beyond_data", "bias_beyond_acc_bits", "align_bey
 @pytest.mark.parametrize("kind", sorted(EXPECTED_CODES))
 def test_invalid_program_error_code(tb_default: Path, tmp_path: Path, kind: str) -> None:
     from spacemimo.quant.program import Program, ProgramError
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.random_programs import small_gsm_program
 
     bits = 16 if kind in SIXTEEN_BIT_KINDS else 8
     words = _corrupt(kind, _image(small_gsm_program(bits=bits, seed=3)))
@@ -233,7 +233,7 @@ def test_invalid_program_error_code(tb_default: Path, tmp_path: Path, kind: str)
 def test_run_without_loaded_program_is_an_error(tb_default: Path, tmp_path: Path) -> None:
     """A fresh kernel asked to reuse a program it never loaded reports BAD_MAGIC; the same
     valid image with LOAD_PROGRAM reports 0."""
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.random_programs import small_gsm_program
 
     (tmp_path / "program.bin").write_bytes(small_gsm_program(bits=8, seed=3).to_bytes())
     assert run_csim(tb_default, tmp_path, "--expect-status", "1", "--no-load").passed
@@ -259,7 +259,7 @@ def test_paper_size_bit_exact(paper_vectors: dict[str, Path], name: str) -> None
 def test_max_dims_bit_exact(tmp_path: Path, bits: int) -> None:
     """Every op at the maxima (64 rows x 1024 cols), its wide DENSE in 8 segments; at 16 bit
     with int64 biases beyond int32. Few random vectors: ~3 s each at -O2 on a shared core."""
-    from spacemimo.quant.testprograms import max_dims_program
+    from spacemimo.quant.random_programs import max_dims_program
     from spacemimo.quant.vectors import edge_case_inputs, write_golden_vectors
 
     prog = max_dims_program(bits=bits)
@@ -315,7 +315,7 @@ def test_hw_id_and_config_registers(tb_default: Path, small_vectors: dict[str, P
     """HW_ID and HW_CONFIG read back through the AXI-Lite model match regmap + the config."""
     import re
 
-    from spacemimo.perfmodel import ArrayConfig
+    from spacemimo.hw.perfmodel import ArrayConfig
 
     out = run_csim(tb_default, small_vectors["gsm8"]).output
     m = re.search(r"hw_id=0x([0-9A-F]+) hw_config=0x([0-9A-F]+)", out)
@@ -378,7 +378,7 @@ def tb_san_streamed() -> Path:
 
 
 def _no_report(res: object) -> None:
-    from spacemimo.hw_cli import SANITIZER_EXIT, sanitizer_report
+    from spacemimo.hw.csim import SANITIZER_EXIT, sanitizer_report
 
     out = res.output  # type: ignore[attr-defined]
     assert sanitizer_report(out) is None, out[-3000:]
@@ -436,7 +436,7 @@ def test_sanitized_corrupt_and_maximal_images(tb_san: Path, tb_san_streamed: Pat
     DIMS_EXCEED_MAX beyond it, both before any read past the buffer); files shorter than
     their header and PROGRAM_SIZE below 64 bytes."""
     from spacemimo.quant.program import image_bytes
-    from spacemimo.quant.testprograms import small_gsm_program
+    from spacemimo.quant.random_programs import small_gsm_program
 
     items: list[tuple[str, bytes, int]] = []
     want: dict[str, int] = {}
@@ -496,7 +496,7 @@ def test_sanitized_size_registers(tb_san: Path, tmp_path: Path, case: str, args:
     values: +/- the exact size) under the sanitizers; STATUS = golden.run_device's."""
     from spacemimo.quant import golden
     from spacemimo.quant.program import io_bytes
-    from spacemimo.quant.testprograms import random_inputs, small_gsm_program
+    from spacemimo.quant.random_programs import random_inputs, small_gsm_program
 
     prog = small_gsm_program(bits=8, seed=3)
     n = 3
@@ -533,7 +533,7 @@ def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,
     """Rule 3, the last line: a reuse run (MODE.LOAD_PROGRAM = 0) whose PROGRAM_SIZE no longer
     covers the streamed weight chunks ends with ADDR_RANGE, issues no burst outside, and
     writes nothing to its output buffer."""
-    from spacemimo.perfmodel import ArrayConfig, predict
+    from spacemimo.hw.perfmodel import ArrayConfig, predict
 
     cfg = ArrayConfig.from_header().with_(array_rows=2, array_cols=16, drain_cols=8,
                                           bus_width=128, weight_mode=2, weight_depth=132,

@@ -13,10 +13,10 @@ import torch
 from spacemimo.model.gsm_gnn import GsmGnnConfig
 from spacemimo.model.precoder_io import complex_to_real, scale_input
 from spacemimo.quant import golden
+from spacemimo.quant.demo_nets import GSM_SCENARIO, small_quant_gsm
 from spacemimo.quant.lower import bit_exact_mismatches, lower, op_index_map
 from spacemimo.quant.program import OPCODES, Program
 from spacemimo.quant.qat_nets import QuantGsmGnn
-from spacemimo.quant.testnets import GSM_SCENARIO, small_quant_gsm
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -130,8 +130,8 @@ def test_float32_model_is_checked_in_float64() -> None:
 def test_wide_bias_lowers_bit_exactly() -> None:
     """16 bit: a bias far beyond int32 at the accumulator scale is stored as an int64 word
     pair (format v2) and golden still equals Brevitas word for word."""
+    from spacemimo.quant.demo_nets import small_float_gsm
     from spacemimo.quant.qat import QatConfig, as_float64, ptq
-    from spacemimo.quant.testnets import small_float_gsm
 
     f = small_float_gsm()
     with torch.no_grad():
@@ -168,8 +168,8 @@ def test_paper_size_bit_exact_10000_samples(bits: int) -> None:
 
 @pytest.mark.parametrize("bits", [8, 16])
 def test_model_gnn_bit_exact(bits: int) -> None:
+    from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
     from spacemimo.quant.lower import lower_model_gnn, model_gnn_mismatches
-    from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
 
     q = small_quant_model_gnn(bits)
     prog = lower_model_gnn(q, 8, 4)

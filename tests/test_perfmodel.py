@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from spacemimo.perfmodel import (
+from spacemimo.hw.perfmodel import (
     CONFIG_HEADER,
     PAPER_GSM_CYCLES,
     ArrayConfig,
@@ -21,14 +21,14 @@ from spacemimo.perfmodel import (
 
 @pytest.fixture(scope="module")
 def gsm8():
-    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.quant.random_programs import random_gsm_program
 
     return random_gsm_program(bits=8, seed=0)
 
 
 @pytest.fixture(scope="module")
 def gsm16():
-    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.quant.random_programs import random_gsm_program
 
     return random_gsm_program(bits=16, seed=0)
 
@@ -100,7 +100,7 @@ def test_table_and_batch(gsm8) -> None:
 
 
 def test_model_gnn_program() -> None:
-    from spacemimo.quant.testprograms import random_model_gnn_program
+    from spacemimo.quant.random_programs import random_model_gnn_program
 
     pred = predict(random_model_gnn_program(bits=16, seed=0))
     assert {o.name for o in pred.ops} == {"DENSE", "AGGREGATE", "NORM", "TAYLOR"}

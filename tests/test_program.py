@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spacemimo.quant import golden, testprograms, vectors
+from spacemimo.quant import golden, random_programs, vectors
 from spacemimo.quant.program import (
     ERROR_CODES,
     FLAGS,
@@ -35,12 +35,12 @@ from spacemimo.quant.program import (
 
 @pytest.fixture(scope="module")
 def gsm8() -> Program:
-    return testprograms.small_gsm_program(bits=8, seed=1)
+    return random_programs.small_gsm_program(bits=8, seed=1)
 
 
 @pytest.fixture(scope="module")
 def mgnn16() -> Program:
-    return testprograms.random_model_gnn_program(bits=16, N=4, K=3, hidden=(6, 4), seed=2)
+    return random_programs.random_model_gnn_program(bits=16, N=4, K=3, hidden=(6, 4), seed=2)
 
 
 def _tiny(bits: int = 8, acc_bits: int | None = None) -> Program:
@@ -304,7 +304,7 @@ def test_accumulator_bound_is_exact() -> None:
 
 def test_accumulator_overflow_in_a_crafted_image() -> None:
     """A program built for a wide accumulator, relabelled narrow: the loader must refuse."""
-    prog = testprograms.small_gsm_program(bits=16, seed=0)
+    prog = random_programs.small_gsm_program(bits=16, seed=0)
     Program.from_bytes(prog.to_bytes())
     assert _code(_mutated(prog, lambda p: setattr(p, "acc_bits", 30))) == "BAD_FORMAT"
     # and a hand-made image whose weights are all at the extreme, 1024 inputs wide
@@ -385,7 +385,7 @@ def test_wide_bias_words_round_trip() -> None:
 
 
 def test_random_programs_use_their_range(gsm8: Program) -> None:
-    x = testprograms.random_inputs(8, (64, gsm8.in_rows, gsm8.in_cols),
+    x = random_programs.random_inputs(8, (64, gsm8.in_rows, gsm8.in_cols),
                                    np.random.default_rng(5))
     _, trace = golden.run(gsm8, x, trace=True)
     for e in trace:
@@ -407,24 +407,24 @@ def test_model_gnn_program_layout(mgnn16: Program) -> None:
 
 
 def test_paper_size_gsm_builds_and_runs() -> None:
-    prog = testprograms.random_gsm_program(bits=8)
+    prog = random_programs.random_gsm_program(bits=8)
     dense = [op for op in prog.ops if op.name == "DENSE"]
     assert sum(op.in_cols * op.out_cols for op in dense) == 3_158_016
     assert [op.name for op in prog.ops].count("AGGREGATE") == 2
-    x = testprograms.random_inputs(8, (8, 4, 8), np.random.default_rng(0))
+    x = random_programs.random_inputs(8, (8, 4, 8), np.random.default_rng(0))
     y = golden.run(prog, x)
     assert y.shape == (8, 4, 8) and np.abs(y).max() > 0
 
 
 def test_max_dims_program_fills_the_maxima() -> None:
     lim = HardwareLimits(max_rows=16, max_cols=64)
-    prog = testprograms.max_dims_program(bits=16, limits=lim)
+    prog = random_programs.max_dims_program(bits=16, limits=lim)
     Program.from_bytes(prog.to_bytes(), lim)
     with pytest.raises(ProgramError):
         Program.from_bytes(prog.to_bytes(), HardwareLimits(max_rows=15, max_cols=64))
     assert {op.name for op in prog.ops} == set(OPCODES)
     assert max(op.dst_off + op.out_cols for op in prog.ops) == 64
-    x = testprograms.random_inputs(16, (3, 16, 8), np.random.default_rng(0))
+    x = random_programs.random_inputs(16, (3, 16, 8), np.random.default_rng(0))
     assert np.abs(golden.run(prog, x)).max() > 0
 
 
@@ -487,7 +487,7 @@ def test_window_concat_helper() -> None:
 @pytest.mark.parametrize("bits", [8, 16])
 def test_paper_size_gsm_100_vectors(tmp_path: Path, bits: int) -> None:
     """What the HLS/RTL engineers run: the paper-size program and 100 golden vectors."""
-    prog = testprograms.random_gsm_program(bits=bits)
+    prog = random_programs.random_gsm_program(bits=bits)
     gv = vectors.write_golden_vectors(tmp_path, prog, n=100, seed=bits)
     assert gv.expected.shape == (100, 4, 8) and np.abs(gv.expected).max() > 0
     assert vectors.check_golden_vectors(tmp_path) == 0
@@ -595,7 +595,7 @@ def test_run_device_codes_and_outputs(gsm8: Program) -> None:
     hardware's order, and the golden outputs when it is 0."""
     blob = gsm8.to_bytes()
     rng = np.random.default_rng(0)
-    x = testprograms.random_inputs(8, (3, gsm8.in_rows, gsm8.in_cols), rng)
+    x = random_programs.random_inputs(8, (3, gsm8.in_rows, gsm8.in_cols), rng)
     i3, o3 = 3 * gsm8.in_rows * gsm8.in_cols * 2, 3 * gsm8.out_rows * gsm8.out_cols * 2
     sizes = {"program_size": len(blob), "input_size": i3, "output_size": o3}
     code, y = golden.run_device(blob, x.astype(np.int16), num_vectors=3, **sizes)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from fuzz_programs import (
     summarize,
 )
 
-from spacemimo.hw_cli import build_csim, missing_tools
+from spacemimo.hw.csim import build_csim, missing_tools
 from spacemimo.quant.program import OP_FIELDS, UNUSED_OP_FIELDS, HardwareLimits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,8 +158,7 @@ def rtl_sample(seed: int = 0, scale: int = 1) -> tuple[list[Case], list[Case]]:
 
 def _run_rtl(cases: list[Case], workdir: Path) -> tuple[BackendResult, float]:
     """The cocotb module rtl_tests/tb_loader_fuzz.py on ``cases`` (one simulation)."""
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
-    import cosim  # type: ignore[import-not-found]
+    from spacemimo.hw import cosim
 
     # Icarus when present: its build takes seconds (the 8-lane Verilator model minutes), and
     # ~50 loads simulate in ~20 s either way
@@ -187,10 +185,10 @@ def _run_rtl(cases: list[Case], workdir: Path) -> tuple[BackendResult, float]:
 
 
 def _have_rtl_sim() -> bool:
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
     try:
         import cocotbext.axi  # noqa: F401
-        import cosim  # type: ignore[import-not-found]
+
+        from spacemimo.hw import cosim
     except ImportError:
         return False
     return bool(cosim.selected_simulators())

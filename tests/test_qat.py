@@ -13,6 +13,7 @@ import torch
 from spacemimo.model.precoder_io import complex_to_real, scale_input
 from spacemimo.quant import fixed_point as fp
 from spacemimo.quant import golden
+from spacemimo.quant.demo_nets import GSM_SCENARIO, small_float_gsm, small_quant_gsm
 from spacemimo.quant.qat import (
     QatConfig,
     as_float64,
@@ -24,7 +25,6 @@ from spacemimo.quant.qat import (
     save_qat_checkpoint,
 )
 from spacemimo.quant.qat_nets import QuantGsmGnn, norm_out_frac, quantize_net
-from spacemimo.quant.testnets import GSM_SCENARIO, small_float_gsm, small_quant_gsm
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -200,7 +200,7 @@ def test_cli_qat_compile_lower(tmp_path, capsys) -> None:
 
 def test_model_gnn_checkpoint_and_compile(tmp_path, capsys) -> None:
     from spacemimo.cli import main
-    from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
+    from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
 
     q = small_quant_model_gnn(16)
     path = save_qat_checkpoint(tmp_path / "m.pt", q, net_name="model_gnn",

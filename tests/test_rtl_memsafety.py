@@ -9,15 +9,13 @@ to the pytest tmp dir (JSON + Markdown) and printed (visible with ``pytest -s``)
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "rtl_tests"))
+from spacemimo.hw.cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators
 
-from cosim import BUILD_ROOT, SMALL, run_cosim, selected_simulators  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SIMS = selected_simulators()
 
@@ -58,7 +56,7 @@ def test_rtl_memsafety(case: tuple[str, str, dict, str, str], tmp_path: Path) ->
     buffers wrapping 2^32, bases above it, a buffer ending at 2^32. Exact STATUS, 0 stray
     accesses, 0 protocol violations, 0 hangs, next run bit-exact."""
     sim, tag, params, build, testcase = case
-    from spacemimo.quant.testprograms import random_model_gnn_program, small_gsm_program
+    from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
     vdir = tmp_path / "vectors"

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacemimo.quant.program import Op, Program
 
-REPO = Path(__file__).resolve().parent.parent
-CONFIG_HEADER = REPO / "hls" / "src" / "accel_config.h"
+from spacemimo.ground import paths
+
+CONFIG_HEADER = paths.hls_dir() / "src" / "accel_config.h"
 
 # GSM paper (seeds/002, Table III / sec. V-B): XC7V690T, 100 MHz, 64-bit bus.
 PAPER_GSM_CYCLES = {8: (386_284, 588_280), 16: (719_218, 1_050_372)}
@@ -402,7 +403,7 @@ def preset(name: str, **overrides: Any) -> ArrayConfig:
 def paper_comparison(configs: dict[str, ArrayConfig] | None = None, seed: int = 0
                      ) -> list[dict[str, Any]]:
     """Predicted paper-size GSM cycles per inference at 8 and 16 bit beside the paper's."""
-    from spacemimo.quant.testprograms import random_gsm_program
+    from spacemimo.quant.random_programs import random_gsm_program
 
     configs = configs or {n: preset(n) for n in ("vx690t", "vx690t-streamed", "vx690t-bus512")}
     rows = []

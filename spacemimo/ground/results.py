@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from spacemimo.runinfo import run_metadata
+from spacemimo.ground.provenance import run_metadata
 
 
 def _fmt(value: Any) -> str:

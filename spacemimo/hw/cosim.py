@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from spacemimo.ground import paths
+
+ROOT = paths.source_root()
 # SM_RTL_DIR: simulate another copy of rtl/ (a scratch tree being developed), built under its
 # own build root so the repo's builds are never overwritten by half-edited RTL
 RTL = Path(os.environ.get("SM_RTL_DIR") or ROOT / "rtl").resolve()
@@ -102,6 +104,26 @@ def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
     return get_results(results)
 
 
+def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
+                     log: Path) -> tuple[int, int]:
+    """Build (cached) and run ``tb_driver`` tests on this module's SMALL configuration
+    through ``run_cosim`` — its build directory, parameters and flags, so the build of
+    tests/test_rtl_cosim.py is reused and never rebuilt with other flags; returns (tests run,
+    failures)."""
+    from cocotb_tools.runner import get_results
+
+    build = BUILD_ROOT / f"{sim}_{bits}"
+    xml = build.resolve() / "results.xml"
+    xml.unlink(missing_ok=True)
+    try:
+        return run_cosim(sim, SMALL[bits], Path(env.get("SM_VECTORS", ".")),
+                               build, testcase=tests, extra_env={"SM_BITS": str(bits), **env},
+                               log_file=log, test_module="tb_driver")
+    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
+        pass
+    return get_results(xml) if xml.exists() else (0, 0)
+
+
 def numerics_program(bits: int, seed: int = 0) -> Any:
     """A small program that exercises what GSM does not: partial output tiles, unaligned
     source/destination column offsets (write rotation), AGGREGATE *sum* over groups of 2
@@ -113,7 +135,7 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
 
     from spacemimo.quant import golden
     from spacemimo.quant.program import HardwareLimits, ProgramBuilder, Window, sat_range
-    from spacemimo.quant.testprograms import calibrate_shift, random_inputs
+    from spacemimo.quant.random_programs import calibrate_shift, random_inputs
 
     rng = np.random.default_rng(seed)
     lim = HardwareLimits(max_rows=4, max_cols=64, num_buffers=4)

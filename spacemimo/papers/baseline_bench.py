@@ -9,10 +9,10 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from spacemimo.ground.results import write_table
 from spacemimo.model.precoder_registry import methods_for, score
 from spacemimo.model.presets import load_preset, sample_preset
 from spacemimo.model.scenarios import resolve_scenario
-from spacemimo.results import write_table
 
 
 def bench_baselines(scenario: str, *, batch: int = 256, repeats: int = 3, seed: int = 0,

@@ -22,10 +22,12 @@ from typing import Any
 
 import torch
 
+from spacemimo.ground.results import plot_lines, write_table
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.checkpoint import load_checkpoint
-from spacemimo.model.evaluate import (
+from spacemimo.model.train import BatchSource, Experiment
+from spacemimo.papers.tasks import (
     GSM_FIG9_SATS,
     _append_md,
     _gsm_local_net,
@@ -34,8 +36,6 @@ from spacemimo.model.evaluate import (
     gsm_global_experiment,
     train_or_load,
 )
-from spacemimo.model.train import BatchSource, Experiment
-from spacemimo.results import plot_lines, write_table
 
 PAPER_FIG6 = ("converges very quickly, stabilizing within 50 iterations, then grows very "
               "slowly; testing and training results very close")

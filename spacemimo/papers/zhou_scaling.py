@@ -22,7 +22,11 @@ from typing import Any
 from torch import nn
 from tqdm import tqdm
 
-from spacemimo.model.evaluate import (
+from spacemimo.ground.results import plot_lines, write_table
+from spacemimo.model.presets import load_preset, sample_preset
+from spacemimo.model.train import derive_seed
+from spacemimo.model.zhou_gnn import LinearUnfoldedInverse
+from spacemimo.papers.tasks import (
     ZHOU_BUDGET_S,
     ZHOU_NETS,
     ZHOU_PRESET,
@@ -31,10 +35,6 @@ from spacemimo.model.evaluate import (
     _zhou_nets,
     _zhou_point_ee,
 )
-from spacemimo.model.presets import load_preset, sample_preset
-from spacemimo.model.train import derive_seed
-from spacemimo.model.zhou_gnn import LinearUnfoldedInverse
-from spacemimo.results import plot_lines, write_table
 
 # Square UPA sides for Fig. 11 (Nt = 16, 36, 64, 100, 144) around Table I's 8x8, at K = 10.
 FIG11_UPA_SIDES: tuple[int, ...] = (4, 6, 8, 10, 12)

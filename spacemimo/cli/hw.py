@@ -9,137 +9,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-HLS_DIR = REPO / "hls"
-DEFAULT_VECTORS = REPO / "build" / "golden"
+from spacemimo.ground import paths
+from spacemimo.hw.csim import (
+    build_csim,
+    run_csim,
+    sanitizer_report,
+    write_random_vectors,
+)
 
-
-# --------------------------------------------------------------------------- C-sim helpers
-
-
-class CsimError(RuntimeError):
-    """The C-simulation could not be built or run."""
-
-
-@dataclass
-class CsimResult:
-    """What one testbench run printed."""
-
-    returncode: int
-    output: str
-    mismatches: int | None = None
-    words: int | None = None
-    status: int | None = None
-    cycles_batch: int | None = None
-    cycles_inference: int | None = None
-    vectors: int | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.returncode == 0
-
-
-def missing_tools() -> str | None:
-    """None when g++ and the ap_types headers are available, else what to install."""
-    if shutil.which("g++") is None:
-        return "g++ not found: install a C++ compiler (apt-get install g++)"
-    try:
-        import hls4ml  # noqa: F401
-    except ImportError:
-        return "hls4ml not installed (its ap_types headers are needed): pip install -e '.[hw]'"
-    return None
-
-
-def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False) -> Path:
-    """Build the C-sim testbench for a configuration (-D flags); returns the binary path.
-
-    Binaries are cached per (flags, opt, sanitize) under hls/build/csim/ by hls/Makefile.
-    ``sanitize`` builds under AddressSanitizer + UBSan (``-fno-sanitize-recover``): any
-    out-of-bounds access or undefined behaviour ends the run with a report and exit status
-    ``SANITIZER_EXIT``.
-    """
-    why = missing_tools()
-    if why:
-        raise CsimError(why)
-    cmd = ["make", "-s", "--no-print-directory", "-C", str(HLS_DIR), "csim-build",
-           f"CFG={cflags}", f"OPT={opt}"] + (["SANITIZE=1"] if sanitize else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    if proc.returncode != 0 or not lines:
-        raise CsimError(f"C-sim build failed ({' '.join(cmd)}):\n{proc.stdout}\n{proc.stderr}")
-    return HLS_DIR / lines[-1].strip()
-
-
-# Exit status of a sanitizer report (ASan and UBSan), distinct from the testbench's 0/1/2/3.
-SANITIZER_EXIT = 86
-SANITIZER_ENV = {"ASAN_OPTIONS": f"exitcode={SANITIZER_EXIT}:detect_leaks=1",
-                 "UBSAN_OPTIONS": f"exitcode={SANITIZER_EXIT}:print_stacktrace=1"}
-
-
-def sanitizer_report(output: str) -> str | None:
-    """The first line of an AddressSanitizer / UBSan report in a run's output, or None."""
-    for line in output.splitlines():
-        if "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line \
-                or "runtime error:" in line:
-            return line.strip()
-    return None
-
-
-def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | None = None
-             ) -> CsimResult:
-    """Run the testbench on a golden-vector directory (or ``--load-list FILE`` with
-    vec_dir ``"--load-list"``) and parse its summary lines."""
-    import os
-
-    env = {**os.environ, **SANITIZER_ENV}
-    proc = subprocess.run([str(binary), str(vec_dir), *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
-    out = proc.stdout + proc.stderr
-    res = CsimResult(proc.returncode, out)
-    if m := re.search(r"^mismatches=(\d+)/(\d+)", out, re.M):
-        res.mismatches, res.words = int(m.group(1)), int(m.group(2))
-    if m := re.search(r"status=(\d+)", out):
-        res.status = int(m.group(1))
-    if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
-                      out):
-        res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
-    return res
-
-
-def write_random_vectors(kind: str, bits: int, out: Path, n: int = 100, small: bool = False,
-                         seed: int = 0) -> Path:
-    """Golden vectors of a random GSM or Model-GNN program (paper size unless ``small``)."""
-    from spacemimo.quant.testprograms import (
-        random_gsm_program,
-        random_model_gnn_program,
-        small_gsm_program,
-    )
-    from spacemimo.quant.vectors import write_golden_vectors
-
-    if kind == "gsm":
-        prog = small_gsm_program(bits=bits, seed=seed) if small else \
-            random_gsm_program(bits=bits, seed=seed)
-    elif kind in ("model-gnn", "model_gnn", "mgnn"):
-        prog = random_model_gnn_program(bits=bits, N=4, K=4, hidden=(8, 8), seed=seed) \
-            if small else random_model_gnn_program(bits=bits, seed=seed)
-    else:
-        raise ValueError(f"kind must be gsm or model-gnn, got {kind!r}")
-    write_golden_vectors(out, prog, n=n, seed=seed + 1)
-    return out
+DEFAULT_VECTORS = paths.build_dir() / "golden"
 
 
 # --------------------------------------------------------------------------- handlers
 
 
 def _config_from_args(args: argparse.Namespace) -> Any:
-    from spacemimo.perfmodel import WEIGHT_MODES, preset
+    from spacemimo.hw.perfmodel import WEIGHT_MODES, preset
 
     mode = WEIGHT_MODES[args.weight_mode] if args.weight_mode else None
     return preset(args.preset, array_rows=args.array_rows, array_cols=args.array_cols,
@@ -148,7 +36,7 @@ def _config_from_args(args: argparse.Namespace) -> Any:
 
 
 def cmd_perf(args: argparse.Namespace) -> int:
-    from spacemimo.perfmodel import paper_comparison, paper_comparison_markdown, predict
+    from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown, predict
 
     cfg = _config_from_args(args)
     if args.paper:
@@ -159,7 +47,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
         if prog.is_dir():
             prog = prog / "program.bin"
     elif args.random:
-        from spacemimo.quant.testprograms import (
+        from spacemimo.quant.random_programs import (
             random_gsm_program,
             random_model_gnn_program,
             small_gsm_program,
@@ -184,7 +72,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
 
 
 def cmd_csim(args: argparse.Namespace) -> int:
-    from spacemimo.perfmodel import predict
+    from spacemimo.hw.perfmodel import predict
 
     dirs = [Path(d) for d in args.dirs]
     if args.random:
@@ -237,7 +125,7 @@ def _status_name(code: int) -> str:
 
 
 def cmd_bench_perf(args: argparse.Namespace) -> int:
-    from spacemimo.perfmodel import paper_comparison, paper_comparison_markdown
+    from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown
 
     rows = paper_comparison(seed=args.seed)
     md = paper_comparison_markdown(rows)
@@ -253,7 +141,7 @@ def cmd_bench_perf(args: argparse.Namespace) -> int:
 
 
 def _config_args(s: argparse.ArgumentParser) -> None:
-    from spacemimo.perfmodel import PRESETS, WEIGHT_MODES
+    from spacemimo.hw.perfmodel import PRESETS, WEIGHT_MODES
 
     g = s.add_argument_group("array configuration (default: hls/src/accel_config.h)")
     g.add_argument("--preset", default="vx690t", choices=sorted(PRESETS),

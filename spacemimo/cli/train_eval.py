@@ -62,24 +62,24 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from spacemimo.model import evaluate
+    from spacemimo.papers import tasks as paper_tasks
 
     if args.all:
-        tasks = list(evaluate.TASKS)
+        tasks = list(paper_tasks.TASKS)
     elif args.tasks:
         tasks = args.tasks
     else:
-        raise ValueError(f"name tasks ({', '.join(evaluate.TASKS)}) or give --all")
+        raise ValueError(f"name tasks ({', '.join(paper_tasks.TASKS)}) or give --all")
     for task in tasks:
-        if task not in evaluate.TASKS:
-            raise ValueError(f"unknown eval task {task!r}; known: {', '.join(evaluate.TASKS)}")
+        if task not in paper_tasks.TASKS:
+            raise ValueError(f"unknown eval task {task!r}; known: {', '.join(paper_tasks.TASKS)}")
     extra: dict[str, Any] = {}
     if getattr(args, "rows", None):
         if tasks != ["table2"]:
             raise ValueError("--rows selects Table II rows: give the table2 task alone")
-        extra = {"rows": evaluate.parse_table2_rows(args.rows), "merge": True}
+        extra = {"rows": paper_tasks.parse_table2_rows(args.rows), "merge": True}
     for task in tasks:
-        paths = evaluate.TASKS[task](out_dir=args.out, seed=args.seed, quick=args.quick,
+        paths = paper_tasks.TASKS[task](out_dir=args.out, seed=args.seed, quick=args.quick,
                                      checkpoint=args.checkpoint, progress=not args.quiet,
                                      **extra)
         md = paths.get("md")

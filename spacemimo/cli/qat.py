@@ -1,7 +1,7 @@
 """``spacemimo qat``, ``spacemimo compile --from`` and ``spacemimo hls4ml``: the flow steps
 float checkpoint -> quantized checkpoint -> program -> hls4ml projects.
 
-``compile`` is shared with ``spacemimo.quant.cli_program`` (its ``--emit-headers``): this
+``compile`` is shared with ``spacemimo.cli.program`` (its ``--emit-headers``): this
 module adds ``--from`` to that parser when it exists (or creates ``compile`` when it does not)
 and also registers ``lower`` as a name of its own. Heavy imports stay inside the handlers.
 """
@@ -38,11 +38,11 @@ def _threads(args: argparse.Namespace) -> None:
 
 
 def cmd_qat(args: argparse.Namespace) -> int:
+    from spacemimo.ground.results import markdown_table, write_table
     from spacemimo.model.checkpoint import load_checkpoint
     from spacemimo.model.gsm_gnn import GsmMultiGnn
     from spacemimo.model.model_gnn import ModelGnn
     from spacemimo.quant.qat import QatConfig, Scenario, compare, save_qat_checkpoint
-    from spacemimo.results import markdown_table, write_table
 
     _threads(args)
     ck = load_checkpoint(args.from_ckpt)
@@ -178,8 +178,8 @@ def cmd_hls4ml(args: argparse.Namespace) -> int:
     if (args.from_ckpt is None) == (not args.demo):
         raise ValueError("give --from <quantized checkpoint> or --demo")
     if args.demo and args.demo_net == "model-gnn":
+        from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
         from spacemimo.quant.qat import QatCheckpoint
-        from spacemimo.quant.testnets import MODEL_GNN_SCENARIO, small_quant_model_gnn
 
         print(f"--demo model-gnn: untrained Model-GNN hidden (8, 8), N=8 K=4, PTQ-calibrated, "
               f"{args.bits}-bit")
@@ -187,7 +187,7 @@ def cmd_hls4ml(args: argparse.Namespace) -> int:
                            args.bits, 4, MODEL_GNN_SCENARIO, "ptq", {}, num_antennas=8)
         return _hls4ml_model_gnn(args, ck)
     if args.demo:
-        from spacemimo.quant.testnets import small_quant_gsm
+        from spacemimo.quant.demo_nets import small_quant_gsm
 
         qnet = small_quant_gsm(args.bits, width=args.demo_width)
         name, num_users = f"gsm_demo_w{args.demo_width}", 4
@@ -220,8 +220,8 @@ def _hls4ml_model_gnn(args: argparse.Namespace, ck: Any) -> int:
 
 
 def _hls4ml_run(args: argparse.Namespace, net: Any, prog: Any, x: Any, name: str) -> int:
+    from spacemimo.ground.results import markdown_table, write_table
     from spacemimo.quant.hls4ml_export import Hls4mlOptions, export_and_check
-    from spacemimo.results import markdown_table, write_table
 
     opts = Hls4mlOptions(part=args.part, reuse_factor=args.reuse_factor,
                          strategy=args.strategy, io_type=args.io_type)

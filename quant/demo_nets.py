@@ -1,5 +1,5 @@
 """Small calibrated quantized GSM nets for tests and demos (the QAT-side twin of
-``testprograms``): built in seconds, with the paper's S, M, K and tiny hidden widths."""
+``random_programs``): built in seconds, with the paper's S, M, K and tiny hidden widths."""
 
 from __future__ import annotations
 

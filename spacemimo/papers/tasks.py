@@ -3,7 +3,7 @@
 Each task trains the nets it needs (``resolve_net``: reuses a finished checkpoint under
 ``<out>/checkpoints/``, or one given with ``--checkpoint``), evaluates them on a held-out test
 set drawn with its own seed, and writes ``<out>/<task>.{md,csv,json}`` (+ PNG) through
-``spacemimo.results``, each measured number beside the paper's:
+``spacemimo.ground.results``, each measured number beside the paper's:
 
 - ``table2``: 003 Table II — SE ratio vs a converged WMMSE (best of MRT/RZF/all-ones starts,
   relative tolerance 1e-8, at most 2000 iterations) and inference time of GNN vs WMMSE on this
@@ -41,6 +41,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from spacemimo.ground.results import plot_lines, write_table
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.checkpoint import load_checkpoint, plain
@@ -53,7 +54,6 @@ from spacemimo.model.train import (
     train,
 )
 from spacemimo.model.wmmse import REFERENCE_MAX_ITER, REFERENCE_TOL, WMMSEResult, wmmse_batch
-from spacemimo.results import plot_lines, write_table
 
 WMMSE_TOL = REFERENCE_TOL
 WMMSE_MAX_ITER = REFERENCE_MAX_ITER
@@ -1233,12 +1233,12 @@ def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
 
 
 def _lazy_task(module: str, fn: str) -> Callable[..., dict[str, Path]]:
-    """A task defined in ``spacemimo.model.<module>``, which imports this module: imported on
+    """A task defined in ``spacemimo.papers.<module>``, which imports this module: imported on
     first call to avoid the import cycle."""
     def run(*args: Any, **kwargs: Any) -> dict[str, Path]:
         import importlib
 
-        return getattr(importlib.import_module(f"spacemimo.model.{module}"), fn)(*args, **kwargs)
+        return getattr(importlib.import_module(f"spacemimo.papers.{module}"), fn)(*args, **kwargs)
 
     run.__name__ = run.__qualname__ = fn
     return run
@@ -1252,10 +1252,10 @@ TASKS: dict[str, Callable[..., dict[str, Path]]] = {
     "table5": eval_table5,
     "gsm_fig7": eval_gsm_fig7,
     "zhou_ee": eval_zhou_ee,
-    "zhou_fig11": _lazy_task("eval_zhou_scaling", "eval_zhou_fig11"),
-    "zhou_fig12": _lazy_task("eval_zhou_scaling", "eval_zhou_fig12"),
+    "zhou_fig11": _lazy_task("zhou_scaling", "eval_zhou_fig11"),
+    "zhou_fig12": _lazy_task("zhou_scaling", "eval_zhou_fig12"),
     "gsm_fig8": eval_gsm_fig8,
     "gsm_fig9": eval_gsm_fig9,
     # after gsm_fig9: it reads the training histories of the nets gsm_fig7/9 train
-    "gsm_fig6": _lazy_task("eval_gsm_convergence", "eval_gsm_fig6"),
+    "gsm_fig6": _lazy_task("gsm_convergence", "eval_gsm_fig6"),
 }

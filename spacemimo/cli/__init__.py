@@ -18,9 +18,9 @@ DEFAULT_RESULTS = Path("results")
 # Subsystems register their own subcommands: each module has
 # ``add_commands(sub, bench_sub) -> None`` adding parsers to the top-level and ``bench``
 # subparser groups (keep imports inside handlers so --help stays instant). Add a module here.
-COMMAND_MODULES: tuple[str, ...] = ("spacemimo.quant.cli_program", "spacemimo.model.cli",
-                                     "spacemimo.quant.cli_qat", "spacemimo.hw_cli",
-                                     "spacemimo.bench_hw", "spacemimo.board_cli")
+COMMAND_MODULES: tuple[str, ...] = ("spacemimo.cli.program", "spacemimo.cli.train_eval",
+                                     "spacemimo.cli.qat", "spacemimo.cli.hw",
+                                     "spacemimo.hw.bench", "spacemimo.cli.board")
 
 
 class CliError(Exception):
@@ -59,7 +59,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_baselines(args: argparse.Namespace) -> int:
-    from spacemimo.model.baseline_table import evaluate_baselines, write_baseline_results
+    from spacemimo.papers.baseline_table import evaluate_baselines, write_baseline_results
 
     table = evaluate_baselines(args.scenario, samples=args.samples, seed=args.seed,
                                sweep=args.sweep, methods=args.methods,
@@ -71,7 +71,7 @@ def cmd_baselines(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_baselines(args: argparse.Namespace) -> int:
-    from spacemimo.model.baseline_bench import bench_baselines, write_bench_results
+    from spacemimo.papers.baseline_bench import bench_baselines, write_bench_results
 
     rows = bench_baselines(args.scenario, batch=args.batch, repeats=args.repeats, seed=args.seed,
                            progress=not args.quiet)
@@ -81,7 +81,7 @@ def cmd_bench_baselines(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from spacemimo.runinfo import git_revision, package_versions
+    from spacemimo.ground.provenance import git_revision, package_versions
 
     print(f"spacemimo {__import__('spacemimo').__version__}, git {git_revision()}")
     for name, version in package_versions().items():

@@ -15,11 +15,11 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from spacemimo.ground.results import markdown_table, plot_lines, write_table
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.precoder_registry import Method, methods_for, score
 from spacemimo.model.presets import load_preset, sample_preset
 from spacemimo.model.scenarios import resolve_scenario
-from spacemimo.results import markdown_table, plot_lines, write_table
 
 
 @dataclass

