@@ -7,7 +7,7 @@ dual ascent on λ (003 sec. IV-B2, [38]). Adam with a step learning-rate decay (
 
 An experiment is a YAML file (``model/experiments/*.yaml``, or any path) parsed into
 ``Experiment``; ``train(experiment, out_dir)`` writes ``last.pt`` / ``best.pt`` checkpoints
-(``model.checkpoint``), ``history.{csv,md,json}`` and a training-curve PNG.
+(``model.checkpoint``), ``history.{md,json}`` and a training-curve PNG.
 
 Determinism: the net is initialised from ``torch.manual_seed(seed)`` and every channel batch
 is drawn from its own generator seeded by a hash of (seed, step, shard), never the global RNG,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from spacemimo.cli import main
+from spacemimo.ground.results import read_table
 from spacemimo.papers.baseline_table import evaluate_baselines
 
 
@@ -19,7 +19,7 @@ def test_baselines_rayleigh_table_and_files(tmp_path: Path, capsys: pytest.Captu
     assert rc == 0
     assert "mean sum rate" in capsys.readouterr().out
     stem = tmp_path / "baselines_modelgnn_n8_k4"
-    rows = list(csv.DictReader(stem.with_suffix(".csv").open()))
+    rows = read_table(stem.with_suffix(".json"))
     assert [float(r["snr_db"]) for r in rows] == [0.0, 20.0]
     for r in rows:
         # WMMSE is the best of the set at every SNR; ZF beats MRT at 20 dB only.
@@ -60,7 +60,7 @@ def test_bad_input_exits_2_with_message(argv: list[str], message: str,
 def test_bench_baselines_writes_timings(tmp_path: Path) -> None:
     assert main(["-q", "bench", "baselines", "--scenario", "rayleigh", "--batch", "16",
                  "--repeats", "1", "--out", str(tmp_path)]) == 0
-    rows = list(csv.DictReader((tmp_path / "bench_baselines_modelgnn_n8_k4.csv").open()))
+    rows = read_table(tmp_path / "bench_baselines_modelgnn_n8_k4.json")
     methods = {r["method"] for r in rows}
     assert {"mrt", "zf", "mmse", "wmmse"} <= methods
     times = {r["method"]: float(r["us_per_sample"]) for r in rows}
@@ -80,13 +80,13 @@ def test_git_revision_is_dirty_for_code_changes_not_for_results(tmp_path: Path) 
 
     git("init", "-q")
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "t.csv").write_text("a\n")
+    (tmp_path / "results" / "t.json").write_text("a\n")
     (tmp_path / "code.py").write_text("x = 1\n")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
     clean = git_revision(tmp_path)
     assert len(clean) == 40 and not clean.endswith("-dirty")
-    (tmp_path / "results" / "t.csv").write_text("b\n")
+    (tmp_path / "results" / "t.json").write_text("b\n")
     assert git_revision(tmp_path) == clean
     (tmp_path / "code.py").write_text("x = 2\n")
     assert git_revision(tmp_path) == clean + "-dirty"

@@ -60,7 +60,7 @@ def test_objective_improves(tmp_path: Path) -> None:
     assert len(vals) == 3 and res.step == 30 and res.stop_reason == "steps"
     assert vals[-1] > 1.2 * before  # 30 Adam steps take the random net far up
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
-    for name in ("last.pt", "best.pt", "history.csv", "history.md", "history.png"):
+    for name in ("last.pt", "best.pt", "history.json", "history.md", "history.png"):
         assert (tmp_path / name).is_file()
 
 

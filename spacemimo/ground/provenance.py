@@ -38,7 +38,7 @@ def git_revision(root: Path | None = None) -> str:
     """``<sha>`` or ``<sha>-dirty`` of the checkout, or 'unknown' outside a git work tree.
 
     "dirty" means changed tracked files outside ``results/``: the committed results a task
-    rewrites (its own CSV just written, earlier tables) do not make the code that produced
+    rewrites (its own table just written, earlier tables) do not make the code that produced
     them a different revision."""
     root = root or source_root()
     try:

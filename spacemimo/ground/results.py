@@ -1,8 +1,12 @@
-"""Writers for result tables (CSV + Markdown + JSON provenance) and plots under ``results/``."""
+"""Result tables and plots under ``results/``: one machine-readable copy per table.
+
+``write_table`` writes ``stem.json`` (the rows with their provenance: the copy programs read,
+through ``read_table``) and ``stem.md`` (the human view that READMEs embed or link). There is
+no CSV: a second machine-readable copy would only drift from the first.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Sequence
@@ -30,27 +34,54 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None
     return "\n".join(lines)
 
 
+def _json_value(value: Any) -> Any:
+    """numpy scalars as Python numbers, anything else unknown (paths, enums) as text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
 def write_table(out_dir: Path, stem: str, rows: Sequence[dict[str, Any]], *,
                 config: dict[str, Any], seed: int | None, title: str = "",
                 columns: Sequence[str] | None = None) -> dict[str, Path]:
-    """Write ``stem.csv``, ``stem.md`` and ``stem.json`` (rows + provenance) into ``out_dir``."""
+    """Write ``stem.json`` (rows + provenance) and ``stem.md`` into ``out_dir``.
+
+    Returns ``{"json": ..., "md": ...}``. ``columns`` picks and orders the Markdown columns;
+    the JSON keeps every key of every row."""
+    if not rows:
+        raise ValueError(f"write_table({stem!r}) needs at least one row")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = list(columns or rows[0].keys())
-    paths = {"csv": out_dir / f"{stem}.csv", "md": out_dir / f"{stem}.md",
-             "json": out_dir / f"{stem}.json"}
-    with paths["csv"].open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    paths = {"json": out_dir / f"{stem}.json", "md": out_dir / f"{stem}.md"}
     meta = run_metadata(config, seed)
     md = [f"# {title or stem}", "", markdown_table(rows, columns), "",
           f"_git {meta['git_revision']}, seed {seed}, {meta['created_utc']}; "
           f"full provenance in `{paths['json'].name}`._", ""]
-    paths["md"].write_text("\n".join(md))
     paths["json"].write_text(json.dumps({"meta": meta, "rows": list(rows)}, indent=2,
-                                        default=str))
+                                        default=_json_value) + "\n")
+    paths["md"].write_text("\n".join(md))
     return paths
+
+
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """The rows of a table written by ``write_table`` (its ``.json``; a ``.md`` or bare stem
+    path is read through its ``.json`` sibling), values with their JSON types."""
+    path = Path(path)
+    if path.suffix != ".json":
+        path = path.with_suffix(".json")
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise ValueError(f"{path} is not a result table (no 'rows' list)")
+    return data["rows"]
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The provenance record (``meta``) of a table written by ``write_table``."""
+    path = Path(path)
+    data = json.loads(path.with_suffix(".json").read_text())
+    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
+        raise ValueError(f"{path} has no provenance record ('meta')")
+    return data["meta"]
 
 
 def plot_lines(path: Path, x_label: str, y_label: str, series: dict[str, tuple[list, list]],

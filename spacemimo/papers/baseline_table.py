@@ -93,7 +93,7 @@ def evaluate_baselines(scenario: str, *, samples: int = 200, seed: int = 0,
 
 
 def write_baseline_results(table: BaselineTable, out_dir: Path) -> dict[str, Path]:
-    """CSV + Markdown + JSON provenance + PNG plot, all named after the preset."""
+    """Markdown + JSON (rows + provenance) + PNG plot, all named after the preset."""
     stem = f"baselines_{table.preset}"
     paths = write_table(out_dir, stem, table.rows, config=table.config, seed=table.seed,
                         title=f"Baseline precoders, {table.preset} (mean {table.metric}, "
