@@ -8,12 +8,16 @@ SPACEMIMO := $(VENV)/bin/spacemimo
 PYTEST_ARGS ?=
 RESULTS ?= results
 
-.PHONY: help setup demo test lint bench freeze wheel clean
+.PHONY: help setup demo test lint bench freeze wheel clean reproduce
 
 help:
 	@echo "make demo    set up, then the main job on a small default: baselines, train, QAT, compile, golden, C-sim"
 	@echo "make test    set up, then lint and run the test suite (what CI runs)"
-	@echo "make bench   set up, then run the slow benchmarks (results/bench, results/baselines)"
+	@echo "make bench   set up, then results/bench and the slow (paper-size) tests"
+	@echo "make results regenerate the result folders that take minutes (results/baselines, results/bench);"
+	@echo "             from a clean commit only, like results-eval (= reproduce), results-qat, results-hls4ml,"
+	@echo "             results-bench-hw (= bench-hw), which take hours; RESULTS=/tmp/dir for a dry run"
+	@echo "make check-results  list the results/ tables that no commit of HEAD's history reproduces"
 	@echo "make reproduce  set up, then train and evaluate the papers' tables/figures (results/eval; long)"
 	@echo "make lint    ruff over the Python sources"
 	@echo "make wheel   build a wheel into dist/"
@@ -30,8 +34,8 @@ DEMO ?= $(RESULTS)/demo
 # run (paper-size net, 20 steps), 8-bit QAT, lowering to the accelerator program (golden ==
 # Brevitas checked), golden vectors, and our HLS kernel's C-simulation (0 mismatches required).
 demo: setup
-	$(SPACEMIMO) baselines --scenario gsm --samples 100 --out $(RESULTS)/baselines
-	$(SPACEMIMO) baselines --scenario rayleigh --samples 100 --out $(RESULTS)/baselines
+	$(SPACEMIMO) baselines --scenario gsm --samples 100 --out $(DEMO)/baselines
+	$(SPACEMIMO) baselines --scenario rayleigh --samples 100 --out $(DEMO)/baselines
 	$(SPACEMIMO) train --config gsm_local --steps 20 --eval-every 10 --out $(DEMO)/train
 	$(SPACEMIMO) qat --from $(DEMO)/train/best.pt --bits 8 --steps 10 --calib 256 --test 200 --out $(DEMO)/qat
 	$(SPACEMIMO) compile --from $(DEMO)/qat/gsm_local_qat8.pt --out $(DEMO)/gsm_local_8bit.smp --check 200
@@ -44,13 +48,14 @@ lint: setup
 test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
-	$(SPACEMIMO) bench baselines --scenario rayleigh --out $(RESULTS)/bench
-	$(SPACEMIMO) bench baselines --scenario gsm --out $(RESULTS)/bench
+bench: results-bench
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
+# setuptools stages the wheel in build/lib and build/bdist.*: cleared first, so a module that
+# was moved or deleted since the last wheel cannot ship in this one.
 wheel: setup
-	$(PY) -m build --wheel --outdir dist .
+	rm -rf build/lib build/bdist.*
+	$(PY) -m build --wheel --no-isolation --outdir dist .
 
 freeze: setup
 	{ head -2 requirements/constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^spacemimo'; } > requirements/constraints.txt.new
@@ -62,8 +67,7 @@ clean:
 # Paper reproduction (003 Tables II/III, Fig. 6; 002 Fig. 7): trains every net it needs, reusing
 # finished checkpoints under $(RESULTS)/eval/checkpoints. A long benchmark, not a CI step.
 .PHONY: reproduce
-reproduce: setup
-	$(SPACEMIMO) eval --all --out $(RESULTS)/eval
+reproduce: results-eval
 
 # --- HLS accelerator (hls/): golden vectors -> hls4ml projects (when that target exists) ->
 # C-simulation of our kernel at paper size, 8 and 16 bit, GSM and Model-GNN -> Vitis HLS
@@ -115,5 +119,68 @@ cosim: setup
 selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8
 	$(SPACEMIMO) board selftest --sim --bits 16
-bench-hw: setup
-	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw
+bench-hw: results-bench-hw
+
+# --- Committed results (results/<folder>/: <table>.json rows + provenance, <table>.md): one
+# target per folder. Each refuses to write results/ from a tree with changes outside results/,
+# so every table's provenance names a clean commit; `make check-results` lists the tables that
+# no commit of HEAD's history reproduces. RESULTS=/tmp/dir writes elsewhere (allowed on a dirty
+# tree: a dry run). `make results` is what takes minutes; the rest train or simulate for hours.
+RESULTS_SAMPLES ?= 100
+RESULTS_TRAIN   ?= build/results-train
+BENCH_ARGS      ?=
+BENCH_HW_ARGS   ?=
+EVAL_ARGS       ?= --all
+TRAIN_ARGS      ?=
+QAT_ARGS        ?=
+HLS4ML_N        ?= 1000
+.PHONY: results results-clean-tree results-baselines results-bench results-bench-hw results-eval \
+        results-qat results-hls4ml check-results
+results: results-baselines results-bench
+
+results-clean-tree:
+	@if [ "$(abspath $(RESULTS))" = "$(abspath results)" ] && \
+	  [ -n "$$(git status --porcelain -- . ':(exclude)results')" ]; then \
+	  echo "make $(MAKECMDGOALS): results/ is written from a clean commit only: commit or stash what 'git status' lists outside results/ (or write elsewhere: RESULTS=/tmp/dir)" >&2; \
+	  exit 2; fi
+
+# results/baselines: classical precoders on the GSM, Rayleigh (Model-GNN) and multi-cell scenarios.
+results-baselines: results-clean-tree setup
+	@for s in gsm rayleigh multicell; do \
+	  $(SPACEMIMO) -q baselines --scenario $$s --samples $(RESULTS_SAMPLES) --out $(RESULTS)/baselines || exit 1; \
+	done
+
+# results/bench: wall-clock time per sample of the classical precoders on this machine.
+results-bench: results-clean-tree setup
+	$(SPACEMIMO) -q bench baselines --scenario rayleigh --out $(RESULTS)/bench $(BENCH_ARGS)
+	$(SPACEMIMO) -q bench baselines --scenario gsm --out $(RESULTS)/bench $(BENCH_ARGS)
+
+# results/bench_hw: RTL cycles (Verilator, paper size) and yosys resources (hours).
+results-bench-hw: results-clean-tree setup
+	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw $(BENCH_HW_ARGS)
+
+# results/eval: the papers' tables and figures, training every net they need (hours).
+results-eval: results-clean-tree setup
+	$(SPACEMIMO) eval $(EVAL_ARGS) --out $(RESULTS)/eval
+
+# results/qat: float nets trained from the shipped experiments (GSM GNN-Local, Model-GNN
+# N=8 K=4 10 dB) under $(RESULTS_TRAIN), then PTQ / QAT at 8 and 16 bit (the settings of the
+# committed tables). Quantized checkpoints go to $(RESULTS_TRAIN)/qat.
+results-qat: results-clean-tree setup
+	$(SPACEMIMO) -q train --config gsm_local --out $(RESULTS_TRAIN)/gsm_local $(TRAIN_ARGS)
+	$(SPACEMIMO) -q qat --from $(RESULTS_TRAIN)/gsm_local/best.pt --bits 8,16 --steps 40 --batch-size 64 --lr 5e-5 --samples 1000 --calib-samples 256 --out $(RESULTS)/qat --save-dir $(RESULTS_TRAIN)/qat $(QAT_ARGS)
+	$(SPACEMIMO) -q train --config modelgnn_n8_k4_se --out $(RESULTS_TRAIN)/model_gnn $(TRAIN_ARGS)
+	$(SPACEMIMO) -q qat --from $(RESULTS_TRAIN)/model_gnn/best.pt --bits 8,16 --steps 200 --batch-size 128 --lr 1e-4 --samples 2000 --calib-samples 512 --out $(RESULTS)/qat --save-dir $(RESULTS_TRAIN)/qat $(QAT_ARGS)
+
+# results/hls4ml: the QAT Model-GNN of results-qat exported layer by layer through hls4ml,
+# predict() checked against the golden model; the projects stay under $(RESULTS_TRAIN)/hls4ml.
+results-hls4ml: results-clean-tree setup
+	@test -f $(RESULTS_TRAIN)/qat/model_gnn_qat8.pt || $(MAKE) results-qat RESULTS=$(RESULTS)
+	@mkdir -p $(RESULTS)/hls4ml
+	@for b in 8 16; do \
+	  $(SPACEMIMO) -q hls4ml --from $(RESULTS_TRAIN)/qat/model_gnn_qat$$b.pt --samples $(HLS4ML_N) --out $(RESULTS_TRAIN)/hls4ml || exit 1; \
+	  cp $(RESULTS_TRAIN)/hls4ml/hls4ml_model_gnn_$${b}bit.json $(RESULTS_TRAIN)/hls4ml/hls4ml_model_gnn_$${b}bit.md $(RESULTS)/hls4ml/ || exit 1; \
+	done
+
+check-results: setup
+	$(PY) scripts/check_results.py $(RESULTS)

