@@ -126,6 +126,13 @@ def test_wheel_holds_sources_not_outputs(wheel: tuple[Path, Path]) -> None:
         assert needed in names, needed
     # exactly the tree's modules and package data: no stale module of an earlier build
     assert names == _expected_files(src)
+    # every YAML the package reads (presets, experiments, register map, papers' figures) ships
+    cfg = tomllib.loads((src / "pyproject.toml").read_text())["tool"]["setuptools"]
+    yaml = {f"{package.replace('.', '/')}/{f.relative_to(src / folder).as_posix()}"
+            for package, folder in cfg["package-dir"].items()
+            if not package.startswith("spacemimo._hw")
+            for f in (src / folder).rglob("*.yaml")}
+    assert yaml - names == set()
 
 
 @pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
