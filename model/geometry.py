@@ -56,13 +56,6 @@ def _check_vectors(name: str, x: np.ndarray) -> None:
                          f"{x.shape}")
 
 
-def wavelength(freq_hz: ArrayLike) -> ArrayLike:
-    """Carrier wavelength c/f in metres."""
-    (f,), back = _to_numpy(freq_hz)
-    _check_positive("freq_hz", f)
-    return back(SPEED_OF_LIGHT / f)
-
-
 def slant_range(elevation_deg: ArrayLike, altitude_m: ArrayLike) -> ArrayLike:
     """Distance from a ground UT to a satellite seen at ``elevation_deg``, spherical Earth.
 
@@ -177,14 +170,6 @@ def orbital_speed(altitude_m: ArrayLike) -> ArrayLike:
     (h,), back = _to_numpy(altitude_m)
     _check_positive("altitude_m", h)
     return back(np.sqrt(EARTH_MU / (EARTH_RADIUS_M + h)))
-
-
-def orbital_period(altitude_m: ArrayLike) -> ArrayLike:
-    """Circular-orbit period 2 pi sqrt((R+h)^3/mu) in seconds (about 96.7 min at 600 km)."""
-    (h,), back = _to_numpy(altitude_m)
-    _check_positive("altitude_m", h)
-    a = EARTH_RADIUS_M + h
-    return back(2 * np.pi * np.sqrt(a**3 / EARTH_MU))
 
 
 def noise_power_w(bandwidth_hz: float, noise_figure_db: float = 0.0,

@@ -160,15 +160,6 @@ class GsmGnn(nn.Module):
                              f"{tuple(x.shape)}")
         return run_ops(self.ops(), self, x, p_max)
 
-    def precode(self, H_local: torch.Tensor, p_max: float, noise_power: float = 1.0
-                ) -> torch.Tensor:
-        """On-board inference from local CSI H_local: (B, K, M) complex -> (B, M, K) complex
-        with ||b||_F² = p_max exactly."""
-        inp = resolve_input(H_local, p_max, noise_power)
-        H = scale_input(inp.H, inp.p_max, inp.noise_power, self.config.input_scale)
-        b = self(complex_to_real(H, real_dtype_of(self)), inp.p_max)
-        return real_to_complex(b).to(inp.H.dtype).transpose(1, 2)
-
     def weight_count(self) -> int:
         return weight_count(self)
 

@@ -121,11 +121,6 @@ class ModelGnnConfig(NetConfig):
         self._check_choice("input_scale", INPUT_SCALES)
 
     @classmethod
-    def se(cls) -> ModelGnnConfig:
-        """SE-maximal precoding (problem P1, Table I row 1)."""
-        return cls()
-
-    @classmethod
     def ee(cls) -> ModelGnnConfig:
         """EE-maximal precoding with QoS (sec. IV-B2, Table I row 2) plus the η(K) FNN."""
         return cls(hidden=(32, 32, 32, 8), power_head=(32, 32), lr=0.001)

@@ -22,7 +22,6 @@ from spacemimo.model.batch import ChannelBatch
 SQ_NORM_FLOOR = 1e-30  # floor on squared norms: no 0/0 or infinite sqrt gradient at a zero output
 
 INPUT_SCALES = ("snr", "none")
-POWER_MODES = ("exact", "project")
 
 
 # --------------------------------------------------------------------------- configs
@@ -238,23 +237,6 @@ def project_power(W: torch.Tensor, p_max: float, num_sats: int = 1) -> torch.Ten
     norm = _block_power(W, num_sats).clamp_min(SQ_NORM_FLOOR).sqrt()
     scale = torch.where(norm > math.sqrt(p_max), math.sqrt(p_max) / norm, torch.ones_like(norm))
     return _apply_block_scale(W, scale, num_sats)
-
-
-class PowerNormalization(nn.Module):
-    """Output layer: "exact" (every satellite radiates exactly P) or "project" (<= P)."""
-
-    def __init__(self, mode: str = "exact") -> None:
-        super().__init__()
-        if mode not in POWER_MODES:
-            raise ValueError(f"power mode must be one of {', '.join(POWER_MODES)}, got {mode!r}")
-        self.mode = mode
-
-    def forward(self, W: torch.Tensor, p_max: float, num_sats: int = 1) -> torch.Tensor:
-        fn = normalize_power if self.mode == "exact" else project_power
-        return fn(W, p_max, num_sats)
-
-    def extra_repr(self) -> str:
-        return f"mode={self.mode!r}"
 
 
 # --------------------------------------------------------------------------- helpers

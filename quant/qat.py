@@ -102,11 +102,6 @@ def _slice(batch: ChannelBatch, a: int, b: int) -> ChannelBatch:
     return ChannelBatch(batch.H[a:b], batch.p_max, batch.noise_power, batch.num_sats)
 
 
-def _cast(batch: ChannelBatch, dtype: torch.dtype) -> ChannelBatch:
-    cdt = torch.complex128 if dtype == torch.float64 else torch.complex64
-    return ChannelBatch(batch.H.to(cdt), batch.p_max, batch.noise_power, batch.num_sats)
-
-
 # --------------------------------------------------------------------------- PTQ / QAT
 
 

@@ -21,7 +21,6 @@ sums above 2^24 and every 16-bit one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import torch
@@ -287,15 +286,6 @@ def quantize_net(float_net: nn.Module, bits: int, p_max: float, bias_bits: int =
     q = q.to(next(float_net.parameters()).dtype)
     _copy_linears(q, float_net)
     return q
-
-
-def satellite_gnns(model: nn.Module) -> Iterable[QuantGsmGnn]:
-    """The deployable per-satellite GNNs of a quantized net."""
-    if isinstance(model, QuantGsmGnn):
-        return [model]
-    if isinstance(model, QuantGsmMultiGnn):
-        return list(model.gnns)
-    raise ValueError(f"not a quantized GSM net: {type(model).__name__}")
 
 
 # --------------------------------------------------------------------------- Model-GNN

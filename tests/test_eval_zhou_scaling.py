@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from spacemimo import papers
+from spacemimo.ground.results import read_table
 from spacemimo.model.presets import sample_preset
 from spacemimo.model.zhou_gnn import DeepUnfoldedWmmse, ZhouEdgeGnn, iaidnn
-from spacemimo.papers import tasks
-from spacemimo.papers import zhou_scaling as scaling
+from spacemimo.papers import zhou
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -19,9 +20,8 @@ METHODS = ["zhou_edge_gnn", "zhou_unfolded", "iaidnn", "rzf", "mmse", "dinkelbac
            "dinkelbach-wmmse-inst"]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open() as f:
-        return list(csv.DictReader(f))
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return read_table(path)
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +31,15 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_registered() -> None:
-    assert {"zhou_fig11", "zhou_fig12"} <= set(tasks.TASKS)
-    assert tasks.TASKS["zhou_fig11"].__name__ == "eval_zhou_fig11"
+    assert {"zhou_fig11", "zhou_fig12"} <= set(papers.TASKS)
+    assert papers.TASKS["zhou_fig11"].__name__ == "eval_zhou_fig11"
 
 
 def test_fig11_quick(out_dir: Path) -> None:
-    paths = tasks.TASKS["zhou_fig11"](out_dir=out_dir, quick=True, progress=False)
-    rows = _rows(paths["csv"])
-    assert list(rows[0]) == ["upa", "num_tx", "num_users", *METHODS,
-                             "unfolded_vs_dinkelbach_pct", "test_samples"]
+    paths = papers.TASKS["zhou_fig11"](out_dir=out_dir, quick=True, progress=False)
+    rows = _rows(paths["json"])
+    assert [k for k in rows[0] if k != "wall_s"] == [  # the JSON also keeps the row's time
+        "upa", "num_tx", "num_users", *METHODS, "unfolded_vs_dinkelbach_pct", "test_samples"]
     assert [(r["upa"], int(r["num_tx"]), int(r["num_users"])) for r in rows] == \
         [("4x4", 16, 10), ("8x8", 64, 10)]
     for r in rows:
@@ -58,8 +58,8 @@ def test_fig11_quick(out_dir: Path) -> None:
 
 
 def test_fig12_quick(out_dir: Path) -> None:
-    paths = tasks.TASKS["zhou_fig12"](out_dir=out_dir, quick=True, progress=False)
-    rows = _rows(paths["csv"])
+    paths = papers.TASKS["zhou_fig12"](out_dir=out_dir, quick=True, progress=False)
+    rows = _rows(paths["json"])
     assert [(r["upa"], int(r["num_users"])) for r in rows] == [("8x8", 4), ("8x8", 10)]
     for r in rows:
         ee = {m: float(r[m]) for m in METHODS}
@@ -72,11 +72,11 @@ def test_fig12_quick(out_dir: Path) -> None:
 
 
 def test_fixed_size_net_raises_elsewhere() -> None:
-    batch = sample_preset(tasks.ZHOU_PRESET, 2, nx=4, ny=4)
+    batch = sample_preset(zhou.ZHOU_PRESET, 2, nx=4, ny=4)
     net = iaidnn(num_tx=64)
-    assert scaling.fixed_num_tx(net) == 64
-    assert scaling.fixed_num_tx(ZhouEdgeGnn()) is None
-    assert scaling.fixed_num_tx(DeepUnfoldedWmmse()) is None
+    assert zhou.fixed_num_tx(net) == 64
+    assert zhou.fixed_num_tx(ZhouEdgeGnn()) is None
+    assert zhou.fixed_num_tx(DeepUnfoldedWmmse()) is None
     with pytest.raises(ValueError, match="Nt=64, got 16"):
         net(batch)
     assert ZhouEdgeGnn()(batch).shape == (2, 16, 10)
@@ -85,4 +85,4 @@ def test_fixed_size_net_raises_elsewhere() -> None:
 
 def test_empty_sweep_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one"):
-        scaling.eval_zhou_fig12(tmp_path, quick=True, progress=False, users=[])
+        zhou.eval_zhou_fig12(tmp_path, quick=True, progress=False, users=[])

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 import torch
 
+from spacemimo import papers
 from spacemimo.cli import main
 from spacemimo.model import train as tr
 from spacemimo.model.checkpoint import load_checkpoint
 from spacemimo.model.train import load_experiment, train
-from spacemimo.papers import tasks
+from spacemimo.papers import guo_yang
 
 
 def _exp(**train_cfg: Any) -> tr.Experiment:
@@ -172,29 +173,29 @@ def test_cli_train_guard_options(tmp_path: Path, capsys: pytest.CaptureFixture) 
 
 
 def test_parse_table2_rows() -> None:
-    assert tasks.parse_table2_rows("64x16,64x32") == [
+    assert papers.parse_table2_rows("64x16,64x32") == [
         (s, 64, k) for k in (16, 32) for s in (0.0, 10.0, 20.0)]
-    assert tasks.parse_table2_rows("64x32@20, 8x4@0") == [(20.0, 64, 32), (0.0, 8, 4)]
+    assert papers.parse_table2_rows("64x32@20, 8x4@0") == [(20.0, 64, 32), (0.0, 8, 4)]
     for bad in ("64", "axb", "7x3", "64x16@x"):
         with pytest.raises(ValueError, match="--rows"):
-            tasks.parse_table2_rows(bad)
+            papers.parse_table2_rows(bad)
 
 
 def test_table2_warm_start_chain(tmp_path: Path) -> None:
-    src = tasks.table2_warm_source
+    src = guo_yang.table2_warm_source
     assert src("model_gnn", 10.0, 64, 16) is None  # the N = 64 root, from scratch
     assert src("model_gnn", 0.0, 64, 16) == (10.0, 64, 16)
     assert src("model_gnn", 20.0, 64, 32) == (10.0, 64, 32)
     assert src("model_gnn", 10.0, 64, 32) == (10.0, 64, 16)
     assert src("model_gnn", 10.0, 32, 16) is None and src("model_gnn", 0.0, 8, 4) is None
-    exp = tasks.table2_experiment("model_gnn", 20.0, 64, 32, tmp_path)
+    exp = guo_yang.table2_experiment("model_gnn", 20.0, 64, 32, tmp_path)
     assert exp.train.init_from == str(tmp_path / "checkpoints" / "model_gnn_n64_k32_snr10"
                                       / "best.pt")
     assert exp.train.rollback_below and exp.train.warmup_steps and exp.train.grad_clip_rel
-    assert exp.train.lr == tasks.TABLE2_WARM_LR
-    root = tasks.table2_experiment("model_gnn", 10.0, 64, 16, tmp_path)
+    assert exp.train.lr == guo_yang.TABLE2_WARM_LR
+    root = guo_yang.table2_experiment("model_gnn", 10.0, 64, 16, tmp_path)
     assert root.train.init_from is None and root.train.lr == 0.01
-    small = tasks.table2_experiment("model_gnn", 10.0, 8, 4, tmp_path)
+    small = guo_yang.table2_experiment("model_gnn", 10.0, 8, 4, tmp_path)
     assert small.train.rollback_below is None and small.train.warmup_steps == 0
 
 
@@ -207,17 +208,17 @@ def test_table2_merge_keeps_other_rows(tmp_path: Path) -> None:
     (tmp_path / "table2.json").write_text(json.dumps(
         {"meta": {"git_revision": "abc", "created_utc": "then", "command": "x"}, "rows": old}))
     new = [row(20.0, 64, 32, "model_gnn", 99.0), row(0.0, 64, 16, "model_gnn", 99.8)]
-    rows, earlier = tasks._merge_rows(tmp_path / "table2.json", new)
+    rows, earlier = guo_yang._merge_rows(tmp_path / "table2.json", new)
     assert [(r["snr_db"], r["N"], r["K"], r["net"], r["se_ratio_pct"]) for r in rows] == [
         (0.0, 8, 4, "model_gnn", 97.0), (0.0, 8, 4, "model_gnn_pa", 98.8),
         (0.0, 64, 16, "model_gnn", 99.8), (20.0, 64, 32, "model_gnn", 99.0)]
     assert earlier == {"git_revision": "abc", "created_utc": "then", "command": "x"}
-    assert tasks._merge_rows(tmp_path / "none.json", new) == (new, {})
+    assert guo_yang._merge_rows(tmp_path / "none.json", new) == (new, {})
     # merging into a merged file keeps the chain of runs
     (tmp_path / "table2.json").write_text(json.dumps({"meta": {
         "git_revision": "def", "created_utc": "now", "command": "y",
         "config": {"rows_run": [[0.0, 64, 16]], "other_rows_from": earlier}}, "rows": rows}))
-    _, chain = tasks._merge_rows(tmp_path / "table2.json", new)
+    _, chain = guo_yang._merge_rows(tmp_path / "table2.json", new)
     assert chain["created_utc"] == "now" and chain["rows_run"] == [[0.0, 64, 16]]
     assert chain["other_rows_from"]["created_utc"] == "then"
 
