@@ -159,7 +159,8 @@ results-bench: results-clean-tree setup
 results-bench-hw: results-clean-tree setup
 	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw $(BENCH_HW_ARGS)
 
-# results/eval: the papers' tables and figures, training every net they need (hours).
+# results/eval: the papers' tables and figures (spacemimo/papers/README.md: task -> paper,
+# module), training every net they need (hours).
 results-eval: results-clean-tree setup
 	$(SPACEMIMO) eval $(EVAL_ARGS) --out $(RESULTS)/eval
 
