@@ -1,6 +1,6 @@
 """The spacemimo accelerator's host protocol, independent of the board it runs on.
 
-``AccelDriver`` speaks the register protocol of board/regmap.yaml through a small
+``AccelDriver`` speaks the register protocol of spacemimo/spec/regmap.yaml through a small
 :class:`HardwareAccess` object (read/write a register, allocate a physically contiguous buffer
 and flush/invalidate it, wait for done). On a Zynq board that object wraps PYNQ
 (``board/pynq_driver.py``: the ``DefaultIP`` subclass *is* an ``AccelDriver``); in the cocotb
@@ -24,9 +24,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from spacemimo.board import regmap as rm
 from spacemimo.quant import program as pf
 from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
+from spacemimo.spec import regmap as rm
 
 ERROR_NAMES = {code: name for name, code in ERROR_CODES.items()}
 BUFFER_ALIGN = 64  # bytes: allocations are rounded up to a cache line (and the AXI beat)
@@ -249,7 +249,7 @@ def _from_program_error(err: ProgramError, what: str) -> AccelError:
 @dataclass(frozen=True)
 class StartRegisters:
     """The values one start writes, as they reach the registers (bytes and addresses; see
-    board/regmap.yaml). ``AccelDriver.stage`` fills them from the driver's buffers;
+    spacemimo/spec/regmap.yaml). ``AccelDriver.stage`` fills them from the driver's buffers;
     ``dataclasses.replace`` gives a testbench a hostile variant for ``start_registers``."""
 
     program_addr: int

@@ -1,7 +1,7 @@
 """The PYNQ driver: ``ol.spacemimo_accel_0`` *is* the accelerator driver.
 
 Importing this module registers :class:`SpacemimoAccel` with PYNQ for the IP's VLNV (taken
-from board/regmap.yaml, the one place it is written), so ``Overlay("spacemimo_accel.bit")``
+from spacemimo/spec/regmap.yaml, the one place it is written), so ``Overlay("spacemimo_accel.bit")``
 binds it with no further call::
 
     import spacemimo.board.pynq_driver            # registers the driver
@@ -24,8 +24,8 @@ import numpy as np
 import pynq
 from pynq import DefaultIP
 
-from spacemimo.board import regmap as rm
 from spacemimo.board.driver import AccelDriver, poll_done, poll_done_async
+from spacemimo.spec import regmap as rm
 
 REGMAP = rm.load()
 VLNV = REGMAP.ip.vlnv
@@ -97,7 +97,8 @@ class SpacemimoAccel(DefaultIP, AccelDriver):
         if bad:
             from spacemimo.board.driver import WrongHardwareError
 
-            raise WrongHardwareError("the .hwh's register map differs from board/regmap.yaml v"
-                                     f"{REGMAP.version}: " + ", ".join(bad)
+            raise WrongHardwareError("the .hwh's register map differs from "
+                                     f"spacemimo/spec/regmap.yaml v{REGMAP.version}: "
+                                     + ", ".join(bad)
                                      + " (bitstream/.hwh built from another version)",
                                      source="host")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from spacemimo.board import driver as drv
-from spacemimo.board import regmap as rm
+from spacemimo.spec import regmap as rm
 
 VECTOR_SETS = {"gsm8": 8, "gsm16": 16}  # shipped known-answer sets, by the build's data width
 VECTORS_COMMAND = "spacemimo board vectors --out board/selftest"
@@ -181,8 +181,8 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
     lim, bits = drv.limits_from_hw_config(word, regmap)
     rep.add("HW_CONFIG", lim.max_rows > 0 and lim.max_cols > 0 and lim.num_buffers > 0,
             f"{word:#010x}: {bits}-bit, MAX_ROWS {lim.max_rows}, MAX_COLS {lim.max_cols}, "
-            f"NUM_BUFFERS {lim.num_buffers}, array 2^{rep.hw_config['LOG2_ARRAY_ROWS']} x "
-            f"2^{rep.hw_config['LOG2_ARRAY_COLS']}",
+            f"NUM_BUFFERS {lim.num_buffers}, {1 << rep.hw_config['LOG2_OUT_LANES']} output "
+            f"lanes x {1 << rep.hw_config['LOG2_NODE_ROWS']} node rows",
             "bitstream/.hwh mismatch or a broken build (zero limits)")
     bad = []
     for name in SCRATCH_REGISTERS:

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from spacemimo.spec.builds import BuildConfig, default_build
+from spacemimo.spec.builds import build as spec_build
+
 FORMAT_VERSION = 3
 MAGIC = 0x47504D53  # bytes 53 4D 50 47 = "SMPG" in little-endian memory order
 HEADER_WORDS = 16
@@ -121,26 +124,38 @@ class ProgramError(ValueError):
         super().__init__(f"{self.code_name}: {message}")
 
 
+_DEFAULT_BUILD = default_build()
+
+
 @dataclass(frozen=True)
 class HardwareLimits:
-    """The synthesized maxima a program must fit (hls/src/accel_config.h holds the built values).
+    """The synthesized maxima a program must fit. The defaults are the HLS kernel's default
+    build (spacemimo/spec/builds.yaml); ``from_build`` gives any other named build's.
 
     max_weight_words bounds the data segment (weights + biases) in 32-bit words.
     """
 
-    max_rows: int = 64
-    max_cols: int = 1024
-    num_buffers: int = 4
-    max_weight_words: int = 1 << 22
-    # op records the loader can hold (hls/src/accel_config.h SM_MAX_OPS; the RTL's MAX_OPS)
-    max_ops: int = 64
+    max_rows: int = _DEFAULT_BUILD.max_rows
+    max_cols: int = _DEFAULT_BUILD.max_cols
+    num_buffers: int = _DEFAULT_BUILD.num_buffers
+    max_weight_words: int = _DEFAULT_BUILD.max_data_words
+    # op records the loader can hold (SM_MAX_OPS; the RTL's MAX_OPS)
+    max_ops: int = _DEFAULT_BUILD.max_ops
     # widest program and accumulator the build runs (SM_DATA_BITS / SM_ACC_BITS; the RTL's
     # DATA_W / ACC_W): an 8-bit-only build reports a 16-bit program as DIMS_EXCEED_MAX
-    data_bits: int = 16
-    acc_bits: int = 48
+    data_bits: int = _DEFAULT_BUILD.data_bits
+    acc_bits: int = _DEFAULT_BUILD.acc_bits
     # bytes per AXI beat (SM_BUS_WIDTH / 8; the RTL's AXI_DW / 8): bursts move whole beats,
     # so sizes are compared with ranges rounded up to whole beats (PROGRAM.md "Bounds")
-    bus_bytes: int = 8
+    bus_bytes: int = _DEFAULT_BUILD.bus_bits // 8
+
+    @classmethod
+    def from_build(cls, build: BuildConfig | str) -> HardwareLimits:
+        """The limits of a named build of the spec (or a BuildConfig), e.g. "rtl-small-8"."""
+        b = spec_build(build) if isinstance(build, str) else build
+        return cls(max_rows=b.max_rows, max_cols=b.max_cols, num_buffers=b.num_buffers,
+                   max_weight_words=b.max_data_words, max_ops=b.max_ops,
+                   data_bits=b.data_bits, acc_bits=b.acc_bits, bus_bytes=b.bus_bits // 8)
 
 
 # --------------------------------------------------------------------------- numerics helpers

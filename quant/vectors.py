@@ -1,8 +1,9 @@
-"""Golden vectors (program + inputs + expected outputs) and the generated format headers.
+"""Golden vectors: program + inputs + expected outputs.
 
 The C-sim testbench, the cocotb testbench and the board self-test read the files written here
-and nothing else, so nobody hand-copies numbers; the two headers give the HLS kernel and the
-RTL the word layout of ``spacemimo.quant.program`` without a second hand-written copy.
+and nothing else, so nobody hand-copies numbers. (The format headers that give the HLS kernel
+and the RTL the word layout of ``spacemimo.quant.program`` are written by ``spacemimo gen``,
+``spacemimo.hw.generate``.)
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from spacemimo.ground import paths
 from spacemimo.quant import golden
 from spacemimo.quant import program as pf
 from spacemimo.quant.program import HardwareLimits, Program
 
-C_HEADER = paths.hls_dir() / "src" / "program_format.h"
-VERILOG_HEADER = paths.rtl_dir() / "program_format.vh"
 VECTORS_FORMAT = "spacemimo golden vectors v1"
 EDGE_CASES = ("all_zero", "all_max", "all_min", "alternating", "saturating", "single_hot_max",
               "single_hot_min")
@@ -174,103 +172,3 @@ def check_golden_vectors(directory: str | Path) -> int:
     """Re-run the golden model on a directory's inputs; returns the mismatching word count."""
     gv = read_golden_vectors(directory)
     return int((golden.run(gv.program, gv.inputs) != gv.expected).sum())
-
-
-# --------------------------------------------------------------------------- headers
-
-_GENERATED = ("generated from quant/program.py by spacemimo.quant.vectors "
-              "(spacemimo compile --emit-headers) — do not edit")
-
-
-def _tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
-    """(section, [(NAME, value, comment)]) shared by both header emitters."""
-    lim = HardwareLimits()
-    consts = [
-        ("PROGRAM_MAGIC", pf.MAGIC, '"SMPG" in memory order'),
-        ("PROGRAM_VERSION", pf.FORMAT_VERSION, "format version this build reads"),
-        ("HEADER_WORDS", pf.HEADER_WORDS, "32-bit words in the header"),
-        ("OP_WORDS", pf.OP_WORDS, "32-bit words per op record"),
-        ("NO_BIAS", pf.NO_BIAS, "b_off value of a DENSE without bias"),
-        ("MAX_SEGMENTS", pf.MAX_SEGMENTS, "DENSE input segments per op"),
-        ("SEG_ALIGN_BITS", pf.SEG_ALIGN_BITS, "bits per segment field of seg_align"),
-        ("SEG_ALIGN_MAX", pf.SEG_ALIGN_MAX, "largest segment alignment (8-bit programs)"),
-        ("SEG_ALIGN_MAX_16", pf.SEG_ALIGN_MAX_16, "largest segment alignment of 16-bit "
-                                                  "programs"),
-        ("WIDE_BIAS_ABOVE", pf.WIDE_BIAS_ABOVE, "acc_bits above this: int64 biases (2 words)"),
-        ("SHIFT_MIN", pf.SHIFT_MIN, "smallest requantization shift (left shift by 31)"),
-        ("SHIFT_MAX", pf.SHIFT_MAX, "largest requantization shift"),
-        ("ACC_BITS_MAX_8", pf.ACC_BITS_MAX[8], "widest accumulator of an 8-bit program"),
-        ("ACC_BITS_MAX_16", pf.ACC_BITS_MAX[16], "widest accumulator of a 16-bit program"),
-        ("FLAG_AGG_MODE_SHIFT", pf.FLAG_AGG_MODE_SHIFT, "AGG_MODE = (flags & FLAG_AGG_MODE) "
-                                                        ">> FLAG_AGG_MODE_SHIFT"),
-        ("FLAGS_DEFINED", pf.FLAGS_DEFINED, "other flag bits must be 0"),
-        ("DEFAULT_MAX_ROWS", lim.max_rows, "HardwareLimits() default"),
-        ("DEFAULT_MAX_COLS", lim.max_cols, "HardwareLimits() default"),
-        ("DEFAULT_NUM_BUFFERS", lim.num_buffers, "HardwareLimits() default"),
-        ("DEFAULT_MAX_WEIGHT_WORDS", lim.max_weight_words, "HardwareLimits() default"),
-    ]
-    return [
-        ("constants", consts),
-        ("opcodes", [(f"OP_{k}", v, "") for k, v in pf.OPCODES.items()]),
-        ("flag bit masks", [(f"FLAG_{k}", v, "") for k, v in pf.FLAGS.items()]),
-        ("AGG_MODE values", [(f"AGG_{k}", v, "") for k, v in pf.AGG_MODES.items()]),
-        ("header word indices", [(f"HDR_{k.upper()}", v, "") for k, v in
-                                 pf.HEADER_FIELDS.items()]),
-        ("op record word indices", [(f"OPW_{k.upper()}", v, "") for k, v in
-                                    pf.OP_FIELDS.items()]
-         + [(f"OPW_{k.upper()}", v, "DENSE") for k, v in pf.DENSE_OP_FIELDS.items()]),
-        ("op words that must be 0, bit i = word i", [
-            (f"OP_UNUSED_MASK_{k}", pf.unused_op_mask(k), "") for k in pf.OPCODES]),
-        ("error codes (STATUS register)", [(f"ERR_{k}", v, "") for k, v in
-                                           pf.ERROR_CODES.items()]),
-    ]
-
-
-def c_header_text() -> str:
-    lines = [f"// {_GENERATED}", "// Meaning of every field: quant/PROGRAM.md.",
-             "#ifndef SPACEMIMO_PROGRAM_FORMAT_H", "#define SPACEMIMO_PROGRAM_FORMAT_H", "",
-             "#include <cstdint>", "", "namespace program_format {", ""]
-    for section, rows in _tables():
-        lines.append(f"// {section}")
-        for name, value, comment in rows:
-            if value < 0:
-                decl = f"constexpr int32_t {name} = {value};"
-            elif value > 0xFFFF:
-                decl = f"constexpr uint32_t {name} = 0x{value:08X}u;"
-            else:
-                decl = f"constexpr uint32_t {name} = {value}u;"
-            lines.append(decl + (f"  // {comment}" if comment else ""))
-        lines.append("")
-    lines += ["}  // namespace program_format", "", "#endif  // SPACEMIMO_PROGRAM_FORMAT_H", ""]
-    return "\n".join(lines)
-
-
-def verilog_header_text() -> str:
-    lines = [f"// {_GENERATED}", "// Meaning of every field: quant/PROGRAM.md.",
-             "// Include inside a module (localparams); names are prefixed PF_.", ""]
-    for section, rows in _tables():
-        lines.append(f"// {section}")
-        for name, value, comment in rows:
-            if value < 0:
-                decl = f"localparam integer PF_{name} = {value};"
-            else:
-                decl = f"localparam [31:0] PF_{name} = 32'h{value:08X};"
-            lines.append(decl + (f"  // {comment}" if comment else ""))
-        lines.append("")
-    return "\n".join(lines)
-
-
-def emit_c_header(path: str | Path = C_HEADER) -> Path:
-    """Write hls/src/program_format.h from the Python tables."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(c_header_text())
-    return path
-
-
-def emit_verilog_header(path: str | Path = VERILOG_HEADER) -> Path:
-    """Write rtl/program_format.vh from the Python tables."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(verilog_header_text())
-    return path

@@ -1,4 +1,4 @@
-// generated from board/regmap.yaml by spacemimo.board.regmap — do not edit
+// generated from spacemimo/spec/regmap.yaml by `spacemimo gen` — do not edit
 localparam integer REGMAP_VERSION = 2;
 localparam [31:0] REGMAP_HW_ID = 32'h534D0002;
 localparam integer REGMAP_ADDR_W = 8;
@@ -31,10 +31,10 @@ localparam integer REG_HW_CONFIG_MAX_COLS_DIV64 = 8;
 localparam integer REG_HW_CONFIG_MAX_COLS_DIV64_W = 8;
 localparam integer REG_HW_CONFIG_NUM_BUFFERS = 16;
 localparam integer REG_HW_CONFIG_NUM_BUFFERS_W = 4;
-localparam integer REG_HW_CONFIG_LOG2_ARRAY_ROWS = 20;
-localparam integer REG_HW_CONFIG_LOG2_ARRAY_ROWS_W = 4;
-localparam integer REG_HW_CONFIG_LOG2_ARRAY_COLS = 24;
-localparam integer REG_HW_CONFIG_LOG2_ARRAY_COLS_W = 4;
+localparam integer REG_HW_CONFIG_LOG2_OUT_LANES = 20;
+localparam integer REG_HW_CONFIG_LOG2_OUT_LANES_W = 4;
+localparam integer REG_HW_CONFIG_LOG2_NODE_ROWS = 24;
+localparam integer REG_HW_CONFIG_LOG2_NODE_ROWS_W = 4;
 localparam integer REG_HW_CONFIG_DATA_16 = 28;
 localparam [7:0] REG_PROGRAM_SIZE = 8'h68;  // program buffer bytes; no loader trusts the header's length beyond it
 localparam [7:0] REG_INPUT_SIZE = 8'h70;  // input buffer bytes; NUM_VECTORS input tables must fit

@@ -1,7 +1,7 @@
 // spacemimo_accel — executes accelerator programs (quant/PROGRAM.md, format v3) as data.
 //
 // Architecture (rtl/README.md has the full story):
-//  * Output-stationary MAC array of ARRAY_ROWS (P) output-neuron lanes x ARRAY_COLS (C) table
+//  * Output-stationary MAC array of OUT_LANES (P) output-neuron lanes x NODE_ROWS (C) table
 //    rows (graph nodes); each lane multiplies Q = 32/DATA_W inputs per cycle (one packed weight
 //    word), so P*C*Q MACs per cycle. Every cycle all P weight banks are read at the same
 //    address: bank p holds output neurons o = p (mod P) of every DENSE op, Q weights per word.
@@ -23,28 +23,31 @@
 //    before any bus access (ADDR_RANGE / BAD_FORMAT) and a per-burst range check in the AXI
 //    engines. Every exit (TIMEOUT, ADDR_RANGE, BUS_ERROR, host ABORT) drains the bursts it
 //    started (S_ABORT -> S_DRAIN) before S_DONE, so no VALID drops before its READY.
+`include "accel_params.vh"
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off UNUSEDPARAM */
 /* verilator lint_off WIDTHEXPAND */
 /* verilator lint_off WIDTHTRUNC */
 module spacemimo_accel #(
-  parameter ARRAY_ROWS  = 8,      // P: output-neuron lanes (power of two, >= 32/DATA_W)
-  parameter ARRAY_COLS  = 4,      // C: table rows (nodes) in parallel
-  parameter DATA_W      = 8,      // 8 or 16: weight/activation bits (programs must match)
-  parameter ACC_W       = 32,     // accumulator bits (32 for 8-bit, 48 for 16-bit)
-  parameter MAX_ROWS    = 4,      // multiple of ARRAY_COLS
-  parameter MAX_COLS    = 64,     // multiple of ARRAY_ROWS
-  parameter NUM_BUFFERS = 4,
-  parameter MAX_OPS     = 32,
-  parameter WMEM_DEPTH  = 512,    // weight words per bank
-  parameter BMEM_DEPTH  = 32,     // bias words per bank
-  parameter MAX_DATA_WORDS = ARRAY_ROWS * (WMEM_DEPTH + BMEM_DEPTH),
+  // defaults: rtl/accel_params.vh (generated from spacemimo/spec/builds.yaml, build
+  // rtl-small-8); cosim and yosys pass every build's own values
+  parameter OUT_LANES   = `SM_OUT_LANES,    // P: output-neuron lanes (power of two, >= 32/DATA_W)
+  parameter NODE_ROWS   = `SM_NODE_ROWS,    // C: table rows (nodes) in parallel
+  parameter DATA_W      = `SM_DATA_W,       // 8 or 16: weight/activation bits (programs must match)
+  parameter ACC_W       = `SM_ACC_W,        // accumulator bits (32 for 8-bit, 48 for 16-bit)
+  parameter MAX_ROWS    = `SM_MAX_ROWS,     // multiple of NODE_ROWS
+  parameter MAX_COLS    = `SM_MAX_COLS,     // multiple of OUT_LANES
+  parameter NUM_BUFFERS = `SM_NUM_BUFFERS,
+  parameter MAX_OPS     = `SM_MAX_OPS,
+  parameter WMEM_DEPTH  = `SM_WMEM_DEPTH,   // weight words per bank
+  parameter BMEM_DEPTH  = `SM_BMEM_DEPTH,   // bias words per bank
+  parameter MAX_DATA_WORDS = OUT_LANES * (WMEM_DEPTH + BMEM_DEPTH),
   parameter AXI_AW      = 64,
-  parameter AXI_DW      = 64,
+  parameter AXI_DW      = `SM_AXI_DW,
   parameter MAX_BURST   = 16,
-  parameter WATCHDOG    = 4096,   // cycles a bus handshake may stall before TIMEOUT
-  parameter FABRIC_MUL_LANES = 0, // lanes whose multipliers are built from LUTs (not DSPs)
-  parameter NORM_COLS   = 0       // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
+  parameter WATCHDOG    = `SM_WATCHDOG,     // cycles a bus handshake may stall before TIMEOUT
+  parameter FABRIC_MUL_LANES = `SM_FABRIC_MUL_LANES, // lanes whose multipliers are LUTs, not DSPs
+  parameter NORM_COLS   = `SM_NORM_COLS     // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -98,8 +101,8 @@ module spacemimo_accel #(
 `include "program_format.vh"
 
   // ------------------------------------------------------------------ derived parameters
-  localparam P   = ARRAY_ROWS;
-  localparam C   = ARRAY_COLS;
+  localparam P   = OUT_LANES;
+  localparam C   = NODE_ROWS;
   localparam D   = DATA_W;
   localparam W   = DATA_W + 1;            // activation word: bits+1 signed
   localparam Q   = 32 / DATA_W;           // weights per 32-bit word = inputs per lane-cycle

@@ -32,7 +32,7 @@ from cocotb.types import LogicArray
 from cocotb.utils import get_sim_time
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
-from spacemimo.board import regmap as rm
+from spacemimo.spec import regmap as rm
 
 PERIOD_NS = 10
 PAGE = 0x1000

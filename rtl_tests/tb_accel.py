@@ -43,13 +43,13 @@ from cocotb.triggers import ClockCycles, First, ReadOnly, RisingEdge, Timer
 from sim_board import PERIOD_NS, SimBoard
 
 from spacemimo.board.driver import AccelDriver, StartRegisters
-from spacemimo.board.regmap import load as load_regmap
 from spacemimo.quant.program import ERROR_CODES, HEADER_FIELDS, OP_FIELDS, Program, checksum
 from spacemimo.quant.vectors import read_golden_vectors
+from spacemimo.spec.regmap import load as load_regmap
 
 STAGGER = 0x100      # the i-th buffer starts i * 0x100 bytes into its page (SimBoard)
 BEAT = 8             # m_axi_gmem bytes per beat (AXI_DW = 64)
-REGMAP = load_regmap()  # board/regmap.yaml, parsed once per simulation
+REGMAP = load_regmap()  # spacemimo/spec/regmap.yaml, parsed once per simulation
 MASTER_CHANNELS = ("ar", "r", "aw", "w", "b")
 
 

@@ -25,7 +25,7 @@ from cocotb.task import bridge
 from sim_board import SimBoard
 
 from spacemimo.board.driver import AccelDriver, StartRegisters
-from spacemimo.board.regmap import load as load_regmap
+from spacemimo.spec.regmap import load as load_regmap
 
 MEM_BYTES = 0x400000
 MAX_TABLE = 32 * 256  # elements of the largest table the SMALL builds accept

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from spacemimo.board import driver as drv
-from spacemimo.board import regmap as rm
 from spacemimo.quant import golden
 from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
 from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import random_vectors as random_inputs
+from spacemimo.spec import regmap as rm
 
 MAP = rm.load()
 LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4)
@@ -30,7 +30,7 @@ LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4)
 def hw_config(limits: HardwareLimits = LIMITS, bits: int = 8) -> int:
     return MAP.encode("HW_CONFIG", MAX_ROWS=limits.max_rows,
                       MAX_COLS_DIV64=limits.max_cols // 64, NUM_BUFFERS=limits.num_buffers,
-                      LOG2_ARRAY_ROWS=3, LOG2_ARRAY_COLS=2, DATA_16=int(bits == 16))
+                      LOG2_OUT_LANES=3, LOG2_NODE_ROWS=2, DATA_16=int(bits == 16))
 
 
 class _Phys(np.ndarray):

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spacemimo.board import regmap
 from spacemimo.hw.csim import build_csim, missing_tools, run_csim
+from spacemimo.spec import regmap
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None,
                                 reason=f"C-sim needs g++ and ap_types: {missing_tools()}")
@@ -324,7 +324,8 @@ def test_hw_id_and_config_registers(tb_default: Path, small_vectors: dict[str, P
     hw, cfg = int(m.group(2), 16), ArrayConfig.from_header()
     assert hw & 0xFF == cfg.max_rows and (hw >> 8) & 0xFF == cfg.max_cols // 64
     assert (hw >> 16) & 0xF == cfg.num_buffers
-    assert 1 << ((hw >> 20) & 0xF) == cfg.array_rows and 1 << ((hw >> 24) & 0xF) == cfg.array_cols
+    # LOG2_OUT_LANES [23:20] = out_lanes (array_cols), LOG2_NODE_ROWS [27:24] = node_rows
+    assert 1 << ((hw >> 20) & 0xF) == cfg.array_cols and 1 << ((hw >> 24) & 0xF) == cfg.array_rows
     assert (hw >> 28) & 1 == (cfg.data_bits >= 16)
 
 

@@ -1,4 +1,4 @@
-"""Performance model (spacemimo/perfmodel.py): formulas, presets, paper comparison, CLI.
+"""Performance model (spacemimo/hw/perfmodel.py): formulas, presets, paper comparison, CLI.
 
 The model's agreement with the kernel's own cycle count is checked in test_hls_csim.py (it
 needs g++); these tests are pure Python.
@@ -9,14 +9,15 @@ from __future__ import annotations
 import pytest
 
 from spacemimo.hw.perfmodel import (
-    CONFIG_HEADER,
     PAPER_GSM_CYCLES,
+    PRESETS,
     ArrayConfig,
     dense_cycles,
     dense_tail,
     predict,
     preset,
 )
+from spacemimo.spec import builds
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +34,27 @@ def gsm16():
     return random_gsm_program(bits=16, seed=0)
 
 
-def test_header_is_the_source_of_the_defaults() -> None:
-    assert CONFIG_HEADER.exists()
-    assert ArrayConfig.from_header() == ArrayConfig(), \
-        "ArrayConfig defaults drifted from hls/src/accel_config.h"
-    cfg = ArrayConfig.from_header(array_cols=64)
-    assert cfg.array_cols == 64 and "-DSM_ARRAY_COLS=64" in cfg.cflags()
+def test_the_spec_is_the_source_of_every_config() -> None:
+    """ArrayConfig is a named HLS build of spacemimo/spec/builds.yaml in the kernel's names:
+    array_rows = node_rows, array_cols = out_lanes (the header is generated from the same)."""
+    default = builds.default_build()
+    cfg = ArrayConfig.from_build()
+    assert cfg == ArrayConfig.from_header() == preset(default.name)
+    assert (cfg.array_rows, cfg.array_cols, cfg.bus_width, cfg.weight_mode) == (
+        default.node_rows, default.out_lanes, default.bus_bits, default.weight_mode)
+    assert sorted(PRESETS) == sorted(builds.load().of_backend("hls"))
+    cfg = ArrayConfig.from_build(array_cols=64)
+    assert cfg.array_cols == 64 and cfg.cflags() == "-DSM_ARRAY_COLS=64"
+    assert preset("zcu104").cflags() == ("-DSM_ARRAY_COLS=64 -DSM_DATA_BITS=8 -DSM_ACC_BITS=32 "
+                                         "-DSM_WEIGHT_DEPTH=28672 -DSM_BUS_WIDTH=128")
+    with pytest.raises(ValueError, match="RTL build"):
+        ArrayConfig.from_build("rtl-small-8")
+    with pytest.raises(ValueError, match="unknown preset"):
+        preset("nope")
 
 
 def test_dense_formulas() -> None:
-    cfg = ArrayConfig(array_rows=4, array_cols=256, drain_cols=32, bus_width=64)
+    cfg = ArrayConfig.from_build(array_rows=4, array_cols=256, drain_cols=32, bus_width=64)
     # 512 -> 512 resident: 2 column tiles x 512 inputs + tail
     assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 512 + dense_tail(cfg)
     # 8 rows = 2 row tiles

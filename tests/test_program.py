@@ -77,17 +77,15 @@ def test_tables_match_the_spec() -> None:
     assert HardwareLimits() == HardwareLimits(max_rows=64, max_cols=1024, num_buffers=4)
 
 
-def test_generated_headers_are_up_to_date(tmp_path: Path) -> None:
-    c = vectors.emit_c_header(tmp_path / "program_format.h")
-    v = vectors.emit_verilog_header(tmp_path / "program_format.vh")
-    assert c.read_bytes() == vectors.C_HEADER.read_bytes(), \
-        "hls/src/program_format.h is stale: run `spacemimo compile --emit-headers`"
-    assert v.read_bytes() == vectors.VERILOG_HEADER.read_bytes(), \
-        "rtl/program_format.vh is stale: run `spacemimo compile --emit-headers`"
-    text = c.read_text()
+def test_generated_headers_hold_the_format_tables() -> None:
+    """The headers `spacemimo gen` writes carry these tables (tests/test_spec.py checks the
+    committed copies are current)."""
+    from spacemimo.hw import generate
+
+    text = generate.program_format_c_header()
     for name, code in ERROR_CODES.items():
         assert f"ERR_{name} = {code}u;" in text
-    assert "PF_OPW_SHIFT = 32'h0000000B" in v.read_text()
+    assert "PF_OPW_SHIFT = 32'h0000000B" in generate.program_format_verilog_header()
 
 
 # --------------------------------------------------------------------------- image
@@ -473,9 +471,6 @@ def test_cli_golden_and_compile(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["golden", "--out", str(tmp_path / "x")]) == 2  # no program given
     assert main(["golden", "--random", "max-dims", "--out", str(tmp_path / "md"), "-n",
                  "2"]) == 0
-    assert main(["compile", "--emit-headers", "--hls-header", str(tmp_path / "a.h"),
-                 "--rtl-header", str(tmp_path / "a.vh")]) == 0
-    assert (tmp_path / "a.h").read_bytes() == vectors.C_HEADER.read_bytes()
 
 
 def test_window_concat_helper() -> None:

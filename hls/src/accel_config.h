@@ -1,46 +1,12 @@
-// spacemimo accelerator configuration — the one place to resize the design.
+// spacemimo accelerator configuration: the CONFIG_T struct every kernel sees.
 //
-// Every knob is a macro with a default so a build can override it with -D (the tests build
-// other array sizes and widths that way; hls/Makefile passes CFG="-DSM_ARRAY_COLS=64 ...").
-// The kernels only see the CONFIG_T struct `accel_config` below (hls4ml nnet_utils style).
-// spacemimo/perfmodel.py reads the defaults of this file (ArrayConfig.from_header), so the
-// performance model and the kernel share one source for sizes and cycle constants.
-#ifndef SPACEMIMO_ACCEL_CONFIG_H
-#define SPACEMIMO_ACCEL_CONFIG_H
-
-#include "ap_int.h"
-
-// --- compute array: ARRAY_ROWS node rows x ARRAY_COLS output neurons of MAC PEs -----------
-#ifndef SM_ARRAY_ROWS
-#define SM_ARRAY_ROWS 4  // = K users: one row tile holds a whole GSM graph
-#endif
-#ifndef SM_ARRAY_COLS
-#define SM_ARRAY_COLS 256  // output neurons per tile = weight banks read per cycle
-#endif
-#ifndef SM_DRAIN_COLS
-#define SM_DRAIN_COLS 32  // activation-buffer column banks: outputs drained per cycle
-#endif
-// --- numerics -------------------------------------------------------------------------------
-#ifndef SM_DATA_BITS
-#define SM_DATA_BITS 16  // widest program the build accepts (8 or 16); buffers hold +1 bit
-#endif
-#ifndef SM_ACC_BITS
-#define SM_ACC_BITS 48  // DSP48 accumulator; programs declaring more are rejected
-#endif
-// --- on-chip activation buffers ---------------------------------------------------------------
-#ifndef SM_MAX_ROWS
-#define SM_MAX_ROWS 64  // N*K edges of a Model-GNN, K nodes of GSM
-#endif
-#ifndef SM_MAX_COLS
-#define SM_MAX_COLS 1024  // widest table (GSM's concat is 1024)
-#endif
-#ifndef SM_NUM_BUFFERS
-#define SM_NUM_BUFFERS 4
-#endif
-#ifndef SM_MAX_OPS
-#define SM_MAX_OPS 64
-#endif
-// --- weights --------------------------------------------------------------------------------
+// The knob values are defaults from accel_defaults.h, generated from the named builds of
+// spacemimo/spec/builds.yaml by `spacemimo gen` (the default build vx690t; perfmodel's PRESETS,
+// HardwareLimits and docs/BUILDS.md come from the same file). Each is a macro with an #ifndef
+// so a build overrides it with -D (the tests build other array sizes and widths that way;
+// hls/Makefile passes CFG="-DSM_ARRAY_COLS=64 ..."). Axes: SM_ARRAY_ROWS = node_rows (graph
+// nodes per tile), SM_ARRAY_COLS = out_lanes (output neurons per tile = weight banks).
+//
 // SM_WEIGHT_MODE 0: streamed (every DENSE tile fetched over m_axi, STREAM_K inputs at a time,
 //                   into a ping-pong tile: the store is then just 2 x STREAM_K words per bank)
 //                1: resident (loaded on chip at LOAD_PROGRAM; a program that does not fit is
@@ -49,39 +15,11 @@
 //                   words of every bank become the streaming ping-pong tile and ops are placed
 //                   resident first-fit in program order, the rest streamed) — one bitstream runs
 //                   8-bit GSM fully resident and 16-bit GSM partly so
-#ifndef SM_WEIGHT_MODE
-#define SM_WEIGHT_MODE 2
-#endif
-#ifndef SM_WEIGHT_DEPTH
-#define SM_WEIGHT_DEPTH 8192  // resident words per bank: 256 x 8192 x 16 bit = 1024 RAMB36 (690T)
-#endif
-#ifndef SM_BIAS_WORDS
-#define SM_BIAS_WORDS 16384  // biases kept on chip (entries of SM_ACC_BITS; always resident)
-#endif
-#ifndef SM_STREAM_K
-#define SM_STREAM_K 128  // inputs per streamed weight chunk (ping-pong tile = 2 x this per bank)
-#endif
-// --- off-chip bus ---------------------------------------------------------------------------
-#ifndef SM_BUS_WIDTH
-#define SM_BUS_WIDTH 64  // m_axi data width in bits (GSM paper: 64)
-#endif
-#ifndef SM_MAX_DATA_WORDS
-#define SM_MAX_DATA_WORDS (1u << 22)  // data segment bound (= HardwareLimits.max_weight_words)
-#endif
+#ifndef SPACEMIMO_ACCEL_CONFIG_H
+#define SPACEMIMO_ACCEL_CONFIG_H
 
-// --- cycle-model constants (mirrored by spacemimo/perfmodel.py) --------------------------------
-#ifndef SM_AXI_LATENCY
-#define SM_AXI_LATENCY 32  // cycles from an m_axi read request to its first beat
-#endif
-#ifndef SM_PIPE_DEPTH
-#define SM_PIPE_DEPTH 8  // BRAM read + multiply + accumulate + requantize pipeline stages
-#endif
-#ifndef SM_OP_OVERHEAD
-#define SM_OP_OVERHEAD 4  // FSM: fetch and decode one op record
-#endif
-#ifndef SM_START_OVERHEAD
-#define SM_START_OVERHEAD 8  // ap_start handshake and register reads
-#endif
+#include "accel_defaults.h"
+#include "ap_int.h"
 
 struct accel_config {
     static const unsigned array_rows = SM_ARRAY_ROWS;

@@ -1,4 +1,4 @@
-// generated from quant/program.py by spacemimo.quant.vectors (spacemimo compile --emit-headers) — do not edit
+// generated from quant/program.py by `spacemimo gen` — do not edit
 // Meaning of every field: quant/PROGRAM.md.
 #ifndef SPACEMIMO_PROGRAM_FORMAT_H
 #define SPACEMIMO_PROGRAM_FORMAT_H

@@ -1,4 +1,4 @@
-// generated from board/regmap.yaml by spacemimo.board.regmap — do not edit
+// generated from spacemimo/spec/regmap.yaml by `spacemimo gen` — do not edit
 #ifndef SPACEMIMO_REGMAP_H
 #define SPACEMIMO_REGMAP_H
 
@@ -37,10 +37,10 @@ constexpr unsigned HW_CONFIG_MAX_COLS_DIV64_BIT = 8;
 constexpr unsigned HW_CONFIG_MAX_COLS_DIV64_WIDTH = 8;
 constexpr unsigned HW_CONFIG_NUM_BUFFERS_BIT = 16;
 constexpr unsigned HW_CONFIG_NUM_BUFFERS_WIDTH = 4;
-constexpr unsigned HW_CONFIG_LOG2_ARRAY_ROWS_BIT = 20;
-constexpr unsigned HW_CONFIG_LOG2_ARRAY_ROWS_WIDTH = 4;
-constexpr unsigned HW_CONFIG_LOG2_ARRAY_COLS_BIT = 24;
-constexpr unsigned HW_CONFIG_LOG2_ARRAY_COLS_WIDTH = 4;
+constexpr unsigned HW_CONFIG_LOG2_OUT_LANES_BIT = 20;
+constexpr unsigned HW_CONFIG_LOG2_OUT_LANES_WIDTH = 4;
+constexpr unsigned HW_CONFIG_LOG2_NODE_ROWS_BIT = 24;
+constexpr unsigned HW_CONFIG_LOG2_NODE_ROWS_WIDTH = 4;
 constexpr unsigned HW_CONFIG_DATA_16_BIT = 28;
 constexpr unsigned PROGRAM_SIZE = 0x68;  // program buffer bytes; no loader trusts the header's length beyond it
 constexpr unsigned INPUT_SIZE = 0x70;  // input buffer bytes; NUM_VECTORS input tables must fit

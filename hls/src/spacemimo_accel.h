@@ -74,13 +74,17 @@ struct bus_bounds {
     }
 };
 
-// HW_CONFIG register value: the synthesized maxima (board/regmap.yaml).
+// HW_CONFIG register value: the synthesized maxima, at the field positions of the register
+// map (spacemimo/spec/regmap.yaml via regmap.h), one meaning per field in both back ends:
+// LOG2_OUT_LANES = log2(array_cols), LOG2_NODE_ROWS = log2(array_rows).
 constexpr unsigned log2_const(unsigned v) { return v <= 1 ? 0 : 1 + log2_const(v / 2); }
 constexpr unsigned hw_config_value() {
-    return (accel_config::max_rows & 0xFFu) | ((accel_config::max_cols / 64) << 8) |
-           (accel_config::num_buffers << 16) | (log2_const(accel_config::array_rows) << 20) |
-           (log2_const(accel_config::array_cols) << 24) |
-           ((accel_config::data_bits >= 16 ? 1u : 0u) << 28);
+    return ((accel_config::max_rows & 0xFFu) << regmap::HW_CONFIG_MAX_ROWS_BIT) |
+           ((accel_config::max_cols / 64) << regmap::HW_CONFIG_MAX_COLS_DIV64_BIT) |
+           (accel_config::num_buffers << regmap::HW_CONFIG_NUM_BUFFERS_BIT) |
+           (log2_const(accel_config::array_cols) << regmap::HW_CONFIG_LOG2_OUT_LANES_BIT) |
+           (log2_const(accel_config::array_rows) << regmap::HW_CONFIG_LOG2_NODE_ROWS_BIT) |
+           ((accel_config::data_bits >= 16 ? 1u : 0u) << regmap::HW_CONFIG_DATA_16_BIT);
 }
 
 }  // namespace smacc

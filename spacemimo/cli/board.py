@@ -168,7 +168,7 @@ def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
 
 
 def _ip_missing(ip_check: Any) -> Any:
-    from spacemimo.board import regmap as rm
+    from spacemimo.spec import regmap as rm
     from spacemimo.board.selftest import Report, versions
 
     rep = Report("board (PYNQ)", rm.load().ip.vlnv, versions())

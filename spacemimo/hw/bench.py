@@ -52,7 +52,7 @@ def add_commands(sub: Any, bench_sub: Any) -> None:
                    help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
                         "(hours and many GB)")
     p.add_argument("--synth-lanes", type=int, default=8,
-                   help="scaled synthesis: ARRAY_ROWS L and 2L, extrapolated linearly to the "
+                   help="scaled synthesis: OUT_LANES L and 2L, extrapolated linearly to the "
                         "paper's 256 (default 8)")
     p.add_argument("--synth-timeout", type=int, default=7200, help="seconds per yosys run")
     p.add_argument("--synth-bits", default="8", help="widths to synthesize (default 8)")
@@ -84,7 +84,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
     (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with
     R' = ceil(rows/C) row tiles and ch = in/2 channels.
     """
-    P, C, bits = params["ARRAY_ROWS"], params["ARRAY_COLS"], params["DATA_W"]
+    P, C, bits = params["OUT_LANES"], params["NODE_ROWS"], params["DATA_W"]
     Q = 32 // bits
     rows_out = []
     for i, op in enumerate(program.ops):
@@ -361,8 +361,8 @@ def synth_breakdown(params: dict[str, int], workdir: Path, timeout: int
 def scaled_params(big: dict[str, int], lanes: int) -> dict[str, int]:
     """The paper parameters with ``lanes`` output lanes (fabric lanes scaled alike); every
     per-lane structure (weight bank depth, multipliers) stays as in the paper build."""
-    return {**big, "ARRAY_ROWS": lanes,
-            "FABRIC_MUL_LANES": big.get("FABRIC_MUL_LANES", 0) * lanes // big["ARRAY_ROWS"]}
+    return {**big, "OUT_LANES": lanes,
+            "FABRIC_MUL_LANES": big.get("FABRIC_MUL_LANES", 0) * lanes // big["OUT_LANES"]}
 
 
 # --------------------------------------------------------------------------- the command
@@ -411,13 +411,13 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
             prog = data.pop("program")
         model = rtl_cycle_model(prog, params)
         macs = sum(m["macs"] for m in model)
-        lanes = params["ARRAY_ROWS"] * params["ARRAY_COLS"] * (32 // bits)
+        lanes = params["OUT_LANES"] * params["NODE_ROWS"] * (32 // bits)
         modelled = sum(m["model"] for m in model) + io_model(prog, params)
         measured = min(data["cycles"]) if data else modelled
         shown: Any = measured if data else f"{modelled} (formula, not simulated)"
         hls = _hls_prediction(prog)
         summary.append({
-            "bits": bits, "array": f"{params['ARRAY_ROWS']}x{params['ARRAY_COLS']}x"
+            "bits": bits, "array": f"{params['OUT_LANES']}x{params['NODE_ROWS']}x"
                                    f"{32 // bits}", "MACs/cycle": lanes,
             "cycles/inference (Verilator)": shown, "RTL cycle formula": modelled,
             "HLS perfmodel (its 4x256x1 array)": hls, "GSM cycles": GSM_CYCLES[bits],
@@ -492,7 +492,7 @@ def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, A
             by_kind[m["name"]] = by_kind.get(m["name"], 0) + m["model"]
         rows.append({
             "bits": bits, "ops": len(prog.ops),
-            "array (measured)": f"{params['ARRAY_ROWS']}x{params['ARRAY_COLS']}x{32 // bits}",
+            "array (measured)": f"{params['OUT_LANES']}x{params['NODE_ROWS']}x{32 // bits}",
             "cycles/sample (Verilator)": max(data["cycles"]),
             "RTL cycle formula": modelled,
             "mismatches": data["mismatches"], "words checked": data["words"],
@@ -519,7 +519,7 @@ def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str,
     for bits in bits_list:
         big = PAPER[bits]
         if args.synth == "paper":
-            r = synth_resources(scaled_params(big, big["ARRAY_ROWS"]),
+            r = synth_resources(scaled_params(big, big["OUT_LANES"]),
                                 args.build / f"synth_paper_{bits}", args.synth_timeout)
             rows.append({"design": f"RTL {bits}-bit, paper size (yosys)",
                          **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
@@ -532,11 +532,11 @@ def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str,
             rows.append({"design": f"RTL {bits}-bit, {lanes} lanes (yosys)",
                          **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
         (l1, r1), (l2, r2) = pts
-        est = {c: round(r1[c] + (r2[c] - r1[c]) / (l2 - l1) * (big["ARRAY_ROWS"] - l1))
+        est = {c: round(r1[c] + (r2[c] - r1[c]) / (l2 - l1) * (big["OUT_LANES"] - l1))
                for c in cols}
-        rows.append({"design": f"RTL {bits}-bit, {big['ARRAY_ROWS']} lanes (line through "
+        rows.append({"design": f"RTL {bits}-bit, {big['OUT_LANES']} lanes (line through "
                                f"{l1} and {l2} lanes)", **est, "yosys s": "-"})
-        rows.append({"design": f"RTL {bits}-bit, {big['ARRAY_ROWS']} lanes, share of the "
+        rows.append({"design": f"RTL {bits}-bit, {big['OUT_LANES']} lanes, share of the "
                                f"XC7V690T", "LUT": f"{100 * est['LUT'] / XC7V690T['LUT']:.1f} %",
                      "LUTRAM_cells": "-",
                      "LUT_total": f"{100 * est['LUT_total'] / XC7V690T['LUT']:.1f} %",

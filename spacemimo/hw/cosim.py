@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.ground import paths
+from spacemimo.spec.builds import build
 
 ROOT = paths.source_root()
 # SM_RTL_DIR: simulate another copy of rtl/ (a scratch tree being developed), built under its
@@ -20,26 +21,12 @@ BUILD_ROOT = ROOT / "build" / ("rtl_cosim" if RTL == (ROOT / "rtl").resolve()
                                else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
 SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
 
-# Small configurations for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and
-# the paper-size Model-GNN (N=8, K=4: 32 edge rows, concat windows of 5 x 32 columns) fit.
-# The 8-bit build has the paper's one-column NORM, the 16-bit one NORM over Q columns.
-SMALL = {
-    8: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 32,
-        "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
-        "WATCHDOG": 512, "FABRIC_MUL_LANES": 2, "NORM_COLS": 1},
-    16: {"ARRAY_ROWS": 8, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 32,
-         "MAX_COLS": 256, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 512, "BMEM_DEPTH": 32,
-         "WATCHDOG": 512, "FABRIC_MUL_LANES": 2},
-}
-# Paper-size GSM (M=4, K=4, 1024/512) sized for the XC7V690T: 256 lanes x 4 nodes x Q inputs.
-PAPER = {
-    8: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 8, "ACC_W": 32, "MAX_ROWS": 4,
-        "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 3328,
-        "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 32, "NORM_COLS": 1},
-    16: {"ARRAY_ROWS": 256, "ARRAY_COLS": 4, "DATA_W": 16, "ACC_W": 48, "MAX_ROWS": 4,
-         "MAX_COLS": 1024, "NUM_BUFFERS": 4, "MAX_OPS": 32, "WMEM_DEPTH": 6464,
-         "BMEM_DEPTH": 32, "WATCHDOG": 4096, "FABRIC_MUL_LANES": 0, "NORM_COLS": 1},
-}
+# The RTL parameter sets, from the named builds of spacemimo/spec/builds.yaml (docs/BUILDS.md).
+# SMALL, for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and the paper-size
+# Model-GNN fit (the 8-bit build has the paper's one-column NORM, the 16-bit one NORM over Q
+# columns). PAPER: paper-size GSM sized for the XC7V690T, 256 lanes x 4 nodes x Q inputs.
+SMALL = {bits: build(f"rtl-small-{bits}").rtl_params() for bits in (8, 16)}
+PAPER = {bits: build(f"rtl-paper-{bits}").rtl_params() for bits in (8, 16)}
 
 
 def verilator_bin() -> Path | None:

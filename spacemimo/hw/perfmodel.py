@@ -1,9 +1,10 @@
 """Performance model of the HLS/RTL accelerator: cycles per op and per run for any program.
 
 The formulas are those of ``hls/src/cycle_model.h`` (the C-sim reports the same count in its
-CYCLES register; ``tests/test_perfmodel.py`` checks the two agree), and the default
-configuration is read from ``hls/src/accel_config.h`` so the model and the kernel share one
-source of sizes. The RTL issue compares these predictions with measured cycles.
+CYCLES register; ``tests/test_perfmodel.py`` checks the two agree), and every configuration is
+a named HLS build of ``spacemimo/spec/builds.yaml`` — the file the kernel's defaults
+(hls/src/accel_defaults.h) are generated from, so the model and the kernel share one source of
+sizes. The RTL issue compares these predictions with measured cycles.
 
 Cost structure (output-stationary ARRAY_ROWS x ARRAY_COLS array, see hls/README.md):
 
@@ -20,8 +21,6 @@ Cost structure (output-stationary ARRAY_ROWS x ARRAY_COLS array, see hls/README.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,30 +28,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacemimo.quant.program import Op, Program
 
-from spacemimo.ground import paths
-
-CONFIG_HEADER = paths.hls_dir() / "src" / "accel_config.h"
+from spacemimo.spec import builds as spec_builds
+from spacemimo.spec.builds import WEIGHT_PLACEMENTS, BuildConfig
 
 # GSM paper (seeds/002, Table III / sec. V-B): XC7V690T, 100 MHz, 64-bit bus.
 PAPER_GSM_CYCLES = {8: (386_284, 588_280), 16: (719_218, 1_050_372)}
 PAPER_GSM_RESOURCES = {"BRAM_18K": 1472, "DSP": 128, "FF": 100_844, "LUT": 246_646}
 
-WEIGHT_MODES = {"streamed": 0, "resident": 1, "hybrid": 2}
+WEIGHT_MODES = WEIGHT_PLACEMENTS
 _OPCODE_NAMES = {1: "DENSE", 2: "AGGREGATE", 3: "NORM", 4: "TAYLOR"}
 HEADER_WORDS = 16
 OP_WORDS = 16
 
-# accel_config.h macro -> ArrayConfig field
-_MACROS = {
-    "SM_ARRAY_ROWS": "array_rows", "SM_ARRAY_COLS": "array_cols", "SM_DRAIN_COLS": "drain_cols",
-    "SM_DATA_BITS": "data_bits", "SM_ACC_BITS": "acc_bits", "SM_MAX_ROWS": "max_rows",
-    "SM_MAX_COLS": "max_cols", "SM_NUM_BUFFERS": "num_buffers", "SM_MAX_OPS": "max_ops",
-    "SM_WEIGHT_MODE": "weight_mode", "SM_WEIGHT_DEPTH": "weight_depth",
-    "SM_BIAS_WORDS": "bias_words", "SM_STREAM_K": "stream_k", "SM_BUS_WIDTH": "bus_width",
-    "SM_MAX_DATA_WORDS": "max_data_words", "SM_AXI_LATENCY": "axi_latency",
-    "SM_PIPE_DEPTH": "pipe_depth", "SM_OP_OVERHEAD": "op_overhead",
-    "SM_START_OVERHEAD": "start_overhead",
-}
+# ArrayConfig field -> BuildConfig field where the names differ (ArrayConfig keeps the HLS
+# kernel's names: array_rows = node_rows, array_cols = out_lanes, bus_width = bus_bits)
+_BUILD_FIELD = {"array_rows": "node_rows", "array_cols": "out_lanes", "bus_width": "bus_bits"}
 
 
 def _cdiv(a: int, b: int) -> int:
@@ -61,41 +51,51 @@ def _cdiv(a: int, b: int) -> int:
 
 @dataclass(frozen=True)
 class ArrayConfig:
-    """The accelerator's synthesized configuration (the knobs of hls/src/accel_config.h)."""
+    """An HLS build as the cycle model sees it, in the kernel's names (hls/src/accel_config.h):
+    ``array_rows`` = node_rows (graph nodes per tile), ``array_cols`` = out_lanes (output
+    neurons per tile). Build one with ``from_build``; the defaults are no second copy of the
+    spec, so every field is required."""
 
-    array_rows: int = 4
-    array_cols: int = 256
-    drain_cols: int = 32
-    data_bits: int = 16
-    acc_bits: int = 48
-    max_rows: int = 64
-    max_cols: int = 1024
-    num_buffers: int = 4
-    max_ops: int = 64
-    weight_mode: int = 2
-    weight_depth: int = 8192
-    bias_words: int = 16384
-    stream_k: int = 128
-    bus_width: int = 64
-    max_data_words: int = 1 << 22
-    axi_latency: int = 32
-    pipe_depth: int = 8
-    op_overhead: int = 4
-    start_overhead: int = 8
-    clock_mhz: float = 100.0
+    array_rows: int
+    array_cols: int
+    drain_cols: int
+    data_bits: int
+    acc_bits: int
+    max_rows: int
+    max_cols: int
+    num_buffers: int
+    max_ops: int
+    weight_mode: int
+    weight_depth: int
+    bias_words: int
+    stream_k: int
+    bus_width: int
+    max_data_words: int
+    axi_latency: int
+    pipe_depth: int
+    op_overhead: int
+    start_overhead: int
+    clock_mhz: float
 
     @classmethod
-    def from_header(cls, path: str | Path = CONFIG_HEADER, **overrides: Any) -> ArrayConfig:
-        """Defaults parsed from accel_config.h (``#define SM_X value``), then ``overrides``."""
-        values: dict[str, Any] = {}
-        p = Path(path)
-        if p.exists():
-            for name, expr in re.findall(r"^#define\s+(SM_\w+)\s+([^/\n]+)", p.read_text(),
-                                         flags=re.M):
-                if name in _MACROS:
-                    values[_MACROS[name]] = _eval_int(expr)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+    def from_build(cls, build: BuildConfig | str | None = None, **overrides: Any
+                   ) -> ArrayConfig:
+        """A named HLS build of the spec (default: the kernel's default build), then
+        ``overrides`` (None values ignored)."""
+        if build is None:
+            b = spec_builds.default_build()
+        else:
+            b = spec_builds.build(build) if isinstance(build, str) else build
+        if b.backend != "hls":
+            raise ValueError(f"build {b.name} is an RTL build; the cycle model is the HLS "
+                             "kernel's (choose an HLS build)")
+        values = {f: getattr(b, _BUILD_FIELD.get(f, f)) for f in cls.__dataclass_fields__}
+        return cls(**values).with_(**overrides)
+
+    @classmethod
+    def from_header(cls, **overrides: Any) -> ArrayConfig:
+        """The build hls/src/accel_defaults.h is generated from (the kernel's defaults)."""
+        return cls.from_build(None, **overrides)
 
     def with_(self, **changes: Any) -> ArrayConfig:
         """A copy with some knobs changed (None values ignored)."""
@@ -103,10 +103,11 @@ class ArrayConfig:
 
     def cflags(self) -> str:
         """The -D flags that build this configuration (hls/Makefile CFG=...)."""
-        inv = {v: k for k, v in _MACROS.items()}
-        base = ArrayConfig.from_header()
-        return " ".join(f"-D{inv[k]}={v}" for k, v in asdict(self).items()
-                        if k in inv and v != getattr(base, k))
+        base = ArrayConfig.from_build()
+        return " ".join(f"-D{spec_builds.HLS_MACROS[_BUILD_FIELD.get(k, k)]}={v}"
+                        for k, v in asdict(self).items()
+                        if _BUILD_FIELD.get(k, k) in spec_builds.HLS_MACROS
+                        and v != getattr(base, k))
 
     @property
     def bus_words32(self) -> int:
@@ -120,14 +121,6 @@ class ArrayConfig:
     def weight_depth_eff(self) -> int:
         """Store words per bank as built (streamed-only builds keep just the ping-pong tile)."""
         return 2 * self.stream_k if self.weight_mode == 0 else self.weight_depth
-
-
-def _eval_int(expr: str) -> int:
-    """Evaluate a C integer macro body such as ``(1u << 22)`` or ``256``."""
-    text = re.sub(r"(\d+)[uUlL]+\b", r"\1", expr.strip())
-    if not re.fullmatch(r"[\d\s()<>*+\-]+", text):
-        raise ValueError(f"cannot evaluate config macro {expr!r}")
-    return int(eval(text, {"__builtins__": {}}, {}))  # noqa: S307 - digits and operators only
 
 
 # --------------------------------------------------------------------------- per-op costs
@@ -305,7 +298,7 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
     from spacemimo.quant.program import Program
     from spacemimo.quant.program import bias_words as bias_words_per_output
 
-    cfg = config or ArrayConfig.from_header()
+    cfg = config or ArrayConfig.from_build()
     p = program if isinstance(program, Program) else Program.load(program)
     pred = Prediction(config=cfg, bits=p.bits)
     if p.bits > cfg.data_bits:
@@ -370,34 +363,17 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
 # --------------------------------------------------------------------------- presets
 
 
-# Named array configurations (hls/README.md explains the choice); hls/Makefile builds a
-# board's preset with CFG=$(python -c '...preset(name).cflags()').
-PRESETS: dict[str, dict[str, int]] = {
-    # the default (= accel_config.h): one bitstream, 8-bit GSM resident, 16-bit GSM hybrid,
-    # 64-bit bus as the paper; store 256 banks x 8192 x 16 bit = 1,024 RAMB36 of 1,470
-    "vx690t": {},
-    # the paper's regime: nothing resident, every weight over the 64-bit bus each inference
-    "vx690t-streamed": {"weight_mode": 0},
-    # a 690T with a 512-bit memory port (what the paper left to other modules)
-    "vx690t-bus512": {"bus_width": 512},
-    # ZCU104: 8-bit build, 64 banks of 8-bit words in URAM (8 banks per 72-bit URAM row:
-    # 8 x 7 = 56 of 96 URAM), 8-bit GSM resident
-    "zcu104": {"data_bits": 8, "acc_bits": 32, "array_cols": 64, "drain_cols": 32,
-               "weight_depth": 28672, "bus_width": 128},
-    # KV260: 8-bit build, 48 of 64 URAM hold part of GSM, the rest streamed over 128 bits
-    "kv260": {"data_bits": 8, "acc_bits": 32, "array_cols": 64, "drain_cols": 32,
-              "weight_depth": 24576, "bus_width": 128},
-    # PYNQ-Z2: 4 x 32 = 128 MACs (the paper's DSP count), all weights streamed over 64 bits
-    "pynqz2": {"array_cols": 32, "drain_cols": 32, "weight_mode": 0, "bus_width": 64,
-               "max_rows": 32},
-}
+# The named HLS builds of spacemimo/spec/builds.yaml (docs/BUILDS.md says what each is for);
+# hls/Makefile builds a board's preset with CFG=$(python -c '...preset(name).cflags()').
+PRESETS: dict[str, ArrayConfig] = {
+    name: ArrayConfig.from_build(b) for name, b in spec_builds.load().of_backend("hls").items()}
 
 
 def preset(name: str, **overrides: Any) -> ArrayConfig:
-    """An ArrayConfig preset by name (PRESETS), with overrides."""
+    """An ArrayConfig preset by name (PRESETS), with overrides (None values ignored)."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
-    return ArrayConfig.from_header().with_(**PRESETS[name]).with_(**overrides)
+    return PRESETS[name].with_(**overrides)
 
 
 def paper_comparison(configs: dict[str, ArrayConfig] | None = None, seed: int = 0
@@ -432,11 +408,3 @@ def paper_comparison_markdown(rows: list[dict[str, Any]]) -> str:
         out.append(f"| {r['bits']} | {r['config']} | {r['pes']} | {r['cycles']:,} | "
                    f"{r['paper_cycles']:,} | {r['speedup']:.1f}x | {r['load_cycles']:,} |")
     return "\n".join(out)
-
-
-def weight_store_bram36(cfg: ArrayConfig) -> int:
-    """RAMB36 blocks of the weight store if built from block RAM (2K x 18 or 4K x 9 per
-    block, rounded up per bank); URAM-based presets (zcu104, kv260) use URAM instead."""
-    depth = cfg.weight_depth_eff
-    per_bank = math.ceil(depth / 2048) if cfg.data_bits > 9 else math.ceil(depth / 4096)
-    return cfg.array_cols * per_bank

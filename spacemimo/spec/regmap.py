@@ -1,8 +1,8 @@
-"""The accelerator's register map, loaded from ``board/regmap.yaml`` (the single source).
+"""The accelerator's register map, loaded from ``spacemimo/spec/regmap.yaml`` (the one source).
 
-The HLS interface header, the RTL's AXI4-Lite localparams, the PYNQ driver and the docs all
-need the same offsets; they are generated here (``emit_*``) and ``tests/test_regmap.py`` fails
-when a committed copy is stale, so nobody edits offsets in two places.
+The HLS interface header, the RTL's AXI4-Lite localparams and the docs are generated from it
+by ``spacemimo gen`` (``spacemimo.hw.generate``); the PYNQ driver loads it here and decodes
+HW_CONFIG with ``RegisterMap.decode``, so nobody writes an offset or a bit field twice.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-
-GENERATED_NOTE = "generated from board/regmap.yaml by spacemimo.board.regmap — do not edit"
 
 ACCESS = ("rw", "ro", "wo")
 
@@ -150,56 +148,10 @@ def load(path: Path | None = None) -> RegisterMap:
     """The project's register map (the packaged ``regmap.yaml`` unless ``path`` is given)."""
     if path is not None:
         return parse(Path(path).read_text())
-    return parse(resources.files("spacemimo.board").joinpath("regmap.yaml").read_text())
+    return parse(resources.files("spacemimo.spec").joinpath("regmap.yaml").read_text())
 
 
-# --- generated copies -----------------------------------------------------------------------
-
-def c_header(regmap: RegisterMap) -> str:
-    """``hls/src/regmap.h``: offsets for the HLS INTERFACE pragmas and the C-sim driver."""
-    lines = [f"// {GENERATED_NOTE}", "#ifndef SPACEMIMO_REGMAP_H", "#define SPACEMIMO_REGMAP_H",
-             "", "namespace regmap {", "",
-             f"constexpr unsigned VERSION = {regmap.version};",
-             f"constexpr unsigned HW_ID_VALUE = 0x{regmap.hw_id:08X}u;",
-             f"constexpr unsigned ADDR_WIDTH = {regmap.addr_width};", ""]
-    for reg in regmap.registers:
-        lines.append(f"constexpr unsigned {reg.name} = 0x{reg.offset:02X};  // {reg.doc}")
-        for f in reg.fields:
-            lines.append(f"constexpr unsigned {reg.name}_{f.name}_BIT = {f.bit};")
-            if f.width > 1:
-                lines.append(f"constexpr unsigned {reg.name}_{f.name}_WIDTH = {f.width};")
-    lines += ["", "}  // namespace regmap", "", "#endif  // SPACEMIMO_REGMAP_H", ""]
-    return "\n".join(lines)
-
-
-def verilog_header(regmap: RegisterMap) -> str:
-    """``rtl/regmap.vh``: localparams for the AXI4-Lite slave (include inside a module)."""
-    lines = [f"// {GENERATED_NOTE}",
-             f"localparam integer REGMAP_VERSION = {regmap.version};",
-             f"localparam [31:0] REGMAP_HW_ID = 32'h{regmap.hw_id:08X};",
-             f"localparam integer REGMAP_ADDR_W = {regmap.addr_width};"]
-    for reg in regmap.registers:
-        lines.append(f"localparam [{regmap.addr_width - 1}:0] REG_{reg.name} = "
-                     f"{regmap.addr_width}'h{reg.offset:02X};  // {reg.doc}")
-        for f in reg.fields:
-            lines.append(f"localparam integer REG_{reg.name}_{f.name} = {f.bit};")
-            if f.width > 1:
-                lines.append(f"localparam integer REG_{reg.name}_{f.name}_W = {f.width};")
-    return "\n".join(lines) + "\n"
-
-
-def markdown(regmap: RegisterMap) -> str:
-    """The register table for the docs (board/REGISTERS.md)."""
-    lines = [f"<!-- {GENERATED_NOTE} -->", f"# {regmap.name} registers (map v{regmap.version})",
-             "", f"IP VLNV `{regmap.ip.vlnv}`; HW_ID reads `0x{regmap.hw_id:08X}`.",
-             "", "| offset | name | access | meaning |", "|---|---|---|---|"]
-    for reg in regmap.registers:
-        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc} |")
-        for f in reg.fields:
-            span = (f"bit {f.bit}" if f.width == 1
-                    else f"bits {f.bit + f.width - 1}:{f.bit}")
-            lines.append(f"| | .{f.name} ({span}) | {f.access} | {f.doc} |")
-    return "\n".join(lines) + "\n"
+_PYNQ_ACCESS = {"rw": "read-write", "ro": "read-only", "wo": "write-only"}
 
 
 def pynq_register_map(regmap: RegisterMap) -> dict[str, dict[str, object]]:
@@ -208,49 +160,9 @@ def pynq_register_map(regmap: RegisterMap) -> dict[str, dict[str, object]]:
     for reg in regmap.registers:
         out[reg.name] = {
             "address_offset": reg.offset, "size": regmap.data_width,
-            "access": {"rw": "read-write", "ro": "read-only", "wo": "write-only"}[reg.access],
-            "description": reg.doc,
+            "access": _PYNQ_ACCESS[reg.access], "description": reg.doc,
             "fields": {f.name: {"bit_offset": f.bit, "bit_width": f.width, "description": f.doc,
-                                "access": {"rw": "read-write", "ro": "read-only",
-                                           "wo": "write-only"}[f.access]}
+                                "access": _PYNQ_ACCESS[f.access]}
                        for f in reg.fields},
         }
     return out
-
-
-def vlnv_tcl(regmap: RegisterMap) -> str:
-    """``hls/tcl/ip_vlnv.tcl``: the IP identity for ``config_export`` (run_hls.tcl sources it),
-    so the exported IP carries the VLNV the PYNQ driver binds to."""
-    ip = regmap.ip
-    return "\n".join([f"# {GENERATED_NOTE}",
-                      f"# The packaged IP's VLNV: {ip.vlnv} (PYNQ's bindto matches it).",
-                      f"set ip_vendor  {ip.vendor}", f"set ip_library {ip.library}",
-                      f"set ip_name    {ip.name}", f"set ip_version {ip.version}", ""])
-
-
-def generated_files(repo: Path) -> dict[Path, str]:
-    """Every generated copy, by path relative to the repository root."""
-    regmap = load(repo / "board" / "regmap.yaml")
-    return {Path("hls/src/regmap.h"): c_header(regmap),
-            Path("rtl/regmap.vh"): verilog_header(regmap),
-            Path("board/REGISTERS.md"): markdown(regmap),
-            Path("hls/tcl/ip_vlnv.tcl"): vlnv_tcl(regmap)}
-
-
-def write_generated(repo: Path) -> list[Path]:
-    """(Re)write the generated copies under ``repo``; returns the paths written."""
-    written = []
-    for rel, text in generated_files(repo).items():
-        path = repo / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    import sys
-
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    for p in write_generated(root):
-        print(p)

@@ -1,0 +1,248 @@
+"""The named accelerator builds of ``spacemimo/spec/builds.yaml`` (the one source of every
+array configuration).
+
+The HLS kernel's defaults, the RTL module's parameter defaults, the performance model's
+presets, ``HardwareLimits`` and the cocotb parameter sets all come from here, with one name
+per axis: ``out_lanes`` (output neurons per tile) and ``node_rows`` (graph nodes per tile) mean
+the same thing in both back ends, whatever the back end's own macro or parameter is called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BUILDS_FORMAT = "spacemimo builds v1"
+BACKENDS = ("hls", "rtl")
+WEIGHT_PLACEMENTS = {"streamed": 0, "resident": 1, "hybrid": 2}  # SM_WEIGHT_MODE values
+
+# BuildConfig field -> HLS macro (hls/src/accel_config.h). The kernel names its axes after the
+# activation table (rows = nodes, cols = neurons); the spec names them after what they hold.
+HLS_MACROS = {
+    "node_rows": "SM_ARRAY_ROWS", "out_lanes": "SM_ARRAY_COLS", "drain_cols": "SM_DRAIN_COLS",
+    "data_bits": "SM_DATA_BITS", "acc_bits": "SM_ACC_BITS", "max_rows": "SM_MAX_ROWS",
+    "max_cols": "SM_MAX_COLS", "num_buffers": "SM_NUM_BUFFERS", "max_ops": "SM_MAX_OPS",
+    "weight_mode": "SM_WEIGHT_MODE", "weight_depth": "SM_WEIGHT_DEPTH",
+    "bias_words": "SM_BIAS_WORDS", "stream_k": "SM_STREAM_K", "bus_bits": "SM_BUS_WIDTH",
+    "max_data_words": "SM_MAX_DATA_WORDS", "axi_latency": "SM_AXI_LATENCY",
+    "pipe_depth": "SM_PIPE_DEPTH", "op_overhead": "SM_OP_OVERHEAD",
+    "start_overhead": "SM_START_OVERHEAD",
+}
+# BuildConfig field -> RTL parameter of spacemimo_accel, in the order cosim passes them;
+# norm_cols is passed only when the build sets it (unset: the module's 0 = Q columns).
+RTL_PARAMS = {
+    "out_lanes": "OUT_LANES", "node_rows": "NODE_ROWS", "data_bits": "DATA_W",
+    "acc_bits": "ACC_W", "max_rows": "MAX_ROWS", "max_cols": "MAX_COLS",
+    "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
+    "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
+    "norm_cols": "NORM_COLS",
+}
+_HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
+             "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
+_RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """One synthesized configuration; back-end-only knobs are None in the other back end."""
+
+    name: str
+    backend: str
+    doc: str
+    out_lanes: int
+    node_rows: int
+    data_bits: int
+    acc_bits: int
+    max_rows: int
+    max_cols: int
+    num_buffers: int
+    max_ops: int
+    bus_bits: int
+    clock_mhz: float
+    max_data_words: int
+    # HLS kernel
+    drain_cols: int | None = None
+    weight_placement: str | None = None
+    weight_depth: int | None = None
+    bias_words: int | None = None
+    stream_k: int | None = None
+    axi_latency: int | None = None
+    pipe_depth: int | None = None
+    op_overhead: int | None = None
+    start_overhead: int | None = None
+    # hand-written RTL
+    wmem_depth: int | None = None
+    bmem_depth: int | None = None
+    watchdog: int | None = None
+    fabric_mul_lanes: int | None = None
+    norm_cols: int | None = None
+
+    @property
+    def weights_per_word(self) -> int:
+        """Weights in one packed 32-bit word (8-bit: 4, 16-bit: 2)."""
+        return 32 // self.data_bits
+
+    @property
+    def weight_mode(self) -> int | None:
+        """SM_WEIGHT_MODE of an HLS build (0 streamed, 1 resident, 2 hybrid)."""
+        if self.weight_placement is None:
+            return None
+        return WEIGHT_PLACEMENTS[self.weight_placement]
+
+    def hls_macros(self) -> dict[str, int]:
+        """The HLS macros of this build (``SM_X: value``), in header order."""
+        if self.backend != "hls":
+            raise ValueError(f"build {self.name} is an RTL build: it has no HLS macros")
+        return {macro: int(getattr(self, key)) for key, macro in HLS_MACROS.items()}
+
+    def rtl_params(self) -> dict[str, int]:
+        """The RTL parameters cosim and yosys pass to spacemimo_accel (unset knobs left out)."""
+        if self.backend != "rtl":
+            raise ValueError(f"build {self.name} is an HLS build: it has no RTL parameters")
+        return {param: int(getattr(self, key)) for key, param in RTL_PARAMS.items()
+                if getattr(self, key) is not None}
+
+
+@dataclass(frozen=True)
+class BuildSet:
+    """All named builds plus which one is each back end's default."""
+
+    builds: dict[str, BuildConfig]
+    default: str
+    rtl_default: str
+
+    def __getitem__(self, name: str) -> BuildConfig:
+        if name not in self.builds:
+            raise KeyError(f"unknown build {name!r}; choose from {sorted(self.builds)}")
+        return self.builds[name]
+
+    def of_backend(self, backend: str) -> dict[str, BuildConfig]:
+        """The builds of one back end, in file order."""
+        return {n: b for n, b in self.builds.items() if b.backend == backend}
+
+
+_FIELDS = {f.name for f in fields(BuildConfig)}
+
+
+def _resolve(name: str, raw: dict[str, dict[str, Any]], seen: tuple[str, ...] = ()
+             ) -> dict[str, Any]:
+    """A build's values with its ``base`` chain applied (the nearest definition wins)."""
+    if name in seen:
+        raise ValueError(f"builds: base cycle {' -> '.join((*seen, name))}")
+    if name not in raw:
+        raise ValueError(f"builds: {seen[-1] if seen else name} names unknown base {name!r}")
+    entry = dict(raw[name])
+    base = entry.pop("base", None)
+    values = _resolve(base, raw, (*seen, name)) if base is not None else {}
+    values.update(entry)
+    return values
+
+
+def _build(name: str, values: dict[str, Any]) -> BuildConfig:
+    unknown = set(values) - _FIELDS
+    if unknown:
+        raise ValueError(f"build {name}: unknown keys {sorted(unknown)}")
+    backend = values.get("backend")
+    if backend not in BACKENDS:
+        raise ValueError(f"build {name}: backend {backend!r} not in {BACKENDS}")
+    other = _RTL_ONLY if backend == "hls" else _HLS_ONLY
+    stray = [k for k in other if values.get(k) is not None]
+    if stray:
+        raise ValueError(f"build {name}: {stray} do not apply to a {backend} build")
+    if backend == "rtl" and "max_data_words" not in values:
+        # the module's default: every lane bank's weight and bias words
+        values["max_data_words"] = values["out_lanes"] * (values["wmem_depth"]
+                                                          + values["bmem_depth"])
+    values["clock_mhz"] = float(values.get("clock_mhz", 100.0))
+    try:
+        cfg = BuildConfig(name=name, **values)
+    except TypeError as exc:
+        raise ValueError(f"build {name}: {exc}") from None
+    _check(cfg)
+    return cfg
+
+
+def _check(b: BuildConfig) -> None:
+    """The constraints both back ends' static asserts enforce, caught before any build."""
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise ValueError(f"build {b.name}: {what}")
+
+    need(b.data_bits in (8, 16), f"data_bits {b.data_bits} must be 8 or 16")
+    need(32 <= b.acc_bits <= 64, f"acc_bits {b.acc_bits} must be in 32..64")
+    for axis in ("out_lanes", "node_rows"):
+        v = getattr(b, axis)
+        need(v >= 1 and v & (v - 1) == 0, f"{axis} {v} must be a power of two "
+                                          "(HW_CONFIG reports its log2)")
+    need(b.max_rows <= 255 and b.max_cols % 64 == 0 and b.max_cols // 64 <= 255,
+         "HW_CONFIG holds max_rows and max_cols / 64 in 8 bits each")
+    need(2 <= b.num_buffers <= 15, f"num_buffers {b.num_buffers} must be in 2..15")
+    need(b.bus_bits % 32 == 0 and 32 <= b.bus_bits <= 1024,
+         f"bus_bits {b.bus_bits}: a multiple of 32 up to 1024")
+    if b.backend == "hls":
+        need(b.weight_placement in WEIGHT_PLACEMENTS,
+             f"weight_placement {b.weight_placement!r} not in {sorted(WEIGHT_PLACEMENTS)}")
+        d = b.drain_cols or 0
+        need(1 <= d <= b.out_lanes and b.out_lanes % d == 0 and b.max_cols % d == 0,
+             f"drain_cols {d} must divide out_lanes and max_cols")
+        need(b.stream_k is not None and b.stream_k % 4 == 0 and b.stream_k >= 4,
+             "stream_k: a multiple of 4")
+        need(b.weight_placement != "hybrid" or (b.weight_depth or 0) > 2 * (b.stream_k or 0),
+             "hybrid: weight_depth must exceed the 2 x stream_k streaming tile")
+        missing = [k for k in _HLS_ONLY if getattr(b, k) is None]
+        need(not missing, f"HLS knobs {missing} unset")
+    else:
+        missing = [k for k in ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes")
+                   if getattr(b, k) is None]
+        need(not missing, f"RTL knobs {missing} unset")
+        need(b.out_lanes >= b.weights_per_word,
+             f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
+        need(b.max_rows % b.node_rows == 0, "max_rows must be a multiple of node_rows")
+        need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
+
+
+def parse(text: str) -> BuildSet:
+    """Parse and validate builds YAML (bases resolved, every build checked)."""
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict) or raw.get("format") != BUILDS_FORMAT:
+        raise ValueError(f"builds: format must be {BUILDS_FORMAT!r}")
+    entries = raw.get("builds") or {}
+    builds = {name: _build(name, _resolve(name, entries)) for name in entries}
+    bs = BuildSet(builds, str(raw["default"]), str(raw["rtl_default"]))
+    if bs[bs.default].backend != "hls" or bs[bs.rtl_default].backend != "rtl":
+        raise ValueError("builds: default must name an HLS build, rtl_default an RTL build")
+    return bs
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> BuildSet:
+    return parse(resources.files("spacemimo.spec").joinpath("builds.yaml").read_text())
+
+
+def load(path: Path | None = None) -> BuildSet:
+    """The project's builds (the packaged ``builds.yaml`` unless ``path`` is given)."""
+    if path is not None:
+        return parse(Path(path).read_text())
+    return _packaged()
+
+
+def build(name: str) -> BuildConfig:
+    """One named build of the packaged spec."""
+    return load()[name]
+
+
+def default_build() -> BuildConfig:
+    """The HLS kernel's default build (accel_defaults.h; ``HardwareLimits()``)."""
+    bs = load()
+    return bs[bs.default]
+
+
+def rtl_default_build() -> BuildConfig:
+    """The build whose values are the RTL module's parameter defaults (accel_params.vh)."""
+    bs = load()
+    return bs[bs.rtl_default]

@@ -1,0 +1,197 @@
+"""The hardware contract has one source (spacemimo/spec/): every generated copy is current,
+every consumer (HardwareLimits, perfmodel, cosim, the driver) reads the same builds, and
+HW_CONFIG's fields mean the same thing in the HLS kernel and the RTL."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from spacemimo.hw import cosim, generate
+from spacemimo.hw.perfmodel import PRESETS, ArrayConfig
+from spacemimo.quant.program import HardwareLimits
+from spacemimo.spec import builds, regmap
+
+REPO = Path(__file__).resolve().parent.parent
+MAP = regmap.load()
+SPEC = builds.load()
+
+
+def test_generated_copies_are_up_to_date() -> None:
+    """The staleness check: what `spacemimo gen --check` runs."""
+    stale = generate.stale(REPO)
+    assert not stale, f"stale generated files {[str(p) for p in stale]}: run `spacemimo gen`"
+    assert set(generate.generated_files(REPO)) >= {
+        Path("hls/src/regmap.h"), Path("rtl/regmap.vh"), Path("board/REGISTERS.md"),
+        Path("hls/tcl/ip_vlnv.tcl"), Path("hls/src/program_format.h"),
+        Path("rtl/program_format.vh"), Path("hls/src/accel_defaults.h"),
+        Path("rtl/accel_params.vh"), Path("docs/BUILDS.md")}
+
+
+def test_gen_check_names_a_stale_copy_and_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    shutil.copytree(REPO / "spacemimo" / "spec", root / "spacemimo" / "spec")
+    assert len(generate.write_all(root)) == len(generate.generated_files(root))
+    assert generate.stale(root) == []
+    target = root / "rtl" / "accel_params.vh"
+    target.write_text(target.read_text().replace("`define SM_OUT_LANES 8",
+                                                 "`define SM_OUT_LANES 16"))
+    before = target.read_text()
+    assert generate.stale(root) == [Path("rtl/accel_params.vh")]
+    assert target.read_text() == before
+
+
+def test_builds_load_with_one_name_per_axis() -> None:
+    assert SPEC.default == "vx690t" and SPEC.rtl_default == "rtl-small-8"
+    assert set(SPEC.of_backend("rtl")) == {"rtl-small-8", "rtl-small-16", "rtl-paper-8",
+                                           "rtl-paper-16"}
+    assert {"vx690t", "vx690t-streamed", "vx690t-bus512", "zcu104", "kv260",
+            "pynqz2"} <= set(SPEC.of_backend("hls"))
+    hls = SPEC["vx690t"]
+    assert (hls.out_lanes, hls.node_rows, hls.weights_per_word) == (256, 4, 2)
+    assert hls.hls_macros()["SM_ARRAY_COLS"] == hls.out_lanes
+    assert hls.hls_macros()["SM_ARRAY_ROWS"] == hls.node_rows
+    rtl = SPEC["rtl-paper-8"]
+    assert rtl.rtl_params()["OUT_LANES"] == rtl.out_lanes == 256
+    assert rtl.max_data_words == 256 * (3328 + 32)  # the module's MAX_DATA_WORDS default
+    with pytest.raises(KeyError, match="unknown build"):
+        SPEC["nope"]
+
+
+_VALID = """format: spacemimo builds v1
+default: a
+rtl_default: r
+builds:
+  a: {backend: hls, doc: x, out_lanes: 8, node_rows: 4, drain_cols: 8, data_bits: 8,
+      acc_bits: 32, max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8,
+      max_data_words: 1024, weight_placement: hybrid, weight_depth: 64, bias_words: 64,
+      stream_k: 8, bus_bits: 64, axi_latency: 1, pipe_depth: 1, op_overhead: 1,
+      start_overhead: 1}
+  r: {backend: rtl, doc: y, out_lanes: 8, node_rows: 4, data_bits: 8, acc_bits: 32,
+      max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8, wmem_depth: 64, bmem_depth: 8,
+      watchdog: 64, fabric_mul_lanes: 0, bus_bits: 64}
+"""
+
+
+@pytest.mark.parametrize("change, message", [
+    (("out_lanes: 8, node_rows: 4, drain", "out_lanes: 12, node_rows: 4, drain"),
+     "power of two"),
+    (("doc: y,", "doc: y, stream_k: 4,"), "do not apply to a rtl build"),
+    (("doc: x,", "doc: x, lanes: 3,"), "unknown keys"),
+    (("doc: x,", "doc: x, base: a,"), "base cycle"),
+    (("weight_placement: hybrid", "weight_placement: cached"), "weight_placement"),
+    (("default: a", "default: r"), "default must name an HLS build"),
+])
+def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
+    assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)
+    with pytest.raises(ValueError, match=message):
+        builds.parse(_VALID.replace(*change, 1))
+
+
+def test_hardware_limits_come_from_the_spec() -> None:
+    assert HardwareLimits() == HardwareLimits.from_build(SPEC.default)
+    lim = HardwareLimits.from_build("rtl-small-8")
+    assert (lim.max_rows, lim.max_cols, lim.num_buffers, lim.max_ops, lim.data_bits,
+            lim.acc_bits, lim.bus_bytes, lim.max_weight_words) == (32, 256, 4, 32, 8, 32, 8,
+                                                                   8 * (512 + 32))
+
+
+def test_perfmodel_and_cosim_read_the_spec() -> None:
+    for name, b in SPEC.of_backend("hls").items():
+        cfg = PRESETS[name]
+        assert cfg == ArrayConfig.from_build(b)
+        assert (cfg.array_rows, cfg.array_cols, cfg.data_bits, cfg.bus_width) == (
+            b.node_rows, b.out_lanes, b.data_bits, b.bus_bits)
+    for bits in (8, 16):
+        assert cosim.SMALL[bits] == SPEC[f"rtl-small-{bits}"].rtl_params()
+        assert cosim.PAPER[bits] == SPEC[f"rtl-paper-{bits}"].rtl_params()
+        assert cosim.SMALL[bits]["DATA_W"] == cosim.PAPER[bits]["DATA_W"] == bits
+    assert "NORM_COLS" not in cosim.SMALL[16]  # unset: the module's default (Q columns)
+
+
+def _module_parameters() -> dict[str, str]:
+    """spacemimo_accel's parameters and their default expressions."""
+    text = (REPO / "rtl" / "spacemimo_accel.v").read_text()
+    header = text[text.index("module spacemimo_accel #("):text.index(")(\n")]
+    return dict(re.findall(r"parameter\s+(\w+)\s*=\s*([^,/\n]+?)\s*(?:,|//|\n)", header))
+
+
+def test_rtl_parameters_and_defaults_match_the_spec() -> None:
+    params = _module_parameters()
+    for b in SPEC.of_backend("rtl").values():
+        assert set(b.rtl_params()) <= set(params), "an RTL parameter was renamed"
+    defines = dict(re.findall(r"^`define SM_(\w+) (\d+)$",
+                              (REPO / "rtl" / "accel_params.vh").read_text(), re.M))
+    rtl_default = SPEC[SPEC.rtl_default]
+    for name, value in rtl_default.rtl_params().items():
+        assert params[name] == f"`SM_{name}" and int(defines[name]) == value
+
+
+def test_hw_config_decode_round_trips() -> None:
+    from spacemimo.board.driver import limits_from_hw_config
+
+    for b in SPEC.builds.values():
+        fields = {"MAX_ROWS": b.max_rows, "MAX_COLS_DIV64": b.max_cols // 64,
+                  "NUM_BUFFERS": b.num_buffers,
+                  "LOG2_OUT_LANES": b.out_lanes.bit_length() - 1,
+                  "LOG2_NODE_ROWS": b.node_rows.bit_length() - 1,
+                  "DATA_16": int(b.data_bits == 16)}
+        word = MAP.encode("HW_CONFIG", **fields)
+        assert MAP.decode("HW_CONFIG", word) == fields
+        lim, bits = limits_from_hw_config(word, MAP)
+        assert (lim.max_rows, lim.max_cols, lim.num_buffers, bits) == (
+            b.max_rows, b.max_cols, b.num_buffers, b.data_bits)
+
+
+def test_rtl_hw_config_uses_the_regmap_positions() -> None:
+    """The RTL concatenates HW_CONFIG from HC_* localparams (MSB first); each field must land
+    on the register map's bits with the axis its name says (P = out lanes, C = node rows)."""
+    text = (REPO / "rtl" / "spacemimo_accel.v").read_text()
+    widths = {n: int(w) + 1 for w, n in re.findall(r"localparam \[(\d+):0\] (HC_\w+) =", text)}
+    assert re.search(r"localparam \[3:0\] HC_LP = \$clog2\(P\);", text)
+    assert re.search(r"localparam \[3:0\] HC_LC = \$clog2\(C\);", text)
+    assert re.search(r"localparam P\s+= OUT_LANES;", text)
+    assert re.search(r"localparam C\s+= NODE_ROWS;", text)
+    concat = re.search(r"HW_CONFIG = \{([^}]*)\};", text).group(1)
+    parts = [p.strip() for p in concat.split(",")]
+    bit, pos = 32, {}
+    for p in parts:
+        w = int(p.split("'")[0]) if "'" in p else widths[p]
+        bit -= w
+        pos[p] = (bit, w)
+    names = {"HC_MR": "MAX_ROWS", "HC_MC": "MAX_COLS_DIV64", "HC_NB": "NUM_BUFFERS",
+             "HC_LP": "LOG2_OUT_LANES", "HC_LC": "LOG2_NODE_ROWS", "HC_16": "DATA_16"}
+    fields = {f.name: (f.bit, f.width) for f in MAP["HW_CONFIG"].fields}
+    assert {names[k]: v for k, v in pos.items() if k in names} == fields
+
+
+def test_hls_hw_config_uses_the_regmap_positions(tmp_path: Path) -> None:
+    """The HLS kernel's hw_config_value() for a build whose axes differ (8 lanes x 4 nodes)
+    equals the register map's encoding of the same fields: a compile-time check with g++."""
+    from spacemimo.hw.csim import missing_tools
+
+    why = missing_tools()
+    if why:
+        pytest.skip(why)
+    import hls4ml
+
+    ap_types = Path(hls4ml.__file__).parent / "templates" / "vivado" / "ap_types"
+    b = SPEC["rtl-small-8"]
+    expected = MAP.encode("HW_CONFIG", MAX_ROWS=b.max_rows, MAX_COLS_DIV64=b.max_cols // 64,
+                          NUM_BUFFERS=b.num_buffers, LOG2_OUT_LANES=3, LOG2_NODE_ROWS=2,
+                          DATA_16=0)
+    src = tmp_path / "hw_config.cpp"
+    src.write_text('#include "spacemimo_accel.h"\n'
+                   f"static_assert(smacc::hw_config_value() == 0x{expected:08X}u, "
+                   '"HW_CONFIG layout differs from the register map");\n')
+    flags = [f"-DSM_ARRAY_COLS={b.out_lanes}", f"-DSM_ARRAY_ROWS={b.node_rows}",
+             "-DSM_DRAIN_COLS=8", "-DSM_DATA_BITS=8", "-DSM_ACC_BITS=32",
+             f"-DSM_MAX_ROWS={b.max_rows}", f"-DSM_MAX_COLS={b.max_cols}"]
+    run = subprocess.run(["g++", "-std=c++14", "-fsyntax-only", *flags,
+                          f"-I{REPO / 'hls' / 'src'}", f"-I{ap_types}", str(src)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
