@@ -126,6 +126,9 @@ def test_wheel_holds_sources_not_outputs(wheel: tuple[Path, Path]) -> None:
         assert needed in names, needed
     # exactly the tree's modules and package data: no stale module of an earlier build
     assert names == _expected_files(src)
+    assert any(n.startswith("spacemimo/model/presets/") and n.endswith(".yaml") for n in names)
+    entry = next(n for n in zipfile.ZipFile(whl).namelist() if n.endswith("entry_points.txt"))
+    assert "spacemimo = spacemimo.cli:main" in zipfile.ZipFile(whl).read(entry).decode()
     # every YAML the package reads (presets, experiments, register map, papers' figures) ships
     cfg = tomllib.loads((src / "pyproject.toml").read_text())["tool"]["setuptools"]
     yaml = {f"{package.replace('.', '/')}/{f.relative_to(src / folder).as_posix()}"
