@@ -51,6 +51,9 @@ def test_the_spec_is_the_source_of_every_config() -> None:
         ArrayConfig.from_build("rtl-small-8")
     with pytest.raises(ValueError, match="unknown preset"):
         preset("nope")
+    with pytest.raises(ValueError, match="power of two"):  # checked like a spec entry
+        preset("vx690t", array_cols=48)
+    assert preset("vx690t", weight_mode=0).weight_placement == "streamed"
 
 
 def test_dense_formulas() -> None:

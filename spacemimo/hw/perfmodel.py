@@ -21,7 +21,7 @@ Cost structure (output-stationary ARRAY_ROWS x ARRAY_COLS array, see hls/README.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +40,8 @@ _OPCODE_NAMES = {1: "DENSE", 2: "AGGREGATE", 3: "NORM", 4: "TAYLOR"}
 HEADER_WORDS = 16
 OP_WORDS = 16
 
-# ArrayConfig field -> BuildConfig field where the names differ (ArrayConfig keeps the HLS
-# kernel's names: array_rows = node_rows, array_cols = out_lanes, bus_width = bus_bits)
-_BUILD_FIELD = {"array_rows": "node_rows", "array_cols": "out_lanes", "bus_width": "bus_bits"}
+# the HLS kernel's names (hls/src/accel_config.h, `spacemimo perf` flags) -> spec fields
+_KERNEL_NAMES = {"array_rows": "node_rows", "array_cols": "out_lanes", "bus_width": "bus_bits"}
 
 
 def _cdiv(a: int, b: int) -> int:
@@ -50,38 +49,16 @@ def _cdiv(a: int, b: int) -> int:
 
 
 @dataclass(frozen=True)
-class ArrayConfig:
-    """An HLS build as the cycle model sees it, in the kernel's names (hls/src/accel_config.h):
-    ``array_rows`` = node_rows (graph nodes per tile), ``array_cols`` = out_lanes (output
-    neurons per tile). Build one with ``from_build``; the defaults are no second copy of the
-    spec, so every field is required."""
-
-    array_rows: int
-    array_cols: int
-    drain_cols: int
-    data_bits: int
-    acc_bits: int
-    max_rows: int
-    max_cols: int
-    num_buffers: int
-    max_ops: int
-    weight_mode: int
-    weight_depth: int
-    bias_words: int
-    stream_k: int
-    bus_width: int
-    max_data_words: int
-    axi_latency: int
-    pipe_depth: int
-    op_overhead: int
-    start_overhead: int
-    clock_mhz: float
+class ArrayConfig(BuildConfig):
+    """An HLS build as the cycle model sees it: a BuildConfig of spacemimo/spec/builds.yaml
+    (no second list of knobs) that also answers to the kernel's names, ``array_rows`` =
+    node_rows, ``array_cols`` = out_lanes, ``bus_width`` = bus_bits, ``weight_mode`` 0/1/2."""
 
     @classmethod
     def from_build(cls, build: BuildConfig | str | None = None, **overrides: Any
                    ) -> ArrayConfig:
         """A named HLS build of the spec (default: the kernel's default build), then
-        ``overrides`` (None values ignored)."""
+        ``overrides`` (None values ignored; spec or kernel names)."""
         if build is None:
             b = spec_builds.default_build()
         else:
@@ -89,8 +66,8 @@ class ArrayConfig:
         if b.backend != "hls":
             raise ValueError(f"build {b.name} is an RTL build; the cycle model is the HLS "
                              "kernel's (choose an HLS build)")
-        values = {f: getattr(b, _BUILD_FIELD.get(f, f)) for f in cls.__dataclass_fields__}
-        return cls(**values).with_(**overrides)
+        return cls(**{f.name: getattr(b, f.name) for f in fields(BuildConfig)}).with_(
+            **overrides)
 
     @classmethod
     def from_header(cls, **overrides: Any) -> ArrayConfig:
@@ -98,24 +75,47 @@ class ArrayConfig:
         return cls.from_build(None, **overrides)
 
     def with_(self, **changes: Any) -> ArrayConfig:
-        """A copy with some knobs changed (None values ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A copy with some knobs changed (None values ignored), by spec or kernel name."""
+        spec: dict[str, Any] = {}
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key == "weight_mode":
+                names = {v: k for k, v in WEIGHT_PLACEMENTS.items()}
+                if value not in names:
+                    raise ValueError(f"weight_mode {value} not in {sorted(names)}")
+                key, value = "weight_placement", names[value]
+            spec[_KERNEL_NAMES.get(key, key)] = value
+        return super().with_(**spec)  # type: ignore[return-value]
+
+    @property
+    def array_rows(self) -> int:
+        """SM_ARRAY_ROWS = node_rows."""
+        return self.node_rows
+
+    @property
+    def array_cols(self) -> int:
+        """SM_ARRAY_COLS = out_lanes."""
+        return self.out_lanes
+
+    @property
+    def bus_width(self) -> int:
+        """SM_BUS_WIDTH = bus_bits."""
+        return self.bus_bits
 
     def cflags(self) -> str:
         """The -D flags that build this configuration (hls/Makefile CFG=...)."""
-        base = ArrayConfig.from_build()
-        return " ".join(f"-D{spec_builds.HLS_MACROS[_BUILD_FIELD.get(k, k)]}={v}"
-                        for k, v in asdict(self).items()
-                        if _BUILD_FIELD.get(k, k) in spec_builds.HLS_MACROS
-                        and v != getattr(base, k))
+        base = spec_builds.default_build().hls_macros()
+        return " ".join(f"-D{macro}={v}" for macro, v in self.hls_macros().items()
+                        if v != base[macro])
 
     @property
     def bus_words32(self) -> int:
-        return self.bus_width // 32
+        return self.bus_bits // 32
 
     @property
     def bus_words16(self) -> int:
-        return self.bus_width // 16
+        return self.bus_bits // 16
 
     @property
     def weight_depth_eff(self) -> int:
@@ -133,17 +133,17 @@ def row_words(in_cols: int, bits: int) -> int:
 
 def drain_cycles(cfg: ArrayConfig) -> int:
     """Cycles to drain one row tile (AR x AC accumulators) through DRAIN_COLS banks."""
-    return cfg.array_rows * _cdiv(cfg.array_cols, cfg.drain_cols)
+    return cfg.node_rows * _cdiv(cfg.out_lanes, cfg.drain_cols)
 
 
 def dense_tail(cfg: ArrayConfig) -> int:
     """Systolic fill + pipeline + last drain, paid once per DENSE op."""
-    return cfg.array_rows + cfg.array_cols + cfg.pipe_depth + drain_cycles(cfg)
+    return cfg.node_rows + cfg.out_lanes + cfg.pipe_depth + drain_cycles(cfg)
 
 
 def dense_tile(rows: int, in_cols: int, cfg: ArrayConfig) -> int:
     """One column tile over all row tiles."""
-    return _cdiv(rows, cfg.array_rows) * max(in_cols, drain_cycles(cfg))
+    return _cdiv(rows, cfg.node_rows) * max(in_cols, drain_cycles(cfg))
 
 
 def stream_chunk(tile_rows: int, length: int, bits: int, cfg: ArrayConfig) -> int:
@@ -154,8 +154,8 @@ def stream_chunk(tile_rows: int, length: int, bits: int, cfg: ArrayConfig) -> in
 def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
                  cfg: ArrayConfig) -> int:
     """DENSE op cycles (cycle_model::dense)."""
-    ac, sk = cfg.array_cols, cfg.stream_k
-    tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.array_rows)
+    ac, sk = cfg.out_lanes, cfg.stream_k
+    tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
     if not streamed:
         return tiles_c * dense_tile(rows, in_cols, cfg) + dense_tail(cfg)
     # chunks in (column tile, row tile, k) order; chunk c+1 is fetched while c computes
@@ -182,8 +182,8 @@ def norm_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
 
 def taylor_cycles(rows: int, in_cols: int, group: int, cfg: ArrayConfig) -> int:
     k, n, ch = group, rows // group, in_cols // 2
-    a = _cdiv(k, cfg.array_rows) * _cdiv(2 * k, cfg.array_cols) * max(2 * n, cfg.array_rows)
-    e = _cdiv(n, cfg.array_rows) * _cdiv(2 * k, cfg.array_cols) * max(2 * k, cfg.array_rows)
+    a = _cdiv(k, cfg.node_rows) * _cdiv(2 * k, cfg.out_lanes) * max(2 * n, cfg.node_rows)
+    e = _cdiv(n, cfg.node_rows) * _cdiv(2 * k, cfg.out_lanes) * max(2 * k, cfg.node_rows)
     return ch * (a + e) + 2 * dense_tail(cfg)
 
 
@@ -248,8 +248,8 @@ class Prediction:
         """Markdown per-op table plus totals."""
         c = self.config
         lines = [
-            f"array {c.array_rows}x{c.array_cols} (drain {c.drain_cols}), bus {c.bus_width} bit, "
-            f"weights {_mode_name(c.weight_mode)} (store {c.array_cols}x{c.weight_depth} words), "
+            f"array {c.node_rows}x{c.out_lanes} (drain {c.drain_cols}), bus {c.bus_bits} bit, "
+            f"weights {_mode_name(c.weight_mode)} (store {c.out_lanes}x{c.weight_depth} words), "
             f"{self.bits}-bit program, {c.clock_mhz:g} MHz",
             "",
             "| # | op | rows | in | out | weights | MACs | weights at | cycles |",
@@ -262,7 +262,7 @@ class Prediction:
             "",
             f"- compute per inference: {self.compute:,} cycles "
             f"({self.macs / max(self.compute, 1):.0f} MAC/cycle of "
-            f"{c.array_rows * c.array_cols} PEs)",
+            f"{c.node_rows * c.out_lanes} PEs)",
             f"- one inference, program loaded (CYCLES): {self.inference:,} cycles = "
             f"{self.microseconds(self.inference):,.1f} us",
             f"- LOAD_PROGRAM (checksum + {self.resident_words:,} resident weight words): "
@@ -304,7 +304,7 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
     if p.bits > cfg.data_bits:
         pred.error = f"{p.bits}-bit program on a {cfg.data_bits}-bit build (DIMS_EXCEED_MAX)"
     pred.in_elems, pred.out_elems = p.in_rows * p.in_cols, p.out_rows * p.out_cols
-    ac = cfg.array_cols
+    ac = cfg.out_lanes
     pack = cfg.data_bits // p.bits if p.bits <= cfg.data_bits else 1
     wnext = bnext = bursts = bias_words = 0
     image_words = HEADER_WORDS + OP_WORDS * len(p.ops) + int(p.data.size)
@@ -390,7 +390,7 @@ def paper_comparison(configs: dict[str, ArrayConfig] | None = None, seed: int = 
             pr = predict(prog, cfg)
             rows.append({"bits": bits, "config": name, "cycles": pr.inference,
                          "load_cycles": pr.load, "paper_cycles": lo,
-                         "speedup": lo / pr.inference, "pes": cfg.array_rows * cfg.array_cols,
+                         "speedup": lo / pr.inference, "pes": cfg.node_rows * cfg.out_lanes,
                          "resident_words": pr.resident_words,
                          "streamed_words": pr.streamed_words, "error": pr.error})
     return rows

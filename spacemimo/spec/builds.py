@@ -9,7 +9,7 @@ the same thing in both back ends, whatever the back end's own macro or parameter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -93,6 +93,12 @@ class BuildConfig:
         if self.weight_placement is None:
             return None
         return WEIGHT_PLACEMENTS[self.weight_placement]
+
+    def with_(self, **changes: Any) -> BuildConfig:
+        """A copy with some knobs changed (None values ignored), checked like a spec entry."""
+        out = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        _check(out)
+        return out
 
     def hls_macros(self) -> dict[str, int]:
         """The HLS macros of this build (``SM_X: value``), in header order."""
