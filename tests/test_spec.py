@@ -32,7 +32,8 @@ def test_generated_copies_are_up_to_date() -> None:
         Path("rtl/accel_params.vh"), Path("docs/BUILDS.md")}
 
 
-def test_gen_check_names_a_stale_copy_and_writes_nothing(tmp_path: Path) -> None:
+def test_gen_check_names_a_stale_copy_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "checkout"
     shutil.copytree(REPO / "spacemimo" / "spec", root / "spacemimo" / "spec")
     assert len(generate.write_all(root)) == len(generate.generated_files(root))
@@ -42,7 +43,13 @@ def test_gen_check_names_a_stale_copy_and_writes_nothing(tmp_path: Path) -> None
                                                  "`define SM_OUT_LANES 16"))
     before = target.read_text()
     assert generate.stale(root) == [Path("rtl/accel_params.vh")]
+    from spacemimo.cli import main
+
+    assert main(["gen", "--check", "--root", str(root)]) == 1
+    assert "stale: rtl/accel_params.vh" in capsys.readouterr().err
     assert target.read_text() == before
+    assert main(["gen", "--root", str(root)]) == 0
+    assert main(["gen", "--check", "--root", str(root)]) == 0
 
 
 def test_builds_load_with_one_name_per_axis() -> None:
@@ -195,3 +202,23 @@ def test_hls_hw_config_uses_the_regmap_positions(tmp_path: Path) -> None:
                           f"-I{REPO / 'hls' / 'src'}", f"-I{ap_types}", str(src)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_spec_is_ground_level() -> None:
+    """spacemimo.spec imports nothing of ours but spacemimo.ground (quant/ reads it), and the
+    ground does not import it back."""
+    import ast
+
+    def imports(folder: Path) -> set[str]:
+        names: set[str] = set()
+        for path in folder.glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names.add(node.module)
+                elif isinstance(node, ast.Import):
+                    names.update(a.name for a in node.names)
+        return {n for n in names if n.startswith("spacemimo")}
+
+    spec = imports(REPO / "spacemimo" / "spec")
+    assert all(n.startswith(("spacemimo.spec", "spacemimo.ground")) for n in spec), spec
+    assert not {n for n in imports(REPO / "spacemimo" / "ground") if "spec" in n}
