@@ -37,8 +37,8 @@ demo: setup
 	$(SPACEMIMO) baselines --scenario gsm --samples 100 --out $(DEMO)/baselines
 	$(SPACEMIMO) baselines --scenario rayleigh --samples 100 --out $(DEMO)/baselines
 	$(SPACEMIMO) train --config gsm_local --steps 20 --eval-every 10 --out $(DEMO)/train
-	$(SPACEMIMO) qat --from $(DEMO)/train/best.pt --bits 8 --steps 10 --calib 256 --test 200 --out $(DEMO)/qat
-	$(SPACEMIMO) compile --from $(DEMO)/qat/gsm_local_qat8.pt --out $(DEMO)/gsm_local_8bit.smp --check 200
+	$(SPACEMIMO) qat --from $(DEMO)/train/best.pt --bits 8 --steps 10 --calib-samples 256 --samples 200 --out $(DEMO)/qat
+	$(SPACEMIMO) compile --from $(DEMO)/qat/gsm_local_qat8.pt --out $(DEMO)/gsm_local_8bit.smp --samples 200
 	$(SPACEMIMO) golden --program $(DEMO)/gsm_local_8bit.smp --out $(DEMO)/vectors -n 32
 	$(SPACEMIMO) csim $(DEMO)/vectors
 

@@ -58,7 +58,7 @@ def test_bad_input_exits_2_with_message(argv: list[str], message: str,
 
 
 def test_bench_baselines_writes_timings(tmp_path: Path) -> None:
-    assert main(["-q", "bench", "baselines", "--scenario", "rayleigh", "--batch", "16",
+    assert main(["-q", "bench", "baselines", "--scenario", "rayleigh", "--batch-size", "16",
                  "--repeats", "1", "--out", str(tmp_path)]) == 0
     rows = read_table(tmp_path / "bench_baselines_modelgnn_n8_k4.json")
     methods = {r["method"] for r in rows}

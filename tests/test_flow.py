@@ -29,10 +29,15 @@ def test_retrained_net_runs_bit_exact_on_the_hls_kernel(tmp_path, capsys, bits: 
                          scenario={"preset": "gsm_s4_m4_k4", "overrides": {}}, metrics={})
     qat_dir = tmp_path / "qat"
     assert main(["-q", "qat", "--from", str(ck), "--bits", str(bits), "--steps", "3",
-                 "--batch", "16", "--calib", "64", "--test", "64", "--out", str(qat_dir)]) == 0
+                 "--batch-size", "16", "--calib-samples", "64", "-n", "64", "--out",
+                 str(qat_dir)]) == 0
     prog_path = tmp_path / f"gsm{bits}.smp"
+    # a satellite the scenario does not have: one line, exit 2, no image written
     assert main(["-q", "compile", "--from", str(qat_dir / f"gsm_local_qat{bits}.pt"),
-                 "--out", str(prog_path), "--check", "200"]) == 0
+                 "--out", str(prog_path), "--sat", "9"]) == 2
+    assert "--sat 9" in capsys.readouterr().err and not prog_path.exists()
+    assert main(["-q", "compile", "--from", str(qat_dir / f"gsm_local_qat{bits}.pt"),
+                 "--out", str(prog_path), "-n", "200"]) == 0
     assert "0 of" in capsys.readouterr().out  # golden == Brevitas on 200 channel samples
     prog = Program.load(prog_path)
     assert prog.bits == bits and prog.in_cols == 8 and prog.out_cols == 8

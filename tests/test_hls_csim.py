@@ -552,7 +552,8 @@ def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,
 def test_cli_csim_names_a_rejected_program(small_vectors: dict[str, Path], tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     """`spacemimo csim` on a truncated image: one line naming the STATUS (it used to die with
-    a bare segfault reading past the image), and a missing directory: one line too."""
+    a bare segfault reading past the image); a missing directory: one line, exit 2, before
+    anything is built."""
     import shutil
 
     from spacemimo.cli import main
@@ -561,10 +562,12 @@ def test_cli_csim_names_a_rejected_program(small_vectors: dict[str, Path], tmp_p
     shutil.copytree(small_vectors["gsm8"], bad)
     blob = (bad / "program.bin").read_bytes()
     (bad / "program.bin").write_bytes(blob[:100])
-    assert main(["csim", str(bad), str(tmp_path / "missing"), "--opt=-O1"]) == 1
+    assert main(["csim", str(bad), "--opt=-O1"]) == 1
     out = capsys.readouterr().out
     assert "the kernel rejected the program: STATUS 6 (BAD_FORMAT)" in out
-    assert "no program.bin here" in out and "Traceback" not in out
+    assert main(["csim", str(bad), str(tmp_path / "missing"), "--opt=-O1"]) == 2
+    err = capsys.readouterr().err
+    assert "no such directory" in err and "Traceback" not in err
 
 
 def test_cli_csim_sanitize(tb_san: Path, small_vectors: dict[str, Path],

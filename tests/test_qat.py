@@ -185,16 +185,17 @@ def test_cli_qat_compile_lower(tmp_path, capsys) -> None:
     ck = save_checkpoint(tmp_path / "float.pt", f, net_name="gsm_local", net_overrides=over,
                          scenario={"preset": "gsm_s4_m4_k4", "overrides": {}}, metrics={})
     out = tmp_path / "qat"
-    assert main(["-q", "qat", "--from", str(ck), "--bits", "8,16", "--steps", "2", "--batch",
-                 "16", "--calib", "64", "--test", "64", "--out", str(out)]) == 0
+    assert main(["-q", "qat", "--from", str(ck), "--bits", "8,16", "--steps", "2",
+                 "--batch-size", "16", "--calib-samples", "64", "-n", "64", "--out",
+                 str(out)]) == 0
     assert (out / "qat_gsm_local.md").is_file()
     for bits in (8, 16):
         q = out / f"gsm_local_qat{bits}.pt"
         assert q.is_file()
         prog = tmp_path / f"p{bits}.smp"
-        assert main(["compile", "--from", str(q), "--out", str(prog), "--check", "50"]) == 0
+        assert main(["compile", "--from", str(q), "--out", str(prog), "-n", "50"]) == 0
         assert "0 of" in capsys.readouterr().out
-        assert main(["lower", "--from", str(q), "--out", str(prog), "--check", "0"]) == 0
+        assert main(["lower", "--from", str(q), "--out", str(prog), "-n", "0"]) == 0
     assert main(["compile", "--from", str(tmp_path / "missing.pt")]) == 2
 
 
@@ -210,5 +211,5 @@ def test_model_gnn_checkpoint_and_compile(tmp_path, capsys) -> None:
     x = torch.randint(-(2**15), 2**15, (10, 32, 2))
     assert torch.equal(ck.net.forward_int(x, 4), q.forward_int(x, 4))
     assert main(["compile", "--from", str(path), "--out", str(tmp_path / "m.smp"),
-                 "--check", "30"]) == 0
+                 "-n", "30"]) == 0
     assert "0 of 1920 words differ" in capsys.readouterr().out

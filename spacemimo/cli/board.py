@@ -16,57 +16,61 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli import CliError, _positive_int
+from spacemimo.cli.arguments import (
+    CliError,
+    add_command,
+    bits_list,
+    input_dir,
+    positive_float,
+    positive_int,
+    prepare_out_dir,
+    prepare_out_file,
+    single_width,
+)
 from spacemimo.ground import paths
 
 DEFAULT_BITSTREAM = "spacemimo_accel.bit"
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from err
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def add_commands(sub: Any, bench_sub: Any) -> None:
-    board = sub.add_parser("board", help="PYNQ board bring-up: selftest, shipped vectors")
+def register(sub: Any) -> None:
+    """``board selftest`` and ``board vectors``."""
+    board = add_command(sub, "board", help="PYNQ board bring-up: selftest, shipped vectors")
     bsub = board.add_subparsers(dest="board_command", metavar="BOARD", required=True)
-    s = bsub.add_parser(
-        "selftest", help="bring-up checks on a PYNQ board (or --sim: the Verilator RTL)",
+    s = add_command(
+        bsub, "selftest", help="bring-up checks on a PYNQ board (or --sim: the Verilator RTL)",
         description="IP found in the overlay by VLNV, HW_ID, HW_CONFIG decoded, register "
                     "read-back, a known-answer test from the shipped golden vectors "
                     "(bit-exact), latency and throughput; prints a summary to paste into an "
                     "issue. Exit 0 PASS, 1 FAIL, 2 bad input.")
     s.add_argument("--sim", action="store_true",
-                   help="run against the RTL in Verilator (rtl_tests/cosim.py SMALL config) "
+                   help="run against the RTL in Verilator (spacemimo.hw.cosim SMALL config) "
                         "instead of a board")
-    s.add_argument("--bits", type=int, choices=(8, 16), default=8,
-                   help="--sim: the data width of the simulated build (default 8)")
+    s.add_argument("--bits", type=bits_list, default=None,
+                   help="--sim: the data width of the simulated build, 8 or 16 (default 8)")
     s.add_argument("--bitstream", default=DEFAULT_BITSTREAM,
                    help=f"board: the overlay's .bit (its .hwh beside it; default "
                         f"{DEFAULT_BITSTREAM})")
-    s.add_argument("--vectors", type=Path, default=None,
+    s.add_argument("--vectors", type=input_dir, default=None,
                    help="golden-vector directory, or one holding gsm8/ and gsm16/ (default: "
                         "the shipped board/selftest)")
-    s.add_argument("--repeats", type=_positive_int, default=5, help="timed reruns (default 5)")
-    s.add_argument("--timeout", type=_positive_float, default=2.0,
+    s.add_argument("--repeats", type=positive_int, default=5, help="timed reruns (default 5)")
+    s.add_argument("--timeout", type=positive_float, default=2.0,
                    help="seconds per run before the driver aborts (board; default 2)")
     s.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     s.set_defaults(func=cmd_selftest)
-    s = bsub.add_parser("vectors", help="rewrite the shipped known-answer vectors",
-                        description="Writes board/selftest/gsm8 and gsm16: the small GSM "
-                                    "program at 8 and 16 bit with 16 golden vectors each.")
-    s.add_argument("--out", type=Path, default=paths.source_root() / "board" / "selftest")
+    s = add_command(bsub, "vectors", help="rewrite the shipped known-answer vectors",
+                    description="Writes gsm8/ and gsm16/ under --out (default: the shipped "
+                                "board/selftest): the small GSM program at 8 and 16 bit with "
+                                "16 golden vectors each.")
+    s.add_argument("--out", type=Path, default=paths.source_root() / "board" / "selftest",
+                   help="output directory (default board/selftest of the source tree)")
     s.set_defaults(func=cmd_vectors)
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
     from spacemimo.board.selftest import write_vectors
 
+    prepare_out_dir(args.out)
     for d in write_vectors(args.out):
         print(d)
     return 0
@@ -83,11 +87,16 @@ def _vectors(args: argparse.Namespace) -> Path:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
+    if args.bits is not None and not args.sim:
+        raise CliError("--bits picks the simulated build's width; on a board the bitstream "
+                       "fixes it: leave --bits out or add --sim")
+    args.bits = single_width(args.bits or [8])
+    if args.json is not None:
+        prepare_out_file(args.json, "--json")
     vdir = _vectors(args)
     report = _selftest_sim(args, vdir) if args.sim else _selftest_board(args, vdir)
     print(report.summary())
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
     return 0 if report.passed else 1
 
@@ -168,8 +177,8 @@ def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
 
 
 def _ip_missing(ip_check: Any) -> Any:
-    from spacemimo.spec import regmap as rm
     from spacemimo.board.selftest import Report, versions
+    from spacemimo.spec import regmap as rm
 
     rep = Report("board (PYNQ)", rm.load().ip.vlnv, versions())
     rep.checks.append(ip_check)

