@@ -30,7 +30,7 @@ from spacemimo.cli import (
     qat,
     train,
 )
-from spacemimo.cli.arguments import CliError, attach_dash_values, verbosity_parent
+from spacemimo.cli.arguments import CliError, CliParser, attach_dash_values, verbosity_parent
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "iter_parsers", "main"]
 
@@ -42,7 +42,7 @@ COMMANDS = (info, baselines, train, eval, qat, compile, golden, hls4ml, perf, cs
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: the top-level options and every registered subcommand."""
-    p = argparse.ArgumentParser(
+    p = CliParser(
         prog="spacemimo", parents=[verbosity_parent()], allow_abbrev=False,
         description="GNN precoders for LEO multi-satellite MIMO and their fixed-point "
                     "accelerator: channels and baselines, training, QAT, program "

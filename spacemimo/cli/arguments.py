@@ -11,7 +11,7 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 BIT_WIDTHS = (8, 16)
 
@@ -174,6 +174,14 @@ def prepare_out_file(path: Path, flag: str = "--out") -> Path:
 
 
 # --------------------------------------------------------------------------- parsers
+
+class CliParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are the CLI's one line (no usage block), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = "" if ";" in message else f"; see `{self.prog} --help`"
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
+
 
 # Options whose values start with '-' (-D flags, -O levels, negative sweeps): argparse would
 # take ``--cfg -DSM_X=1`` for two options, so ``attach_dash_values`` joins them with '='.
