@@ -10,25 +10,25 @@ from spacemimo.cli.arguments import add_command, input_file, prepare_out_dir
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from spacemimo import papers as paper_tasks
+    from spacemimo import papers
 
     if args.all:
-        tasks = list(paper_tasks.TASKS)
+        tasks = list(papers.TASKS)
     elif args.tasks:
         tasks = args.tasks
     else:
-        raise ValueError(f"name tasks ({', '.join(paper_tasks.TASKS)}) or give --all")
+        raise ValueError(f"name tasks ({', '.join(papers.TASKS)}) or give --all")
     for task in tasks:
-        if task not in paper_tasks.TASKS:
-            raise ValueError(f"unknown eval task {task!r}; known: {', '.join(paper_tasks.TASKS)}")
+        if task not in papers.TASKS:
+            raise ValueError(f"unknown eval task {task!r}; known: {', '.join(papers.TASKS)}")
     extra: dict[str, Any] = {}
     if getattr(args, "rows", None):
         if tasks != ["table2"]:
             raise ValueError("--rows selects Table II rows: give the table2 task alone")
-        extra = {"rows": paper_tasks.parse_table2_rows(args.rows), "merge": True}
+        extra = {"rows": papers.parse_table2_rows(args.rows), "merge": True}
     prepare_out_dir(args.out)
     for task in tasks:
-        paths = paper_tasks.TASKS[task](out_dir=args.out, seed=args.seed, quick=args.quick,
+        paths = papers.TASKS[task](out_dir=args.out, seed=args.seed, quick=args.quick,
                                      checkpoint=args.checkpoint, progress=not args.quiet,
                                      **extra)
         md = paths.get("md")
