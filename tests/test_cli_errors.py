@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -300,3 +302,52 @@ def test_registry_is_explicit() -> None:
     for path in (REPO / "spacemimo" / "cli").glob("*.py"):
         if "def register(" in path.read_text():
             assert f"spacemimo.cli.{path.stem}" in modules, path.name
+
+
+# --------------------------------------------------------------------------- callers
+
+
+def _documented_commands() -> list[tuple[str, str]]:
+    """(where, argv text) of every `spacemimo ...` line in the Markdown code blocks and of
+    every $(SPACEMIMO) line of the Makefile (its variables replaced by plain values)."""
+    found: list[tuple[str, str]] = []
+    skip = {".venv", "build", "results", "node_modules", "dist"}
+    for md in REPO.rglob("*.md"):
+        if skip & set(md.relative_to(REPO).parts):
+            continue
+        block = False
+        for i, line in enumerate(md.read_text().splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                block = not block
+            elif block and (m := re.match(r"\s*(?:torchrun .*?-m )?spacemimo (-.*|[a-z].*)",
+                                          line)):
+                found.append((f"{md.relative_to(REPO)}:{i}", m.group(1).split(" #")[0]))
+    shell_values = {"$${net%_*}": "gsm", "$${net##*_}": "8", "$$b": "8", "$$net": "gsm",
+                    "$$s": "gsm"}
+    for i, line in enumerate((REPO / "Makefile").read_text().splitlines(), 1):
+        if "$(SPACEMIMO) " not in line:
+            continue
+        text = line.split("$(SPACEMIMO) ", 1)[1].split("||")[0].split(";")[0]
+        text = re.sub(r"\$\(\w*ARGS\)", "", text)
+        text = re.sub(r"\$\(addprefix [^)]*\)[^ ]*", "1", text)
+        for key, value in shell_values.items():
+            text = text.replace(key, value)
+        found.append((f"Makefile:{i}", re.sub(r"\$\(\w+\)", "1", text)))
+    return found
+
+
+def test_documented_command_lines_parse(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command line in the READMEs and the Makefile uses current flag names and valid
+    values (only the existence of the files they name is not checked here)."""
+    bad = []
+    for where, text in _documented_commands():
+        if "[" in text or "…" in text or "<" in text or " — " in text:
+            continue  # notation (optional parts, placeholders) or a transcript line
+        try:
+            build_parser().parse_args(arguments.attach_dash_values(shlex.split(text)))
+        except SystemExit as stop:
+            err = capsys.readouterr().err
+            if stop.code and "no such file" not in err and "no such directory" not in err:
+                bad.append(f"{where}: spacemimo {text}\n  {err.strip()}")
+    assert not bad, "\n".join(bad)
+    assert len(_documented_commands()) > 30
