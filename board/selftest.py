@@ -140,7 +140,7 @@ def _cause(err: BaseException) -> str:
         return (f"program version: the vectors' program format is not this bitstream's; "
                 f"regenerate them (`{VECTORS_COMMAND}`) or rebuild the bitstream")
     if isinstance(err, drv.DimsExceedMaxError):
-        return "build too small for the program: a bigger build (hls/accel_config.h) is needed"
+        return "build too small for the program: a bigger build (docs/BUILDS.md) is needed"
     if isinstance(err, drv.BusError | drv.AddrRangeError):
         return ("DMA address: the buffers are not reachable by the IP's AXI master (HP port "
                 "address map / SMMU / cache coherency in the block design)")

@@ -1,7 +1,7 @@
 """The driver's host protocol against a behavioural device (the fast unit test of the protocol).
 
 ``FakeBoard`` is a HardwareAccess: physical memory with page-aligned buffers, and a
-register-level model of the accelerator per board/regmap.yaml that applies the hardware's
+register-level model of the accelerator per spacemimo/spec/regmap.yaml that applies the hardware's
 checks in the hardware's order (``golden.run_device``: PROGRAM_SIZE, the image, NUM_VECTORS vs
 INPUT_SIZE/OUTPUT_SIZE), runs the golden model, and models ABORT, the interrupt line and a
 hung or wedged bus. It fails the test on any access outside the driver's buffers. The same

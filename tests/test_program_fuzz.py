@@ -41,10 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG_FUZZ = ("-DSM_ARRAY_ROWS=2 -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=8 -DSM_BUS_WIDTH=128 "
             "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16")
 HLS_LIMITS = HardwareLimits(bus_bytes=16)  # CFG_FUZZ: a 128-bit bus
-# rtl_tests/cosim.py SMALL[8]: MAX_ROWS 32, MAX_COLS 256, MAX_OPS 32, 8-bit, ACC_W 32,
-# MAX_DATA_WORDS = OUT_LANES * (WMEM_DEPTH + BMEM_DEPTH) = 8 * (512 + 32)
-RTL_LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4, max_ops=32,
-                            max_weight_words=8 * (512 + 32), data_bits=8, acc_bits=32)
+# the RTL build the sample runs on (cosim SMALL[8]; docs/BUILDS.md)
+RTL_LIMITS = HardwareLimits.from_build("rtl-small-8")
 RTL_SAMPLE = 40
 RTL_UNUSED_SAMPLE = 8
 
