@@ -15,9 +15,9 @@ from torch import nn
 from spacemimo.model.checkpoint import load_checkpoint, plain
 from spacemimo.model.train import Experiment, TrainConfig, train
 
-# Used by 003 Table II's N = 64 rows, Table V and 002 Fig. 9. Table II N = 64 (issue 4): Adam
-# here ends in a ~1% SE-ratio basin it never leaves ((64, 16)
-# 20 dB from scratch at step ~1040, (64, 32) 10/20 dB fine-tuning at steps ~270-500). Measured:
+# The long runs' guards (003 Table II's N = 64 rows, Table V, 002 Fig. 9). Why, from Table II
+# at N = 64 (issue 4): Adam here ends in a ~1% SE-ratio basin it never leaves ((64, 16) 20 dB
+# from scratch at step ~1040, (64, 32) 10/20 dB fine-tuning at steps ~270-500). Measured:
 # no tiny X/||X|| norms (per-sample pre-activation norms >= 3 in layers 1-2, ~1e4 in layer 0),
 # but the gradient norm, almost all of it on layer 0's q weights (whose Taylor-term part is
 # ~0.02 in size, so a 0.01 Adam step is a large relative move), grows over 5-10 steps from

@@ -8,12 +8,12 @@ paper's statements beside our numbers (``figures/000_zhou.yaml``; its results ar
 - ``zhou_fig11`` / ``zhou_fig12``: EE vs the number of satellite antennas Nt and vs the
   number of users K, for the six methods of sec. V.
 
-The learned nets are the ones ``zhou_ee`` scores (``_zhou_nets``: trained once on the
-preset's 8x8 UPA, K=10, over P_max ~ U[20, 50] dBm) and run zero-shot at every other size, as
-the paper does for Fig. 12 ("trained at Nt = 64 ... zero-shot deployment across varying user
-scales"). The edge GNN and the GNN deep unfolding are size-agnostic; IAIDNN's X, Y, Z are fixed
-Nt×Nt matrices, so it has no value away from the Nt it was built for ('–' in the tables,
-``fixed_num_tx``). Every EE is scored on the true instantaneous channel at Table I's
+In Figs 11-12 the learned nets are the ones ``zhou_ee`` scores (``_zhou_nets``: trained
+once on the preset's 8x8 UPA, K=10, over P_max ~ U[20, 50] dBm) and run zero-shot at every
+other size, as the paper does for Fig. 12 ("trained at Nt = 64 ... zero-shot deployment across
+varying user scales"). The edge GNN and the GNN deep unfolding are size-agnostic; IAIDNN's
+X, Y, Z are fixed Nt×Nt matrices, so it has no value away from the Nt it was built for ('–'
+in the tables, ``fixed_num_tx``). Every EE is scored on the true instantaneous channel at Table I's
 P_max (40 dBm), exactly as ``zhou_ee`` scores one point of its P_max sweep
 (``_zhou_point_ee``). The paper's text gives no antenna or user counts for these
 figures; the sweeps below are our choice and the table titles say so.
