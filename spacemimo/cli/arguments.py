@@ -153,7 +153,7 @@ def prepare_out_dir(path: Path, flag: str = "--out") -> Path:
                        f"file)")
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".spacemimo-write-probe"
+        probe = path / f".spacemimo-write-probe-{os.getpid()}"  # one per process (torchrun)
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as err:
