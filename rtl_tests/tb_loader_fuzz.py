@@ -25,10 +25,12 @@ from cocotb.task import bridge
 from sim_board import SimBoard
 
 from spacemimo.board.driver import AccelDriver, StartRegisters
+from spacemimo.spec.builds import build
 from spacemimo.spec.regmap import load as load_regmap
 
 MEM_BYTES = 0x400000
-MAX_TABLE = 32 * 256  # elements of the largest table the SMALL builds accept
+_SMALL = build("rtl-small-8")  # the build the sample runs on (cosim SMALL[8])
+MAX_TABLE = _SMALL.max_rows * _SMALL.max_cols  # elements of the largest table it accepts
 
 
 def _u32(b: bytes, word: int) -> int:
