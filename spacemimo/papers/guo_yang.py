@@ -37,7 +37,7 @@ from spacemimo.papers.reference import (
     THREADS,
     WMMSE_TOL,
     set_threads,
-    timed_inference_stats,
+    timed_inference,
     wmmse_reference,
     wmmse_reference_run,
 )
@@ -224,7 +224,7 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
     """003 Table II: SE ratio vs converged WMMSE and inference time, GNNs vs WMMSE.
 
     Times (1 thread, per sample, same test batch, same run): the GNN's fast inference path
-    (``timed_inference_stats``), the reference WMMSE (3 starts, the SE denominator) and, with
+    (``timed_inference``), the reference WMMSE (3 starts, the SE denominator) and, with
     ``timing_one_start``, one WMMSE run from the RZF start (the fairer time baseline).
     ``merge``: keep the other rows of an existing ``table2.json`` in ``out_dir`` and replace
     only the (SNR, N, K) rows run now (``spacemimo eval table2 --rows 64x16,64x32``)."""
@@ -249,7 +249,7 @@ def eval_table2(out_dir: Path, seed: int = 0, quick: bool = False,
                 continue  # see TABLE2_PA_MAX_EDGES; (32, 16): a second training only at 10 dB
             exp, net = table2_net(net_name, snr, N, K, out_dir, seed, quick,
                                   checkpoint if net_name == "model_gnn" else None, progress)
-            W, t_gnn, t_gnn_med, n_timed = timed_inference_stats(net, test)
+            W, t_gnn, t_gnn_med, n_timed = timed_inference(net, test)
             rate = obj.sum_rate(test.H, W, test.noise_power).double()
             ratio = 100 * rate.mean().item() / ref.mean().item()
             own_column = TABLE2_PAPER_COLUMN.get(net_name)  # else the Model-GNN's

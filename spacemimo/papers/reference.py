@@ -36,21 +36,15 @@ def wmmse_reference_run(batch: ChannelBatch, init: str = "best") -> WMMSEResult:
 
 def timed_inference(net: nn.Module, batch: ChannelBatch, repeats: int = 5,
                     min_time_s: float = 0.5, max_repeats: int = 200
-                    ) -> tuple[torch.Tensor, float]:
-    """(W, best wall time in s) of ``net`` on the whole batch, under ``torch.inference_mode``.
+                    ) -> tuple[torch.Tensor, float, float, int]:
+    """(W, best and median wall time in s, number of timed passes) of ``net`` on the whole
+    batch, under ``torch.inference_mode``.
 
     Uses the net's fast inference path (``net.infer``, e.g. ``ModelGnn.infer``: the forward's
     output to float rounding) when it has one. One untimed warm-up pass, then at least
     ``repeats`` timed passes and until ``min_time_s`` has been spent (at most ``max_repeats``);
-    the best pass is returned (the least disturbed by other load on the shared cores).
+    the best pass is the least disturbed by other load on the shared cores.
     """
-    return timed_inference_stats(net, batch, repeats, min_time_s, max_repeats)[:2]
-
-
-def timed_inference_stats(net: nn.Module, batch: ChannelBatch, repeats: int = 5,
-                          min_time_s: float = 0.5, max_repeats: int = 200
-                          ) -> tuple[torch.Tensor, float, float, int]:
-    """``timed_inference`` plus the median pass time (s) and the number of timed passes."""
     net.eval()
     run = getattr(net, "infer", None) or net
     with torch.inference_mode():
