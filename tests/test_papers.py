@@ -54,6 +54,18 @@ def test_no_importlib_and_no_module_imports_the_registry() -> None:
                 f"{path.name} imports {module}"
 
 
+def test_nothing_below_imports_the_papers() -> None:
+    """ground / model / quant sit below papers: none of their modules imports it."""
+    root = Path(__file__).resolve().parent.parent  # the checkout
+    below = [p for folder in ("spacemimo/ground", "model", "quant")
+             for p in (root / folder).glob("*.py")]
+    assert len(below) > 20
+    for path in below:
+        for module, names in _imports(path):
+            assert not module.startswith("spacemimo.papers"), f"{path} imports {module}"
+            assert not (module == "spacemimo" and "papers" in names), path
+
+
 # rows of the paper's tables as its text gives them (seeds/003, Guo & Yang; the SNR / R_min
 # cell written out on every row, (N, K) without its space): Table II at 0 dB (8, 4) and 10 dB
 # (32, 16), Table IV at R_min = 7, Table V
