@@ -9,6 +9,7 @@ the working directory, never in the installed package (spacemimo/ground/paths.py
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -166,6 +167,11 @@ def test_installed_wheel_runs_golden_csim_cosim(wheel: tuple[Path, Path],
     # the C-sim binary is built under ./build of the working directory
     assert list((work / "build" / "hls" / "csim").glob("tb_accel_*")), out
     assert "usage" in spacemimo("cosim", "--help")
+    if shutil.which("iverilog") and importlib.util.find_spec("cocotb_tools"):
+        # the RTL from the wheel's rtl/ and rtl_tests/, built under ./build (Icarus: seconds)
+        out = spacemimo("cosim", "vectors", "--sim", "icarus")
+        assert "PASS" in out and "0 failed" in out, out
+        assert (work / "build" / "rtl_cosim").is_dir(), out
     # nothing written into the installed package
     after = sorted(p for p in site.rglob("*") if "__pycache__" not in p.parts)
     assert after == shipped
