@@ -51,10 +51,11 @@ test: setup lint
 bench: results-bench
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-# setuptools stages the wheel in build/lib and build/bdist.*: cleared first, so a module that
-# was moved or deleted since the last wheel cannot ship in this one.
+# setuptools stages the wheel in build/lib and build/bdist.* and keeps a file list in
+# *.egg-info/SOURCES.txt: cleared first, so a file moved or deleted since the last wheel cannot
+# ship in this one.
 wheel: setup
-	rm -rf build/lib build/bdist.*
+	rm -rf build/lib build/bdist.* *.egg-info
 	$(PY) -m build --wheel --no-isolation --outdir dist .
 
 freeze: setup
