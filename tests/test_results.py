@@ -39,13 +39,16 @@ KNOWN_STALE = {
 
 
 def test_write_table_one_json_copy_and_a_markdown_view(tmp_path: Path) -> None:
-    rows = [{"n": 4, "rate": np.float32(1.5), "net": "gsm", "missing": math.nan},
-            {"n": 8, "rate": 2.25, "net": "mgnn", "missing": 1.0}]
+    rows = [{"n": 4, "rate": np.float32(1.5), "net": "gsm", "missing": math.nan,
+             "per_user": np.array([1, 2])},
+            {"n": 8, "rate": 2.25, "net": "mgnn", "missing": 1.0, "per_user": [3, 4],
+             "where": Path("a/b")}]
     paths = write_table(tmp_path, "t", rows, config={"k": 1}, seed=3, title="a table",
                         columns=["net", "rate"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.json", "t.md"]  # no CSV
     back = read_table(paths["json"])
-    assert back[1] == rows[1]
+    assert back[1] == {**rows[1], "where": "a/b"}  # a path is stored as its text
+    assert back[0]["per_user"] == [1, 2]
     assert back[0]["rate"] == 1.5 and isinstance(back[0]["n"], int)  # numbers stay numbers
     assert math.isnan(back[0]["missing"])
     assert read_table(paths["md"]) == back  # the Markdown view's JSON sibling

@@ -35,9 +35,10 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None
 
 
 def _json_value(value: Any) -> Any:
-    """numpy scalars as Python numbers, anything else unknown (paths, enums) as text."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else str(value)
+    """numpy/torch scalars and arrays as Python numbers and lists, anything else unknown
+    (paths, enums) as text."""
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else str(value)
 
 
 def write_table(out_dir: Path, stem: str, rows: Sequence[dict[str, Any]], *,
