@@ -34,11 +34,11 @@ from spacemimo.cli.arguments import CliError, CliParser, attach_dash_values, ver
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "iter_parsers", "main"]
 
-log = logging.getLogger("spacemimo")
-
-# The flow's order: information, float model, quantization, program, hardware, board.
+# The flow's order: information, float model, quantization, program, hardware, board, and
+# the generator of the hardware contract's files.
 COMMANDS = (info, baselines, train, eval, qat, compile, golden, hls4ml, perf, csim, cosim,
             bench, board, gen)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: the top-level options and every registered subcommand."""
