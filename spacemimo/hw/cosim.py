@@ -12,13 +12,12 @@ from typing import Any
 from spacemimo.ground import paths
 from spacemimo.spec.builds import build
 
-ROOT = paths.source_root()
 # SM_RTL_DIR: simulate another copy of rtl/ (a scratch tree being developed), built under its
 # own build root so the repo's builds are never overwritten by half-edited RTL
-RTL = Path(os.environ.get("SM_RTL_DIR") or ROOT / "rtl").resolve()
-TB_DIR = ROOT / "rtl_tests"
-BUILD_ROOT = ROOT / "build" / ("rtl_cosim" if RTL == (ROOT / "rtl").resolve()
-                               else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
+RTL = Path(os.environ.get("SM_RTL_DIR") or paths.rtl_dir()).resolve()
+TB_DIR = paths.rtl_tests_dir()
+BUILD_ROOT = paths.build_dir() / ("rtl_cosim" if RTL == paths.rtl_dir().resolve()
+                                  else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
 SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
 
 # The RTL parameter sets, from the named builds of spacemimo/spec/builds.yaml (docs/BUILDS.md).
