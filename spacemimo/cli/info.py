@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from spacemimo.cli.arguments import add_command
+from spacemimo.cli import arguments as arg
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    """versions and git revision of this installation"""
     from spacemimo import __version__
     from spacemimo.ground.provenance import git_revision, package_versions
 
@@ -19,6 +20,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
+    """list the paper scenario presets"""
     from spacemimo.model.presets import list_presets, load_preset
     from spacemimo.model.scenarios import SCENARIO_ALIASES
 
@@ -31,7 +33,5 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """``info`` and ``presets``."""
-    s = add_command(sub, "info", help="versions and git revision of this installation")
-    s.set_defaults(func=cmd_info)
-    s = add_command(sub, "presets", help="list the paper scenario presets")
-    s.set_defaults(func=cmd_presets)
+    arg.add_command(sub, "info", cmd_info)
+    arg.add_command(sub, "presets", cmd_presets)

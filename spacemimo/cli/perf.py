@@ -6,16 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    non_negative_int,
-    positive_float,
-    positive_int,
-    program_source,
-    single_width,
-)
+from spacemimo.cli import arguments as arg
 
 # (flag dest, ArrayConfig field) of the array-configuration flags perf and csim share
 CONFIG_FIELDS = ("array_rows", "array_cols", "drain_cols", "bus_width", "weight_mode",
@@ -31,16 +22,16 @@ def add_config_args(s: argparse.ArgumentParser, clock: bool = True) -> None:
     g = s.add_argument_group("array configuration (default: build vx690t, docs/BUILDS.md)")
     g.add_argument("--preset", default=None, choices=sorted(PRESETS),
                    help="named HLS build of spacemimo/spec/builds.yaml (default vx690t)")
-    g.add_argument("--node-rows", "--array-rows", dest="array_rows", type=positive_int,
+    g.add_argument("--node-rows", "--array-rows", dest="array_rows", type=arg.positive_int,
                    help="node rows per tile (SM_ARRAY_ROWS)")
-    g.add_argument("--out-lanes", "--array-cols", dest="array_cols", type=positive_int,
+    g.add_argument("--out-lanes", "--array-cols", dest="array_cols", type=arg.positive_int,
                    help="output neurons per tile (SM_ARRAY_COLS)")
-    g.add_argument("--drain-cols", type=positive_int, help="activation-buffer column banks")
-    g.add_argument("--bus-width", type=positive_int, help="m_axi width in bits")
+    g.add_argument("--drain-cols", type=arg.positive_int, help="activation-buffer column banks")
+    g.add_argument("--bus-width", type=arg.positive_int, help="m_axi width in bits")
     g.add_argument("--weight-mode", choices=sorted(WEIGHT_MODES), help="weight placement")
-    g.add_argument("--weight-depth", type=positive_int, help="resident store words per bank")
+    g.add_argument("--weight-depth", type=arg.positive_int, help="resident store words per bank")
     if clock:
-        g.add_argument("--clock-mhz", type=positive_float,
+        g.add_argument("--clock-mhz", type=arg.positive_float,
                        help="clock for the microsecond column")
 
 
@@ -62,28 +53,34 @@ def config_given(args: argparse.Namespace) -> bool:
 
 
 def cmd_perf(args: argparse.Namespace) -> int:
+    """performance model: predicted cycles per op for a program
+
+    Predict the accelerator's cycles for a program image (or a golden-vector directory) or a
+    random paper-size GSM / Model-GNN program, on the default build (vx690t) or a preset; prints
+    a per-op table. --paper compares paper-size GSM at 8 and 16 bit with the GSM paper's cycles.
+    """
     from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown, predict
 
     cfg = config_from_args(args)
     if args.paper:
         if args.program is not None or args.random is not None:
-            raise CliError("--paper compares paper-size GSM with the paper; leave out the "
-                           "program / --random")
+            raise arg.CliError("--paper compares paper-size GSM with the paper; leave out the "
+                               "program / --random")
         print(paper_comparison_markdown(paper_comparison({args.preset or "vx690t": cfg})))
         return 0
     if (args.program is None) == (args.random is None):
-        raise CliError("give one program: an image / vector directory, or --random "
-                       "gsm|model-gnn (or --paper)")
+        raise arg.CliError("give one program: an image / vector directory, or --random "
+                           "gsm|model-gnn (or --paper)")
     if args.program is not None and (args.bits is not None or args.small):
-        raise CliError("--bits / --small shape a --random program; an image has its own "
-                       "width: leave them out")
+        raise arg.CliError("--bits / --small shape a --random program; an image has its own "
+                           "width: leave them out")
     prog: Any = args.program
     if args.random:
         from spacemimo.cli.golden import random_program
 
         if args.small and args.random != "gsm":
-            raise CliError("--small applies to --random gsm only; leave it out")
-        prog = random_program(args.random, single_width(args.bits or [8]), args.small,
+            raise arg.CliError("--small applies to --random gsm only; leave it out")
+        prog = random_program(args.random, arg.single_width(args.bits or [8]), args.small,
                               args.seed)
     pred = predict(prog, cfg)
     print(pred.table())
@@ -98,23 +95,16 @@ def cmd_perf(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """``perf``."""
-    s = add_command(
-        sub, "perf", help="performance model: predicted cycles per op for a program",
-        description="Predict the accelerator's cycles for a program image (or a golden-vector "
-                    "directory) or a random paper-size GSM / Model-GNN program, on the "
-                    "default build (vx690t) or a preset; prints a per-op "
-                    "table. --paper compares paper-size GSM at 8 and 16 bit with the GSM "
-                    "paper's cycles.")
-    s.add_argument("program", nargs="?", type=program_source, default=None,
+    s = arg.add_command(sub, "perf", cmd_perf)
+    s.add_argument("program", nargs="?", type=arg.program_source, default=None,
                    help="program image (.bin/.smp) or vector directory")
     s.add_argument("--random", choices=["gsm", "model-gnn"], help="use a random program")
-    s.add_argument("--bits", type=bits_list, default=None,
+    s.add_argument("--bits", type=arg.bits_list, default=None,
                    help="--random data width: 8 or 16 (default 8)")
     s.add_argument("--small", action="store_true", help="small GSM widths (with --random)")
     s.add_argument("--seed", type=int, default=0, help="seed of the --random program")
-    s.add_argument("-n", "--samples", type=non_negative_int, default=1,
+    s.add_argument("-n", "--samples", type=arg.non_negative_int, default=1,
                    help="also predict N vectors back to back after LOAD_PROGRAM")
     s.add_argument("--paper", action="store_true",
                    help="paper-size GSM 8/16 bit beside the paper's 386,284 / 719,218 cycles")
     add_config_args(s)
-    s.set_defaults(func=cmd_perf)

@@ -10,16 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    bits_list,
-    input_file,
-    non_negative_int,
-    positive_float,
-    positive_int,
-    prepare_out_dir,
-)
+from spacemimo.cli import arguments as arg
 
 DEFAULT_OUT = Path("results") / "qat"
 
@@ -33,20 +24,29 @@ def set_threads(args: argparse.Namespace) -> None:
 
 
 def cmd_qat(args: argparse.Namespace) -> int:
+    """PTQ + QAT of a float checkpoint at 8/16 bit; table + checkpoints
+
+    Quantize a trained float GSM GNN or Model-GNN with Brevitas power-of-two fixed point
+    (weights, Int32 biases, activations), calibrate (PTQ), fine-tune (QAT) and report float vs
+    PTQ vs QAT mean sum rate on a test set. Writes qat_<net>.{md,json} under --out (no plot) and
+    the quantized checkpoints <net>_qat<bits>.pt (<net>_ptq<bits>.pt with --steps 0).
+
+    example: spacemimo qat --from runs/gsm/best.pt --bits 8,16 --steps 200
+    """
     from spacemimo.ground.results import markdown_table, write_table
     from spacemimo.model.checkpoint import load_checkpoint
     from spacemimo.model.gsm_gnn import GsmMultiGnn
     from spacemimo.model.model_gnn import ModelGnn
     from spacemimo.quant.qat import QatConfig, Scenario, compare, save_qat_checkpoint
 
-    prepare_out_dir(args.out)
-    save_dir = prepare_out_dir(args.save_dir, "--save-dir") if args.save_dir else args.out
+    arg.prepare_out_dir(args.out)
+    save_dir = arg.prepare_out_dir(args.save_dir, "--save-dir") if args.save_dir else args.out
     set_threads(args)
     ck = load_checkpoint(args.from_ckpt)
     if not isinstance(ck.net, (GsmMultiGnn, ModelGnn)):
-        raise CliError(f"--from {args.from_ckpt}: net {ck.net_name!r} is neither a GSM "
-                       f"multi-GNN nor a Model-GNN; give a gsm_local / gsm_global / model_gnn "
-                       f"checkpoint")
+        raise arg.CliError(f"--from {args.from_ckpt}: net {ck.net_name!r} is neither a GSM "
+                           f"multi-GNN nor a Model-GNN; give a gsm_local / gsm_global / model_gnn "
+                           f"checkpoint")
     scenario = (Scenario.from_checkpoint({"preset": args.scenario}) if args.scenario
                 else Scenario.from_checkpoint(ck.scenario))
     cfg = QatConfig(steps=args.steps, batch=args.batch_size, lr=args.lr,
@@ -78,27 +78,20 @@ def cmd_qat(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """``qat``."""
-    s = add_command(
-        sub, "qat", help="PTQ + QAT of a float checkpoint at 8/16 bit; table + checkpoints",
-        description="Quantize a trained float GSM GNN or Model-GNN with Brevitas power-of-two "
-                    "fixed point (weights, Int32 biases, activations), calibrate (PTQ), "
-                    "fine-tune (QAT) and report float vs PTQ vs QAT mean sum rate on a test "
-                    "set. Writes qat_<net>.{md,json} under --out (no plot) and the quantized "
-                    "checkpoints <net>_qat<bits>.pt (<net>_ptq<bits>.pt with --steps 0).",
-        epilog="example: spacemimo qat --from runs/gsm/best.pt --bits 8,16 --steps 200")
-    s.add_argument("--from", dest="from_ckpt", type=input_file, required=True,
+    s = arg.add_command(sub, "qat", cmd_qat)
+    s.add_argument("--from", dest="from_ckpt", type=arg.input_file, required=True,
                    help="float checkpoint (spacemimo train)")
-    s.add_argument("--bits", type=bits_list, default=[8, 16],
+    s.add_argument("--bits", type=arg.bits_list, default=[8, 16],
                    help="data widths: 8, 16 or 8,16 (default 8,16)")
-    s.add_argument("--steps", type=non_negative_int, default=200,
+    s.add_argument("--steps", type=arg.non_negative_int, default=200,
                    help="QAT fine-tuning steps (0: PTQ only; default 200)")
-    s.add_argument("--batch-size", type=positive_int, default=128,
+    s.add_argument("--batch-size", type=arg.positive_int, default=128,
                    help="QAT batch size (default 128)")
-    s.add_argument("--lr", type=positive_float, default=1e-4,
+    s.add_argument("--lr", type=arg.positive_float, default=1e-4,
                    help="QAT Adam step (default 1e-4)")
-    s.add_argument("--calib-samples", type=positive_int, default=512,
+    s.add_argument("--calib-samples", type=arg.positive_int, default=512,
                    help="calibration samples (default 512)")
-    s.add_argument("-n", "--samples", type=positive_int, default=1000,
+    s.add_argument("-n", "--samples", type=arg.positive_int, default=1000,
                    help="test samples of the float / PTQ / QAT table (default 1000)")
     s.add_argument("--scenario", default=None,
                    help="override the checkpoint's scenario (alias or preset name)")
@@ -107,6 +100,5 @@ def register(sub: Any) -> None:
                    help=f"table and checkpoint directory (default {DEFAULT_OUT})")
     s.add_argument("--save-dir", type=Path, default=None,
                    help="put the quantized checkpoints here instead of --out")
-    s.add_argument("--threads", type=positive_int, default=1,
+    s.add_argument("--threads", type=arg.positive_int, default=1,
                    help="torch threads (default 1: fastest for Brevitas on shared cores)")
-    s.set_defaults(func=cmd_qat)

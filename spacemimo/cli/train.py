@@ -10,16 +10,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from spacemimo.cli.arguments import (
-    CliError,
-    add_command,
-    positive_float,
-    positive_int,
-    prepare_out_dir,
-)
+from spacemimo.cli import arguments as arg
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """train a GNN precoder from an experiment config (DDP under torchrun)
+
+    Unsupervised training (loss = -objective) of a GNN precoder. --config is a shipped
+    experiment name (see --list) or a YAML path. Writes last.pt / best.pt checkpoints,
+    history.{md,json,png} under --out. Run under `torchrun --nproc_per_node N -m spacemimo train
+    ...` for DDP (gloo).
+    """
     from spacemimo.model.train import DEFAULT_OUT, list_experiments, load_experiment, train
 
     if args.list:
@@ -35,17 +36,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         if value is not None:
             overrides[f"train_{key}"] = value
     if args.steps is not None and args.epochs is not None:
-        raise CliError("--steps and --epochs both given; give one of them")
+        raise arg.CliError("--steps and --epochs both given; give one of them")
     if args.resume is not None and not (args.resume.is_file()
                                         or (args.resume / "last.pt").is_file()):
-        raise CliError(f"--resume {args.resume}: no checkpoint there; give a .pt file or a "
-                       f"directory holding last.pt (a previous --out)")
+        raise arg.CliError(f"--resume {args.resume}: no checkpoint there; give a .pt file or a "
+                           f"directory holding last.pt (a previous --out)")
     exp = load_experiment(args.config, **overrides)
     if args.steps is not None:
         exp = exp.with_train(steps=args.steps)
     if args.epochs is not None:
         exp = exp.with_train(steps=max(1, round(args.epochs * exp.train.steps_per_epoch)))
-    out = prepare_out_dir(args.out or DEFAULT_OUT / exp.name)
+    out = arg.prepare_out_dir(args.out or DEFAULT_OUT / exp.name)
     result = train(exp, out, resume=args.resume, progress=not args.quiet)
     import os
 
@@ -61,12 +62,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """``train``."""
-    s = add_command(
-        sub, "train", help="train a GNN precoder from an experiment config (DDP under torchrun)",
-        description="Unsupervised training (loss = -objective) of a GNN precoder. --config is "
-                    "a shipped experiment name (see --list) or a YAML path. Writes last.pt / "
-                    "best.pt checkpoints, history.{md,json,png} under --out. Run under "
-                    "`torchrun --nproc_per_node N -m spacemimo train ...` for DDP (gloo).")
+    s = arg.add_command(sub, "train", cmd_train)
     s.add_argument("--config", default="modelgnn_n8_k4_se",
                    help="experiment name or YAML file (default modelgnn_n8_k4_se)")
     s.add_argument("--list", action="store_true", help="list the shipped experiments and exit")
@@ -75,23 +71,22 @@ def register(sub: Any) -> None:
                    help="output directory (default results/train/<experiment name>)")
     s.add_argument("--resume", type=Path, default=None,
                    help="checkpoint (or directory with last.pt) to continue from")
-    s.add_argument("--steps", type=positive_int, default=None, help="total optimizer steps")
-    s.add_argument("--epochs", type=positive_float, default=None,
+    s.add_argument("--steps", type=arg.positive_int, default=None, help="total optimizer steps")
+    s.add_argument("--epochs", type=arg.positive_float, default=None,
                    help="total epochs (samples_per_epoch / batch_size steps each)")
-    s.add_argument("--batch-size", dest="batch_size", type=positive_int, default=None)
-    s.add_argument("--lr", type=positive_float, default=None, help="initial learning rate")
-    s.add_argument("--eval-every", dest="eval_every", type=positive_int, default=None)
-    s.add_argument("--train-samples", dest="train_samples", type=positive_int, default=None,
+    s.add_argument("--batch-size", dest="batch_size", type=arg.positive_int, default=None)
+    s.add_argument("--lr", type=arg.positive_float, default=None, help="initial learning rate")
+    s.add_argument("--eval-every", dest="eval_every", type=arg.positive_int, default=None)
+    s.add_argument("--train-samples", dest="train_samples", type=arg.positive_int, default=None,
                    help="finite training set size (003's N_tr) instead of fresh channels")
-    s.add_argument("--threads", type=positive_int, default=None,
+    s.add_argument("--threads", type=arg.positive_int, default=None,
                    help="torch threads per process (default from the config, 1)")
-    s.add_argument("--time-limit", dest="time_limit_s", type=positive_float, default=None,
+    s.add_argument("--time-limit", dest="time_limit_s", type=arg.positive_float, default=None,
                    help="stop after this many seconds of training")
-    s.add_argument("--grad-clip", dest="grad_clip", type=positive_float, default=None,
+    s.add_argument("--grad-clip", dest="grad_clip", type=arg.positive_float, default=None,
                    help="clip the gradient's global norm to this value")
-    s.add_argument("--grad-clip-rel", dest="grad_clip_rel", type=positive_float, default=None,
+    s.add_argument("--grad-clip-rel", dest="grad_clip_rel", type=arg.positive_float, default=None,
                    help="clip the gradient norm to this multiple of its running mean "
                         "(scale-free spike clipping; 2-3 is typical)")
-    s.add_argument("--warmup-steps", dest="warmup_steps", type=positive_int, default=None,
+    s.add_argument("--warmup-steps", dest="warmup_steps", type=arg.positive_int, default=None,
                    help="linear lr warm-up over this many steps")
-    s.set_defaults(func=cmd_train)
