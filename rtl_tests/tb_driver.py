@@ -286,7 +286,7 @@ async def test_board_selftest(dut: Any) -> None:
                                      "overlay to search; on a board the IP is found by VLNV)")
         return run_selftest(accel, os.environ["SM_SELFTEST_VECTORS"],
                             f"SIMULATED: rtl/ in Verilator, SMALL {BITS}-bit build "
-                            f"(rtl_tests/cosim.py), cocotbext-axi memory",
+                            f"(spacemimo/hw/cosim.py), cocotbext-axi memory",
                             1e3 / PERIOD_NS, f"simulated time, {1e3 / PERIOD_NS:g} MHz clock",
                             repeats=int(os.environ.get("SM_SELFTEST_REPEATS", "5")),
                             ip_check=ip, extra_versions={"cocotb": cocotb.__version__})

@@ -81,3 +81,20 @@ def test_bench_hw_formula_only(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert rows[8]["RTL cycle formula"] == 3553 and rows[16]["RTL cycle formula"] == 6755
     assert rows[8]["HLS perfmodel (its 4x256x1 array)"] == 16756
     assert "3553 (formula" in capsys.readouterr().out
+
+
+def test_bench_perf_writes_a_table_with_provenance(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench perf` writes perf_gsm_paper.{json,md} through write_table: the JSON holds the
+    rows and the provenance (it used to be a bare list with neither git revision nor seed)."""
+    from spacemimo.ground.results import read_meta, read_table
+
+    assert main(["-q", "bench", "perf", "--out", str(tmp_path)]) == 0
+    rows = {(r["bits"], r["config"]): r for r in read_table(tmp_path / "perf_gsm_paper.json")}
+    assert rows[(8, "vx690t")]["cycles"] == 16756  # as bench hw's perfmodel column
+    assert rows[(8, "vx690t")]["paper_cycles"] == 386284
+    assert rows[(16, "vx690t")]["paper_cycles"] == 719218
+    meta = read_meta(tmp_path / "perf_gsm_paper.json")
+    assert meta["seed"] == 0 and meta["git_revision"]
+    assert "16756" in (tmp_path / "perf_gsm_paper.md").read_text()
+    assert "16,756" in capsys.readouterr().out

@@ -252,6 +252,55 @@ def test_real_entry_point(tmp_path: Path) -> None:
     assert out.returncode == 2 and "Traceback" not in out.stderr
 
 
+def test_board_vectors_needs_out_outside_a_checkout(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`board vectors` defaults to board/selftest of a source checkout only: from an installed
+    copy (no checkout at the source root) it asks for --out instead of rewriting the vectors
+    inside site-packages."""
+    from spacemimo.cli.board import vectors_out
+
+    assert vectors_out(None) == REPO / "board" / "selftest"
+    assert vectors_out(tmp_path / "v") == tmp_path / "v"
+    installed = tmp_path / "site-packages" / "spacemimo" / "_hw"
+    (installed / "board" / "selftest").mkdir(parents=True)
+    monkeypatch.setenv("SPACEMIMO_SOURCES", str(installed))
+    err = assert_user_error(["board", "vectors"], capsys, "give --out DIR")
+    assert len(err.strip().splitlines()) == 1
+    assert not any((installed / "board" / "selftest").iterdir())  # nothing written
+
+
+def test_named_source_files_exist() -> None:
+    """Every source path the CLI's messages, the cocotb testbenches and the board README name
+    exists (the selftest summary named rtl_tests/cosim.py after it moved to spacemimo/hw/)."""
+    texts = [*_sources("spacemimo/cli", "rtl_tests"), REPO / "board" / "README.md"]
+    named = {m for p in texts for m in re.findall(
+        r"\b(?:rtl_tests|spacemimo|board|quant|model|hls|rtl)/[\w/]+\.(?:py|md|v|cpp|h)\b",
+        p.read_text())}
+    assert "spacemimo/hw/cosim.py" in named
+    assert not [n for n in sorted(named) if not (REPO / n).exists()]
+
+
+def test_command_doc_from_a_docstring() -> None:
+    """A handler's docstring: first paragraph the help line, the rest the description (refilled
+    by argparse), a closing "example(s):" paragraph the epilog; the help when nothing else."""
+    doc = arguments.CommandDoc.parse("""do a thing
+
+        Longer text
+        over lines.
+
+        Second part.
+
+        examples: spacemimo x | spacemimo y
+        """)
+    assert doc == arguments.CommandDoc("do a thing", "Longer text over lines. Second part.",
+                                       "examples: spacemimo x | spacemimo y")
+    assert arguments.CommandDoc.parse("only help") == arguments.CommandDoc("only help",
+                                                                           "only help")
+    leaf = LEAVES["golden"]
+    assert leaf.epilog and leaf.epilog.startswith("examples: spacemimo golden")
+
+
 # --------------------------------------------------------------------------- layer rules
 
 

@@ -9,7 +9,6 @@ Benchmarks that write result tables under --out.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +41,20 @@ def cmd_bench_perf(args: argparse.Namespace) -> int:
     Predicted cycles of paper-size GSM at 8 and 16 bit on the vx690t presets beside the GSM
     paper's; writes perf_gsm_paper.{md,json} under --out.
     """
+    from spacemimo.ground.results import write_table
     from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown
 
     arg.prepare_out_dir(args.out)
     rows = paper_comparison(seed=args.seed)
-    md = paper_comparison_markdown(rows)
-    print(md)
-    (args.out / "perf_gsm_paper.md").write_text(md + "\n")
-    (args.out / "perf_gsm_paper.json").write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"\nwrote {args.out / 'perf_gsm_paper.md'}")
+    print(paper_comparison_markdown(rows))
+    written = write_table(
+        args.out, "perf_gsm_paper", rows, seed=args.seed,
+        config={"program": "random_gsm_program (paper size)",
+                "configs": list(dict.fromkeys(r["config"] for r in rows))},
+        title="Performance model: paper-size GSM cycles per inference vs the GSM paper",
+        columns=("bits", "config", "pes", "cycles", "paper_cycles", "speedup", "load_cycles",
+                 "error"))
+    print(f"\nwrote {written['md']}, {written['json']}")
     return 0
 
 

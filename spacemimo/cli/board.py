@@ -41,8 +41,9 @@ def register(sub: Any) -> None:
                    help="seconds per run before the driver aborts (board; default 2)")
     s.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     s = arg.add_command(bsub, "vectors", cmd_vectors)
-    s.add_argument("--out", type=Path, default=paths.source_root() / "board" / "selftest",
-                   help="output directory (default board/selftest of the source tree)")
+    s.add_argument("--out", type=Path, default=None,
+                   help="output directory (default board/selftest of the source tree; "
+                        "required outside a source checkout)")
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
@@ -53,10 +54,24 @@ def cmd_vectors(args: argparse.Namespace) -> int:
     """
     from spacemimo.board.selftest import write_vectors
 
-    arg.prepare_out_dir(args.out)
-    for d in write_vectors(args.out):
+    out = arg.prepare_out_dir(vectors_out(args.out))
+    for d in write_vectors(out):
         print(d)
     return 0
+
+
+def vectors_out(out: Path | None) -> Path:
+    """Where ``board vectors`` writes: ``--out``, else board/selftest of the source checkout.
+
+    Why not always a default: installed from a wheel, the source root is the package's own
+    copy inside site-packages, and its shipped vectors must not be rewritten in place."""
+    if out is not None:
+        return out
+    root = paths.source_root()
+    if not paths.is_checkout(root):
+        raise arg.CliError(f"no source checkout here ({root} is an installed copy, whose "
+                           f"shipped vectors are not rewritten); give --out DIR")
+    return root / "board" / "selftest"
 
 
 def _vectors(args: argparse.Namespace) -> Path:
