@@ -80,7 +80,7 @@ builds:
       start_overhead: 1}
   r: {backend: rtl, doc: y, out_lanes: 8, node_rows: 4, data_bits: 8, acc_bits: 32,
       max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8, wmem_depth: 64, bmem_depth: 8,
-      watchdog: 64, fabric_mul_lanes: 0, bus_bits: 64}
+      watchdog: 64, fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64}
 """
 
 
@@ -117,7 +117,7 @@ def test_perfmodel_and_cosim_read_the_spec() -> None:
         assert cosim.SMALL[bits] == SPEC[f"rtl-small-{bits}"].rtl_params()
         assert cosim.PAPER[bits] == SPEC[f"rtl-paper-{bits}"].rtl_params()
         assert cosim.SMALL[bits]["DATA_W"] == cosim.PAPER[bits]["DATA_W"] == bits
-    assert "NORM_COLS" not in cosim.SMALL[16]  # unset: the module's default (Q columns)
+    assert cosim.SMALL[16]["NORM_COLS"] == 0  # 0 = Q columns per cycle, passed explicitly
 
 
 def _module_parameters() -> dict[str, str]:
@@ -129,8 +129,12 @@ def _module_parameters() -> dict[str, str]:
 
 def test_rtl_parameters_and_defaults_match_the_spec() -> None:
     params = _module_parameters()
+    generated = {name for name, default in params.items() if default.startswith("`SM_")}
     for b in SPEC.of_backend("rtl").values():
         assert set(b.rtl_params()) <= set(params), "an RTL parameter was renamed"
+        # a build that left one out would run with the rtl_default build's value
+        left = generated - set(b.rtl_params())
+        assert not left, f"{b.name} leaves {left} to the module default"
     defines = dict(re.findall(r"^`define SM_(\w+) (\d+)$",
                               (REPO / "rtl" / "accel_params.vh").read_text(), re.M))
     rtl_default = SPEC[SPEC.rtl_default]

@@ -214,8 +214,6 @@ def rtl_params_header(bs: BuildSet) -> str:
     file is included ahead of the module header."""
     b = bs[bs.rtl_default]
     params = b.rtl_params()
-    params.setdefault("NORM_COLS", 0)  # unset: the module's 0 = Q columns per cycle
-    params["AXI_DW"] = b.bus_bits
     lines = [f"// {BUILDS_NOTE}",
              f"// spacemimo_accel's parameter defaults: build {b.name}. cosim and yosys pass",
              "// every build's own values (BuildConfig.rtl_params); axis names as in the spec:",
@@ -243,7 +241,9 @@ _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
 def _cell(b: BuildConfig, key: str) -> str:
     v = getattr(b, key)
     if v is None:
-        return "Q" if key == "norm_cols" else "-"
+        return "-"
+    if key == "norm_cols" and v == 0:
+        return "Q"
     if isinstance(v, float):
         return f"{v:g}"
     return f"{v:,}" if isinstance(v, int) else str(v)

@@ -33,14 +33,15 @@ HLS_MACROS = {
     "pipe_depth": "SM_PIPE_DEPTH", "op_overhead": "SM_OP_OVERHEAD",
     "start_overhead": "SM_START_OVERHEAD",
 }
-# BuildConfig field -> RTL parameter of spacemimo_accel, in the order cosim passes them;
-# norm_cols is passed only when the build sets it (unset: the module's 0 = Q columns).
+# BuildConfig field -> RTL parameter of spacemimo_accel, in the order cosim passes them. Every
+# build passes every one: a knob left to the module's default would silently take the values of
+# the build rtl/accel_params.vh is generated from.
 RTL_PARAMS = {
     "out_lanes": "OUT_LANES", "node_rows": "NODE_ROWS", "data_bits": "DATA_W",
     "acc_bits": "ACC_W", "max_rows": "MAX_ROWS", "max_cols": "MAX_COLS",
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
-    "norm_cols": "NORM_COLS",
+    "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
@@ -107,11 +108,10 @@ class BuildConfig:
         return {macro: int(getattr(self, key)) for key, macro in HLS_MACROS.items()}
 
     def rtl_params(self) -> dict[str, int]:
-        """The RTL parameters cosim and yosys pass to spacemimo_accel (unset knobs left out)."""
+        """The RTL parameters cosim and yosys pass to spacemimo_accel (all of RTL_PARAMS)."""
         if self.backend != "rtl":
             raise ValueError(f"build {self.name} is an HLS build: it has no RTL parameters")
-        return {param: int(getattr(self, key)) for key, param in RTL_PARAMS.items()
-                if getattr(self, key) is not None}
+        return {param: int(getattr(self, key)) for key, param in RTL_PARAMS.items()}
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,7 @@ def _check(b: BuildConfig) -> None:
         missing = [k for k in _HLS_ONLY if getattr(b, k) is None]
         need(not missing, f"HLS knobs {missing} unset")
     else:
-        missing = [k for k in ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes")
-                   if getattr(b, k) is None]
+        missing = [k for k in _RTL_ONLY if getattr(b, k) is None]
         need(not missing, f"RTL knobs {missing} unset")
         need(b.out_lanes >= b.weights_per_word,
              f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
