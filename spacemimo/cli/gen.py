@@ -6,17 +6,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from spacemimo.cli.arguments import CliError, add_command
+from spacemimo.cli import arguments as arg
 
 
 def cmd_gen(args: argparse.Namespace) -> int:
+    """write hls/rtl headers, ip_vlnv.tcl and docs from spacemimo/spec (register map,
+    builds, program format); --check: exit 1 naming stale copies, write nothing"""
     from spacemimo.ground import paths
     from spacemimo.hw import generate
 
     root = Path(args.root) if args.root else paths.source_root()
     if not (root / "spacemimo" / "spec" / "builds.yaml").is_file():
-        raise CliError(f"{root} holds no spacemimo/spec/builds.yaml; run in a spacemimo "
+        raise arg.CliError(f"{root} holds no spacemimo/spec/builds.yaml; run in a spacemimo "
                        "checkout or pass --root <checkout>")
     if args.check:
         stale = generate.stale(root)
@@ -33,12 +36,9 @@ def cmd_gen(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Any) -> None:
     """``spacemimo gen [--check] [--root DIR]``."""
-    s = add_command(sub, "gen", help="write hls/rtl headers, ip_vlnv.tcl and docs from "
-                    "spacemimo/spec (register map, builds, program format); --check: exit 1 "
-                    "naming stale copies, write nothing")
+    s = arg.add_command(sub, "gen", cmd_gen)
     s.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 and name every stale or missing copy")
     s.add_argument("--root", help="the checkout to generate into (default: the source root)")
-    s.set_defaults(func=cmd_gen)
