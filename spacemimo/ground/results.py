@@ -85,15 +85,32 @@ def read_meta(path: Path) -> dict[str, Any]:
     return data["meta"]
 
 
-def plot_lines(path: Path, x_label: str, y_label: str, series: dict[str, tuple[list, list]],
-               title: str = "") -> Path:
-    """One PNG line plot, a line per series name -> (xs, ys)."""
+def new_figure() -> tuple[Any, Any]:
+    """A (figure, axes) pair in the results' PNG size, on the non-interactive backend (the
+    writers run on headless CI machines)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    return plt.subplots(figsize=(6.4, 4.4), dpi=120)
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    """Lay out, write ``path`` (creating its folder) and free the figure."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_lines(path: Path, x_label: str, y_label: str, series: dict[str, tuple[list, list]],
+               title: str = "") -> Path:
+    """One PNG line plot, a line per series name -> (xs, ys)."""
+    fig, ax = new_figure()
     markers = "osd^v<>px*h"
     for i, (name, (xs, ys)) in enumerate(series.items()):
         ax.plot(xs, ys, marker=markers[i % len(markers)], label=name)
@@ -102,8 +119,4 @@ def plot_lines(path: Path, x_label: str, y_label: str, series: dict[str, tuple[l
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from spacemimo.ground.results import plot_lines, write_table
+from spacemimo.ground.results import new_figure, plot_lines, save_figure, write_table
 from spacemimo.model import objectives as obj
 from spacemimo.model.batch import ChannelBatch
 from spacemimo.model.checkpoint import plain
@@ -231,12 +231,7 @@ def eval_zhou_ee(out_dir: Path, seed: int = 0, quick: bool = False,
 
 def _plot_hist(path: Path, values: dict[str, Any], edges: Any, title: str) -> Path:
     """Grouped EE histograms, one colour per net (000 Fig. 10 style)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    fig, ax = new_figure()
     colors = {"zhou_unfolded": "tab:red", "zhou_edge_gnn": "tab:gray", "iaidnn": "tab:blue"}
     names = list(values)
     ax.hist([values[n] for n in names], bins=edges, label=[ZHOU_NETS.get(n, n) for n in names],
@@ -247,11 +242,7 @@ def _plot_hist(path: Path, values: dict[str, Any], edges: Any, title: str) -> Pa
     ax.set_ylabel("test channels")
     ax.set_title(title)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- Figs 11, 12
