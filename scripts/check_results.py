@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from spacemimo.ground.provenance import stale_results
+from spacemimo.ground.provenance import result_tables, stale_results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = stale_results(args.results)
     for path, why in stale.items():
         print(f"{path}: {why}")
-    total = sum(1 for p in args.results.rglob("*.json") if "checkpoints" not in p.parts)
+    total = len(result_tables(args.results))
     print(f"{len(stale)} of {total} result tables not reproducible from a commit of HEAD's "
           "history" + ("; rerun their make targets from a clean commit" if stale else ""))
     return 1 if stale else 0

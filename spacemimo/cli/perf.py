@@ -17,7 +17,8 @@ def add_config_args(s: argparse.ArgumentParser, clock: bool = True) -> None:
     """The array-configuration group (default: the spec's default build, --preset vx690t).
 
     ``clock``: only the performance model has a microsecond column; the C-sim counts cycles."""
-    from spacemimo.hw.perfmodel import PRESETS, WEIGHT_MODES
+    from spacemimo.hw.perfmodel import PRESETS
+    from spacemimo.spec.builds import WEIGHT_PLACEMENTS
 
     g = s.add_argument_group("array configuration (default: build vx690t, docs/BUILDS.md)")
     g.add_argument("--preset", default=None, choices=sorted(PRESETS),
@@ -28,7 +29,8 @@ def add_config_args(s: argparse.ArgumentParser, clock: bool = True) -> None:
                    help="output neurons per tile (SM_ARRAY_COLS)")
     g.add_argument("--drain-cols", type=arg.positive_int, help="activation-buffer column banks")
     g.add_argument("--bus-width", type=arg.positive_int, help="m_axi width in bits")
-    g.add_argument("--weight-mode", choices=sorted(WEIGHT_MODES), help="weight placement")
+    g.add_argument("--weight-mode", choices=sorted(WEIGHT_PLACEMENTS),
+                   help="weight placement")
     g.add_argument("--weight-depth", type=arg.positive_int, help="resident store words per bank")
     if clock:
         g.add_argument("--clock-mhz", type=arg.positive_float,
@@ -37,11 +39,11 @@ def add_config_args(s: argparse.ArgumentParser, clock: bool = True) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Any:
     """The ArrayConfig the flags describe (validated by the performance model)."""
-    from spacemimo.hw.perfmodel import WEIGHT_MODES, preset
+    from spacemimo.hw.perfmodel import preset
 
     overrides = {k: getattr(args, k) for k in CONFIG_FIELDS if getattr(args, k) is not None}
-    if "weight_mode" in overrides:
-        overrides["weight_mode"] = WEIGHT_MODES[overrides["weight_mode"]]
+    if "weight_mode" in overrides:  # the flag takes the placement's name, as the spec does
+        overrides["weight_placement"] = overrides.pop("weight_mode")
     if getattr(args, "clock_mhz", None) is not None:
         overrides["clock_mhz"] = args.clock_mhz
     return preset(args.preset or "vx690t", **overrides)

@@ -76,6 +76,12 @@ def _is_ancestor(sha: str, root: Path) -> bool:
         return False
 
 
+def result_tables(results_dir: Path) -> list[Path]:
+    """The result tables under ``results_dir`` (their JSON files; trained checkpoints' folders
+    are not tables)."""
+    return [p for p in sorted(Path(results_dir).rglob("*.json")) if "checkpoints" not in p.parts]
+
+
 def stale_results(results_dir: Path, root: Path | None = None) -> dict[Path, str]:
     """Every table under ``results_dir`` that no commit of this history reproduces, with why.
 
@@ -85,9 +91,7 @@ def stale_results(results_dir: Path, root: Path | None = None) -> dict[Path, str
     root = root or source_root()
     out: dict[Path, str] = {}
     known: dict[str, bool] = {}
-    for path in sorted(Path(results_dir).rglob("*.json")):
-        if "checkpoints" in path.parts:
-            continue
+    for path in result_tables(results_dir):
         try:
             meta = json.loads(path.read_text()).get("meta")
             revision = meta["git_revision"]

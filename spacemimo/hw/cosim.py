@@ -59,14 +59,38 @@ def selected_simulators() -> list[str]:
 
 def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
               testcase: str | list[str] | None = None, extra_env: dict[str, str] | None = None,
-              log_file: Path | None = None, test_module: str = "tb_accel") -> tuple[int, int]:
+              log_file: Path | None = None, test_module: str = "tb_accel",
+              failed_run: tuple[int, int] | None = None) -> tuple[int, int]:
     """Build (cached per build_dir) and run a testbench module (``tb_accel`` or
-    ``tb_memsafety``, both on the same build); returns (tests, failures)."""
-    from cocotb_tools.runner import get_results, get_runner
+    ``tb_memsafety``, both on the same build); returns (tests, failures).
+
+    cocotb's runner exits (SystemExit) when a test fails under pytest or the simulator exits
+    non-zero. By default that propagates (a pytest failure); with ``failed_run`` given, the
+    counts come from this run's results.xml instead (an earlier run's file is removed first),
+    and ``failed_run`` when the run wrote none (e.g. the build failed)."""
+    from cocotb_tools.runner import get_results
 
     if sim == "verilator":
         vb = verilator_bin()
         os.environ["PATH"] = f"{vb}{os.pathsep}{os.environ.get('PATH', '')}"
+    xml = Path(build_dir).resolve() / "results.xml"
+    if failed_run is not None:
+        xml.unlink(missing_ok=True)
+    try:
+        return get_results(_build_and_test(sim, params, vectors, build_dir, testcase,
+                                           extra_env, log_file, test_module, xml))
+    except SystemExit:
+        if failed_run is None:
+            raise
+        return get_results(xml) if xml.exists() else failed_run
+
+
+def _build_and_test(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
+                    testcase: str | list[str] | None, extra_env: dict[str, str] | None,
+                    log_file: Path | None, test_module: str, xml: Path) -> Path:
+    """cocotb's runner: build (cached) and run; returns the results.xml path."""
+    from cocotb_tools.runner import get_runner
+
     runner = get_runner(sim)
     build_args: list[Any] = []
     if sim == "verilator":
@@ -83,11 +107,10 @@ def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
     env = {"SM_VECTORS": str(vectors), "SM_WATCHDOG": str(params.get("WATCHDOG", 4096)),
            "PYTHONPATH": os.pathsep.join([str(TB_DIR), *sys.path])}
     env.update(extra_env or {})
-    results = runner.test(hdl_toplevel="spacemimo_accel", test_module=test_module,
-                          test_dir=TB_DIR, build_dir=build_dir, testcase=testcase,
-                          results_xml=str(Path(build_dir).resolve() / "results.xml"),
-                          extra_env=env, timescale=("1ns", "1ps"), log_file=log_file)
-    return get_results(results)
+    return Path(runner.test(hdl_toplevel="spacemimo_accel", test_module=test_module,
+                            test_dir=TB_DIR, build_dir=build_dir, testcase=testcase,
+                            results_xml=str(xml), extra_env=env, timescale=("1ns", "1ps"),
+                            log_file=log_file))
 
 
 def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
@@ -96,18 +119,10 @@ def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
     through ``run_cosim`` — its build directory, parameters and flags, so the build of
     tests/test_rtl_cosim.py is reused and never rebuilt with other flags; returns (tests run,
     failures)."""
-    from cocotb_tools.runner import get_results
-
-    build = BUILD_ROOT / f"{sim}_{bits}"
-    xml = build.resolve() / "results.xml"
-    xml.unlink(missing_ok=True)
-    try:
-        return run_cosim(sim, SMALL[bits], Path(env.get("SM_VECTORS", ".")),
-                               build, testcase=tests, extra_env={"SM_BITS": str(bits), **env},
-                               log_file=log, test_module="tb_driver")
-    except SystemExit:  # the runner exits non-zero when a test failed; the XML says which
-        pass
-    return get_results(xml) if xml.exists() else (0, 0)
+    return run_cosim(sim, SMALL[bits], Path(env.get("SM_VECTORS", ".")),
+                     BUILD_ROOT / f"{sim}_{bits}", testcase=tests,
+                     extra_env={"SM_BITS": str(bits), **env}, log_file=log,
+                     test_module="tb_driver", failed_run=(0, 0))
 
 
 def numerics_program(bits: int, seed: int = 0) -> Any:

@@ -87,9 +87,9 @@ def vlnv_tcl(regmap: RegisterMap) -> str:
 # --------------------------------------------------------------------------- program format
 
 
-def _format_tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
-    """(section, [(NAME, value, comment)]) shared by both program-format headers."""
-    lim = HardwareLimits()
+def _format_tables(lim: HardwareLimits) -> list[tuple[str, list[tuple[str, int, str]]]]:
+    """(section, [(NAME, value, comment)]) shared by both program-format headers; ``lim`` are
+    the default build's limits (the DEFAULT_* rows)."""
     consts = [
         ("PROGRAM_MAGIC", pf.MAGIC, '"SMPG" in memory order'),
         ("PROGRAM_VERSION", pf.FORMAT_VERSION, "format version this build reads"),
@@ -131,12 +131,12 @@ def _format_tables() -> list[tuple[str, list[tuple[str, int, str]]]]:
     ]
 
 
-def program_format_c_header() -> str:
+def program_format_c_header(lim: HardwareLimits | None = None) -> str:
     """``hls/src/program_format.h``: the word layout of ``spacemimo.quant.program``."""
     lines = [f"// {FORMAT_NOTE}", "// Meaning of every field: quant/PROGRAM.md.",
              "#ifndef SPACEMIMO_PROGRAM_FORMAT_H", "#define SPACEMIMO_PROGRAM_FORMAT_H", "",
              "#include <cstdint>", "", "namespace program_format {", ""]
-    for section, rows in _format_tables():
+    for section, rows in _format_tables(lim or HardwareLimits()):
         lines.append(f"// {section}")
         for name, value, comment in rows:
             if value < 0:
@@ -151,11 +151,11 @@ def program_format_c_header() -> str:
     return "\n".join(lines)
 
 
-def program_format_verilog_header() -> str:
+def program_format_verilog_header(lim: HardwareLimits | None = None) -> str:
     """``rtl/program_format.vh``: the same tables as PF_ localparams."""
     lines = [f"// {FORMAT_NOTE}", "// Meaning of every field: quant/PROGRAM.md.",
              "// Include inside a module (localparams); names are prefixed PF_.", ""]
-    for section, rows in _format_tables():
+    for section, rows in _format_tables(lim or HardwareLimits()):
         lines.append(f"// {section}")
         for name, value, comment in rows:
             if value < 0:
@@ -289,13 +289,14 @@ def generated_files(root: Path) -> dict[Path, str]:
     spec = Path(root) / "spacemimo" / "spec"
     regmap = spec_regmap.load(spec / "regmap.yaml")
     bs = spec_builds.load(spec / "builds.yaml")
+    limits = HardwareLimits.from_build(bs[bs.default])
     return {
         Path("hls/src/regmap.h"): regmap_c_header(regmap),
         Path("rtl/regmap.vh"): regmap_verilog_header(regmap),
         Path("board/REGISTERS.md"): regmap_markdown(regmap),
         Path("hls/tcl/ip_vlnv.tcl"): vlnv_tcl(regmap),
-        Path("hls/src/program_format.h"): program_format_c_header(),
-        Path("rtl/program_format.vh"): program_format_verilog_header(),
+        Path("hls/src/program_format.h"): program_format_c_header(limits),
+        Path("rtl/program_format.vh"): program_format_verilog_header(limits),
         Path("hls/src/accel_defaults.h"): accel_defaults_header(bs),
         Path("rtl/accel_params.vh"): rtl_params_header(bs),
         Path("docs/BUILDS.md"): builds_markdown(bs),

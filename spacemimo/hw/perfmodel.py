@@ -35,7 +35,6 @@ from spacemimo.spec.builds import WEIGHT_PLACEMENTS, BuildConfig
 PAPER_GSM_CYCLES = {8: (386_284, 588_280), 16: (719_218, 1_050_372)}
 PAPER_GSM_RESOURCES = {"BRAM_18K": 1472, "DSP": 128, "FF": 100_844, "LUT": 246_646}
 
-WEIGHT_MODES = WEIGHT_PLACEMENTS
 _OPCODE_NAMES = {1: "DENSE", 2: "AGGREGATE", 3: "NORM", 4: "TAYLOR"}
 HEADER_WORDS = 16
 OP_WORDS = 16
@@ -249,7 +248,7 @@ class Prediction:
         c = self.config
         lines = [
             f"array {c.node_rows}x{c.out_lanes} (drain {c.drain_cols}), bus {c.bus_bits} bit, "
-            f"weights {_mode_name(c.weight_mode)} (store {c.out_lanes}x{c.weight_depth} words), "
+            f"weights {c.weight_placement} (store {c.out_lanes}x{c.weight_depth} words), "
             f"{self.bits}-bit program, {c.clock_mhz:g} MHz",
             "",
             "| # | op | rows | in | out | weights | MACs | weights at | cycles |",
@@ -269,10 +268,6 @@ class Prediction:
             f"{self.load:,} cycles; {self.streamed_words:,} weight words streamed per inference",
         ]
         return "\n".join(lines)
-
-
-def _mode_name(mode: int) -> str:
-    return {v: k for k, v in WEIGHT_MODES.items()}.get(mode, str(mode))
 
 
 def _vectors(n: int, compute: int, in_elems: int, out_elems: int, cfg: ArrayConfig) -> int:

@@ -245,9 +245,3 @@ def default_build() -> BuildConfig:
     """The HLS kernel's default build (accel_defaults.h; ``HardwareLimits()``)."""
     bs = load()
     return bs[bs.default]
-
-
-def rtl_default_build() -> BuildConfig:
-    """The build whose values are the RTL module's parameter defaults (accel_params.vh)."""
-    bs = load()
-    return bs[bs.rtl_default]
