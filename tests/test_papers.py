@@ -101,7 +101,8 @@ def test_guo_yang_figures_match_the_paper_text() -> None:
 
 
 def test_tasks_print_the_loaded_figures() -> None:
-    """The constants the tasks print are the YAML's, keyed as the tasks look them up."""
+    """The constants the tasks print hold the papers' own figures (as printed in 003 Tables II,
+    IV, V, 000 Fig. 10 and 002 Figs 6/8), keyed as the tasks look them up."""
     assert guo_yang.PAPER_TABLE2[(10.0, 8, 4)] == (97.74, 0.12, 1.37)
     assert guo_yang.TABLE2_PAPER_COLUMN["structured_cb"][(20.0, 64, 32)] == 101.67
     assert guo_yang.PAPER_TABLE5_VANILLA[(3, 8, 4)] == 35.7

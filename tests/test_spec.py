@@ -64,7 +64,8 @@ def test_builds_load_with_one_name_per_axis() -> None:
     assert hls.hls_macros()["SM_ARRAY_ROWS"] == hls.node_rows
     rtl = SPEC["rtl-paper-8"]
     assert rtl.rtl_params()["OUT_LANES"] == rtl.out_lanes == 256
-    assert rtl.max_data_words == 256 * (3328 + 32)  # the module's MAX_DATA_WORDS default
+    # the module's MAX_DATA_WORDS default: OUT_LANES * (WMEM_DEPTH + BMEM_DEPTH)
+    assert rtl.max_data_words == rtl.out_lanes * (rtl.wmem_depth + rtl.bmem_depth)
     with pytest.raises(KeyError, match="unknown build"):
         SPEC["nope"]
 
@@ -103,8 +104,9 @@ def test_hardware_limits_come_from_the_spec() -> None:
     assert HardwareLimits() == HardwareLimits.from_build(SPEC.default)
     lim = HardwareLimits.from_build("rtl-small-8")
     assert (lim.max_rows, lim.max_cols, lim.num_buffers, lim.max_ops, lim.data_bits,
-            lim.acc_bits, lim.bus_bytes, lim.max_weight_words) == (32, 256, 4, 32, 8, 32, 8,
-                                                                   8 * (512 + 32))
+            lim.acc_bits, lim.bus_bytes) == (32, 256, 4, 32, 8, 32, 8)
+    small = SPEC["rtl-small-8"]
+    assert lim.max_weight_words == small.out_lanes * (small.wmem_depth + small.bmem_depth)
 
 
 def test_perfmodel_and_cosim_read_the_spec() -> None:

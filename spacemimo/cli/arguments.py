@@ -99,6 +99,15 @@ def single_width(bits: Sequence[int], flag: str = "--bits") -> int:
     return bits[0]
 
 
+def apply_threads(args: argparse.Namespace) -> None:
+    """``--threads N`` of the Brevitas commands (qat, hls4ml): many small ops, so extra
+    OpenMP threads on shared cores slow them ~10x. torch is imported only when asked."""
+    if getattr(args, "threads", None):
+        import torch
+
+        torch.set_num_threads(args.threads)
+
+
 # --------------------------------------------------------------------------- paths
 
 

@@ -68,15 +68,11 @@ def _lower_gsm(ck: Any, K: int, sat: int, name: str) -> Lowered:
                f"frac {prog.out_frac}")
 
     def check(b: Any) -> tuple[Any, int, int, str]:
-        H = scale_input(b.H, b.p_max, b.noise_power, ck.net.config.input_scale)
-        S, M = b.num_sats, ck.net.config.antennas_per_sat
-        if ck.net.config.variant == "global":
-            feats = complex_to_real(H, torch.float64)
-        else:
-            local = H.reshape(H.shape[0], H.shape[1], S, M).transpose(1, 2)
-            feats = complex_to_real(local, torch.float64)
-        x = satellite_net(ck.net, sat).quantize_input(feats[:, sat] if feats.dim() == 4
-                                                      else feats).numpy()
+        # a GNN-Global net sees the whole channel, a local one its satellite's own CSI
+        H = b.H if ck.net.config.variant == "global" else b.local_view()[:, sat]
+        feats = complex_to_real(scale_input(H, b.p_max, b.noise_power,
+                                            ck.net.config.input_scale), torch.float64)
+        x = satellite_net(ck.net, sat).quantize_input(feats).numpy()
         return x, *bit_exact_mismatches(ck.net, prog, x, sat=sat)
 
     return prog, summary, check

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.cli import arguments as arg
-from spacemimo.cli.qat import set_threads
 
 DEFAULT_OUT = Path("build") / "hls4ml"
 
@@ -34,7 +33,7 @@ def cmd_hls4ml(args: argparse.Namespace) -> int:
     bits = arg.single_width(args.bits or [8])
     demo_width = args.demo_width or 16
     arg.prepare_out_dir(args.out)
-    set_threads(args)
+    arg.apply_threads(args)
     if args.demo and args.demo_net == "model-gnn":
         from spacemimo.quant.demo_nets import MODEL_GNN_SCENARIO, small_quant_model_gnn
         from spacemimo.quant.qat import QatCheckpoint

@@ -15,14 +15,6 @@ from spacemimo.cli import arguments as arg
 DEFAULT_OUT = Path("results") / "qat"
 
 
-def set_threads(args: argparse.Namespace) -> None:
-    """Brevitas runs many small ops: extra OpenMP threads on shared cores slow it ~10x."""
-    import torch
-
-    if getattr(args, "threads", None):
-        torch.set_num_threads(args.threads)
-
-
 def cmd_qat(args: argparse.Namespace) -> int:
     """PTQ + QAT of a float checkpoint at 8/16 bit; table + checkpoints
 
@@ -41,7 +33,7 @@ def cmd_qat(args: argparse.Namespace) -> int:
 
     arg.prepare_out_dir(args.out)
     save_dir = arg.prepare_out_dir(args.save_dir, "--save-dir") if args.save_dir else args.out
-    set_threads(args)
+    arg.apply_threads(args)
     ck = load_checkpoint(args.from_ckpt)
     if not isinstance(ck.net, (GsmMultiGnn, ModelGnn)):
         raise arg.CliError(f"--from {args.from_ckpt}: net {ck.net_name!r} is neither a GSM "

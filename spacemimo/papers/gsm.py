@@ -98,7 +98,7 @@ def _gsm_local_net(out_dir: Path, seed: int, quick: bool, checkpoint: Path | Non
     there is kept, not retrained; the tables record which checkpoint), else a short run."""
     if checkpoint is not None:
         return load_checkpoint(checkpoint).net, str(checkpoint)
-    best = out_dir / "checkpoints" / "gsm_local" / "best.pt"
+    best = gsm_local_dir(out_dir) / "best.pt"
     if best.is_file():
         ck = load_checkpoint(best)
         if ck.net_name == "gsm_local":
@@ -185,6 +185,11 @@ def gsm_global_experiment(S: int, seed: int = 0, quick: bool = False) -> Experim
 
 def gsm_global_dir(out_dir: Path, S: int) -> Path:
     return Path(out_dir) / "checkpoints" / f"gsm_global_s{S}"
+
+
+def gsm_local_dir(out_dir: Path) -> Path:
+    """Where GNN-Local (Figs 6-8) is trained once and reused."""
+    return Path(out_dir) / "checkpoints" / "gsm_local"
 
 
 def eval_gsm_fig9(out_dir: Path, seed: int = 0, quick: bool = False,
@@ -322,7 +327,7 @@ def eval_gsm_fig6(out_dir: Path, seed: int = 0, quick: bool = False,
     set_threads()
     out_dir = Path(out_dir)
     _, source = _gsm_local_net(out_dir, seed, quick, checkpoint, progress)
-    nets = {"gnn-local S=4": Path(checkpoint or out_dir / "checkpoints" / "gsm_local" / "best.pt")}
+    nets = {"gnn-local S=4": Path(checkpoint or gsm_local_dir(out_dir) / "best.pt")}
     for S in global_sats if global_sats is not None else ((2,) if quick else GSM_FIG9_SATS):
         train_or_load(gsm_global_experiment(S, seed, quick), gsm_global_dir(out_dir, S),
                       progress)
