@@ -24,6 +24,7 @@ help:
 	@echo "make freeze  rewrite requirements/constraints.txt from the current venv"
 	@echo "make cosim   set up, then the RTL co-simulation, memory-safety probes and driver-on-RTL tests"
 	@echo "make selftest-sim  set up, then the board self-test against the simulated RTL (8 and 16 bit)"
+	@echo "make bitstream BOARD=pynqz2|zcu104|kv260|vc709  Vivado: IP, block design, .bit + .hwh (skips without Vivado)"
 	@echo "make clean   remove build outputs (keeps .venv and results/)"
 
 setup:
@@ -121,6 +122,19 @@ selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8
 	$(SPACEMIMO) board selftest --sim --bits 16
 bench-hw: results-bench-hw
+
+# --- Vivado flow (vivado/, spacemimo/hw/vivado.py): the RTL packaged as the driver's IP, the
+# board's block design, synthesis + implementation -> build/vivado/$(BOARD)/spacemimo_accel.bit
+# + .hwh and the post-route timing/utilisation reports (vivado/README.md). Boards: pynqz2,
+# zcu104, kv260, vc709. Without Vivado on PATH it writes the configuration Tcl and skips.
+BOARD ?= pynqz2
+BITSTREAM_ARGS ?=
+.PHONY: bitstream
+bitstream: setup
+	@if command -v vivado >/dev/null 2>&1; then \
+	  $(SPACEMIMO) bitstream --board $(BOARD) $(BITSTREAM_ARGS); \
+	else $(SPACEMIMO) bitstream --board $(BOARD) --dry-run $(BITSTREAM_ARGS) || exit 1; \
+	  echo "vivado not found on PATH: install AMD Vivado 2023.2 or later and source its settings64.sh; bitstream skipped"; fi
 
 # --- Committed results (results/<folder>/: <table>.json rows + provenance, <table>.md): one
 # target per folder. Each refuses to write results/ from a tree with changes outside results/,

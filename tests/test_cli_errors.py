@@ -118,7 +118,8 @@ def test_out_that_is_a_file_or_unwritable(cmd: str, files: dict[str, Path],
             "hls4ml": ["--demo"],
             "csim": ["--random", "gsm", "--small"],
             "cosim": ["--random", "gsm", "--small"],
-            "eval": ["table2"]}.get(cmd, [])
+            "eval": ["table2"],
+            "bitstream": ["--board", "pynqz2", "--build", "rtl-small-8"]}.get(cmd, [])
     for out in (files["file_out"], files["unwritable"]):
         if cmd == "compile" and out == files["file_out"]:
             continue  # compile --out names a file: an existing one is overwritten
@@ -175,6 +176,8 @@ def test_out_that_is_a_file_or_unwritable(cmd: str, files: dict[str, Path],
     (["board", "selftest", "--bits", "8"], "--sim"),
     (["board", "selftest", "--vectors", "{missing}"], "no such directory"),
     (["board", "selftest", "--repeats", "0"], "positive"),
+    (["bitstream", "--board", "zedboard"], "choose from 'kv260', 'pynqz2', 'vc709', 'zcu104'"),
+    (["bitstream", "--board", "kv260", "--build", "vx690t"], "HLS build"),
     (["no-such-command"], "invalid choice"),
 ])
 def test_named_mistakes(argv: list[str], expect: str, files: dict[str, Path], tmp_path: Path,
@@ -372,7 +375,7 @@ def _documented_commands() -> list[tuple[str, str]]:
                                           line)):
                 found.append((f"{md.relative_to(REPO)}:{i}", m.group(1).split(" #")[0]))
     shell_values = {"$${net%_*}": "gsm", "$${net##*_}": "8", "$$b": "8", "$$net": "gsm",
-                    "$$s": "gsm"}
+                    "$$s": "gsm", "$(BOARD)": "pynqz2"}
     for i, line in enumerate((REPO / "Makefile").read_text().splitlines(), 1):
         if "$(SPACEMIMO) " not in line:
             continue

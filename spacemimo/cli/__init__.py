@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from spacemimo.cli import (
     baselines,
     bench,
+    bitstream,
     board,
     compile,
     cosim,
@@ -37,7 +38,7 @@ __all__ = ["COMMANDS", "CliError", "build_parser", "iter_parsers", "main"]
 # The flow's order: information, float model, quantization, program, hardware, board, and
 # the generator of the hardware contract's files.
 COMMANDS = (info, baselines, train, eval, qat, compile, golden, hls4ml, perf, csim, cosim,
-            bench, board, gen)
+            bench, board, bitstream, gen)
 
 
 def build_parser() -> argparse.ArgumentParser:
