@@ -286,6 +286,10 @@ def test_block_design_with_four_weight_ports(board: str, dw: int, ports: list[st
     else:
         assert rec.dicts("sc_mem0")["CONFIG.NUM_SI"] == "6"  # five masters + the JTAG host
         assert ("sc_ctrl/M01_AXI", "sc_mem0/S05_AXI") in nets
+        fixed = [c for c in rec.named("assign_bd_address") if "-offset" in c]
+        assert fixed[0][fixed[0].index("-offset") + 1] == f"0x{vivado.JTAG_CTRL_BASE:08X}"
+        assert fixed[0][-1] == f"{vivado.IP_CELL}/s_axi_control/Reg"
+        assert fixed[0][fixed[0].index("-target_address_space") + 1] == "host/Data"
 
 
 @pytest.mark.parametrize("board", sorted(vivado.BOARDS))
@@ -326,6 +330,32 @@ def test_old_vivado_is_refused(tmp_path: Path) -> None:
     d, cfg, _ = _config(tmp_path, "kv260", SMALL)
     with pytest.raises(tkinter.TclError, match="older than 2023.2"):
         run_tcl(str(TCL / "build.tcl"), Recorder(version="2022.2"), argv=[str(cfg)])
+
+
+@pytest.mark.parametrize(("reads", "verdict"), [
+    ([f"{REGMAP.hw_id:08X}", "02340420"], "PASS"),
+    (["00000000", "00000000"], "HW_ID reads 0"),
+    ([f"{REGMAP.hw_id + 1:08X}", "02340420"], "another register-map version")])
+def test_jtag_selftest_reads_the_identity(reads: list[str], verdict: str, tmp_path: Path,
+                                          capfd: pytest.CaptureFixture[str]) -> None:
+    """VC709 bring-up: the JTAG-to-AXI reads go to the fixed control base + the register
+    map's HW_ID / HW_CONFIG offsets, and HW_ID is compared with the spec's."""
+    _, cfg, out = _config(tmp_path, "vc709", SMALL)
+    out.mkdir()
+    (out / f"{vivado.OVERLAY_NAME}.bit").write_bytes(b"bit")
+    rec = Recorder(axi_reads=list(reads))
+    if verdict == "PASS":
+        run_tcl(str(TCL / "jtag_selftest.tcl"), rec, argv=[str(cfg)])
+        assert "RESULT: PASS" in capfd.readouterr().out
+    else:
+        with pytest.raises(tkinter.TclError, match=verdict):
+            run_tcl(str(TCL / "jtag_selftest.tcl"), rec, argv=[str(cfg)])
+    offsets = REGMAP.offsets()
+    addresses = [c[c.index("-address") + 1] for c in rec.named("create_hw_axi_txn")]
+    assert addresses == [f"{vivado.JTAG_CTRL_BASE + offsets[r]:08X}"
+                         for r in ("HW_ID", "HW_CONFIG")]
+    program = [c for c in rec.named("set_property") if c[0] == "PROGRAM.FILE"]
+    assert program[0][1] == str((out / f"{vivado.OVERLAY_NAME}.bit").resolve())
 
 
 # --------------------------------------------------------------------------- report parsers

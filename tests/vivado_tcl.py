@@ -18,9 +18,10 @@ from pathlib import Path
 VALUE_OPTIONS = {"-of_objects", "-vlnv", "-type", "-rule", "-config", "-part", "-fileset",
                  "-jobs", "-to_step", "-file", "-root_dir", "-vendor", "-library", "-taxonomy",
                  "-set_current", "-delay_type", "-max_paths", "-hierarchical_depth", "-files",
-                 "-dict", "-busif", "-clock", "-reset", "-log", "-journal"}
+                 "-dict", "-busif", "-clock", "-reset", "-log", "-journal",
+                 "-target_address_space", "-offset", "-range", "-address", "-len"}
 NAME_LAST = {"create_bd_cell", "create_bd_design", "get_bd_pins", "get_bd_intf_pins",
-             "get_bd_cells", "get_files", "get_runs"}
+             "get_bd_cells", "get_files", "get_runs", "get_bd_addr_spaces", "get_bd_addr_segs"}
 
 
 def positional(args: tuple[str, ...]) -> list[str]:
@@ -42,6 +43,8 @@ class Recorder:
 
     board_parts: str = ""
     version: str = "2023.2"
+    hw_devices: str = "xc7vx690t_0"
+    axi_reads: list[str] = field(default_factory=list)  # DATA of each hw_axi read, in order
     calls: list[tuple[str, ...]] = field(default_factory=list)
 
     def __call__(self, *args: str) -> str:
@@ -53,11 +56,21 @@ class Recorder:
         if cmd == "get_board_parts":
             return self.board_parts
         if cmd == "get_property":
+            if pos[0] == "DATA":
+                return self.axi_reads.pop(0)
             return {"PROGRESS": "100%", "DIRECTORY": "/mock/impl_1"}.get(pos[0], "")
+        if cmd == "get_hw_devices":
+            return self.hw_devices
+        if cmd == "get_hw_axis":
+            return "hw_axi_1"
+        if cmd == "create_hw_axi_txn":
+            return pos[0]
         if cmd == "ipx::current_core":
             return "core"
         if cmd in ("ipx::add_port_map", "ipx::add_bus_parameter"):
             return f"{pos[1]}.{pos[0]}"  # <bus interface>.<logical signal / parameter>
+        if cmd == "get_files" and pos and pos[-1] == "*.hwh":
+            return "/mock/project.gen/sources_1/bd/sm_system/hw_handoff/sm_system.hwh"
         if cmd == "make_wrapper":
             return "/mock/gen/sm_system_wrapper.v"
         if cmd in NAME_LAST:

@@ -235,6 +235,12 @@ proc sm_block_design {} {
     foreach pin $clocked { connect_bd_net [get_bd_pins $clk] [get_bd_pins $pin] }
     foreach pin $resets { connect_bd_net [get_bd_pins rst/peripheral_aresetn] [get_bd_pins $pin] }
 
+    if {$sm_ps eq "mig"} {
+        # the JTAG host's view of the registers at a fixed address (vivado/jtag_selftest.tcl)
+        global sm_jtag_ctrl_base
+        assign_bd_address -target_address_space [get_bd_addr_spaces host/Data] \
+            -offset $sm_jtag_ctrl_base -range 64K [get_bd_addr_segs $sm_ip_cell/s_axi_control/Reg]
+    }
     assign_bd_address
     validate_bd_design
     save_bd_design

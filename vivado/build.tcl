@@ -81,7 +81,12 @@ report_utilization -hierarchical -hierarchical_depth 2 \
 # the overlay: <name>.bit and <name>.hwh side by side (PYNQ finds the .hwh by the .bit's name)
 set bit [file join [get_property DIRECTORY [get_runs impl_1]] ${sm_bd_name}_wrapper.bit]
 file copy -force $bit [file join $sm_out $sm_name.bit]
-set hwh [lindex [get_files -all -quiet */hw_handoff/$sm_bd_name.hwh] 0]
+set hwh [lindex [lsearch -all -inline -glob [get_files -all -quiet *.hwh] \
+                   */hw_handoff/$sm_bd_name.hwh] 0]
+if {$hwh eq ""} {
+    set hwh [lindex [glob -nocomplain [file join $sm_out project *.gen sources_1 bd $sm_bd_name \
+                                           hw_handoff $sm_bd_name.hwh]] 0]
+}
 if {$hwh eq ""} {
     error "no hardware handoff $sm_bd_name.hwh among the block design's generated files"
 }

@@ -39,6 +39,9 @@ OVERLAY_NAME = spec_regmap.load().name
 IP_CELL = f"{OVERLAY_NAME}_0"
 BD_NAME = "sm_system"  # not the IP's module name: the BD's own module would collide with it
 WGT_MAX_PORTS = 4      # m_axi_wgt0..3 always exist in the RTL (rtl/README.md "Ports")
+# VC709: where the JTAG-to-AXI host sees s_axi_control (vivado/jtag_selftest.tcl reads HW_ID
+# there); on the Zynq boards PYNQ takes the address from the .hwh
+JTAG_CTRL_BASE = 0x44A0_0000
 
 
 class VivadoError(RuntimeError):
@@ -184,6 +187,8 @@ def config_tcl(d: Design, out_dir: Path, jobs: int = 2, root: Path | None = None
         f"set sm_out         {_tcl_word(str(out_dir.resolve()))}",
         f"set sm_jobs        {jobs}",
         f"set sm_reg_range   {2 ** regmap.addr_width}",
+        f"set sm_hw_id       0x{regmap.hw_id:08X}",
+        f"set sm_jtag_ctrl_base 0x{JTAG_CTRL_BASE:08X}",
         f"set sm_reg_width   {regmap.data_width}",
         f"set sm_registers   {register_tcl(regmap)}",
         "",
