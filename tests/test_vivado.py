@@ -182,6 +182,20 @@ def test_vlnv_comes_from_the_spec(tmp_path: Path) -> None:
         assert ip.vlnv not in f.read_text() and f"{ip.vendor}:{ip.library}" not in f.read_text()
 
 
+def test_every_rtl_source_is_packaged(tmp_path: Path) -> None:
+    """All of rtl/*.v (as SystemVerilog, as yosys -sv and Icarus -g2012 read them) and the
+    generated headers go into the core; spacemimo_accel is the top."""
+    _, cfg, _ = _config(tmp_path, "pynqz2", SMALL)
+    rec = _package(cfg)
+    added = {Path(p).name for c in rec.named("add_files") for p in c[-1].split()}
+    rtl = REPO / "rtl"
+    assert added == {p.name for p in rtl.glob("*.v")} | {p.name for p in rtl.glob("*.vh")}
+    typed = {Path(obj).name: t for t, obj in rec.properties("file_type")}
+    assert all(typed[p.name] == "SystemVerilog" for p in rtl.glob("*.v"))
+    assert all(typed[p.name] == "Verilog Header" for p in rtl.glob("*.vh"))
+    assert ("spacemimo_accel", "") in rec.properties("top")
+
+
 @pytest.mark.parametrize(("board", "build"), DESIGNS)
 def test_user_parameters_are_the_builds(board: str, build: str | None, tmp_path: Path) -> None:
     """Every RTL parameter of the build is looked up as a user parameter of the core (Tcl

@@ -93,7 +93,11 @@ proc sm_package_ip {ipdir} {
     source [file join $sm_root hls tcl ip_vlnv.tcl]
 
     create_project -force sm_ip_package [file join $ipdir .. ip_package] -part $sm_part
-    add_files -norecurse [glob [file join $sm_root rtl *.v]]
+    # read as SystemVerilog, as yosys (read_verilog -sv), Verilator and Icarus (-g2012) do:
+    # the RTL is Verilog-2005 with a few SystemVerilog-2012 conveniences (rtl/README.md)
+    set sources [glob [file join $sm_root rtl *.v]]
+    add_files -norecurse $sources
+    foreach f $sources { set_property file_type SystemVerilog [get_files $f] }
     set headers [glob [file join $sm_root rtl *.vh]]
     add_files -norecurse $headers
     foreach h $headers { set_property file_type {Verilog Header} [get_files $h] }
