@@ -319,7 +319,7 @@ def test_flow_writes_the_files_the_driver_loads(board: str, tmp_path: Path) -> N
     assert {str(files["bit"]), str(files["hwh"])} <= copies
     written = {c[c.index("-file") + 1] for c in rec.named("report_timing_summary")
                + rec.named("report_utilization")}
-    assert {str(files["timing"]), str(files["utilization"])} <= written
+    assert {str(files[k]) for k in ("timing", "utilization", "utilization_hier")} <= written
     assert files["bit"].name == DEFAULT_BITSTREAM and files["hwh"].stem == files["bit"].stem
     driver_doc = (REPO / "board" / "pynq_driver.py").read_text()
     assert f"overlay.{vivado.IP_CELL}" in driver_doc
@@ -404,6 +404,19 @@ def test_timing_summary_met_and_failed() -> None:
         (-1.274, -318.552, 912, 141007, False)
 
 
+def test_hierarchical_utilization_of_the_accelerator() -> None:
+    """The accelerator's own row (what yosys synthesizes), 7-series and UltraScale+ columns."""
+    ip = vivado.parse_utilization_instance(
+        (DATA / "utilization_hier_xc7z020.rpt").read_text())
+    assert ip == {"LUT": 35694, "FF": 18250, "BRAM36": 36.5, "DSP": 164}
+    ip = vivado.parse_utilization_instance(
+        (DATA / "utilization_hier_xczu7ev.rpt").read_text())
+    assert ip == {"LUT": 132017, "FF": 74822, "BRAM36": 70, "URAM": 64, "DSP": 1152}
+    with pytest.raises(vivado.VivadoError, match="no row for instance intc_9"):
+        vivado.parse_utilization_instance((DATA / "utilization_hier_xc7z020.rpt").read_text(),
+                                          "intc_9")
+
+
 def test_reports_that_are_not_reports() -> None:
     with pytest.raises(vivado.VivadoError, match="WNS"):
         vivado.parse_timing_summary("Timing Summary Report\n(no data)\n")
@@ -415,10 +428,12 @@ def test_summary_lines_beside_yosys(tmp_path: Path) -> None:
     d = vivado.design("pynqz2", SMALL)
     timing = vivado.parse_timing_summary((DATA / "timing_summary_met.rpt").read_text())
     util = vivado.parse_utilization((DATA / "utilization_xc7z020.rpt").read_text())
-    lines = vivado.summary(d, timing, util, {"design": SMALL, "LUT": 39564, "DSP48E1": 116})
+    ip = vivado.parse_utilization_instance((DATA / "utilization_hier_xc7z020.rpt").read_text())
+    lines = vivado.summary(d, timing, util, {"design": SMALL, "LUT": 39564, "DSP48E1": 116}, ip)
     assert "timing met: WNS 0.412 ns, TNS 0.000 ns (0 of 61584 endpoints failing)" in lines[0]
-    assert "| LUT | 38412 | 53200 | 72.20 | 39564 |" in lines
-    assert "| DSP | 164 | 220 | 74.55 | 116 |" in lines
+    assert "| LUT | 38412 | 53200 | 72.20 | 35694 | 39564 |" in lines
+    assert "| DSP | 164 | 220 | 74.55 | 164 | 116 |" in lines
+    assert "| FF | 21877 | 106400 | 20.56 | 18250 | - |" in lines
     lines = vivado.summary(d, timing, util, None)
     assert lines[-1].startswith(f"(no yosys row for {SMALL}")
 
@@ -439,6 +454,46 @@ def test_missing_vivado_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: P
                          str(tmp_path / "o")], capsys)
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "install AMD Vivado 2023.2 or later" in err and "--dry-run" in err
+
+
+def _fake_vivado(tmp_path: Path, ok: bool) -> Path:
+    """A stand-in ``vivado`` executable: in its working directory (the run's --out) it writes
+    what build.tcl leaves there, the reports being the 2023.2-format fixtures; or it fails
+    the way Vivado does (ERROR lines in the log given by -log, exit 1)."""
+    exe = tmp_path / "bin" / "vivado"
+    exe.parent.mkdir()
+    if ok:
+        body = (f'cp "{DATA}/timing_summary_met.rpt" timing_summary.rpt\n'
+                f'cp "{DATA}/utilization_xc7z020.rpt" utilization.rpt\n'
+                f'cp "{DATA}/utilization_hier_xc7z020.rpt" utilization_hier.rpt\n'
+                "echo bit > spacemimo_accel.bit\necho hwh > spacemimo_accel.hwh\n")
+    else:
+        body = ('printf "INFO: start\\nERROR: [Synth 8-439] module \'x\' not found\\n" > "$2"\n'
+                "exit 1\n")
+    exe.write_text("#!/bin/sh\n" + body)
+    exe.chmod(0o755)
+    return exe
+
+
+def test_cli_runs_vivado_and_prints_the_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The flow around Vivado (config, batch run, outputs, parsers, summary) with a stand-in
+    executable; and a failing run: exit 1 with Vivado's first ERROR line and the log."""
+    exe = _fake_vivado(tmp_path, ok=True)
+    monkeypatch.setattr(vivado, "find_vivado", lambda: str(exe))
+    out = tmp_path / "o"
+    rc, text, err = _run(["bitstream", "--board", "pynqz2", "--build", SMALL, "--out",
+                          str(out)], capsys)
+    assert rc == 0, err
+    assert f"wrote {out / 'spacemimo_accel.bit'} and {out / 'spacemimo_accel.hwh'}" in text
+    assert "timing met: WNS 0.412 ns" in text and "| LUT | 38412 | 53200 | 72.20 | 35694 |" in text
+    assert (out / "config.tcl").is_file()
+    (tmp_path / "b").mkdir()
+    bad = _fake_vivado(tmp_path / "b", ok=False)
+    monkeypatch.setattr(vivado, "find_vivado", lambda: str(bad))
+    rc, _, err = _run(["bitstream", "--board", "pynqz2", "--build", SMALL, "--out",
+                       str(tmp_path / "o2")], capsys)
+    assert rc == 1 and "ERROR: [Synth 8-439]" in err and "vivado.log" in err
 
 
 def test_bad_board_lists_the_boards(capsys: pytest.CaptureFixture[str]) -> None:

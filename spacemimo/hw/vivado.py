@@ -245,7 +245,8 @@ def run(config: Path, out_dir: Path, vivado: str) -> Path:
 def outputs(out_dir: Path) -> dict[str, Path]:
     """The files ``build.tcl`` leaves in ``out_dir`` (names the driver and reports expect)."""
     return {"bit": out_dir / f"{OVERLAY_NAME}.bit", "hwh": out_dir / f"{OVERLAY_NAME}.hwh",
-            "timing": out_dir / "timing_summary.rpt", "utilization": out_dir / "utilization.rpt"}
+            "timing": out_dir / "timing_summary.rpt", "utilization": out_dir / "utilization.rpt",
+            "utilization_hier": out_dir / "utilization_hier.rpt"}
 
 
 # --------------------------------------------------------------------------- the RTL top's ports
@@ -388,6 +389,34 @@ def parse_utilization(text: str) -> dict[str, Resource]:
     return out
 
 
+def parse_utilization_instance(text: str, instance: str = IP_CELL) -> dict[str, float]:
+    """One instance's row of ``report_utilization -hierarchical`` (the accelerator without
+    the PS, SmartConnects and interrupt controller: what yosys synthesizes): LUT, FF, BRAM36
+    (RAMB36 + RAMB18 / 2), URAM (UltraScale+), DSP."""
+    header: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[:2] == ["Instance", "Module"]:
+            header = cells
+            continue
+        if header is None or len(cells) != len(header) or cells[0] != instance:
+            continue
+        row = dict(zip(header, cells, strict=True))
+        try:
+            out = {"LUT": float(row["Total LUTs"]), "FF": float(row["FFs"]),
+                   "BRAM36": float(row["RAMB36"]) + float(row["RAMB18"]) / 2}
+            if "URAM" in row:
+                out["URAM"] = float(row["URAM"])
+            out["DSP"] = float(next(v for k, v in row.items() if "DSP" in k))
+        except (KeyError, ValueError, StopIteration):
+            raise VivadoError(f"hierarchical utilization row of {instance} is not Total LUTs/"
+                              f"FFs/RAMB36/RAMB18/DSP: {line.strip()}") from None
+        return out
+    raise VivadoError(f"no row for instance {instance} in the hierarchical utilization report")
+
+
 def report_header(text: str) -> dict[str, str]:
     """The ``| Key : value`` header lines of a Vivado report (Design, Device, Design State)."""
     out = {}
@@ -408,22 +437,25 @@ def yosys_figures(build: str, resources_json: Path | None = None) -> dict[str, A
 
 
 def summary(d: Design, timing: Timing, util: dict[str, Resource],
-            yosys: dict[str, Any] | None) -> list[str]:
-    """The lines ``spacemimo bitstream`` prints: timing, then resources beside yosys."""
+            yosys: dict[str, Any] | None, ip: dict[str, float] | None = None) -> list[str]:
+    """The lines ``spacemimo bitstream`` prints: timing, then resources (whole design, the
+    accelerator's own instance) beside yosys (which synthesizes the accelerator alone)."""
     period = 1000.0 / d.clock_mhz
     state = "met" if timing.met and timing.wns >= 0 else "NOT met"
     lines = [f"{d.board.title} ({d.board.part}), build {d.build.name}, {d.clock_mhz:g} MHz "
              f"({period:.3f} ns): timing {state}: WNS {timing.wns:.3f} ns, TNS {timing.tns:.3f} ns "
              f"({timing.tns_failing} of {timing.tns_total} endpoints failing), WHS "
              f"{timing.whs:.3f} ns",
-             "| resource | Vivado post-route | available | % | yosys |", "|---|---|---|---|---|"]
+             "| resource | Vivado post-route, design | available | % | accelerator alone | yosys |",
+             "|---|---|---|---|---|---|"]
     ykeys = {"LUT": "LUT", "FF": "FF", "DSP": "DSP48E1", "BRAM36": "BRAM18K", "URAM": "URAM"}
     for key, res in util.items():
         y = "-"
         if yosys is not None and ykeys[key] in yosys:
             y = str(yosys[ykeys[key]]) + (" (RAMB18)" if key == "BRAM36" else "")
-        used = f"{res.used:g}"
-        lines.append(f"| {key} | {used} | {res.available} | {res.percent:.2f} | {y} |")
+        alone = f"{ip[key]:g}" if ip is not None and key in ip else "-"
+        lines.append(f"| {key} | {res.used:g} | {res.available} | {res.percent:.2f} | {alone} "
+                     f"| {y} |")
     if yosys is None:
         lines.append(f"(no yosys row for {d.build.name} in results/bench_hw/resources.json)")
     return lines
@@ -445,7 +477,8 @@ def build_bitstream(name: str, out_dir: Path, jobs: int = 2, vivado: str | None 
                           f"{out_dir / 'vivado.log'}")
     timing = parse_timing_summary(files["timing"].read_text())
     util = parse_utilization(files["utilization"].read_text())
-    return d, files, summary(d, timing, util, yosys_figures(d.build.name))
+    ip = parse_utilization_instance(files["utilization_hier"].read_text())
+    return d, files, summary(d, timing, util, yosys_figures(d.build.name), ip)
 
 
 def environment_jobs() -> int:
