@@ -258,6 +258,8 @@ def test_block_design_wires_what_the_ip_has(board: str, build: str | None,
         assert ps["CONFIG.PSU__SAXIGP0__DATA_WIDTH"] == str(d.axi_dw)
         for k in range(d.wgt_ports):
             assert ps[f"CONFIG.PSU__SAXIGP{k + 2}__DATA_WIDTH"] == str(d.wgt_dw)
+    reset_high = "1" if d.board.ps == "mig" else "0"  # MIG ui_clk_sync_rst / PS resetn
+    assert (reset_high, "rst") in rec.properties("CONFIG.C_EXT_RESET_HIGH")
     if d.board.ps != "mig":
         assert (f"{cell}/interrupt", "intc/intr") in nets
         assert ("1", "intc") in rec.properties("CONFIG.C_IRQ_CONNECTION")

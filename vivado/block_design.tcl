@@ -178,8 +178,9 @@ proc sm_block_design {} {
     set rst [create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset rst]
     connect_bd_net [get_bd_pins $clk] [get_bd_pins rst/slowest_sync_clk]
     connect_bd_net [get_bd_pins $rstn] [get_bd_pins rst/ext_reset_in]
+    # the PS resets are active low (FCLK_RESET0_N, pl_resetn0), the MIG's ui_clk_sync_rst high
+    set_property CONFIG.C_EXT_RESET_HIGH [expr {$sm_ps eq "mig" ? 1 : 0}] $rst
     if {$sm_ps eq "mig"} {
-        set_property CONFIG.C_EXT_RESET_HIGH 1 $rst
         connect_bd_net [get_bd_pins clk/locked] [get_bd_pins rst/dcm_locked]
     }
     set clocked [list $sm_ip_cell/ap_clk]
