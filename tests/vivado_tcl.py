@@ -14,6 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
+try:
+    from tkinter import TclError
+except ImportError:  # no tkinter: run_tcl skips the test before anything raises this
+    class TclError(Exception):  # type: ignore[no-redef]
+        """Stands for tkinter.TclError where tkinter is missing."""
+
 # Vivado options that take a value (the rest are flags)
 VALUE_OPTIONS = {"-of_objects", "-vlnv", "-type", "-rule", "-config", "-part", "-fileset",
                  "-jobs", "-to_step", "-file", "-root_dir", "-vendor", "-library", "-taxonomy",
@@ -102,8 +110,10 @@ class Recorder:
 
 def run_tcl(script: str, rec: Recorder, config: Path | None = None,
             argv: list[str] | None = None) -> None:
-    """Run Tcl ``script`` (a file path or Tcl text) with ``rec`` behind ``unknown``."""
-    import tkinter
+    """Run Tcl ``script`` (a file path or Tcl text) with ``rec`` behind ``unknown``; skips
+    the calling test where Python has no tkinter (Debian: apt-get install python3-tk)."""
+    tkinter = pytest.importorskip("tkinter", reason="the Tcl checks need Python's tkinter "
+                                  "(Tcl 8.6; Debian: apt-get install python3-tk)")
 
     tcl = tkinter.Tcl()
     tcl.createcommand("_mock", rec)
