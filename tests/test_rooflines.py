@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from spacemimo.hw import rooflines
+from spacemimo.quant.program import bank_words, streamed_ops
 from spacemimo.quant.random_programs import random_gsm_program
 
 
@@ -22,12 +23,12 @@ def test_gsm_weights_are_25_mb(gsm8) -> None:  # noqa: ANN001
 
 def test_hybrid_split_is_a_prefix_of_the_dense_ops(gsm8) -> None:  # noqa: ANN001
     dense = [i for i, op in enumerate(gsm8.ops) if op.opcode == 1]
-    assert rooflines.streamed_ops(gsm8, 16, 0) == dense           # nothing resident
-    total = sum(rooflines.bank_words(gsm8.ops[i], 8, 128) for i in dense)
+    assert streamed_ops(gsm8, 16, 0) == dense           # nothing resident
+    total = sum(bank_words(gsm8.ops[i], 8, 128) for i in dense)
     assert total == 6288
-    assert rooflines.streamed_ops(gsm8, 128, total) == []        # everything fits
+    assert streamed_ops(gsm8, 128, total) == []        # everything fits
     # 6,144 words per bank: ops 0..10 fit (5,648 + 512 = 6,160 > 6,144 at op 11)
-    assert rooflines.streamed_ops(gsm8, 128, 6144) == [11, 12]
+    assert streamed_ops(gsm8, 128, 6144) == [11, 12]
     assert rooflines.weight_bytes(gsm8, [11, 12]) == 512 * 512 + 8 * 512
     # once one op spills, every later one streams even if it would fit (the loader's rule)
-    assert rooflines.streamed_ops(gsm8, 128, 6160 - 1) == [11, 12]
+    assert streamed_ops(gsm8, 128, 6160 - 1) == [11, 12]

@@ -3,7 +3,7 @@
 Every figure here is **modelled** (arithmetic on the program's sizes, the build's shape and
 the board's data-sheet numbers, spacemimo/spec/boards.yaml); the measured cycles come from the
 Verilator runs of ``spacemimo bench hw``. The hybrid split follows the RTL's loader
-(rtl/README.md "Weight placement"): DENSE ops stay resident in program order while their bank
+(``quant.program.streamed_ops``): DENSE ops stay resident in program order while their bank
 words fit ``wmem_depth``; the first that does not fit and every later DENSE op is streamed.
 """
 
@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from spacemimo.quant.program import OPCODES, row_words
+from spacemimo.quant.program import OPCODES, row_words, streamed_ops
 from spacemimo.spec.boards import Board
 from spacemimo.spec.builds import BuildConfig
 
@@ -23,27 +23,6 @@ DENSE = OPCODES["DENSE"]
 def dense_macs(program: Any) -> int:
     """Multiply-accumulates of the program's DENSE ops (rows x in x out each)."""
     return sum(op.rows * op.in_cols * op.out_cols for op in program.ops if op.opcode == DENSE)
-
-
-def bank_words(op: Any, bits: int, out_lanes: int) -> int:
-    """Words of every weight bank one DENSE op takes: ceil(out / P) tiles x row words."""
-    return math.ceil(op.out_cols / out_lanes) * row_words(op.in_cols, bits)
-
-
-def streamed_ops(program: Any, out_lanes: int, wmem_depth: int) -> list[int]:
-    """Indices of the DENSE ops a build with ``wmem_depth`` resident words per bank streams
-    (all of them when ``wmem_depth`` is 0)."""
-    used, out, spilled = 0, [], False
-    for i, op in enumerate(program.ops):
-        if op.opcode != DENSE:
-            continue
-        need = bank_words(op, program.bits, out_lanes)
-        if spilled or used + need > wmem_depth:
-            spilled = True
-            out.append(i)
-        else:
-            used += need
-    return out
 
 
 def weight_bytes(program: Any, ops: list[int] | None = None) -> int:
