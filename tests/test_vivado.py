@@ -456,6 +456,21 @@ def test_missing_vivado_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert "install AMD Vivado 2023.2 or later" in err and "--dry-run" in err
 
 
+def test_board_table_is_the_spec() -> None:
+    """Part, build and HP ports of every board come from spacemimo/spec/boards.yaml; the flow
+    adds only the processor-system kind and the board-file pattern."""
+    from spacemimo.spec import boards as spec_boards
+
+    spec = spec_boards.boards()
+    assert set(vivado.BOARDS) == set(spec)
+    for name, b in vivado.BOARDS.items():
+        assert (b.part, b.build, b.title) == (spec[name].part.device, spec[name].build,
+                                              spec[name].title)
+        if b.ps != "mig":
+            assert (b.hp_ports, b.hp_max_bits) == (spec[name].hp_ports, spec[name].hp_port_bits)
+    assert {b.ps for b in vivado.BOARDS.values()} == {"ps7", "psu", "mig"}
+
+
 def _fake_vivado(tmp_path: Path, ok: bool) -> Path:
     """A stand-in ``vivado`` executable: in its working directory (the run's --out) it writes
     what build.tcl leaves there, the reports being the 2023.2-format fixtures; or it fails

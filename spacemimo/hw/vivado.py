@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.ground import paths
+from spacemimo.spec import boards as spec_boards
 from spacemimo.spec import builds as spec_builds
 from spacemimo.spec import regmap as spec_regmap
 
@@ -48,9 +49,18 @@ class VivadoError(RuntimeError):
     """A board, build or report the flow cannot use; the message is one line."""
 
 
+# What the Vivado flow adds to a board of spacemimo/spec/boards.yaml: the processor-system
+# kind of block_design.tcl and the board-file pattern (get_board_parts; the newest installed
+# version is used). Everything else (part, build, HP ports) is the spec's.
+PS_KINDS = {"processing_system7": "ps7", "zynq_ultra_ps_e": "psu", "none": "mig"}
+BOARD_FILES = {"pynqz2": "tul.com.tw:pynq-z2:part0:*", "zcu104": "xilinx.com:zcu104:part0:*",
+               "kv260": "xilinx.com:kv260_som:part0:*", "vc709": "xilinx.com:vc709:part0:*"}
+MIG_PORT_BITS = 512  # the VC709's MIG S_AXI (DDR3 64-bit x burst 8): where every master goes
+
+
 @dataclass(frozen=True)
 class Board:
-    """One target board: where the bitstream goes and which RTL build it carries.
+    """One target board as the flow sees it (from spacemimo/spec/boards.yaml).
 
     ``ps``: ``ps7`` (Zynq-7000 processing_system7), ``psu`` (Zynq UltraScale+
     zynq_ultra_ps_e) or ``mig`` (no processor: MIG DDR3 + JTAG-to-AXI host, see
@@ -60,26 +70,33 @@ class Board:
     name: str
     title: str
     part: str
-    board_part: str      # board-file pattern for get_board_parts (newest installed is used)
+    board_part: str      # board-file pattern for get_board_parts
     ps: str
     build: str           # RTL build of spacemimo/spec/builds.yaml
     hp_ports: int
     hp_max_bits: int
-    pynq: bool           # PYNQ runs on it (the driver and `board selftest` apply)
+
+    @property
+    def pynq(self) -> bool:
+        """PYNQ runs on it (the driver and `board selftest` apply): a Zynq."""
+        return self.ps != "mig"
 
 
-# Part numbers: the boards' user guides (PYNQ-Z2: TUL; ZCU104 UG1267; KV260 UG1089; VC709
-# UG887). Until spacemimo/spec/boards.yaml lands (integrator), this is the one table.
-BOARDS: dict[str, Board] = {b.name: b for b in (
-    Board("pynqz2", "PYNQ-Z2", "xc7z020clg400-1", "tul.com.tw:pynq-z2:part0:*", "ps7",
-          "rtl-pynqz2", hp_ports=4, hp_max_bits=64, pynq=True),
-    Board("zcu104", "ZCU104", "xczu7ev-ffvc1156-2-e", "xilinx.com:zcu104:part0:*", "psu",
-          "rtl-zcu104", hp_ports=4, hp_max_bits=128, pynq=True),
-    Board("kv260", "Kria KV260", "xck26-sfvc784-2LV-c", "xilinx.com:kv260_som:part0:*", "psu",
-          "rtl-kv260", hp_ports=4, hp_max_bits=128, pynq=True),
-    Board("vc709", "VC709 (XC7VX690T)", "xc7vx690tffg1761-2", "xilinx.com:vc709:part0:*",
-          "mig", "rtl-vx690t", hp_ports=0, hp_max_bits=512, pynq=False),
-)}
+def _boards() -> dict[str, Board]:
+    out = {}
+    for name, b in spec_boards.boards().items():
+        if b.ps not in PS_KINDS or name not in BOARD_FILES:
+            raise VivadoError(f"boards.yaml: board {name} (ps {b.ps!r}) has no block design in "
+                              f"vivado/block_design.tcl (processing systems: "
+                              f"{', '.join(PS_KINDS)})")
+        kind = PS_KINDS[b.ps]
+        out[name] = Board(name, b.title, b.part.device, BOARD_FILES[name], kind, b.build,
+                          hp_ports=b.hp_ports if kind != "mig" else 0,
+                          hp_max_bits=b.hp_port_bits if kind != "mig" else MIG_PORT_BITS)
+    return out
+
+
+BOARDS: dict[str, Board] = _boards()
 
 
 def board(name: str) -> Board:
