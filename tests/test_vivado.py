@@ -429,13 +429,40 @@ def test_summary_lines_beside_yosys(tmp_path: Path) -> None:
     timing = vivado.parse_timing_summary((DATA / "timing_summary_met.rpt").read_text())
     util = vivado.parse_utilization((DATA / "utilization_xc7z020.rpt").read_text())
     ip = vivado.parse_utilization_instance((DATA / "utilization_hier_xc7z020.rpt").read_text())
-    lines = vivado.summary(d, timing, util, {"design": SMALL, "LUT": 39564, "DSP48E1": 116}, ip)
+    yosys = {"design": SMALL, "LUT": 39564, "DSP48E1": 116, "table": "t.json"}
+    lines = vivado.summary(d, timing, util, yosys, ip)
     assert "timing met: WNS 0.412 ns, TNS 0.000 ns (0 of 61584 endpoints failing)" in lines[0]
     assert "| LUT | 38412 | 53200 | 72.20 | 35694 | 39564 |" in lines
     assert "| DSP | 164 | 220 | 74.55 | 164 | 116 |" in lines
     assert "| FF | 21877 | 106400 | 20.56 | 18250 | - |" in lines
     lines = vivado.summary(d, timing, util, None)
     assert lines[-1].startswith(f"(no yosys row for {SMALL}")
+
+
+def test_yosys_row_per_part_first(tmp_path: Path) -> None:
+    """The per-part yosys table's row of the build on the board's part wins over the older
+    paper-size table's; its BRAM36 is in tiles, the older one's in RAMB18 (said)."""
+    import json
+
+    rows_pp = [{"build": "rtl-pynqz2", "part": "xck26", "LUT": 1},
+               {"build": "rtl-pynqz2", "part": "xc7z020", "LUT": 40100, "FF": 20000, "DSP": 150,
+                "BRAM36": 20, "URAM": 0}]
+    rows_old = [{"design": "RTL 8-bit, 8 lanes (yosys) rtl-pynqz2", "LUT": 9, "BRAM18K": 56}]
+    (tmp_path / "resources_per_part.json").write_text(json.dumps({"rows": rows_pp}))
+    (tmp_path / "resources.json").write_text(json.dumps({"rows": rows_old}))
+    y = vivado.yosys_figures("rtl-pynqz2", "xc7z020", tmp_path)
+    assert y is not None and y["LUT"] == 40100
+    assert y["table"] == "results/bench_hw/resources_per_part.json"
+    (tmp_path / "resources_per_part.json").unlink()
+    y = vivado.yosys_figures("rtl-pynqz2", "xc7z020", tmp_path)
+    assert y is not None and y["LUT"] == 9
+    d = vivado.design("pynqz2", SMALL)
+    timing = vivado.parse_timing_summary((DATA / "timing_summary_met.rpt").read_text())
+    util = vivado.parse_utilization((DATA / "utilization_xc7z020.rpt").read_text())
+    lines = vivado.summary(d, timing, util, y)
+    assert "| BRAM36 | 36.5 | 140 | 26.07 | - | 56 (RAMB18) |" in lines
+    assert vivado.yosys_figures("rtl-kv260", "xck26", tmp_path) is None
+    assert vivado.BOARDS["pynqz2"].part_name == "xc7z020"
 
 
 # --------------------------------------------------------------------------- CLI

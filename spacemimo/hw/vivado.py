@@ -69,7 +69,8 @@ class Board:
 
     name: str
     title: str
-    part: str
+    part: str            # the device, e.g. xc7z020clg400-1
+    part_name: str       # the part's name in boards.yaml, e.g. xc7z020
     board_part: str      # board-file pattern for get_board_parts
     ps: str
     build: str           # RTL build of spacemimo/spec/builds.yaml
@@ -90,7 +91,8 @@ def _boards() -> dict[str, Board]:
                               f"vivado/block_design.tcl (processing systems: "
                               f"{', '.join(PS_KINDS)})")
         kind = PS_KINDS[b.ps]
-        out[name] = Board(name, b.title, b.part.device, BOARD_FILES[name], kind, b.build,
+        out[name] = Board(name, b.title, b.part.device, b.part.name, BOARD_FILES[name], kind,
+                          b.build,
                           hp_ports=b.hp_ports if kind != "mig" else 0,
                           hp_max_bits=b.hp_port_bits if kind != "mig" else MIG_PORT_BITS)
     return out
@@ -444,13 +446,36 @@ def report_header(text: str) -> dict[str, str]:
     return out
 
 
-def yosys_figures(build: str, resources_json: Path | None = None) -> dict[str, Any] | None:
-    """The yosys row of ``build`` in results/bench_hw/resources.json, if one names it."""
-    path = resources_json or paths.source_root() / "results" / "bench_hw" / "resources.json"
-    if not path.is_file():
-        return None
-    rows = json.loads(path.read_text()).get("rows", [])
-    return next((r for r in rows if build in str(r.get("design", ""))), None)
+# the yosys tables of `spacemimo bench hw` under results/bench_hw/, most specific first:
+# per part (a row per board build on its part: "build", "part") and the older paper-size table
+# ("design" naming the build)
+YOSYS_TABLES = ("resources_per_part.json", "resources.json")
+# our resource name -> the yosys row's columns that hold it (BRAM18-unit columns last)
+YOSYS_COLUMNS = {"LUT": ("LUT",), "FF": ("FF",), "DSP": ("DSP", "DSP48E1"),
+                 "BRAM36": ("BRAM36", "BRAM18K", "BRAM18"), "URAM": ("URAM",)}
+
+
+def yosys_figures(build: str, part: str | None = None, results: Path | None = None
+                  ) -> dict[str, Any] | None:
+    """The yosys row of ``build`` (on ``part``, a spacemimo/spec/boards.yaml part name) in
+    results/bench_hw, with its source table under ``"table"``; None when no table has one."""
+    folder = results or paths.source_root() / "results" / "bench_hw"
+    for name in YOSYS_TABLES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        for row in json.loads(path.read_text()).get("rows", []):
+            exact = row.get("build") == build and (part is None or row.get("part") == part)
+            if exact or build in str(row.get("design", "")):
+                return {**row, "table": f"results/bench_hw/{name}"}
+    return None
+
+
+def _yosys_cell(yosys: dict[str, Any], key: str) -> str:
+    for col in YOSYS_COLUMNS[key]:
+        if col in yosys and yosys[col] not in (None, "", "-"):
+            return str(yosys[col]) + (" (RAMB18)" if col.startswith("BRAM18") else "")
+    return "-"
 
 
 def summary(d: Design, timing: Timing, util: dict[str, Resource],
@@ -465,16 +490,16 @@ def summary(d: Design, timing: Timing, util: dict[str, Resource],
              f"{timing.whs:.3f} ns",
              "| resource | Vivado post-route, design | available | % | accelerator alone | yosys |",
              "|---|---|---|---|---|---|"]
-    ykeys = {"LUT": "LUT", "FF": "FF", "DSP": "DSP48E1", "BRAM36": "BRAM18K", "URAM": "URAM"}
     for key, res in util.items():
-        y = "-"
-        if yosys is not None and ykeys[key] in yosys:
-            y = str(yosys[ykeys[key]]) + (" (RAMB18)" if key == "BRAM36" else "")
+        y = _yosys_cell(yosys, key) if yosys is not None else "-"
         alone = f"{ip[key]:g}" if ip is not None and key in ip else "-"
         lines.append(f"| {key} | {res.used:g} | {res.available} | {res.percent:.2f} | {alone} "
                      f"| {y} |")
     if yosys is None:
-        lines.append(f"(no yosys row for {d.build.name} in results/bench_hw/resources.json)")
+        lines.append(f"(no yosys row for {d.build.name} in results/bench_hw/"
+                     f"{' or '.join(YOSYS_TABLES)})")
+    else:
+        lines.append(f"(yosys: {yosys['table']}, row {yosys.get('build') or yosys.get('design')})")
     return lines
 
 
@@ -495,7 +520,7 @@ def build_bitstream(name: str, out_dir: Path, jobs: int = 2, vivado: str | None 
     timing = parse_timing_summary(files["timing"].read_text())
     util = parse_utilization(files["utilization"].read_text())
     ip = parse_utilization_instance(files["utilization_hier"].read_text())
-    return d, files, summary(d, timing, util, yosys_figures(d.build.name), ip)
+    return d, files, summary(d, timing, util, yosys_figures(d.build.name, d.board.part_name), ip)
 
 
 def environment_jobs() -> int:
