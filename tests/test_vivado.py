@@ -192,6 +192,9 @@ def test_every_rtl_source_is_packaged(tmp_path: Path) -> None:
     assert all(typed[p.name] == "SystemVerilog" for p in rtl.glob("*.v"))
     assert all(typed[p.name] == "Verilog Header" for p in rtl.glob("*.vh"))
     assert ("spacemimo_accel", "") in rec.properties("top")
+    included = {c[0] for c in rec.named("ipx::get_files")}
+    assert included == {f"*{p.name}" for p in rtl.glob("*.vh")}
+    assert len([v for v, _ in rec.properties("is_include") if v == "true"]) == 2 * len(included)
 
 
 @pytest.mark.parametrize(("board", "build"), DESIGNS)
@@ -300,6 +303,9 @@ def test_block_design_with_four_weight_ports(board: str, dw: int, ports: list[st
     else:
         assert rec.dicts("sc_mem0")["CONFIG.NUM_SI"] == "6"  # five masters + the JTAG host
         assert ("sc_ctrl/M01_AXI", "sc_mem0/S05_AXI") in nets
+        wiz = rec.dicts("clk")
+        assert wiz["CONFIG.PRIM_IN_FREQ"] == "200.0"  # the MIG ui_clk's FREQ_HZ, as reported
+        assert wiz["CONFIG.CLKOUT1_REQUESTED_OUT_FREQ"] == "100"
         fixed = [c for c in rec.named("assign_bd_address") if "-offset" in c]
         assert fixed[0][fixed[0].index("-offset") + 1] == f"0x{vivado.JTAG_CTRL_BASE:08X}"
         assert fixed[0][-1] == f"{vivado.IP_CELL}/s_axi_control/Reg"

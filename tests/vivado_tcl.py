@@ -66,7 +66,8 @@ class Recorder:
         if cmd == "get_property":
             if pos[0] == "DATA":
                 return self.axi_reads.pop(0)
-            return {"PROGRESS": "100%", "DIRECTORY": "/mock/impl_1"}.get(pos[0], "")
+            return {"PROGRESS": "100%", "DIRECTORY": "/mock/impl_1",
+                    "CONFIG.FREQ_HZ": "200000000"}.get(pos[0], "")
         if cmd == "get_hw_devices":
             return self.hw_devices
         if cmd == "get_hw_axis":

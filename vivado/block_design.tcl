@@ -145,7 +145,10 @@ proc sm_mig {groups} {
     apply_bd_automation -rule xilinx.com:bd_rule:board \
         -config {Board_Interface "reset ( FPGA Reset ) "} [get_bd_pins mig/sys_rst]
     set clk [create_bd_cell -type ip -vlnv xilinx.com:ip:clk_wiz clk]
-    set_property -dict [list CONFIG.CLKOUT1_REQUESTED_OUT_FREQ $sm_clock_mhz \
+    # the wizard's input is the MIG's ui_clk, whatever frequency the board's MIG settings give
+    set ui_mhz [expr {[get_property CONFIG.FREQ_HZ [get_bd_pins mig/ui_clk]] / 1.0e6}]
+    set_property -dict [list CONFIG.PRIM_IN_FREQ $ui_mhz \
+                            CONFIG.CLKOUT1_REQUESTED_OUT_FREQ $sm_clock_mhz \
                             CONFIG.USE_RESET true CONFIG.RESET_TYPE ACTIVE_HIGH] $clk
     connect_bd_net [get_bd_pins mig/ui_clk] [get_bd_pins clk/clk_in1]
     connect_bd_net [get_bd_pins mig/ui_clk_sync_rst] [get_bd_pins clk/reset]

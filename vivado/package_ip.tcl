@@ -107,6 +107,14 @@ proc sm_package_ip {ipdir} {
     ipx::package_project -root_dir $ipdir -vendor $ip_vendor -library $ip_library \
         -taxonomy /UserIP -import_files -set_current true -force
     set core [ipx::current_core]
+    # the generated headers are `include files of the sources, not compilation units
+    foreach h $headers {
+        foreach group {xilinx_anylanguagesynthesis xilinx_anylanguagebehavioralsimulation} {
+            set f [ipx::get_files *[file tail $h] \
+                       -of_objects [ipx::get_file_groups $group -of_objects $core]]
+            if {$f ne ""} { set_property is_include true $f }
+        }
+    }
     set_property name $ip_name $core
     set_property version $ip_version $core
     set_property display_name "spacemimo accelerator (RTL)" $core
