@@ -119,7 +119,7 @@ def test_out_that_is_a_file_or_unwritable(cmd: str, files: dict[str, Path],
             "csim": ["--random", "gsm", "--small"],
             "cosim": ["--random", "gsm", "--small"],
             "eval": ["table2"],
-            "bitstream": ["--board", "pynqz2", "--build", "rtl-small-8"]}.get(cmd, [])
+            "bitstream": ["--board", "pynqz2", "--rtl-build", "rtl-small-8"]}.get(cmd, [])
     for out in (files["file_out"], files["unwritable"]):
         if cmd == "compile" and out == files["file_out"]:
             continue  # compile --out names a file: an existing one is overwritten
@@ -177,7 +177,7 @@ def test_out_that_is_a_file_or_unwritable(cmd: str, files: dict[str, Path],
     (["board", "selftest", "--vectors", "{missing}"], "no such directory"),
     (["board", "selftest", "--repeats", "0"], "positive"),
     (["bitstream", "--board", "zedboard"], "choose from 'kv260', 'pynqz2', 'vc709', 'zcu104'"),
-    (["bitstream", "--board", "kv260", "--build", "vx690t"], "HLS build"),
+    (["bitstream", "--board", "kv260", "--rtl-build", "vx690t"], "HLS build"),
     (["no-such-command"], "invalid choice"),
 ])
 def test_named_mistakes(argv: list[str], expect: str, files: dict[str, Path], tmp_path: Path,

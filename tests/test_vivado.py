@@ -483,7 +483,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def test_missing_vivado_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(vivado, "find_vivado", lambda: None)
-    rc, out, err = _run(["bitstream", "--board", "pynqz2", "--build", SMALL, "--out",
+    rc, out, err = _run(["bitstream", "--board", "pynqz2", "--rtl-build", SMALL, "--out",
                          str(tmp_path / "o")], capsys)
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "install AMD Vivado 2023.2 or later" in err and "--dry-run" in err
@@ -530,7 +530,7 @@ def test_cli_runs_vivado_and_prints_the_reports(tmp_path: Path, monkeypatch: pyt
     exe = _fake_vivado(tmp_path, ok=True)
     monkeypatch.setattr(vivado, "find_vivado", lambda: str(exe))
     out = tmp_path / "o"
-    rc, text, err = _run(["bitstream", "--board", "pynqz2", "--build", SMALL, "--out",
+    rc, text, err = _run(["bitstream", "--board", "pynqz2", "--rtl-build", SMALL, "--out",
                           str(out)], capsys)
     assert rc == 0, err
     assert f"wrote {out / 'spacemimo_accel.bit'} and {out / 'spacemimo_accel.hwh'}" in text
@@ -539,7 +539,7 @@ def test_cli_runs_vivado_and_prints_the_reports(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "b").mkdir()
     bad = _fake_vivado(tmp_path / "b", ok=False)
     monkeypatch.setattr(vivado, "find_vivado", lambda: str(bad))
-    rc, _, err = _run(["bitstream", "--board", "pynqz2", "--build", SMALL, "--out",
+    rc, _, err = _run(["bitstream", "--board", "pynqz2", "--rtl-build", SMALL, "--out",
                        str(tmp_path / "o2")], capsys)
     assert rc == 1 and "ERROR: [Synth 8-439]" in err and "vivado.log" in err
 
@@ -554,16 +554,16 @@ def test_bad_board_lists_the_boards(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_build_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, _, err = _run(["bitstream", "--board", "kv260", "--build", "vx690t"], capsys)
+    rc, _, err = _run(["bitstream", "--board", "kv260", "--rtl-build", "vx690t"], capsys)
     assert rc == 2 and "HLS build" in err and "rtl-small-8" in err
-    rc, _, err = _run(["bitstream", "--board", "kv260", "--build", "nope"], capsys)
+    rc, _, err = _run(["bitstream", "--board", "kv260", "--rtl-build", "nope"], capsys)
     assert rc == 2 and "not in spacemimo/spec/builds.yaml" in err
 
 
 def test_dry_run_writes_the_configuration(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "o"
-    rc, text, _ = _run(["bitstream", "--board", "kv260", "--build", SMALL, "--out", str(out),
+    rc, text, _ = _run(["bitstream", "--board", "kv260", "--rtl-build", SMALL, "--out", str(out),
                         "--dry-run", "--jobs", "3"], capsys)
     assert rc == 0
     cfg = (out / "config.tcl").read_text()

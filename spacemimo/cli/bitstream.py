@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     s.add_argument("--board", required=True, choices=board_names(),
                    help="target board (its part, processing system and RTL build: "
                         "vivado/README.md)")
-    s.add_argument("--build", default=None,
+    s.add_argument("--rtl-build", default=None,
                    help="another RTL build of spacemimo/spec/builds.yaml on this board, e.g. "
                         "rtl-small-8 for a first bring-up (default: the board's own build)")
     s.add_argument("--out", type=Path, default=None,
@@ -51,13 +51,13 @@ def cmd_bitstream(args: argparse.Namespace) -> int:
 
     examples:
       spacemimo bitstream --board pynqz2
-      spacemimo bitstream --board kv260 --build rtl-small-8 --out build/vivado/kv260-small
+      spacemimo bitstream --board kv260 --rtl-build rtl-small-8 --out build/vivado/kv260-small
       spacemimo bitstream --board zcu104 --dry-run
     """
     from spacemimo.hw import vivado
 
     try:
-        design = vivado.design(args.board, args.build)
+        design = vivado.design(args.board, args.rtl_build)
         tcl = vivado.tcl_dir()
     except vivado.VivadoError as err:
         raise arg.CliError(str(err)) from None
@@ -65,7 +65,7 @@ def cmd_bitstream(args: argparse.Namespace) -> int:
     jobs = args.jobs or vivado.environment_jobs()
     tool = vivado.find_vivado()
     if args.dry_run:
-        _, cfg = vivado.prepare(args.board, out, jobs, args.build)
+        _, cfg = vivado.prepare(args.board, out, jobs, args.rtl_build)
         print(f"{design.board.title}: build {design.build.name}, WGT_PORTS {design.wgt_ports} "
               f"x {design.wgt_dw} bit, {design.clock_mhz:g} MHz; configuration {cfg}")
         print(shlex.join(vivado.vivado_command(cfg, tool or "vivado")))
@@ -77,7 +77,7 @@ def cmd_bitstream(args: argparse.Namespace) -> int:
           f"{design.build.name}, Tcl {tcl}, output {out} (synthesis and implementation take "
           f"tens of minutes to hours)", flush=True)
     try:
-        _, files, lines = vivado.build_bitstream(args.board, out, jobs, tool, args.build)
+        _, files, lines = vivado.build_bitstream(args.board, out, jobs, tool, args.rtl_build)
     except vivado.VivadoError as err:
         print(f"spacemimo bitstream: {err}", file=sys.stderr)
         return 1
