@@ -34,13 +34,17 @@ struct accel_config {
     static const unsigned max_ops = SM_MAX_OPS;
     static const unsigned weight_mode = SM_WEIGHT_MODE;
     static const unsigned stream_k = SM_STREAM_K;
+    // The weight store keeps the image's packed 32-bit words (4 eight-bit or 2 sixteen-bit
+    // weights each, the RTL's packing), so its depth is SM_WEIGHT_DEPTH store_bits-wide words
+    // (builds.yaml's unit) in 32-bit words: the same bits.
+    static const unsigned stream_half = SM_STREAM_K * SM_DATA_BITS / 32;  // one chunk, words
+    static const unsigned stream_words = 2 * stream_half;  // ping-pong tile, words per bank
     static const unsigned weight_depth =
-        (SM_WEIGHT_MODE == 0) ? 2 * SM_STREAM_K : SM_WEIGHT_DEPTH;
-    static const unsigned stream_words = 2 * SM_STREAM_K;  // ping-pong tile, words per bank
+        (SM_WEIGHT_MODE == 0) ? stream_words : SM_WEIGHT_DEPTH * SM_DATA_BITS / 32;
     // Bias store entries per bank. One entry holds one bias at the accumulator width: an int32
     // word (acc_bits <= 32) or an int64 word pair (format v2 wide bias) both load into it.
     static const unsigned bias_depth = (SM_BIAS_WORDS + SM_ARRAY_COLS - 1) / SM_ARRAY_COLS;
-    static const unsigned store_bits = SM_DATA_BITS;  // one resident word: 1 or 2 weights
+    static const unsigned store_bits = SM_DATA_BITS;  // builds.yaml's weight_depth unit
     static const unsigned bus_width = SM_BUS_WIDTH;
     static const unsigned bus_words32 = SM_BUS_WIDTH / 32;  // program words per beat
     static const unsigned bus_words16 = SM_BUS_WIDTH / 16;  // int16 table elements per beat
@@ -64,13 +68,15 @@ static_assert(SM_MAX_ROWS <= 255 && SM_MAX_COLS % 64 == 0 && SM_MAX_COLS / 64 <=
 static_assert(SM_NUM_BUFFERS >= 2 && SM_NUM_BUFFERS <= 15, "NUM_BUFFERS in 2..15");
 static_assert(SM_WEIGHT_MODE != 2 || SM_WEIGHT_DEPTH > 2 * SM_STREAM_K,
               "hybrid: the store must hold the 2 x STREAM_K streaming tile and more");
+static_assert((SM_WEIGHT_DEPTH * SM_DATA_BITS) % 32 == 0,
+              "SM_WEIGHT_DEPTH x SM_DATA_BITS: whole 32-bit store words");
 static_assert(SM_STREAM_K % 4 == 0 && SM_STREAM_K >= 4, "SM_STREAM_K: a multiple of 4 lanes");
 static_assert(SM_ACC_BITS >= 32 && SM_ACC_BITS <= 64, "SM_ACC_BITS in 32..64");
 
 // Data types every kernel shares.
 typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
 typedef ap_int<accel_config::data_bits> weight_t;  // one weight
-typedef ap_uint<accel_config::store_bits> wstore_t;  // one resident-store word
+typedef ap_uint<32> wstore_t;  // one store word: a packed 32-bit image word
 typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
 // One resident bias. As wide as the accumulator it presets, not 64 bits: a program's biases
 // fit its acc_bits (<= the synthesized acc_bits, else DIMS_EXCEED_MAX) — the loader rejects

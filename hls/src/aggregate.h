@@ -8,48 +8,52 @@
 #ifndef SPACEMIMO_AGGREGATE_H
 #define SPACEMIMO_AGGREGATE_H
 
+#include "cycle_counter.h"
 #include "requant.h"
 #include "spacemimo_accel.h"
 
 namespace smacc {
 
+// Returns its cycles as counted by its loops: per column tile, a REDUCE pass and a WRITE
+// pass of op.rows steps each (two pipelined loops, each paying its depth).
 template <class CONFIG_T>
-void aggregate_op(act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
-                  unsigned sb, unsigned db, const op_rec &op) {
-    const unsigned DC = CONFIG_T::drain_cols, MR = CONFIG_T::max_rows;
-    const unsigned K = op.group, N = op.rows / op.group;  // one divide per op
+cycles_t aggregate_op(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+                      unsigned sb, unsigned db, const op_rec &op) {
+    const unsigned DC = CONFIG_T::drain_cols;
+    const unsigned K = op.group;
     const bool axis1 = op.flags & pf::FLAG_AGG_AXIS;
     const bool is_sum = ((op.flags & pf::FLAG_AGG_MODE) >> pf::FLAG_AGG_MODE_SHIFT) == pf::AGG_SUM;
     const bool excl = op.flags & pf::FLAG_EXCLUDE_SELF;
     const bool relu = op.flags & pf::FLAG_RELU;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
     const bool narrow = op.flags & pf::FLAG_NARROW;
-    const unsigned gsize = axis1 ? N : K;  // members per reduction set
+    const bool single = excl && (axis1 ? op.rows == K : K == 1);  // empty neighbour sets
     const acc_t NONE = -(acc_t(1) << (CONFIG_T::acc_bits - 2));
 
-    acc_t top1[CONFIG_T::max_rows][CONFIG_T::drain_cols];  // max, or sum
-    acc_t top2[CONFIG_T::max_rows][CONFIG_T::drain_cols];  // runner-up (max mode)
+    // per reduction group: max (or sum), runner-up, the max's row — DC columns in parallel
+    acc_t top1[CONFIG_T::max_rows][CONFIG_T::drain_cols];
+    acc_t top2[CONFIG_T::max_rows][CONFIG_T::drain_cols];
     unsigned arg1[CONFIG_T::max_rows][CONFIG_T::drain_cols];
 #pragma HLS ARRAY_PARTITION variable = top1 dim = 2 complete
 #pragma HLS ARRAY_PARTITION variable = top2 dim = 2 complete
 #pragma HLS ARRAY_PARTITION variable = arg1 dim = 2 complete
+#pragma HLS BIND_STORAGE variable = top1 type = ram_2p impl = lutram
+#pragma HLS BIND_STORAGE variable = top2 type = ram_2p impl = lutram
+#pragma HLS BIND_STORAGE variable = arg1 type = ram_2p impl = lutram
+    cycles_t cyc = 0;
 
 COL_TILES:
     for (unsigned c0 = 0; c0 < op.in_cols; c0 += DC) {
-    INIT:
-        for (unsigned g = 0; g < MR; g++) {
-#pragma HLS PIPELINE II = 1
-            for (unsigned j = 0; j < DC; j++) {
-                top1[g][j] = is_sum ? acc_t(0) : NONE;
-                top2[g][j] = NONE;
-                arg1[g][j] = MR;
-            }
-        }
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 32
         unsigned n = 0, k = 0;  // row r = n*K + k, stepped without a divider
+        cycles_t steps = 0;
     REDUCE_ROWS:
         for (unsigned r = 0; r < op.rows; r++) {
-#pragma HLS PIPELINE II = 1  // one row of DRAIN_COLS columns per cycle
-            unsigned g = axis1 ? k : n;
+#pragma HLS PIPELINE II = 1  // one row of DRAIN_COLS columns per step
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
+            steps++;
+            const unsigned g = axis1 ? k : n;
+            const bool first = axis1 ? n == 0 : k == 0;  // the group's first member: no clear pass
             if (++k == K) {
                 k = 0;
                 n++;
@@ -59,7 +63,11 @@ COL_TILES:
                 unsigned c = c0 + j;
                 if (c >= op.in_cols) continue;
                 acc_t v = buf[sb][r][op.src_off + c];
-                if (is_sum) {
+                if (first) {
+                    top1[g][j] = v;
+                    top2[g][j] = NONE;
+                    arg1[g][j] = r;
+                } else if (is_sum) {
                     top1[g][j] += v;
                 } else if (v > top1[g][j]) {
                     top2[g][j] = top1[g][j];
@@ -70,11 +78,15 @@ COL_TILES:
                 }
             }
         }
+        cyc += loop_cycles<CONFIG_T>(steps);
         n = 0;
         k = 0;
+        steps = 0;
     WRITE_ROWS:
         for (unsigned r = 0; r < op.rows; r++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
+            steps++;
             unsigned g = axis1 ? k : n;
             if (++k == K) {
                 k = 0;
@@ -85,7 +97,7 @@ COL_TILES:
                 unsigned c = c0 + j;
                 if (c >= op.in_cols) continue;
                 acc_t m;
-                if (excl && gsize == 1) {
+                if (single) {
                     m = 0;  // empty neighbour set reduces to 0
                 } else if (is_sum) {
                     m = excl ? acc_t(top1[g][j] - buf[sb][r][op.src_off + c]) : top1[g][j];
@@ -96,7 +108,9 @@ COL_TILES:
                     requantize<CONFIG_T>(wide_t(m), op.shift, op.out_bits, relu, sgn, narrow);
             }
         }
+        cyc += loop_cycles<CONFIG_T>(steps);
     }
+    return cyc;
 }
 
 }  // namespace smacc

@@ -99,4 +99,11 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
                      unsigned program_size, unsigned input_size, unsigned output_size);
 
+#ifndef __SYNTHESIS__
+// C-sim only (not part of the IP): CYCLES of the last vector of the last run, split per op
+// (ops[0 .. n-1], n returned; ops must hold MAX_OPS) and io[0] = input load, io[1] = output
+// store, as the kernel's loops counted them.
+unsigned spacemimo_csim_op_cycles(unsigned long long *ops, unsigned long long *io);
+#endif
+
 #endif  // SPACEMIMO_ACCEL_H

@@ -360,6 +360,13 @@ int main(int argc, char **argv) {
     }
     std::printf("cycles_load_and_batch=%llu vectors=%llu cycles_per_inference=%llu\n", cyc_batch,
                 (unsigned long long)n, cyc_one);
+    {  // the reuse run's CYCLES as the kernel's loops counted them, per op
+        unsigned long long ops[accel_config::max_ops], io[2];
+        unsigned nops = spacemimo_csim_op_cycles(ops, io);
+        std::printf("io_cycles=%llu,%llu op_cycles=", io[0], io[1]);
+        for (unsigned o = 0; o < nops; o++) std::printf(o ? ",%llu" : "%llu", ops[o]);
+        std::printf("\n");
+    }
     std::printf("reuse_run: status=%u mismatches=%llu/%llu untouched=%d\n", status1,
                 (unsigned long long)mism1, (unsigned long long)out_elems, (int)reuse_untouched);
     if (!guard_ok) std::printf("output guard overwritten\n");

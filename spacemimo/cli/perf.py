@@ -1,5 +1,6 @@
 """``spacemimo perf``: the HLS kernel's performance model, predicted cycles per op of a
-program on an array configuration; the configuration flags are shared with ``csim``."""
+program on an array configuration, beside the RTL's measured per-op cycles where the ops match
+(results/bench_hw/cycles_per_op.json); the configuration flags are shared with ``csim``."""
 
 from __future__ import annotations
 
@@ -61,7 +62,12 @@ def cmd_perf(args: argparse.Namespace) -> int:
     random paper-size GSM / Model-GNN program, on the default build (vx690t) or a preset; prints
     a per-op table. --paper compares paper-size GSM at 8 and 16 bit with the GSM paper's cycles.
     """
-    from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown, predict
+    from spacemimo.hw.perfmodel import (
+        paper_comparison,
+        paper_comparison_markdown,
+        predict,
+        rtl_measured,
+    )
 
     cfg = config_from_args(args)
     if args.paper:
@@ -85,7 +91,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
         prog = random_program(args.random, arg.single_width(args.bits or [8]), args.small,
                               args.seed)
     pred = predict(prog, cfg)
-    print(pred.table())
+    # the RTL's measured per-op cycles beside the model, for the ops both share
+    print(pred.table(rtl=rtl_measured(prog)))
     if args.samples > 1:
         print(f"- {args.samples} vectors back to back after LOAD_PROGRAM: "
               f"{pred.run_cycles(args.samples, load=True):,} cycles")

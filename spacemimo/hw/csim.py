@@ -35,6 +35,10 @@ class CsimResult:
     cycles_batch: int | None = None
     cycles_inference: int | None = None
     vectors: int | None = None
+    # the reuse run's CYCLES as the kernel's loops counted them: input load, output store,
+    # and per op (hls/src/cycle_counter.h)
+    io_cycles: tuple[int, int] | None = None
+    op_cycles: list[int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -109,6 +113,9 @@ def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | Non
     if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
                       out):
         res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
+    if m := re.search(r"^io_cycles=(\d+),(\d+) op_cycles=([\d,]*)$", out, re.M):
+        res.io_cycles = (int(m.group(1)), int(m.group(2)))
+        res.op_cycles = [int(c) for c in m.group(3).split(",") if c]
     return res
 
 
