@@ -362,7 +362,9 @@ def test_cli_csim(small_vectors: dict[str, Path], capsys: pytest.CaptureFixture[
 
     assert main(["csim", str(small_vectors["mgnn8"]), "--opt=-O1"]) == 0
     out = capsys.readouterr().out
-    assert "mismatches=0/" in out and "perf model" in out
+    assert "mismatches=0/" in out and "(counted by the kernel's loops)" in out
+    # counted and modelled per op, side by side
+    assert "| modelled (HLS) | counted (HLS C-sim) |" in out
 
 
 @pytest.mark.parametrize("bits", [8, 16])

@@ -21,6 +21,19 @@
 #include "accel_defaults.h"
 #include "ap_int.h"
 
+// m_axi `depth` of each pointer, in bus beats: only co-simulation reads it (it copies that
+// many beats from the testbench's buffer), so it must not exceed the testbench's buffers —
+// hls/tcl/run_hls.tcl sets them from the vectors it co-simulates (tb_accel's buffer sizes).
+#ifndef SM_AXI_DEPTH_PROGRAM
+#define SM_AXI_DEPTH_PROGRAM 1024
+#endif
+#ifndef SM_AXI_DEPTH_INPUT
+#define SM_AXI_DEPTH_INPUT 16
+#endif
+#ifndef SM_AXI_DEPTH_OUTPUT
+#define SM_AXI_DEPTH_OUTPUT 16
+#endif
+
 struct accel_config {
     static const unsigned array_rows = SM_ARRAY_ROWS;
     static const unsigned array_cols = SM_ARRAY_COLS;

@@ -8,6 +8,7 @@
 #ifndef SPACEMIMO_AGGREGATE_H
 #define SPACEMIMO_AGGREGATE_H
 
+#include "act_banks.h"
 #include "cycle_counter.h"
 #include "requant.h"
 #include "spacemimo_accel.h"
@@ -17,7 +18,7 @@ namespace smacc {
 // Returns its cycles as counted by its loops: per column tile, a REDUCE pass and a WRITE
 // pass of op.rows steps each (two pipelined loops, each paying its depth).
 template <class CONFIG_T>
-cycles_t aggregate_op(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+cycles_t aggregate_op(SM_ABUF(CONFIG_T, buf),
                       unsigned sb, unsigned db, const op_rec &op) {
     const unsigned DC = CONFIG_T::drain_cols;
     const unsigned K = op.group;
@@ -58,11 +59,13 @@ COL_TILES:
                 k = 0;
                 n++;
             }
+            act_t x[CONFIG_T::drain_cols];
+            read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
         REDUCE_COLS:
             for (unsigned j = 0; j < DC; j++) {
                 unsigned c = c0 + j;
                 if (c >= op.in_cols) continue;
-                acc_t v = buf[sb][r][op.src_off + c];
+                acc_t v = x[j];
                 if (first) {
                     top1[g][j] = v;
                     top2[g][j] = NONE;
@@ -92,21 +95,24 @@ COL_TILES:
                 k = 0;
                 n++;
             }
+            act_t x[CONFIG_T::drain_cols], y[CONFIG_T::drain_cols];
+            read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);
         WRITE_COLS:
             for (unsigned j = 0; j < DC; j++) {
-                unsigned c = c0 + j;
-                if (c >= op.in_cols) continue;
+                y[j] = 0;
+                if (c0 + j >= op.in_cols) continue;  // not written (write_cols stops at n)
                 acc_t m;
                 if (single) {
                     m = 0;  // empty neighbour set reduces to 0
                 } else if (is_sum) {
-                    m = excl ? acc_t(top1[g][j] - buf[sb][r][op.src_off + c]) : top1[g][j];
+                    m = excl ? acc_t(top1[g][j] - x[j]) : top1[g][j];
                 } else {
                     m = (excl && arg1[g][j] == r) ? top2[g][j] : top1[g][j];
                 }
-                buf[db][r][op.dst_off + c] =
-                    requantize<CONFIG_T>(wide_t(m), op.shift, op.out_bits, relu, sgn, narrow);
+                y[j] = requantize<CONFIG_T>(wide_t(m), op.shift, op.out_bits, relu, sgn, narrow);
             }
+            write_cols<CONFIG_T>(buf, db, r, op.dst_off + c0, y,
+                                 op.in_cols - c0 < DC ? op.in_cols - c0 : DC);
         }
         cyc += loop_cycles<CONFIG_T>(steps);
     }

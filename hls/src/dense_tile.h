@@ -25,6 +25,7 @@
 #ifndef SPACEMIMO_DENSE_TILE_H
 #define SPACEMIMO_DENSE_TILE_H
 
+#include "act_banks.h"
 #include "cycle_counter.h"
 #include "program_loader.h"
 #include "requant.h"
@@ -58,7 +59,7 @@ cycles_t fetch_chunk(const bus_t *prog, bus_bounds &bb, unsigned data_base, cons
 FETCH_WORDS:
     for (unsigned s = 0; s < tile_rows * cw; s++) {
 #pragma HLS PIPELINE II = 1  // one packed image word, one bank write per step
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 8192
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16384
         steps++;
         wstore[j][base + p] = ok ? wstore_t(word32<CONFIG_T>(prog, first0 + j * rw + p)) : wstore_t(0);
         if (++p == cw) {
@@ -107,7 +108,7 @@ struct xal {
 // One array step: input column i of row tile rt enters all PEs; weight of neuron j is lane
 // q of store word `waddr` in bank j. `preset`: the tile's first step (acc = bias + product).
 template <class CONFIG_T>
-inline void mac_step(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+inline void mac_step(SM_ABUF(CONFIG_T, buf),
                      unsigned sb, const op_rec &op, unsigned rt, unsigned i,
                      wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
                      unsigned waddr, unsigned q, unsigned bits, ap_uint<4> a, bool preset,
@@ -120,7 +121,7 @@ inline void mac_step(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG
 FEED_ROWS:
     for (unsigned r = 0; r < AR; r++) {
         unsigned row = rt * AR + r;
-        act_t v = row < op.rows ? buf[sb][row][op.src_off + i] : act_t(0);
+        act_t v = row < op.rows ? aget<CONFIG_T>(buf, sb, row, op.src_off + i) : act_t(0);
         x[r] = typename xal<CONFIG_T>::type(v) << a;  // widen first: the shift drops no bits
     }
 FEED_COLS:
@@ -136,20 +137,21 @@ PE_ROWS:
 // row `row`, columns dst_off + o0 .. o0 + DC - 1, then shift the chain by DC (no multiplexer
 // over AR x AC registers: the head is always the next DC outputs).
 template <class CONFIG_T>
-inline void drain_step(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+inline void drain_step(SM_ABUF(CONFIG_T, buf),
                        unsigned db, const op_rec &op, unsigned row, unsigned o0, bool relu,
                        bool sgn, bool narrow,
                        acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
 #pragma HLS INLINE
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
                    DC = CONFIG_T::drain_cols;
+    act_t out[CONFIG_T::drain_cols];
 DRAIN_COLS:
-    for (unsigned jj = 0; jj < DC; jj++) {
-        unsigned o = o0 + jj;
-        if (row < op.rows && o < op.out_cols)
-            buf[db][row][op.dst_off + o] =
-                requantize<CONFIG_T>(wide_t(sh[0][jj]), op.shift, op.out_bits, relu, sgn, narrow);
-    }
+    for (unsigned jj = 0; jj < DC; jj++)
+        out[jj] = requantize<CONFIG_T>(wide_t(sh[0][jj]), op.shift, op.out_bits, relu, sgn, narrow);
+    // DC consecutive columns at a runtime offset: one write per column bank (rotated)
+    if (row < op.rows && o0 < op.out_cols)
+        write_cols<CONFIG_T>(buf, db, row, op.dst_off + o0, out,
+                             op.out_cols - o0 < DC ? op.out_cols - o0 : DC);
 SHIFT_ROWS:
     for (unsigned r = 0; r < AR; r++) {
     SHIFT_COLS:
@@ -165,7 +167,7 @@ SHIFT_ROWS:
 // Drain a whole tile from the shadow chain (D steps): the last tile of a resident op and every
 // tile of a streamed one. Returns its cycles.
 template <class CONFIG_T>
-cycles_t drain_tile(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+cycles_t drain_tile(SM_ABUF(CONFIG_T, buf),
                     unsigned db, const op_rec &op, unsigned ct, unsigned rt, bool relu, bool sgn,
                     bool narrow, acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
@@ -188,7 +190,7 @@ DRAIN_TILE:
 
 // One DENSE op; returns its cycles as counted by its loops.
 template <class CONFIG_T>
-cycles_t dense_op(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   unsigned sb, unsigned db, const op_rec &op, unsigned bits,
                   wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
                   bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],

@@ -6,6 +6,7 @@
 #ifndef SPACEMIMO_NORM_H
 #define SPACEMIMO_NORM_H
 
+#include "act_banks.h"
 #include "cycle_counter.h"
 #include "requant.h"
 #include "spacemimo_accel.h"
@@ -51,7 +52,7 @@ DIVIDE:
 // one flattened pipelined loop over rows x column tiles, plus the 32-step isqrt and the
 // 64-step divide (each a pipelined loop of its own).
 template <class CONFIG_T>
-cycles_t norm_op(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+cycles_t norm_op(SM_ABUF(CONFIG_T, buf),
                  unsigned sb, unsigned db, const op_rec &op) {
     const unsigned DC = CONFIG_T::drain_cols;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
@@ -65,10 +66,12 @@ SUMSQ:
 #pragma HLS PIPELINE II = 1  // DRAIN_COLS squares per step into an adder tree
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 2048
         steps++;
+        act_t x[CONFIG_T::drain_cols];
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
     SUMSQ_COLS:
         for (unsigned j = 0; j < DC; j++) {
             if (c0 + j < op.in_cols) {
-                act_t y = buf[sb][r][op.src_off + c0 + j];
+                act_t y = x[j];
                 s += ap_uint<64>(ap_int<2 * CONFIG_T::act_bits>(y * y));
             }
         }
@@ -95,18 +98,23 @@ SCALE:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 2048
         steps++;
+        act_t x[CONFIG_T::drain_cols], z[CONFIG_T::drain_cols];
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);
     SCALE_COLS:
         for (unsigned j = 0; j < DC; j++) {
+            z[j] = 0;
             if (c0 + j < op.in_cols) {
-                act_t y = buf[sb][r][op.src_off + c0 + j];
+                act_t y = x[j];
                 act_t out = 0;
                 if (n != 0) {
                     wide_t p = wide_t(ap_int<64 + CONFIG_T::act_bits>(g * y));
                     out = saturate(rshift_rne(p, (int)op.rbits), op.out_bits, sgn, narrow);
                 }
-                buf[db][r][op.dst_off + c0 + j] = out;
+                z[j] = out;
             }
         }
+        write_cols<CONFIG_T>(buf, db, r, op.dst_off + c0, z,
+                             op.in_cols - c0 < DC ? op.in_cols - c0 : DC);
         c0 += DC;
         if (c0 >= op.in_cols) {
             c0 = 0;

@@ -178,6 +178,7 @@ unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, 
     // any bus access.
     if (program_size < 4 * pf::HEADER_WORDS) return pf::ERR_ADDR_RANGE;
     unsigned hdr[pf::HEADER_WORDS];
+#pragma HLS ARRAY_PARTITION variable = hdr complete  // registers
     if (!bb.prog(0, pf::HEADER_WORDS)) return pf::ERR_ADDR_RANGE;
     cycles_t steps = 0;
 HEADER:
@@ -252,6 +253,7 @@ OPS:
     for (unsigned o = 0; o < st.num_ops; o++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
         unsigned w[pf::OP_WORDS];
+#pragma HLS ARRAY_PARTITION variable = w complete  // registers
         if (!bb.prog(pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS, pf::OP_WORDS))
             return pf::ERR_ADDR_RANGE;
         steps = 0;

@@ -9,6 +9,7 @@
 // bitstream. Any check that fails ends the run with an error code (quant/PROGRAM.md).
 #include "spacemimo_accel.h"
 
+#include "act_banks.h"
 #include "aggregate.h"
 #include "cycle_counter.h"
 #include "dense_tile.h"
@@ -30,7 +31,7 @@ typedef accel_config CFG;
 // out_cols per vector) to $SM_TRACE_DIR/op_NNN.bin — the layout of the golden model's
 // trace/op_NNN.bin, so `cmp`/numpy finds the first differing layer.
 static void trace_op(unsigned o, const op_rec &op,
-                     act_t buf[CFG::num_buffers][CFG::max_rows][CFG::max_cols], unsigned db) {
+                     SM_ABUF(CFG, buf), unsigned db) {
     const char *dir = std::getenv("SM_TRACE_DIR");
     if (!dir) return;
     char path[4096];
@@ -39,7 +40,7 @@ static void trace_op(unsigned o, const op_rec &op,
     if (!f) return;
     for (unsigned r = 0; r < op.rows; r++)
         for (unsigned c = 0; c < op.out_cols; c++) {
-            int v = (int)buf[db][r][op.dst_off + c];
+            int v = (int)aget<CFG>(buf, db, r, op.dst_off + c);
             std::fwrite(&v, 4, 1, f);
         }
     std::fclose(f);
@@ -86,7 +87,7 @@ static_assert(regmap::OUTPUT_SIZE == 0x78, "regmap: OUTPUT_SIZE moved; update pr
 // Returns its cycles.
 template <class CONFIG_T>
 cycles_t load_input(const bus_t *input, bus_bounds &bb, unsigned v, unsigned rows, unsigned cols,
-                    act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+                    SM_ABUF(CONFIG_T, buf),
                     unsigned b) {
     const unsigned long long first = (unsigned long long)v * rows * cols;
     const unsigned W = CONFIG_T::bus_words16;
@@ -102,7 +103,7 @@ LOAD_ELEMS:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 65536
         steps++;
         if (e != 0 && lane == 0) beat = input[++idx];
-        buf[b][r][c] = act_t((ap_int<16>)beat.range(16 * lane + 15, 16 * lane));
+        aset<CONFIG_T>(buf, b, r, c, act_t((ap_int<16>)beat.range(16 * lane + 15, 16 * lane)));
         if (++lane == W) lane = 0;
         if (++c == cols) {
             c = 0;
@@ -119,7 +120,7 @@ LOAD_ELEMS:
 template <class CONFIG_T>
 cycles_t store_output(bus_t *output, bus_bounds &bb, unsigned v, unsigned n, unsigned rows,
                       unsigned cols,
-                      act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+                      SM_ABUF(CONFIG_T, buf),
                       unsigned b, bus_t &pending, unsigned long long &pending_idx) {
     const unsigned W = CONFIG_T::bus_words16;
     const unsigned long long per = (unsigned long long)rows * cols;
@@ -140,7 +141,7 @@ STORE_ELEMS:
             pending = (idx == last_idx && (total % W) != 0) ? output[idx] : bus_t(0);
             pending_idx = idx;
         }
-        pending.range(16 * lane + 15, 16 * lane) = (ap_uint<16>)(ap_int<16>)buf[b][r][c];
+        pending.range(16 * lane + 15, 16 * lane) = (ap_uint<16>)(ap_int<16>)aget<CONFIG_T>(buf, b, r, c);
         if (++lane == W) {
             lane = 0;
             idx++;
@@ -162,9 +163,12 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
                      unsigned program_size, unsigned input_size, unsigned output_size) {
     // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
-#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 depth = 2097152
-#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = 4096
-#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = 4096
+    // depth = the co-simulation testbench's buffers in beats (SM_AXI_DEPTH_*, set by the
+    // Vitis flow from the vectors it co-simulates), never more: co-simulation copies `depth`
+    // beats from each pointer. It does not bound the hardware (PROGRAM_SIZE etc. do).
+#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 num_read_outstanding = 4 depth = SM_AXI_DEPTH_PROGRAM
+#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_INPUT
+#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_OUTPUT
 #pragma HLS INTERFACE mode = s_axilite port = program offset = 0x10 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = input offset = 0x1C bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = output offset = 0x28 bundle = control
@@ -181,22 +185,28 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
 #pragma HLS INTERFACE mode = ap_ctrl_hs port = return
 
     // Persistent on-chip state: survives between runs so MODE.LOAD_PROGRAM = 0 reuses it.
+    // (its op table, MAX_OPS records, is a member array: no BIND_STORAGE pragma reaches it;
+    // Vitis chooses its storage — hls/README.md lists it under "only Vitis can confirm")
     static prog_state st;
     // Resident weight store: ARRAY_COLS banks, bank j holds neuron j of every column tile,
     // so one cycle reads the AC weights of one input column.
     static wstore_t wstore[CFG::array_cols][CFG::weight_depth];
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 1 complete  // AC banks in parallel
-#pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram
+#pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram  // fetch and array never overlap
     // Bias store: bank j holds neuron j's bias of every column tile (AC presets per tile),
     // one accumulator-wide entry each: format v2's int64 biases of 48-bit programs narrow to
     // it exactly (the loader rejects a bias beyond the program's acc_bits).
     static bias_t bstore[CFG::array_cols][CFG::bias_depth];
 #pragma HLS ARRAY_PARTITION variable = bstore dim = 1 complete
+#pragma HLS BIND_STORAGE variable = bstore type = ram_1p impl = lutram  // 64 x 48 bit per bank
     // Activation buffers: rows in ARRAY_ROWS banks (the array reads AR rows per step), columns
     // in DRAIN_COLS banks (the drain, AGGREGATE and NORM move DRAIN_COLS columns per step).
-    static act_t abuf[CFG::num_buffers][CFG::max_rows][CFG::max_cols];
-#pragma HLS ARRAY_PARTITION variable = abuf dim = 2 cyclic factor = accel_config::array_rows  // AR rows per cycle
-#pragma HLS ARRAY_PARTITION variable = abuf dim = 3 cyclic factor = accel_config::drain_cols  // drain width
+    // AR x DC banks (act_banks.h: the bank indices are dimensions 3 and 5, split completely),
+    // each a dual-port RAM of NUM_BUFFERS x MAX_ROWS/AR x MAX_COLS/DC words.
+    static SM_ABUF(CFG, abuf);
+#pragma HLS ARRAY_PARTITION variable = abuf dim = 3 complete
+#pragma HLS ARRAY_PARTITION variable = abuf dim = 5 complete
+#pragma HLS BIND_STORAGE variable = abuf type = ram_2p impl = bram
 
     cycles_t cyc = CFG::start_overhead;  // the ap_start handshake and register reads
     *hw_id = regmap::HW_ID_VALUE;

@@ -9,6 +9,7 @@
 #ifndef SPACEMIMO_TAYLOR_H
 #define SPACEMIMO_TAYLOR_H
 
+#include "act_banks.h"
 #include "cycle_counter.h"
 #include "requant.h"
 #include "spacemimo_accel.h"
@@ -19,7 +20,7 @@ namespace smacc {
 // E (N x K outputs x K products), each one flattened pipelined loop with one complex product
 // per step, and the write-back of the channel's E column pair (rows steps).
 template <class CONFIG_T>
-cycles_t taylor_op(act_t buf[CONFIG_T::num_buffers][CONFIG_T::max_rows][CONFIG_T::max_cols],
+cycles_t taylor_op(SM_ABUF(CONFIG_T, buf),
                    unsigned sb, unsigned db, unsigned hb, const op_rec &op) {
     const unsigned K = op.group, N = op.rows / op.group, C = op.in_cols / 2;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
@@ -44,9 +45,9 @@ CHANNELS:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096
             steps++;
-            act_t hre = buf[hb][n * K + k][op.b_off], him = buf[hb][n * K + k][op.b_off + 1];
-            act_t dre = buf[sb][n * K + j][op.src_off + c];
-            act_t dim = buf[sb][n * K + j][op.src_off + C + c];
+            act_t hre = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off), him = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off + 1);
+            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c);
+            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c);
             // conj(h) * d = (hre - i him)(dre + i dim)
             const prod_t are_n = (n == 0 ? prod_t(0) : sre) + prod_t(hre * dre) + prod_t(him * dim);
             const prod_t aim_n = (n == 0 ? prod_t(0) : sim) + prod_t(hre * dim) - prod_t(him * dre);
@@ -72,8 +73,8 @@ CHANNELS:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096
             steps++;
-            act_t dre = buf[sb][n * K + j][op.src_off + c];
-            act_t dim = buf[sb][n * K + j][op.src_off + C + c];
+            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c);
+            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c);
             const prod_t ere_n =
                 (j == 0 ? prod_t(0) : sre) + prod_t(dre * are[j][k]) - prod_t(dim * aim[j][k]);
             const prod_t eim_n =
@@ -97,8 +98,8 @@ CHANNELS:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
             steps++;
-            buf[db][r][op.dst_off + c] = ere[r];
-            buf[db][r][op.dst_off + C + c] = eim[r];
+            aset<CONFIG_T>(buf, db, r, op.dst_off + c, ere[r]);
+            aset<CONFIG_T>(buf, db, r, op.dst_off + C + c, eim[r]);
         }
         cyc += loop_cycles<CONFIG_T>(steps);
     }

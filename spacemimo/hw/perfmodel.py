@@ -108,6 +108,19 @@ class ArrayConfig(BuildConfig):
         """SM_BUS_WIDTH = bus_bits."""
         return self.bus_bits
 
+    @classmethod
+    def from_cflags(cls, cflags: str) -> ArrayConfig:
+        """The default build with the -DSM_X=V flags of a kernel build applied (flags the
+        model has no knob for, e.g. SM_AXI_DEPTH_*, are ignored)."""
+        import re
+
+        from spacemimo.spec.builds import HLS_MACROS
+
+        by_macro = {m: k for k, m in HLS_MACROS.items()}
+        changes = {by_macro[m]: int(v, 0) for m, v in re.findall(r"-D(SM_\w+)=(\S+)", cflags)
+                   if m in by_macro}
+        return cls.from_build(None, **changes)
+
     def cflags(self) -> str:
         """The -D flags that build this configuration (hls/Makefile CFG=...)."""
         base = spec_builds.default_build().hls_macros()
@@ -149,6 +162,17 @@ def loop(steps: int, cfg: ArrayConfig) -> int:
     return steps + cfg.pipe_depth
 
 
+# One pipelined loop of the kernel as the model sees it: its label in hls/src (the loop's C
+# label), how often it is entered, its total steps (iterations at II = 1) and the bus latency
+# paid before it (a read burst). Cycles = steps + entries x pipe_depth + latency.
+LoopUse = tuple[str, int, int, int]
+
+
+def loops_cycles(loops: list[LoopUse], cfg: ArrayConfig) -> int:
+    """Cycles of a list of loop uses."""
+    return sum(steps + entries * cfg.pipe_depth + lat for _, entries, steps, lat in loops)
+
+
 def drain_cycles(cfg: ArrayConfig) -> int:
     """Steps to drain one tile (AR x AC accumulators) through DRAIN_COLS column banks."""
     return cfg.node_rows * _cdiv(cfg.out_lanes, cfg.drain_cols)
@@ -160,49 +184,114 @@ def stream_chunk(tile_rows: int, length: int, bits: int, cfg: ArrayConfig) -> in
     return cfg.axi_latency + loop(tile_rows * _cdiv(length, 32 // bits), cfg)
 
 
-def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                 cfg: ArrayConfig) -> int:
-    """DENSE op cycles (hls/src/dense_tile.h dense_op)."""
+def dense_loops(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
+                cfg: ArrayConfig) -> list[LoopUse]:
+    """DENSE (hls/src/dense_tile.h dense_op): resident, one DENSE_STEPS loop over all tiles
+    (max(in_cols, D) steps each, the previous tile draining meanwhile) + the last DRAIN_TILE;
+    streamed, per tile and chunk a FETCH_WORDS burst then CHUNK_STEPS, per tile a DRAIN_TILE."""
     ac, sk = cfg.out_lanes, cfg.stream_k
     tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
     d = drain_cycles(cfg)
     if not streamed:
-        return loop(tiles_c * tiles_r * max(in_cols, d), cfg) + loop(d, cfg)
-    c = 0
+        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(in_cols, d), 0),
+                ("DRAIN_TILE", 1, d, 0)]
+    fetch = [0, 0, 0]  # entries, steps, latency
+    chunks = [0, 0]
     for ct in range(tiles_c):
         tile_rows = min(out_cols - ct * ac, ac)
-        for _ in range(tiles_r):
-            for k0 in range(0, in_cols, sk):
-                length = min(in_cols - k0, sk)
-                c += stream_chunk(tile_rows, length, bits, cfg) + loop(length, cfg)
-            c += loop(d, cfg)
-    return c
+        for k0 in range(0, in_cols, sk):
+            length = min(in_cols - k0, sk)
+            fetch[0] += tiles_r
+            fetch[1] += tiles_r * tile_rows * _cdiv(length, 32 // bits)
+            fetch[2] += tiles_r * cfg.axi_latency
+            chunks[0] += tiles_r
+            chunks[1] += tiles_r * length
+    return [("FETCH_WORDS", fetch[0], fetch[1], fetch[2]),
+            ("CHUNK_STEPS", chunks[0], chunks[1], 0),
+            ("DRAIN_TILE", tiles_c * tiles_r, tiles_c * tiles_r * d, 0)]
+
+
+def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
+                 cfg: ArrayConfig) -> int:
+    """DENSE op cycles (without the FSM's op overhead)."""
+    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg), cfg)
+
+
+def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """Per DRAIN_COLS column tile a REDUCE_ROWS and a WRITE_ROWS pass over the rows."""
+    t = _cdiv(cols, cfg.drain_cols)
+    return [("REDUCE_ROWS", t, t * rows, 0), ("WRITE_ROWS", t, t * rows, 0)]
 
 
 def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    """Per column tile a reduce and a write pass over the rows."""
-    return _cdiv(cols, cfg.drain_cols) * 2 * loop(rows, cfg)
+    return loops_cycles(aggregate_loops(rows, cols, cfg), cfg)
+
+
+def norm_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """SUMSQ (rows x column tiles), 32-step ISQRT, 64-step DIVIDE, SCALE."""
+    q = rows * _cdiv(cols, cfg.drain_cols)
+    return [("SUMSQ", 1, q, 0), ("ISQRT", 1, 32, 0), ("DIVIDE", 1, 64, 0), ("SCALE", 1, q, 0)]
 
 
 def norm_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    """Sum of squares, 32-step isqrt, 64-step divide, scale pass."""
-    return 2 * loop(rows * _cdiv(cols, cfg.drain_cols), cfg) + loop(32, cfg) + loop(64, cfg)
+    return loops_cycles(norm_loops(rows, cols, cfg), cfg)
+
+
+def taylor_loops(rows: int, in_cols: int, group: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """Per channel A_STEPS (K*K*N products), E_STEPS (N*K*K), E_WRITE (rows)."""
+    k, n, ch = group, rows // group, in_cols // 2
+    return [("A_STEPS", ch, ch * k * k * n, 0), ("E_STEPS", ch, ch * n * k * k, 0),
+            ("E_WRITE", ch, ch * rows, 0)]
 
 
 def taylor_cycles(rows: int, in_cols: int, group: int, cfg: ArrayConfig) -> int:
-    """Per channel: A (K*K outputs of N products), E (N*K outputs of K products), write."""
-    k, n, ch = group, rows // group, in_cols // 2
-    return ch * (loop(k * k * n, cfg) + loop(n * k * k, cfg) + loop(rows, cfg))
+    return loops_cycles(taylor_loops(rows, in_cols, group, cfg), cfg)
 
 
 def table_in_cycles(elems: int, cfg: ArrayConfig) -> int:
-    """Input table: one element per step after the burst latency."""
+    """Input table (LOAD_ELEMS): one element per step after the burst latency."""
     return cfg.axi_latency + loop(elems, cfg)
 
 
 def table_out_cycles(elems: int, cfg: ArrayConfig) -> int:
-    """Output table: one element per step (writes are posted)."""
+    """Output table (STORE_ELEMS): one element per step (writes are posted)."""
     return loop(elems, cfg)
+
+
+def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig) -> list[LoopUse]:
+    """The loops one op runs (by opcode)."""
+    if op.opcode == 1:
+        return dense_loops(op.rows, op.in_cols, op.out_cols, bits, streamed, cfg)
+    if op.opcode == 2:
+        return aggregate_loops(op.rows, op.in_cols, cfg)
+    if op.opcode == 3:
+        return norm_loops(op.rows, op.in_cols, cfg)
+    return taylor_loops(op.rows, op.in_cols, op.group, cfg)
+
+
+def loop_table(program: Program | str | Path, config: ArrayConfig | None = None
+               ) -> list[dict[str, Any]]:
+    """Per loop label of hls/src, what one inference (program loaded) runs: entries, steps at
+    II = 1, the depth paid per entry and the cycles — the table parse_hls_report.py puts
+    beside csynth.xml's loops (trip count x II + depth)."""
+    from spacemimo.quant.program import Program
+
+    cfg = config or ArrayConfig.from_build()
+    p = program if isinstance(program, Program) else Program.load(program)
+    pred = predict(p, cfg)
+    uses: list[LoopUse] = [("LOAD_ELEMS", 1, pred.in_elems, cfg.axi_latency)]
+    for op, cost in zip(p.ops, pred.ops, strict=True):
+        uses += op_loops(op, p.bits, cost.placement == "streamed", cfg)
+    uses.append(("STORE_ELEMS", 1, pred.out_elems, 0))
+    table: dict[str, dict[str, Any]] = {}
+    for label, entries, steps, lat in uses:
+        row = table.setdefault(label, {"loop": label, "entries": 0, "steps": 0, "ii": 1,
+                                       "depth": cfg.pipe_depth, "latency": 0, "cycles": 0})
+        row["entries"] += entries
+        row["steps"] += steps
+        row["latency"] += lat
+        row["cycles"] += steps + entries * cfg.pipe_depth + lat
+    return list(table.values())
 
 
 # --------------------------------------------------------------------------- programs
@@ -399,15 +488,8 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
                 bnext += tiles_c
                 load += cfg.axi_latency + loop(op.out_cols * bias_words_per_output(p.acc_bits),
                                                cfg)
-            cyc = dense_cycles(op.rows, op.in_cols, op.out_cols, p.bits,
-                               placement == "streamed", cfg)
-        elif op.opcode == 2:
-            cyc = aggregate_cycles(op.rows, op.in_cols, cfg)
-        elif op.opcode == 3:
-            cyc = norm_cycles(op.rows, op.in_cols, cfg)
-        else:
-            cyc = taylor_cycles(op.rows, op.in_cols, op.group, cfg)
-        cyc += cfg.op_overhead
+        cyc = loops_cycles(op_loops(op, p.bits, placement == "streamed", cfg), cfg)
+        cyc += cfg.op_overhead  # the FSM's fetch and decode of the record
         compute += cyc
         pred.ops.append(OpCost(i, _OPCODE_NAMES.get(op.opcode, str(op.opcode)), op.rows,
                                op.in_cols, op.out_cols, weights, _op_macs(op), placement, cyc))
