@@ -77,7 +77,7 @@ def test_loop_table_adds_up_to_the_inference(gsm16) -> None:
     assert sum(int(r["cycles"]) for r in rows) + cfg.start_overhead \
         + cfg.op_overhead * len(pred.ops) == pred.inference
     # 16-bit GSM on the default build: some ops streamed, so fetch loops appear
-    assert {"FETCH_WORDS", "CHUNK_STEPS", "DENSE_STEPS"} <= {r["loop"] for r in rows}
+    assert {"FETCH_BEATS", "CHUNK_STEPS", "DENSE_STEPS"} <= {r["loop"] for r in rows}
 
 
 _CSYNTH = """<?xml version="1.0"?>

@@ -60,16 +60,22 @@ def test_dense_formulas() -> None:
     cfg = ArrayConfig.from_build(array_rows=4, array_cols=256, drain_cols=32, bus_width=64)
     d, depth = drain_cycles(cfg), cfg.pipe_depth
     assert d == 4 * 256 // 32
-    # 512 -> 512 resident: one flattened loop over 2 column tiles x 512 steps (the previous
-    # tile drains meanwhile), then the last tile's drain
-    assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 512 + depth + d + depth
+    # 512 -> 512 resident: one flattened loop over 2 column tiles x 128 steps (one packed
+    # word = 4 eight-bit inputs per bank per step; the previous tile drains meanwhile), then
+    # the last tile's drain
+    assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 128 + depth + d + depth
+    assert dense_cycles(4, 512, 512, 16, False, cfg) == 2 * 256 + depth + d + depth
     # 8 rows = 2 row tiles; a tile shorter than the drain waits for it
-    assert dense_cycles(8, 512, 512, 8, False, cfg) == 4 * 512 + depth + d + depth
+    assert dense_cycles(8, 512, 512, 8, False, cfg) == 4 * 128 + depth + d + depth
     assert dense_cycles(4, 8, 256, 8, False, cfg) == d + depth + d + depth
-    # streamed: per 128-input chunk of 256 rows, 256 x 32 packed words at one per step +
-    # bus latency + depth, then the chunk's 128 columns, then the tile's drain
-    chunk = cfg.axi_latency + 256 * 32 + depth + 128 + depth
+    # streamed: per 128-input chunk of 256 rows, 256 x 32 packed words at one 64-bit beat
+    # (2 words) per step (rows start on even words here) + bus latency + depth, then the
+    # chunk's 32 words, then the tile's drain
+    chunk = cfg.axi_latency + 256 * 16 + depth + 32 + depth
     assert dense_cycles(4, 512, 512, 8, True, cfg) == 2 * (4 * chunk + d + depth)
+    # a row starting mid-beat touches one beat more
+    assert dense_cycles(4, 512, 512, 8, True, cfg, first_word=1) == \
+        dense_cycles(4, 512, 512, 8, True, cfg) + 2 * 4 * 256
 
 
 def test_gsm_resident_beats_paper(gsm8) -> None:
@@ -82,11 +88,11 @@ def test_gsm_resident_beats_paper(gsm8) -> None:
 
 
 def test_streamed_gsm_is_fetch_bound(gsm8, gsm16) -> None:
-    """All weights streamed: one packed 32-bit word per step, fetch and compute in sequence,
-    so an inference costs at least weights x bits / 32 steps and at most ~5 % more."""
+    """All weights streamed: one 64-bit beat per step, fetch and compute in sequence, so an
+    inference costs at least weights x bits / 64 steps and at most ~5 % more."""
     for prog, bits in ((gsm8, 8), (gsm16, 16)):
         pred = predict(prog, preset("vx690t-streamed"))
-        bound = 3_158_016 * bits / 32
+        bound = 3_158_016 * bits / 64
         assert bound <= pred.inference <= 1.05 * bound
 
 
@@ -133,3 +139,29 @@ def test_cli_perf(capsys: pytest.CaptureFixture[str]) -> None:
     assert "one inference" in capsys.readouterr().out
     assert main(["perf", "--paper", "--preset", "vx690t-bus512"]) == 0
     assert "386,284" in capsys.readouterr().out
+    # paper-size GSM: the RTL's measured per-op cycles beside the model
+    assert main(["perf", "--random", "gsm", "--bits", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "| modelled (HLS) | measured (RTL, Verilator) |" in out and "RTL measured" in out
+
+
+def test_rtl_measured_matches_ops_by_shape(gsm8, tmp_path) -> None:
+    """The RTL's per-op rows are taken for the ops of the same bits, index, opcode and shape;
+    a row mixing two ops ("NORM + output store") or another shape is left out."""
+    import json
+
+    from spacemimo.hw.perfmodel import rtl_measured
+
+    op1 = gsm8.ops[1]
+    rows = [{"bits": 8, "op": 1, "name": "DENSE", "rows": op1.rows, "in": op1.in_cols,
+             "out": op1.out_cols, "measured": 520},
+            {"bits": 8, "op": 2, "name": "DENSE", "rows": 4, "in": 3, "out": 5, "measured": 9},
+            {"bits": 16, "op": 3, "name": "DENSE", "rows": 4, "in": 512, "out": 512,
+             "measured": 7},
+            {"bits": 8, "op": 13, "name": "NORM + output store", "rows": 4, "in": 8, "out": 8,
+             "measured": 167},
+            {"bits": 8, "op": "-", "name": "start + input load", "measured": 46}]
+    f = tmp_path / "c.json"
+    f.write_text(json.dumps({"rows": rows}))
+    assert rtl_measured(gsm8, f) == {1: 520}
+    assert rtl_measured(gsm8, tmp_path / "absent.json") == {}

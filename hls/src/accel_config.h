@@ -8,11 +8,11 @@
 // nodes per tile), SM_ARRAY_COLS = out_lanes (output neurons per tile = weight banks).
 //
 // SM_WEIGHT_MODE 0: streamed (every DENSE tile fetched over m_axi, STREAM_K inputs at a time,
-//                   into a ping-pong tile: the store is then just 2 x STREAM_K words per bank)
+//                   into a two-chunk stream tile: the store is then just 2 chunks per bank)
 //                1: resident (loaded on chip at LOAD_PROGRAM; a program that does not fit is
 //                   rejected with DIMS_EXCEED_MAX)
 //                2: hybrid (all resident if the program fits; otherwise the top 2 x STREAM_K
-//                   words of every bank become the streaming ping-pong tile and ops are placed
+//                   words of every bank become the two-chunk stream tile and ops are placed
 //                   resident first-fit in program order, the rest streamed) — one bitstream runs
 //                   8-bit GSM fully resident and 16-bit GSM partly so
 #ifndef SPACEMIMO_ACCEL_CONFIG_H
@@ -51,7 +51,7 @@ struct accel_config {
     // weights each, the RTL's packing), so its depth is SM_WEIGHT_DEPTH store_bits-wide words
     // (builds.yaml's unit) in 32-bit words: the same bits.
     static const unsigned stream_half = SM_STREAM_K * SM_DATA_BITS / 32;  // one chunk, words
-    static const unsigned stream_words = 2 * stream_half;  // ping-pong tile, words per bank
+    static const unsigned stream_words = 2 * stream_half;  // the stream tile (2 chunks), words per bank
     static const unsigned weight_depth =
         (SM_WEIGHT_MODE == 0) ? stream_words : SM_WEIGHT_DEPTH * SM_DATA_BITS / 32;
     // Bias store entries per bank. One entry holds one bias at the accumulator width: an int32
@@ -90,6 +90,13 @@ static_assert(SM_ACC_BITS >= 32 && SM_ACC_BITS <= 64, "SM_ACC_BITS in 32..64");
 typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
 typedef ap_int<accel_config::data_bits> weight_t;  // one weight
 typedef ap_uint<32> wstore_t;  // one store word: a packed 32-bit image word
+
+// The weight store: ARRAY_COLS banks (bank j = neuron j of a column tile), each split into
+// BUS/32 sub-banks holding consecutive words in turn, so a streamed fetch writes a whole bus
+// beat (BUS/32 consecutive words of one row) into one bank per step, one word per sub-bank.
+#define SM_WSTORE(C, name)                                                                  \
+    wstore_t name[C::array_cols][(C::weight_depth + C::bus_words32 - 1) / C::bus_words32]    \
+                 [C::bus_words32]
 typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
 // One resident bias. As wide as the accumulator it presets, not 64 bits: a program's biases
 // fit its acc_bits (<= the synthesized acc_bits, else DIMS_EXCEED_MAX) — the loader rejects

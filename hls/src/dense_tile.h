@@ -1,26 +1,31 @@
 // DENSE on the PE array: output-stationary ARRAY_ROWS x ARRAY_COLS PEs.
 //
 // PE (r, j) owns the accumulator of output (row rt*AR + r, neuron ct*AC + j). Each step one
-// input column i enters: x[r] = src[row, i] is broadcast along array row r, W[o, i] of the
-// AC neurons of the tile down array column j, so every weight read from a bank is used AR
-// times in the step it is read and never stored in a PE. Bias presets the accumulators in
-// the first step of a tile; ReLU, round-half-even shift and saturation are fused into the
-// drain, which writes the tile's outputs straight into the destination buffer at dst_off.
+// packed 32-bit weight word per bank enters: Q = 32 / bits input columns (4 at 8 bit, 2 at
+// 16 bit — the RTL's packing and inputs per lane-cycle). x[r, i] (Q columns of row r) is
+// broadcast along array row r, the Q weights W[o, i] of neuron j down array column j, so every
+// weight word read from a bank is used AR times in the step it is read and never stored in a
+// PE; PE (r, j) adds Q products per step. Bias presets the accumulators in the first step of a
+// tile; ReLU, round-half-even shift and saturation are fused into the drain, which writes the
+// tile's outputs straight into the destination buffer at dst_off.
 //
 // Input segments (format v2): column i enters shifted left by its segment's alignment a(i)
-// (AR shifters shared by the AC PEs of a row); a(i) comes from a walker that steps through
-// seg_align one field per seg_cols columns, so no divider sits in the loop.
+// (Q shifters per array row, shared by its AC PEs); a(i) comes from a walker that steps
+// through seg_align one field per seg_cols columns (Q walker steps per array step, unrolled),
+// so no divider sits in the loop. The products are therefore (9 + 15) x 8 bits at 8 bit; the
+// RTL's Horner segment order (9 x 8 products, shift the accumulator between segments) is not
+// done here.
 //
 // Schedule (what the code does, and what CYCLES counts):
 // - resident ops: ONE flattened pipelined loop (DENSE_STEPS) over all tiles (column tile ct,
-//   row tile rt) x max(in_cols, D) steps, D = AR x AC / DRAIN_COLS. At the first step of a
+//   row tile rt) x max(row words, D) steps, D = AR x AC / DRAIN_COLS. At the first step of a
 //   tile the finished accumulators move to shadow registers (`sh`, AR x AC, a shift chain)
-//   and the bias presets `acc`; in every step the array takes one input column and the
-//   shadow chain drains DRAIN_COLS outputs of the previous tile, so the drain of tile t
+//   and the bias presets `acc`; in every step the array takes one packed word per bank and
+//   the shadow chain drains DRAIN_COLS outputs of the previous tile, so the drain of tile t
 //   overlaps the compute of tile t+1. One pipeline fill per op; the last tile's drain is a
 //   D-step loop after it.
 // - streamed ops: per tile, per chunk of STREAM_K inputs: fetch the chunk (one 32-bit image
-//   word per step into the tile's store half), then feed its columns; the tile's drain follows
+//   word per step into the tile's store half), then feed its words; the tile's drain follows
 //   (D steps). Fetch, compute and drain run in sequence (no overlap is claimed or counted).
 #ifndef SPACEMIMO_DENSE_TILE_H
 #define SPACEMIMO_DENSE_TILE_H
@@ -34,16 +39,19 @@ namespace smacc {
 
 // Fetch one streamed chunk: inputs [k0, k0 + len) of the packed rows of column tile ct into
 // store half `base` (the packed words as they are, bank j = neuron j). One flattened pipelined
-// loop over tile_rows x cw image words, one word per step (every chunk row starts word aligned:
-// k0 is a multiple of the lanes per word). Every row's range is checked against PROGRAM_SIZE
-// before it is read (bus_bounds): one outside is not read and the run ends with
-// ERR_ADDR_RANGE. Returns the cycles this took (steps + bus latency + pipeline depth).
+// loop over the bus beats that hold the chunk's rows, ONE WHOLE BEAT PER STEP: the beat's
+// BUS/32 words of row j go to bank j's BUS/32 sub-banks, each word to the sub-bank its store
+// address names (a rotation by (base - row start) mod BUS/32, one write per sub-bank). A row of
+// cw words starting at image word s takes (s + cw - 1)/B - s/B + 1 beats (B = BUS/32); every
+// chunk row starts word aligned (k0 is a multiple of the weights per word). Every row's range
+// is checked against PROGRAM_SIZE before it is read (bus_bounds): one outside is not read and
+// the run ends with ERR_ADDR_RANGE. Returns the cycles this took (steps + latency + depth).
 template <class CONFIG_T>
 cycles_t fetch_chunk(const bus_t *prog, bus_bounds &bb, unsigned data_base, const op_rec &op,
                      unsigned bits, unsigned ct, unsigned k0,
-                     wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
+                     SM_WSTORE(CONFIG_T, wstore),
                      unsigned base) {
-    const unsigned AC = CONFIG_T::array_cols;
+    const unsigned AC = CONFIG_T::array_cols, B = CONFIG_T::bus_words32;
     const unsigned per_word = 32 / bits;
     const unsigned left = op.out_cols - ct * AC;
     const unsigned tile_rows = left < AC ? left : AC;
@@ -51,21 +59,39 @@ cycles_t fetch_chunk(const bus_t *prog, bus_bounds &bb, unsigned data_base, cons
                                                               : CONFIG_T::stream_k;
     const unsigned cw = (len + per_word - 1) / per_word;
     const unsigned long long rw = packed_row_words(op.in_cols, bits);
-    const unsigned long long first0 =
+    unsigned long long start =  // image word of row j's first chunk word
         (unsigned long long)data_base + op.w_off + (unsigned long long)ct * AC * rw + k0 / per_word;
+    unsigned long long beat = start / B, last = (start + cw - 1) / B;
+    const unsigned max_steps = tile_rows * (cw / B + 2);  // beats per row <= cw/B + 2
     cycles_t steps = 0;
-    unsigned j = 0, p = 0;
-    bool ok = bb.prog(first0, cw);
-FETCH_WORDS:
-    for (unsigned s = 0; s < tile_rows * cw; s++) {
-#pragma HLS PIPELINE II = 1  // one packed image word, one bank write per step
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16384
+    unsigned j = 0;
+    bool ok = bb.prog(start, cw);
+FETCH_BEATS:
+    for (unsigned s = 0; s < max_steps; s++) {
+#pragma HLS PIPELINE II = 1  // one bus beat, one write per sub-bank of bank j
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16640
+        if (j >= tile_rows) break;
         steps++;
-        wstore[j][base + p] = ok ? wstore_t(word32<CONFIG_T>(prog, first0 + j * rw + p)) : wstore_t(0);
-        if (++p == cw) {
-            p = 0;
+        const bus_t word_beat = ok ? prog[beat] : bus_t(0);
+    FETCH_SUBBANKS:
+        for (unsigned m = 0; m < B; m++) {
+            // the word of this beat that belongs in sub-bank m: store address base + (addr -
+            // start) = m (mod B)  <=>  addr = beat*B + k with k = (m + start - base) mod B
+            const unsigned k = (unsigned)((m + start - base) % B);
+            const unsigned long long addr = beat * B + k;
+            if (addr >= start && addr < start + cw) {
+                const unsigned sa = (unsigned)(base + (addr - start));
+                wstore[j][sa / B][m] = (wstore_t)word_beat.range(32 * k + 31, 32 * k);
+            }
+        }
+        if (beat == last) {  // next row
             j++;
-            if (j < tile_rows && ok) ok = bb.prog(first0 + j * rw, cw);
+            start += rw;
+            beat = start / B;
+            last = (start + cw - 1) / B;
+            if (j < tile_rows && ok) ok = bb.prog(start, cw);
+        } else {
+            beat++;
         }
     }
     return steps + CONFIG_T::axi_latency + CONFIG_T::pipe_depth;
@@ -105,31 +131,57 @@ struct xal {
     typedef ap_int<bits> type;
 };
 
-// One array step: input column i of row tile rt enters all PEs; weight of neuron j is lane
-// q of store word `waddr` in bank j. `preset`: the tile's first step (acc = bias + product).
+// One array step: one packed 32-bit word per weight bank enters the array — Q = 32 / bits
+// input columns i0 .. i0 + Q - 1 (4 at 8 bit, 2 at 16 bit: the RTL's packing and inputs per
+// lane-cycle) — and PE (r, j) adds the Q products x[r, i] * W[j, i] to its accumulator.
+// Columns at or past in_cols (the padding lanes of a row's last word) enter as 0. The Q
+// activations of a row come from Q consecutive columns, i.e. Q distinct column banks
+// (read_cols). `preset`: the tile's first step (acc = bias + products). `seg` walks the
+// segment alignment one column at a time (Q walker steps per array step, unrolled).
 template <class CONFIG_T>
 inline void mac_step(SM_ABUF(CONFIG_T, buf),
-                     unsigned sb, const op_rec &op, unsigned rt, unsigned i,
-                     wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
-                     unsigned waddr, unsigned q, unsigned bits, ap_uint<4> a, bool preset,
+                     unsigned sb, const op_rec &op, unsigned rt, unsigned i0,
+                     SM_WSTORE(CONFIG_T, wstore),
+                     unsigned waddr, unsigned bits, seg_walker &seg, bool preset,
                      const acc_t bias[CONFIG_T::array_cols],
                      acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
 #pragma HLS INLINE
-    const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols;
-    typename xal<CONFIG_T>::type x[CONFIG_T::array_rows];
-    weight_t w[CONFIG_T::array_cols];
+    const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols, QM = 4;
+    const unsigned Q = 32 / bits;
+    typedef typename xal<CONFIG_T>::type xal_t;
+    xal_t x[CONFIG_T::array_rows][4];
+    weight_t w[CONFIG_T::array_cols][4];
+    ap_uint<4> a[4];
+LANE_ALIGN:
+    for (unsigned l = 0; l < QM; l++) {
+        a[l] = seg.align();
+        if (l < Q && i0 + l < op.in_cols) seg.step(op);
+    }
 FEED_ROWS:
     for (unsigned r = 0; r < AR; r++) {
-        unsigned row = rt * AR + r;
-        act_t v = row < op.rows ? aget<CONFIG_T>(buf, sb, row, op.src_off + i) : act_t(0);
-        x[r] = typename xal<CONFIG_T>::type(v) << a;  // widen first: the shift drops no bits
+        const unsigned row = rt * AR + r;
+        act_t v[CONFIG_T::drain_cols];
+        read_cols<CONFIG_T>(buf, sb, row < op.rows ? row : 0, op.src_off + i0, v);
+    FEED_LANES:
+        for (unsigned l = 0; l < QM; l++) {
+            const bool live = row < op.rows && l < Q && i0 + l < op.in_cols;
+            x[r][l] = live ? xal_t(xal_t(v[l]) << a[l]) : xal_t(0);  // widen, then shift
+        }
     }
 FEED_COLS:
-    for (unsigned j = 0; j < AC; j++) w[j] = weight_lane((unsigned)wstore[j][waddr], q, bits);
+    for (unsigned j = 0; j < AC; j++) {
+        const unsigned word = (unsigned)wstore[j][waddr / CONFIG_T::bus_words32][waddr % CONFIG_T::bus_words32];
+        for (unsigned l = 0; l < QM; l++) w[j][l] = l < Q ? weight_lane(word, l, bits) : weight_t(0);
+    }
 PE_ROWS:
     for (unsigned r = 0; r < AR; r++) {
     PE_COLS:
-        for (unsigned j = 0; j < AC; j++) acc[r][j] = (preset ? bias[j] : acc[r][j]) + x[r] * w[j];
+        for (unsigned j = 0; j < AC; j++) {
+            acc_t sum = preset ? bias[j] : acc[r][j];
+        PE_LANES:
+            for (unsigned l = 0; l < QM; l++) sum += x[r][l] * w[j][l];
+            acc[r][j] = sum;
+        }
     }
 }
 
@@ -192,7 +244,7 @@ DRAIN_TILE:
 template <class CONFIG_T>
 cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   unsigned sb, unsigned db, const op_rec &op, unsigned bits,
-                  wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
+                  SM_WSTORE(CONFIG_T, wstore),
                   bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                   const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
@@ -217,7 +269,7 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
     seg_walker seg;
 
     if (op.resident) {
-        const unsigned tile_len = op.in_cols > D ? op.in_cols : D;
+        const unsigned tile_len = rw > D ? rw : D;  // one packed word per step
         const unsigned total = tiles_c * tiles_r * tile_len;
         unsigned ct = 0, rt = 0, t = 0;          // the tile in the array and its step
         unsigned a_ct = 0, a_rt = 0;             // the tile in the accumulators
@@ -258,12 +310,9 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                     if (++dr == AR) draining = false;
                 }
             }
-            if (t < op.in_cols) {
-                const ap_uint<4> a = seg.align();
-                seg.step(op);
-                // packed word t / (32 / bits), lane t % (32 / bits): a shift and a mask
-                mac_step<CONFIG_T>(buf, sb, op, rt, t, wstore, op.wbase + ct * rw + (t >> lsh),
-                                   t & lmask, bits, a, t == 0, bias, acc);
+            if (t < rw) {  // word t of the tile's rows: columns t*Q .. t*Q + Q - 1
+                mac_step<CONFIG_T>(buf, sb, op, rt, t << lsh, wstore, op.wbase + ct * rw + t,
+                                   bits, seg, t == 0, bias, acc);
             }
             if (++t == tile_len) {
                 t = 0;
@@ -298,16 +347,15 @@ STREAM_COL_TILES:
                 const unsigned base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
                 const unsigned len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
                 cyc += fetch_chunk<CONFIG_T>(prog, bb, data_base, op, bits, ct, k0, wstore, base);
+                const unsigned cw = (len + lmask) >> lsh;  // packed words of the chunk
                 cycles_t steps = 0;
             CHUNK_STEPS:
-                for (unsigned t = 0; t < len; t++) {
+                for (unsigned t = 0; t < cw; t++) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1024
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
                     steps++;
-                    const ap_uint<4> a = seg.align();
-                    seg.step(op);
-                    mac_step<CONFIG_T>(buf, sb, op, rt, k0 + t, wstore, base + (t >> lsh),
-                                       t & lmask, bits, a, k0 == 0 && t == 0, bias, acc);
+                    mac_step<CONFIG_T>(buf, sb, op, rt, k0 + (t << lsh), wstore, base + t, bits,
+                                       seg, k0 == 0 && t == 0, bias, acc);
                 }
                 cyc += loop_cycles<CONFIG_T>(steps);
             }

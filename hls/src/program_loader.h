@@ -168,7 +168,7 @@ CRC_BITS:
 // program_size: the PROGRAM_SIZE register (bytes); bb.prog_beats = its whole bus beats.
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, prog_state &st,
-                      wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
+                      SM_WSTORE(CONFIG_T, wstore),
                       bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                       cycles_t &cyc) {
     const unsigned ac = CONFIG_T::array_cols;
@@ -209,12 +209,21 @@ HEADER:
     unsigned crc = 0xFFFFFFFFu;
     if (!bb.prog(0, image_words)) return pf::ERR_ADDR_RANGE;
     steps = 0;
+    // one whole bus beat per step: its BUS/32 words through the CRC in order (an unrolled
+    // chain of 32-bit XOR networks); the last beat's words past the image are skipped
 CHECKSUM:
-    for (unsigned long long p = 0; p < image_words; p++) {
+    for (unsigned long long q = 0; q < (image_words + bw - 1) / bw; q++) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 16 max = 4195344
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 2097672
         steps++;
-        crc = crc32_word(crc, p == pf::HDR_CHECKSUM ? 0u : word32<CONFIG_T>(prog, p));
+        const bus_t beat = prog[q];
+    CHECKSUM_WORDS:
+        for (unsigned k = 0; k < CONFIG_T::bus_words32; k++) {
+            const unsigned long long p = q * bw + k;
+            if (p < image_words)
+                crc = crc32_word(crc, p == pf::HDR_CHECKSUM ? 0u
+                                                            : (unsigned)beat.range(32 * k + 31, 32 * k));
+        }
     }
     cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
     if ((crc ^ 0xFFFFFFFFu) != hdr[pf::HDR_CHECKSUM]) return pf::ERR_BAD_CHECKSUM;
@@ -295,7 +304,7 @@ OPS:
     }
 
     // Place weights: all resident when they fit; otherwise (hybrid) the store's top
-    // STREAM words per bank hold the streaming ping-pong tile and ops go resident first-fit in
+    // STREAM words per bank hold the two-chunk stream tile and ops go resident first-fit in
     // program order. Biases are always resident. The store keeps the image's packed 32-bit
     // weight words (bank j = neuron j of a column tile), so `need` counts those words.
     bool all_resident = CONFIG_T::weight_mode != 0 && total_need <= CONFIG_T::weight_depth;
@@ -358,7 +367,7 @@ COPY_OPS:
 #pragma HLS PIPELINE II = 1  // one image word, one bank write per step
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 262144
                 steps++;
-                wstore[r % ac][row_base + p] = (wstore_t)word32<CONFIG_T>(prog, first + q);
+                wstore[r % ac][(row_base + p) / bw][(row_base + p) % bw] = (wstore_t)word32<CONFIG_T>(prog, first + q);
                 if (++p == rw) {
                     p = 0;
                     if ((++r % ac) == 0) row_base += rw;

@@ -190,8 +190,9 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     static prog_state st;
     // Resident weight store: ARRAY_COLS banks, bank j holds neuron j of every column tile,
     // so one cycle reads the AC weights of one input column.
-    static wstore_t wstore[CFG::array_cols][CFG::weight_depth];
+    static SM_WSTORE(CFG, wstore);
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 1 complete  // AC banks in parallel
+#pragma HLS ARRAY_PARTITION variable = wstore dim = 3 complete  // BUS/32 sub-banks per bank
 #pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram  // fetch and array never overlap
     // Bias store: bank j holds neuron j's bias of every column tile (AC presets per tile),
     // one accumulator-wide entry each: format v2's int64 biases of 48-bit programs narrow to

@@ -37,7 +37,7 @@ struct prog_state {
     unsigned data_base;  // image word index of the data segment (w_off/b_off count from it)
     unsigned in_buf, in_rows, in_cols, out_buf, out_rows, out_cols;
     unsigned long long resident_words, streamed_words;  // weight words by placement
-    unsigned stream_base;  // store word where the streaming ping-pong tile starts
+    unsigned stream_base;  // store word where the two-chunk stream tile starts
     op_rec ops[accel_config::max_ops];
 };
 

@@ -14,11 +14,12 @@ an op record ``op_overhead`` and the start handshake ``start_overhead``.
 
 Schedule (hls/README.md "Schedule"):
 
-- DENSE, resident weights: one flattened pipelined loop over tiles x max(in_cols, D) steps
-  (D = node_rows x out_lanes / drain_cols drain steps; the previous tile drains from shadow
-  registers while the next computes), then the last tile's drain (D steps).
-- DENSE, streamed weights: per tile and chunk of STREAM_K inputs, the fetch (one 32-bit image
-  word per step + bus latency), then the chunk's columns; then the tile's drain. In sequence.
+- DENSE: every step takes one packed 32-bit weight word per bank, 32 / bits inputs (the RTL's
+  packing). Resident weights: one flattened pipelined loop over tiles x max(row words, D)
+  steps (D = node_rows x out_lanes / drain_cols drain steps; the previous tile drains from
+  shadow registers while the next computes), then the last tile's drain (D steps).
+- DENSE, streamed weights: per tile and chunk of STREAM_K inputs, the fetch (one bus beat per
+  step + bus latency), then the chunk's words; then the tile's drain. In sequence.
 - AGGREGATE: per DRAIN_COLS column tile, a reduce pass and a write pass of ``rows`` steps.
 - NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
 - TAYLOR: per channel K*K*N + N*K*K complex products (one per step) and a rows-step write.
@@ -143,7 +144,7 @@ class ArrayConfig(BuildConfig):
     @property
     def weight_depth_eff(self) -> int:
         """Packed 32-bit store words per bank as built (weight_depth counts data_bits-wide
-        words; streamed-only builds keep just the ping-pong tile of 2 chunks)."""
+        words; streamed-only builds keep just the stream tile of 2 chunks)."""
         if self.weight_mode == 0:
             return 2 * self.stream_half
         return self.weight_depth * self.data_bits // 32
@@ -178,43 +179,51 @@ def drain_cycles(cfg: ArrayConfig) -> int:
     return cfg.node_rows * _cdiv(cfg.out_lanes, cfg.drain_cols)
 
 
-def stream_chunk(tile_rows: int, length: int, bits: int, cfg: ArrayConfig) -> int:
-    """Fetch one streamed chunk: ``tile_rows`` x packed words of ``length`` inputs, one word
-    per step, plus the burst latency."""
-    return cfg.axi_latency + loop(tile_rows * _cdiv(length, 32 // bits), cfg)
+def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayConfig) -> int:
+    """Bus beats (steps of FETCH_BEATS) to read ``rows`` rows of ``words`` packed words, row j
+    starting at image word first + j * row_stride: each row its own beats, one per step."""
+    b = cfg.bus_words32
+    return sum((s + words - 1) // b - s // b + 1
+               for s in range(first, first + rows * row_stride, row_stride))
 
 
 def dense_loops(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                cfg: ArrayConfig) -> list[LoopUse]:
-    """DENSE (hls/src/dense_tile.h dense_op): resident, one DENSE_STEPS loop over all tiles
-    (max(in_cols, D) steps each, the previous tile draining meanwhile) + the last DRAIN_TILE;
-    streamed, per tile and chunk a FETCH_WORDS burst then CHUNK_STEPS, per tile a DRAIN_TILE."""
+                cfg: ArrayConfig, first_word: int = 0) -> list[LoopUse]:
+    """DENSE (hls/src/dense_tile.h dense_op), one packed 32-bit weight word (32 / bits inputs)
+    per bank per step: resident, one DENSE_STEPS loop over all tiles (max(row words, D) steps
+    each, the previous tile draining meanwhile) + the last DRAIN_TILE; streamed, per tile and
+    chunk a FETCH_BEATS burst (one bus beat per step; ``first_word`` = the image word of the op's
+    weights, data base + w_off, fixes which beats the rows touch) then CHUNK_STEPS (the chunk's
+    words), per tile a DRAIN_TILE."""
     ac, sk = cfg.out_lanes, cfg.stream_k
     tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
     d = drain_cycles(cfg)
-    if not streamed:
-        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(in_cols, d), 0),
+    if not streamed:  # one packed word (32 / bits inputs) per bank per step
+        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(row_words(in_cols, bits), d), 0),
                 ("DRAIN_TILE", 1, d, 0)]
     fetch = [0, 0, 0]  # entries, steps, latency
     chunks = [0, 0]
+    rw, per_word = row_words(in_cols, bits), 32 // bits
     for ct in range(tiles_c):
         tile_rows = min(out_cols - ct * ac, ac)
         for k0 in range(0, in_cols, sk):
             length = min(in_cols - k0, sk)
             fetch[0] += tiles_r
-            fetch[1] += tiles_r * tile_rows * _cdiv(length, 32 // bits)
+            fetch[1] += tiles_r * fetch_beats(first_word + ct * ac * rw + k0 // per_word,
+                                              tile_rows, rw, row_words(length, bits), cfg)
             fetch[2] += tiles_r * cfg.axi_latency
             chunks[0] += tiles_r
-            chunks[1] += tiles_r * length
-    return [("FETCH_WORDS", fetch[0], fetch[1], fetch[2]),
+            chunks[1] += tiles_r * row_words(length, bits)
+    return [("FETCH_BEATS", fetch[0], fetch[1], fetch[2]),
             ("CHUNK_STEPS", chunks[0], chunks[1], 0),
             ("DRAIN_TILE", tiles_c * tiles_r, tiles_c * tiles_r * d, 0)]
 
 
 def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                 cfg: ArrayConfig) -> int:
+                 cfg: ArrayConfig, first_word: int = 0) -> int:
     """DENSE op cycles (without the FSM's op overhead)."""
-    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg), cfg)
+    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg, first_word),
+                        cfg)
 
 
 def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
@@ -258,10 +267,12 @@ def table_out_cycles(elems: int, cfg: ArrayConfig) -> int:
     return loop(elems, cfg)
 
 
-def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig) -> list[LoopUse]:
-    """The loops one op runs (by opcode)."""
+def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig, data_base: int = 0
+             ) -> list[LoopUse]:
+    """The loops one op runs (by opcode); ``data_base``: image word of the data segment."""
     if op.opcode == 1:
-        return dense_loops(op.rows, op.in_cols, op.out_cols, bits, streamed, cfg)
+        return dense_loops(op.rows, op.in_cols, op.out_cols, bits, streamed, cfg,
+                           data_base + op.w_off)
     if op.opcode == 2:
         return aggregate_loops(op.rows, op.in_cols, cfg)
     if op.opcode == 3:
@@ -281,7 +292,8 @@ def loop_table(program: Program | str | Path, config: ArrayConfig | None = None
     pred = predict(p, cfg)
     uses: list[LoopUse] = [("LOAD_ELEMS", 1, pred.in_elems, cfg.axi_latency)]
     for op, cost in zip(p.ops, pred.ops, strict=True):
-        uses += op_loops(op, p.bits, cost.placement == "streamed", cfg)
+        uses += op_loops(op, p.bits, cost.placement == "streamed", cfg,
+                         HEADER_WORDS + OP_WORDS * len(p.ops))
     uses.append(("STORE_ELEMS", 1, pred.out_elems, 0))
     table: dict[str, dict[str, Any]] = {}
     for label, entries, steps, lat in uses:
@@ -381,7 +393,7 @@ class Prediction:
             "",
             f"- compute per inference (modelled): {self.compute:,} cycles "
             f"({self.macs / max(self.compute, 1):.0f} MAC/cycle of "
-            f"{c.node_rows * c.out_lanes} PEs)",
+            f"{c.node_rows * c.out_lanes} PEs x {32 // self.bits} products)",
             f"- one inference, program loaded (CYCLES, modelled): {self.inference:,} cycles = "
             f"{self.microseconds(self.inference):,.1f} us",
             f"- LOAD_PROGRAM (checksum + {self.resident_words:,} resident weight words): "
@@ -464,9 +476,11 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
         pred.error = (f"weights need {total_need} words per bank, the resident store has "
                       f"{depth}: they do not fit")
     cap = depth if all_resident else (0 if cfg.weight_mode == 0 else depth - 2 * cfg.stream_half)
-    # LOAD_PROGRAM (program_loader.h): header, checksum pass, one 16-word read per op record,
+    # LOAD_PROGRAM (program_loader.h): header, checksum pass (whole beats), one 16-word read
+    # per op record,
     # the placement pass, then one burst per resident weight block and per bias block
-    load = (cfg.axi_latency + loop(HEADER_WORDS, cfg) + cfg.axi_latency + loop(image_words, cfg)
+    load = (cfg.axi_latency + loop(HEADER_WORDS, cfg) + cfg.axi_latency
+            + loop(_cdiv(image_words, cfg.bus_words32), cfg)  # the CRC pass: a beat per step
             + len(p.ops) * (cfg.axi_latency + loop(OP_WORDS, cfg)) + loop(len(p.ops), cfg))
     compute = 0
     for i, op in enumerate(p.ops):
@@ -488,7 +502,8 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
                 bnext += tiles_c
                 load += cfg.axi_latency + loop(op.out_cols * bias_words_per_output(p.acc_bits),
                                                cfg)
-        cyc = loops_cycles(op_loops(op, p.bits, placement == "streamed", cfg), cfg)
+        cyc = loops_cycles(op_loops(op, p.bits, placement == "streamed", cfg,
+                                    HEADER_WORDS + OP_WORDS * len(p.ops)), cfg)
         cyc += cfg.op_overhead  # the FSM's fetch and decode of the record
         compute += cyc
         pred.ops.append(OpCost(i, _OPCODE_NAMES.get(op.opcode, str(op.opcode)), op.rows,
