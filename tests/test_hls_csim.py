@@ -367,6 +367,19 @@ def test_cli_csim(small_vectors: dict[str, Path], capsys: pytest.CaptureFixture[
     assert "| modelled (HLS) | counted (HLS C-sim) |" in out
 
 
+def test_cli_perf_counted(tb_default: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`spacemimo perf --counted`: the C-sim's per-op count beside the model (equal)."""
+    import re
+
+    from spacemimo.cli import main
+
+    assert main(["perf", "--random", "gsm", "--small", "--bits", "8", "--counted"]) == 0
+    out = capsys.readouterr().out
+    assert "| modelled (HLS) | counted (HLS C-sim) |" in out
+    m = re.search(r"ops only: ([\d,]+) cycles; modelled ([\d,]+)", out)
+    assert m and m.group(1) == m.group(2), out
+
+
 @pytest.mark.parametrize("bits", [8, 16])
 def test_odd_table_sizes_partial_beats(tb_default: Path, tmp_path: Path, bits: int) -> None:
     """3 x 5 tables: vectors start mid-beat and the last output beat is partial (the testbench

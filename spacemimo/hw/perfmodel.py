@@ -399,6 +399,9 @@ class Prediction:
             f"- LOAD_PROGRAM (checksum + {self.resident_words:,} resident weight words): "
             f"{self.load:,} cycles; {self.streamed_words:,} weight words streamed per inference",
         ]
+        if counted is not None:
+            lines.append(f"- counted by the HLS C-sim (its loops' own step count), ops only: "
+                         f"{sum(counted):,} cycles; modelled {self.compute:,}")
         if rtl:
             shared = [o for o in self.ops if o.index in rtl]
             lines.append(f"- RTL measured (its own paper-size build, {RTL_CYCLES_JSON}): "
