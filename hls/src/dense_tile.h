@@ -18,7 +18,7 @@
 //
 // Schedule (what the code does, and what CYCLES counts):
 // - resident ops: ONE flattened pipelined loop (DENSE_STEPS) over all tiles (column tile ct,
-//   row tile rt) x max(row words, D) steps, D = AR x AC / DRAIN_COLS. At the first step of a
+//   row tile rt) x max(row words, D) steps, D = AC / DRAIN_COLS. At the first step of a
 //   tile the finished accumulators move to shadow registers (`sh`, AR x AC, a shift chain)
 //   and the bias presets `acc`; in every step the array takes one packed word per bank and
 //   the shadow chain drains DRAIN_COLS outputs of the previous tile, so the drain of tile t
@@ -161,7 +161,7 @@ FEED_ROWS:
     for (unsigned r = 0; r < AR; r++) {
         const unsigned row = rt * AR + r;
         act_t v[CONFIG_T::drain_cols];
-        read_cols<CONFIG_T>(buf, sb, row < op.rows ? row : 0, op.src_off + i0, v);
+        read_cols_at<CONFIG_T>(buf, sb, rt, r, op.src_off + i0, v);  // row bank r
     FEED_LANES:
         for (unsigned l = 0; l < QM; l++) {
             const bool live = row < op.rows && l < Q && i0 + l < op.in_cols;
@@ -185,34 +185,34 @@ PE_ROWS:
     }
 }
 
-// The shadow chain's head: drain DRAIN_COLS outputs (shadow row 0, columns [0, DC)) into
-// row `row`, columns dst_off + o0 .. o0 + DC - 1, then shift the chain by DC (no multiplexer
-// over AR x AC registers: the head is always the next DC outputs).
+// The shadow chain's head: drain DRAIN_COLS outputs of every tile row at once (shadow columns
+// [0, DC) of rows 0 .. AR-1) into rows rt*AR + r — one per row bank — columns dst_off + o0 ..
+// o0 + DC - 1 (rotated into the column banks), then shift each row of the chain by DC (no
+// multiplexer over the AR x AC registers: the head is always the next DC outputs per row).
+// A tile drains in D = AC / DC steps.
 template <class CONFIG_T>
 inline void drain_step(SM_ABUF(CONFIG_T, buf),
-                       unsigned db, const op_rec &op, unsigned row, unsigned o0, bool relu,
+                       unsigned db, const op_rec &op, unsigned rt, unsigned o0, bool relu,
                        bool sgn, bool narrow,
                        acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
 #pragma HLS INLINE
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
                    DC = CONFIG_T::drain_cols;
-    act_t out[CONFIG_T::drain_cols];
-DRAIN_COLS:
-    for (unsigned jj = 0; jj < DC; jj++)
-        out[jj] = requantize<CONFIG_T>(wide_t(sh[0][jj]), op.shift, op.out_bits, relu, sgn, narrow);
-    // DC consecutive columns at a runtime offset: one write per column bank (rotated)
-    if (row < op.rows && o0 < op.out_cols)
-        write_cols<CONFIG_T>(buf, db, row, op.dst_off + o0, out,
-                             op.out_cols - o0 < DC ? op.out_cols - o0 : DC);
+DRAIN_ROWS:
+    for (unsigned r = 0; r < AR; r++) {
+        act_t out[CONFIG_T::drain_cols];
+    DRAIN_COLS:
+        for (unsigned jj = 0; jj < DC; jj++)
+            out[jj] = requantize<CONFIG_T>(wide_t(sh[r][jj]), op.shift, op.out_bits, relu, sgn,
+                                           narrow);
+        if (rt * AR + r < op.rows && o0 < op.out_cols)
+            write_cols_at<CONFIG_T>(buf, db, rt, r, op.dst_off + o0, out,
+                                    op.out_cols - o0 < DC ? op.out_cols - o0 : DC);
+    }
 SHIFT_ROWS:
     for (unsigned r = 0; r < AR; r++) {
     SHIFT_COLS:
-        for (unsigned j = 0; j < AC; j++) {
-            // linear index r*AC + j takes r*AC + j + DC (in C order: each read is still old)
-            if (j + DC < AC) sh[r][j] = sh[r][j + DC];
-            else if (r + 1 < AR) sh[r][j] = sh[r + 1][j + DC - AC];
-            else sh[r][j] = 0;
-        }
+        for (unsigned j = 0; j < AC; j++) sh[r][j] = j + DC < AC ? sh[r][j + DC] : acc_t(0);
     }
 }
 
@@ -222,20 +222,13 @@ template <class CONFIG_T>
 cycles_t drain_tile(SM_ABUF(CONFIG_T, buf),
                     unsigned db, const op_rec &op, unsigned ct, unsigned rt, bool relu, bool sgn,
                     bool narrow, acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
-    const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
-                   DC = CONFIG_T::drain_cols, D = AR * (AC / DC);
+    const unsigned AC = CONFIG_T::array_cols, DC = CONFIG_T::drain_cols, D = AC / DC;
     cycles_t steps = 0;
-    unsigned dr = 0, dj = 0;
 DRAIN_TILE:
     for (unsigned d = 0; d < D; d++) {
 #pragma HLS PIPELINE II = 1
         steps++;
-        drain_step<CONFIG_T>(buf, db, op, rt * AR + dr, ct * AC + dj, relu, sgn, narrow, sh);
-        dj += DC;
-        if (dj == AC) {
-            dj = 0;
-            dr++;
-        }
+        drain_step<CONFIG_T>(buf, db, op, rt, ct * AC + d * DC, relu, sgn, narrow, sh);
     }
     return loop_cycles<CONFIG_T>(steps);
 }
@@ -248,7 +241,7 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                   const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
-                   DC = CONFIG_T::drain_cols, D = AR * (AC / DC);
+                   DC = CONFIG_T::drain_cols, D = AC / DC;  // drain steps per tile
     const unsigned SK = CONFIG_T::stream_k;
     const unsigned tiles_c = (op.out_cols + AC - 1) / AC;
     const unsigned tiles_r = (op.rows + AR - 1) / AR;
@@ -274,7 +267,7 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
         unsigned ct = 0, rt = 0, t = 0;          // the tile in the array and its step
         unsigned a_ct = 0, a_rt = 0;             // the tile in the accumulators
         unsigned sh_ct = 0, sh_rt = 0;           // the tile in the shadow chain
-        unsigned dr = 0, dj = 0;                 // the shadow chain's drain position
+        unsigned dj = 0;                         // the shadow chain's drain position
         bool draining = false;
         cycles_t steps = 0;
     DENSE_STEPS:
@@ -291,7 +284,6 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                     sh_ct = a_ct;
                     sh_rt = a_rt;
                     draining = true;
-                    dr = 0;
                     dj = 0;
                 }
                 a_ct = ct;
@@ -302,13 +294,9 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                 seg.reset(op);
             }
             if (draining) {
-                drain_step<CONFIG_T>(buf, db, op, sh_rt * AR + dr, sh_ct * AC + dj, relu, sgn,
-                                     narrow, sh);
+                drain_step<CONFIG_T>(buf, db, op, sh_rt, sh_ct * AC + dj, relu, sgn, narrow, sh);
                 dj += DC;
-                if (dj == AC) {
-                    dj = 0;
-                    if (++dr == AR) draining = false;
-                }
+                if (dj == AC) draining = false;
             }
             if (t < rw) {  // word t of the tile's rows: columns t*Q .. t*Q + Q - 1
                 mac_step<CONFIG_T>(buf, sb, op, rt, t << lsh, wstore, op.wbase + ct * rw + t,

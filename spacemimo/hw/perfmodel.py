@@ -16,7 +16,7 @@ Schedule (hls/README.md "Schedule"):
 
 - DENSE: every step takes one packed 32-bit weight word per bank, 32 / bits inputs (the RTL's
   packing). Resident weights: one flattened pipelined loop over tiles x max(row words, D)
-  steps (D = node_rows x out_lanes / drain_cols drain steps; the previous tile drains from
+  steps (D = out_lanes / drain_cols drain steps, all rows at once; the previous tile drains from
   shadow registers while the next computes), then the last tile's drain (D steps).
 - DENSE, streamed weights: per tile and chunk of STREAM_K inputs, the fetch (one bus beat per
   step + bus latency), then the chunk's words; then the tile's drain. In sequence.
@@ -175,8 +175,9 @@ def loops_cycles(loops: list[LoopUse], cfg: ArrayConfig) -> int:
 
 
 def drain_cycles(cfg: ArrayConfig) -> int:
-    """Steps to drain one tile (AR x AC accumulators) through DRAIN_COLS column banks."""
-    return cfg.node_rows * _cdiv(cfg.out_lanes, cfg.drain_cols)
+    """Steps to drain one tile: all node_rows rows at once (one per row bank), DRAIN_COLS
+    columns per step."""
+    return _cdiv(cfg.out_lanes, cfg.drain_cols)
 
 
 def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayConfig) -> int:
