@@ -572,6 +572,32 @@ def test_sanitized_size_registers(tb_san: Path, tmp_path: Path, case: str, args:
         assert res.passed, f"{case}: STATUS {res.status}, want {code}\n{res.output[-2000:]}"
 
 
+def test_sanitized_ddr_sized_from_the_header(tb_san: Path, small_vectors: dict[str, Path],
+                                             tmp_path: Path) -> None:
+    """`--program-size header`: the simulated DDR is as long as the header declares, not the
+    file. A valid image runs bit-exact; the same image cut short (the rest of its declared
+    length zero-filled) is BAD_CHECKSUM, as golden.run_device says for that buffer; 0
+    sanitizer reports."""
+    import shutil
+
+    from spacemimo.quant import golden
+
+    res = run_csim(tb_san, small_vectors["gsm8"], "--program-size", "header", "--max-vectors",
+                   "5")
+    _no_report(res)
+    assert res.passed and res.mismatches == 0, res.output[-2000:]
+    cut = tmp_path / "cut"
+    shutil.copytree(small_vectors["gsm8"], cut)
+    blob = (small_vectors["gsm8"] / "program.bin").read_bytes()
+    (cut / "program.bin").write_bytes(blob[:len(blob) // 2])
+    res = run_csim(tb_san, cut, "--program-size", "header", "--expect-status", "3")
+    _no_report(res)
+    assert res.passed, res.output[-2000:]
+    padded = blob[:len(blob) // 2].ljust(-(-len(blob) // 8) * 8, b"\0")
+    assert golden.run_device(padded, np.zeros(32, np.int16), program_size=len(padded),
+                             input_size=64, output_size=64, num_vectors=1)[0] == 3
+
+
 def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,
                                                         small_vectors: dict[str, Path]) -> None:
     """Rule 3, the last line: a reuse run (MODE.LOAD_PROGRAM = 0) whose PROGRAM_SIZE no longer

@@ -12,7 +12,9 @@
 //
 //   tb_accel DIR [--expect-status N] [--max-vectors N] [--no-load] [--quiet]
 //                [--program-size BYTES] [--input-size BYTES] [--output-size BYTES]
-//                [--num-vectors N] [--reuse-program-size BYTES]
+//                [--num-vectors N] [--reuse-program-size BYTES] [--program-size header]
+//   (--program-size header: PROGRAM_SIZE and the buffer are the length the image's header
+//    declares, in whole beats — the file zero-padded or cut to it)
 //   tb_accel --load-list FILE   load-only: MODE.LOAD_PROGRAM = 1 and one zero vector for every
 //                               line "PATH [PROGRAM_SIZE]" of FILE (default PROGRAM_SIZE: the
 //                               file's size; the buffer holds the file cut or zero-padded to
@@ -236,7 +238,12 @@ int main(int argc, char **argv) {
         std::string a = argv[i];
         if (a == "--expect-status" && i + 1 < argc) expect_status = std::atoi(argv[++i]);
         else if (a == "--max-vectors" && i + 1 < argc) max_vectors = std::atol(argv[++i]);
-        else if (a == "--program-size" && i + 1 < argc) program_size = std::atoll(argv[++i]);
+        // "header": the buffer is as long as the image's header declares (whole beats; the
+        // file zero-padded or cut to it), not the file
+        else if (a == "--program-size" && i + 1 < argc && std::string(argv[i + 1]) == "header") {
+            program_size = -2;
+            i++;
+        } else if (a == "--program-size" && i + 1 < argc) program_size = std::atoll(argv[++i]);
         else if (a == "--input-size" && i + 1 < argc) input_size = std::atoll(argv[++i]);
         else if (a == "--output-size" && i + 1 < argc) output_size = std::atoll(argv[++i]);
         else if (a == "--num-vectors" && i + 1 < argc) num_vectors = std::atoll(argv[++i]);
@@ -257,6 +264,19 @@ int main(int argc, char **argv) {
             return 2;
         }
     std::vector<char> prog = read_file(dir + "/program.bin");
+    if (program_size == -2) {  // --program-size header
+        const uint64_t declared =
+            4 * (program_format::HEADER_WORDS +
+                 (uint64_t)program_format::OP_WORDS * le32_or0(prog, program_format::HDR_NUM_OPS) +
+                 le32_or0(prog, program_format::HDR_DATA_WORDS));
+        if (whole_beats(declared) > 0xFFFFFFFFull || whole_beats(declared) > (256ull << 20)) {
+            std::fprintf(stderr, "tb_accel: the header declares %llu bytes: more than a 32-bit "
+                                 "PROGRAM_SIZE / the testbench's 256 MiB\n",
+                         (unsigned long long)declared);
+            return 2;
+        }
+        program_size = (long long)whole_beats(declared);
+    }
     // Shapes come from the program header (the kernel reads the same words; 0 when the file
     // is too short to hold them, and the kernel rejects it).
     unsigned in_rows = (unsigned)le32_or0(prog, program_format::HDR_IN_ROWS);
