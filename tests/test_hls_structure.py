@@ -92,8 +92,8 @@ _CSYNTH = """<?xml version="1.0"?>
     <SummaryOfLoopLatency>
       <DENSE_STEPS><Name>DENSE_STEPS</Name><TripCount>1 ~ 65536</TripCount>
         <PipelineII>2</PipelineII><PipelineDepth>9</PipelineDepth></DENSE_STEPS>
-      <REDUCE_ROWS><Name>REDUCE_ROWS</Name><TripCount>1 ~ 64</TripCount>
-        <PipelineII>1</PipelineII><PipelineDepth>5</PipelineDepth></REDUCE_ROWS>
+      <AGG_STEPS><Name>AGG_STEPS</Name><TripCount>1 ~ 64</TripCount>
+        <PipelineII>1</PipelineII><PipelineDepth>5</PipelineDepth></AGG_STEPS>
     </SummaryOfLoopLatency>
   </PerformanceEstimates>
   <AreaEstimates><Resources><DSP>1024</DSP><LUT>1</LUT></Resources>
@@ -104,7 +104,7 @@ _CSYNTH = """<?xml version="1.0"?>
 
 def test_report_parser_flags_the_ii_csynth_missed(tmp_path: Path, gsm16) -> None:
     """A csynth.xml in the layout Vitis writes (loop summaries with Name / TripCount /
-    PipelineII / PipelineDepth): DENSE_STEPS scheduled at II 2 is flagged, REDUCE_ROWS at
+    PipelineII / PipelineDepth): DENSE_STEPS scheduled at II 2 is flagged, AGG_STEPS at
     II 1 is ok, a loop csynth does not list says so."""
     from spacemimo.hw.perfmodel import loop_table
 
@@ -112,11 +112,11 @@ def test_report_parser_flags_the_ii_csynth_missed(tmp_path: Path, gsm16) -> None
     rep.mkdir(parents=True)
     (rep / "csynth.xml").write_text(_CSYNTH)
     synth = report.csynth_loops(tmp_path / "prj")
-    assert synth["DENSE_STEPS"]["ii"] == "2" and synth["REDUCE_ROWS"]["depth"] == "5"
+    assert synth["DENSE_STEPS"]["ii"] == "2" and synth["AGG_STEPS"]["depth"] == "5"
     text = report.loop_table(HLS / "src", loop_table(gsm16), synth)
     rows = {ln.split("|")[1].strip(): ln for ln in text.splitlines() if ln.startswith("| ")}
     assert "II 2 != 1" in rows["DENSE_STEPS"]
-    assert rows["REDUCE_ROWS"].rstrip().endswith("| ok |")
+    assert rows["AGG_STEPS"].rstrip().endswith("| ok |")
     assert "not in csynth.xml" in rows["STORE_ELEMS"]
     dense = next(r for r in loop_table(gsm16) if r["loop"] == "DENSE_STEPS")
     assert f"| {dense['entries']} | {dense['steps']} | {dense['cycles']} |" in rows["DENSE_STEPS"]

@@ -15,8 +15,8 @@
 
 namespace smacc {
 
-// Returns its cycles as counted by its loops: per column tile, a REDUCE pass and a WRITE
-// pass of op.rows steps each (two pipelined loops, each paying its depth).
+// Returns its cycles as counted by its loop: per column tile a reduce pass and a write pass of
+// op.rows steps each, all in one flattened pipelined loop (AGG_STEPS).
 template <class CONFIG_T>
 cycles_t aggregate_op(SM_ABUF(CONFIG_T, buf),
                       unsigned sb, unsigned db, const op_rec &op) {
@@ -41,31 +41,29 @@ cycles_t aggregate_op(SM_ABUF(CONFIG_T, buf),
 #pragma HLS BIND_STORAGE variable = top1 type = ram_2p impl = lutram
 #pragma HLS BIND_STORAGE variable = top2 type = ram_2p impl = lutram
 #pragma HLS BIND_STORAGE variable = arg1 type = ram_2p impl = lutram
-    cycles_t cyc = 0;
-
-COL_TILES:
-    for (unsigned c0 = 0; c0 < op.in_cols; c0 += DC) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 32
-        unsigned n = 0, k = 0;  // row r = n*K + k, stepped without a divider
-        cycles_t steps = 0;
-    REDUCE_ROWS:
-        for (unsigned r = 0; r < op.rows; r++) {
+    // ONE flattened pipelined loop over column tiles x {reduce, write} x rows: per DRAIN_COLS
+    // column tile a reduce pass (one row per step) then a write pass (one row per step); one
+    // pipeline fill per op. The write pass reads the group state the reduce pass just left
+    // (distance >= 1 step, as the reduce pass's own read-modify-write of a group).
+    const unsigned tiles = (op.in_cols + DC - 1) / DC;
+    unsigned c0 = 0, r = 0, n = 0, k = 0;  // row r = n*K + k, stepped without a divider
+    bool writing = false;
+    cycles_t steps = 0;
+AGG_STEPS:
+    for (unsigned q = 0; q < 2 * tiles * op.rows; q++) {
 #pragma HLS PIPELINE II = 1  // one row of DRAIN_COLS columns per step
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
-            steps++;
-            const unsigned g = axis1 ? k : n;
-            const bool first = axis1 ? n == 0 : k == 0;  // the group's first member: no clear pass
-            if (++k == K) {
-                k = 0;
-                n++;
-            }
-            act_t x[CONFIG_T::drain_cols];
-            read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
-        REDUCE_COLS:
-            for (unsigned j = 0; j < DC; j++) {
-                unsigned c = c0 + j;
-                if (c >= op.in_cols) continue;
-                acc_t v = x[j];
+#pragma HLS LOOP_TRIPCOUNT min = 2 max = 4096
+        steps++;
+        const unsigned g = axis1 ? k : n;
+        const bool first = axis1 ? n == 0 : k == 0;  // the group's first member: no clear pass
+        act_t x[CONFIG_T::drain_cols], y[CONFIG_T::drain_cols];
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
+    AGG_COLS:
+        for (unsigned j = 0; j < DC; j++) {
+            y[j] = 0;
+            if (c0 + j >= op.in_cols) continue;  // past the op's columns: nothing kept/written
+            const acc_t v = x[j];
+            if (!writing) {
                 if (first) {
                     top1[g][j] = v;
                     top2[g][j] = NONE;
@@ -79,44 +77,34 @@ COL_TILES:
                 } else if (v > top2[g][j]) {
                     top2[g][j] = v;
                 }
-            }
-        }
-        cyc += loop_cycles<CONFIG_T>(steps);
-        n = 0;
-        k = 0;
-        steps = 0;
-    WRITE_ROWS:
-        for (unsigned r = 0; r < op.rows; r++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
-            steps++;
-            unsigned g = axis1 ? k : n;
-            if (++k == K) {
-                k = 0;
-                n++;
-            }
-            act_t x[CONFIG_T::drain_cols], y[CONFIG_T::drain_cols];
-            read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);
-        WRITE_COLS:
-            for (unsigned j = 0; j < DC; j++) {
-                y[j] = 0;
-                if (c0 + j >= op.in_cols) continue;  // not written (write_cols stops at n)
+            } else {
                 acc_t m;
                 if (single) {
                     m = 0;  // empty neighbour set reduces to 0
                 } else if (is_sum) {
-                    m = excl ? acc_t(top1[g][j] - x[j]) : top1[g][j];
+                    m = excl ? acc_t(top1[g][j] - v) : top1[g][j];
                 } else {
                     m = (excl && arg1[g][j] == r) ? top2[g][j] : top1[g][j];
                 }
                 y[j] = requantize<CONFIG_T>(wide_t(m), op.shift, op.out_bits, relu, sgn, narrow);
             }
+        }
+        if (writing)
             write_cols<CONFIG_T>(buf, db, r, op.dst_off + c0, y,
                                  op.in_cols - c0 < DC ? op.in_cols - c0 : DC);
+        if (++k == K) {
+            k = 0;
+            n++;
         }
-        cyc += loop_cycles<CONFIG_T>(steps);
+        if (++r == op.rows) {  // next pass: reduce -> write -> the next column tile
+            r = 0;
+            n = 0;
+            k = 0;
+            if (writing) c0 += DC;
+            writing = !writing;
+        }
     }
-    return cyc;
+    return loop_cycles<CONFIG_T>(steps);
 }
 
 }  // namespace smacc

@@ -20,7 +20,8 @@ Schedule (hls/README.md "Schedule"):
   shadow registers while the next computes), then the last tile's drain (D steps).
 - DENSE, streamed weights: per tile and chunk of STREAM_K inputs, the fetch (one bus beat per
   step + bus latency), then the chunk's words; then the tile's drain. In sequence.
-- AGGREGATE: per DRAIN_COLS column tile, a reduce pass and a write pass of ``rows`` steps.
+- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of ``rows``
+  steps.
 - NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
 - TAYLOR: per channel K*K*N + N*K*K complex products (one per step) and a rows-step write.
 - A vector: input load (one element per step), the ops, output store — in sequence.
@@ -228,9 +229,8 @@ def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bo
 
 
 def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
-    """Per DRAIN_COLS column tile a REDUCE_ROWS and a WRITE_ROWS pass over the rows."""
-    t = _cdiv(cols, cfg.drain_cols)
-    return [("REDUCE_ROWS", t, t * rows, 0), ("WRITE_ROWS", t, t * rows, 0)]
+    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass over the rows."""
+    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * rows, 0)]
 
 
 def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
