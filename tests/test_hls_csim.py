@@ -111,7 +111,8 @@ def test_counted_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[st
                                         name: str) -> None:
     from spacemimo.hw.perfmodel import ArrayConfig
 
-    res = run_csim(tb_default, small_vectors[name])
+    # two vectors: the batch count (LOAD_PROGRAM + 2 vectors) and the reuse run's per-op count
+    res = run_csim(tb_default, small_vectors[name], "--max-vectors", "2")
     assert res.passed, res.output[-2000:]
     _check_counted_vs_model(res, small_vectors[name] / "program.bin", ArrayConfig.from_header())
 
