@@ -163,3 +163,34 @@ def test_reduced_vitis_config_and_cosim_depths(tmp_path: Path) -> None:
     got = dict(zip(("PROGRAM", "INPUT", "OUTPUT"), map(int, m.groups()), strict=True))
     want = {k: int(v) for k, v in re.findall(r"-DSM_AXI_DEPTH_(\w+)=(\d+)", depths)}
     assert got == want
+
+
+@pytest.mark.parametrize("tool,args", [("vitis-run", "--mode hls --tcl"), ("vitis_hls", "-f")])
+def test_vitis_flow_is_one_invocation(tmp_path: Path, tool: str, args: str) -> None:
+    """`make -C hls vitis` calls Vitis ONCE (vitis-run --mode hls --tcl, 2023.2+, or
+    vitis_hls -f) with all four steps, the reduced build and the m_axi depths of the vectors it
+    co-simulates; the tool here is a recording test double on PATH (no Vitis on this machine)."""
+    import os
+
+    from spacemimo.hw.csim import cosim_depth_flags
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "calls.log"
+    (bindir / tool).write_text(f"#!/bin/sh\necho \"$* | $STEPS | $CFLAGS_EXTRA | $VECTORS\" "
+                               f">> {log}\n")
+    (bindir / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bindir}:/usr/bin:/bin"}
+    build = tmp_path / "build"
+    proc = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(HLS), "vitis",
+                           f"BUILD={build}", f"PYTHON={sys.executable}"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1, calls
+    cmd, steps, cflags, vectors = (part.strip() for part in calls[0].split("|"))
+    assert cmd == f"{args} {HLS / 'tcl' / 'run_hls.tcl'}"
+    assert steps == "csim synth cosim impl"
+    assert "-DSM_ARRAY_COLS=16" in cflags
+    assert cosim_depth_flags(Path(vectors), 64) in cflags
+    assert "## Pipelined loops" in proc.stdout  # the report step ran after it
