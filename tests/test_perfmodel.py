@@ -62,17 +62,17 @@ def test_dense_formulas() -> None:
     assert d == 256 // 32  # all 4 rows at once, 32 columns per step
     # 512 -> 512 resident: one flattened loop over 2 column tiles x 128 steps (one packed
     # word = 4 eight-bit inputs per bank per step; the previous tile drains meanwhile), then
-    # the last tile's drain
-    assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 128 + depth + d + depth
-    assert dense_cycles(4, 512, 512, 16, False, cfg) == 2 * 256 + depth + d + depth
+    # the last tile's d drain-only steps in the same loop (one depth per op)
+    assert dense_cycles(4, 512, 512, 8, False, cfg) == 2 * 128 + d + depth
+    assert dense_cycles(4, 512, 512, 16, False, cfg) == 2 * 256 + d + depth
     # 8 rows = 2 row tiles; a tile shorter than the drain waits for it
-    assert dense_cycles(8, 512, 512, 8, False, cfg) == 4 * 128 + depth + d + depth
-    assert dense_cycles(4, 8, 1024, 8, False, cfg) == 4 * d + depth + d + depth
-    # streamed: per 128-input chunk of 256 rows, 256 x 32 packed words at one 64-bit beat
-    # (2 words) per step (rows start on even words here) + bus latency + depth, then the
-    # chunk's 32 words, then the tile's drain
-    chunk = cfg.axi_latency + 256 * 16 + depth + 32 + depth
-    assert dense_cycles(4, 512, 512, 8, True, cfg) == 2 * (4 * chunk + d + depth)
+    assert dense_cycles(8, 512, 512, 8, False, cfg) == 4 * 128 + d + depth
+    assert dense_cycles(4, 8, 1024, 8, False, cfg) == 4 * d + d + depth
+    # streamed, same loop: per 128-input chunk of 256 rows, 256 x 16 beats (2 words each, rows
+    # starting on even words here) then the chunk's 32 words; 4 chunks per tile, 2 tiles; a
+    # bus latency per chunk
+    steps = 2 * 4 * (256 * 16 + 32) + d
+    assert dense_cycles(4, 512, 512, 8, True, cfg) == steps + 8 * cfg.axi_latency + depth
     # a row starting mid-beat touches one beat more
     assert dense_cycles(4, 512, 512, 8, True, cfg, first_word=1) == \
         dense_cycles(4, 512, 512, 8, True, cfg) + 2 * 4 * 256

@@ -16,17 +16,16 @@
 // RTL's Horner segment order (9 x 8 products, shift the accumulator between segments) is not
 // done here.
 //
-// Schedule (what the code does, and what CYCLES counts):
-// - resident ops: ONE flattened pipelined loop (DENSE_STEPS) over all tiles (column tile ct,
-//   row tile rt) x max(row words, D) steps, D = AC / DRAIN_COLS. At the first step of a
-//   tile the finished accumulators move to shadow registers (`sh`, AR x AC, a shift chain)
-//   and the bias presets `acc`; in every step the array takes one packed word per bank and
-//   the shadow chain drains DRAIN_COLS outputs of the previous tile, so the drain of tile t
-//   overlaps the compute of tile t+1. One pipeline fill per op; the last tile's drain is a
-//   D-step loop after it.
-// - streamed ops: per tile, per chunk of STREAM_K inputs: fetch the chunk (one 32-bit image
-//   word per step into the tile's store half), then feed its words; the tile's drain follows
-//   (D steps). Fetch, compute and drain run in sequence (no overlap is claimed or counted).
+// Schedule (what the code does, and what CYCLES counts): ONE flattened pipelined loop per op
+// (DENSE_STEPS) over all tiles (column tile ct, row tile rt), resident and streamed alike, so
+// the PE array and the drain exist once. At the first step of a tile the finished
+// accumulators move to shadow registers (`sh`, AR x AC, a shift chain) and the bias is taken
+// for the new tile; in every step the shadow chain drains DRAIN_COLS outputs of every row of
+// the previous tile (D = AC / DRAIN_COLS steps), so the drain overlaps the next tile. A
+// resident tile is its row words (one per step); a streamed tile is, per chunk of STREAM_K
+// inputs, the chunk's bus beats (one per step into the stream tile) then its words — fetch
+// and compute of a chunk in sequence. A tile lasts at least D steps; after the last, D
+// drain-only steps. One pipeline fill per op.
 #ifndef SPACEMIMO_DENSE_TILE_H
 #define SPACEMIMO_DENSE_TILE_H
 
@@ -36,66 +35,6 @@
 #include "requant.h"
 
 namespace smacc {
-
-// Fetch one streamed chunk: inputs [k0, k0 + len) of the packed rows of column tile ct into
-// store half `base` (the packed words as they are, bank j = neuron j). One flattened pipelined
-// loop over the bus beats that hold the chunk's rows, ONE WHOLE BEAT PER STEP: the beat's
-// BUS/32 words of row j go to bank j's BUS/32 sub-banks, each word to the sub-bank its store
-// address names (a rotation by (base - row start) mod BUS/32, one write per sub-bank). A row of
-// cw words starting at image word s takes (s + cw - 1)/B - s/B + 1 beats (B = BUS/32); every
-// chunk row starts word aligned (k0 is a multiple of the weights per word). Every row's range
-// is checked against PROGRAM_SIZE before it is read (bus_bounds): one outside is not read and
-// the run ends with ERR_ADDR_RANGE. Returns the cycles this took (steps + latency + depth).
-template <class CONFIG_T>
-cycles_t fetch_chunk(const bus_t *prog, bus_bounds &bb, unsigned data_base, const op_rec &op,
-                     unsigned bits, unsigned ct, unsigned k0,
-                     SM_WSTORE(CONFIG_T, wstore),
-                     unsigned base) {
-    const unsigned AC = CONFIG_T::array_cols, B = CONFIG_T::bus_words32;
-    const unsigned per_word = 32 / bits;
-    const unsigned left = op.out_cols - ct * AC;
-    const unsigned tile_rows = left < AC ? left : AC;
-    const unsigned len = op.in_cols - k0 < CONFIG_T::stream_k ? op.in_cols - k0
-                                                              : CONFIG_T::stream_k;
-    const unsigned cw = (len + per_word - 1) / per_word;
-    const unsigned long long rw = packed_row_words(op.in_cols, bits);
-    unsigned long long start =  // image word of row j's first chunk word
-        (unsigned long long)data_base + op.w_off + (unsigned long long)ct * AC * rw + k0 / per_word;
-    unsigned long long beat = start / B, last = (start + cw - 1) / B;
-    const unsigned max_steps = tile_rows * (cw / B + 2);  // beats per row <= cw/B + 2
-    cycles_t steps = 0;
-    unsigned j = 0;
-    bool ok = bb.prog(start, cw);
-FETCH_BEATS:
-    for (unsigned s = 0; s < max_steps; s++) {
-#pragma HLS PIPELINE II = 1  // one bus beat, one write per sub-bank of bank j
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16640
-        if (j >= tile_rows) break;
-        steps++;
-        const bus_t word_beat = ok ? prog[beat] : bus_t(0);
-    FETCH_SUBBANKS:
-        for (unsigned m = 0; m < B; m++) {
-            // the word of this beat that belongs in sub-bank m: store address base + (addr -
-            // start) = m (mod B)  <=>  addr = beat*B + k with k = (m + start - base) mod B
-            const unsigned k = (unsigned)((m + start - base) % B);
-            const unsigned long long addr = beat * B + k;
-            if (addr >= start && addr < start + cw) {
-                const unsigned sa = (unsigned)(base + (addr - start));
-                wstore[j][sa / B][m] = (wstore_t)word_beat.range(32 * k + 31, 32 * k);
-            }
-        }
-        if (beat == last) {  // next row
-            j++;
-            start += rw;
-            beat = start / B;
-            last = (start + cw - 1) / B;
-            if (j < tile_rows && ok) ok = bb.prog(start, cw);
-        } else {
-            beat++;
-        }
-    }
-    return steps + CONFIG_T::axi_latency + CONFIG_T::pipe_depth;
-}
 
 // Alignment of the input column entering the array: the low field of `aligns` is a(i) for
 // the current column i; `pos` counts columns into the current segment. Reset at column 0 of
@@ -216,24 +155,38 @@ SHIFT_ROWS:
     }
 }
 
-// Drain a whole tile from the shadow chain (D steps): the last tile of a resident op and every
-// tile of a streamed one. Returns its cycles.
+// One beat of a streamed chunk's fetch: the words of beat `beat` that belong to the current row
+// (image words [start, start + cw)) go to bank j's BUS/32 sub-banks, each to the sub-bank its
+// store address (base + word - start) names: sub-bank m takes word k = (m + start - base) mod B
+// of the beat — a rotation, one write per sub-bank.
 template <class CONFIG_T>
-cycles_t drain_tile(SM_ABUF(CONFIG_T, buf),
-                    unsigned db, const op_rec &op, unsigned ct, unsigned rt, bool relu, bool sgn,
-                    bool narrow, acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
-    const unsigned AC = CONFIG_T::array_cols, DC = CONFIG_T::drain_cols, D = AC / DC;
-    cycles_t steps = 0;
-DRAIN_TILE:
-    for (unsigned d = 0; d < D; d++) {
-#pragma HLS PIPELINE II = 1
-        steps++;
-        drain_step<CONFIG_T>(buf, db, op, rt, ct * AC + d * DC, relu, sgn, narrow, sh);
+inline void fetch_beat(const bus_t *prog, bool ok, unsigned long long beat,
+                       unsigned long long start, unsigned cw, unsigned base, unsigned j,
+                       SM_WSTORE(CONFIG_T, wstore)) {
+#pragma HLS INLINE
+    const unsigned B = CONFIG_T::bus_words32;
+    const bus_t word_beat = ok ? prog[beat] : bus_t(0);
+FETCH_SUBBANKS:
+    for (unsigned m = 0; m < B; m++) {
+        const unsigned k = (unsigned)((m + start - base) % B);
+        const unsigned long long addr = beat * B + k;
+        if (addr >= start && addr < start + cw) {
+            const unsigned sa = (unsigned)(base + (addr - start));
+            wstore[j][sa / B][m] = (wstore_t)word_beat.range(32 * k + 31, 32 * k);
+        }
     }
-    return loop_cycles<CONFIG_T>(steps);
 }
 
-// One DENSE op; returns its cycles as counted by its loops.
+// One DENSE op, resident or streamed, in ONE flattened pipelined loop (DENSE_STEPS), so the PE
+// array (`mac_step`) and the drain (`drain_step`) exist once. Each step is one of
+//   FETCH  (streamed ops) one bus beat of the current chunk into the store's stream tile,
+//   MAC    one packed weight word per bank into the array (Q inputs),
+//   WAIT   a tile whose compute is done waits for the previous tile's drain (D steps),
+// and in every step the shadow chain drains DRAIN_COLS columns of every row of the previous
+// tile. A tile is: for resident ops its row words; for streamed ops, per chunk of STREAM_K
+// inputs, the chunk's beats then its words; then WAIT until D steps have passed. Each chunk's
+// first beat adds the bus latency. After the last tile, D drain-only steps in the same loop.
+// Returns its cycles as counted by its loops.
 template <class CONFIG_T>
 cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   unsigned sb, unsigned db, const op_rec &op, unsigned bits,
@@ -242,15 +195,15 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
                    DC = CONFIG_T::drain_cols, D = AC / DC;  // drain steps per tile
-    const unsigned SK = CONFIG_T::stream_k;
+    const unsigned SK = CONFIG_T::stream_k, B = CONFIG_T::bus_words32;
     const unsigned tiles_c = (op.out_cols + AC - 1) / AC;
     const unsigned tiles_r = (op.rows + AR - 1) / AR;
     const unsigned rw = (unsigned)packed_row_words(op.in_cols, bits);
-    const unsigned lsh = bits == 8 ? 2 : 1;    // log2 of the weights per packed word
-    const unsigned lmask = (1u << lsh) - 1;
+    const unsigned lsh = bits == 8 ? 2 : 1;  // log2 of the weights per packed word
     const bool relu = op.flags & pf::FLAG_RELU;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
     const bool narrow = op.flags & pf::FLAG_NARROW;
+    const bool streamed = !op.resident;
     // accumulators and their shadow chain: registers, one per PE (every dimension split)
     acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols];
 #pragma HLS ARRAY_PARTITION variable = acc complete dim = 0
@@ -258,102 +211,137 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
 #pragma HLS ARRAY_PARTITION variable = sh complete dim = 0
     acc_t bias[CONFIG_T::array_cols];  // the current column tile's biases (one per bank)
 #pragma HLS ARRAY_PARTITION variable = bias complete dim = 0
-    cycles_t cyc = 0;
     seg_walker seg;
 
-    if (op.resident) {
-        const unsigned tile_len = rw > D ? rw : D;  // one packed word per step
-        const unsigned total = tiles_c * tiles_r * tile_len;
-        unsigned ct = 0, rt = 0, t = 0;          // the tile in the array and its step
-        unsigned a_ct = 0, a_rt = 0;             // the tile in the accumulators
-        unsigned sh_ct = 0, sh_rt = 0;           // the tile in the shadow chain
-        unsigned dj = 0;                         // the shadow chain's drain position
-        bool draining = false;
-        cycles_t steps = 0;
-    DENSE_STEPS:
-        for (unsigned s = 0; s < total; s++) {
+    enum { FETCH, MAC, WAIT };
+    unsigned phase = MAC;
+    unsigned ct = 0, rt = 0;          // the tile in the array
+    unsigned a_ct = 0, a_rt = 0;      // the tile in the accumulators
+    unsigned sh_ct = 0, sh_rt = 0;    // the tile in the shadow chain
+    unsigned dj = 0;                  // the shadow chain's drain position
+    bool draining = false, new_tile = true, new_tile_setup = true, first_mac = false;
+    bool finished = false, last_drain = false;
+    unsigned tstep = 0;               // steps since the tile began
+    unsigned k0 = 0, len = 0, cw = 0, base = 0, t = 0;  // the chunk (resident: the row)
+    unsigned chunk = 0;               // streamed chunks so far: selects the store half
+    unsigned tile_rows = 0, j = 0;    // streamed fetch: rows of the tile, current row
+    unsigned long long start = 0, beat = 0, last = 0;  // its image words and beats
+    bool ok = true;
+    cycles_t steps = 0, latency = 0;
+    // a bound for the loop: every tile's fetch beats (<= cw/B + 2 per row), words and wait
+    const unsigned long long max_steps =
+        (unsigned long long)tiles_c * tiles_r *
+        ((streamed ? ((op.in_cols + SK - 1) / SK) * (AC * (CONFIG_T::stream_half / B + 2))
+                   : 0ull) + rw + D + 1) + D + 1;
+DENSE_STEPS:
+    for (unsigned long long s = 0; s < max_steps; s++) {
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 65536
-            steps++;
-            if (t == 0) {
-                if (s != 0) {  // hand the finished tile to the shadow chain
-                SHADOW_ROWS:
-                    for (unsigned r = 0; r < AR; r++)
-                    SHADOW_COLS:
-                        for (unsigned j = 0; j < AC; j++) sh[r][j] = acc[r][j];
-                    sh_ct = a_ct;
-                    sh_rt = a_rt;
-                    draining = true;
-                    dj = 0;
-                }
-                a_ct = ct;
-                a_rt = rt;
-            BIAS_COLS:
-                for (unsigned j = 0; j < AC; j++)
-                    bias[j] = op.has_bias ? acc_t(bstore[j][op.bbase + ct]) : acc_t(0);
-                seg.reset(op);
+        if (finished) break;
+        steps++;
+        if (new_tile) {
+            if (s != 0) {  // hand the finished tile to the shadow chain
+            SHADOW_ROWS:
+                for (unsigned r = 0; r < AR; r++)
+                SHADOW_COLS:
+                    for (unsigned c = 0; c < AC; c++) sh[r][c] = acc[r][c];
+                sh_ct = a_ct;
+                sh_rt = a_rt;
+                draining = true;
+                dj = 0;
             }
-            if (draining) {
-                drain_step<CONFIG_T>(buf, db, op, sh_rt, sh_ct * AC + dj, relu, sgn, narrow, sh);
-                dj += DC;
-                if (dj == AC) draining = false;
+            a_ct = ct;
+            a_rt = rt;
+            new_tile = false;
+            tstep = 0;
+        }
+        if (new_tile_setup) {  // (a real tile: not the drain-only step run after the last)
+            new_tile_setup = false;
+        BIAS_COLS:
+            for (unsigned c = 0; c < AC; c++)
+                bias[c] = op.has_bias ? acc_t(bstore[c][op.bbase + ct]) : acc_t(0);
+            seg.reset(op);
+            first_mac = true;
+            k0 = 0;
+            len = op.in_cols < SK || !streamed ? op.in_cols : SK;
+            cw = (len + (1u << lsh) - 1) >> lsh;
+            t = 0;
+            if (streamed) {  // the tile's first chunk
+                const unsigned left = op.out_cols - ct * AC;
+                tile_rows = left < AC ? left : AC;
+                base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
+                j = 0;
+                start = (unsigned long long)data_base + op.w_off + (unsigned long long)ct * AC * rw;
+                beat = start / B;
+                last = (start + cw - 1) / B;
+                ok = bb.prog(start, cw);
+                latency += CONFIG_T::axi_latency;
+                phase = FETCH;
+            } else {
+                base = op.wbase + ct * rw;
+                phase = MAC;
             }
-            if (t < rw) {  // word t of the tile's rows: columns t*Q .. t*Q + Q - 1
-                mac_step<CONFIG_T>(buf, sb, op, rt, t << lsh, wstore, op.wbase + ct * rw + t,
-                                   bits, seg, t == 0, bias, acc);
+        }
+        if (draining) {
+            drain_step<CONFIG_T>(buf, db, op, sh_rt, sh_ct * AC + dj, relu, sgn, narrow, sh);
+            dj += DC;
+            if (dj == AC) draining = false;
+        }
+        if (phase == FETCH) {
+            fetch_beat<CONFIG_T>(prog, ok, beat, start, cw, base, j, wstore);
+            if (beat == last) {  // the row's last beat: next row, or the chunk is in
+                j++;
+                start += rw;
+                beat = start / B;
+                last = (start + cw - 1) / B;
+                if (j < tile_rows && ok) ok = bb.prog(start, cw);
+                if (j == tile_rows) phase = MAC;
+            } else {
+                beat++;
             }
-            if (++t == tile_len) {
+        } else if (phase == MAC) {
+            // packed word t of the chunk: columns k0 + t*Q .. k0 + t*Q + Q - 1
+            mac_step<CONFIG_T>(buf, sb, op, rt, k0 + (t << lsh), wstore, base + t, bits, seg,
+                               first_mac, bias, acc);
+            first_mac = false;
+            if (++t == cw) {
                 t = 0;
+                k0 += len;
+                if (streamed && k0 < op.in_cols) {  // the next chunk of this tile
+                    chunk++;
+                    len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
+                    cw = (len + (1u << lsh) - 1) >> lsh;
+                    base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
+                    j = 0;
+                    start = (unsigned long long)data_base + op.w_off +
+                            (unsigned long long)ct * AC * rw + (k0 >> lsh);
+                    beat = start / B;
+                    last = (start + cw - 1) / B;
+                    ok = bb.prog(start, cw);
+                    latency += CONFIG_T::axi_latency;
+                    phase = FETCH;
+                } else {
+                    if (streamed) chunk++;
+                    phase = WAIT;
+                }
+            }
+        }
+        if (++tstep >= D && phase == WAIT) {  // compute done and the previous tile drained
+            if (last_drain) {
+                finished = true;  // the last tile's drain is out too
+            } else {
+                new_tile = true;
                 if (++rt == tiles_r) {
                     rt = 0;
                     ct++;
                 }
+                // past the last tile: one more hand-over, then D drain-only steps
+                if (ct == tiles_c) last_drain = true;
+                else new_tile_setup = true;
             }
         }
-        cyc += loop_cycles<CONFIG_T>(steps);
-    LAST_SHADOW_ROWS:
-        for (unsigned r = 0; r < AR; r++)
-            for (unsigned j = 0; j < AC; j++) sh[r][j] = acc[r][j];
-        cyc += drain_tile<CONFIG_T>(buf, db, op, a_ct, a_rt, relu, sgn, narrow, sh);
-        return cyc;
     }
-
-    unsigned chunk = 0;  // running chunk count selects the store half
-STREAM_COL_TILES:
-    for (unsigned ct = 0; ct < tiles_c; ct++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
-    BIAS_TILE:
-        for (unsigned j = 0; j < AC; j++)
-            bias[j] = op.has_bias ? acc_t(bstore[j][op.bbase + ct]) : acc_t(0);
-    STREAM_ROW_TILES:
-        for (unsigned rt = 0; rt < tiles_r; rt++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16
-            seg.reset(op);
-        K_CHUNKS:
-            for (unsigned k0 = 0; k0 < op.in_cols; k0 += SK, chunk++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
-                const unsigned base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
-                const unsigned len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
-                cyc += fetch_chunk<CONFIG_T>(prog, bb, data_base, op, bits, ct, k0, wstore, base);
-                const unsigned cw = (len + lmask) >> lsh;  // packed words of the chunk
-                cycles_t steps = 0;
-            CHUNK_STEPS:
-                for (unsigned t = 0; t < cw; t++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
-                    steps++;
-                    mac_step<CONFIG_T>(buf, sb, op, rt, k0 + (t << lsh), wstore, base + t, bits,
-                                       seg, k0 == 0 && t == 0, bias, acc);
-                }
-                cyc += loop_cycles<CONFIG_T>(steps);
-            }
-        STREAM_SHADOW_ROWS:
-            for (unsigned r = 0; r < AR; r++)
-                for (unsigned j = 0; j < AC; j++) sh[r][j] = acc[r][j];
-            cyc += drain_tile<CONFIG_T>(buf, db, op, ct, rt, relu, sgn, narrow, sh);
-        }
-    }
-    return cyc;
+    return latency + loop_cycles<CONFIG_T>(steps);
 }
 
 }  // namespace smacc

@@ -193,7 +193,7 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     static SM_WSTORE(CFG, wstore);
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 1 complete  // AC banks in parallel
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 3 complete  // BUS/32 sub-banks per bank
-#pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram  // fetch and array never overlap
+#pragma HLS BIND_STORAGE variable = wstore type = ram_2p impl = bram  // fetch write + array read in one loop body
     // Bias store: bank j holds neuron j's bias of every column tile (AC presets per tile),
     // one accumulator-wide entry each: format v2's int64 biases of 48-bit programs narrow to
     // it exactly (the loader rejects a bias beyond the program's acc_bits).

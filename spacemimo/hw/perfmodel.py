@@ -18,8 +18,9 @@ Schedule (hls/README.md "Schedule"):
   packing). Resident weights: one flattened pipelined loop over tiles x max(row words, D)
   steps (D = out_lanes / drain_cols drain steps, all rows at once; the previous tile drains from
   shadow registers while the next computes), then the last tile's drain (D steps).
-- DENSE, streamed weights: per tile and chunk of STREAM_K inputs, the fetch (one bus beat per
-  step + bus latency), then the chunk's words; then the tile's drain. In sequence.
+- DENSE, streamed weights: the same loop; per tile and chunk of STREAM_K inputs, the fetch (one
+  bus beat per step + bus latency), then the chunk's words; fetch and compute in sequence, the
+  previous tile's drain under both.
 - AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of ``rows``
   steps.
 - NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
@@ -182,7 +183,7 @@ def drain_cycles(cfg: ArrayConfig) -> int:
 
 
 def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayConfig) -> int:
-    """Bus beats (steps of FETCH_BEATS) to read ``rows`` rows of ``words`` packed words, row j
+    """Bus beats (FETCH steps of DENSE_STEPS) to read ``rows`` rows of ``words`` packed words, row j
     starting at image word first + j * row_stride: each row its own beats, one per step."""
     b = cfg.bus_words32
     return sum((s + words - 1) // b - s // b + 1
@@ -191,34 +192,29 @@ def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayCo
 
 def dense_loops(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
                 cfg: ArrayConfig, first_word: int = 0) -> list[LoopUse]:
-    """DENSE (hls/src/dense_tile.h dense_op), one packed 32-bit weight word (32 / bits inputs)
-    per bank per step: resident, one DENSE_STEPS loop over all tiles (max(row words, D) steps
-    each, the previous tile draining meanwhile) + the last DRAIN_TILE; streamed, per tile and
-    chunk a FETCH_BEATS burst (one bus beat per step; ``first_word`` = the image word of the op's
-    weights, data base + w_off, fixes which beats the rows touch) then CHUNK_STEPS (the chunk's
-    words), per tile a DRAIN_TILE."""
+    """DENSE (hls/src/dense_tile.h dense_op): ONE DENSE_STEPS loop over the tiles and, after
+    the last, D drain-only steps. A tile takes its row words (one packed word = 32 / bits inputs per
+    bank per step) — streamed, per chunk of STREAM_K inputs the chunk's bus beats (one per
+    step; ``first_word`` = the image word of the op's weights, data base + w_off, fixes which
+    beats the rows touch) then its words — and at least D steps (the previous tile's drain);
+    each streamed chunk adds the bus latency."""
     ac, sk = cfg.out_lanes, cfg.stream_k
     tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
     d = drain_cycles(cfg)
-    if not streamed:  # one packed word (32 / bits inputs) per bank per step
-        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(row_words(in_cols, bits), d), 0),
-                ("DRAIN_TILE", 1, d, 0)]
-    fetch = [0, 0, 0]  # entries, steps, latency
-    chunks = [0, 0]
     rw, per_word = row_words(in_cols, bits), 32 // bits
+    if not streamed:
+        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(rw, d) + d, 0)]
+    steps = latency = 0
     for ct in range(tiles_c):
         tile_rows = min(out_cols - ct * ac, ac)
+        tile = 0
         for k0 in range(0, in_cols, sk):
-            length = min(in_cols - k0, sk)
-            fetch[0] += tiles_r
-            fetch[1] += tiles_r * fetch_beats(first_word + ct * ac * rw + k0 // per_word,
-                                              tile_rows, rw, row_words(length, bits), cfg)
-            fetch[2] += tiles_r * cfg.axi_latency
-            chunks[0] += tiles_r
-            chunks[1] += tiles_r * row_words(length, bits)
-    return [("FETCH_BEATS", fetch[0], fetch[1], fetch[2]),
-            ("CHUNK_STEPS", chunks[0], chunks[1], 0),
-            ("DRAIN_TILE", tiles_c * tiles_r, tiles_c * tiles_r * d, 0)]
+            words = row_words(min(in_cols - k0, sk), bits)
+            tile += fetch_beats(first_word + ct * ac * rw + k0 // per_word, tile_rows, rw,
+                                words, cfg) + words
+            latency += tiles_r * cfg.axi_latency
+        steps += tiles_r * max(tile, d)
+    return [("DENSE_STEPS", 1, steps + d, latency)]
 
 
 def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
