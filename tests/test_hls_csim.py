@@ -4,7 +4,8 @@ Default suite: small GSM and Model-GNN programs at 8 and 16 bit (100 random vect
 cases each; the Model-GNN's DENSE ops have format-v2 input segments, 16-bit programs int64
 biases), a segmented DENSE with alignments up to 15 and biases beyond int32, invalid programs
 -> the kernel's error code (the same code the Python loader raises), other array
-configurations stay bit-exact, CYCLES equals the performance model. Paper-size programs and
+configurations stay bit-exact, CYCLES (the kernel's loop-step counter) equals the separate
+performance model op by op. Paper-size programs and
 the every-op-at-the-maxima program (8 segments) run under ``slow``.
 """
 
@@ -89,16 +90,31 @@ def test_small_programs_bit_exact(tb_default: Path, small_vectors: dict[str, Pat
     _check_exact(tb_default, small_vectors[name])
 
 
+def _check_counted_vs_model(res: object, program: Path, cfg: object) -> None:
+    """The kernel's CYCLES (its loops' own step counter) against the separate Python model,
+    op by op and in total; a difference names the op."""
+    from spacemimo.hw.perfmodel import predict
+
+    pred = predict(program, cfg)  # type: ignore[arg-type]
+    counted = res.op_cycles  # type: ignore[attr-defined]
+    assert counted is not None and len(counted) == len(pred.ops), res.output[-2000:]  # type: ignore[attr-defined]
+    diff = [(o.index, o.name, o.placement, o.cycles, c)
+            for o, c in zip(pred.ops, counted, strict=True) if o.cycles != c]
+    assert not diff, f"(op, name, weights, modelled, counted): {diff}"
+    assert res.cycles_inference == pred.inference  # type: ignore[attr-defined]
+    assert res.cycles_batch == pred.run_cycles(res.vectors, load=True)  # type: ignore[attr-defined]
+
+
 # gsm16: a 16-bit program's int64 biases are two image words each at LOAD_PROGRAM
 @pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn16"])
-def test_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[str, Path],
-                                name: str) -> None:
-    from spacemimo.hw.perfmodel import ArrayConfig, predict
+def test_counted_cycles_match_perfmodel(tb_default: Path, small_vectors: dict[str, Path],
+                                        name: str) -> None:
+    from spacemimo.hw.perfmodel import ArrayConfig
 
-    res = run_csim(tb_default, small_vectors[name])
-    pred = predict(small_vectors[name] / "program.bin", ArrayConfig.from_header())
-    assert res.cycles_inference == pred.inference
-    assert res.cycles_batch == pred.run_cycles(res.vectors, load=True)
+    # two vectors: the batch count (LOAD_PROGRAM + 2 vectors) and the reuse run's per-op count
+    res = run_csim(tb_default, small_vectors[name], "--max-vectors", "2")
+    assert res.passed, res.output[-2000:]
+    _check_counted_vs_model(res, small_vectors[name] / "program.bin", ArrayConfig.from_header())
 
 
 def test_other_array_config_hybrid_bit_exact(small_vectors: dict[str, Path]) -> None:
@@ -113,13 +129,21 @@ def test_other_array_config_hybrid_bit_exact(small_vectors: dict[str, Path]) -> 
     pred = predict(small_vectors["gsm16"] / "program.bin", cfg)
     placements = {o.placement for o in pred.ops if o.name == "DENSE"}
     assert placements == {"resident", "streamed"}, "the config should exercise both paths"
-    assert run_csim(tb, small_vectors["gsm16"]).cycles_inference == pred.inference
+    _check_counted_vs_model(run_csim(tb, small_vectors["gsm16"]),
+                            small_vectors["gsm16"] / "program.bin", cfg)
 
 
 def test_eight_bit_streamed_build(small_vectors: dict[str, Path]) -> None:
+    from spacemimo.hw.perfmodel import ArrayConfig
+
     tb = build_csim(CFG_STREAMED8, "-O1")
     for name in ("gsm8", "mgnn8"):
         _check_exact(tb, small_vectors[name])
+    cfg = ArrayConfig.from_header().with_(data_bits=8, acc_bits=32, array_rows=8,
+                                          array_cols=32, drain_cols=32, bus_width=32,
+                                          weight_mode=0, stream_k=12)
+    _check_counted_vs_model(run_csim(tb, small_vectors["gsm8"]),
+                            small_vectors["gsm8"] / "program.bin", cfg)
     # a 16-bit program exceeds what an 8-bit build synthesized
     res = run_csim(tb, small_vectors["gsm16"], "--expect-status", "5")
     assert res.passed, res.output
@@ -251,7 +275,12 @@ def paper_vectors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn8", "mgnn16"])
 def test_paper_size_bit_exact(paper_vectors: dict[str, Path], name: str) -> None:
-    _check_exact(build_csim("", "-O2"), paper_vectors[name])
+    from spacemimo.hw.perfmodel import ArrayConfig
+
+    tb = build_csim("", "-O2")
+    _check_exact(tb, paper_vectors[name])
+    _check_counted_vs_model(run_csim(tb, paper_vectors[name], "--max-vectors", "2"),
+                            paper_vectors[name] / "program.bin", ArrayConfig.from_header())
 
 
 @pytest.mark.slow
@@ -334,7 +363,22 @@ def test_cli_csim(small_vectors: dict[str, Path], capsys: pytest.CaptureFixture[
 
     assert main(["csim", str(small_vectors["mgnn8"]), "--opt=-O1"]) == 0
     out = capsys.readouterr().out
-    assert "mismatches=0/" in out and "perf model" in out
+    assert "mismatches=0/" in out and "(counted by the kernel's loops)" in out
+    # counted and modelled per op, side by side
+    assert "| modelled (HLS) | counted (HLS C-sim) |" in out
+
+
+def test_cli_perf_counted(tb_default: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`spacemimo perf --counted`: the C-sim's per-op count beside the model (equal)."""
+    import re
+
+    from spacemimo.cli import main
+
+    assert main(["perf", "--random", "gsm", "--small", "--bits", "8", "--counted"]) == 0
+    out = capsys.readouterr().out
+    assert "| modelled (HLS) | counted (HLS C-sim) |" in out
+    m = re.search(r"ops only: ([\d,]+) cycles; modelled ([\d,]+)", out)
+    assert m and m.group(1) == m.group(2), out
 
 
 @pytest.mark.parametrize("bits", [8, 16])
@@ -527,6 +571,32 @@ def test_sanitized_size_registers(tb_san: Path, tmp_path: Path, case: str, args:
         res = run_csim(tb_san, tmp_path, "--expect-status", str(code), *extra)
         _no_report(res)
         assert res.passed, f"{case}: STATUS {res.status}, want {code}\n{res.output[-2000:]}"
+
+
+def test_sanitized_ddr_sized_from_the_header(tb_san: Path, small_vectors: dict[str, Path],
+                                             tmp_path: Path) -> None:
+    """`--program-size header`: the simulated DDR is as long as the header declares, not the
+    file. A valid image runs bit-exact; the same image cut short (the rest of its declared
+    length zero-filled) is BAD_CHECKSUM, as golden.run_device says for that buffer; 0
+    sanitizer reports."""
+    import shutil
+
+    from spacemimo.quant import golden
+
+    res = run_csim(tb_san, small_vectors["gsm8"], "--program-size", "header", "--max-vectors",
+                   "5")
+    _no_report(res)
+    assert res.passed and res.mismatches == 0, res.output[-2000:]
+    cut = tmp_path / "cut"
+    shutil.copytree(small_vectors["gsm8"], cut)
+    blob = (small_vectors["gsm8"] / "program.bin").read_bytes()
+    (cut / "program.bin").write_bytes(blob[:len(blob) // 2])
+    res = run_csim(tb_san, cut, "--program-size", "header", "--expect-status", "3")
+    _no_report(res)
+    assert res.passed, res.output[-2000:]
+    padded = blob[:len(blob) // 2].ljust(-(-len(blob) // 8) * 8, b"\0")
+    assert golden.run_device(padded, np.zeros(32, np.int16), program_size=len(padded),
+                             input_size=64, output_size=64, num_vectors=1)[0] == 3
 
 
 def test_streamed_burst_outside_program_size_is_stopped(tb_san_streamed: Path,

@@ -8,11 +8,11 @@
 // nodes per tile), SM_ARRAY_COLS = out_lanes (output neurons per tile = weight banks).
 //
 // SM_WEIGHT_MODE 0: streamed (every DENSE tile fetched over m_axi, STREAM_K inputs at a time,
-//                   into a ping-pong tile: the store is then just 2 x STREAM_K words per bank)
+//                   into a two-chunk stream tile: the store is then just 2 chunks per bank)
 //                1: resident (loaded on chip at LOAD_PROGRAM; a program that does not fit is
 //                   rejected with DIMS_EXCEED_MAX)
 //                2: hybrid (all resident if the program fits; otherwise the top 2 x STREAM_K
-//                   words of every bank become the streaming ping-pong tile and ops are placed
+//                   words of every bank become the two-chunk stream tile and ops are placed
 //                   resident first-fit in program order, the rest streamed) — one bitstream runs
 //                   8-bit GSM fully resident and 16-bit GSM partly so
 #ifndef SPACEMIMO_ACCEL_CONFIG_H
@@ -20,6 +20,19 @@
 
 #include "accel_defaults.h"
 #include "ap_int.h"
+
+// m_axi `depth` of each pointer, in bus beats: only co-simulation reads it (it copies that
+// many beats from the testbench's buffer), so it must not exceed the testbench's buffers —
+// hls/tcl/run_hls.tcl sets them from the vectors it co-simulates (tb_accel's buffer sizes).
+#ifndef SM_AXI_DEPTH_PROGRAM
+#define SM_AXI_DEPTH_PROGRAM 1024
+#endif
+#ifndef SM_AXI_DEPTH_INPUT
+#define SM_AXI_DEPTH_INPUT 16
+#endif
+#ifndef SM_AXI_DEPTH_OUTPUT
+#define SM_AXI_DEPTH_OUTPUT 16
+#endif
 
 struct accel_config {
     static const unsigned array_rows = SM_ARRAY_ROWS;
@@ -34,13 +47,17 @@ struct accel_config {
     static const unsigned max_ops = SM_MAX_OPS;
     static const unsigned weight_mode = SM_WEIGHT_MODE;
     static const unsigned stream_k = SM_STREAM_K;
+    // The weight store keeps the image's packed 32-bit words (4 eight-bit or 2 sixteen-bit
+    // weights each, the RTL's packing), so its depth is SM_WEIGHT_DEPTH store_bits-wide words
+    // (builds.yaml's unit) in 32-bit words: the same bits.
+    static const unsigned stream_half = SM_STREAM_K * SM_DATA_BITS / 32;  // one chunk, words
+    static const unsigned stream_words = 2 * stream_half;  // the stream tile (2 chunks), words per bank
     static const unsigned weight_depth =
-        (SM_WEIGHT_MODE == 0) ? 2 * SM_STREAM_K : SM_WEIGHT_DEPTH;
-    static const unsigned stream_words = 2 * SM_STREAM_K;  // ping-pong tile, words per bank
+        (SM_WEIGHT_MODE == 0) ? stream_words : SM_WEIGHT_DEPTH * SM_DATA_BITS / 32;
     // Bias store entries per bank. One entry holds one bias at the accumulator width: an int32
     // word (acc_bits <= 32) or an int64 word pair (format v2 wide bias) both load into it.
     static const unsigned bias_depth = (SM_BIAS_WORDS + SM_ARRAY_COLS - 1) / SM_ARRAY_COLS;
-    static const unsigned store_bits = SM_DATA_BITS;  // one resident word: 1 or 2 weights
+    static const unsigned store_bits = SM_DATA_BITS;  // builds.yaml's weight_depth unit
     static const unsigned bus_width = SM_BUS_WIDTH;
     static const unsigned bus_words32 = SM_BUS_WIDTH / 32;  // program words per beat
     static const unsigned bus_words16 = SM_BUS_WIDTH / 16;  // int16 table elements per beat
@@ -64,13 +81,22 @@ static_assert(SM_MAX_ROWS <= 255 && SM_MAX_COLS % 64 == 0 && SM_MAX_COLS / 64 <=
 static_assert(SM_NUM_BUFFERS >= 2 && SM_NUM_BUFFERS <= 15, "NUM_BUFFERS in 2..15");
 static_assert(SM_WEIGHT_MODE != 2 || SM_WEIGHT_DEPTH > 2 * SM_STREAM_K,
               "hybrid: the store must hold the 2 x STREAM_K streaming tile and more");
+static_assert((SM_WEIGHT_DEPTH * SM_DATA_BITS) % 32 == 0,
+              "SM_WEIGHT_DEPTH x SM_DATA_BITS: whole 32-bit store words");
 static_assert(SM_STREAM_K % 4 == 0 && SM_STREAM_K >= 4, "SM_STREAM_K: a multiple of 4 lanes");
 static_assert(SM_ACC_BITS >= 32 && SM_ACC_BITS <= 64, "SM_ACC_BITS in 32..64");
 
 // Data types every kernel shares.
 typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
 typedef ap_int<accel_config::data_bits> weight_t;  // one weight
-typedef ap_uint<accel_config::store_bits> wstore_t;  // one resident-store word
+typedef ap_uint<32> wstore_t;  // one store word: a packed 32-bit image word
+
+// The weight store: ARRAY_COLS banks (bank j = neuron j of a column tile), each split into
+// BUS/32 sub-banks holding consecutive words in turn, so a streamed fetch writes a whole bus
+// beat (BUS/32 consecutive words of one row) into one bank per step, one word per sub-bank.
+#define SM_WSTORE(C, name)                                                                  \
+    wstore_t name[C::array_cols][(C::weight_depth + C::bus_words32 - 1) / C::bus_words32]    \
+                 [C::bus_words32]
 typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
 // One resident bias. As wide as the accumulator it presets, not 64 bits: a program's biases
 // fit its acc_bits (<= the synthesized acc_bits, else DIMS_EXCEED_MAX) — the loader rejects

@@ -7,7 +7,7 @@
 #ifndef SPACEMIMO_PROGRAM_LOADER_H
 #define SPACEMIMO_PROGRAM_LOADER_H
 
-#include "cycle_model.h"
+#include "cycle_counter.h"
 #include "spacemimo_accel.h"
 
 namespace smacc {
@@ -126,7 +126,7 @@ UNUSED_WORDS:
         if (err != pf::ERR_OK) return err;
         unsigned long long wend =
             (unsigned long long)op.w_off +
-            (unsigned long long)op.out_cols * cycle_model<CONFIG_T>::row_words(op.in_cols, st.bits);
+            (unsigned long long)op.out_cols * packed_row_words(op.in_cols, st.bits);
         if (wend > st.data_words) return pf::ERR_BAD_FORMAT;
         // bias block: out_cols int32 words, or out_cols int64 word pairs when acc_bits > 32
         if (op.b_off != pf::NO_BIAS &&
@@ -152,7 +152,7 @@ UNUSED_WORDS:
 }
 
 // Fetch, check and place a program; copies resident weights into wstore and biases into
-// bstore. Adds the modelled cycles to `cyc`. Returns an error code.
+// bstore. Adds the cycles its loops and bursts took to `cyc`. Returns an error code.
 // One little-endian word into a reflected CRC-32 (IEEE 802.3 / zlib), bit-serial: unrolled,
 // it is a 32-bit XOR network per word.
 inline unsigned crc32_word(unsigned crc, unsigned word) {
@@ -168,23 +168,26 @@ CRC_BITS:
 // program_size: the PROGRAM_SIZE register (bytes); bb.prog_beats = its whole bus beats.
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, prog_state &st,
-                      wstore_t wstore[CONFIG_T::array_cols][CONFIG_T::weight_depth],
+                      SM_WSTORE(CONFIG_T, wstore),
                       bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
                       cycles_t &cyc) {
-    typedef cycle_model<CONFIG_T> cm;
     const unsigned ac = CONFIG_T::array_cols;
+    const unsigned long long bw = CONFIG_T::bus_words32;
     st.loaded = false;
     // Rule 1 (PROGRAM.md "Bounds"): a buffer smaller than the header is ADDR_RANGE before
     // any bus access.
     if (program_size < 4 * pf::HEADER_WORDS) return pf::ERR_ADDR_RANGE;
     unsigned hdr[pf::HEADER_WORDS];
+#pragma HLS ARRAY_PARTITION variable = hdr complete  // registers
     if (!bb.prog(0, pf::HEADER_WORDS)) return pf::ERR_ADDR_RANGE;
+    cycles_t steps = 0;
 HEADER:
     for (unsigned i = 0; i < pf::HEADER_WORDS; i++) {
 #pragma HLS PIPELINE II = 1
+        steps++;
         hdr[i] = word32<CONFIG_T>(prog, i);
     }
-    cyc += cm::cdiv(pf::HEADER_WORDS, CONFIG_T::bus_words32) + CONFIG_T::axi_latency;
+    cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
     if (hdr[pf::HDR_MAGIC] != pf::PROGRAM_MAGIC) return pf::ERR_BAD_MAGIC;
     if (hdr[pf::HDR_VERSION] != pf::PROGRAM_VERSION) return pf::ERR_BAD_VERSION;
     st.num_ops = hdr[pf::HDR_NUM_OPS];
@@ -199,21 +202,31 @@ HEADER:
         return pf::ERR_DIMS_EXCEED_MAX;
     // The checksum pass's bursts move whole beats: the image's last beat must lie inside the
     // buffer too (a PROGRAM_SIZE not in whole beats), ADDR_RANGE before the pass.
-    if (cm::cdiv(image_words, CONFIG_T::bus_words32) > bb.prog_beats) return pf::ERR_ADDR_RANGE;
+    if ((image_words + bw - 1) / bw > bb.prog_beats) return pf::ERR_ADDR_RANGE;
 
     st.data_base = pf::HEADER_WORDS + st.num_ops * pf::OP_WORDS;
     // Checksum (format v3): CRC-32 of the image bytes, the checksum word counted as 0.
     unsigned crc = 0xFFFFFFFFu;
     if (!bb.prog(0, image_words)) return pf::ERR_ADDR_RANGE;
+    steps = 0;
+    // one whole bus beat per step: its BUS/32 words through the CRC in order (an unrolled
+    // chain of 32-bit XOR networks); the last beat's words past the image are skipped
 CHECKSUM:
-    for (unsigned long long p = 0; p < image_words; p++) {
+    for (unsigned long long q = 0; q < (image_words + bw - 1) / bw; q++) {
 #pragma HLS PIPELINE II = 1
-        crc = crc32_word(crc, p == pf::HDR_CHECKSUM ? 0u : word32<CONFIG_T>(prog, p));
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 2097672
+        steps++;
+        const bus_t beat = prog[q];
+    CHECKSUM_WORDS:
+        for (unsigned k = 0; k < CONFIG_T::bus_words32; k++) {
+            const unsigned long long p = q * bw + k;
+            if (p < image_words)
+                crc = crc32_word(crc, p == pf::HDR_CHECKSUM ? 0u
+                                                            : (unsigned)beat.range(32 * k + 31, 32 * k));
+        }
     }
-    if ((crc ^ 0xFFFFFFFFu) != hdr[pf::HDR_CHECKSUM]) {
-        cyc += cm::cdiv(image_words, CONFIG_T::bus_words32) + CONFIG_T::axi_latency;
-        return pf::ERR_BAD_CHECKSUM;
-    }
+    cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
+    if ((crc ^ 0xFFFFFFFFu) != hdr[pf::HDR_CHECKSUM]) return pf::ERR_BAD_CHECKSUM;
 
     // Header fields (quant/program.py _Checker.check_header order).
     st.bits = hdr[pf::HDR_BITS];
@@ -244,16 +257,22 @@ CHECKSUM:
         return pf::ERR_DIMS_EXCEED_MAX;
 
     // Decode and check every op, and size its resident footprint (store words per bank).
-    const unsigned pack = CONFIG_T::store_bits / st.bits;  // 2 eight-bit weights per word
     unsigned long long total_need = 0;
 OPS:
     for (unsigned o = 0; o < st.num_ops; o++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
         unsigned w[pf::OP_WORDS];
+#pragma HLS ARRAY_PARTITION variable = w complete  // registers
         if (!bb.prog(pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS, pf::OP_WORDS))
             return pf::ERR_ADDR_RANGE;
+        steps = 0;
     OP_WORDS:
-        for (unsigned i = 0; i < pf::OP_WORDS; i++)
+        for (unsigned i = 0; i < pf::OP_WORDS; i++) {
+#pragma HLS PIPELINE II = 1
+            steps++;
             w[i] = word32<CONFIG_T>(prog, pf::HEADER_WORDS + (unsigned long long)o * pf::OP_WORDS + i);
+        }
+        cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
         op_rec &op = st.ops[o];
         op.opcode = w[pf::OPW_OPCODE];
         op.flags = w[pf::OPW_FLAGS];
@@ -281,12 +300,13 @@ OPS:
         if (err != pf::ERR_OK) return err;
         if (op.opcode == pf::OP_DENSE)
             total_need += (unsigned long long)((op.out_cols + ac - 1) / ac) *
-                          ((op.in_cols + pack - 1) / pack);
+                          packed_row_words(op.in_cols, st.bits);
     }
 
     // Place weights: all resident when they fit; otherwise (hybrid) the store's top
-    // 2 x STREAM_K words per bank hold the streaming ping-pong tile and ops go resident
-    // first-fit in program order. Biases are always resident.
+    // STREAM words per bank hold the two-chunk stream tile and ops go resident first-fit in
+    // program order. Biases are always resident. The store keeps the image's packed 32-bit
+    // weight words (bank j = neuron j of a column tile), so `need` counts those words.
     bool all_resident = CONFIG_T::weight_mode != 0 && total_need <= CONFIG_T::weight_depth;
     if (CONFIG_T::weight_mode == 1 && !all_resident) return pf::ERR_DIMS_EXCEED_MAX;
     const unsigned long long cap =
@@ -294,23 +314,26 @@ OPS:
                      : (CONFIG_T::weight_mode == 0 ? 0 : CONFIG_T::weight_depth - CONFIG_T::stream_words);
     st.stream_base = CONFIG_T::weight_depth - CONFIG_T::stream_words;
     unsigned long long wnext = 0;
-    unsigned bnext = 0, bursts = 0;
-    unsigned long long bias_words = 0;
+    unsigned bnext = 0;
     st.resident_words = 0;
     st.streamed_words = 0;
+    steps = 0;
 PLACE:
     for (unsigned o = 0; o < st.num_ops; o++) {
+#pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
+        steps++;
         op_rec &op = st.ops[o];
         if (op.opcode != pf::OP_DENSE) continue;
         unsigned tiles_c = (op.out_cols + ac - 1) / ac;
-        unsigned long long need = (unsigned long long)tiles_c * ((op.in_cols + pack - 1) / pack);
-        unsigned long long words = (unsigned long long)op.out_cols * cm::row_words(op.in_cols, st.bits);
+        unsigned long long rw = packed_row_words(op.in_cols, st.bits);
+        unsigned long long need = (unsigned long long)tiles_c * rw;
+        unsigned long long words = (unsigned long long)op.out_cols * rw;
         if (wnext + need <= cap) {
             op.resident = true;
             op.wbase = (unsigned)wnext;
             wnext += need;
             st.resident_words += words;
-            bursts++;
         } else {
             st.streamed_words += words;
         }
@@ -319,58 +342,53 @@ PLACE:
             op.has_bias = true;
             op.bbase = bnext;
             bnext += tiles_c;
-            bias_words += (unsigned long long)op.out_cols * st.bias_words;  // image words read
-            bursts++;
         }
     }
+    cyc += loop_cycles<CONFIG_T>(steps);
 
-    // Copy resident weights (bank o % AC, address wbase + (o / AC) * lane_words + i / pack)
-    // and biases (bank o % AC, address bbase + o / AC). Sequential bursts over the image.
+    // Copy resident weights (row r of the op: bank r % AC, words wbase + (r / AC) * rw ..,
+    // the image's packed words as they are) and biases (bank r % AC, address bbase + r / AC).
+    // One linear burst per block: the rows of an op's weight block are contiguous.
     bool bias_range_ok = true;
 COPY_OPS:
     for (unsigned o = 0; o < st.num_ops; o++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
         const op_rec &op = st.ops[o];
         if (op.opcode != pf::OP_DENSE) continue;
-        unsigned per_word = 32 / st.bits;
-        unsigned lane_words = (op.in_cols + pack - 1) / pack;
-        unsigned rw = (unsigned)cm::row_words(op.in_cols, st.bits);
+        const unsigned rw = (unsigned)packed_row_words(op.in_cols, st.bits);
         if (op.resident) {
-        COPY_ROWS:
-            for (unsigned r = 0; r < op.out_cols; r++) {
-                if (!bb.prog((unsigned long long)st.data_base + op.w_off +
-                                 (unsigned long long)r * rw, rw))
-                    return pf::ERR_ADDR_RANGE;
-            COPY_WORDS:
-                for (unsigned p = 0; p < rw; p++) {
-#pragma HLS PIPELINE II = 1
-                    unsigned word = word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.w_off +
-                                                               (unsigned long long)r * rw + p);
-                COPY_LANES:
-                    for (unsigned l = 0; l < per_word; l++) {
-                        unsigned i = p * per_word + l;
-                        if (i >= op.in_cols) break;
-                        weight_t wt = weight_lane(word, l, st.bits);
-                        unsigned addr = op.wbase + (r / ac) * lane_words + (pack == 2 ? i >> 1 : i);
-                        unsigned q = pack == 2 ? (i & 1u) : 0u;
-                        wstore_t cur = wstore[r % ac][addr];
-                        cur.range(st.bits * q + st.bits - 1, st.bits * q) =
-                            ap_uint<16>((ap_uint<16>)wt).range(st.bits - 1, 0);
-                        wstore[r % ac][addr] = cur;
-                    }
+            const unsigned long long first = (unsigned long long)st.data_base + op.w_off;
+            const unsigned long long nw = (unsigned long long)op.out_cols * rw;
+            if (!bb.prog(first, nw)) return pf::ERR_ADDR_RANGE;
+            unsigned r = 0, p = 0, row_base = op.wbase;
+            steps = 0;
+        COPY_WEIGHTS:
+            for (unsigned long long q = 0; q < nw; q++) {
+#pragma HLS PIPELINE II = 1  // one image word, one bank write per step
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 262144
+                steps++;
+                wstore[r % ac][(row_base + p) / bw][(row_base + p) % bw] = (wstore_t)word32<CONFIG_T>(prog, first + q);
+                if (++p == rw) {
+                    p = 0;
+                    if ((++r % ac) == 0) row_base += rw;
                 }
             }
+            cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
         }
         if (op.has_bias) {
-            // One image word per cycle: an int32 bias is stored as it arrives; a wide bias
-            // (int64, low word first) is held for one cycle and stored with its high word.
+            // One image word per step: an int32 bias is stored as it arrives; a wide bias
+            // (int64, low word first) is held for one step and stored with its high word.
             const bool wide = st.bias_words == 2;
             const unsigned nw = op.out_cols * st.bias_words;
             ap_uint<32> low = 0;
             if (!bb.prog((unsigned long long)st.data_base + op.b_off, nw))
                 return pf::ERR_ADDR_RANGE;
+            steps = 0;
         COPY_BIAS:
             for (unsigned p = 0; p < nw; p++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 2048
+                steps++;
                 ap_uint<32> word =
                     word32<CONFIG_T>(prog, (unsigned long long)st.data_base + op.b_off + p);
                 if (wide && !(p & 1u)) {
@@ -386,10 +404,10 @@ COPY_OPS:
                 if (top != 0 && top != -1) bias_range_ok = false;
                 bstore[r % ac][op.bbase + r / ac] = bias_t(b);
             }
+            cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
         }
     }
     if (!bias_range_ok) return pf::ERR_BAD_FORMAT;
-    cyc += cm::program_load(image_words, st.resident_words, bias_words, bursts, st.num_ops);
     st.loaded = true;
     return pf::ERR_OK;
 }

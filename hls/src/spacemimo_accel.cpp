@@ -1,16 +1,17 @@
 // spacemimo accelerator — top function and the FSM that walks the program.
 //
 //   IDLE --ap_start--> [LOAD_PROGRAM: fetch, check, place, copy weights] --> per vector:
-//   LOAD_INPUT (ping-pong input buffer) --> op 0 .. op num_ops-1 (DENSE | AGGREGATE | NORM |
-//   TAYLOR, each reading/writing column windows of the on-chip buffers) --> STORE_OUTPUT
-//   --> DONE (STATUS = error code, CYCLES = cycle model)
+//   LOAD_INPUT --> op 0 .. op num_ops-1 (DENSE | AGGREGATE | NORM | TAYLOR, each reading/
+//   writing column windows of the on-chip buffers) --> STORE_OUTPUT --> DONE
+//   (STATUS = error code, CYCLES = the loops' own step count, cycle_counter.h)
 //
 // The program is data: a new network or new sizes within the synthesized maxima need no new
 // bitstream. Any check that fails ends the run with an error code (quant/PROGRAM.md).
 #include "spacemimo_accel.h"
 
+#include "act_banks.h"
 #include "aggregate.h"
-#include "cycle_model.h"
+#include "cycle_counter.h"
 #include "dense_tile.h"
 #include "norm.h"
 #include "program_loader.h"
@@ -30,7 +31,7 @@ typedef accel_config CFG;
 // out_cols per vector) to $SM_TRACE_DIR/op_NNN.bin — the layout of the golden model's
 // trace/op_NNN.bin, so `cmp`/numpy finds the first differing layer.
 static void trace_op(unsigned o, const op_rec &op,
-                     act_t buf[CFG::num_buffers + 1][CFG::max_rows][CFG::max_cols], unsigned db) {
+                     SM_ABUF(CFG, buf), unsigned db) {
     const char *dir = std::getenv("SM_TRACE_DIR");
     if (!dir) return;
     char path[4096];
@@ -39,12 +40,31 @@ static void trace_op(unsigned o, const op_rec &op,
     if (!f) return;
     for (unsigned r = 0; r < op.rows; r++)
         for (unsigned c = 0; c < op.out_cols; c++) {
-            int v = (int)buf[db][r][op.dst_off + c];
+            int v = (int)aget<CFG>(buf, db, r, op.dst_off + c);
             std::fwrite(&v, 4, 1, f);
         }
     std::fclose(f);
 }
+
+// C-sim only: the counted cycles of the last run's last vector, per op, and of its input
+// load and output store (tb_accel prints them; spacemimo csim puts them beside the model).
+static cycles_t g_op_cycles[CFG::max_ops];
+static cycles_t g_io_cycles[2];
+static unsigned g_num_ops = 0;
 #endif
+
+}  // namespace smacc
+
+#ifndef __SYNTHESIS__
+unsigned spacemimo_csim_op_cycles(unsigned long long *ops, unsigned long long *io) {
+    for (unsigned o = 0; o < smacc::g_num_ops; o++) ops[o] = smacc::g_op_cycles[o];
+    io[0] = smacc::g_io_cycles[0];
+    io[1] = smacc::g_io_cycles[1];
+    return smacc::g_num_ops;
+}
+#endif
+
+namespace smacc {
 
 // The s_axilite offsets in the pragmas below must be literals; these checks tie them to the
 // generated register map (board/regmap.yaml -> hls/src/regmap.h).
@@ -61,82 +81,77 @@ static_assert(regmap::PROGRAM_SIZE == 0x68, "regmap: PROGRAM_SIZE moved; update 
 static_assert(regmap::INPUT_SIZE == 0x70, "regmap: INPUT_SIZE moved; update pragmas");
 static_assert(regmap::OUTPUT_SIZE == 0x78, "regmap: OUTPUT_SIZE moved; update pragmas");
 
-// Input table of vector v (int16, row-major) into buffer `b` at column 0; the table's range
-// is checked against INPUT_SIZE before the burst (nothing is read when it is outside).
+// Input table of vector v (int16, row-major) into buffer `b` at column 0: one flattened
+// pipelined loop, one element per step (a beat is read every BUS/16 elements); the table's
+// range is checked against INPUT_SIZE before the burst (nothing is read when it is outside).
+// Returns its cycles.
 template <class CONFIG_T>
-void load_input(const bus_t *input, bus_bounds &bb, unsigned v, unsigned rows, unsigned cols,
-                act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
-                unsigned b) {
+cycles_t load_input(const bus_t *input, bus_bounds &bb, unsigned v, unsigned rows, unsigned cols,
+                    SM_ABUF(CONFIG_T, buf),
+                    unsigned b) {
     const unsigned long long first = (unsigned long long)v * rows * cols;
-    bus_t beat = 0;
-    unsigned long long have = ~0ull;
-    if (!bb.in(first, (unsigned long long)rows * cols)) return;
-LOAD_ROWS:
-    for (unsigned r = 0; r < rows; r++) {
-    LOAD_COLS:
-        for (unsigned c = 0; c < cols; c++) {
+    const unsigned W = CONFIG_T::bus_words16;
+    if (!bb.in(first, (unsigned long long)rows * cols)) return 0;
+    unsigned long long idx = first / W;
+    unsigned lane = (unsigned)(first % W);  // the only divide: once per table
+    bus_t beat = input[idx];
+    unsigned r = 0, c = 0;
+    cycles_t steps = 0;
+LOAD_ELEMS:
+    for (unsigned e = 0; e < rows * cols; e++) {
 #pragma HLS PIPELINE II = 1
-            unsigned long long e = first + (unsigned long long)r * cols + c;
-            unsigned long long idx = e / CONFIG_T::bus_words16;
-            if (idx != have) {
-                beat = input[idx];
-                have = idx;
-            }
-            unsigned lane = (unsigned)(e % CONFIG_T::bus_words16);
-            buf[b][r][c] = act_t((ap_int<16>)beat.range(16 * lane + 15, 16 * lane));
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 65536
+        steps++;
+        if (e != 0 && lane == 0) beat = input[++idx];
+        aset<CONFIG_T>(buf, b, r, c, act_t((ap_int<16>)beat.range(16 * lane + 15, 16 * lane)));
+        if (++lane == W) lane = 0;
+        if (++c == cols) {
+            c = 0;
+            r++;
         }
     }
+    return CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
 }
 
-// Output table of vector v from buffer `b` (int16, sign-extended). Beats are written whole;
-// the last beat of the whole run is read-modify-written so nothing past the table changes.
-// The table's range is checked against OUTPUT_SIZE first (nothing is written when outside).
+// Output table of vector v from buffer `b` (int16, sign-extended), one element per step.
+// Beats are written whole; the last beat of the whole run is read-modify-written so nothing
+// past the table changes. The table's range is checked against OUTPUT_SIZE first (nothing is
+// written when outside). Returns its cycles.
 template <class CONFIG_T>
-void store_output(bus_t *output, bus_bounds &bb, unsigned v, unsigned n, unsigned rows,
-                  unsigned cols,
-                  act_t buf[CONFIG_T::num_buffers + 1][CONFIG_T::max_rows][CONFIG_T::max_cols],
-                  unsigned b, bus_t &pending, unsigned long long &pending_idx) {
+cycles_t store_output(bus_t *output, bus_bounds &bb, unsigned v, unsigned n, unsigned rows,
+                      unsigned cols,
+                      SM_ABUF(CONFIG_T, buf),
+                      unsigned b, bus_t &pending, unsigned long long &pending_idx) {
+    const unsigned W = CONFIG_T::bus_words16;
     const unsigned long long per = (unsigned long long)rows * cols;
     const unsigned long long total = (unsigned long long)n * per;
-    const unsigned long long last_idx = (total - 1) / CONFIG_T::bus_words16;
-    if (!bb.out((unsigned long long)v * per, per)) return;
-STORE_ROWS:
-    for (unsigned r = 0; r < rows; r++) {
-    STORE_COLS:
-        for (unsigned c = 0; c < cols; c++) {
+    const unsigned long long last_idx = (total - 1) / W;
+    if (!bb.out((unsigned long long)v * per, per)) return 0;
+    unsigned long long idx = (unsigned long long)v * per / W;
+    unsigned lane = (unsigned)((unsigned long long)v * per % W);
+    unsigned r = 0, c = 0;
+    cycles_t steps = 0;
+STORE_ELEMS:
+    for (unsigned e = 0; e < rows * cols; e++) {
 #pragma HLS PIPELINE II = 1
-            unsigned long long e = (unsigned long long)v * per + (unsigned long long)r * cols + c;
-            unsigned long long idx = e / CONFIG_T::bus_words16;
-            if (idx != pending_idx) {
-                if (pending_idx != ~0ull) output[pending_idx] = pending;
-                pending = (idx == last_idx && (total % CONFIG_T::bus_words16) != 0) ? output[idx]
-                                                                                    : bus_t(0);
-                pending_idx = idx;
-            }
-            unsigned lane = (unsigned)(e % CONFIG_T::bus_words16);
-            pending.range(16 * lane + 15, 16 * lane) = (ap_uint<16>)(ap_int<16>)buf[b][r][c];
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 65536
+        steps++;
+        if (idx != pending_idx) {
+            if (pending_idx != ~0ull) output[pending_idx] = pending;
+            pending = (idx == last_idx && (total % W) != 0) ? output[idx] : bus_t(0);
+            pending_idx = idx;
+        }
+        pending.range(16 * lane + 15, 16 * lane) = (ap_uint<16>)(ap_int<16>)aget<CONFIG_T>(buf, b, r, c);
+        if (++lane == W) {
+            lane = 0;
+            idx++;
+        }
+        if (++c == cols) {
+            c = 0;
+            r++;
         }
     }
-}
-
-// Modelled cycles of one pass over the op table (data independent).
-template <class CONFIG_T>
-cycles_t program_cycles(const prog_state &st) {
-    typedef cycle_model<CONFIG_T> cm;
-    cycles_t c = 0;
-    for (unsigned o = 0; o < st.num_ops; o++) {
-        const op_rec &op = st.ops[o];
-        c += CONFIG_T::op_overhead;
-        if (op.opcode == pf::OP_DENSE)
-            c += cm::dense(op.rows, op.in_cols, op.out_cols, st.bits, !op.resident);
-        else if (op.opcode == pf::OP_AGGREGATE)
-            c += cm::aggregate(op.rows, op.in_cols);
-        else if (op.opcode == pf::OP_NORM)
-            c += cm::norm(op.rows, op.in_cols);
-        else
-            c += cm::taylor(op.rows, op.in_cols, op.group);
-    }
-    return c;
+    return loop_cycles<CONFIG_T>(steps);
 }
 
 }  // namespace smacc
@@ -148,9 +163,12 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
                      unsigned program_size, unsigned input_size, unsigned output_size) {
     // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
-#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 depth = 2097152
-#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = 4096
-#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = 4096
+    // depth = the co-simulation testbench's buffers in beats (SM_AXI_DEPTH_*, set by the
+    // Vitis flow from the vectors it co-simulates), never more: co-simulation copies `depth`
+    // beats from each pointer. It does not bound the hardware (PROGRAM_SIZE etc. do).
+#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 num_read_outstanding = 4 depth = SM_AXI_DEPTH_PROGRAM
+#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_INPUT
+#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_OUTPUT
 #pragma HLS INTERFACE mode = s_axilite port = program offset = 0x10 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = input offset = 0x1C bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = output offset = 0x28 bundle = control
@@ -167,24 +185,31 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
 #pragma HLS INTERFACE mode = ap_ctrl_hs port = return
 
     // Persistent on-chip state: survives between runs so MODE.LOAD_PROGRAM = 0 reuses it.
+    // (its op table, MAX_OPS records, is a member array: no BIND_STORAGE pragma reaches it;
+    // Vitis chooses its storage — hls/README.md lists it under "only Vitis can confirm")
     static prog_state st;
     // Resident weight store: ARRAY_COLS banks, bank j holds neuron j of every column tile,
     // so one cycle reads the AC weights of one input column.
-    static wstore_t wstore[CFG::array_cols][CFG::weight_depth];
+    static SM_WSTORE(CFG, wstore);
 #pragma HLS ARRAY_PARTITION variable = wstore dim = 1 complete  // AC banks in parallel
-#pragma HLS BIND_STORAGE variable = wstore type = ram_1p impl = bram
+#pragma HLS ARRAY_PARTITION variable = wstore dim = 3 complete  // BUS/32 sub-banks per bank
+#pragma HLS BIND_STORAGE variable = wstore type = ram_2p impl = bram  // fetch write + array read in one loop body
     // Bias store: bank j holds neuron j's bias of every column tile (AC presets per tile),
     // one accumulator-wide entry each: format v2's int64 biases of 48-bit programs narrow to
     // it exactly (the loader rejects a bias beyond the program's acc_bits).
     static bias_t bstore[CFG::array_cols][CFG::bias_depth];
 #pragma HLS ARRAY_PARTITION variable = bstore dim = 1 complete
-    // Activation buffers NUM_BUFFERS + 1: the spare one is the ping-pong partner of the
-    // input buffer, so vector v+1's input lands while vector v computes.
-    static act_t abuf[CFG::num_buffers + 1][CFG::max_rows][CFG::max_cols];
-#pragma HLS ARRAY_PARTITION variable = abuf dim = 2 cyclic factor = accel_config::array_rows  // AR rows per cycle
-#pragma HLS ARRAY_PARTITION variable = abuf dim = 3 cyclic factor = accel_config::drain_cols  // drain width
+#pragma HLS BIND_STORAGE variable = bstore type = ram_1p impl = lutram  // 64 x 48 bit per bank
+    // Activation buffers: rows in ARRAY_ROWS banks (the array reads AR rows per step), columns
+    // in DRAIN_COLS banks (the drain, AGGREGATE and NORM move DRAIN_COLS columns per step).
+    // AR x DC banks (act_banks.h: the bank indices are dimensions 3 and 5, split completely),
+    // each a dual-port RAM of NUM_BUFFERS x MAX_ROWS/AR x MAX_COLS/DC words.
+    static SM_ABUF(CFG, abuf);
+#pragma HLS ARRAY_PARTITION variable = abuf dim = 3 complete
+#pragma HLS ARRAY_PARTITION variable = abuf dim = 5 complete
+#pragma HLS BIND_STORAGE variable = abuf type = ram_2p impl = bram
 
-    cycles_t cyc = CFG::start_overhead;
+    cycles_t cyc = CFG::start_overhead;  // the ap_start handshake and register reads
     *hw_id = regmap::HW_ID_VALUE;
     *hw_config = hw_config_value();
     unsigned err = pf::ERR_OK;
@@ -202,13 +227,12 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     // Rule 2 (PROGRAM.md "Bounds"): NUM_VECTORS >= 1 and all tables' beats inside their
     // buffers, exact in 64 bits (rows and cols are within the synthesized maxima here),
     // before the first input is read.
-    typedef cycle_model<CFG> cm;
+    const unsigned long long W = CFG::bus_words16;
     if (err == pf::ERR_OK && num_vectors == 0) err = pf::ERR_BAD_FORMAT;
     if (err == pf::ERR_OK &&
-        (cm::cdiv((unsigned long long)num_vectors * st.in_rows * st.in_cols,
-                  CFG::bus_words16) > bb.in_beats ||
-         cm::cdiv((unsigned long long)num_vectors * st.out_rows * st.out_cols,
-                  CFG::bus_words16) > bb.out_beats))
+        (((unsigned long long)num_vectors * st.in_rows * st.in_cols + W - 1) / W > bb.in_beats ||
+         ((unsigned long long)num_vectors * st.out_rows * st.out_cols + W - 1) / W >
+             bb.out_beats))
         err = pf::ERR_ADDR_RANGE;
 
     if (err == pf::ERR_OK) {
@@ -216,44 +240,50 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
         unsigned long long pending_idx = ~0ull;
     VECTORS:
         for (unsigned v = 0; v < num_vectors; v++) {
-            // logical buffer -> physical: the input buffer alternates with the spare
-            unsigned phys[CFG::num_buffers];
-            for (unsigned b = 0; b < CFG::num_buffers; b++)
-                phys[b] = (b == st.in_buf && (v & 1)) ? CFG::num_buffers : b;
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1024
             // No clearing: the loader guarantees every cell an op reads was written in
-            // this run (PROGRAM.md "Data model").
-            load_input<CFG>(input, bb, v, st.in_rows, st.in_cols, abuf, phys[st.in_buf]);
+            // this run (PROGRAM.md "Data model"). Input, ops and output run in sequence.
+            cycles_t io_in = load_input<CFG>(input, bb, v, st.in_rows, st.in_cols, abuf, st.in_buf);
+            cyc += io_in;
         OPS:
             for (unsigned o = 0; o < st.num_ops; o++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
                 const op_rec &op = st.ops[o];
-                unsigned sb = phys[op.src_buf], db = phys[op.dst_buf];
+                cycles_t c = CFG::op_overhead;  // the FSM's fetch and decode of the record
                 switch (op.opcode) {
                     case pf::OP_DENSE:
-                        dense_op<CFG>(abuf, sb, db, op, st.bits, wstore, bstore, program, bb,
-                                      st.data_base, st.stream_base);
+                        c += dense_op<CFG>(abuf, op.src_buf, op.dst_buf, op, st.bits, wstore,
+                                           bstore, program, bb, st.data_base, st.stream_base);
                         break;
                     case pf::OP_AGGREGATE:
-                        aggregate_op<CFG>(abuf, sb, db, op);
+                        c += aggregate_op<CFG>(abuf, op.src_buf, op.dst_buf, op);
                         break;
                     case pf::OP_NORM:
-                        norm_op<CFG>(abuf, sb, db, op);
+                        c += norm_op<CFG>(abuf, op.src_buf, op.dst_buf, op);
                         break;
                     default:
-                        taylor_op<CFG>(abuf, sb, db, phys[op.w_off], op);
+                        c += taylor_op<CFG>(abuf, op.src_buf, op.dst_buf, op.w_off, op);
                         break;
                 }
+                cyc += c;
 #ifndef __SYNTHESIS__
-                trace_op(o, op, abuf, db);
+                g_op_cycles[o] = c;
+                trace_op(o, op, abuf, op.dst_buf);
 #endif
             }
-            store_output<CFG>(output, bb, v, num_vectors, st.out_rows, st.out_cols, abuf,
-                              phys[st.out_buf], pending, pending_idx);
+            cycles_t io_out = store_output<CFG>(output, bb, v, num_vectors, st.out_rows,
+                                                st.out_cols, abuf, st.out_buf, pending,
+                                                pending_idx);
+            cyc += io_out;
+#ifndef __SYNTHESIS__
+            g_num_ops = st.num_ops;
+            g_io_cycles[0] = io_in;
+            g_io_cycles[1] = io_out;
+#endif
             if (bb.fault) break;  // rule 3: a burst outside its buffer stops the run
         }
         if (pending_idx != ~0ull && !bb.fault) output[pending_idx] = pending;
         if (bb.fault) err = pf::ERR_ADDR_RANGE;
-        cyc += cycle_model<CFG>::vectors(num_vectors, program_cycles<CFG>(st),
-                                         st.in_rows * st.in_cols, st.out_rows * st.out_cols);
     }
     *status = err;
     *cycles = cyc;

@@ -37,7 +37,7 @@ struct prog_state {
     unsigned data_base;  // image word index of the data segment (w_off/b_off count from it)
     unsigned in_buf, in_rows, in_cols, out_buf, out_rows, out_cols;
     unsigned long long resident_words, streamed_words;  // weight words by placement
-    unsigned stream_base;  // store word where the streaming ping-pong tile starts
+    unsigned stream_base;  // store word where the two-chunk stream tile starts
     op_rec ops[accel_config::max_ops];
 };
 
@@ -98,5 +98,12 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
                      unsigned program_size, unsigned input_size, unsigned output_size);
+
+#ifndef __SYNTHESIS__
+// C-sim only (not part of the IP): CYCLES of the last vector of the last run, split per op
+// (ops[0 .. n-1], n returned; ops must hold MAX_OPS) and io[0] = input load, io[1] = output
+// store, as the kernel's loops counted them.
+unsigned spacemimo_csim_op_cycles(unsigned long long *ops, unsigned long long *io);
+#endif
 
 #endif  // SPACEMIMO_ACCEL_H

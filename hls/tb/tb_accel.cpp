@@ -12,7 +12,9 @@
 //
 //   tb_accel DIR [--expect-status N] [--max-vectors N] [--no-load] [--quiet]
 //                [--program-size BYTES] [--input-size BYTES] [--output-size BYTES]
-//                [--num-vectors N] [--reuse-program-size BYTES]
+//                [--num-vectors N] [--reuse-program-size BYTES] [--program-size header]
+//   (--program-size header: PROGRAM_SIZE and the buffer are the length the image's header
+//    declares, in whole beats — the file zero-padded or cut to it)
 //   tb_accel --load-list FILE   load-only: MODE.LOAD_PROGRAM = 1 and one zero vector for every
 //                               line "PATH [PROGRAM_SIZE]" of FILE (default PROGRAM_SIZE: the
 //                               file's size; the buffer holds the file cut or zero-padded to
@@ -236,7 +238,12 @@ int main(int argc, char **argv) {
         std::string a = argv[i];
         if (a == "--expect-status" && i + 1 < argc) expect_status = std::atoi(argv[++i]);
         else if (a == "--max-vectors" && i + 1 < argc) max_vectors = std::atol(argv[++i]);
-        else if (a == "--program-size" && i + 1 < argc) program_size = std::atoll(argv[++i]);
+        // "header": the buffer is as long as the image's header declares (whole beats; the
+        // file zero-padded or cut to it), not the file
+        else if (a == "--program-size" && i + 1 < argc && std::string(argv[i + 1]) == "header") {
+            program_size = -2;
+            i++;
+        } else if (a == "--program-size" && i + 1 < argc) program_size = std::atoll(argv[++i]);
         else if (a == "--input-size" && i + 1 < argc) input_size = std::atoll(argv[++i]);
         else if (a == "--output-size" && i + 1 < argc) output_size = std::atoll(argv[++i]);
         else if (a == "--num-vectors" && i + 1 < argc) num_vectors = std::atoll(argv[++i]);
@@ -257,6 +264,19 @@ int main(int argc, char **argv) {
             return 2;
         }
     std::vector<char> prog = read_file(dir + "/program.bin");
+    if (program_size == -2) {  // --program-size header
+        const uint64_t declared =
+            4 * (program_format::HEADER_WORDS +
+                 (uint64_t)program_format::OP_WORDS * le32_or0(prog, program_format::HDR_NUM_OPS) +
+                 le32_or0(prog, program_format::HDR_DATA_WORDS));
+        if (whole_beats(declared) > 0xFFFFFFFFull || whole_beats(declared) > (256ull << 20)) {
+            std::fprintf(stderr, "tb_accel: the header declares %llu bytes: more than a 32-bit "
+                                 "PROGRAM_SIZE / the testbench's 256 MiB\n",
+                         (unsigned long long)declared);
+            return 2;
+        }
+        program_size = (long long)whole_beats(declared);
+    }
     // Shapes come from the program header (the kernel reads the same words; 0 when the file
     // is too short to hold them, and the kernel rejects it).
     unsigned in_rows = (unsigned)le32_or0(prog, program_format::HDR_IN_ROWS);
@@ -293,7 +313,9 @@ int main(int argc, char **argv) {
     Region ibuf(IN_ADDR, input_size >= 0 ? (uint64_t)input_size : whole_beats(2 * n * in_elems));
     Region obuf(OUT_ADDR,
                 output_size >= 0 ? (uint64_t)output_size : whole_beats(2 * n * out_elems));
-    Region o1buf(OUT1_ADDR, whole_beats(2 * out_elems));
+    // the reuse run's output buffer: as large as the first's (co-simulation copies the m_axi
+    // depth from every buffer the top function is called with)
+    Region o1buf(OUT1_ADDR, obuf.size);
     pbuf.fill(prog.data(), prog.size());
     ibuf.fill(inputs.data(), inputs.size() < 2 * n * in_elems ? inputs.size() : 2 * n * in_elems);
     // A guard pattern in the bytes of the last beat past the output table catches writes
@@ -358,8 +380,20 @@ int main(int argc, char **argv) {
                     accel_config::array_rows, accel_config::array_cols, accel_config::bus_width,
                     accel_config::weight_mode, accel_config::weight_depth);
     }
+    // the buffers the kernel was called with, in beats: Vitis co-simulation copies the m_axi
+    // depth of each pointer from them (hls/tcl/run_hls.tcl sets the depths to these)
+    std::printf("buffers_beats program=%llu input=%llu output=%llu\n",
+                (unsigned long long)pbuf.beats.size(), (unsigned long long)ibuf.beats.size(),
+                (unsigned long long)obuf.beats.size());
     std::printf("cycles_load_and_batch=%llu vectors=%llu cycles_per_inference=%llu\n", cyc_batch,
                 (unsigned long long)n, cyc_one);
+    {  // the reuse run's CYCLES as the kernel's loops counted them, per op
+        unsigned long long ops[accel_config::max_ops], io[2];
+        unsigned nops = spacemimo_csim_op_cycles(ops, io);
+        std::printf("io_cycles=%llu,%llu op_cycles=", io[0], io[1]);
+        for (unsigned o = 0; o < nops; o++) std::printf(o ? ",%llu" : "%llu", ops[o]);
+        std::printf("\n");
+    }
     std::printf("reuse_run: status=%u mismatches=%llu/%llu untouched=%d\n", status1,
                 (unsigned long long)mism1, (unsigned long long)out_elems, (int)reuse_untouched);
     if (!guard_ok) std::printf("output guard overwritten\n");

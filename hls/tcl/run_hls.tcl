@@ -1,26 +1,34 @@
-# Vitis HLS flow for the spacemimo accelerator (called by hls/Makefile: make synth|cosim|export).
+# Vitis HLS flow for the spacemimo accelerator, ONE invocation, one project (hls/Makefile:
+# `make vitis`): C-simulation -> C synthesis -> C/RTL co-simulation -> export_design -flow impl
+# (Vivado out-of-context synthesis + place & route of the exported IP).
+#
+#   vitis_hls -f run_hls.tcl                  (Vitis HLS up to 2024.1)
+#   vitis-run --mode hls --tcl run_hls.tcl    (2023.2 and later; vitis_hls is deprecated in
+#                                              2024.2, the same install's v++ -c --mode hls
+#                                              runs the same kernel from a config file)
 #
 # Environment (all optional):
 #   PART          FPGA part (default xc7vx690tffg1761-3, the GSM paper's Virtex-7)
 #   CLOCK         clock period in ns (default 10 = 100 MHz, as the paper)
-#   STEP          csim | synth | cosim | export (default synth; each includes the ones before it
-#                 except csim)
-#   CFLAGS_EXTRA  configuration -D flags (hls/src/accel_config.h), e.g. -DSM_ARRAY_COLS=64
+#   STEPS         any of: csim synth cosim impl export (default "csim synth cosim impl";
+#                 cosim, impl and export run csynth first; impl exports too)
+#   CFLAGS_EXTRA  configuration -D flags (hls/src/accel_config.h), e.g. the reduced build of
+#                 hls/Makefile and the m_axi depths of the co-simulated vectors
 #   VECTORS       golden-vector directory for csim / cosim (spacemimo golden --out DIR)
-#
-# Co-simulation of the paper-size configuration is slow (1,024 PEs, hundreds of banks): use a
-# small CFLAGS_EXTRA (e.g. -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=16 -DSM_WEIGHT_DEPTH=512) and a
-# small program (spacemimo golden --random gsm --small -n 4).
+#   TB_VECTORS    vectors the testbench runs (default 2: keeps co-simulation short and the
+#                 m_axi depths equal to the testbench's buffers)
 proc env_or {name default} {
     if {[info exists ::env($name)] && $::env($name) ne ""} { return $::env($name) }
     return $default
 }
+proc has_step {steps name} { return [expr {[lsearch -exact $steps $name] >= 0}] }
 set root    [file normalize [file join [file dirname [info script]] ..]]
 set part    [env_or PART xc7vx690tffg1761-3]
 set clock   [env_or CLOCK 10]
-set step    [env_or STEP synth]
+set steps   [env_or STEPS "csim synth cosim impl"]
 set extra   [env_or CFLAGS_EXTRA ""]
 set vectors [env_or VECTORS ""]
+set nvec    [env_or TB_VECTORS 2]
 set cflags  "-std=c++14 -I$root/src $extra"
 
 open_project -reset spacemimo_accel_prj
@@ -31,23 +39,26 @@ open_solution -reset sol1 -flow_target vivado
 set_part $part
 create_clock -period $clock -name default
 config_interface -m_axi_addr64
-# The IP's VLNV comes from board/regmap.yaml (generated ip_vlnv.tcl): what PYNQ's bindto matches.
+# The IP's VLNV comes from spacemimo/spec/regmap.yaml (generated ip_vlnv.tcl): what PYNQ's
+# bindto matches.
 source [file join [file dirname [info script]] ip_vlnv.tcl]
 config_export -format ip_catalog -rtl verilog -vendor $ip_vendor -library $ip_library -ipname $ip_name -version $ip_version
 
-if {$step eq "csim"} {
-    csim_design -argv $vectors
-    exit
+set tb_args "$vectors --max-vectors $nvec"
+if {[has_step $steps csim]} {
+    if {$vectors eq ""} { error "STEPS has csim but VECTORS is not set" }
+    csim_design -argv $tb_args
 }
-csynth_design
-if {$step eq "cosim" || $step eq "export"} {
-    if {$vectors ne ""} {
-        cosim_design -rtl verilog -argv "$vectors --max-vectors 2"
-    } else {
-        puts "VECTORS not set: co-simulation skipped"
-    }
+if {[has_step $steps synth] || [has_step $steps cosim] || [has_step $steps impl] || [has_step $steps export]} {
+    csynth_design
 }
-if {$step eq "export"} {
+if {[has_step $steps cosim]} {
+    if {$vectors eq ""} { error "STEPS has cosim but VECTORS is not set" }
+    cosim_design -rtl verilog -argv $tb_args
+}
+if {[has_step $steps impl]} {
+    export_design -flow impl
+} elseif {[has_step $steps export]} {
     export_design
 }
 exit

@@ -59,7 +59,7 @@ def cmd_csim(args: argparse.Namespace) -> int:
         run_csim,
         sanitizer_report,
     )
-    from spacemimo.hw.perfmodel import predict
+    from spacemimo.hw.perfmodel import predict, rtl_measured
 
     if not _OPT.fullmatch(args.opt):
         raise arg.CliError(f"--opt {args.opt!r}: expected a g++ optimisation level such as "
@@ -93,10 +93,17 @@ def cmd_csim(args: argparse.Namespace) -> int:
                   f"says why")
             continue
         line = (f"{d}: mismatches={res.mismatches}/{res.words} cycles/inference="
-                f"{res.cycles_inference}")
+                f"{res.cycles_inference} (counted by the kernel's loops)")
+        if res.mismatches is None:
+            print(res.output.strip())
+            continue
+        print(line)
         if res.cycles_inference is not None and not args.cfg and not args.define:
-            line += f" (perf model {predict(Path(d) / 'program.bin', cfg).inference})"
-        print(line if res.mismatches is not None else res.output.strip())
+            # the model cannot describe -D flags it does not know: only named configurations
+            program = Path(d) / "program.bin"
+            pred = predict(program, cfg)
+            print(f"  modelled {pred.inference} (spacemimo/hw/perfmodel.py); per op:")
+            print(pred.table(counted=res.op_cycles, rtl=rtl_measured(program)))
     return 1 if failed else 0
 
 

@@ -1,5 +1,6 @@
 """``spacemimo perf``: the HLS kernel's performance model, predicted cycles per op of a
-program on an array configuration; the configuration flags are shared with ``csim``."""
+program on an array configuration, beside the RTL's measured per-op cycles where the ops match
+(results/bench_hw/cycles_per_op.json); the configuration flags are shared with ``csim``."""
 
 from __future__ import annotations
 
@@ -61,7 +62,12 @@ def cmd_perf(args: argparse.Namespace) -> int:
     random paper-size GSM / Model-GNN program, on the default build (vx690t) or a preset; prints
     a per-op table. --paper compares paper-size GSM at 8 and 16 bit with the GSM paper's cycles.
     """
-    from spacemimo.hw.perfmodel import paper_comparison, paper_comparison_markdown, predict
+    from spacemimo.hw.perfmodel import (
+        paper_comparison,
+        paper_comparison_markdown,
+        predict,
+        rtl_measured,
+    )
 
     cfg = config_from_args(args)
     if args.paper:
@@ -85,7 +91,9 @@ def cmd_perf(args: argparse.Namespace) -> int:
         prog = random_program(args.random, arg.single_width(args.bits or [8]), args.small,
                               args.seed)
     pred = predict(prog, cfg)
-    print(pred.table())
+    counted = _counted(prog, cfg) if args.counted else None
+    # the C-sim's counted and the RTL's measured per-op cycles beside the model
+    print(pred.table(counted=counted, rtl=rtl_measured(prog)))
     if args.samples > 1:
         print(f"- {args.samples} vectors back to back after LOAD_PROGRAM: "
               f"{pred.run_cycles(args.samples, load=True):,} cycles")
@@ -93,6 +101,32 @@ def cmd_perf(args: argparse.Namespace) -> int:
         print(f"- the loader would reject it: {pred.error}")
         return 1
     return 0
+
+
+def _counted(prog: Any, cfg: Any) -> list[int]:
+    """Per-op CYCLES as the HLS kernel's loops count them: the C-sim of this configuration run
+    on one vector of the program (built with g++ under build/hls/, like `spacemimo csim`)."""
+    import tempfile
+    from pathlib import Path
+
+    from spacemimo.hw.csim import CsimError, build_csim, missing_tools, run_csim
+    from spacemimo.quant.program import Program
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    if (why := missing_tools()) is not None:
+        raise arg.CliError(f"--counted runs the C-sim: {why}")
+    program = prog if isinstance(prog, Program) else Program.load(prog)
+    try:
+        binary = build_csim(cfg.cflags(), "-O1")  # the tests' build: one binary cached
+    except CsimError as err:
+        raise arg.CliError(f"--counted: {err}") from err
+    with tempfile.TemporaryDirectory() as tmp:
+        write_golden_vectors(Path(tmp), program, n=1, seed=0)
+        res = run_csim(binary, tmp)
+    if res.op_cycles is None or not res.passed:
+        raise arg.CliError(f"--counted: the C-sim did not run the program:\n"
+                           f"{res.output.strip()[-800:]}")
+    return res.op_cycles
 
 
 def register(sub: Any) -> None:
@@ -107,6 +141,9 @@ def register(sub: Any) -> None:
     s.add_argument("--seed", type=int, default=0, help="seed of the --random program")
     s.add_argument("-n", "--samples", type=arg.non_negative_int, default=1,
                    help="also predict N vectors back to back after LOAD_PROGRAM")
+    s.add_argument("--counted", action="store_true",
+                   help="also run the HLS C-sim (g++) and print the kernel's counted cycles "
+                        "per op beside the model")
     s.add_argument("--paper", action="store_true",
                    help="paper-size GSM 8/16 bit beside the paper's 386,284 / 719,218 cycles")
     add_config_args(s)

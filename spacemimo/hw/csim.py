@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from spacemimo.ground import paths
 
 HLS_DIR = paths.hls_dir()
@@ -35,6 +37,10 @@ class CsimResult:
     cycles_batch: int | None = None
     cycles_inference: int | None = None
     vectors: int | None = None
+    # the reuse run's CYCLES as the kernel's loops counted them: input load, output store,
+    # and per op (hls/src/cycle_counter.h)
+    io_cycles: tuple[int, int] | None = None
+    op_cycles: list[int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -109,7 +115,29 @@ def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | Non
     if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
                       out):
         res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
+    if m := re.search(r"^io_cycles=(\d+),(\d+) op_cycles=([\d,]*)$", out, re.M):
+        res.io_cycles = (int(m.group(1)), int(m.group(2)))
+        res.op_cycles = [int(c) for c in m.group(3).split(",") if c]
     return res
+
+
+def cosim_depth_flags(vec_dir: Path, bus_bits: int, vectors: int = 2) -> str:
+    """-D flags setting the m_axi ``depth`` of each pointer to the co-simulation testbench's
+    buffers in beats (tb_accel run with ``--max-vectors vectors``: PROGRAM_SIZE = the file in
+    whole beats, the input / output tables of that many vectors), so co-simulation never copies
+    past a buffer."""
+    import json
+
+    meta = json.loads((Path(vec_dir) / "meta.json").read_text())
+    n = min(vectors, int(meta["expected"]["shape"][0]))
+    _, out_rows, out_cols = meta["expected"]["shape"]
+    words = np.fromfile(Path(vec_dir) / "program.bin", dtype="<u4", count=16)
+    in_elems = int(words[7]) * int(words[8])
+    beat = bus_bits // 8
+    beats = {"PROGRAM": -(-(Path(vec_dir) / "program.bin").stat().st_size // beat),
+             "INPUT": -(-2 * n * in_elems // beat),
+             "OUTPUT": -(-2 * n * out_rows * out_cols // beat)}
+    return " ".join(f"-DSM_AXI_DEPTH_{k}={v}" for k, v in beats.items())
 
 
 def write_random_vectors(kind: str, bits: int, out: Path, n: int = 100, small: bool = False,

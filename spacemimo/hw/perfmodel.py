@@ -1,22 +1,31 @@
-"""Performance model of the HLS/RTL accelerator: cycles per op and per run for any program.
+"""Performance model of the HLS kernel: cycles per op and per run for any program.
 
-The formulas are those of ``hls/src/cycle_model.h`` (the C-sim reports the same count in its
-CYCLES register; ``tests/test_perfmodel.py`` checks the two agree), and every configuration is
-a named HLS build of ``spacemimo/spec/builds.yaml`` — the file the kernel's defaults
-(hls/src/accel_defaults.h) are generated from, so the model and the kernel share one source of
-sizes. The RTL issue compares these predictions with measured cycles.
+A separate model (nothing here is compiled into the kernel): it writes down, op by op, the
+schedule hls/src/ is built as — which pipelined loops run, how many steps each takes at
+II = 1, and that each pays its pipeline depth once. The kernel's CYCLES register is a
+counter its loops increment as they run (hls/src/cycle_counter.h); tests/test_hls_csim.py
+checks the two agree op by op, and ``rtl_cycles`` puts the RTL's measured per-op cycles
+(results/bench_hw/cycles_per_op.json, Verilator) beside both. Every configuration is a named
+HLS build of ``spacemimo/spec/builds.yaml`` (the kernel's defaults are generated from it).
 
-Cost structure (output-stationary ARRAY_ROWS x ARRAY_COLS array, see hls/README.md):
+Assumed constants (builds.yaml; Vitis co-simulation / csynth.xml confirm them): a pipelined
+loop's depth ``pipe_depth``, an m_axi read burst's latency ``axi_latency``, the FSM's decode of
+an op record ``op_overhead`` and the start handshake ``start_overhead``.
 
-- DENSE: ceil(out/AC) column tiles x ceil(rows/AR) row tiles x max(in_cols, drain) cycles,
-  plus a per-op tail (systolic fill AR + AC, pipeline, last drain). Streamed ops fetch chunks
-  of STREAM_K inputs x AC neurons over the bus into a ping-pong tile while the previous chunk
-  computes, so a chunk costs max(compute, fetch): over a 64-bit bus an 8-bit weight costs 1/8
-  cycle, exactly the paper's weight-streaming bound.
-- AGGREGATE / NORM: two passes over the rows, DRAIN_COLS columns per cycle (+ isqrt, divide).
-- TAYLOR: the two small complex products per channel on the array.
-- A run: start, optional LOAD_PROGRAM (checksum pass + resident weight copy), then the vectors
-  with input fetch / output store overlapping compute (ping-pong input buffer).
+Schedule (hls/README.md "Schedule"):
+
+- DENSE: every step takes one packed 32-bit weight word per bank, 32 / bits inputs (the RTL's
+  packing). Resident weights: one flattened pipelined loop over tiles x max(row words, D)
+  steps (D = out_lanes / drain_cols drain steps, all rows at once; the previous tile drains from
+  shadow registers while the next computes), then the last tile's drain (D steps).
+- DENSE, streamed weights: the same loop; per tile and chunk of STREAM_K inputs, the fetch (one
+  bus beat per step + bus latency), then the chunk's words; fetch and compute in sequence, the
+  previous tile's drain under both.
+- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of ``rows``
+  steps.
+- NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
+- TAYLOR: per channel K*K*N + N*K*K complex products (one per step) and a rows-step write.
+- A vector: input load (one element per step), the ops, output store — in sequence.
 """
 
 from __future__ import annotations
@@ -102,6 +111,19 @@ class ArrayConfig(BuildConfig):
         """SM_BUS_WIDTH = bus_bits."""
         return self.bus_bits
 
+    @classmethod
+    def from_cflags(cls, cflags: str) -> ArrayConfig:
+        """The default build with the -DSM_X=V flags of a kernel build applied (flags the
+        model has no knob for, e.g. SM_AXI_DEPTH_*, are ignored)."""
+        import re
+
+        from spacemimo.spec.builds import HLS_MACROS
+
+        by_macro = {m: k for k, m in HLS_MACROS.items()}
+        changes = {by_macro[m]: int(v, 0) for m, v in re.findall(r"-D(SM_\w+)=(\S+)", cflags)
+                   if m in by_macro}
+        return cls.from_build(None, **changes)
+
     def cflags(self) -> str:
         """The -D flags that build this configuration (hls/Makefile CFG=...)."""
         base = spec_builds.default_build().hls_macros()
@@ -117,9 +139,17 @@ class ArrayConfig(BuildConfig):
         return self.bus_bits // 16
 
     @property
+    def stream_half(self) -> int:
+        """Packed 32-bit words of one streamed chunk per bank (STREAM_K at data_bits)."""
+        return self.stream_k * self.data_bits // 32
+
+    @property
     def weight_depth_eff(self) -> int:
-        """Store words per bank as built (streamed-only builds keep just the ping-pong tile)."""
-        return 2 * self.stream_k if self.weight_mode == 0 else self.weight_depth
+        """Packed 32-bit store words per bank as built (weight_depth counts data_bits-wide
+        words; streamed-only builds keep just the stream tile of 2 chunks)."""
+        if self.weight_mode == 0:
+            return 2 * self.stream_half
+        return self.weight_depth * self.data_bits // 32
 
 
 # --------------------------------------------------------------------------- per-op costs
@@ -130,64 +160,147 @@ def row_words(in_cols: int, bits: int) -> int:
     return _cdiv(in_cols, 32 // bits)
 
 
+def loop(steps: int, cfg: ArrayConfig) -> int:
+    """A pipelined loop of ``steps`` iterations at II = 1: its steps + its depth."""
+    return steps + cfg.pipe_depth
+
+
+# One pipelined loop of the kernel as the model sees it: its label in hls/src (the loop's C
+# label), how often it is entered, its total steps (iterations at II = 1) and the bus latency
+# paid before it (a read burst). Cycles = steps + entries x pipe_depth + latency.
+LoopUse = tuple[str, int, int, int]
+
+
+def loops_cycles(loops: list[LoopUse], cfg: ArrayConfig) -> int:
+    """Cycles of a list of loop uses."""
+    return sum(steps + entries * cfg.pipe_depth + lat for _, entries, steps, lat in loops)
+
+
 def drain_cycles(cfg: ArrayConfig) -> int:
-    """Cycles to drain one row tile (AR x AC accumulators) through DRAIN_COLS banks."""
-    return cfg.node_rows * _cdiv(cfg.out_lanes, cfg.drain_cols)
+    """Steps to drain one tile: all node_rows rows at once (one per row bank), DRAIN_COLS
+    columns per step."""
+    return _cdiv(cfg.out_lanes, cfg.drain_cols)
 
 
-def dense_tail(cfg: ArrayConfig) -> int:
-    """Systolic fill + pipeline + last drain, paid once per DENSE op."""
-    return cfg.node_rows + cfg.out_lanes + cfg.pipe_depth + drain_cycles(cfg)
+def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayConfig) -> int:
+    """Bus beats (FETCH steps of DENSE_STEPS) to read ``rows`` rows of ``words`` packed words, row j
+    starting at image word first + j * row_stride: each row its own beats, one per step."""
+    b = cfg.bus_words32
+    return sum((s + words - 1) // b - s // b + 1
+               for s in range(first, first + rows * row_stride, row_stride))
 
 
-def dense_tile(rows: int, in_cols: int, cfg: ArrayConfig) -> int:
-    """One column tile over all row tiles."""
-    return _cdiv(rows, cfg.node_rows) * max(in_cols, drain_cycles(cfg))
-
-
-def stream_chunk(tile_rows: int, length: int, bits: int, cfg: ArrayConfig) -> int:
-    """Fetch one streamed chunk (``length`` inputs of ``tile_rows`` neuron rows) over the bus."""
-    return _cdiv(tile_rows * _cdiv(length, 32 // bits), cfg.bus_words32) + cfg.axi_latency
+def dense_loops(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
+                cfg: ArrayConfig, first_word: int = 0) -> list[LoopUse]:
+    """DENSE (hls/src/dense_tile.h dense_op): ONE DENSE_STEPS loop over the tiles and, after
+    the last, D drain-only steps. A tile takes its row words (one packed word = 32 / bits inputs per
+    bank per step) — streamed, per chunk of STREAM_K inputs the chunk's bus beats (one per
+    step; ``first_word`` = the image word of the op's weights, data base + w_off, fixes which
+    beats the rows touch) then its words — and at least D steps (the previous tile's drain);
+    each streamed chunk adds the bus latency."""
+    ac, sk = cfg.out_lanes, cfg.stream_k
+    tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
+    d = drain_cycles(cfg)
+    rw, per_word = row_words(in_cols, bits), 32 // bits
+    if not streamed:
+        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(rw, d) + d, 0)]
+    steps = latency = 0
+    for ct in range(tiles_c):
+        tile_rows = min(out_cols - ct * ac, ac)
+        tile = 0
+        for k0 in range(0, in_cols, sk):
+            words = row_words(min(in_cols - k0, sk), bits)
+            tile += fetch_beats(first_word + ct * ac * rw + k0 // per_word, tile_rows, rw,
+                                words, cfg) + words
+            latency += tiles_r * cfg.axi_latency
+        steps += tiles_r * max(tile, d)
+    return [("DENSE_STEPS", 1, steps + d, latency)]
 
 
 def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                 cfg: ArrayConfig) -> int:
-    """DENSE op cycles (cycle_model::dense)."""
-    ac, sk = cfg.out_lanes, cfg.stream_k
-    tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
-    if not streamed:
-        return tiles_c * dense_tile(rows, in_cols, cfg) + dense_tail(cfg)
-    # chunks in (column tile, row tile, k) order; chunk c+1 is fetched while c computes
-    c, prev, first = 0, 0, True
-    for ct in range(tiles_c):
-        tile_rows = min(out_cols - ct * ac, ac)
-        for _ in range(tiles_r):
-            for k0 in range(0, in_cols, sk):
-                length = min(in_cols - k0, sk)
-                fetch = stream_chunk(tile_rows, length, bits, cfg)
-                c += fetch if first else max(prev, fetch)
-                first, prev = False, length
-    drain_wait = max(drain_cycles(cfg) - in_cols, 0)
-    return c + prev + tiles_c * tiles_r * drain_wait + dense_tail(cfg)
+                 cfg: ArrayConfig, first_word: int = 0) -> int:
+    """DENSE op cycles (without the FSM's op overhead)."""
+    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg, first_word),
+                        cfg)
+
+
+def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass over the rows."""
+    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * rows, 0)]
 
 
 def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    return 2 * rows * _cdiv(cols, cfg.drain_cols) + cfg.pipe_depth
+    return loops_cycles(aggregate_loops(rows, cols, cfg), cfg)
+
+
+def norm_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """SUMSQ (rows x column tiles), 32-step ISQRT, 64-step DIVIDE, SCALE."""
+    q = rows * _cdiv(cols, cfg.drain_cols)
+    return [("SUMSQ", 1, q, 0), ("ISQRT", 1, 32, 0), ("DIVIDE", 1, 64, 0), ("SCALE", 1, q, 0)]
 
 
 def norm_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    return 2 * rows * _cdiv(cols, cfg.drain_cols) + 32 + 64 + cfg.pipe_depth
+    return loops_cycles(norm_loops(rows, cols, cfg), cfg)
+
+
+def taylor_loops(rows: int, in_cols: int, group: int, cfg: ArrayConfig) -> list[LoopUse]:
+    """Per channel A_STEPS (K*K*N products), E_STEPS (N*K*K), E_WRITE (rows)."""
+    k, n, ch = group, rows // group, in_cols // 2
+    return [("A_STEPS", ch, ch * k * k * n, 0), ("E_STEPS", ch, ch * n * k * k, 0),
+            ("E_WRITE", ch, ch * rows, 0)]
 
 
 def taylor_cycles(rows: int, in_cols: int, group: int, cfg: ArrayConfig) -> int:
-    k, n, ch = group, rows // group, in_cols // 2
-    a = _cdiv(k, cfg.node_rows) * _cdiv(2 * k, cfg.out_lanes) * max(2 * n, cfg.node_rows)
-    e = _cdiv(n, cfg.node_rows) * _cdiv(2 * k, cfg.out_lanes) * max(2 * k, cfg.node_rows)
-    return ch * (a + e) + 2 * dense_tail(cfg)
+    return loops_cycles(taylor_loops(rows, in_cols, group, cfg), cfg)
 
 
-def table_io_cycles(elems: int, cfg: ArrayConfig) -> int:
-    return _cdiv(elems, cfg.bus_words16) + cfg.axi_latency
+def table_in_cycles(elems: int, cfg: ArrayConfig) -> int:
+    """Input table (LOAD_ELEMS): one element per step after the burst latency."""
+    return cfg.axi_latency + loop(elems, cfg)
+
+
+def table_out_cycles(elems: int, cfg: ArrayConfig) -> int:
+    """Output table (STORE_ELEMS): one element per step (writes are posted)."""
+    return loop(elems, cfg)
+
+
+def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig, data_base: int = 0
+             ) -> list[LoopUse]:
+    """The loops one op runs (by opcode); ``data_base``: image word of the data segment."""
+    if op.opcode == 1:
+        return dense_loops(op.rows, op.in_cols, op.out_cols, bits, streamed, cfg,
+                           data_base + op.w_off)
+    if op.opcode == 2:
+        return aggregate_loops(op.rows, op.in_cols, cfg)
+    if op.opcode == 3:
+        return norm_loops(op.rows, op.in_cols, cfg)
+    return taylor_loops(op.rows, op.in_cols, op.group, cfg)
+
+
+def loop_table(program: Program | str | Path, config: ArrayConfig | None = None
+               ) -> list[dict[str, Any]]:
+    """Per loop label of hls/src, what one inference (program loaded) runs: entries, steps at
+    II = 1, the depth paid per entry and the cycles — the table parse_hls_report.py puts
+    beside csynth.xml's loops (trip count x II + depth)."""
+    from spacemimo.quant.program import Program
+
+    cfg = config or ArrayConfig.from_build()
+    p = program if isinstance(program, Program) else Program.load(program)
+    pred = predict(p, cfg)
+    uses: list[LoopUse] = [("LOAD_ELEMS", 1, pred.in_elems, cfg.axi_latency)]
+    for op, cost in zip(p.ops, pred.ops, strict=True):
+        uses += op_loops(op, p.bits, cost.placement == "streamed", cfg,
+                         HEADER_WORDS + OP_WORDS * len(p.ops))
+    uses.append(("STORE_ELEMS", 1, pred.out_elems, 0))
+    table: dict[str, dict[str, Any]] = {}
+    for label, entries, steps, lat in uses:
+        row = table.setdefault(label, {"loop": label, "entries": 0, "steps": 0, "ii": 1,
+                                       "depth": cfg.pipe_depth, "latency": 0, "cycles": 0})
+        row["entries"] += entries
+        row["steps"] += steps
+        row["latency"] += lat
+        row["cycles"] += steps + entries * cfg.pipe_depth + lat
+    return list(table.values())
 
 
 # --------------------------------------------------------------------------- programs
@@ -243,36 +356,89 @@ class Prediction:
     def microseconds(self, cycles: int) -> float:
         return cycles / self.config.clock_mhz
 
-    def table(self) -> str:
-        """Markdown per-op table plus totals."""
+    def table(self, counted: list[int] | None = None, rtl: dict[int, int] | None = None
+              ) -> str:
+        """Markdown per-op table plus totals. ``counted``: the C-sim's per-op CYCLES (the
+        kernel's loop-step counter) beside the model; ``rtl``: the RTL's measured cycles
+        (Verilator, results/bench_hw/cycles_per_op.json) of the ops both share."""
         c = self.config
+        head = "| # | op | rows | in | out | weights | MACs | weights at | modelled (HLS) |"
+        rule = "|---:|---|---:|---:|---:|---:|---:|---|---:|"
+        if counted is not None:
+            head += " counted (HLS C-sim) |"
+            rule += "---:|"
+        if rtl:
+            head += " measured (RTL, Verilator) |"
+            rule += "---:|"
         lines = [
             f"array {c.node_rows}x{c.out_lanes} (drain {c.drain_cols}), bus {c.bus_bits} bit, "
             f"weights {c.weight_placement} (store {c.out_lanes}x{c.weight_depth} words), "
             f"{self.bits}-bit program, {c.clock_mhz:g} MHz",
             "",
-            "| # | op | rows | in | out | weights | MACs | weights at | cycles |",
-            "|---:|---|---:|---:|---:|---:|---:|---|---:|",
+            head,
+            rule,
         ]
-        for o in self.ops:
-            lines.append(f"| {o.index} | {o.name} | {o.rows} | {o.in_cols} | {o.out_cols} | "
-                         f"{o.weights:,} | {o.macs:,} | {o.placement} | {o.cycles:,} |")
+        for i, o in enumerate(self.ops):
+            row = (f"| {o.index} | {o.name} | {o.rows} | {o.in_cols} | {o.out_cols} | "
+                   f"{o.weights:,} | {o.macs:,} | {o.placement} | {o.cycles:,} |")
+            if counted is not None:
+                row += f" {counted[i]:,} |" if i < len(counted) else " - |"
+            if rtl:
+                row += f" {rtl[o.index]:,} |" if o.index in rtl else " - |"
+            lines.append(row)
         lines += [
             "",
-            f"- compute per inference: {self.compute:,} cycles "
+            f"- compute per inference (modelled): {self.compute:,} cycles "
             f"({self.macs / max(self.compute, 1):.0f} MAC/cycle of "
-            f"{c.node_rows * c.out_lanes} PEs)",
-            f"- one inference, program loaded (CYCLES): {self.inference:,} cycles = "
+            f"{c.node_rows * c.out_lanes} PEs x {32 // self.bits} products)",
+            f"- one inference, program loaded (CYCLES, modelled): {self.inference:,} cycles = "
             f"{self.microseconds(self.inference):,.1f} us",
             f"- LOAD_PROGRAM (checksum + {self.resident_words:,} resident weight words): "
             f"{self.load:,} cycles; {self.streamed_words:,} weight words streamed per inference",
         ]
+        if counted is not None:
+            lines.append(f"- counted by the HLS C-sim (its loops' own step count), ops only: "
+                         f"{sum(counted):,} cycles; modelled {self.compute:,}")
+        if rtl:
+            shared = [o for o in self.ops if o.index in rtl]
+            lines.append(f"- RTL measured (its own paper-size build, {RTL_CYCLES_JSON}): "
+                         f"{sum(rtl[o.index] for o in shared):,} cycles over the {len(shared)} "
+                         f"ops both share, the HLS model {sum(o.cycles for o in shared):,}")
         return "\n".join(lines)
 
 
+# The RTL's per-op cycles, measured in Verilator by `spacemimo bench hw` on paper-size GSM.
+RTL_CYCLES_JSON = Path("results/bench_hw/cycles_per_op.json")
+
+
+def rtl_measured(program: Program | str | Path, path: Path | None = None) -> dict[int, int]:
+    """The RTL's measured cycles of the ops of ``program`` it shares with the RTL bench
+    (same bits, op index, opcode and shape): op index -> cycles; {} when the bench file is
+    absent or no op matches (rows mixing two ops, e.g. "NORM + output store", never match)."""
+    import json
+
+    from spacemimo.ground import paths
+    from spacemimo.quant.program import Program
+
+    f = path or paths.source_root() / RTL_CYCLES_JSON
+    if not f.is_file():
+        return {}
+    p = program if isinstance(program, Program) else Program.load(program)
+    out: dict[int, int] = {}
+    for r in json.loads(f.read_text()).get("rows", []):
+        i = r.get("op")
+        if r.get("bits") != p.bits or not isinstance(i, int) or i >= len(p.ops):
+            continue
+        op = p.ops[i]
+        if (_OPCODE_NAMES.get(op.opcode) == r.get("name") and (op.rows, op.in_cols) ==
+                (r.get("rows"), r.get("in")) and op.out_cols == r.get("out")):
+            out[i] = int(r["measured"])
+    return out
+
+
 def _vectors(n: int, compute: int, in_elems: int, out_elems: int, cfg: ArrayConfig) -> int:
-    i, o = table_io_cycles(in_elems, cfg), table_io_cycles(out_elems, cfg)
-    return i + compute + o + (n - 1) * max(compute, i + o)
+    """n vectors: input load, ops, output store, in sequence (no overlap in the code)."""
+    return n * (table_in_cycles(in_elems, cfg) + compute + table_out_cycles(out_elems, cfg))
 
 
 def _op_macs(op: Op) -> int:
@@ -300,56 +466,52 @@ def predict(program: Program | str | Path, config: ArrayConfig | None = None) ->
         pred.error = f"{p.bits}-bit program on a {cfg.data_bits}-bit build (DIMS_EXCEED_MAX)"
     pred.in_elems, pred.out_elems = p.in_rows * p.in_cols, p.out_rows * p.out_cols
     ac = cfg.out_lanes
-    pack = cfg.data_bits // p.bits if p.bits <= cfg.data_bits else 1
-    wnext = bnext = bursts = bias_words = 0
+    bnext = wnext = 0
     image_words = HEADER_WORDS + OP_WORDS * len(p.ops) + int(p.data.size)
-    total_need = sum(_cdiv(op.out_cols, ac) * _cdiv(op.in_cols, pack)
+    total_need = sum(_cdiv(op.out_cols, ac) * row_words(op.in_cols, p.bits)
                      for op in p.ops if op.opcode == 1)
     depth = cfg.weight_depth_eff
     all_resident = cfg.weight_mode != 0 and total_need <= depth
     if cfg.weight_mode == 1 and not all_resident:
         pred.error = (f"weights need {total_need} words per bank, the resident store has "
                       f"{depth}: they do not fit")
-    cap = depth if all_resident else (0 if cfg.weight_mode == 0 else depth - 2 * cfg.stream_k)
+    cap = depth if all_resident else (0 if cfg.weight_mode == 0 else depth - 2 * cfg.stream_half)
+    # LOAD_PROGRAM (program_loader.h): header, checksum pass (whole beats), one 16-word read
+    # per op record,
+    # the placement pass, then one burst per resident weight block and per bias block
+    load = (cfg.axi_latency + loop(HEADER_WORDS, cfg) + cfg.axi_latency
+            + loop(_cdiv(image_words, cfg.bus_words32), cfg)  # the CRC pass: a beat per step
+            + len(p.ops) * (cfg.axi_latency + loop(OP_WORDS, cfg)) + loop(len(p.ops), cfg))
     compute = 0
     for i, op in enumerate(p.ops):
         placement, weights = "-", 0
         if op.opcode == 1:
             weights = op.in_cols * op.out_cols
             tiles_c = _cdiv(op.out_cols, ac)
-            need = tiles_c * _cdiv(op.in_cols, pack)
             words = op.out_cols * row_words(op.in_cols, p.bits)
+            need = tiles_c * row_words(op.in_cols, p.bits)
             if wnext + need <= cap:
                 placement = "resident"
                 wnext += need
                 pred.resident_words += words
-                bursts += 1
+                load += cfg.axi_latency + loop(words, cfg)
             else:
                 placement = "streamed"
                 pred.streamed_words += words
             if op.b_off != 0xFFFFFFFF:
                 bnext += tiles_c
-                bias_words += op.out_cols * bias_words_per_output(p.acc_bits)
-                bursts += 1
-            cyc = dense_cycles(op.rows, op.in_cols, op.out_cols, p.bits,
-                               placement == "streamed", cfg)
-        elif op.opcode == 2:
-            cyc = aggregate_cycles(op.rows, op.in_cols, cfg)
-        elif op.opcode == 3:
-            cyc = norm_cycles(op.rows, op.in_cols, cfg)
-        else:
-            cyc = taylor_cycles(op.rows, op.in_cols, op.group, cfg)
-        cyc += cfg.op_overhead
+                load += cfg.axi_latency + loop(op.out_cols * bias_words_per_output(p.acc_bits),
+                                               cfg)
+        cyc = loops_cycles(op_loops(op, p.bits, placement == "streamed", cfg,
+                                    HEADER_WORDS + OP_WORDS * len(p.ops)), cfg)
+        cyc += cfg.op_overhead  # the FSM's fetch and decode of the record
         compute += cyc
         pred.ops.append(OpCost(i, _OPCODE_NAMES.get(op.opcode, str(op.opcode)), op.rows,
                                op.in_cols, op.out_cols, weights, _op_macs(op), placement, cyc))
     if bnext > _cdiv(cfg.bias_words, ac):
         pred.error = pred.error or "biases do not fit the bias store"
     pred.compute = compute
-    pred.load = (_cdiv(HEADER_WORDS, cfg.bus_words32) + cfg.axi_latency
-                 + _cdiv(image_words, cfg.bus_words32) + cfg.axi_latency
-                 + _cdiv(pred.resident_words, cfg.bus_words32) + _cdiv(bias_words, cfg.bus_words32)
-                 + bursts * cfg.axi_latency + len(p.ops) * cfg.op_overhead)
+    pred.load = load
     pred.inference = cfg.start_overhead + _vectors(1, compute, pred.in_elems, pred.out_elems,
                                                    cfg)
     return pred
