@@ -108,6 +108,20 @@ async def test_weight_port_safety(dut: Any) -> None:
     assert not tb.board.stray, tb.board.stray[:3]
 
 
+@cocotb.test(skip=os.environ.get("SM_EXPECT") is None)
+async def test_load_status(dut: Any) -> None:
+    """LOAD_PROGRAM=1 of the staged program ends with STATUS SM_EXPECT (e.g. DIMS_EXCEED_MAX
+    for weights past a resident-only build's banks) and leaves no program."""
+    gv = _vectors()
+    tb = TB(dut)
+    await tb.reset()
+    await tb.place(gv.program, gv.inputs[:1])
+    status, _ = await tb.run(load=True, num_vectors=1, timeout_cycles=_budget(gv, 1))
+    assert status == ERROR_CODES[os.environ["SM_EXPECT"]], f"STATUS {status}"
+    status, _ = await tb.run(load=False, num_vectors=1, timeout_cycles=10_000)
+    assert status == ERROR_CODES["BAD_MAGIC"], "a failed load must not leave a program"
+
+
 @cocotb.test(skip=os.environ.get("SM_RESULT") is None)
 async def test_stream_cycles(dut: Any) -> None:
     """Load, then one LOAD_PROGRAM=0 inference without stalls with the per-op log; writes

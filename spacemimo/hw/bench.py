@@ -34,7 +34,7 @@ GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
 GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
 RTL_SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v",
-               "sm_requant.v"]
+               "sm_requant.v", "sm_axi_stream_rd.v"]
 
 
 class BenchError(RuntimeError):
