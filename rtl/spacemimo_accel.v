@@ -7,6 +7,10 @@
 //    address: bank p holds output neurons o = p (mod P) of every DENSE op, Q weights per word.
 //  * Weights and biases live on chip (P weight banks of WMEM_DEPTH x 32 bit, inferable block
 //    RAM; P bias banks of BMEM_DEPTH x ACC_W bit), loaded once per program (MODE.LOAD_PROGRAM=1).
+//    With WGT_PORTS > 0 the loader keeps DENSE ops resident in program order while they fit
+//    WMEM_DEPTH (0: none) and streams the rest each inference from the program image over
+//    the m_axi_wgt<k> read masters (sm_axi_stream_rd) into double-buffered per-bank stream
+//    buffers (rtl/README.md "Weight placement", "The stream engine").
 //    DENSE input segments (v2): each activation is shifted left by its segment's alignment
 //    before the multiplier (C*Q shifters at the array input, not one per PE).
 //  * Activation buffers: P column banks x C row lanes of small memories, so a tile's P outputs
