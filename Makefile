@@ -22,7 +22,7 @@ help:
 	@echo "make lint    ruff over the Python sources"
 	@echo "make wheel   build a wheel into dist/"
 	@echo "make freeze  rewrite requirements/constraints.txt from the current venv"
-	@echo "make cosim   set up, then the RTL co-simulation, memory-safety probes and driver-on-RTL tests"
+	@echo "make cosim   set up, then the RTL co-simulation, memory-safety probes, streamed/hybrid weights and driver-on-RTL tests"
 	@echo "make selftest-sim  set up, then the board self-test against the simulated RTL (8 and 16 bit)"
 	@echo "make bitstream BOARD=pynqz2|zcu104|kv260|vc709  Vivado: IP, block design, .bit + .hwh (skips without Vivado)"
 	@echo "make clean   remove build outputs (keeps .venv and results/)"
@@ -115,7 +115,7 @@ hls4ml: setup
 # both when installed), and the paper-size Verilator + yosys benchmark.
 .PHONY: cosim bench-hw selftest-sim
 cosim: setup
-	$(PY) -m pytest tests/test_rtl_cosim.py tests/test_rtl_memsafety.py tests/test_driver_rtl.py tests/test_program_fuzz.py $(PYTEST_ARGS)
+	$(PY) -m pytest tests/test_rtl_cosim.py tests/test_rtl_memsafety.py tests/test_rtl_stream.py tests/test_driver_rtl.py tests/test_program_fuzz.py $(PYTEST_ARGS)
 # Board bring-up rehearsed here: `spacemimo board selftest` against the Verilator RTL (8 and 16 bit).
 selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8

@@ -18,4 +18,7 @@
 `define SM_FABRIC_MUL_LANES 2
 `define SM_NORM_COLS 1
 `define SM_AXI_DW 64
+`define SM_MAX_DATA_WORDS 4352
+`define SM_WGT_PORTS 0
+`define SM_WGT_DW 64
 `endif

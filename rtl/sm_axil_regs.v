@@ -5,7 +5,8 @@
 // "Bounds"); a write of ABORT.REQUEST = 1 pulses `abort_req` for one cycle (reads return 0).
 /* verilator lint_off UNUSEDSIGNAL */
 module sm_axil_regs #(
-  parameter [31:0] HW_CONFIG = 32'h0
+  parameter [31:0] HW_CONFIG = 32'h0,
+  parameter [31:0] HW_WEIGHTS = 32'h0
 )(
   input  wire        clk,
   input  wire        rst_n,
@@ -146,6 +147,7 @@ module sm_axil_regs #(
           REG_CYCLES_HI: rdata <= cycles[63:32];
           REG_HW_ID: rdata <= REGMAP_HW_ID;
           REG_HW_CONFIG: rdata <= HW_CONFIG;
+          REG_HW_WEIGHTS: rdata <= HW_WEIGHTS;
           default: rdata <= 32'h0;
         endcase
       end

@@ -7,6 +7,10 @@
 //    address: bank p holds output neurons o = p (mod P) of every DENSE op, Q weights per word.
 //  * Weights and biases live on chip (P weight banks of WMEM_DEPTH x 32 bit, inferable block
 //    RAM; P bias banks of BMEM_DEPTH x ACC_W bit), loaded once per program (MODE.LOAD_PROGRAM=1).
+//    With WGT_PORTS > 0 the loader keeps DENSE ops resident in program order while they fit
+//    WMEM_DEPTH (0: none) and streams the rest each inference from the program image over
+//    the m_axi_wgt<k> read masters (sm_axi_stream_rd) into double-buffered per-bank stream
+//    buffers (rtl/README.md "Weight placement", "The stream engine").
 //    DENSE input segments (v2): each activation is shifted left by its segment's alignment
 //    before the multiplier (C*Q shifters at the array input, not one per PE).
 //  * Activation buffers: P column banks x C row lanes of small memories, so a tile's P outputs
@@ -39,15 +43,19 @@ module spacemimo_accel #(
   parameter MAX_COLS    = `SM_MAX_COLS,     // multiple of OUT_LANES
   parameter NUM_BUFFERS = `SM_NUM_BUFFERS,
   parameter MAX_OPS     = `SM_MAX_OPS,
-  parameter WMEM_DEPTH  = `SM_WMEM_DEPTH,   // weight words per bank
+  parameter WMEM_DEPTH  = `SM_WMEM_DEPTH,   // resident weight words per bank (0: all streamed)
   parameter BMEM_DEPTH  = `SM_BMEM_DEPTH,   // bias words per bank
-  parameter MAX_DATA_WORDS = OUT_LANES * (WMEM_DEPTH + BMEM_DEPTH),
+  parameter MAX_DATA_WORDS = `SM_MAX_DATA_WORDS,  // data-segment words (resident: P*(WMEM+BMEM))
   parameter AXI_AW      = 64,
   parameter AXI_DW      = `SM_AXI_DW,
   parameter MAX_BURST   = 16,
   parameter WATCHDOG    = `SM_WATCHDOG,     // cycles a bus handshake may stall before TIMEOUT
   parameter FABRIC_MUL_LANES = `SM_FABRIC_MUL_LANES, // lanes whose multipliers are LUTs, not DSPs
-  parameter NORM_COLS   = `SM_NORM_COLS     // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
+  parameter NORM_COLS   = `SM_NORM_COLS,    // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
+  // streamed weights (rtl/README.md "Weight placement"): WGT_PORTS read-only AXI4 masters
+  // m_axi_wgt<k> (0: every weight resident), WGT_DW bits each (64 or 128)
+  parameter WGT_PORTS   = `SM_WGT_PORTS,
+  parameter WGT_DW      = `SM_WGT_DW
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -93,6 +101,51 @@ module spacemimo_accel #(
   input  wire                 m_axi_gmem_RLAST,
   input  wire                 m_axi_gmem_RVALID,
   output wire                 m_axi_gmem_RREADY,
+  // weight ports (ports k >= WGT_PORTS are tied idle: ARVALID 0, RREADY 1)
+  output wire [AXI_AW-1:0]    m_axi_wgt0_ARADDR,
+  output wire [7:0]           m_axi_wgt0_ARLEN,
+  output wire [2:0]           m_axi_wgt0_ARSIZE,
+  output wire [1:0]           m_axi_wgt0_ARBURST,
+  output wire                 m_axi_wgt0_ARVALID,
+  input  wire                 m_axi_wgt0_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt0_RDATA,
+  input  wire [1:0]           m_axi_wgt0_RRESP,
+  input  wire                 m_axi_wgt0_RLAST,
+  input  wire                 m_axi_wgt0_RVALID,
+  output wire                 m_axi_wgt0_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_wgt1_ARADDR,
+  output wire [7:0]           m_axi_wgt1_ARLEN,
+  output wire [2:0]           m_axi_wgt1_ARSIZE,
+  output wire [1:0]           m_axi_wgt1_ARBURST,
+  output wire                 m_axi_wgt1_ARVALID,
+  input  wire                 m_axi_wgt1_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt1_RDATA,
+  input  wire [1:0]           m_axi_wgt1_RRESP,
+  input  wire                 m_axi_wgt1_RLAST,
+  input  wire                 m_axi_wgt1_RVALID,
+  output wire                 m_axi_wgt1_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_wgt2_ARADDR,
+  output wire [7:0]           m_axi_wgt2_ARLEN,
+  output wire [2:0]           m_axi_wgt2_ARSIZE,
+  output wire [1:0]           m_axi_wgt2_ARBURST,
+  output wire                 m_axi_wgt2_ARVALID,
+  input  wire                 m_axi_wgt2_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt2_RDATA,
+  input  wire [1:0]           m_axi_wgt2_RRESP,
+  input  wire                 m_axi_wgt2_RLAST,
+  input  wire                 m_axi_wgt2_RVALID,
+  output wire                 m_axi_wgt2_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_wgt3_ARADDR,
+  output wire [7:0]           m_axi_wgt3_ARLEN,
+  output wire [2:0]           m_axi_wgt3_ARSIZE,
+  output wire [1:0]           m_axi_wgt3_ARBURST,
+  output wire                 m_axi_wgt3_ARVALID,
+  input  wire                 m_axi_wgt3_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt3_RDATA,
+  input  wire [1:0]           m_axi_wgt3_RRESP,
+  input  wire                 m_axi_wgt3_RLAST,
+  input  wire                 m_axi_wgt3_RVALID,
+  output wire                 m_axi_wgt3_RREADY,
   output wire                 interrupt,
   // debug: one-cycle pulse when op dbg_op_idx starts executing (cycle log in the testbench)
   output reg                  dbg_op_start,
@@ -130,6 +183,20 @@ module spacemimo_accel #(
   localparam [7:0] HC_MR = MAX_ROWS;
   localparam [0:0] HC_16 = (DATA_W == 16);
   localparam [31:0] HW_CONFIG = {3'b000, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
+  // streamed weights: words per beat, stream-buffer geometry (one row of a tile per bank)
+  localparam NPW = (WGT_PORTS > 0) ? WGT_PORTS : 1;
+  localparam WU  = WGT_DW / 32;           // 32-bit words per weight beat
+  localparam LU  = $clog2(WU);
+  localparam SBD = MAX_COLS / Q;          // words of the longest row (ceil(in_cols / Q))
+  localparam SBH = SBD / WU + 1;          // beats of it (+1: a row need not start beat-aligned)
+  localparam SBA = $clog2(2 * SBH);       // stream-buffer address bits (two halves)
+  localparam RWB = $clog2(SBD + 1);
+  localparam BIB0 = $clog2(SBH + 1);
+  localparam BIB = (BIB0 < 5) ? 5 : BIB0; // beat index bits (>= a 16-beat burst)
+  localparam [23:0] HWW_DEPTH = WMEM_DEPTH;
+  localparam [2:0]  HWW_PORTS = WGT_PORTS;
+  localparam [1:0]  HWW_LWW = LU;
+  localparam [31:0] HW_WEIGHTS = {3'b000, HWW_LWW, HWW_PORTS, HWW_DEPTH};
 
   localparam IMW = (CWB > RB) ? CWB : RB;  // index-product operand bits (<= MAX_COLS/MAX_ROWS)
 
@@ -170,7 +237,7 @@ module spacemimo_accel #(
   reg  [31:0] status;
   reg  [63:0] cycles;
 
-  sm_axil_regs #(.HW_CONFIG(HW_CONFIG)) u_regs (
+  sm_axil_regs #(.HW_CONFIG(HW_CONFIG), .HW_WEIGHTS(HW_WEIGHTS)) u_regs (
     .clk(clk), .rst_n(rst_n),
     .awaddr(s_axi_control_AWADDR), .awvalid(s_axi_control_AWVALID),
     .awready(s_axi_control_AWREADY), .wdata(s_axi_control_WDATA),
@@ -247,6 +314,12 @@ module spacemimo_accel #(
   reg  [31:0]  op_bbase [0:MAX_OPS-1];
   reg  [511:0] op_stage;
   reg          prog_valid;
+  // weight placement, decided per DENSE at load time: resident in program order while the
+  // bank depth fits WMEM_DEPTH, the first that does not and every later one streamed
+  reg  [MAX_OPS-1:0] op_strm;
+  reg          hyb_full, prog_strm;
+  reg  [AXI_AW-1:0] ld_pa;             // the loaded image's address ...
+  reg  [39:0]  ld_beats;               // ... and bytes in whole beats (streamed from there)
   wire [31:0]  h_num_ops = hdr[2], h_data_words = hdr[3], h_bits = hdr[4], h_acc_bits = hdr[5];
   wire [31:0]  h_in_buf = hdr[6], h_in_rows = hdr[7], h_in_cols = hdr[8];
   wire [31:0]  h_out_buf = hdr[10], h_out_rows = hdr[11], h_out_cols = hdr[12];
@@ -376,7 +449,9 @@ module spacemimo_accel #(
       else if ({32'h0, v_woff} + imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]) > h_data_words) v_err = PF_ERR_BAD_FORMAT;
       else if (v_has_bias && {32'h0, v_boff} + v_bwords > h_data_words)
         v_err = PF_ERR_BAD_FORMAT;
-      else if ({32'h0, wsum} + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) > WMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+      else if (WGT_PORTS == 0 &&   // a resident-only build: every DENSE must fit the banks
+               {32'h0, wsum} + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) > WMEM_DEPTH)
+        v_err = PF_ERR_DIMS_EXCEED_MAX;
       else if ({32'h0, bsum} + v_tiles > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_AGGREGATE) begin
       if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
@@ -479,15 +554,131 @@ module spacemimo_accel #(
   wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
+  // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
+  // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
+  // takes rows k, k + NPW, ...) write whole beats into a double-buffered stream buffer per bank
+  // (half = tile parity; beat b of row p at half * SBH + b, its first word at `skip`), so the
+  // fetch of tile t + 1 overlaps the MACs of tile t.
+  reg              o_strm;              // the current DENSE op streams its weights
+  reg              wf_half;             // stream-buffer half being filled
+  reg              ws_start;
+  reg  [AXI_AW-1:0] ws_addr;            // byte address of the tile's first row
+  reg  [RWB-1:0]   ws_rw;
+  reg  [LP:0]      ws_rows;
+  wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and output tile
+  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en;
+  wire [4*LP-1:0]  wsb_row;
+  wire [4*BIB-1:0] wsb_beat;
+  wire [4*LU-1:0]  wsb_skip;
+  wire [4*WGT_DW-1:0] wsb_data;
+  wire             ws_busy = |wsb_busy, ws_err = |wsb_err, ws_rerr = |wsb_rerr;
+  wire             ws_wait = |wsb_wait;
+  wire [4*AXI_AW-1:0] wg_araddr;
+  wire [31:0]      wg_arlen;
+  wire [11:0]      wg_arsize;
+  wire [7:0]       wg_arburst, wg_rresp;
+  wire [3:0]       wg_arvalid, wg_rready;
+  wire [3:0]       wg_arready = {m_axi_wgt3_ARREADY, m_axi_wgt2_ARREADY, m_axi_wgt1_ARREADY,
+                                 m_axi_wgt0_ARREADY};
+  wire [3:0]       wg_rlast = {m_axi_wgt3_RLAST, m_axi_wgt2_RLAST, m_axi_wgt1_RLAST,
+                               m_axi_wgt0_RLAST};
+  wire [3:0]       wg_rvalid = {m_axi_wgt3_RVALID, m_axi_wgt2_RVALID, m_axi_wgt1_RVALID,
+                                m_axi_wgt0_RVALID};
+  wire [4*WGT_DW-1:0] wg_rdata = {m_axi_wgt3_RDATA, m_axi_wgt2_RDATA, m_axi_wgt1_RDATA,
+                                  m_axi_wgt0_RDATA};
+  assign wg_rresp = {m_axi_wgt3_RRESP, m_axi_wgt2_RRESP, m_axi_wgt1_RRESP, m_axi_wgt0_RRESP};
+  assign m_axi_wgt0_ARADDR = wg_araddr[0*AXI_AW +: AXI_AW];
+  assign m_axi_wgt0_ARLEN = wg_arlen[0 +: 8];
+  assign m_axi_wgt0_ARSIZE = wg_arsize[0 +: 3];
+  assign m_axi_wgt0_ARBURST = wg_arburst[0 +: 2];
+  assign m_axi_wgt0_ARVALID = wg_arvalid[0];
+  assign m_axi_wgt0_RREADY = wg_rready[0];
+  assign m_axi_wgt1_ARADDR = wg_araddr[1*AXI_AW +: AXI_AW];
+  assign m_axi_wgt1_ARLEN = wg_arlen[8 +: 8];
+  assign m_axi_wgt1_ARSIZE = wg_arsize[3 +: 3];
+  assign m_axi_wgt1_ARBURST = wg_arburst[2 +: 2];
+  assign m_axi_wgt1_ARVALID = wg_arvalid[1];
+  assign m_axi_wgt1_RREADY = wg_rready[1];
+  assign m_axi_wgt2_ARADDR = wg_araddr[2*AXI_AW +: AXI_AW];
+  assign m_axi_wgt2_ARLEN = wg_arlen[16 +: 8];
+  assign m_axi_wgt2_ARSIZE = wg_arsize[6 +: 3];
+  assign m_axi_wgt2_ARBURST = wg_arburst[4 +: 2];
+  assign m_axi_wgt2_ARVALID = wg_arvalid[2];
+  assign m_axi_wgt2_RREADY = wg_rready[2];
+  assign m_axi_wgt3_ARADDR = wg_araddr[3*AXI_AW +: AXI_AW];
+  assign m_axi_wgt3_ARLEN = wg_arlen[24 +: 8];
+  assign m_axi_wgt3_ARSIZE = wg_arsize[9 +: 3];
+  assign m_axi_wgt3_ARBURST = wg_arburst[6 +: 2];
+  assign m_axi_wgt3_ARVALID = wg_arvalid[3];
+  assign m_axi_wgt3_RREADY = wg_rready[3];
+  genvar gk;
+  generate
+    for (gk = 0; gk < 4; gk = gk + 1) begin : wport
+      if (gk < WGT_PORTS) begin : eng
+        sm_axi_stream_rd #(.AXI_AW(AXI_AW), .WGT_DW(WGT_DW), .MAX_BURST(MAX_BURST), .OUTS(8),
+                           .NP(NPW), .K(gk), .RWB(RWB), .LPB(LP), .BIB(BIB)) u_ws (
+          .clk(clk), .rst_n(rst_n), .abort(abort), .start(ws_start), .addr(ws_addr),
+          .rw(ws_rw), .rows(ws_rows), .base(pa_q[AXI_AW-1:0]), .size(ps_q),
+          .busy(wsb_busy[gk]), .err(wsb_err[gk]), .rerr(wsb_rerr[gk]), .bus_wait(wsb_wait[gk]),
+          .wr_en(wsb_en[gk]), .wr_row(wsb_row[gk*LP +: LP]), .wr_beat(wsb_beat[gk*BIB +: BIB]),
+          .wr_skip(wsb_skip[gk*LU +: LU]), .wr_data(wsb_data[gk*WGT_DW +: WGT_DW]),
+          .araddr(wg_araddr[gk*AXI_AW +: AXI_AW]), .arlen(wg_arlen[gk*8 +: 8]),
+          .arsize(wg_arsize[gk*3 +: 3]), .arburst(wg_arburst[gk*2 +: 2]),
+          .arvalid(wg_arvalid[gk]), .arready(wg_arready[gk]),
+          .rdata(wg_rdata[gk*WGT_DW +: WGT_DW]), .rresp(wg_rresp[gk*2 +: 2]),
+          .rlast(wg_rlast[gk]), .rvalid(wg_rvalid[gk]), .rready(wg_rready[gk]));
+      end else begin : tie   // an unused port: idle master
+        assign wsb_busy[gk] = 1'b0; assign wsb_err[gk] = 1'b0; assign wsb_rerr[gk] = 1'b0;
+        assign wsb_wait[gk] = 1'b0; assign wsb_en[gk] = 1'b0;
+        assign wsb_row[gk*LP +: LP] = {LP{1'b0}}; assign wsb_beat[gk*BIB +: BIB] = {BIB{1'b0}};
+        assign wsb_skip[gk*LU +: LU] = {LU{1'b0}};
+        assign wsb_data[gk*WGT_DW +: WGT_DW] = {WGT_DW{1'b0}};
+        assign wg_araddr[gk*AXI_AW +: AXI_AW] = {AXI_AW{1'b0}};
+        assign wg_arlen[gk*8 +: 8] = 8'h0;
+        assign wg_arsize[gk*3 +: 3] = 3'h0;
+        assign wg_arburst[gk*2 +: 2] = 2'b01;
+        assign wg_arvalid[gk] = 1'b0;
+        assign wg_rready[gk] = 1'b1;
+      end
+    end
+  endgenerate
+
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
-      reg [31:0] wmem [0:WMEM_DEPTH-1];
-      reg [31:0] wq;
-      always @(posedge clk) begin
-        if (wl_we && wl_bank == gb) wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]] <= wl_data;
-        wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
+      wire [31:0] w_res, w_st;
+      if (WMEM_DEPTH > 0) begin : res
+        reg [31:0] wmem [0:WMEM_DEPTH-1];
+        reg [31:0] wq;
+        always @(posedge clk) begin
+          if (wl_we && wl_bank == gb) wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]] <= wl_data;
+          wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
+        end
+        assign w_res = wq;
+      end else begin : nores
+        assign w_res = 32'h0;
       end
-      assign w_rd[gb*32 +: 32] = wq;
+      if (WGT_PORTS > 0) begin : strm
+        localparam integer KP = gb % NPW;
+        reg  [WGT_DW-1:0] sbuf [0:2*SBH-1];
+        reg  [LU-1:0]     skp [0:1];
+        reg  [WGT_DW-1:0] sq;
+        reg  [LU-1:0]     ssel;
+        wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[sb_dt[0]];
+        wire [SBA-1:0]    sra = (sb_dt[0] ? SBH : 0) + (pos >> LU);
+        wire [SBA-1:0]    swa = (wf_half ? SBH : 0) + wsb_beat[KP*BIB +: BIB];
+        always @(posedge clk) begin
+          if (wsb_en[KP] && wsb_row[KP*LP +: LP] == gb) begin
+            sbuf[swa] <= wsb_data[KP*WGT_DW +: WGT_DW];
+            skp[wf_half] <= wsb_skip[KP*LU +: LU];
+          end
+          sq <= sbuf[sra];
+          ssel <= pos[LU-1:0];
+        end
+        assign w_st = sq[ssel*32 +: 32];
+      end else begin : nostrm
+        assign w_st = 32'h0;
+      end
+      assign w_rd[gb*32 +: 32] = o_strm ? w_st : w_res;
       reg [ACC_W-1:0] bmem [0:BMEM_DEPTH-1];
       always @(posedge clk)
         if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;
@@ -526,8 +717,15 @@ module spacemimo_accel #(
   wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
   wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
-  wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0);
+  wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0) &&
+                        (!o_strm || wf_done > d_t);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
+  assign sb_ds = d_s;
+  assign sb_dt = d_t;
+  // streamed op: tiles fetched so far, next tile to fetch (its byte address), fetch in flight
+  reg  [31:0] wf_t, wf_done;
+  reg  [AXI_AW-1:0] wf_addr;
+  reg         wf_on;
   reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
@@ -917,17 +1115,33 @@ module spacemimo_accel #(
       sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
       rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
+      ws_start <= 1'b0; wf_on <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
+      wf_t <= 32'h0; wf_done <= 32'h0; wf_half <= 1'b0;
     end else begin
       done_pulse <= 1'b0;
       rd_start <= 1'b0;
       wr_start <= 1'b0;
+      ws_start <= 1'b0;
       abort <= 1'b0;
       wl_we <= 1'b0;
       bl_we <= 1'b0;
       dbg_op_start <= 1'b0;
       if (st != S_IDLE) cycles <= cycles + 64'd1;
       // watchdog: a bus handshake stalled for WATCHDOG cycles
-      if (rd_wait || wr_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
+      if (rd_wait || wr_wait || ws_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
+
+      // ---------------- weight stream: fetch tile wf_t into half wf_t mod 2 once the MAC
+      // array has started tile wf_t - 1 (the half's previous tile is consumed); the array
+      // issues tile d_t only when wf_done > d_t
+      if (st == S_DENSE && o_strm && d_active && !wf_on && !ws_start && wf_t < o_nt &&
+          wf_t <= d_t + 32'd1) begin
+        ws_start <= 1'b1; wf_on <= 1'b1; wf_half <= wf_t[0]; ws_addr <= wf_addr;
+        ws_rows <= (o_ocol - (wf_t << LP) < P) ? o_ocol - (wf_t << LP) : P;
+      end
+      if (wf_on && !ws_start && !ws_busy) begin
+        wf_on <= 1'b0; wf_done <= wf_done + 32'd1; wf_t <= wf_t + 32'd1;
+        wf_addr <= wf_addr + ({{(AXI_AW-32){1'b0}}, o_ns} << (LP + 2));
+      end
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
@@ -965,7 +1179,13 @@ module spacemimo_accel #(
         if (d_last) d_gap <= C - 1;
         if (d_last) begin
           d_s <= o_sg_ls[0]; d_j <= 3'd0; d_shp <= 1'b0;
-          if (d_t == o_nt - 1) begin
+          if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
+            if (d_rt == o_nrt - 1) begin
+              d_rt <= 32'h0;
+              if (d_t == o_nt - 1) d_active <= 1'b0;
+              else d_t <= d_t + 32'd1;
+            end else d_rt <= d_rt + 32'd1;
+          end else if (d_t == o_nt - 1) begin
             d_t <= 32'h0;
             d_wrow <= o_wbase;
             if (d_rt == o_nrt - 1) d_active <= 1'b0;
@@ -1071,7 +1291,11 @@ module spacemimo_accel #(
         end
         S_L_HDRV: begin
           if (h_err != 0) fail(h_err);
-          else begin vi <= 32'h0; wsum <= 32'h0; bsum <= 32'h0; st <= S_L_OPV; end
+          else begin
+            vi <= 32'h0; wsum <= 32'h0; bsum <= 32'h0; st <= S_L_OPV;
+            hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
+            ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
+          end
         end
         S_L_OPV: begin
           if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_WNEXT; end
@@ -1080,14 +1304,22 @@ module spacemimo_accel #(
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
             op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
             if (v_opc == PF_OP_DENSE) begin
-              wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);
               bsum <= bsum + v_tiles;
+              if (WGT_PORTS == 0 || (!hyb_full && {32'h0, wsum} +
+                  imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) <= WMEM_DEPTH))
+                wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);   // resident
+              else begin
+                op_strm[vi[$clog2(MAX_OPS)-1:0]] <= 1'b1;
+                hyb_full <= 1'b1; prog_strm <= 1'b1;
+              end
             end
             vi <= vi + 32'd1;
           end
         end
         S_L_WNEXT: begin
           if (vi == h_num_ops) begin prog_valid <= 1'b1; st <= S_RUN; end
+          else if (v_opc == PF_OP_DENSE && op_strm[vi[$clog2(MAX_OPS)-1:0]])
+            st <= S_L_WWAIT;   // streamed: only its biases come on chip
           else if (v_opc == PF_OP_DENSE) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
             rd_addr <= pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
@@ -1144,6 +1376,12 @@ module spacemimo_accel #(
           if (!prog_valid) fail(PF_ERR_BAD_MAGIC);  // no (valid) program loaded
           else if (nv_q == 0) fail(PF_ERR_BAD_FORMAT);  // the map requires NUM_VECTORS >= 1
           else if (buf_bad(ia_q, is_q) || buf_bad(oa_q, os_q)) fail(PF_ERR_ADDR_RANGE);
+          // streamed weights come from the loaded image: the program buffer registered for
+          // this run must still cover it (else no weight burst is ever issued)
+          else if (prog_strm && (buf_bad(pa_q, ps_q) || ld_pa < pa_q[AXI_AW-1:0] ||
+                   {25'h0, ld_pa} + {25'h0, ld_beats} >
+                   {25'h0, pa_q[AXI_AW-1:0]} + {57'h0, ps_q}))
+            fail(PF_ERR_ADDR_RANGE);
           else begin
             mq_a <= {32'h0, nv_q}; mq_bi <= h_in_n; mq_bo <= h_out_n;
             mq_pi <= 64'h0; mq_po <= 64'h0;
@@ -1201,6 +1439,10 @@ module spacemimo_accel #(
             o_sg_sh[ci] <= sc_sh[ci];
           end
           o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
+          wf_t <= 32'h0; wf_done <= 32'h0; wf_on <= 1'b0;
+          wf_addr <= ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) + ({32'h0, v_woff} << 2);
+          ws_rw <= v_rw[RWB-1:0];
           o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
           o_nrt <= (v_rows + C - 1) / C;
           o_nt <= v_tiles[31:0];
@@ -1247,7 +1489,7 @@ module spacemimo_accel #(
           else begin a_active <= 1'b1; st <= S_N_SUM; end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
-          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0) begin
+          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0 && !wf_on) begin
             if (op_i + 1 == h_num_ops) begin
               io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
             end else begin
@@ -1445,7 +1687,8 @@ module spacemimo_accel #(
           st <= S_DRAIN;
         end
         S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
-          if (!abort && !rd_busy && !wr_busy && !s1_v && !s2_v && dr_cnt == 0) st <= S_DONE;
+          if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !s2_v &&
+              dr_cnt == 0) st <= S_DONE;
         end
         S_DONE: begin
           status <= err_code;
@@ -1458,10 +1701,11 @@ module spacemimo_accel #(
       // outside its buffer override every state of a run; a start issued this very cycle is
       // withdrawn, and S_ABORT / S_DRAIN finish what the engines already started
       if (st != S_IDLE && st != S_ABORT && st != S_DRAIN && st != S_DONE &&
-          (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr)) begin
-        err_code <= (rd_rerr || wr_rerr) ? PF_ERR_ADDR_RANGE :
+          (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr || ws_rerr || ws_err)) begin
+        err_code <= (rd_rerr || wr_rerr || ws_rerr) ? PF_ERR_ADDR_RANGE :
+                    ws_err ? PF_ERR_BUS_ERROR :
                     (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED;
-        rd_start <= 1'b0; wr_start <= 1'b0;
+        rd_start <= 1'b0; wr_start <= 1'b0; ws_start <= 1'b0;
         st <= S_ABORT;
       end
     end

@@ -30,7 +30,7 @@ from cocotb.task import resume
 from cocotb.triggers import ClockCycles, First, RisingEdge, Timer
 from cocotb.types import LogicArray
 from cocotb.utils import get_sim_time
-from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
+from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam, AxiRamRead, AxiReadBus
 
 from spacemimo.spec import regmap as rm
 
@@ -38,6 +38,7 @@ PERIOD_NS = 10
 PAGE = 0x1000
 MEM_BASE = 0x10_0000  # the first buffer's address: nothing lives at 0 (a null DMA address)
 CHANNELS = ("aw", "w", "b", "ar", "r")
+WGT_CHANNELS = ("wgt_ar", "wgt_r")  # the AR / R channels of every m_axi_wgt<k> port at once
 
 log = logging.getLogger("cocotb.sim_board")
 
@@ -68,6 +69,17 @@ def axi_bus(dut: Any, prefix: str) -> AxiBus:
     """``AxiBus.from_prefix`` with the absent ID signals tied off."""
     bus = AxiBus.from_prefix(dut, prefix)
     for sub in (bus.write.aw, bus.write.w, bus.write.b, bus.read.ar, bus.read.r):
+        for name, handle in list(sub._signals.items()):
+            if handle is None:
+                setattr(sub, name, _TieOff())
+                sub._signals[name] = getattr(sub, name)
+    return bus
+
+
+def axi_read_bus(dut: Any, prefix: str) -> AxiReadBus:
+    """``AxiReadBus.from_prefix`` with the absent ID signals tied off (a weight port)."""
+    bus = AxiReadBus.from_prefix(dut, prefix)
+    for sub in (bus.ar, bus.r):
         for name, handle in list(sub._signals.items()):
             if handle is None:
                 setattr(sub, name, _TieOff())
@@ -106,9 +118,12 @@ class SimBoard:
     the driver from a ``bridge``-d function (every method here blocks on simulated time)."""
 
     def __init__(self, dut: Any, seed: int = 1, stall: float = 0.3, mem_bytes: int = 1 << 22,
-                 regmap: rm.RegisterMap | None = None, stagger: int = 0) -> None:
+                 regmap: rm.RegisterMap | None = None, stagger: int = 0,
+                 wgt_ports: int = 0) -> None:
         """``stagger``: the i-th buffer starts ``i * stagger`` bytes into its page (buffers
-        that are not page aligned, so bursts cross 4 KB pages; PYNQ's are aligned)."""
+        that are not page aligned, so bursts cross 4 KB pages; PYNQ's are aligned).
+        ``wgt_ports``: an ``AxiRamRead`` on each enabled weight port ``m_axi_wgt<k>``, on the
+        same memory as ``m_axi_gmem`` (the program image the weights stream from)."""
         self.dut = dut
         self.regmap = regmap or rm.load()
         self.seed, self.stall = seed, stall
@@ -119,6 +134,9 @@ class SimBoard:
                                   dut.ap_rst_n, reset_active_level=False)
         self.ram = AxiRam(axi_bus(dut, "m_axi_gmem"), dut.ap_clk, dut.ap_rst_n,
                           reset_active_level=False, size=mem_bytes)
+        self.wgt = [AxiRamRead(axi_read_bus(dut, f"m_axi_wgt{k}"), dut.ap_clk, dut.ap_rst_n,
+                               reset_active_level=False, size=mem_bytes, mem=self.ram.mem)
+                    for k in range(wgt_ports)]
         self.mem_bytes = mem_bytes
         self.stalls: dict[str, dict[str, Any]] = {}  # channel -> stall state (stall_channel)
         self.reset_after_start: int | None = None  # cycles after the next AP_START write
@@ -131,11 +149,12 @@ class SimBoard:
         self.allocations = 0
         self.accesses = {"read": 0, "write": 0}
         self.holds: set[str] = set()  # memory channels held stalled (hold)
-        for m in (self.ram.read_if, self.ram.write_if, self.lite.read_if, self.lite.write_if):
+        for m in (self.ram.read_if, self.ram.write_if, self.lite.read_if, self.lite.write_if,
+                  *self.wgt):
             m.log.setLevel("WARNING")  # no INFO line per burst
-        for name in CHANNELS:
+        for name in self.channels():
             self._set_pauses(name)
-            if stall > 0:
+            if stall > 0 and name in CHANNELS:
                 lite_if = self.lite.read_if if name in ("ar", "r") else self.lite.write_if
                 getattr(lite_if, f"{name}_channel").set_pause_generator(
                     self._pauses(f"s_{name}"))
@@ -148,27 +167,34 @@ class SimBoard:
         self._now = resume(self._sim_now)
 
     # -- bus models -------------------------------------------------------------------------
-    def _channel(self, name: str) -> Any:
-        return getattr(self.ram.read_if if name in ("ar", "r") else self.ram.write_if,
-                       f"{name}_channel")
+    def channels(self) -> tuple[str, ...]:
+        """Memory channel names: m_axi_gmem's five, and wgt_ar / wgt_r with weight ports."""
+        return CHANNELS + (WGT_CHANNELS if self.wgt else ())
+
+    def _channel_objs(self, name: str) -> list[Any]:
+        if name in WGT_CHANNELS:
+            return [getattr(w, f"{name[4:]}_channel") for w in self.wgt]
+        return [getattr(self.ram.read_if if name in ("ar", "r") else self.ram.write_if,
+                        f"{name}_channel")]
 
     def _set_pauses(self, name: str) -> None:
         """A pause generator on memory channel ``name`` when it can pause (random stalls, a
         hold or a stall_channel); none otherwise (no per-cycle coroutine: benchmark speed).
         With random stalls the generator stays installed (it reads ``holds``/``stalls``
         itself), so a call from the driver's bridge thread changes no coroutine."""
-        if self.stall > 0 and self._channel(name)._pause_generator is not None:
-            return
-        ch = self._channel(name)
-        if self.stall > 0 or name in self.holds or name in self.stalls:
-            ch.set_pause_generator(self._pauses(f"m_{name}", name))
-        else:
-            ch.clear_pause_generator()
-            ch.pause = False
+        for i, ch in enumerate(self._channel_objs(name)):
+            if self.stall > 0 and ch._pause_generator is not None:
+                continue
+            if self.stall > 0 or name in self.holds or name in self.stalls:
+                tag = f"m_{name}" if name in CHANNELS else f"m_{name}{i}"
+                ch.set_pause_generator(self._pauses(tag, name))
+            else:
+                ch.clear_pause_generator()
+                ch.pause = False
 
     def hold(self, channel: str, on: bool) -> None:
         """Hold memory channel ``channel`` stalled (``on``) or give it back its pattern."""
-        assert channel in CHANNELS
+        assert channel in self.channels()
         (self.holds.add if on else self.holds.discard)(channel)
         self._set_pauses(channel)
 
@@ -239,6 +265,8 @@ class SimBoard:
 
         ram.read_if._read = read  # the slave calls self._read per beat: SLVERR if it raises
         ram.write_if._write = write
+        for w in self.wgt:
+            w._read = read
 
     async def start(self) -> None:
         """Clock and reset (call from the cocotb test before handing over to the driver)."""

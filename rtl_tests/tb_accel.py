@@ -94,15 +94,16 @@ class AxiChecker:
     With ``buffers`` registered, every AR/AW burst's byte range must lie inside one of them
     (a stray access). Violations and strays are recorded (``check()`` raises on them)."""
 
-    def __init__(self, dut: Any, prefix: str = "m_axi_gmem") -> None:
+    def __init__(self, dut: Any, prefix: str = "m_axi_gmem", read_only: bool = False) -> None:
+        """``read_only``: a port with only AR and R (a weight port ``m_axi_wgt<k>``)."""
         self.dut = dut
-        self.s = {n: getattr(dut, f"{prefix}_{n}") for n in (
-            "ARADDR", "ARLEN", "ARSIZE", "ARBURST", "ARVALID", "ARREADY", "RVALID", "RREADY",
-            "AWADDR", "AWLEN", "AWSIZE", "AWBURST", "AWVALID", "AWREADY", "WDATA", "WSTRB",
-            "WLAST", "WVALID", "WREADY", "BVALID", "BREADY")}
-        self.bit = {n: _bit_reader(self.s[n]) for n in (
-            "ARVALID", "ARREADY", "RVALID", "RREADY", "AWVALID", "AWREADY", "WVALID",
-            "WREADY", "BVALID", "BREADY")}
+        self.read_only = read_only
+        names = ("ARADDR", "ARLEN", "ARSIZE", "ARBURST", "ARVALID", "ARREADY", "RVALID",
+                 "RREADY") + (() if read_only else (
+                     "AWADDR", "AWLEN", "AWSIZE", "AWBURST", "AWVALID", "AWREADY", "WDATA",
+                     "WSTRB", "WLAST", "WVALID", "WREADY", "BVALID", "BREADY"))
+        self.s = {n: getattr(dut, f"{prefix}_{n}") for n in names}
+        self.bit = {n: _bit_reader(self.s[n]) for n in names if n.endswith(("VALID", "READY"))}
         self.bit["RST_N"] = _bit_reader(dut.ap_rst_n)
         self.violations: list[str] = []
         self.strays: list[str] = []
@@ -119,6 +120,8 @@ class AxiChecker:
         self.b_out = 0          # B responses owed by issued AW bursts
         self.w_beats: deque[int] = deque()  # beats of AW bursts whose W beats are not done
         self.w_cnt = 0
+        self.r_bursts: deque[list[int]] = deque()  # [AR cycle, beats left] per read burst
+        self.latencies: list[int] = []  # AR handshake -> first R beat, cycles, per burst
 
     def outstanding(self) -> int:
         """Beats and responses still owed (must be 0 whenever the core is idle)."""
@@ -145,7 +148,7 @@ class AxiChecker:
     def _range(self, ch: str, addr: int, beats: int, size: int) -> None:
         if not self.buffers:
             return
-        lo, hi = addr, (addr // BEAT) * BEAT + beats * (1 << size)
+        lo, hi = addr, (addr >> size << size) + beats * (1 << size)
         if not any(b <= lo and hi <= b + n for _, b, n in self.buffers):
             msg = f"{ch.upper()} burst [{lo:#x}, {hi:#x}) outside every registered buffer"
             self.dut._log.error("stray access: %s", msg)
@@ -165,6 +168,7 @@ class AxiChecker:
             if self._stable("ar", v, r, pay):
                 self.handshakes["ar"] += 1
                 self.r_out += pay[1] + 1
+                self.r_bursts.append([self.cycle, pay[1] + 1, 1])
                 self._range("ar", pay[0], pay[1] + 1, pay[2])
             if bit["RVALID"]() and bit["RREADY"]():
                 self.handshakes["r"] += 1
@@ -172,6 +176,15 @@ class AxiChecker:
                     self._bad("R beat accepted without an outstanding read burst")
                 else:
                     self.r_out -= 1
+                    b = self.r_bursts[0]
+                    if b[2]:
+                        self.latencies.append(self.cycle - b[0])
+                        b[2] = 0
+                    b[1] -= 1
+                    if b[1] == 0:
+                        self.r_bursts.popleft()
+            if self.read_only:
+                continue
             v, r = bit["AWVALID"](), bit["AWREADY"]()
             pay = (_int(s["AWADDR"]), _int(s["AWLEN"]), _int(s["AWSIZE"]),
                    _int(s["AWBURST"])) if v else ()
@@ -228,10 +241,14 @@ class TB:
         # addresses above alias, but the checker flags any burst outside the buffers first);
         # buffers staggered 0x100 bytes per allocation into their page (bursts cross pages)
         self.board = SimBoard(dut, seed=self.seed, stall=self.stall, mem_bytes=1 << 62,
-                              stagger=STAGGER, regmap=REGMAP)
+                              stagger=STAGGER, regmap=REGMAP,
+                              wgt_ports=int(os.environ.get("SM_WGT_PORTS", "0")))
         self.mem = self.board.ram
         self.driver = AccelDriver(self.board, regmap=REGMAP)
         self.checker = AxiChecker(dut)
+        # the weight ports' checkers (read-only masters; SM_WGT_PORTS from cosim.run_cosim)
+        self.wchecks = [AxiChecker(dut, f"m_axi_wgt{k}", read_only=True)
+                        for k in range(int(os.environ.get("SM_WGT_PORTS", "0")))]
         self.regs: StartRegisters | None = None  # as the driver staged them (place)
         self.last: StartRegisters | None = None  # as the last start wrote them
         self.op_log: list[tuple[int, int]] = []
@@ -284,9 +301,20 @@ class TB:
             return d.stage(inputs)
 
         self.regs = self.last = await self.call(body)
-        self.checker.buffers = buffers_of(self.regs)
+        self.register_buffers(buffers_of(self.regs))
         self.poison_outputs()
         return self.regs
+
+    def register_buffers(self, bufs: list[tuple[str, int, int]]) -> None:
+        """The buffers every master's checker accepts bursts in (gmem and weight ports)."""
+        for c in (self.checker, *self.wchecks):
+            c.buffers = bufs
+
+    def handshakes(self, ch: str) -> int:
+        """Handshakes so far on channel ``ch`` (wgt_ar / wgt_r: summed over weight ports)."""
+        if ch.startswith("wgt_"):
+            return sum(c.handshakes[ch[4:]] for c in self.wchecks)
+        return self.checker.handshakes[ch]
 
     def buffer(self, name: str) -> Any:
         return self.driver.buffers[name]
@@ -362,9 +390,10 @@ class TB:
         assert seen, "done interrupt lost"
         assert ctrl & 0b0110 == 0b0110, f"CTRL {ctrl:#x}: expected AP_DONE and AP_IDLE"
         assert ctrl2 & 0b0010 == 0, f"CTRL {ctrl2:#x}: AP_DONE must clear on read"
-        assert self.checker.outstanding() == 0, (
-            f"core idle with {self.checker.outstanding()} beats/responses outstanding")
-        self.checker.check()
+        for c in (self.checker, *self.wchecks):
+            assert c.outstanding() == 0, (
+                f"core idle with {c.outstanding()} beats/responses outstanding")
+            c.check()
         return status, cycles
 
     async def run(self, load: bool, num_vectors: int, timeout_cycles: int = 2_000_000,
@@ -377,8 +406,8 @@ class TB:
     async def stall_until_timeout(self, ch: str, after_beats: int = 0) -> None:
         """Hold channel ``ch`` stalled (after ``after_beats`` more handshakes on it) until the
         watchdog has certainly fired (WATCHDOG + 64 stalled cycles), then release it."""
-        base = self.checker.handshakes[ch]
-        while self.checker.handshakes[ch] < base + after_beats:
+        base = self.handshakes(ch)
+        while self.handshakes(ch) < base + after_beats:
             await RisingEdge(self.dut.ap_clk)
         self.stall_channel(ch, True)
         await ClockCycles(self.dut.ap_clk, watchdog_cycles() + 64)

@@ -54,8 +54,14 @@ def test_gen_check_names_a_stale_copy_and_writes_nothing(
 
 def test_builds_load_with_one_name_per_axis() -> None:
     assert SPEC.default == "vx690t" and SPEC.rtl_default == "rtl-small-8"
-    assert set(SPEC.of_backend("rtl")) == {"rtl-small-8", "rtl-small-16", "rtl-paper-8",
-                                           "rtl-paper-16"}
+    assert set(SPEC.of_backend("rtl")) == {
+        "rtl-small-8", "rtl-small-16", "rtl-paper-8", "rtl-paper-16", "rtl-small-8-streamed",
+        "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
+        "rtl-zcu104", "rtl-kv260", "rtl-pynqz2"}
+    assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
+                                           "rtl-pynqz2")} == {
+        "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",
+        "rtl-pynqz2": "streamed"}
     assert {"vx690t", "vx690t-streamed", "vx690t-bus512", "zcu104", "kv260",
             "pynqz2"} <= set(SPEC.of_backend("hls"))
     hls = SPEC["vx690t"]
@@ -81,7 +87,8 @@ builds:
       start_overhead: 1}
   r: {backend: rtl, doc: y, out_lanes: 8, node_rows: 4, data_bits: 8, acc_bits: 32,
       max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8, wmem_depth: 64, bmem_depth: 8,
-      watchdog: 64, fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64}
+      watchdog: 64, fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64, wgt_ports: 0,
+      wgt_bits: 64}
 """
 
 
@@ -93,6 +100,9 @@ builds:
     (("doc: x,", "doc: x, base: a,"), "base cycle"),
     (("weight_placement: hybrid", "weight_placement: cached"), "weight_placement"),
     (("default: a", "default: r"), "default must name an HLS build"),
+    (("wmem_depth: 64, bmem", "wmem_depth: 0, bmem"), "needs wgt_ports"),
+    (("wgt_bits: 64", "wgt_bits: 32"), "wgt_bits"),
+    (("wgt_ports: 0", "wgt_ports: 5"), "wgt_ports"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)

@@ -47,6 +47,13 @@ constexpr unsigned INPUT_SIZE = 0x70;  // input buffer bytes; NUM_VECTORS input 
 constexpr unsigned OUTPUT_SIZE = 0x78;  // output buffer bytes; NUM_VECTORS output tables must fit
 constexpr unsigned ABORT = 0x80;  // host abort
 constexpr unsigned ABORT_REQUEST_BIT = 0;
+constexpr unsigned HW_WEIGHTS = 0x88;  // weight memories of this build
+constexpr unsigned HW_WEIGHTS_WMEM_DEPTH_BIT = 0;
+constexpr unsigned HW_WEIGHTS_WMEM_DEPTH_WIDTH = 24;
+constexpr unsigned HW_WEIGHTS_WGT_PORTS_BIT = 24;
+constexpr unsigned HW_WEIGHTS_WGT_PORTS_WIDTH = 3;
+constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_BIT = 27;
+constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_WIDTH = 2;
 
 }  // namespace regmap
 

@@ -39,18 +39,29 @@ def _simulator(wanted: str | None) -> str:
     return wanted or ("verilator" if "verilator" in have else have[0])
 
 
-def _run_one(sim: str, vdir: Path, params_name: str, max_vectors: int, log: Path
-             ) -> tuple[int, int, int]:
-    """(bits, tests run, failures) of the golden-vector test on one directory."""
+def _run_one(sim: str, vdir: Path, params_name: str, max_vectors: int, log: Path,
+             build_name: str | None = None) -> tuple[int, int, int]:
+    """(bits, tests run, failures) of the golden-vector test on one directory (on the
+    spec's RTL build ``build_name`` when given, else the SMALL / PAPER set)."""
     from spacemimo.hw import cosim
     from spacemimo.quant.program import Program
 
     bits = Program.load(vdir / "program.bin").bits
-    table = cosim.PAPER if params_name == "paper" else cosim.SMALL
-    build = cosim.BUILD_ROOT / (f"{sim}_{bits}" if params_name == "small"
-                                else f"{sim}_{bits}_paper")
+    if build_name is not None:
+        try:
+            params = cosim.build_params(build_name)
+        except ValueError as err:
+            raise arg.CliError(str(err)) from None
+        if params["DATA_W"] != bits:
+            raise arg.CliError(f"--build {build_name} is a {params['DATA_W']}-bit build; "
+                               f"{vdir} holds a {bits}-bit program")
+        build = cosim.BUILD_ROOT / f"{sim}_{build_name}"
+    else:
+        params = (cosim.PAPER if params_name == "paper" else cosim.SMALL)[bits]
+        build = cosim.BUILD_ROOT / (f"{sim}_{bits}" if params_name == "small"
+                                    else f"{sim}_{bits}_paper")
     env = {"SM_STALL": "0"} | ({"SM_NVEC": str(max_vectors)} if max_vectors else {})
-    n, failed = cosim.run_cosim(sim, table[bits], vdir.resolve(), build,
+    n, failed = cosim.run_cosim(sim, params, vdir.resolve(), build,
                                 testcase=["test_golden_vectors"], extra_env=env, log_file=log,
                                 failed_run=(0, 1))
     return bits, n, failed
@@ -75,10 +86,12 @@ def cmd_cosim(args: argparse.Namespace) -> int:
     failed_dirs = 0
     for d in [*args.dirs, *random_vector_dirs(args, out)]:
         log = out / f"cosim_{sim}_{Path(d).resolve().name}.log"
-        bits, n, failed = _run_one(sim, Path(d), args.params, args.max_vectors, log)
+        bits, n, failed = _run_one(sim, Path(d), args.params, args.max_vectors, log,
+                                   args.build)
         ok = n > 0 and not failed
         failed_dirs += not ok
-        print(f"{d}: {'PASS' if ok else 'FAIL'} ({sim}, {bits}-bit {args.params} build, "
+        print(f"{d}: {'PASS' if ok else 'FAIL'} ({sim}, {bits}-bit {args.build or args.params} "
+              "build, "
               f"{n} cocotb test{'s' if n != 1 else ''}, {failed} failed; log {log})")
     return 1 if failed_dirs else 0
 
@@ -93,6 +106,9 @@ def register(sub: Any) -> None:
     s.add_argument("--params", choices=("small", "paper"), default="small",
                    help="RTL parameter set of spacemimo.hw.cosim: small (8 lanes, seconds; "
                         "default) or paper (256 lanes, the XC7V690T size; slow)")
+    s.add_argument("--build", default=None, metavar="NAME",
+                   help="an RTL build of spacemimo/spec/builds.yaml by name (e.g. "
+                        "rtl-small-8-streamed; overrides --params; docs/BUILDS.md)")
     add_vector_args(s, 8, "small --random programs")
     s.add_argument("--max-vectors", type=arg.non_negative_int, default=0,
                    help="simulate only the first N vectors of each directory (0: all)")

@@ -34,7 +34,7 @@ GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
 GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
 RTL_SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v",
-               "sm_requant.v"]
+               "sm_requant.v", "sm_axi_stream_rd.v"]
 
 
 class BenchError(RuntimeError):
@@ -63,7 +63,8 @@ class BenchHwOptions:
 # --------------------------------------------------------------------------- cycle formula
 
 
-def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]]:
+def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
+                    program_addr: int = 0) -> list[dict[str, Any]]:
     """Cycles of each op on the RTL (rtl/README.md "Cycle formula"), from its FSM:
 
     DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns issue cycles each (``dense_items``:
@@ -74,14 +75,23 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
     default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR
     (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with
     R' = ceil(rows/C) row tiles and ch = in/2 channels.
+
+    Streamed DENSE ops (builds with WGT_PORTS > 0; placed as the loader does, see
+    ``weight_placement``) are *modelled* with ``stream_dense_cycles``: a weight port answers
+    ``wgt_latency`` cycles after each AR handshake and then one beat per cycle (no stalls);
+    ``program_addr`` is the program buffer's byte address (row alignment, 4 KiB pages).
     """
     P, C, bits = params["OUT_LANES"], params["NODE_ROWS"], params["DATA_W"]
     Q = 32 // bits
+    streamed = weight_placement(program, params)
     rows_out = []
     for i, op in enumerate(program.ops):
         nrt = math.ceil(op.rows / C)
         last_rows = op.rows - (nrt - 1) * C
-        if op.opcode == 1:
+        if op.opcode == 1 and streamed[i]:
+            cyc = stream_dense_cycles(program, i, params, wgt_latency, program_addr)
+            macs = op.rows * op.in_cols * op.out_cols
+        elif op.opcode == 1:
             ns, T = dense_items(op, Q), nrt * math.ceil(op.out_cols / P)
             cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
             macs = op.rows * op.in_cols * op.out_cols
@@ -101,6 +111,86 @@ def rtl_cycle_model(program: Any, params: dict[str, int]) -> list[dict[str, Any]
             op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,
             "macs": macs, "model": cyc})
     return rows_out
+
+
+def weight_placement(program: Any, params: dict[str, int]) -> list[bool]:
+    """Per op: streamed (True) or not, as the RTL loader decides at LOAD_PROGRAM time:
+    DENSE ops resident in program order while their bank depth (output tiles x
+    ceil(in/Q) words) fits WMEM_DEPTH; the first that does not and every later DENSE
+    streamed (only with WGT_PORTS > 0)."""
+    P, Q = params["OUT_LANES"], 32 // params["DATA_W"]
+    ports, depth = params.get("WGT_PORTS", 0), params["WMEM_DEPTH"]
+    used, full, out = 0, False, []
+    for op in program.ops:
+        need = math.ceil(op.out_cols / P) * math.ceil(op.in_cols / Q)
+        if op.opcode != 1:
+            out.append(False)
+        elif not ports or (not full and used + need <= depth):
+            used += need
+            out.append(False)
+        else:
+            full = True
+            out.append(True)
+    return out
+
+
+def _port_fetch_end(rows: list[int], rw: int, start: int, bb: int, latency: int,
+                    max_burst: int = 16, outs: int = 8) -> int:
+    """Last R-beat cycle of one weight port fetching ``rows`` (byte addresses, rw words
+    each) from cycle ``start`` (engine active), following sm_axi_stream_rd: a row's set-up
+    cycle, one AR per two cycles (INCR <= max_burst beats, never across 4 KiB), the row
+    step, at most ``outs`` bursts outstanding; first beat ``latency`` cycles after the AR
+    handshake, then one per cycle, in order. Returns start - 1 for no rows."""
+    t, last, done = start, start - 1, []   # done: cycle the last beat of each burst lands
+    for ra in rows:
+        cur = ra - ra % bb
+        nbl = (ra % bb + 4 * rw + bb - 1) // bb
+        t += 1                                        # row set-up
+        while nbl:
+            blen = min(nbl, max_burst, (4096 - cur % 4096) // bb)
+            # issue needs fewer than `outs` bursts outstanding (f_n falls the cycle after)
+            busy = [d for d in done if d >= t]
+            if len(busy) >= outs:
+                t = sorted(busy)[len(busy) - outs] + 1
+            hs = t + 1                                # AR up next cycle, READY at once
+            first = max(hs + latency, last + 1)
+            last = first + blen - 1
+            done.append(last)
+            cur += blen * bb
+            nbl -= blen
+            t = hs + 1
+        t += 1                                        # row done: step NP rows on
+    return last
+
+
+def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: int,
+                        program_addr: int = 0) -> int:
+    """Modelled cycles of streamed DENSE op ``i`` (rtl/README.md "Stream engine: cycle
+    cost"): output tiles outer, row tiles inner; tile t's rows are fetched by WGT_PORTS
+    ports (row p by port p mod WGT_PORTS) once tile t - 1 has started on the MAC array, and
+    its first item issues once the fetch is done (3 cycles after the last beat)."""
+    op = program.ops[i]
+    P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
+    nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
+    nrt, nt = math.ceil(op.rows / C), math.ceil(op.out_cols / P)
+    ns, rw = dense_items(op, Q), math.ceil(op.in_cols / Q)
+    base = program_addr + 64 + 64 * len(program.ops) + 4 * op.w_off
+    last_rows = op.rows - (nrt - 1) * C
+    # cycle 0: the op's first S_DENSE cycle (ws_start set), the engines active 2 later
+    x, lend_prev, L = 0, None, None   # x: cycle tile t's fetch starts; L: last issue so far
+    for t in range(nt):
+        nrows = min(P, op.out_cols - t * P)
+        tile = base + t * P * rw * 4
+        end = max(_port_fetch_end([tile + p * rw * 4 for p in range(k, nrows, nports)],
+                                  rw, x + 2, bb, latency) for k in range(nports))
+        ready = end + 3                              # wf_done > t visible: tile t may issue
+        for r in range(nrt):                         # the tile's row tiles
+            first = ready if L is None else max(L + 1, ready if r == 0 else 0)
+            L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
+        # fetch t + 1 once fetch t is done and the array has started tile t (d_t = t)
+        x = end + 3 if lend_prev is None else max(end + 3, lend_prev + 1)
+        lend_prev = L
+    return L + 5 + last_rows
 
 
 def dense_items(op: Any, Q: int) -> int:

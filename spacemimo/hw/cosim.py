@@ -18,7 +18,8 @@ RTL = Path(os.environ.get("SM_RTL_DIR") or paths.rtl_dir()).resolve()
 TB_DIR = paths.rtl_tests_dir()
 BUILD_ROOT = paths.build_dir() / ("rtl_cosim" if RTL == paths.rtl_dir().resolve()
                                   else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
-SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v"]
+SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v",
+           "sm_axi_stream_rd.v"]
 
 # The RTL parameter sets, from the named builds of spacemimo/spec/builds.yaml (docs/BUILDS.md).
 # SMALL, for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and the paper-size
@@ -26,6 +27,17 @@ SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", 
 # columns). PAPER: paper-size GSM sized for the XC7V690T, 256 lanes x 4 nodes x Q inputs.
 SMALL = {bits: build(f"rtl-small-{bits}").rtl_params() for bits in (8, 16)}
 PAPER = {bits: build(f"rtl-paper-{bits}").rtl_params() for bits in (8, 16)}
+
+
+def build_params(name: str) -> dict[str, int]:
+    """The RTL parameters of the spec's build ``name`` (e.g. ``rtl-small-8-streamed``); a
+    name that is not an RTL build is a one-line error."""
+    from spacemimo.spec.builds import load
+
+    bs = load()
+    if name not in bs.builds or bs[name].backend != "rtl":
+        raise ValueError(f"unknown RTL build {name!r}; choose from {sorted(bs.of_backend('rtl'))}")
+    return bs[name].rtl_params()
 
 
 def verilator_bin() -> Path | None:
@@ -105,6 +117,7 @@ def _build_and_test(sim: str, params: dict[str, int], vectors: Path, build_dir: 
                  build_args=build_args,
                  timescale=("1ns", "1ps"), log_file=log_file, always=(sim == "icarus"))
     env = {"SM_VECTORS": str(vectors), "SM_WATCHDOG": str(params.get("WATCHDOG", 4096)),
+           "SM_WGT_PORTS": str(params.get("WGT_PORTS", 0)),
            "PYTHONPATH": os.pathsep.join([str(TB_DIR), *sys.path])}
     env.update(extra_env or {})
     return Path(runner.test(hdl_toplevel="spacemimo_accel", test_module=test_module,

@@ -235,7 +235,8 @@ _HLS_COLUMNS = (("drain_cols", "drain cols"), ("weight_placement", "weights"),
                 ("stream_k", "stream k"))
 _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
-                ("norm_cols", "NORM cols"))
+                ("norm_cols", "NORM cols"), ("placement", "weights"),
+                ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"))
 
 
 def _cell(b: BuildConfig, key: str) -> str:

@@ -41,11 +41,13 @@ RTL_PARAMS = {
     "acc_bits": "ACC_W", "max_rows": "MAX_ROWS", "max_cols": "MAX_COLS",
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
-    "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW",
+    "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
+    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
-_RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols")
+_RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols",
+             "wgt_ports", "wgt_bits")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class BuildConfig:
     watchdog: int | None = None
     fabric_mul_lanes: int | None = None
     norm_cols: int | None = None
+    wgt_ports: int | None = None   # weight-stream AXI read ports m_axi_wgt<k> (0: resident)
+    wgt_bits: int | None = None    # their data width (64 or 128)
 
     @property
     def weights_per_word(self) -> int:
@@ -94,6 +98,16 @@ class BuildConfig:
         if self.weight_placement is None:
             return None
         return WEIGHT_PLACEMENTS[self.weight_placement]
+
+    @property
+    def placement(self) -> str | None:
+        """Weight placement: an HLS build's ``weight_placement``; an RTL build's follows from
+        its ports and depth (no ports: resident; no resident depth: streamed; else hybrid)."""
+        if self.backend == "hls":
+            return self.weight_placement
+        if not self.wgt_ports:
+            return "resident"
+        return "streamed" if self.wmem_depth == 0 else "hybrid"
 
     def with_(self, **changes: Any) -> BuildConfig:
         """A copy with some knobs changed (None values ignored), checked like a spec entry."""
@@ -209,6 +223,10 @@ def _check(b: BuildConfig) -> None:
              f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
         need(b.max_rows % b.node_rows == 0, "max_rows must be a multiple of node_rows")
         need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
+        need(0 <= (b.wgt_ports or 0) <= 4, f"wgt_ports {b.wgt_ports} must be in 0..4")
+        need(b.wgt_bits in (64, 128), f"wgt_bits {b.wgt_bits} must be 64 or 128")
+        need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
+             "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
 
 
 def parse(text: str) -> BuildSet:
