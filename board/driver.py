@@ -289,6 +289,45 @@ def limits_from_hw_config(word: int, regmap: rm.RegisterMap | None = None
     return lim, bits
 
 
+PLACEMENTS = {1: "resident", 2: "streamed", 3: "hybrid"}  # HW_WEIGHTS.PLACEMENT
+
+
+@dataclass(frozen=True)
+class WeightMemory:
+    """HW_WEIGHTS decoded: where this build keeps DENSE weights (rtl/README.md "Weight
+    placement") and its output lanes (HW_CONFIG.LOG2_OUT_LANES: bank p holds neurons
+    o = p mod lanes)."""
+
+    placement: str | None  # resident / streamed / hybrid; None: a build older than the field
+    wmem_depth: int        # resident 32-bit words per bank
+    wgt_ports: int         # dedicated weight-stream AXI ports (0: none; the HLS kernel streams
+    out_lanes: int         # over its program port)
+
+    def check(self, program: Program) -> None:
+        """A resident-only build holds every DENSE op's weights in its banks or cannot run
+        the program: refuse it here, naming the limit, before anything is written."""
+        if self.placement != "resident":
+            return
+        need = sum(pf.bank_words(op, program.bits, self.out_lanes) for op in program.ops
+                   if op.opcode == pf.OPCODES["DENSE"])
+        if need > self.wmem_depth:
+            raise DimsExceedMaxError(
+                f"program {program.name!r} needs {need} weight words per bank "
+                f"({self.out_lanes} output lanes); this build keeps {self.wmem_depth} on chip "
+                "and streams none (HW_WEIGHTS.PLACEMENT resident): load a streamed or hybrid "
+                "build (spacemimo/spec/builds.yaml, e.g. rtl-pynqz2)", source="host")
+
+
+def weight_memory_from_registers(hw_weights: int, hw_config: int,
+                                 regmap: rm.RegisterMap | None = None) -> WeightMemory:
+    """HW_WEIGHTS (+ HW_CONFIG's lane count) decoded into a WeightMemory."""
+    regmap = regmap or rm.load()
+    w = regmap.decode("HW_WEIGHTS", hw_weights)
+    c = regmap.decode("HW_CONFIG", hw_config)
+    return WeightMemory(placement=PLACEMENTS.get(w["PLACEMENT"]), wmem_depth=w["WMEM_DEPTH"],
+                        wgt_ports=w["WGT_PORTS"], out_lanes=1 << c["LOG2_OUT_LANES"])
+
+
 def _round_up(n: int, align: int = BUFFER_ALIGN) -> int:
     return max(align, (int(n) + align - 1) // align * align)
 
@@ -321,6 +360,7 @@ class AccelDriver:
         self._image_bytes = 0
         self._needs_load = False
         self._limits: tuple[HardwareLimits, int] | None = None
+        self._weights: WeightMemory | None = None
 
     # -- registers --------------------------------------------------------------------------
     def read_reg(self, name: str) -> int:
@@ -353,6 +393,15 @@ class AccelDriver:
     @property
     def data_bits(self) -> int:
         return self._hw_config()[1]
+
+    @property
+    def weight_memory(self) -> WeightMemory:
+        """Where this build keeps its weights (HW_WEIGHTS), read once."""
+        if self._weights is None:
+            self.check_id()
+            self._weights = weight_memory_from_registers(
+                self.read_reg("HW_WEIGHTS"), self.read_reg("HW_CONFIG"), self.regmap)
+        return self._weights
 
     def _hw_config(self) -> tuple[HardwareLimits, int]:
         if self._limits is None:
@@ -404,6 +453,7 @@ class AccelDriver:
                 f"program {program.name!r} is {program.bits}-bit, this bitstream is a {bits}-bit "
                 f"build (HW_CONFIG.DATA_16={int(bits == 16)}): compile the program with "
                 f"--bits {bits} or load the {program.bits}-bit bitstream", source="host")
+        self.weight_memory.check(program)
         try:
             pf.validate_program(program, lim)
         except ProgramError as err:

@@ -184,6 +184,14 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
             f"NUM_BUFFERS {lim.num_buffers}, {1 << rep.hw_config['LOG2_OUT_LANES']} output "
             f"lanes x {1 << rep.hw_config['LOG2_NODE_ROWS']} node rows",
             "bitstream/.hwh mismatch or a broken build (zero limits)")
+    wm = accel.weight_memory
+    ports = (f", {wm.wgt_ports} weight-stream ports" if wm.wgt_ports else
+             ", no weight-stream ports")
+    rep.add("HW_WEIGHTS", wm.placement is not None,
+            f"{accel.read_reg('HW_WEIGHTS'):#010x}: {wm.placement} weights, "
+            f"{wm.wmem_depth} resident words per bank{ports}",
+            "a bitstream older than HW_WEIGHTS.PLACEMENT (register map v"
+            f"{regmap.version}): rebuild it, or the driver cannot tell what fits")
     bad = []
     for name in SCRATCH_REGISTERS:
         for pattern in PATTERNS:

@@ -48,3 +48,5 @@ localparam integer REG_HW_WEIGHTS_WGT_PORTS = 24;
 localparam integer REG_HW_WEIGHTS_WGT_PORTS_W = 3;
 localparam integer REG_HW_WEIGHTS_LOG2_WGT_WORDS = 27;
 localparam integer REG_HW_WEIGHTS_LOG2_WGT_WORDS_W = 2;
+localparam integer REG_HW_WEIGHTS_PLACEMENT = 29;
+localparam integer REG_HW_WEIGHTS_PLACEMENT_W = 2;

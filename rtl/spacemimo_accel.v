@@ -196,7 +196,9 @@ module spacemimo_accel #(
   localparam [23:0] HWW_DEPTH = WMEM_DEPTH;
   localparam [2:0]  HWW_PORTS = WGT_PORTS;
   localparam [1:0]  HWW_LWW = LU;
-  localparam [31:0] HW_WEIGHTS = {3'b000, HWW_LWW, HWW_PORTS, HWW_DEPTH};
+  // PLACEMENT: 1 resident (no weight ports), 2 streamed (nothing resident), 3 hybrid
+  localparam [1:0]  HWW_PLACE = (WGT_PORTS == 0) ? 2'd1 : (WMEM_DEPTH == 0) ? 2'd2 : 2'd3;
+  localparam [31:0] HW_WEIGHTS = {1'b0, HWW_PLACE, HWW_LWW, HWW_PORTS, HWW_DEPTH};
 
   localparam IMW = (CWB > RB) ? CWB : RB;  // index-product operand bits (<= MAX_COLS/MAX_ROWS)
 

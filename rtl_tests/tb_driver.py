@@ -29,6 +29,7 @@ from spacemimo.quant import golden
 from spacemimo.quant.program import ERROR_CODES, Program
 from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import edge_case_inputs, random_vectors
+from spacemimo.spec.builds import build
 
 TIMEOUT_S = 5e-3  # simulated: 500 k cycles, far beyond any run here
 SEED = int(os.environ.get("SM_SEED", "7"))
@@ -117,6 +118,10 @@ async def test_driver_golden(dut: Any) -> None:
         lim, bits = d.hw_limits, d.data_bits
         assert bits == BITS, f"HW_CONFIG says {bits}-bit, the build is {BITS}-bit"
         log.info("HW_CONFIG: %s, %d-bit", lim, bits)
+        # HW_WEIGHTS as the RTL reports it for this (resident) build
+        wm, spec = d.weight_memory, build(f"rtl-small-{BITS}")
+        assert (wm.placement, wm.wmem_depth, wm.wgt_ports, wm.out_lanes) == (
+            "resident", spec.wmem_depth, 0, spec.out_lanes), wm
         rows = []
         for name, prog in programs(BITS).items():
             x = vectors(prog, 8, SEED)

@@ -18,6 +18,7 @@ import pytest
 
 from spacemimo.board import driver as drv
 from spacemimo.quant import golden
+from spacemimo.quant import program as pf
 from spacemimo.quant.program import ERROR_CODES, HardwareLimits, Program, ProgramError
 from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
 from spacemimo.quant.vectors import random_vectors as random_inputs
@@ -56,7 +57,9 @@ class FakeBoard:
                  interrupt: bool = True) -> None:
         self.off = {r.offset: r.name for r in MAP.registers}
         self.regs = {name: 0 for name in MAP.offsets()}
-        self.regs.update(HW_ID=MAP.hw_id, HW_CONFIG=hw_config(bits=bits), CTRL=0b100)
+        self.regs.update(HW_ID=MAP.hw_id, HW_CONFIG=hw_config(bits=bits), CTRL=0b100,
+                         HW_WEIGHTS=MAP.encode("HW_WEIGHTS", WMEM_DEPTH=512, WGT_PORTS=2,
+                                               LOG2_WGT_WORDS=1, PLACEMENT=3))
         self.bits, self.hang, self.wedge, self.interrupt = bits, hang, wedge, interrupt
         self.live: dict[int, _Phys] = {}
         self.next = 0x1000_0000
@@ -454,11 +457,12 @@ def test_selftest_passes_on_a_healthy_board_and_prints_a_pasteable_summary() -> 
     rep = run_selftest(d, shipped_vectors_dir(), "fake board", 100.0, "assumed", repeats=3)
     assert rep.passed, rep.summary()
     names = [c.name for c in rep.checks]
-    assert names == ["HW_ID", "HW_CONFIG", "register read-back", "known-answer test",
-                     "reruns on the loaded program"]
+    assert names == ["HW_ID", "HW_CONFIG", "HW_WEIGHTS", "register read-back",
+                     "known-answer test", "reruns on the loaded program"]
     text = rep.summary()
     for part in (MAP.ip.vlnv, "MAX_ROWS=32", "0 mismatching words of 512", "cycles/vector",
-                 "RESULT: PASS", "numpy"):
+                 "RESULT: PASS", "numpy",
+                 "hybrid weights, 512 resident words per bank, 2 weight-stream ports"):
         assert part in text, part
     assert rep.perf["cycles_per_vector"] == (1000 + 100 * 16) / 16
 
@@ -592,3 +596,25 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch) -> None
     assert main(["board", "selftest", "--bitstream", str(tmp_path / "x.bit")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such file" in err[0]
+
+
+def test_a_resident_only_build_refuses_weights_it_cannot_hold() -> None:
+    """HW_WEIGHTS.PLACEMENT resident: the driver adds up the program's bank words (8 output
+    lanes, HW_CONFIG) and refuses what does not fit, naming the limit, before any write."""
+    prog = small_gsm_program(bits=8, seed=0)
+    need = sum(pf.bank_words(op, 8, 8) for op in prog.ops if op.opcode == 1)
+    for placement, depth, refused in ((1, need - 1, True), (1, need, False),
+                                      (2, 0, False), (3, 1, False), (0, 0, False)):
+        dev = FakeBoard()
+        dev.regs["HW_WEIGHTS"] = MAP.encode("HW_WEIGHTS", WMEM_DEPTH=depth, PLACEMENT=placement,
+                                            WGT_PORTS=0 if placement == 1 else 2)
+        d = drv.AccelDriver(dev)
+        if refused:
+            with pytest.raises(drv.DimsExceedMaxError,
+                               match=f"needs {need} weight words per bank .8 output lanes.; "
+                                     f"this build keeps {need - 1} on chip and streams none"):
+                d.load(prog)
+            assert not any(name in ("CTRL", "PROGRAM_ADDR_LO") for name, _ in dev.writes)
+        else:
+            d.load(prog)  # streamed / hybrid / not reported: the hardware decides
+            assert d.weight_memory.placement == drv.PLACEMENTS.get(placement)

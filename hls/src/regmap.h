@@ -54,6 +54,8 @@ constexpr unsigned HW_WEIGHTS_WGT_PORTS_BIT = 24;
 constexpr unsigned HW_WEIGHTS_WGT_PORTS_WIDTH = 3;
 constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_BIT = 27;
 constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_WIDTH = 2;
+constexpr unsigned HW_WEIGHTS_PLACEMENT_BIT = 29;
+constexpr unsigned HW_WEIGHTS_PLACEMENT_WIDTH = 2;
 
 }  // namespace regmap
 

@@ -77,6 +77,7 @@ static_assert(regmap::STATUS == 0x44, "regmap: STATUS moved; update pragmas");
 static_assert(regmap::CYCLES_LO == 0x4C, "regmap: CYCLES moved; update pragmas");
 static_assert(regmap::HW_ID == 0x58, "regmap: HW_ID moved; update pragmas");
 static_assert(regmap::HW_CONFIG == 0x60, "regmap: HW_CONFIG moved; update pragmas");
+static_assert(regmap::HW_WEIGHTS == 0x88, "regmap: HW_WEIGHTS moved; update pragmas");
 static_assert(regmap::PROGRAM_SIZE == 0x68, "regmap: PROGRAM_SIZE moved; update pragmas");
 static_assert(regmap::INPUT_SIZE == 0x70, "regmap: INPUT_SIZE moved; update pragmas");
 static_assert(regmap::OUTPUT_SIZE == 0x78, "regmap: OUTPUT_SIZE moved; update pragmas");
@@ -161,6 +162,7 @@ using namespace smacc;
 void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
+                     unsigned *hw_weights,
                      unsigned program_size, unsigned input_size, unsigned output_size) {
     // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
     // depth = the co-simulation testbench's buffers in beats (SM_AXI_DEPTH_*, set by the
@@ -178,6 +180,7 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
 #pragma HLS INTERFACE mode = s_axilite port = cycles offset = 0x4C bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = hw_id offset = 0x58 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = hw_config offset = 0x60 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = hw_weights offset = 0x88 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = program_size offset = 0x68 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = input_size offset = 0x70 bundle = control
 #pragma HLS INTERFACE mode = s_axilite port = output_size offset = 0x78 bundle = control
@@ -212,6 +215,7 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
     cycles_t cyc = CFG::start_overhead;  // the ap_start handshake and register reads
     *hw_id = regmap::HW_ID_VALUE;
     *hw_config = hw_config_value();
+    *hw_weights = hw_weights_value();
     unsigned err = pf::ERR_OK;
     bus_bounds bb;
     const unsigned bus_bytes = CFG::bus_width / 8;

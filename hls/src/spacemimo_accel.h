@@ -87,6 +87,17 @@ constexpr unsigned hw_config_value() {
            ((accel_config::data_bits >= 16 ? 1u : 0u) << regmap::HW_CONFIG_DATA_16_BIT);
 }
 
+// HW_WEIGHTS: this kernel streams over its program port (gmem0), so it has no dedicated
+// weight ports (WGT_PORTS 0); PLACEMENT 1 resident / 2 streamed / 3 hybrid from
+// SM_WEIGHT_MODE (0 streamed, 1 resident, 2 hybrid); WMEM_DEPTH its resident 32-bit words
+// per bank (0 when nothing is resident).
+constexpr unsigned hw_weights_value() {
+    return ((accel_config::weight_mode == 0 ? 0u : accel_config::weight_depth)
+            << regmap::HW_WEIGHTS_WMEM_DEPTH_BIT) |
+           ((accel_config::weight_mode == 0 ? 2u : accel_config::weight_mode == 1 ? 1u : 3u)
+            << regmap::HW_WEIGHTS_PLACEMENT_BIT);
+}
+
 }  // namespace smacc
 
 // Top function. Pointers are m_axi masters whose base addresses are the PROGRAM/INPUT/OUTPUT
@@ -97,6 +108,7 @@ constexpr unsigned hw_config_value() {
 void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
+                     unsigned *hw_weights,
                      unsigned program_size, unsigned input_size, unsigned output_size);
 
 #ifndef __SYNTHESIS__

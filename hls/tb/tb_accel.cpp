@@ -108,19 +108,20 @@ struct AccelRegs {
         return v;
     }
     void start() {
-        unsigned status = 0, hw_id = 0, hw_config = 0;
+        unsigned status = 0, hw_id = 0, hw_config = 0, hw_weights = 0;
         unsigned long long cycles = 0;
         spacemimo_accel(ddr.at(addr(regmap::PROGRAM_ADDR_LO, regmap::PROGRAM_ADDR_HI)),
                         ddr.at(addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI)),
                         ddr.at(addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI)),
                         regs[regmap::NUM_VECTORS / 4], regs[regmap::MODE / 4], &status, &cycles,
-                        &hw_id, &hw_config, regs[regmap::PROGRAM_SIZE / 4],
+                        &hw_id, &hw_config, &hw_weights, regs[regmap::PROGRAM_SIZE / 4],
                         regs[regmap::INPUT_SIZE / 4], regs[regmap::OUTPUT_SIZE / 4]);
         regs[regmap::STATUS / 4] = status;
         regs[regmap::CYCLES_LO / 4] = (uint32_t)cycles;
         regs[regmap::CYCLES_HI / 4] = (uint32_t)(cycles >> 32);
         regs[regmap::HW_ID / 4] = hw_id;
         regs[regmap::HW_CONFIG / 4] = hw_config;
+        regs[regmap::HW_WEIGHTS / 4] = hw_weights;
         regs[regmap::CTRL / 4] = (1u << regmap::CTRL_AP_DONE_BIT) |
                                  (1u << regmap::CTRL_AP_IDLE_BIT) |
                                  (1u << regmap::CTRL_AP_READY_BIT);
