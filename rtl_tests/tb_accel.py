@@ -21,6 +21,9 @@ Environment (set by tests/test_rtl_cosim.py or spacemimo.hw.bench):
   SM_NVEC      vectors to run (default: all)
   SM_RESULT    JSON file the benchmark test writes its measurements to
   SM_WATCHDOG  the build's WATCHDOG parameter (cycles; set by cosim.run_cosim)
+  SM_BOARD     test_bench: a board of spacemimo/spec/boards.yaml whose memory model (rtl_tests/
+               board_memory.py: latency per burst, DDR rate) sits on every read port
+  SM_CLOCK_MHZ the build's clock for that model (bytes per cycle)
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ import random
 import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import cocotb
 import numpy as np
+from board_memory import BoardMemory
 from cocotb.clock import Clock
 from cocotb.task import bridge
 from cocotb.triggers import ClockCycles, First, ReadOnly, RisingEdge, Timer
@@ -45,6 +49,7 @@ from sim_board import PERIOD_NS, SimBoard
 from spacemimo.board.driver import AccelDriver, StartRegisters
 from spacemimo.quant.program import ERROR_CODES, HEADER_FIELDS, OP_FIELDS, Program, checksum
 from spacemimo.quant.vectors import read_golden_vectors
+from spacemimo.spec import boards as board_spec
 from spacemimo.spec.regmap import load as load_regmap
 
 STAGGER = 0x100      # the i-th buffer starts i * 0x100 bytes into its page (SimBoard)
@@ -659,11 +664,14 @@ async def test_bench(dut: Any) -> None:
     gv = _vectors()
     n = _nvec(gv)
     tb = TB(dut, stall=0.0)
+    memory = _board_memory(dut, tb.board)  # SM_BOARD: the board's latency and DDR rate
     await tb.reset()
     regs = await tb.place(gv.program, gv.inputs[:n])
     status, load_cycles = await tb.run(load=True, num_vectors=1,
                                        timeout_cycles=_budget(gv, 1))
     assert status == 0, f"STATUS {status}"
+    if memory is not None:
+        memory.reset_stats()  # the inferences' traffic only
     per_inf = []
     ops: list[list[int]] = []
     done: list[int] = []
@@ -681,4 +689,22 @@ async def test_bench(dut: Any) -> None:
     Path(os.environ["SM_RESULT"]).write_text(json.dumps({
         "load_cycles": load_cycles, "cycles": per_inf, "op_start_cycles": ops,
         "done_cycles": done,
-        "mismatches": 0, "words": int(gv.expected[:n].size), "vectors": n}))
+        "mismatches": 0, "words": int(gv.expected[:n].size), "vectors": n,
+        **({"board": os.environ["SM_BOARD"], "memory": asdict(memory.stats())
+            | {"bytes_per_cycle": memory.stats().bytes_per_cycle,
+               "ddr_bytes_per_cycle": memory.rate, "read_latency": memory.latency}}
+           if memory is not None else {})}))
+
+
+def _board_memory(dut: Any, board: SimBoard) -> BoardMemory | None:
+    """SM_BOARD=<name> (spacemimo/spec/boards.yaml) at SM_CLOCK_MHZ: every read port of the
+    core (m_axi_gmem and the weight ports) behind that board's memory model."""
+    name = os.environ.get("SM_BOARD")
+    if not name:
+        return None
+    memory = BoardMemory(dut, board_spec.board(name),
+                         float(os.environ.get("SM_CLOCK_MHZ", "100")),
+                         [("m_axi_gmem", board.ram.read_if)]
+                         + [(f"m_axi_wgt{k}", w) for k, w in enumerate(board.wgt)])
+    memory.start()
+    return memory

@@ -229,9 +229,12 @@ def io_model(program: Any, params: dict[str, int]) -> int:
 
 
 def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: int,
-            kind: str = "gsm") -> dict[str, Any]:
+            kind: str = "gsm", extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Golden vectors + Verilator co-simulation (test_bench); returns the TB's JSON.
-    kind: "gsm" (paper-size GSM) or "gnn" (paper-size Model-GNN, N=8, K=4, 32/32/8)."""
+    kind: "gsm" (paper-size GSM) or "gnn" (paper-size Model-GNN, N=8, K=4, 32/32/8).
+    extra_env: more testbench settings (e.g. SM_BOARD: the board's memory model); a stored
+    measurement is reused only when it was made with the same ones."""
+    extra_env = dict(extra_env or {})
     from spacemimo.hw.cosim import run_cosim
     from spacemimo.quant.random_programs import random_gsm_program, random_model_gnn_program
     from spacemimo.quant.vectors import read_golden_vectors, write_golden_vectors
@@ -254,13 +257,15 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
     exe = build / f"verilator_{tag}{bits}" / "spacemimo_accel"
     driver = importlib.util.find_spec("spacemimo.board.driver")  # located, not imported
     srcs = [RTL_DIR / f for f in RTL_SOURCES] + [
-        paths.rtl_tests_dir() / f for f in ("tb_accel.py", "sim_board.py")] + (
+        paths.rtl_tests_dir() / f for f in ("tb_accel.py", "sim_board.py",
+                                            "board_memory.py")] + (
         [Path(driver.origin)] if driver is not None and driver.origin else [])
     if (result.exists() and exe.exists() and not reuse_off()
             and result.stat().st_mtime > max([exe.stat().st_mtime]
                                              + [f.stat().st_mtime for f in srcs])):
         data = json.loads(result.read_text())
-        if data.get("vectors") == vectors and data.get("mismatches") == 0:
+        if (data.get("vectors") == vectors and data.get("mismatches") == 0
+                and data.get("env", {}) == extra_env):
             print(f"[{bits}-bit] reusing the measurement in {result} (newer than the RTL, "
                   f"the testbench and the Verilator build)", flush=True)
             data["sim_seconds"] = 0.0
@@ -275,10 +280,13 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
                               testcase="test_bench",
                               extra_env={"SM_BENCH": "1", "SM_RESULT": str(result),
                                          "SM_NVEC": str(vectors),
-                                         "SM_MEM_BYTES": str(1 << 23)}, log_file=log)
+                                         "SM_MEM_BYTES": str(1 << 23), **extra_env},
+                              log_file=log)
     if failed or not result.exists():
         raise RuntimeError(f"{bits}-bit co-simulation failed ({failed} of {tests}); see {log}")
     data = json.loads(result.read_text())
+    data["env"] = extra_env
+    result.write_text(json.dumps(data))
     data["sim_seconds"] = time.time() - t0
     data["program"] = gv.program
     return data
