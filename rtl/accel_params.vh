@@ -18,4 +18,5 @@
 `define SM_FABRIC_MUL_LANES 2
 `define SM_NORM_COLS 1
 `define SM_AXI_DW 64
+`define SM_DSP_PACK 1
 `endif

@@ -47,7 +47,8 @@ module spacemimo_accel #(
   parameter MAX_BURST   = 16,
   parameter WATCHDOG    = `SM_WATCHDOG,     // cycles a bus handshake may stall before TIMEOUT
   parameter FABRIC_MUL_LANES = `SM_FABRIC_MUL_LANES, // lanes whose multipliers are LUTs, not DSPs
-  parameter NORM_COLS   = `SM_NORM_COLS     // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
+  parameter NORM_COLS   = `SM_NORM_COLS,    // NORM columns per cycle, 1..Q (0: Q); C*NORM_COLS 64-bit units
+  parameter DSP_PACK    = `SM_DSP_PACK       // 8-bit: two lanes' products per DSP48 (shared activation)
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -624,25 +625,62 @@ module spacemimo_accel #(
     sx_t = x;
   endfunction
 
+  // DSP_PACK (8-bit builds): lanes 2i and 2i+1 (a pair past the fabric lanes) share one
+  // DSP48 per (row, term): both multiply the same activation x by their own weight. With
+  // S = D + XW - 1 (16): A = w1 * 2^S + w0 (25 bits: fits the DSP48E1's 25-bit port for every
+  // w1, w0, which S = 17 does not at w1 = -128, w0 < 0), B = x (9 bits), P = w1*x*2^S + w0*x.
+  // w0*x lies in [-32640, 32768] (65,409 values), so its low S bits r = P[S-1:0] identify it:
+  // negative exactly when r > 2^(S-1), i.e. w0*x = {neg, r} with neg = r[S-1] & |r[S-2:0].
+  // P[2S:S] = w1*x - neg (the low product's borrow), so w1*x = P[2S:S] + neg; neg enters
+  // lane 2i+1's dot-product sum as a 1-bit term. Exact for every w0, w1, x
+  // (tests/test_dsp_pack.py checks all 33.5 M; the cosim runs the small build packed).
+  localparam PACK = (DSP_PACK != 0) && (D == 8);
+  localparam S   = D + XW - 1;
+  localparam SH  = S + 1;                  // product width (= D + XW)
+  wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's raw high product, from its pair
+  wire [P*C*Q-1:0]   pk_cb;                // ... and its borrow bit
   wire [P*C*PW-1:0] dot;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : lane_p
+      localparam PAIRED = PACK && ((gb / 2) * 2 >= FABRIC_MUL_LANES) && ((gb / 2) * 2 + 1 < P);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane_c
         wire signed [D+XW-1:0] pr [0:Q-1];
+        wire [Q-1:0] cb;
         for (gq = 0; gq < Q; gq = gq + 1) begin : term
           wire signed [D-1:0] wv = w_rd[gb*32 + gq*D +: D];
           wire signed [XW-1:0] xv = x1[(gc*Q + gq)*XW +: XW];
-          if (gb < FABRIC_MUL_LANES) begin : fab
+          localparam PI = (gb*C + gc)*Q + gq;    // this product's index
+          if (PAIRED && gb % 2 == 0) begin : pk
+            wire signed [D-1:0] w1 = w_rd[(gb+1)*32 + gq*D +: D];
+            wire signed [D+S:0] pa = ($signed(w1) <<< S) + wv;   // 25 bits
+            wire signed [2*S:0] pp = pa * xv;                      // P[32:0]
+            wire neg = pp[S-1] & (|pp[S-2:0]);
+            assign pr[gq] = {neg, pp[S-1:0]};
+            assign cb[gq] = 1'b0;
+            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = pp[2*S:S];
+            assign pk_cb[((gb+1)*C + gc)*Q + gq] = neg;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
+          end else if (PAIRED) begin : pk_hi_lane
+            assign pr[gq] = pk_hi[PI*SH +: SH];
+            assign cb[gq] = pk_cb[PI];
+          end else if (gb < FABRIC_MUL_LANES) begin : fab
             assign pr[gq] = mul_fabric(wv, xv);
+            assign cb[gq] = 1'b0;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
           end else begin : dsp
             assign pr[gq] = wv * xv;
+            assign cb[gq] = 1'b0;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
           end
         end
         reg signed [PW-1:0] sum;
         integer k;
         always @* begin
           sum = 0;
-          for (k = 0; k < Q; k = k + 1) sum = sum + pr[k];
+          for (k = 0; k < Q; k = k + 1) sum = sum + pr[k] + $signed({1'b0, cb[k]});
         end
         assign dot[(gb*C + gc)*PW +: PW] = sum;
       end

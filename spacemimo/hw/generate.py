@@ -235,6 +235,7 @@ _HLS_COLUMNS = (("drain_cols", "drain cols"), ("weight_placement", "weights"),
                 ("stream_k", "stream k"))
 _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
+                ("dsp_pack", "DSP pack"),
                 ("norm_cols", "NORM cols"))
 
 

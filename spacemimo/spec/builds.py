@@ -41,11 +41,12 @@ RTL_PARAMS = {
     "acc_bits": "ACC_W", "max_rows": "MAX_ROWS", "max_cols": "MAX_COLS",
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
-    "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW",
+    "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "dsp_pack": "DSP_PACK",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
-_RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols")
+_RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols",
+             "dsp_pack")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class BuildConfig:
     watchdog: int | None = None
     fabric_mul_lanes: int | None = None
     norm_cols: int | None = None
+    dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
 
     @property
     def weights_per_word(self) -> int:
@@ -209,6 +211,9 @@ def _check(b: BuildConfig) -> None:
              f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
         need(b.max_rows % b.node_rows == 0, "max_rows must be a multiple of node_rows")
         need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
+        need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
+        need(not b.dsp_pack or b.data_bits == 8,
+             "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 
 
 def parse(text: str) -> BuildSet:
