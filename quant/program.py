@@ -801,6 +801,31 @@ def validate_program(p: Program, limits: HardwareLimits | None = None,
     chk.check_output(p.out_buf, p.out_rows, p.out_cols)
 
 
+# --------------------------------------------------------------------------- weight placement
+
+
+def bank_words(op: Op, bits: int, out_lanes: int) -> int:
+    """Words of every weight bank one DENSE op takes: ceil(out / P) tiles x row words."""
+    return -(-op.out_cols // out_lanes) * row_words(op.in_cols, bits)
+
+
+def streamed_ops(program: Program, out_lanes: int, wmem_depth: int) -> list[int]:
+    """Indices of the DENSE ops a build with ``wmem_depth`` resident words per bank streams
+    (all of them when ``wmem_depth`` is 0): the RTL loader keeps DENSE ops resident in program
+    order while their bank words fit; the first that does not and every later one stream."""
+    used, out, spilled = 0, [], False
+    for i, op in enumerate(program.ops):
+        if op.opcode != OPCODES["DENSE"]:
+            continue
+        need = bank_words(op, program.bits, out_lanes)
+        if spilled or used + need > wmem_depth:
+            spilled = True
+            out.append(i)
+        else:
+            used += need
+    return out
+
+
 # --------------------------------------------------------------------------- bounds
 # Host-side twins of PROGRAM.md "Bounds: no loader trusts a length it was not given". The
 # driver calls them before it writes a register, and golden.run_device applies them in the
