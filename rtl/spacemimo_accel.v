@@ -626,17 +626,11 @@ module spacemimo_accel #(
   endfunction
 
   // DSP_PACK (8-bit builds): lanes 2i and 2i+1 (a pair past the fabric lanes) share one
-  // DSP48 per (row, term): both multiply the same activation x by their own weight. With
-  // S = D + XW - 1 (16): A = w1 * 2^S + w0 (25 bits: fits the DSP48E1's 25-bit port for every
-  // w1, w0, which S = 17 does not at w1 = -128, w0 < 0), B = x (9 bits), P = w1*x*2^S + w0*x.
-  // w0*x lies in [-32640, 32768] (65,409 values), so its low S bits r = P[S-1:0] identify it:
-  // negative exactly when r > 2^(S-1), i.e. w0*x = {neg, r} with neg = r[S-1] & |r[S-2:0].
-  // P[2S:S] = w1*x - neg (the low product's borrow), so w1*x = P[2S:S] + neg; neg enters
-  // lane 2i+1's dot-product sum as a 1-bit term. Exact for every w0, w1, x
-  // (tests/test_dsp_pack.py checks all 33.5 M; the cosim runs the small build packed).
+  // DSP48 per (row, term), both multiplying the same activation (sm_mul_pair.v: the
+  // arithmetic); lane 2i+1 gets the raw high product and its borrow bit, which enters its
+  // dot-product sum as a 1-bit term.
   localparam PACK = (DSP_PACK != 0) && (D == 8);
-  localparam S   = D + XW - 1;
-  localparam SH  = S + 1;                  // product width (= D + XW)
+  localparam SH  = D + XW;                 // product width
   wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's raw high product, from its pair
   wire [P*C*Q-1:0]   pk_cb;                // ... and its borrow bit
   wire [P*C*PW-1:0] dot;
@@ -652,12 +646,12 @@ module spacemimo_accel #(
           localparam PI = (gb*C + gc)*Q + gq;    // this product's index
           if (PAIRED && gb % 2 == 0) begin : pk
             wire signed [D-1:0] w1 = w_rd[(gb+1)*32 + gq*D +: D];
-            wire signed [D+S:0] pa = ($signed(w1) <<< S) + wv;   // 25 bits
-            wire signed [2*S:0] pp = pa * xv;                      // P[32:0]
-            wire neg = pp[S-1] & (|pp[S-2:0]);
-            assign pr[gq] = {neg, pp[S-1:0]};
+            wire signed [SH-1:0] p1r;
+            wire neg;
+            sm_mul_pair u_mp (.w0(wv), .w1(w1), .x(xv), .p0(pr[gq]),   // D = 8, XW = 9
+                              .p1r(p1r), .neg(neg));
             assign cb[gq] = 1'b0;
-            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = pp[2*S:S];
+            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = p1r;
             assign pk_cb[((gb+1)*C + gc)*Q + gq] = neg;
             assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
             assign pk_cb[PI] = 1'b0;
