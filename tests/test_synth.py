@@ -67,8 +67,8 @@ def _netlist(cells: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_levels_between_registers() -> None:
-    """FF -> LUT -> INV -> CARRY4 -> LUT -> FF: 3 levels (the inverter is absorbed); a
-    second, shorter path does not count; an unregistered DSP48 adds DSP_LEVELS."""
+    """FF -> LUT -> INV -> CARRY4 -> LUT -> FF: 2 LUT levels + a carry hop (the inverter is
+    absorbed); a second, shorter path does not count; an unregistered DSP48 adds DSP_LEVELS."""
     cells = {
         "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [2]}),
         "l1": _cell("LUT2", {"I0": [2], "I1": [2]}, {"O": [3]}),
@@ -79,15 +79,16 @@ def test_levels_between_registers() -> None:
         "r1": _cell("FDRE", {"C": [1], "D": [6], "CE": [7]}, {"Q": [9]}),
     }
     lv = synth.logic_levels(_netlist(cells), "top")
-    assert (lv.levels, lv.start, lv.end) == (3, "q0", "q1")
+    two = 2 + synth.CARRY_LEVEL
+    assert (lv.levels, lv.start, lv.end) == (two, "q0", "q1")
     assert lv.cells == {"LUT2": 1, "INV": 1, "CARRY4": 1, "LUT1": 1}
     cells["d"] = _cell("DSP48E1", {"A": [6]}, {"P": [8]}, {"MREG": "0", "PREG": "0"})
     cells["r1"]["connections"]["D"] = [8]
     lv = synth.logic_levels(_netlist(cells), "top")
-    assert lv.levels == 3 + synth.DSP_LEVELS and lv.verdict() == "pass"
+    assert lv.levels == two + synth.DSP_LEVELS and lv.verdict() == "pass"
     cells["d"]["parameters"]["PREG"] = "1"  # a registered DSP ends the path
-    assert synth.logic_levels(_netlist(cells), "top").levels == 3
-    assert synth.LevelReport(13, {}, "a", "b").verdict(12) == "fail: 13 > 12"
+    assert synth.logic_levels(_netlist(cells), "top").levels == two
+    assert synth.LevelReport(12.25, {}, "a", "b").verdict(12) == "fail: 12.25 > 12"
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -117,3 +118,33 @@ def test_scaled_target_says_so() -> None:
     t = synth.target("rtl-paper-8", "xc7vx690t", lanes=32)
     assert t.params["OUT_LANES"] == 32 and t.label == "rtl-paper-8 at 32 lanes"
     assert t.params["DSP_PACK"] == 1 and t.params["FABRIC_MUL_LANES"] == 0
+
+
+def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bench hw --synth-only --synth none --synth-build rtl-paper-8:xc7vx690t@32` writes
+    resources_per_part.{json,md}: the yosys counts (here a canned run) as % of the 690T, the
+    logic-level verdict, and no margin verdict for a run at fewer lanes than the build."""
+    from spacemimo.ground.results import read_table
+
+    seen: dict[str, Any] = {}
+
+    def fake_resources(params: dict[str, int], workdir: Path, timeout: int, **kw: Any
+                       ) -> dict[str, Any]:
+        seen.update(params=params, **kw)
+        return {"LUT": 70000, "LUT_total": 77650, "FF": 18791, "DSP": 260, "BRAM18": 224,
+                "BRAM36": 112, "URAM": 0, "seconds": 1}
+
+    monkeypatch.setattr(synth, "synth_resources", fake_resources)
+    monkeypatch.setattr(synth, "levels_of", lambda d: synth.LevelReport(
+        19.25, {"DSP48E1": 1, "LUT6": 9}, "wq", "prod2", {"prod2": 19.25}))
+    monkeypatch.setattr("spacemimo.hw.bench.yosys_command", lambda: ["yosys"])
+    assert main(["-q", "bench", "hw", "--synth-only", "--synth", "none", "--synth-build",
+                 "rtl-paper-8:xc7vx690t@32", "--out", str(tmp_path / "o"),
+                 "--build", str(tmp_path / "b")]) == 0
+    assert seen["family"] == "xc7" and not seen["uram"] and seen["params"]["OUT_LANES"] == 32
+    (row,) = read_table(tmp_path / "o" / "resources_per_part.json")
+    assert row["DSP %"] == round(100 * 260 / 3600, 1) and row["LUT %"] == 17.9
+    assert row["margins"] == "n/a (synthesized at 32 lanes)"
+    assert row["levels rule"] == "fail: 19.25 > 12" and row["path"] == "wq -> prod2"
+    assert "--synth-build rtl-paper-8:xc7vx690t@32" in row["command"]
+    assert (tmp_path / "o" / "resources_per_part.md").exists()

@@ -27,6 +27,7 @@ from typing import Any
 from spacemimo.ground import paths
 from spacemimo.hw.synth import (
     BRAM_LEVELS,
+    CARRY_LEVEL,
     CLOCK_MHZ,
     DSP_LEVELS,
     MAX_LEVELS,
@@ -368,10 +369,10 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
 PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "LUT", "LUT_total", "FF", "DSP",
                     "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
                     "margins", "logic levels", "levels rule", "yosys s")
-LEVELS_RULE = (f"<= {MAX_LEVELS} logic levels register to register at {CLOCK_MHZ:g} MHz "
-               f"(-1/-2 grades; assumed, not a timing analysis): LUT/MUXF/CARRY 1 each, an "
-               f"unregistered DSP48 {DSP_LEVELS}, a BRAM read without its output register "
-               f"{BRAM_LEVELS} (spacemimo.hw.synth)")
+LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
+               f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "
+               f"CARRY hop {CARRY_LEVEL:g}, an unregistered DSP48 {DSP_LEVELS:g}, a BRAM read "
+               f"without its output register {BRAM_LEVELS:g} (spacemimo.hw.synth)")
 
 
 def per_part_targets(opts: BenchHwOptions) -> list[Target]:

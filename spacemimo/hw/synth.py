@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -361,8 +361,10 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
     if levels:
         lv = levels_of(workdir)
         row.update({"logic levels": lv.levels, "levels rule": lv.verdict(),
+                    "path": f"{lv.start} -> {lv.end}",
                     "path cells": ", ".join(f"{n} {k}" for k, n in sorted(lv.cells.items())),
-                    "path end": lv.end})
+                    "deepest registers": ", ".join(f"{k} {v}"
+                                                   for k, v in lv.worst_ends.items())})
     row["yosys s"] = res["seconds"]
     return row
 
@@ -370,16 +372,18 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
 # --------------------------------------------------------------------------- logic levels
 
 # The rule held to at the target clock (an assumption, not a timing analysis): at 100 MHz on
-# -1/-2 speed grades a register-to-register path closes with <= MAX_LEVELS logic levels, a
-# level being one LUT (or MUXF7/8) with its routing, ~0.6-0.8 ns; a CARRY4/CARRY8 in a chain
-# counts as one level (Vivado's count; pessimistic: a carry hop is ~0.1 ns); a DSP48 whose
-# multiplier is not registered inside (no MREG/PREG) counts as DSP_LEVELS (A->P through the
-# pre-adder and multiplier, ~4-5 ns); a block RAM's output without its register as
-# BRAM_LEVELS (clock-to-out ~2 ns); a LUT-RAM's or SRL's read as one level.
+# -1/-2 speed grades a register-to-register path closes with <= MAX_LEVELS weighted logic
+# levels, one level being a LUT (or MUXF7/8) with its routing (~0.6-0.8 ns). A CARRY4/CARRY8
+# hop in a chain weighs CARRY_LEVEL (~0.1-0.2 ns; Vivado's "logic levels" would count each as
+# one); a DSP48 whose multiplier is not registered inside (no MREG/PREG) DSP_LEVELS (A->P
+# through pre-adder and multiplier, ~4-5 ns); a block RAM read without its output register
+# BRAM_LEVELS (clock-to-out ~2 ns); a LUT-RAM's or SRL's read one; an inverter none (Vivado
+# folds it into a LUT).
 CLOCK_MHZ = 100.0
-MAX_LEVELS = 12
-DSP_LEVELS = 6
-BRAM_LEVELS = 3
+MAX_LEVELS = 12.0
+CARRY_LEVEL = 0.25
+DSP_LEVELS = 6.0
+BRAM_LEVELS = 3.0
 
 
 @dataclass(frozen=True)
@@ -387,28 +391,32 @@ class LevelReport:
     """Longest register-to-register path: its weighted levels, the cells on it by type,
     and where it starts and ends."""
 
-    levels: int
+    levels: float
     cells: dict[str, int]
     start: str
     end: str
+    worst_ends: dict[str, float] = field(default_factory=dict)  # register -> deepest path
 
-    def verdict(self, max_levels: int = MAX_LEVELS) -> str:
-        return "pass" if self.levels <= max_levels else f"fail: {self.levels} > {max_levels}"
+    def verdict(self, max_levels: float = MAX_LEVELS) -> str:
+        return ("pass" if self.levels <= max_levels + 1e-9
+                else f"fail: {self.levels:g} > {max_levels:g}")
 
 
 def _comb_inputs(ctype: str, params: dict[str, Any], dirs: dict[str, str]
-                 ) -> tuple[list[str], int, bool] | None:
+                 ) -> tuple[list[str], float, bool] | None:
     """How a cell type sits in a path: (input ports its outputs depend on combinationally,
     its weight, whether its outputs start a path with that weight). None: purely sequential
     (its inputs end paths, its outputs start them at 0)."""
     if re.fullmatch(r"INV|BUF", ctype):  # absorbed into the neighbouring LUT by Vivado
         return [p for p, d in dirs.items() if d == "input"], 0, False
-    if re.fullmatch(r"LUT[1-6]|MUXF[789]|CARRY[48]|LUT6_2", ctype):
-        return [p for p, d in dirs.items() if d == "input"], 1, False
+    if re.fullmatch(r"CARRY[48]", ctype):
+        return [p for p, d in dirs.items() if d == "input"], CARRY_LEVEL, False
+    if re.fullmatch(r"LUT[1-6]|MUXF[789]|LUT6_2", ctype):
+        return [p for p, d in dirs.items() if d == "input"], 1.0, False
     if _is_lutram(ctype) or ctype.startswith("SRL"):
         rd = [p for p in dirs if dirs[p] == "input"
               and re.fullmatch(r"ADDR[A-H]|DPRA\d*|A\d*|A", p)]
-        return rd, 1, False
+        return rd, 1.0, False
     if ctype.startswith("DSP48"):
         if _pint(params, "PREG") or _pint(params, "MREG"):
             return None
@@ -417,7 +425,7 @@ def _comb_inputs(ctype: str, params: dict[str, Any], dirs: dict[str, str]
                 DSP_LEVELS, in_regs)
     if ctype.startswith("RAMB"):
         out_reg = any(_pint(params, k) for k in ("DOA_REG", "DOB_REG", "DOA_REG_0"))
-        return [], 0 if out_reg else BRAM_LEVELS, True
+        return [], 0.0 if out_reg else BRAM_LEVELS, True
     return None
 
 
@@ -434,8 +442,8 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
     ``write_json``), in weighted logic levels (MAX_LEVELS' rule). Registers, block RAMs,
     registered DSP48s, LUT-RAM writes and the top's ports start and end paths."""
     mod = netlist["modules"][top]
-    driver: dict[Any, tuple[str, list[str], int]] = {}  # bit -> (cell, comb inputs, weight)
-    start_w: dict[Any, int] = {}
+    driver: dict[Any, tuple[str, list[str], float]] = {}  # bit -> (cell, comb ins, weight)
+    start_w: dict[Any, float] = {}
     ends: list[tuple[str, Any]] = []
     cells = mod["cells"]
     for name, c in cells.items():
@@ -461,10 +469,10 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
                     start_w[b] = 0
                 else:
                     ends.append((f"port {pname}", b))
-    level: dict[Any, int] = {}
+    level: dict[Any, float] = {}
     via: dict[Any, Any] = {}
 
-    def resolve(bit: Any) -> int:
+    def resolve(bit: Any) -> float:
         """Level of a net bit (iterative DFS: the paths are thousands of cells deep)."""
         stack = [bit]
         while stack:
@@ -487,7 +495,7 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
                     continue
                 stack.extend(todo)
                 continue
-            best, arg = 0, None
+            best, arg = 0.0, None
             for p in ins:
                 for x in conns.get(p, []):
                     if isinstance(x, int) and level[x] >= best:
@@ -497,11 +505,21 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
             stack.pop()
         return level[bit]
 
-    worst, worst_end = 0, ("-", None)
+    worst, worst_end = 0.0, ("-", None)
+    public: dict[Any, str] = {}  # bit -> shortest public net name
+    for n, v in mod.get("netnames", {}).items():
+        if not v.get("hide_name"):
+            for x in v["bits"]:
+                if isinstance(x, int) and (x not in public or len(n) < len(public[x])):
+                    public[x] = n
+    by_end: dict[str, float] = {}
     for name, b in ends:
         lv = resolve(b)
         if lv > worst:
             worst, worst_end = lv, (name, b)
+        q = cells[name]["connections"].get("Q") if name in cells else None
+        key = public.get(q[0], name) if q else name
+        by_end[key] = max(by_end.get(key, 0), lv)
     on_path: dict[str, int] = {}
     b, start = worst_end[1], "-"
     while b is not None and b in driver:
@@ -515,7 +533,8 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
     q = cells.get(end, {}).get("connections", {}).get("Q")
     if q:  # a register: name it by the net it drives
         end = _net_name(mod, q[0]) or end
-    return LevelReport(worst, on_path, start, end)
+    worst_ends = dict(sorted(by_end.items(), key=lambda kv: -kv[1]))
+    return LevelReport(round(worst, 2), on_path, start, end, worst_ends)
 
 
 def _net_name(mod: dict[str, Any], bit: Any) -> str | None:
