@@ -148,3 +148,16 @@ def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert row["levels rule"] == "fail: 19.25 > 12" and row["path"] == "wq -> prod2"
     assert "--synth-build rtl-paper-8:xc7vx690t@32" in row["command"]
     assert (tmp_path / "o" / "resources_per_part.md").exists()
+
+
+def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
+    """The script marks the weight banks ram_style "ultra" only when asked (xcup), and the
+    per-part choice counts one URAM288 per 4,096-word lane bank against the 90 % margin."""
+    p = {"OUT_LANES": 64, "WMEM_DEPTH": 3328}
+    s = synth.yosys_script(p, family="xcup", wmem_uram=True)
+    assert 'setattr -set ram_style "ultra" t:$mem_v2 n:*wmem* %i' in s and " -uram" in s
+    assert "ultra" not in synth.yosys_script(p, family="xcup", uram=True)
+    with pytest.raises(synth.SynthError, match="xcup"):
+        synth.yosys_script(p, family="xc7", wmem_uram=True)
+    assert synth.wmem_urams(p) == 64 and synth.wmem_urams({**p, "WMEM_DEPTH": 5000}) == 128
+    assert synth.wmem_urams({**p, "WMEM_DEPTH": 0}) == 0

