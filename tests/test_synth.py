@@ -146,6 +146,7 @@ def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert row["DSP %"] == round(100 * 260 / 3600, 1) and row["LUT %"] == 17.9
     assert row["margins"] == "n/a (synthesized at 32 lanes)"
     assert row["levels rule"] == "fail: 19.25 > 12" and row["path"] == "wq -> prod2"
+    assert row["MAC path levels"] == 19.25 and row["deepest registers"] == "prod2 19.25"
     assert "--synth-build rtl-paper-8:xc7vx690t@32" in row["command"]
     assert (tmp_path / "o" / "resources_per_part.md").exists()
 

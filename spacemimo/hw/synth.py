@@ -378,9 +378,10 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
         lv = levels_of(workdir)
         row.update({"logic levels": lv.levels, "levels rule": lv.verdict(),
                     "path": f"{lv.start} -> {lv.end}",
+                    "MAC path levels": lv.worst_ends.get("prod2", "-"),
                     "path cells": ", ".join(f"{n} {k}" for k, n in sorted(lv.cells.items())),
-                    "deepest registers": ", ".join(f"{k} {v}"
-                                                   for k, v in lv.worst_ends.items())})
+                    "deepest registers": ", ".join(
+                        f"{k} {v:g}" for k, v in list(lv.worst_ends.items())[:12])})
     row["yosys s"] = res["seconds"]
     return row
 
