@@ -627,12 +627,24 @@ module spacemimo_accel #(
 
   // DSP_PACK (8-bit builds): lanes 2i and 2i+1 (a pair past the fabric lanes) share one
   // DSP48 per (row, term), both multiplying the same activation (sm_mul_pair.v: the
-  // arithmetic); lane 2i+1 gets the raw high product and its borrow bit, which enters its
-  // dot-product sum as a 1-bit term.
+  // arithmetic). Lane 2i+1 gets the high product and its borrow bit, a 1-bit term of its sum;
+  // lane 2i gets (w0 + 128) * x and subtracts 128 * (the row's activation sum), x_c128[row].
   localparam PACK = (DSP_PACK != 0) && (D == 8);
   localparam SH  = D + XW;                 // product width
-  wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's raw high product, from its pair
+  wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's high product, from its pair
   wire [P*C*Q-1:0]   pk_cb;                // ... and its borrow bit
+  wire [C*PW-1:0]    x_c128;               // -128 * sum over the Q terms of row c's activations
+  generate
+    for (gc = 0; gc < C; gc = gc + 1) begin : xsum
+      reg signed [PW-1:0] xs;
+      integer k;
+      always @* begin
+        xs = 0;
+        for (k = 0; k < Q; k = k + 1) xs = xs - ($signed(x1[(gc*Q + k)*XW +: XW]) <<< (D - 1));
+      end
+      assign x_c128[gc*PW +: PW] = xs;
+    end
+  endgenerate
   wire [P*C*PW-1:0] dot;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : lane_p
@@ -646,13 +658,13 @@ module spacemimo_accel #(
           localparam PI = (gb*C + gc)*Q + gq;    // this product's index
           if (PAIRED && gb % 2 == 0) begin : pk
             wire signed [D-1:0] w1 = w_rd[(gb+1)*32 + gq*D +: D];
-            wire signed [SH-1:0] p1r;
-            wire neg;
-            sm_mul_pair u_mp (.w0(wv), .w1(w1), .x(xv), .p0(pr[gq]),   // D = 8, XW = 9
-                              .p1r(p1r), .neg(neg));
+            wire signed [SH-1:0] hi;
+            wire borrow;
+            sm_mul_pair u_mp (.w0(wv), .w1(w1), .x(xv), .lo(pr[gq]), .hi(hi),   // D 8, XW 9
+                              .borrow(borrow));
             assign cb[gq] = 1'b0;
-            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = p1r;
-            assign pk_cb[((gb+1)*C + gc)*Q + gq] = neg;
+            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = hi;
+            assign pk_cb[((gb+1)*C + gc)*Q + gq] = borrow;
             assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
             assign pk_cb[PI] = 1'b0;
           end else if (PAIRED) begin : pk_hi_lane
@@ -673,7 +685,7 @@ module spacemimo_accel #(
         reg signed [PW-1:0] sum;
         integer k;
         always @* begin
-          sum = 0;
+          sum = (PAIRED && gb % 2 == 0) ? $signed(x_c128[gc*PW +: PW]) : 0;
           for (k = 0; k < Q; k = k + 1) sum = sum + pr[k] + $signed({1'b0, cb[k]});
         end
         assign dot[(gb*C + gc)*PW +: PW] = sum;

