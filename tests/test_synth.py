@@ -86,6 +86,12 @@ def test_levels_between_registers() -> None:
     cells["r1"]["connections"]["D"] = [8]
     lv = synth.logic_levels(_netlist(cells), "top")
     assert lv.levels == two + synth.DSP_LEVELS and lv.verdict() == "pass"
+    cells["r0"] = _cell("URAM288", {"CLK": [1], "ADDR_A": [9]}, {"DOUT_A": [2]},
+                        {"OREG_A": "FALSE"})  # an UltraRAM read without OREG starts at 3
+    lv = synth.logic_levels(_netlist(cells), "top")
+    assert lv.levels == two + synth.DSP_LEVELS + synth.BRAM_LEVELS
+    cells["r0"]["parameters"]["OREG_A"] = "TRUE"
+    assert synth.logic_levels(_netlist(cells), "top").levels == two + synth.DSP_LEVELS
     cells["d"]["parameters"]["PREG"] = "1"  # a registered DSP ends the path
     assert synth.logic_levels(_netlist(cells), "top").levels == two
     assert synth.LevelReport(12.25, {}, "a", "b").verdict(12) == "fail: 12.25 > 12"

@@ -394,8 +394,8 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
 # hop in a chain weighs CARRY_LEVEL (~0.1-0.2 ns; Vivado's "logic levels" would count each as
 # one); a DSP48 whose multiplier is not registered inside (no MREG/PREG) DSP_LEVELS (A->P
 # through pre-adder and multiplier, ~4-5 ns); a block RAM read without its output register
-# BRAM_LEVELS (clock-to-out ~2 ns); a LUT-RAM's or SRL's read one; an inverter none (Vivado
-# folds it into a LUT).
+# BRAM_LEVELS (clock-to-out ~2 ns; an UltraRAM's without OREG the same); a LUT-RAM's or
+# SRL's read one; an inverter none (Vivado folds it into a LUT).
 CLOCK_MHZ = 100.0
 MAX_LEVELS = 12.0
 CARRY_LEVEL = 0.25
@@ -442,6 +442,10 @@ def _comb_inputs(ctype: str, params: dict[str, Any], dirs: dict[str, str]
                 DSP_LEVELS, in_regs)
     if ctype.startswith("RAMB"):
         out_reg = any(_pint(params, k) for k in ("DOA_REG", "DOB_REG", "DOA_REG_0"))
+        return [], 0.0 if out_reg else BRAM_LEVELS, True
+    if ctype.startswith("URAM"):
+        out_reg = any(str(params.get(k, "FALSE")).upper() == "TRUE"
+                      for k in ("OREG_A", "OREG_B"))
         return [], 0.0 if out_reg else BRAM_LEVELS, True
     return None
 
