@@ -21,4 +21,5 @@
 `define SM_MAX_DATA_WORDS 4352
 `define SM_WGT_PORTS 0
 `define SM_WGT_DW 64
+`define SM_DSP_PACK 1
 `endif

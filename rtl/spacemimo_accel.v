@@ -55,7 +55,8 @@ module spacemimo_accel #(
   // streamed weights (rtl/README.md "Weight placement"): WGT_PORTS read-only AXI4 masters
   // m_axi_wgt<k> (0: every weight resident), WGT_DW bits each (64 or 128)
   parameter WGT_PORTS   = `SM_WGT_PORTS,
-  parameter WGT_DW      = `SM_WGT_DW
+  parameter WGT_DW      = `SM_WGT_DW,
+  parameter DSP_PACK    = `SM_DSP_PACK       // 8-bit: two lanes' products per DSP48 (shared activation)
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -824,25 +825,68 @@ module spacemimo_accel #(
     sx_t = x;
   endfunction
 
+  // DSP_PACK (8-bit builds): lanes 2i and 2i+1 (a pair past the fabric lanes) share one
+  // DSP48 per (row, term), both multiplying the same activation (sm_mul_pair.v: the
+  // arithmetic). Lane 2i+1 gets the high product and its borrow bit, a 1-bit term of its sum;
+  // lane 2i gets (w0 + 128) * x and subtracts 128 * (the row's activation sum), x_c128[row].
+  localparam PACK = (DSP_PACK != 0) && (D == 8);
+  localparam SH  = D + XW;                 // product width
+  wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's high product, from its pair
+  wire [P*C*Q-1:0]   pk_cb;                // ... and its borrow bit
+  wire [C*PW-1:0]    x_c128;               // -128 * sum over the Q terms of row c's activations
+  generate
+    for (gc = 0; gc < C; gc = gc + 1) begin : xsum
+      reg signed [PW-1:0] xs;
+      integer k;
+      always @* begin
+        xs = 0;
+        for (k = 0; k < Q; k = k + 1) xs = xs - ($signed(x1[(gc*Q + k)*XW +: XW]) <<< (D - 1));
+      end
+      assign x_c128[gc*PW +: PW] = xs;
+    end
+  endgenerate
   wire [P*C*PW-1:0] dot;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : lane_p
+      localparam PAIRED = PACK && ((gb / 2) * 2 >= FABRIC_MUL_LANES) && ((gb / 2) * 2 + 1 < P);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane_c
         wire signed [D+XW-1:0] pr [0:Q-1];
+        wire [Q-1:0] cb;
         for (gq = 0; gq < Q; gq = gq + 1) begin : term
           wire signed [D-1:0] wv = w_rd[gb*32 + gq*D +: D];
           wire signed [XW-1:0] xv = x1[(gc*Q + gq)*XW +: XW];
-          if (gb < FABRIC_MUL_LANES) begin : fab
+          localparam PI = (gb*C + gc)*Q + gq;    // this product's index
+          if (PAIRED && gb % 2 == 0) begin : pk
+            wire signed [D-1:0] w1 = w_rd[(gb+1)*32 + gq*D +: D];
+            wire signed [SH-1:0] hi;
+            wire borrow;
+            sm_mul_pair u_mp (.w0(wv), .w1(w1), .x(xv), .lo(pr[gq]), .hi(hi),   // D 8, XW 9
+                              .borrow(borrow));
+            assign cb[gq] = 1'b0;
+            assign pk_hi[((gb+1)*C + gc)*Q*SH + gq*SH +: SH] = hi;
+            assign pk_cb[((gb+1)*C + gc)*Q + gq] = borrow;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
+          end else if (PAIRED) begin : pk_hi_lane
+            assign pr[gq] = pk_hi[PI*SH +: SH];
+            assign cb[gq] = pk_cb[PI];
+          end else if (gb < FABRIC_MUL_LANES) begin : fab
             assign pr[gq] = mul_fabric(wv, xv);
+            assign cb[gq] = 1'b0;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
           end else begin : dsp
             assign pr[gq] = wv * xv;
+            assign cb[gq] = 1'b0;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
           end
         end
         reg signed [PW-1:0] sum;
         integer k;
         always @* begin
-          sum = 0;
-          for (k = 0; k < Q; k = k + 1) sum = sum + pr[k];
+          sum = (PAIRED && gb % 2 == 0) ? $signed(x_c128[gc*PW +: PW]) : 0;
+          for (k = 0; k < Q; k = k + 1) sum = sum + pr[k] + $signed({1'b0, cb[k]});
         end
         assign dot[(gb*C + gc)*PW +: PW] = sum;
       end

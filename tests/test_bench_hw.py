@@ -40,7 +40,7 @@ def test_rtl_cycle_model_gsm_paper() -> None:
 
 
 def test_parse_stat_counts_lutram_luts() -> None:
-    from spacemimo.hw.bench import parse_stat
+    from spacemimo.hw.synth import parse_stat
 
     text = """=== spacemimo_accel ===
    Number of cells:               1000
@@ -57,4 +57,4 @@ def test_parse_stat_counts_lutram_luts() -> None:
     r = parse_stat(text)
     assert r["LUT"] == 300 and r["LUTRAM_cells"] == 8
     assert r["LUT_total"] == 300 + 5 * 4 + 3 * 2
-    assert r["BRAM18K"] == 4 and r["DSP48E1"] == 16 and r["FF"] == 300
+    assert r["BRAM18"] == 4 and r["BRAM36"] == 2 and r["DSP"] == 16 and r["FF"] == 300

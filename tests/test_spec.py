@@ -88,7 +88,7 @@ builds:
   r: {backend: rtl, doc: y, out_lanes: 8, node_rows: 4, data_bits: 8, acc_bits: 32,
       max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8, wmem_depth: 64, bmem_depth: 8,
       watchdog: 64, fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64, wgt_ports: 0,
-      wgt_bits: 64}
+      wgt_bits: 64, dsp_pack: 0}
 """
 
 

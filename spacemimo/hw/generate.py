@@ -236,7 +236,8 @@ _HLS_COLUMNS = (("drain_cols", "drain cols"), ("weight_placement", "weights"),
 _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
                 ("norm_cols", "NORM cols"), ("placement", "weights"),
-                ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"))
+                ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"),
+                ("dsp_pack", "DSP pack"))
 
 
 def _cell(b: BuildConfig, key: str) -> str:

@@ -42,12 +42,12 @@ RTL_PARAMS = {
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
-    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW",
+    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "dsp_pack": "DSP_PACK",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
 _RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols",
-             "wgt_ports", "wgt_bits")
+             "wgt_ports", "wgt_bits", "dsp_pack")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class BuildConfig:
     norm_cols: int | None = None
     wgt_ports: int | None = None   # weight-stream AXI read ports m_axi_wgt<k> (0: resident)
     wgt_bits: int | None = None    # their data width (64 or 128)
+    dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
 
     @property
     def weights_per_word(self) -> int:
@@ -227,6 +228,9 @@ def _check(b: BuildConfig) -> None:
         need(b.wgt_bits in (64, 128), f"wgt_bits {b.wgt_bits} must be 64 or 128")
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
+        need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
+        need(not b.dsp_pack or b.data_bits == 8,
+             "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 
 
 def parse(text: str) -> BuildSet:

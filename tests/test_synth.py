@@ -1,0 +1,170 @@
+"""spacemimo.hw.synth without yosys: the stat parser for both families, the share-of-part and
+margin verdicts, the register-to-register logic-level walk on hand-built netlists, and the
+one-line errors of ``bench hw --synth-build`` (a real yosys run is tests/test_dsp_pack.py's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spacemimo.cli import main
+from spacemimo.hw import synth
+
+XCUP_STAT = """
+Printing statistics.
+
+=== spacemimo_accel ===
+
+        +----------Local Count, excluding submodules.
+        |
+   120000 cells
+       40   CARRY8
+      512   DSP48E2
+    50000   FDRE
+      100   INV
+    30000   LUT6
+     9000   LUT3
+       10   RAM64M
+       20   RAMB36E2
+        3   RAMB18E2
+       48   URAM288
+"""
+
+CAP = {"LUT": 1000, "FF": 2000, "DSP": 100, "BRAM36": 10, "URAM": 0}
+MARGINS = {"lut": 0.80, "dsp": 0.90, "bram": 0.90, "uram": 0.90}
+
+
+def test_xcup_stat_counts() -> None:
+    r = synth.parse_stat(XCUP_STAT)
+    assert r["LUT"] == 39000 and r["LUT_total"] == 39000 + 40 and r["FF"] == 50000
+    assert r["DSP"] == 512 and r["URAM"] == 48 and r["CARRY"] == 40 and r["INV"] == 100
+    assert r["BRAM18"] == 3 + 2 * 20 and r["BRAM36"] == 20 + 2  # RAMB18 pairs round up
+
+
+def test_margins_pass_at_the_limits_and_fail_past_them() -> None:
+    ok = synth.shares({"LUT_total": 800, "FF": 10, "DSP": 90, "BRAM36": 9, "URAM": 0},
+                      CAP, MARGINS)
+    assert ok["margins"] == "pass" and ok["LUT %"] == 80.0 and ok["URAM %"] == "-"
+    bad = synth.shares({"LUT_total": 801, "FF": 10, "DSP": 91, "BRAM36": 9, "URAM": 2},
+                       CAP, MARGINS)
+    assert bad["margins"] == ("fail: LUT 80.1 % > 80 %, DSP 91.0 % > 90 %, "
+                              "URAM 2 on a part with none")
+
+
+def _cell(ctype: str, ins: dict[str, list[int]], outs: dict[str, list[int]],
+          params: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"type": ctype, "parameters": params or {},
+            "port_directions": {**{p: "input" for p in ins}, **{p: "output" for p in outs}},
+            "connections": {**ins, **outs}}
+
+
+def _netlist(cells: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"modules": {"top": {"ports": {"clk": {"direction": "input", "bits": [1]}},
+                                "cells": cells,
+                                "netnames": {"q0": {"bits": [2]}, "q1": {"bits": [9]}}}}}
+
+
+def test_levels_between_registers() -> None:
+    """FF -> LUT -> INV -> CARRY4 -> LUT -> FF: 2 LUT levels + a carry hop (the inverter is
+    absorbed); a second, shorter path does not count; an unregistered DSP48 adds DSP_LEVELS."""
+    cells = {
+        "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [2]}),
+        "l1": _cell("LUT2", {"I0": [2], "I1": [2]}, {"O": [3]}),
+        "i1": _cell("INV", {"I": [3]}, {"O": [4]}),
+        "c1": _cell("CARRY4", {"DI": [4], "S": [4]}, {"CO": [5]}),
+        "l2": _cell("LUT1", {"I0": [5]}, {"O": [6]}),
+        "l3": _cell("LUT1", {"I0": [2]}, {"O": [7]}),
+        "r1": _cell("FDRE", {"C": [1], "D": [6], "CE": [7]}, {"Q": [9]}),
+    }
+    lv = synth.logic_levels(_netlist(cells), "top")
+    two = 2 + synth.CARRY_LEVEL
+    assert (lv.levels, lv.start, lv.end) == (two, "q0", "q1")
+    assert lv.cells == {"LUT2": 1, "INV": 1, "CARRY4": 1, "LUT1": 1}
+    cells["d"] = _cell("DSP48E1", {"A": [6]}, {"P": [8]}, {"MREG": "0", "PREG": "0"})
+    cells["r1"]["connections"]["D"] = [8]
+    lv = synth.logic_levels(_netlist(cells), "top")
+    assert lv.levels == two + synth.DSP_LEVELS and lv.verdict() == "pass"
+    cells["r0"] = _cell("URAM288", {"CLK": [1], "ADDR_A": [9]}, {"DOUT_A": [2]},
+                        {"OREG_A": "FALSE"})  # an UltraRAM read without OREG starts at 3
+    lv = synth.logic_levels(_netlist(cells), "top")
+    assert lv.levels == two + synth.DSP_LEVELS + synth.BRAM_LEVELS
+    cells["r0"]["parameters"]["OREG_A"] = "TRUE"
+    assert synth.logic_levels(_netlist(cells), "top").levels == two + synth.DSP_LEVELS
+    cells["d"]["parameters"]["PREG"] = "1"  # a registered DSP ends the path
+    assert synth.logic_levels(_netlist(cells), "top").levels == two
+    assert synth.LevelReport(12.25, {}, "a", "b").verdict(12) == "fail: 12.25 > 12"
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("no-such-build", "unknown build 'no-such-build'"),
+    ("rtl-small-8:xc9", "unknown part 'xc9'"),
+    ("rtl-small-8", "runs on no board of boards.yaml; name its part"),
+    ("rtl-small-8:xc7z020@x", "write NAME[:PART][@LANES]"),
+])
+def test_bad_synth_build_is_one_line(spec: str, message: str, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["bench", "hw", "--synth-only", "--synth", "none", "--synth-build", spec,
+               "--out", str(tmp_path / "o"), "--build", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert message in err
+
+
+def test_hls_build_is_refused() -> None:
+    from spacemimo.spec.builds import load
+
+    hls = next(iter(load().of_backend("hls")))
+    with pytest.raises(synth.SynthError, match="HLS build"):
+        synth.target(hls, "xc7z020")
+
+
+def test_scaled_target_says_so() -> None:
+    t = synth.target("rtl-paper-8", "xc7vx690t", lanes=32)
+    assert t.params["OUT_LANES"] == 32 and t.label == "rtl-paper-8 at 32 lanes"
+    assert t.params["DSP_PACK"] == 1 and t.params["FABRIC_MUL_LANES"] == 0
+
+
+def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bench hw --synth-only --synth none --synth-build rtl-paper-8:xc7vx690t@32` writes
+    resources_per_part.{json,md}: the yosys counts (here a canned run) as % of the 690T, the
+    logic-level verdict, and no margin verdict for a run at fewer lanes than the build."""
+    from spacemimo.ground.results import read_table
+
+    seen: dict[str, Any] = {}
+
+    def fake_resources(params: dict[str, int], workdir: Path, timeout: int, **kw: Any
+                       ) -> dict[str, Any]:
+        seen.update(params=params, **kw)
+        return {"LUT": 70000, "LUT_total": 77650, "FF": 18791, "DSP": 260, "BRAM18": 224,
+                "BRAM36": 112, "URAM": 0, "seconds": 1}
+
+    monkeypatch.setattr(synth, "synth_resources", fake_resources)
+    monkeypatch.setattr(synth, "levels_of", lambda d: synth.LevelReport(
+        19.25, {"DSP48E1": 1, "LUT6": 9}, "wq", "prod2", {"prod2": 19.25}))
+    monkeypatch.setattr("spacemimo.hw.bench.yosys_command", lambda: ["yosys"])
+    assert main(["-q", "bench", "hw", "--synth-only", "--synth", "none", "--synth-build",
+                 "rtl-paper-8:xc7vx690t@32", "--out", str(tmp_path / "o"),
+                 "--build", str(tmp_path / "b")]) == 0
+    assert seen["family"] == "xc7" and not seen["uram"] and seen["params"]["OUT_LANES"] == 32
+    (row,) = read_table(tmp_path / "o" / "resources_per_part.json")
+    assert row["DSP %"] == round(100 * 260 / 3600, 1) and row["LUT %"] == 17.9
+    assert row["margins"] == "n/a (synthesized at 32 lanes)"
+    assert row["levels rule"] == "fail: 19.25 > 12" and row["path"] == "wq -> prod2"
+    assert row["MAC path levels"] == 19.25 and row["deepest registers"] == "prod2 19.25"
+    assert "--synth-build rtl-paper-8:xc7vx690t@32" in row["command"]
+    assert (tmp_path / "o" / "resources_per_part.md").exists()
+
+
+def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
+    """The script marks the weight banks ram_style "ultra" only when asked (xcup), and the
+    per-part choice counts one URAM288 per 4,096-word lane bank against the 90 % margin."""
+    p = {"OUT_LANES": 64, "WMEM_DEPTH": 3328}
+    s = synth.yosys_script(p, family="xcup", wmem_uram=True)
+    assert 'setattr -set ram_style "ultra" t:$mem_v2 n:*wmem* %i' in s and " -uram" in s
+    assert "ultra" not in synth.yosys_script(p, family="xcup", uram=True)
+    with pytest.raises(synth.SynthError, match="xcup"):
+        synth.yosys_script(p, family="xc7", wmem_uram=True)
+    assert synth.wmem_urams(p) == 64 and synth.wmem_urams({**p, "WMEM_DEPTH": 5000}) == 128
+    assert synth.wmem_urams({**p, "WMEM_DEPTH": 0}) == 0
