@@ -70,6 +70,19 @@ def bits_list(text: str) -> list[int]:
     return list(dict.fromkeys(bits))
 
 
+def board_list(text: str) -> list[str]:
+    """``--boards``: comma-separated board names of spacemimo/spec/boards.yaml, or ``all``."""
+    from spacemimo.spec.boards import boards
+
+    known = list(boards())
+    names = known if text.strip() == "all" else [v.strip() for v in text.split(",") if v.strip()]
+    bad = [n for n in names if n not in known]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown board {', '.join(bad) or repr(text)}: one of {', '.join(known)} or all")
+    return list(dict.fromkeys(names))
+
+
 def bits_or_none(text: str) -> list[int]:
     """A ``bits_list`` that may be empty ("" = none), for options that pick a subset."""
     return bits_list(text) if text.strip() else []

@@ -80,7 +80,8 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
                           synth_lanes=args.synth_lanes, synth_timeout=args.synth_timeout,
                           synth_bits=args.synth_bits, synth_only=args.synth_only,
                           synth_breakdown=args.synth_breakdown,
-                          synth_targets=args.synth_build)
+                          synth_targets=args.synth_build, boards=args.boards,
+                          boards_only=args.boards_only)
     try:
         return run_bench_hw(opts)
     except BenchError as err:
@@ -140,6 +141,12 @@ def register(sub: Any) -> None:
     s.add_argument("--synth-breakdown", action="store_true",
                    help="also a hierarchical (no -flatten) yosys run at --synth-lanes: LUTs "
                         "per module, lut_breakdown_<bits>.*")
+    s.add_argument("--boards", type=arg.board_list, default=[], metavar="NAME,...|all",
+                   help="also paper GSM 8-bit on each board's build (spacemimo/spec/boards.yaml) "
+                        "with the board's memory model, beside its bounds and cycle target: "
+                        "boards.*")
+    s.add_argument("--boards-only", action="store_true",
+                   help="only the --boards runs (no paper-size cycle, Model-GNN or yosys tables)")
     s.add_argument("--out", type=Path, default=RESULTS / "bench_hw",
                    help="output directory (default results/bench_hw)")
     s.add_argument("--build", type=Path, default=paths.build_dir() / "bench_hw",

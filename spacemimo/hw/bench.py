@@ -69,6 +69,8 @@ class BenchHwOptions:
     synth_bits: list[int] = field(default_factory=lambda: [8])
     synth_only: bool = False
     synth_breakdown: bool = False
+    boards: list[str] = field(default_factory=list)  # boards.yaml names: boards.*
+    boards_only: bool = False
 
 
 # --------------------------------------------------------------------------- cycle formula
@@ -129,20 +131,12 @@ def weight_placement(program: Any, params: dict[str, int]) -> list[bool]:
     DENSE ops resident in program order while their bank depth (output tiles x
     ceil(in/Q) words) fits WMEM_DEPTH; the first that does not and every later DENSE
     streamed (only with WGT_PORTS > 0)."""
-    P, Q = params["OUT_LANES"], 32 // params["DATA_W"]
-    ports, depth = params.get("WGT_PORTS", 0), params["WMEM_DEPTH"]
-    used, full, out = 0, False, []
-    for op in program.ops:
-        need = math.ceil(op.out_cols / P) * math.ceil(op.in_cols / Q)
-        if op.opcode != 1:
-            out.append(False)
-        elif not ports or (not full and used + need <= depth):
-            used += need
-            out.append(False)
-        else:
-            full = True
-            out.append(True)
-    return out
+    from spacemimo.quant.program import streamed_ops
+
+    if not params.get("WGT_PORTS", 0):
+        return [False] * len(program.ops)
+    streamed = set(streamed_ops(program, params["OUT_LANES"], params["WMEM_DEPTH"]))
+    return [i in streamed for i in range(len(program.ops))]
 
 
 def _port_fetch_end(rows: list[int], rw: int, start: int, bb: int, latency: int,
@@ -347,7 +341,8 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
         yosys_command()  # a missing yosys fails now, not after the simulations
     opts.build.mkdir(parents=True, exist_ok=True)
     summary, per_op_rows = [], []
-    for bits in ([] if opts.synth_only else bits_list):
+    only_other = opts.synth_only or opts.boards_only
+    for bits in ([] if only_other else bits_list):
         params = PAPER[bits]
         if bits in formula_only:
             from spacemimo.quant.random_programs import random_gsm_program
@@ -383,14 +378,19 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
               f"; formula {modelled:,}), {GSM_CYCLES[bits] / measured:.1f}x fewer than GSM",
               flush=True)
     config = {"paper_params": {b: PAPER[b] for b in bits_list}, "vectors": opts.vectors}
-    if not opts.synth_only:
+    if opts.boards:
+        from spacemimo.hw.board_bench import run_boards
+
+        bp = run_boards(opts.boards, opts.out, opts.build, opts.vectors, opts.seed)
+        print(bp["md"].read_text())
+    if not only_other:
         paths = write_table(opts.out, "cycles", summary, config=config, seed=opts.seed,
                             title="RTL accelerator, GSM paper size (M=4, K=4, 1024/512): "
                                   "cycles per inference, Verilator")
         write_table(opts.out, "cycles_per_op", per_op_rows, config=config, seed=opts.seed,
                     title="RTL accelerator: cycles per op (measured = op-start strobe deltas)")
         print(paths["md"].read_text())
-    if opts.gnn and not opts.synth_only:
+    if opts.gnn and not only_other:
         gp = write_table(opts.out, "model_gnn_cycles", gnn_rows(opts, bits_list),
                          config=config, seed=opts.seed,
                          title="RTL accelerator: Model-GNN (N=8, K=4, hidden 32/32/8) cycles "
