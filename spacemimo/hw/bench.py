@@ -240,6 +240,7 @@ def measure(bits: int, params: dict[str, int], build: Path, vectors: int, seed: 
     extra_env: more testbench settings (e.g. SM_BOARD: the board's memory model); a stored
     measurement is reused only when it was made with the same ones."""
     extra_env = dict(extra_env or {})
+    build = Path(build).resolve()  # the simulator runs in rtl_tests/: no relative paths
     from spacemimo.hw.cosim import run_cosim
     from spacemimo.quant.random_programs import random_gsm_program, random_model_gnn_program
     from spacemimo.quant.vectors import read_golden_vectors, write_golden_vectors
