@@ -105,6 +105,8 @@ module sm_axi_stream_rd #(
   reg               f_half [0:OUTS-1];   // stream-buffer half of its tile
   reg               f_tl   [0:OUTS-1];   // the last burst of this port's share of its tile
   reg               half_q;
+  reg               empty_pend;          // a tile with no row here, done after the bursts
+                                         // of the tiles before it (counts stay in order)
   reg  [LO-1:0]     f_wp, f_rp;
   reg  [LO:0]       f_n;         // bursts issued (AR up or done) and not fully received
   reg  [BIB-1:0]    r_bi;        // beat index of the next R beat
@@ -142,7 +144,7 @@ module sm_axi_stream_rd #(
       stride <= {AXI_AW{1'b0}}; rw_q <= {RWB{1'b0}};
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
       wr_row <= {LPB{1'b0}}; wr_beat <= {BIB{1'b0}}; wr_skip <= 0; wr_data <= {WGT_DW{1'b0}};
-      wr_half <= 1'b0; tdone <= 2'b00; half_q <= 1'b0;
+      wr_half <= 1'b0; tdone <= 2'b00; half_q <= 1'b0; empty_pend <= 1'b0;
     end else begin
       wr_en <= 1'b0;
       bus_wait <= (arvalid && !arready) || (f_n != 0 && !(arvalid && f_n == 1) && !rvalid);
@@ -207,7 +209,8 @@ module sm_axi_stream_rd #(
       end
       // tiles done: the last beat of a tile's last burst, or a tile with no row for this port
       tdone <= ((active && r_hs && f_n != 0 && r_bi == f_len[f_rp] && f_tl[f_rp]) ? 2'd1 : 2'd0)
-             + ((start && !issuing && ({{(31-LPB){1'b0}}, rows} <= K)) ? 2'd1 : 2'd0);
+             + ((empty_pend && f_n == 0) ? 2'd1 : 2'd0);
+      if (empty_pend && f_n == 0) empty_pend <= 1'b0;
       if (start && !issuing) begin   // a new tile (the last one's bursts may be in flight)
         active <= 1'b1;
         if (!active) begin err <= 1'b0; rerr <= 1'b0; drain <= 1'b0; r_bi <= {BIB{1'b0}}; end
@@ -220,6 +223,7 @@ module sm_axi_stream_rd #(
         row <= K;
         ra <= addr + rows_bytes(rw, K);
         issuing <= ({{(31-LPB){1'b0}}, rows} > K);
+        empty_pend <= ({{(31-LPB){1'b0}}, rows} <= K);
         rowset <= 1'b0;
       end
     end

@@ -143,8 +143,8 @@ def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
     handshake, then one per cycle, in order across tiles (``state``: the port's last beat
     and bursts in flight). Returns (first cycle it takes the next tile, its last beat)."""
     t = start
-    if not rows:                                  # nothing for this port: done at once
-        return start, start - 1
+    if not rows:  # nothing for this port: done 2 cycles on, after the bursts before it
+        return start, max(start + 2, state["last"] + 1)
     for ra in rows:
         cur = ra - ra % bb
         nbl = (ra % bb + 4 * rw + bb - 1) // bb
@@ -171,7 +171,8 @@ def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: i
     cost"): output tiles outer, row tiles inner; tile t's rows are fetched by WGT_PORTS
     ports (row p by port p mod WGT_PORTS), started once every port has issued tile t - 1's
     bursts and the array has started tile t - 1; tile t issues its first item once every
-    port has its last beat (2 cycles later; an empty share counts 3 cycles after the start)."""
+    port has its last beat (2 cycles later; a port with no row in the tile counts it once
+    its earlier bursts are in, 4 cycles after the start at the soonest)."""
     op = program.ops[i]
     P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
     nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
@@ -187,7 +188,7 @@ def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: i
         tile = base + t * P * rw * 4
         ends = [_port_fetch([tile + p * rw * 4 for p in range(k, nrows, nports)], rw, x + 2,
                             bb, latency, ports[k]) for k in range(nports)]
-        ready = max(e + 2 if e >= x + 2 else x + 3 for _, e in ends)
+        ready = max(e + 2 for _, e in ends)
         for r in range(nrt):                         # the tile's row tiles
             first = ready if L is None else max(L + 1, ready if r == 0 else 0)
             L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
