@@ -34,18 +34,23 @@ module sm_axi_stream_rd #(
   input  wire               clk,
   input  wire               rst_n,
   input  wire               abort,
-  input  wire               start,
+  input  wire               start,     // a tile: taken whenever `issuing` is low, so the
+                                       // next tile's bursts follow the last one's at once
+  input  wire               half,      // its stream-buffer half (tagged on every beat)
   input  wire [AXI_AW-1:0]  addr,      // byte address of the tile's row 0 (word aligned)
   input  wire [RWB-1:0]     rw,        // 32-bit words per row (>= 1)
   input  wire [LPB:0]       rows,      // rows in the tile (1 .. OUT_LANES)
   input  wire [AXI_AW-1:0]  base,      // the program buffer registered for this run
   input  wire [31:0]        size,
   output wire               busy,
+  output wire               issuing_o, // still issuing this tile's bursts (no new start)
+  output reg  [1:0]         tdone,     // tiles whose last beat (or empty share) came now
   output reg                err,
   output reg                rerr,
   output reg                bus_wait,
   // beat out (one per cycle, no back-pressure)
   output reg                wr_en,
+  output reg               wr_half,
   output reg  [LPB-1:0]     wr_row,
   output reg  [BIB-1:0]     wr_beat,
   output reg  [$clog2(WGT_DW/32 > 1 ? WGT_DW/32 : 2)-1:0] wr_skip,
@@ -97,6 +102,11 @@ module sm_axi_stream_rd #(
   reg  [BIB-1:0]    f_bi   [0:OUTS-1];
   reg  [SKW-1:0]    f_skip [0:OUTS-1];
   reg  [7:0]        f_len  [0:OUTS-1];   // beats - 1
+  reg               f_half [0:OUTS-1];   // stream-buffer half of its tile
+  reg               f_tl   [0:OUTS-1];   // the last burst of this port's share of its tile
+  reg               half_q;
+  reg               empty_pend;          // a tile with no row here, done after the bursts
+                                         // of the tiles before it (counts stay in order)
   reg  [LO-1:0]     f_wp, f_rp;
   reg  [LO:0]       f_n;         // bursts issued (AR up or done) and not fully received
   reg  [BIB-1:0]    r_bi;        // beat index of the next R beat
@@ -119,6 +129,7 @@ module sm_axi_stream_rd #(
   assign arsize  = LBPB[2:0];
   assign arburst = 2'b01;
   assign busy    = active;
+  assign issuing_o = issuing;
   assign rready  = 1'b1;          // beats always taken (stored, or dropped when draining)
   wire   r_hs    = rvalid;
 
@@ -133,24 +144,12 @@ module sm_axi_stream_rd #(
       stride <= {AXI_AW{1'b0}}; rw_q <= {RWB{1'b0}};
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
       wr_row <= {LPB{1'b0}}; wr_beat <= {BIB{1'b0}}; wr_skip <= 0; wr_data <= {WGT_DW{1'b0}};
+      wr_half <= 1'b0; tdone <= 2'b00; half_q <= 1'b0; empty_pend <= 1'b0;
     end else begin
       wr_en <= 1'b0;
       bus_wait <= (arvalid && !arready) || (f_n != 0 && !(arvalid && f_n == 1) && !rvalid);
       if (abort) begin err <= 1'b0; rerr <= 1'b0; end  // seen by the core (S_ABORT)
-      if (start && !active) begin
-        active <= 1'b1;
-        err <= 1'b0; rerr <= 1'b0; drain <= 1'b0;
-        lo_q <= {1'b0, base};
-        hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
-        rw_q <= rw;
-        nrows <= rows;
-        stride <= rows_bytes(rw, NP);
-        row <= K;
-        ra <= addr + rows_bytes(rw, K);
-        issuing <= ({{(31-LPB){1'b0}}, rows} > K);
-        rowset <= 1'b0;
-        r_bi <= {BIB{1'b0}};
-      end else if (active) begin
+      if (active) begin
         if (abort) drain <= 1'b1;
         // one row at a time: set up its bursts, issue them, step NP rows on
         if (issuing && !rowset && !stop) begin
@@ -172,6 +171,9 @@ module sm_axi_stream_rd #(
             f_bi[f_wp] <= bi;
             f_skip[f_wp] <= ra[LBPB-1:0] >> 2;
             f_len[f_wp] <= blen[7:0] - 8'd1;
+            f_half[f_wp] <= half_q;
+            f_tl[f_wp] <= (nbl == blen) &&
+                          ({{(31-LPB){1'b0}}, row} + NP >= {{(31-LPB){1'b0}}, nrows});
             f_wp <= f_wp + 1'b1;
           end else begin
             rerr <= 1'b1;
@@ -190,6 +192,7 @@ module sm_axi_stream_rd #(
             wr_row <= f_row[f_rp];
             wr_beat <= f_bi[f_rp] + r_bi;
             wr_skip <= f_skip[f_rp];
+            wr_half <= f_half[f_rp];
             wr_data <= rdata;
             if (rresp != 2'b00) err <= 1'b1;
           end
@@ -201,7 +204,27 @@ module sm_axi_stream_rd #(
                        b_ok) ? 1'b1 : 1'b0) - ((r_hs && f_n != 0 && r_bi == f_len[f_rp]) ? 1'b1 : 1'b0);
         if (!arvalid && f_n == 0 && (stop || !issuing)) begin
           active <= 1'b0; drain <= 1'b0;
+          issuing <= 1'b0; rowset <= 1'b0;   // an aborted tile is dropped
         end
+      end
+      // tiles done: the last beat of a tile's last burst, or a tile with no row for this port
+      tdone <= ((active && r_hs && f_n != 0 && r_bi == f_len[f_rp] && f_tl[f_rp]) ? 2'd1 : 2'd0)
+             + ((empty_pend && f_n == 0) ? 2'd1 : 2'd0);
+      if (empty_pend && f_n == 0) empty_pend <= 1'b0;
+      if (start && !issuing) begin   // a new tile (the last one's bursts may be in flight)
+        active <= 1'b1;
+        if (!active) begin err <= 1'b0; rerr <= 1'b0; drain <= 1'b0; r_bi <= {BIB{1'b0}}; end
+        half_q <= half;
+        lo_q <= {1'b0, base};
+        hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
+        rw_q <= rw;
+        nrows <= rows;
+        stride <= rows_bytes(rw, NP);
+        row <= K;
+        ra <= addr + rows_bytes(rw, K);
+        issuing <= ({{(31-LPB){1'b0}}, rows} > K);
+        empty_pend <= ({{(31-LPB){1'b0}}, rows} <= K);
+        rowset <= 1'b0;
       end
     end
   end

@@ -563,19 +563,21 @@ module spacemimo_accel #(
   // (half = tile parity; beat b of row p at half * SBH + b, its first word at `skip`), so the
   // fetch of tile t + 1 overlaps the MACs of tile t.
   reg              o_strm;              // the current DENSE op streams its weights
-  reg              wf_half;             // stream-buffer half being filled
+  reg              ws_half;             // stream-buffer half of the tile being started
   reg              ws_start;
   reg  [AXI_AW-1:0] ws_addr;            // byte address of the tile's first row
   reg  [RWB-1:0]   ws_rw;
   reg  [LP:0]      ws_rows;
   wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and output tile
-  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en;
+  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss, wsb_half;
+  wire [7:0]       wsb_td;
   wire [4*LP-1:0]  wsb_row;
   wire [4*BIB-1:0] wsb_beat;
   wire [4*LU-1:0]  wsb_skip;
   wire [4*WGT_DW-1:0] wsb_data;
   wire             ws_busy = |wsb_busy, ws_err = |wsb_err, ws_rerr = |wsb_rerr;
   wire             ws_wait = |wsb_wait;
+  wire             ws_iss = |wsb_iss;   // an engine still issuing the last tile's bursts
   wire [4*AXI_AW-1:0] wg_araddr;
   wire [31:0]      wg_arlen;
   wire [11:0]      wg_arsize;
@@ -620,7 +622,9 @@ module spacemimo_accel #(
       if (gk < WGT_PORTS) begin : eng
         sm_axi_stream_rd #(.AXI_AW(AXI_AW), .WGT_DW(WGT_DW), .MAX_BURST(MAX_BURST), .OUTS(8),
                            .NP(NPW), .K(gk), .RWB(RWB), .LPB(LP), .BIB(BIB)) u_ws (
-          .clk(clk), .rst_n(rst_n), .abort(abort), .start(ws_start), .addr(ws_addr),
+          .clk(clk), .rst_n(rst_n), .abort(abort), .start(ws_start), .half(ws_half),
+          .issuing_o(wsb_iss[gk]), .tdone(wsb_td[gk*2 +: 2]), .wr_half(wsb_half[gk]),
+          .addr(ws_addr),
           .rw(ws_rw), .rows(ws_rows), .base(pa_q[AXI_AW-1:0]), .size(ps_q),
           .busy(wsb_busy[gk]), .err(wsb_err[gk]), .rerr(wsb_rerr[gk]), .bus_wait(wsb_wait[gk]),
           .wr_en(wsb_en[gk]), .wr_row(wsb_row[gk*LP +: LP]), .wr_beat(wsb_beat[gk*BIB +: BIB]),
@@ -633,6 +637,7 @@ module spacemimo_accel #(
       end else begin : tie   // an unused port: idle master
         assign wsb_busy[gk] = 1'b0; assign wsb_err[gk] = 1'b0; assign wsb_rerr[gk] = 1'b0;
         assign wsb_wait[gk] = 1'b0; assign wsb_en[gk] = 1'b0;
+        assign wsb_iss[gk] = 1'b0; assign wsb_half[gk] = 1'b0; assign wsb_td[gk*2 +: 2] = 2'b00;
         assign wsb_row[gk*LP +: LP] = {LP{1'b0}}; assign wsb_beat[gk*BIB +: BIB] = {BIB{1'b0}};
         assign wsb_skip[gk*LU +: LU] = {LU{1'b0}};
         assign wsb_data[gk*WGT_DW +: WGT_DW] = {WGT_DW{1'b0}};
@@ -668,11 +673,11 @@ module spacemimo_accel #(
         reg  [LU-1:0]     ssel;
         wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[sb_dt[0]];
         wire [SBA-1:0]    sra = (sb_dt[0] ? SBH : 0) + (pos >> LU);
-        wire [SBA-1:0]    swa = (wf_half ? SBH : 0) + wsb_beat[KP*BIB +: BIB];
+        wire [SBA-1:0]    swa = (wsb_half[KP] ? SBH : 0) + wsb_beat[KP*BIB +: BIB];
         always @(posedge clk) begin
           if (wsb_en[KP] && wsb_row[KP*LP +: LP] == gb) begin
             sbuf[swa] <= wsb_data[KP*WGT_DW +: WGT_DW];
-            skp[wf_half] <= wsb_skip[KP*LU +: LU];
+            skp[wsb_half[KP]] <= wsb_skip[KP*LU +: LU];
           end
           sq <= sbuf[sra];
           ssel <= pos[LU-1:0];
@@ -725,10 +730,18 @@ module spacemimo_accel #(
   assign mac_waddr = d_wrow + d_s;
   assign sb_ds = d_s;
   assign sb_dt = d_t;
-  // streamed op: tiles fetched so far, next tile to fetch (its byte address), fetch in flight
-  reg  [31:0] wf_t, wf_done;
+  // streamed op: next tile to fetch (its byte address); tiles each port has received
+  // (wf_cnt) and received by all of them (wf_done: the array may issue tile d_t < wf_done)
+  reg  [31:0] wf_t;
   reg  [AXI_AW-1:0] wf_addr;
-  reg         wf_on;
+  reg  [31:0] wf_cnt [0:3];
+  reg  [31:0] wf_done;
+  integer     wk;
+  always @* begin
+    wf_done = wf_cnt[0];
+    for (wk = 1; wk < NPW; wk = wk + 1)
+      if (wf_cnt[wk] < wf_done) wf_done = wf_cnt[wk];
+  end
   reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
@@ -1161,8 +1174,9 @@ module spacemimo_accel #(
       sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
       rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
-      ws_start <= 1'b0; wf_on <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
-      wf_t <= 32'h0; wf_done <= 32'h0; wf_half <= 1'b0;
+      ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
+      wf_t <= 32'h0; ws_half <= 1'b0;
+      for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
     end else begin
       done_pulse <= 1'b0;
       rd_start <= 1'b0;
@@ -1176,18 +1190,19 @@ module spacemimo_accel #(
       // watchdog: a bus handshake stalled for WATCHDOG cycles
       if (rd_wait || wr_wait || ws_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
 
-      // ---------------- weight stream: fetch tile wf_t into half wf_t mod 2 once the MAC
-      // array has started tile wf_t - 1 (the half's previous tile is consumed); the array
-      // issues tile d_t only when wf_done > d_t
-      if (st == S_DENSE && o_strm && d_active && !wf_on && !ws_start && wf_t < o_nt &&
+      // ---------------- weight stream: start tile wf_t (into half wf_t mod 2) once every
+      // engine has issued the last tile's bursts (their beats may still be in flight) and
+      // the MAC array has started tile wf_t - 1 (the half's previous tile is consumed); the
+      // array issues tile d_t only when every port has received it (wf_done > d_t)
+      if (st == S_DENSE && o_strm && d_active && !ws_iss && !ws_start && wf_t < o_nt &&
           wf_t <= d_t + 32'd1) begin
-        ws_start <= 1'b1; wf_on <= 1'b1; wf_half <= wf_t[0]; ws_addr <= wf_addr;
+        ws_start <= 1'b1; ws_half <= wf_t[0]; ws_addr <= wf_addr;
         ws_rows <= (o_ocol - (wf_t << LP) < P) ? o_ocol - (wf_t << LP) : P;
-      end
-      if (wf_on && !ws_start && !ws_busy) begin
-        wf_on <= 1'b0; wf_done <= wf_done + 32'd1; wf_t <= wf_t + 32'd1;
+        wf_t <= wf_t + 32'd1;
         wf_addr <= wf_addr + ({{(AXI_AW-32){1'b0}}, o_ns} << (LP + 2));
       end
+      for (pi = 0; pi < 4; pi = pi + 1)
+        wf_cnt[pi] <= wf_cnt[pi] + {30'h0, wsb_td[pi*2 +: 2]};
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
@@ -1486,7 +1501,8 @@ module spacemimo_accel #(
           end
           o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
-          wf_t <= 32'h0; wf_done <= 32'h0; wf_on <= 1'b0;
+          wf_t <= 32'h0;
+          for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
           wf_addr <= ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) + ({32'h0, v_woff} << 2);
           ws_rw <= v_rw[RWB-1:0];
           o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
@@ -1535,7 +1551,8 @@ module spacemimo_accel #(
           else begin a_active <= 1'b1; st <= S_N_SUM; end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
-          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0 && !wf_on) begin
+          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0 && !ws_busy &&
+              !ws_start) begin
             if (op_i + 1 == h_num_ops) begin
               io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
             end else begin

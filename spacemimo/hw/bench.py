@@ -139,41 +139,45 @@ def weight_placement(program: Any, params: dict[str, int]) -> list[bool]:
     return [i in streamed for i in range(len(program.ops))]
 
 
-def _port_fetch_end(rows: list[int], rw: int, start: int, bb: int, latency: int,
-                    max_burst: int = 16, outs: int = 8) -> int:
-    """Last R-beat cycle of one weight port fetching ``rows`` (byte addresses, rw words
-    each) from cycle ``start`` (engine active), following sm_axi_stream_rd: a row's set-up
-    cycle, one AR per two cycles (INCR <= max_burst beats, never across 4 KiB), the row
-    step, at most ``outs`` bursts outstanding; first beat ``latency`` cycles after the AR
-    handshake, then one per cycle, in order. Returns start - 1 for no rows."""
-    t, last, done = start, start - 1, []   # done: cycle the last beat of each burst lands
+def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
+                state: dict[str, Any], max_burst: int = 16, outs: int = 8) -> tuple[int, int]:
+    """One weight port's share of a tile, following sm_axi_stream_rd: ``rows`` (byte
+    addresses, rw words each) from cycle ``start`` (the tile taken): per row a set-up cycle,
+    one AR per two cycles (INCR <= max_burst beats, never across 4 KiB), a row-step cycle,
+    at most ``outs`` bursts outstanding; first beat ``latency`` cycles after the AR
+    handshake, then one per cycle, in order across tiles (``state``: the port's last beat
+    and bursts in flight). Returns (first cycle it takes the next tile, its last beat)."""
+    t = start
+    if not rows:  # nothing for this port: done 2 cycles on, after the bursts before it
+        return start, max(start + 2, state["last"] + 1)
     for ra in rows:
         cur = ra - ra % bb
         nbl = (ra % bb + 4 * rw + bb - 1) // bb
-        t += 1                                        # row set-up
+        t += 1                                    # row set-up
         while nbl:
             blen = min(nbl, max_burst, (4096 - cur % 4096) // bb)
-            # issue needs fewer than `outs` bursts outstanding (f_n falls the cycle after)
-            busy = [d for d in done if d >= t]
+            busy = sorted(d for d in state["done"] if d >= t)  # f_n falls the cycle after
             if len(busy) >= outs:
-                t = sorted(busy)[len(busy) - outs] + 1
-            hs = t + 1                                # AR up next cycle, READY at once
-            first = max(hs + latency, last + 1)
-            last = first + blen - 1
-            done.append(last)
+                t = busy[len(busy) - outs] + 1
+            hs = t + 1                            # AR up next cycle, READY at once
+            first = max(hs + latency, state["last"] + 1)
+            state["last"] = first + blen - 1
+            state["done"].append(state["last"])
             cur += blen * bb
             nbl -= blen
             t = hs + 1
-        t += 1                                        # row done: step NP rows on
-    return last
+        t += 1                                    # row done: step NP rows on
+    return t, state["last"]
 
 
 def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: int,
                         program_addr: int = 0) -> int:
     """Modelled cycles of streamed DENSE op ``i`` (rtl/README.md "Stream engine: cycle
     cost"): output tiles outer, row tiles inner; tile t's rows are fetched by WGT_PORTS
-    ports (row p by port p mod WGT_PORTS) once tile t - 1 has started on the MAC array, and
-    its first item issues once the fetch is done (3 cycles after the last beat)."""
+    ports (row p by port p mod WGT_PORTS), started once every port has issued tile t - 1's
+    bursts and the array has started tile t - 1; tile t issues its first item once every
+    port has its last beat (2 cycles later; a port with no row in the tile counts it once
+    its earlier bursts are in, 4 cycles after the start at the soonest)."""
     op = program.ops[i]
     P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
     nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
@@ -181,19 +185,22 @@ def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: i
     ns, rw = dense_items(op, Q), math.ceil(op.in_cols / Q)
     base = program_addr + 64 + 64 * len(program.ops) + 4 * op.w_off
     last_rows = op.rows - (nrt - 1) * C
-    # cycle 0: the op's first S_DENSE cycle (ws_start set), the engines active 2 later
-    x, lend_prev, L = 0, None, None   # x: cycle tile t's fetch starts; L: last issue so far
+    ports = [{"last": -(10 ** 9), "done": []} for _ in range(nports)]
+    # cycle 0: the op's first S_DENSE cycle (ws_start set); an engine takes a tile 2 later
+    x, lend_prev, L = 0, None, None   # x: cycle tile t is started; L: last issue so far
     for t in range(nt):
         nrows = min(P, op.out_cols - t * P)
         tile = base + t * P * rw * 4
-        end = max(_port_fetch_end([tile + p * rw * 4 for p in range(k, nrows, nports)],
-                                  rw, x + 2, bb, latency) for k in range(nports))
-        ready = end + 3                              # wf_done > t visible: tile t may issue
+        ends = [_port_fetch([tile + p * rw * 4 for p in range(k, nrows, nports)], rw, x + 2,
+                            bb, latency, ports[k]) for k in range(nports)]
+        ready = max(e + 2 for _, e in ends)
         for r in range(nrt):                         # the tile's row tiles
             first = ready if L is None else max(L + 1, ready if r == 0 else 0)
             L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
-        # fetch t + 1 once fetch t is done and the array has started tile t (d_t = t)
-        x = end + 3 if lend_prev is None else max(end + 3, lend_prev + 1)
+        # tile t + 1: once every port has issued tile t and the array has started tile t
+        x = max(max(n for n, _ in ends), x + 2)
+        if lend_prev is not None:
+            x = max(x, lend_prev + 1)
         lend_prev = L
     return L + 5 + last_rows
 
