@@ -5,9 +5,10 @@ faster than the board's: cocotbext-axi's ``AxiRam`` answers a burst at once and 
 cycle on every port. ``BoardMemory`` throttles the R channels of the RAM models it is given to
 what the board delivers (spacemimo/spec/boards.yaml):
 
-* **Latency per burst**: the first beat of a burst leaves no earlier than ``read_latency``
-  cycles after its AR handshake (every burst; bursts queue in order per port, as AXI's single
-  ID does), an assumption stated in boards.yaml, not a measurement.
+* **Latency per burst**: a burst's beats enter the RAM model's R queue no earlier than
+  ``read_latency`` cycles after its own AR handshake (outstanding bursts overlap their
+  latencies; they leave in order per port, as AXI's single ID requires), an assumption stated
+  in boards.yaml, not a measurement.
 * **Port width**: one beat per cycle per port, of the port's own width (the RTL's).
 * **DDR bandwidth**: all read ports share one token bucket filled with the DDR's peak bytes per
   fabric cycle times the controller's efficiency (``ddr_efficiency``, UG585 22.3.2: 75 %); a
@@ -37,6 +38,9 @@ class _Port:
     beat_bytes: int
     read_if: Any
     bursts: deque[int] = field(default_factory=deque)  # AR handshake cycles, oldest first
+    ar_cycles: list[int] = field(default_factory=list)  # every AR handshake cycle, in order
+    served: int = 0        # bursts the RAM model has started to answer
+    first_beat_queued: bool = True  # the next beat the RAM model queues starts a burst
     first_beat: bool = True
     beats: int = 0
 
@@ -84,15 +88,33 @@ class BoardMemory:
         import cocotb
 
         for port in self.ports:
-            port.read_if.r_channel.set_pause_generator(self._pauses(port))
+            port.read_if.r_channel.set_pause_generator(self._pauses())
+            port.read_if.r_channel.send = self._delayed_send(port, port.read_if.r_channel.send)
         cocotb.start_soon(self._monitor())
 
-    def _pauses(self, port: _Port) -> Iterator[bool]:
+    def _pauses(self) -> Iterator[bool]:
+        """The DDR's rate: a port may present a beat while the shared bucket is not in debt."""
         while True:
-            # the beat this pause lets out is sampled one edge later: the first beat
-            # of a burst reaches the core read_latency cycles after its AR (measured)
-            ripe = bool(port.bursts) and self.cycle - port.bursts[0] > self.latency
-            yield not (ripe and self.tokens >= 0.0)
+            yield self.tokens < 0.0
+
+    def _delayed_send(self, port: _Port, send: Any) -> Any:
+        """The RAM model's R queue, entered no earlier than read_latency cycles after the
+        burst's own AR handshake (so bursts overlap their latencies, as a DDR controller's
+        queue does, and a burst behind another never starts early)."""
+        edge = RisingEdge(self.dut.ap_clk)
+
+        async def delayed(beat: Any) -> None:
+            if port.first_beat_queued:
+                k = port.served
+                port.served += 1
+                while len(port.ar_cycles) <= k:  # the monitor records it at this edge
+                    await edge
+                while self.cycle < port.ar_cycles[k] + self.latency:
+                    await edge
+            port.first_beat_queued = bool(int(beat.rlast))
+            await send(beat)
+
+        return delayed
 
     async def _monitor(self) -> None:
         dut, edge = self.dut, RisingEdge(self.dut.ap_clk)
@@ -107,6 +129,7 @@ class BoardMemory:
                 s = sig[port.prefix]
                 if int(s["ARVALID"].value) and int(s["ARREADY"].value):
                     port.bursts.append(self.cycle)
+                    port.ar_cycles.append(self.cycle)
                 if int(s["RVALID"].value) and int(s["RREADY"].value):
                     self._beat(port, bool(int(s["RLAST"].value)))
 
