@@ -344,6 +344,8 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
     bits_list = list(opts.bits)
     targets: list[Target] = []
     formula_only = set(opts.formula_only)
+    if opts.boards_only:  # only the per-board runs: no yosys either
+        opts.synth, opts.synth_breakdown, opts.synth_targets = "none", False, []
     if opts.synth != "none" or opts.synth_breakdown or opts.synth_targets:
         targets = per_part_targets(opts)  # a wrong build or part name fails first, too
         yosys_command()  # a missing yosys fails now, not after the simulations
