@@ -143,7 +143,7 @@ bitstream: setup
 RESULTS_SAMPLES ?= 100
 RESULTS_TRAIN   ?= build/results-train
 BENCH_ARGS      ?=
-BENCH_HW_ARGS   ?=
+BENCH_HW_ARGS   ?= --boards all  # + paper GSM 8-bit per board (boards.*), each under its memory model
 EVAL_ARGS       ?= --all
 TRAIN_ARGS      ?=
 QAT_ARGS        ?=
