@@ -48,8 +48,14 @@ for sim in sorted(SIMS, key=lambda s: s != "verilator")[:1]:
               (sim, "beats", SMALL[8], f"{sim}_8", "test_memsafety_partial_beats")]
 
 
-@pytest.mark.parametrize("case", CASES or [("none",) * 5], ids=[f"{c[1]}-{c[0]}" for c in CASES]
-                         or ["none"])
+# Icarus runs the aw64 probes in the slow suite (~5 min there since DSP_PACK and the weight
+# ports; Verilator runs them in every default run): the default suite's 15-minute budget
+PARAMS = [pytest.param(c, id=f"{c[1]}-{c[0]}",
+                       marks=[pytest.mark.slow] if c[0] == "icarus" and c[1] == "aw64" else [])
+          for c in CASES]
+
+
+@pytest.mark.parametrize("case", PARAMS or [pytest.param(("none",) * 5, id="none")])
 def test_rtl_memsafety(case: tuple[str, str, dict, str, str], tmp_path: Path) -> None:
     """aw64: huge NUM_VECTORS, fields past the image, wrap at 2^64, short / zero / unaligned
     buffers, reset mid-burst, each channel stalled until the watchdog, host ABORT; aw32:
