@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.hw import rooflines
+from spacemimo.hw.bench import GSM_CYCLES
 from spacemimo.quant.program import streamed_ops
 from spacemimo.spec import boards as board_spec
 from spacemimo.spec.builds import BuildConfig, build
 
-GSM_CYCLES_8BIT = 386_284  # GSM paper, Table III (8-bit, fastest setting)
+GSM_CYCLES_8BIT = GSM_CYCLES[8]  # GSM paper, Table III (8-bit, fastest setting)
 
 
 def placement(cfg: BuildConfig, program: Any) -> str:
