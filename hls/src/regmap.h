@@ -15,7 +15,7 @@ constexpr unsigned CTRL_AP_IDLE_BIT = 2;
 constexpr unsigned CTRL_AP_READY_BIT = 3;
 constexpr unsigned CTRL_AUTO_RESTART_BIT = 7;
 constexpr unsigned GIE = 0x04;  // global interrupt enable (bit 0)
-constexpr unsigned IER = 0x08;  // interrupt enable: bit0 done, bit1 ready
+constexpr unsigned IER = 0x08;  // interrupt enable: bit0 done, bit1 ready, bit2 SEU (RTL only: set when SEU_STATUS gains a bit)
 constexpr unsigned ISR = 0x0C;  // interrupt status, toggle-on-write
 constexpr unsigned PROGRAM_ADDR_LO = 0x10;  // program image byte address [31:0]
 constexpr unsigned PROGRAM_ADDR_HI = 0x14;  // program image byte address [63:32]
@@ -56,6 +56,24 @@ constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_BIT = 27;
 constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_WIDTH = 2;
 constexpr unsigned HW_WEIGHTS_PLACEMENT_BIT = 29;
 constexpr unsigned HW_WEIGHTS_PLACEMENT_WIDTH = 2;
+constexpr unsigned SEU_STATUS = 0x90;  // where the last uncorrectable upsets were
+constexpr unsigned SEU_STATUS_WEIGHTS_CORRUPTED_BIT = 0;
+constexpr unsigned SEU_STATUS_PROGRAM_CORRUPTED_BIT = 1;
+constexpr unsigned SEU_STATUS_RUN_UPSET_BIT = 2;
+constexpr unsigned SEU_STATUS_CTRL_FAULT_BIT = 3;
+constexpr unsigned SEU_CORRECTED = 0x98;  // single-bit errors corrected since reset/SEU_CLEAR (saturating)
+constexpr unsigned SEU_UNCORRECTABLE = 0xA0;  // uncorrectable errors detected since reset/SEU_CLEAR (saturating)
+constexpr unsigned SCRUB_PERIOD = 0xA8;  // cycles between two scrub steps (one row of every resident bank corrected); 0: off
+constexpr unsigned HW_PROTECT = 0xB0;  // SEU protection of this build
+constexpr unsigned HW_PROTECT_WEIGHTS_BIT = 0;
+constexpr unsigned HW_PROTECT_WEIGHTS_WIDTH = 2;
+constexpr unsigned HW_PROTECT_ACTS_BIT = 2;
+constexpr unsigned HW_PROTECT_ACTS_WIDTH = 2;
+constexpr unsigned HW_PROTECT_CTRL_BIT = 4;
+constexpr unsigned HW_PROTECT_CTRL_WIDTH = 2;
+constexpr unsigned HW_PROTECT_SCRUB_BIT = 6;
+constexpr unsigned SEU_CLEAR = 0xB8;  // clear the SEU counters and SEU_STATUS
+constexpr unsigned SEU_CLEAR_CLEAR_BIT = 0;
 
 }  // namespace regmap
 
