@@ -4,14 +4,17 @@ The sources are ``spacemimo/spec/regmap.yaml`` (registers), ``spacemimo/spec/bui
 (array configurations) and the program-format tables of ``spacemimo.quant.program``. From
 them come the HLS headers (regmap.h, program_format.h, accel_defaults.h), the RTL headers
 (regmap.vh, program_format.vh, accel_params.vh), the export Tcl (ip_vlnv.tcl) and the docs
-(board/REGISTERS.md, docs/BUILDS.md). ``stale`` lists the copies that differ from what this
-module makes; ``tests/test_spec.py`` and ``spacemimo gen --check`` fail on any.
+(board/REGISTERS.md, docs/BUILDS.md), and from ``spacemimo/spec/ecc.py`` the memory codes
+(rtl/sm_ecc.vh, hls/src/sm_ecc.h; ``spacemimo.hw.ecc_headers``). ``stale`` lists the copies
+that differ from what this module makes; ``tests/test_spec.py`` and ``spacemimo gen --check``
+fail on any.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from spacemimo.hw import ecc_headers
 from spacemimo.quant import program as pf
 from spacemimo.quant.program import HardwareLimits
 from spacemimo.spec import builds as spec_builds
@@ -302,6 +305,8 @@ def generated_files(root: Path) -> dict[Path, str]:
         Path("hls/src/accel_defaults.h"): accel_defaults_header(bs),
         Path("rtl/accel_params.vh"): rtl_params_header(bs),
         Path("docs/BUILDS.md"): builds_markdown(bs),
+        Path("rtl/sm_ecc.vh"): ecc_headers.verilog_header(),
+        Path("hls/src/sm_ecc.h"): ecc_headers.c_header(),
     }
 
 
