@@ -65,6 +65,7 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
         "memory B/cycle (measured)": (round(mem["bytes_per_cycle"], 2)
                                       if mem.get("bytes_per_cycle") else "-"),
         "min first-beat latency": mem.get("min_latency") or "-",
+        "max bursts in flight per port": mem.get("max_outstanding") or "-",
         "mismatches": measured["mismatches"], "words checked": measured["words"],
     }
 
@@ -72,7 +73,8 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
 def memory_fields(stats: Any) -> dict[str, Any]:
     """The BoardMemory statistics the benchmark writes into its JSON."""
     return {"bytes": stats.bytes, "beats": stats.beats,
-            "bytes_per_cycle": stats.bytes_per_cycle, "min_latency": stats.min_latency}
+            "bytes_per_cycle": stats.bytes_per_cycle, "min_latency": stats.min_latency,
+            "max_outstanding": stats.max_outstanding}
 
 
 def measure_board(name: str, program_seed: int, vectors: int, build_root: Path) -> dict:
