@@ -38,6 +38,8 @@ def regmap_c_header(regmap: RegisterMap) -> str:
              f"constexpr unsigned ADDR_WIDTH = {regmap.addr_width};", ""]
     for reg in regmap.registers:
         lines.append(f"constexpr unsigned {reg.name} = 0x{reg.offset:02X};  // {reg.doc}")
+        if reg.reset:
+            lines.append(f"constexpr unsigned {reg.name}_RESET = {reg.reset}u;")
         for f in reg.fields:
             lines.append(f"constexpr unsigned {reg.name}_{f.name}_BIT = {f.bit};")
             if f.width > 1:
@@ -55,6 +57,9 @@ def regmap_verilog_header(regmap: RegisterMap) -> str:
     for reg in regmap.registers:
         lines.append(f"localparam [{regmap.addr_width - 1}:0] REG_{reg.name} = "
                      f"{regmap.addr_width}'h{reg.offset:02X};  // {reg.doc}")
+        if reg.reset:
+            lines.append(f"localparam [{regmap.data_width - 1}:0] REG_{reg.name}_RESET = "
+                         f"{regmap.data_width}'d{reg.reset};")
         for f in reg.fields:
             lines.append(f"localparam integer REG_{reg.name}_{f.name} = {f.bit};")
             if f.width > 1:
@@ -69,7 +74,8 @@ def regmap_markdown(regmap: RegisterMap) -> str:
              "behind HW_CONFIG: [docs/BUILDS.md](../docs/BUILDS.md).",
              "", "| offset | name | access | meaning |", "|---|---|---|---|"]
     for reg in regmap.registers:
-        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc} |")
+        reset = f" (reset {reg.reset})" if reg.reset else ""
+        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc}{reset} |")
         for f in reg.fields:
             span = (f"bit {f.bit}" if f.width == 1
                     else f"bits {f.bit + f.width - 1}:{f.bit}")
@@ -240,7 +246,8 @@ _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
                 ("norm_cols", "NORM cols"), ("placement", "weights"),
                 ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"),
-                ("dsp_pack", "DSP pack"))
+                ("dsp_pack", "DSP pack"), ("seu_weights", "SEU weights"),
+                ("seu_acts", "SEU acts"), ("seu_ctrl", "SEU ctrl"), ("scrub", "scrub"))
 
 
 def _cell(b: BuildConfig, key: str) -> str:
