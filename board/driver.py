@@ -446,6 +446,7 @@ class AccelDriver:
         self.seu_recovery = bool(seu_recovery)
         self._protection: SeuProtection | None = None
         self._seu_clear = "idle"  # "pending": the next start consumes it; "armed": write 0
+        self._scrub_checked = False
 
     # -- registers --------------------------------------------------------------------------
     def read_reg(self, name: str) -> int:
@@ -588,7 +589,19 @@ class AccelDriver:
         """Check the program against the hardware and stage its image in the program buffer;
         the next run fetches it and loads the weights on chip (MODE.LOAD_PROGRAM)."""
         self.check_program(program)
+        self._start_scrubber()
         self._stage_image(program)
+
+    def _start_scrubber(self) -> None:
+        """Once per driver: a build with a scrubber whose SCRUB_PERIOD reads 0 gets the
+        register map's reset value. The RTL resets to it; the HLS IP's s_axilite inputs reset
+        to 0, so without this it would not scrub. Set ``scrub_period = 0`` afterwards to turn
+        scrubbing off."""
+        if self._scrub_checked:
+            return
+        self._scrub_checked = True
+        if self.seu_protection.scrub and self.read_reg("SCRUB_PERIOD") == 0:
+            self.write_reg("SCRUB_PERIOD", self.regmap["SCRUB_PERIOD"].reset)
 
     def _stage_image(self, program: Program) -> None:
         """The program's image (re)written into the program buffer; the next start loads it."""

@@ -686,10 +686,27 @@ def test_seu_registers_decode_and_clear() -> None:
     assert [v for n, v in dev.writes if n == "SEU_CLEAR"] == [1, 0]
     assert dev.writes.index(("SEU_CLEAR", 0)) > [i for i, w in enumerate(dev.writes)
                                                  if w == ("CTRL", 1)][0]
+    assert ("SCRUB_PERIOD", 1024) not in dev.writes  # it already scrubbed: left alone
     d.scrub_period = 4096
     assert d.scrub_period == 4096
     with pytest.raises(ValueError, match="scrub_period"):
         d.scrub_period = -1
+
+
+def test_an_hls_ip_with_a_scrubber_gets_the_reset_scrub_period_once(setup) -> None:
+    """The HLS IP's SCRUB_PERIOD reads 0 after reset (Vitis inputs have no reset value): the
+    first load programs the register map's reset value; a user's 0 afterwards stays."""
+    d, dev, prog = setup
+    dev.regs["SCRUB_PERIOD"] = 0
+    d.load(prog)
+    assert dev.regs["SCRUB_PERIOD"] == MAP["SCRUB_PERIOD"].reset > 0
+    d.scrub_period = 0
+    d.load(prog)
+    assert dev.regs["SCRUB_PERIOD"] == 0
+    plain = FakeBoard()
+    plain.regs.update(HW_PROTECT=0, SCRUB_PERIOD=0)
+    drv.AccelDriver(plain).load(prog)
+    assert not any(name == "SCRUB_PERIOD" for name, _ in plain.writes)
 
 
 @pytest.mark.parametrize("upset, recovered, modes", [

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from spacemimo.hw.csim import build_csim, missing_tools, run_csim
+from spacemimo.hw.perfmodel import preset
 from spacemimo.quant.program import ERROR_CODES
 from spacemimo.spec import regmap
 
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.skipif(missing_tools() is not None,
 MAP = regmap.load()
 SEU = ERROR_CODES["SEU_DETECTED"]
 N_RANDOM = 100
-SEU_FULL = "-DSM_SEU_W=2 -DSM_SEU_A=2 -DSM_SEU_C=1 -DSM_SCRUB=1"
+# the spec's protected build (builds.yaml vx690t-seu: secded / secded / parity / scrub)
+SEU_FULL = preset("vx690t-seu").cflags()
 # tests/test_hls_csim.py's hybrid build (2x16 array, 132-word store, 16-input chunks over a
 # 128-bit bus: two 72-bit row sub-banks) with parity activations
 SEU_HYBRID = ("-DSM_ARRAY_ROWS=2 -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=8 -DSM_BUS_WIDTH=128 "

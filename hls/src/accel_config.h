@@ -24,21 +24,6 @@
 // m_axi `depth` of each pointer, in bus beats: only co-simulation reads it (it copies that
 // many beats from the testbench's buffer), so it must not exceed the testbench's buffers —
 // hls/tcl/run_hls.tcl sets them from the vectors it co-simulates (tb_accel's buffer sizes).
-// SEU protection (hls/src/seu_protect.h; builds.yaml seu_weights / seu_acts / seu_ctrl / scrub,
-// the RTL's SEU_W / SEU_A / SEU_C / SCRUB): 0 none, 1 parity, 2 SECDED. Defaults: none.
-#ifndef SM_SEU_W
-#define SM_SEU_W 0
-#endif
-#ifndef SM_SEU_A
-#define SM_SEU_A 0
-#endif
-#ifndef SM_SEU_C
-#define SM_SEU_C 0
-#endif
-#ifndef SM_SCRUB
-#define SM_SCRUB 0
-#endif
-
 #ifndef SM_AXI_DEPTH_PROGRAM
 #define SM_AXI_DEPTH_PROGRAM 1024
 #endif
