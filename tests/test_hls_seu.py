@@ -200,3 +200,18 @@ def test_every_single_and_adjacent_double_in_a_weight_row(tb_seu: Path,
         res = run_csim(tb_seu, vectors["gsm8"], "--max-vectors", "4", "--inject",
                        f"weights:1:0:0:0:0:{bit}:2")
         assert res.status == SEU and res.passed, (bit, res.output[-1500:])
+
+
+@pytest.mark.slow
+def test_streamed_8bit_protected_build(vectors: dict[str, Path]) -> None:
+    """tests/test_hls_csim.py's 8-bit streamed build (32-bit bus: one 72-bit row per two
+    beats, every weight read-modify-written into the stream tile) with every protection:
+    bit-exact with scrubbing on, and an adjacent double in an activation is detected."""
+    tb = build_csim("-DSM_DATA_BITS=8 -DSM_ACC_BITS=32 -DSM_ARRAY_ROWS=8 -DSM_ARRAY_COLS=32 "
+                    "-DSM_DRAIN_COLS=32 -DSM_BUS_WIDTH=32 -DSM_WEIGHT_MODE=0 -DSM_STREAM_K=12 "
+                    + SEU_FULL, "-O1")
+    for name in ("gsm8", "mgnn8"):
+        res = run_csim(tb, vectors[name], "--scrub-period", "64")
+        assert res.passed and res.mismatches == 0, res.output[-2000:]
+    res = run_csim(tb, vectors["gsm8"], "--max-vectors", "6", "--inject", "acts:2:0:0:0:0:5:2")
+    assert res.status == SEU and res.passed and _seu(res)["status"] == 1 << SEU_BIT["RUN_UPSET"]
