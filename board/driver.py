@@ -194,10 +194,18 @@ class AbortedError(_StatusError):
     code_name = "ABORTED"
 
 
+class SeuDetectedError(_StatusError):
+    """An uncorrectable upset in a protected memory or the controller (SEU_STATUS says where):
+    the vector the run was on was not stored."""
+
+    code = ERROR_CODES["SEU_DETECTED"]
+    code_name = "SEU_DETECTED"
+
+
 STATUS_ERRORS: dict[int, type[_StatusError]] = {
     c.code: c for c in (BadMagicError, BadVersionError, BadChecksumError, BadOpcodeError,
                         DimsExceedMaxError, BadFormatError, BusError, DeviceTimeoutError,
-                        AddrRangeError, AbortedError)}
+                        AddrRangeError, AbortedError, SeuDetectedError)}
 assert set(STATUS_ERRORS) == set(ERROR_CODES.values()) - {0}, "an error code has no class"
 
 

@@ -99,6 +99,9 @@ ERROR_CODES: dict[str, int] = {
     "ADDR_RANGE": 9,
     # the host wrote ABORT (after a driver timeout): outstanding bursts completed or drained
     "ABORTED": 10,
+    # an uncorrectable upset in a protected memory or the controller (SEU_STATUS says where):
+    # the run stopped before storing the vector it was on; earlier vectors' outputs are valid
+    "SEU_DETECTED": 11,
 }
 _ERROR_NAMES = {v: k for k, v in ERROR_CODES.items()}
 _OPCODE_NAMES = {v: k for k, v in OPCODES.items()}

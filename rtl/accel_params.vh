@@ -22,4 +22,8 @@
 `define SM_WGT_PORTS 0
 `define SM_WGT_DW 64
 `define SM_DSP_PACK 1
+`define SM_SEU_W 0
+`define SM_SEU_A 0
+`define SM_SEU_C 0
+`define SM_SCRUB 0
 `endif

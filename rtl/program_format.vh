@@ -98,3 +98,4 @@ localparam [31:0] PF_ERR_BUS_ERROR = 32'h00000007;
 localparam [31:0] PF_ERR_TIMEOUT = 32'h00000008;
 localparam [31:0] PF_ERR_ADDR_RANGE = 32'h00000009;
 localparam [31:0] PF_ERR_ABORTED = 32'h0000000A;
+localparam [31:0] PF_ERR_SEU_DETECTED = 32'h0000000B;

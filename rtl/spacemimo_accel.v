@@ -56,7 +56,12 @@ module spacemimo_accel #(
   // m_axi_wgt<k> (0: every weight resident), WGT_DW bits each (64 or 128)
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
-  parameter DSP_PACK    = `SM_DSP_PACK       // 8-bit: two lanes' products per DSP48 (shared activation)
+  parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
+  // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
+  parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
+  parameter SEU_A       = `SM_SEU_A,         // activation buffers: 0 none, 1 parity, 2 SECDED
+  parameter SEU_C       = `SM_SEU_C,         // op table + header parity, FSM state check: 0/1
+  parameter SCRUB       = `SM_SCRUB          // background scrubber of the weight/bias store
 )(
   input  wire                 ap_clk,
   input  wire                 ap_rst_n,
@@ -153,6 +158,7 @@ module spacemimo_accel #(
   output reg  [7:0]           dbg_op_idx
 );
 `include "program_format.vh"
+`include "sm_ecc.vh"
 
   // ------------------------------------------------------------------ derived parameters
   localparam P   = OUT_LANES;
@@ -201,6 +207,23 @@ module spacemimo_accel #(
   localparam [1:0]  HWW_PLACE = (WGT_PORTS == 0) ? 2'd1 : (WMEM_DEPTH == 0) ? 2'd2 : 2'd3;
   localparam [31:0] HW_WEIGHTS = {1'b0, HWW_PLACE, HWW_LWW, HWW_PORTS, HWW_DEPTH};
 
+  // SEU protection (rtl/README.md "SEU protection"): codes from the generated sm_ecc.vh
+  localparam SW   = (SEU_W == 2) && (WMEM_DEPTH > 0);  // resident weights: 72-bit rows
+  localparam SBI  = (SEU_W == 2);                      // bias entries: ACC_W + check bits
+  localparam WRD  = (WMEM_DEPTH > 3) ? WMEM_DEPTH / 2 : 2;  // rows of two words per bank
+  localparam LWR  = $clog2(WRD);
+  localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
+  localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
+  localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
+  localparam AK   = (W <= 8) ? 8 : (W <= 16) ? 16 : 32; // activation code data width
+  localparam ACB  = (SEU_A == 2) ? ((AK == 8) ? 5 : (AK == 16) ? 6 : 7) : (SEU_A == 1) ? 2 : 0;
+  localparam AWW  = W + ACB;                           // stored activation word
+  localparam SC   = (SEU_C != 0);
+  localparam SCR  = (SCRUB != 0) && (SEU_W == 2);
+  localparam [1:0] HP_W = SEU_W, HP_A = SEU_A, HP_C = SEU_C;
+  localparam [0:0] HP_S = SCR;
+  localparam [31:0] HW_PROTECT = {25'h0, HP_S, HP_C, HP_A, HP_W};
+
   localparam IMW = (CWB > RB) ? CWB : RB;  // index-product operand bits (<= MAX_COLS/MAX_ROWS)
 
   // a x b for sizes and addresses off the MAC path (both operands already checked against
@@ -212,6 +235,54 @@ module spacemimo_accel #(
       imul = 32'h0;
       for (k = 0; k < IMW; k = k + 1)
         if (b[k]) imul = imul + ({{(32-IMW){1'b0}}, a} << k);
+    end
+  endfunction
+
+  // bias code (BK-bit SECDED of the zero-extended ACC_W-bit entry): check bits ...
+  function automatic [7:0] b_enc(input [ACC_W-1:0] d);
+    reg [63:0] x;
+    begin
+      x = 64'h0; x[ACC_W-1:0] = d;
+      if (BK == 32) b_enc = {1'b0, sm_secded_enc32(x[31:0])};
+      else if (BK == 48) b_enc = {1'b0, sm_secded_enc48(x[47:0])};
+      else b_enc = sm_secded_enc64(x);
+    end
+  endfunction
+  // ... and {uncorrectable, corrected, data} of a stored entry
+  function automatic [ACC_W+1:0] b_dec(input [ACC_W-1:0] d, input [7:0] c);
+    reg [63:0] x;
+    reg [65:0] r;
+    begin
+      x = 64'h0; x[ACC_W-1:0] = d; r = 66'h0;
+      if (BK == 32) r[33:0] = sm_secded_dec32(x[31:0], c[6:0]);
+      else if (BK == 48) r[49:0] = sm_secded_dec48(x[47:0], c[6:0]);
+      else r = sm_secded_dec64(x, c);
+      b_dec = {r[BK+1], r[BK], r[ACC_W-1:0]};
+    end
+  endfunction
+  // activation code: SEU_A 1 = two interleaved parity bits (even / odd data bits, so two
+  // adjacent flips are detected), SEU_A 2 = AK-bit SECDED of the zero-extended W-bit word
+  function automatic [7:0] a_enc(input [W-1:0] d);
+    reg [31:0] x;
+    begin
+      x = 32'h0; x[W-1:0] = d;
+      if (SEU_A == 1) a_enc = {6'h0, ^(x & 32'hAAAAAAAA), ^(x & 32'h55555555)};
+      else if (AK == 8) a_enc = {3'h0, sm_secded_enc8(x[7:0])};
+      else if (AK == 16) a_enc = {2'h0, sm_secded_enc16(x[15:0])};
+      else a_enc = {1'b0, sm_secded_enc32(x)};
+    end
+  endfunction
+  // {uncorrectable (parity: detected), corrected, data}
+  function automatic [W+1:0] a_dec(input [W-1:0] d, input [7:0] c);
+    reg [31:0] x;
+    reg [33:0] r;
+    begin
+      x = 32'h0; x[W-1:0] = d; r = 34'h0;
+      if (SEU_A == 1) r = {a_enc(d) != c, 1'b0, x};
+      else if (AK == 8) r[9:0] = sm_secded_dec8(x[7:0], c[4:0]);
+      else if (AK == 16) r[17:0] = sm_secded_dec16(x[15:0], c[5:0]);
+      else r = sm_secded_dec32(x, c[6:0]);
+      a_dec = (SEU_A == 1) ? {r[33], 1'b0, d} : {r[AK+1], r[AK], r[W-1:0]};
     end
   endfunction
 
@@ -239,8 +310,14 @@ module spacemimo_accel #(
   reg         done_pulse;
   reg  [31:0] status;
   reg  [63:0] cycles;
+  // SEU record (SEU_STATUS, SEU_CORRECTED, SEU_UNCORRECTABLE) and the scrubber's pace
+  reg  [3:0]  seu_st;
+  reg  [31:0] seu_corr, seu_unc;
+  reg         seu_irq;
+  wire [31:0] scrub_period;
+  wire        seu_clear;
 
-  sm_axil_regs #(.HW_CONFIG(HW_CONFIG), .HW_WEIGHTS(HW_WEIGHTS)) u_regs (
+  sm_axil_regs #(.HW_CONFIG(HW_CONFIG), .HW_WEIGHTS(HW_WEIGHTS), .HW_PROTECT(HW_PROTECT)) u_regs (
     .clk(clk), .rst_n(rst_n),
     .awaddr(s_axi_control_AWADDR), .awvalid(s_axi_control_AWVALID),
     .awready(s_axi_control_AWREADY), .wdata(s_axi_control_WDATA),
@@ -253,7 +330,9 @@ module spacemimo_accel #(
     .cycles(cycles), .program_addr(program_addr), .input_addr(input_addr),
     .output_addr(output_addr), .num_vectors(num_vectors), .program_size(program_size),
     .input_size(input_size), .output_size(output_size), .abort_req(abort_req),
-    .mode_load(mode_load), .interrupt(interrupt));
+    .mode_load(mode_load), .seu_status({28'h0, seu_st}), .seu_corrected(seu_corr),
+    .seu_uncorrectable(seu_unc), .seu_irq(seu_irq), .scrub_period(scrub_period),
+    .seu_clear(seu_clear), .interrupt(interrupt));
 
   // buffer registers latched when a run starts (a host write during the run cannot move a
   // buffer under the checks already made)
@@ -315,6 +394,11 @@ module spacemimo_accel #(
   reg  [511:0] opmem [0:MAX_OPS-1];
   reg  [31:0]  op_wbase [0:MAX_OPS-1];
   reg  [31:0]  op_bbase [0:MAX_OPS-1];
+  // SEU_C: interleaved parity (sm_iparity, 8 groups) of each header word, op-table entry and
+  // the op's two bank bases (XOR of their parities), written with them, checked when read
+  reg  [7:0]   hdr_par [0:15];
+  reg  [7:0]   op_par [0:MAX_OPS-1];
+  reg  [7:0]   op_bpar [0:MAX_OPS-1];
   reg  [511:0] op_stage;
   reg          prog_valid;
   // weight placement, decided per DENSE at load time: resident in program order while the
@@ -506,6 +590,8 @@ module spacemimo_accel #(
   wire [31:0] rp_base = (rp_buf * RT + rp_rt) * CB + (rp_col >> LP);
   wire [LP-1:0] rp_m = rp_col[LP-1:0];
   wire [P*C*W-1:0] bank_rd;
+  wire [P*C-1:0]   a_sgl, a_dbl;       // SEU_A: per word read, corrected / uncorrectable
+  wire [P-1:0]     a_rok;              // the bank's read address lies inside the memory
   reg  [C*Q*W-1:0] rp_data;
   // write port: row mode (one lane, P values) or tile mode (lane mask, Q values per lane)
   reg          wp_en, wp_tile;
@@ -528,13 +614,30 @@ module spacemimo_accel #(
       wire          en_b = wp_en && ({{(32-LP){1'b0}}, d_b} < wp_n);
       wire [31:0]   wa = wp_base + ((gb < wp_m) ? 32'd1 : 32'd0);
       wire [31:0]   ra = rp_base + ((gb < rp_m) ? 32'd1 : 32'd0);
+      assign a_rok[gb] = (ra < AD);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane
-        reg  [W-1:0] mem [0:AD-1];
         wire lane_en = wp_tile ? wp_lmask[gc] : (wp_lane == gc);
         wire [W-1:0] wd = wp_tile ? wp_tv[(gc*Q + d_b[LQ-1:0])*W +: W] : wp_rot[gb*W +: W];
-        always @(posedge clk)
-          if (en_b && lane_en) mem[wa[$clog2(AD+1)-1:0]] <= wd;
-        assign bank_rd[(gb*C + gc)*W +: W] = mem[ra[$clog2(AD+1)-1:0]];
+        // SEU_A 0: the W-bit word; 1: {2 interleaved parity bits, word}; 2: {SECDED, word}
+        reg  [AWW-1:0] mem [0:AD-1];
+        wire [AWW-1:0] rw = mem[ra[$clog2(AD+1)-1:0]];
+        if (SEU_A == 0) begin : raw
+          always @(posedge clk)
+            if (en_b && lane_en) mem[wa[$clog2(AD+1)-1:0]] <= wd;
+          assign bank_rd[(gb*C + gc)*W +: W] = rw;
+          assign a_sgl[gb*C + gc] = 1'b0;
+          assign a_dbl[gb*C + gc] = 1'b0;
+        end else begin : ecc
+          integer k;
+          initial for (k = 0; k < AD; k = k + 1) mem[k] = {AWW{1'b0}};  // valid codewords
+          wire [7:0]     wc = a_enc(wd);
+          wire [W+1:0]   rd = a_dec(rw[W-1:0], {{(8-ACB){1'b0}}, rw[AWW-1:W]});
+          always @(posedge clk)
+            if (en_b && lane_en) mem[wa[$clog2(AD+1)-1:0]] <= {wc[ACB-1:0], wd};
+          assign bank_rd[(gb*C + gc)*W +: W] = rd[W-1:0];
+          assign a_sgl[gb*C + gc] = rd[W];
+          assign a_dbl[gb*C + gc] = rd[W+1];
+        end
       end
     end
   endgenerate
@@ -557,6 +660,18 @@ module spacemimo_accel #(
   wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
+  // SEU_W: per bank, the MAC read's and the scrub read's decoder flags
+  wire [P-1:0] w_sgl, w_dbl, b_sgl, b_dbl, ws_sgl, ws_dbl, bs_sgl, bs_dbl;
+  // loader read-modify-write of a 72-bit row (SW): the word written at the wl_* stage is
+  // merged one cycle later (lw2_*) with the row's other half, read on port A during the
+  // wl_* cycle, or taken from the word written the cycle before (lw3_*, same row)
+  reg          lw2_we, lw3_v;
+  reg  [31:0]  lw2_bank, lw2_addr, lw2_data, lw3_bank, lw3_addr, lw3_data;
+  // scrubber: a step every SCRUB_PERIOD cycles, phase 1 reads row sc_wrow of every weight
+  // bank (port B) and entry sc_brow of every bias bank, phase 2 writes back what it corrected
+  reg          sc_ph1, sc_ph2;
+  reg  [LWR-1:0] sc_wrow, sc_wrow_q;
+  reg  [LBM-1:0] sc_brow, sc_brow_q;
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
   // takes rows k, k + NPW, ...) write whole beats into a double-buffered stream buffer per bank
@@ -654,7 +769,7 @@ module spacemimo_accel #(
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
       wire [31:0] w_res, w_st;
-      if (WMEM_DEPTH > 0) begin : res
+      if (WMEM_DEPTH > 0 && !SW) begin : res
         reg [31:0] wmem [0:WMEM_DEPTH-1];
         reg [31:0] wq;
         always @(posedge clk) begin
@@ -662,8 +777,42 @@ module spacemimo_accel #(
           wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
         end
         assign w_res = wq;
+        assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
+        assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+      end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
+        // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
+        // 512 x 72 block-RAM width). Port A: the MAC array's read (decoded after the BRAM
+        // register). Port B: the loader's merged writes while loading, else the scrubber.
+        reg  [71:0] wmem [0:WRD-1];
+        reg  [71:0] wq, sq;
+        reg         wsel;
+        integer k;
+        initial for (k = 0; k < WRD; k = k + 1) wmem[k] = 72'h0;   // valid codewords
+        wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
+        wire [65:0] sdec = sm_secded_dec64(sq[63:0], sq[71:64]);
+        wire        ld_w = lw2_we && lw2_bank == gb;
+        wire        fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
+                          lw3_addr[0] != lw2_addr[0];
+        wire [31:0] oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
+        wire [63:0] mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
+        wire        pb_we = ld_w || (sc_ph2 && sdec[64]);   // a scrub write-back: corrected
+        wire [63:0] pb_d = ld_w ? mrg : sdec[63:0];
+        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_ph2 ? sc_wrow_q : sc_wrow;
+        always @(posedge clk) begin
+          wq <= wmem[wm_addr[LWR:1]];
+          wsel <= wm_addr[0];
+        end
+        always @(posedge clk) begin
+          if (pb_we) wmem[pb_row] <= {sm_secded_enc64(pb_d), pb_d};
+          sq <= wmem[pb_row];
+        end
+        assign w_res = wsel ? wdec[63:32] : wdec[31:0];
+        assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
+        assign ws_sgl[gb] = sc_ph2 && sdec[64]; assign ws_dbl[gb] = sc_ph2 && sdec[65];
       end else begin : nores
         assign w_res = 32'h0;
+        assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
+        assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;
@@ -687,10 +836,42 @@ module spacemimo_accel #(
         assign w_st = 32'h0;
       end
       assign w_rd[gb*32 +: 32] = o_strm ? w_st : w_res;
-      reg [ACC_W-1:0] bmem [0:BMEM_DEPTH-1];
-      always @(posedge clk)
-        if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;
-      assign b_rd[gb*ACC_W +: ACC_W] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
+      // SEU_W 0: the ACC_W-bit bias; 2: {check (BCB bits), bias}
+      reg  [ACC_W+BCB-1:0] bmem [0:BMEM_DEPTH-1];
+      if (!SBI) begin : braw
+        always @(posedge clk)
+          if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;
+        assign b_rd[gb*ACC_W +: ACC_W] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
+        assign b_sgl[gb] = 1'b0; assign b_dbl[gb] = 1'b0;
+        assign bs_sgl[gb] = 1'b0; assign bs_dbl[gb] = 1'b0;
+      end else begin : becc
+        // entry = {check (BCB bits), ACC_W-bit bias}; the drain's read is decoded (async,
+        // LUTRAM); the scrubber reads a second port and writes back through the loader's
+        // write port (the loader and the scrubber never run together)
+        reg  [ACC_W-1:0] bsc_d;
+        reg              bsc_wb;
+        integer k;
+        initial for (k = 0; k < BMEM_DEPTH; k = k + 1) bmem[k] = {(ACC_W+BCB){1'b0}};
+        wire [ACC_W+BCB-1:0] brw = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
+        wire [ACC_W+BCB-1:0] bsw = bmem[sc_brow];
+        wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]});
+        wire [ACC_W+1:0] bsdec = b_dec(bsw[ACC_W-1:0], {{(8-BCB){1'b0}}, bsw[ACC_W+BCB-1:ACC_W]});
+        wire ld_b = bl_we && bl_bank == gb;
+        wire [ACC_W-1:0] bwd = ld_b ? bl_data : bsc_d;
+        wire [7:0] bwc = b_enc(bwd);
+        reg  bs_s, bs_d;
+        always @(posedge clk) begin
+          if (ld_b || (sc_ph2 && bsc_wb))
+            bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bwc[BCB-1:0], bwd};
+          bsc_wb <= sc_ph1 && bsdec[ACC_W];
+          bsc_d <= bsdec[ACC_W-1:0];
+          bs_s <= sc_ph1 && bsdec[ACC_W];
+          bs_d <= sc_ph1 && bsdec[ACC_W+1];
+        end
+        assign b_rd[gb*ACC_W +: ACC_W] = bdec[ACC_W-1:0];
+        assign b_sgl[gb] = bdec[ACC_W]; assign b_dbl[gb] = bdec[ACC_W+1];
+        assign bs_sgl[gb] = sc_ph2 && bs_s; assign bs_dbl[gb] = sc_ph2 && bs_d;
+      end
     end
   endgenerate
 
@@ -1165,6 +1346,115 @@ module spacemimo_accel #(
     end
   endtask
 
+  // ------------------------------------------------------------------ SEU protection
+  // What a decoder flags counts only where the word is used: the MAC array's weight word in
+  // pipeline stage 1 (s1_v, resident op), the drain's bias (dr_cnt, the op has biases), the
+  // activation words the read port delivers to an active consumer, the op-table entry /
+  // bank bases / header words while the controller reads them, and the scrubber's reads.
+  localparam [LP:0] QP = Q;
+  wire        ld_state = (st == S_L_HDRCHK) || (st == S_L_IMG) || (st == S_L_CHK) ||
+                         (st == S_L_OPC) || (st == S_L_HDRV) || (st == S_L_OPV) ||
+                         (st == S_L_WNEXT) || (st == S_L_W) || (st == S_L_WWAIT) ||
+                         (st == S_L_B) || (st == S_L_BWAIT);
+  wire        run_state = (st == S_RUN) || (st == S_RCHK) || (st == S_IN_START) || (st == S_IN) ||
+                          (st == S_OP_FETCH) || (st == S_OP_PREP) || (st == S_DENSE) ||
+                          (st == S_SA) || (st == S_T_H) || (st == S_T_D) || (st == S_T_A) ||
+                          (st == S_T_E) || (st == S_T_WB) || (st == S_N_SUM) ||
+                          (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
+                          (st == S_OP_WAIT) || (st == S_OUT_START) || (st == S_OUT);
+  wire        st_legal = ld_state || run_state || (st == S_IDLE) || (st == S_L_HDR) ||
+                         (st == S_ABORT) || (st == S_DRAIN) || (st == S_DONE);
+  // activation words in use: the read port's Q-column window (all C rows) for DENSE, NORM,
+  // TAYLOR's copies and the output store; every bank's row for AGGREGATE
+  wire        a_rp_use = (st == S_DENSE && d_issue) ||
+                         ((st == S_N_SUM || st == S_N_OUT) && a_active) ||
+                         (st == S_T_H) || (st == S_T_D) || o_valid;
+  wire        a_sa_use = (st == S_SA) && sa_active;
+  reg  [P*C-1:0] a_use;
+  integer ab;
+  always @* begin
+    for (ab = 0; ab < P; ab = ab + 1)
+      a_use[ab*C +: C] = {C{a_rok[ab] && (a_sa_use ||
+                            (a_rp_use && ({1'b0, ab[LP-1:0] - rp_m} < QP)))}};
+  end
+  reg         hdr_bad;
+  integer     hp;
+  always @* begin
+    hdr_bad = 1'b0;
+    for (hp = 0; hp < 16; hp = hp + 1)
+      if (sm_iparity32(hdr[hp]) != hdr_par[hp]) hdr_bad = 1'b1;
+  end
+  wire [$clog2(MAX_OPS)-1:0] vix = vi[$clog2(MAX_OPS)-1:0];
+  wire        op_bad = (sm_iparity512(vrec) != op_par[vix]);
+  wire        base_bad = ((sm_iparity32(op_wbase[vix]) ^ sm_iparity32(op_bbase[vix]))
+                          != op_bpar[vix]);
+  wire        vi_ok = (vi < h_num_ops);
+  wire        op_rd = vi_ok && ((st == S_L_OPC) || (st == S_L_OPV) || (st == S_L_WNEXT) ||
+                                (st == S_L_W) || (st == S_L_WWAIT) || (st == S_L_B) ||
+                                (st == S_L_BWAIT) || (st == S_OP_PREP));
+  wire        base_rd = vi_ok && ((st == S_L_WNEXT) || (st == S_OP_PREP));
+  wire        ev_w_sgl = SW && s1_v && !o_strm && |w_sgl;
+  wire        ev_w_dbl = SW && s1_v && !o_strm && |w_dbl;
+  wire        ev_b_sgl = SBI && dr_cnt != 0 && o_has_bias && |b_sgl;
+  wire        ev_b_dbl = SBI && dr_cnt != 0 && o_has_bias && |b_dbl;
+  wire        ev_a_sgl = (SEU_A != 0) && |(a_sgl & a_use);
+  wire        ev_a_dbl = (SEU_A != 0) && |(a_dbl & a_use);
+  wire        ev_s_sgl = SCR && (|ws_sgl || |bs_sgl);
+  wire        ev_s_dbl = SCR && (|ws_dbl || |bs_dbl);
+  wire        ev_c_dbl = SC && ((hdr_bad && (ld_state || (run_state && prog_valid))) ||
+                                (op_bad && op_rd) || (base_bad && base_rd));
+  wire        ev_fsm = SC && !st_legal;
+  // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
+  wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm;
+  wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
+  wire [2:0]  inc_u = {2'b0, ev_w_dbl} + {2'b0, ev_b_dbl} + {2'b0, ev_a_dbl} +
+                      {2'b0, ev_c_dbl} + {2'b0, ev_fsm} + {2'b0, ev_s_dbl};
+  wire [32:0] corr_nx = {1'b0, seu_corr} + {30'h0, inc_c};
+  wire [32:0] unc_nx = {1'b0, seu_unc} + {30'h0, inc_u};
+  reg  [3:0]  seu_nx;
+  always @* begin
+    seu_nx = seu_st;
+    if (st == S_IDLE && start) seu_nx[2] = 1'b0;               // RUN_UPSET: the last run
+    if (st == S_L_WNEXT && vi == h_num_ops) seu_nx[1:0] = 2'b00;  // a program loaded cleanly
+    if (ev_w_dbl || ev_b_dbl || ev_s_dbl) seu_nx[0] = 1'b1;   // WEIGHTS_CORRUPTED
+    if (ev_c_dbl) seu_nx[1] = 1'b1;                           // PROGRAM_CORRUPTED
+    if (ev_a_dbl || ev_fsm) seu_nx[2] = 1'b1;                 // RUN_UPSET
+    if (ev_fsm) seu_nx[3] = 1'b1;                             // CTRL_FAULT
+  end
+  reg  [31:0] sc_cnt;
+  wire [31:0] sc_wrows = (wsum + 32'd1) >> 1;                 // weight rows in use per bank
+  wire        sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
+                      !bl_we && scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
+      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
+      sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}};
+    end else begin
+      seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
+      if (seu_clear) begin
+        seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0;
+      end else begin
+        seu_st <= seu_nx;
+        seu_corr <= corr_nx[32] ? 32'hFFFFFFFF : corr_nx[31:0];   // saturating
+        seu_unc <= unc_nx[32] ? 32'hFFFFFFFF : unc_nx[31:0];
+      end
+      lw2_we <= SW && wl_we; lw2_bank <= wl_bank; lw2_addr <= wl_addr; lw2_data <= wl_data;
+      lw3_v <= lw2_we; lw3_bank <= lw2_bank; lw3_addr <= lw2_addr; lw3_data <= lw2_data;
+      sc_ph1 <= sc_go;
+      sc_ph2 <= sc_ph1;
+      if (sc_go || scrub_period == 0) sc_cnt <= 32'h0;
+      else sc_cnt <= sc_cnt + 32'd1;
+      if (sc_ph1) begin   // next rows (wrapping at the rows the loaded program uses)
+        sc_wrow_q <= sc_wrow; sc_brow_q <= sc_brow;
+        sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
+                                                                    : sc_wrow + 1'b1;
+        sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
+                                                                 : sc_brow + 1'b1;
+      end
+    end
+  end
+
   always @(posedge clk) begin
     if (!rst_n) begin
       st <= S_IDLE; done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
@@ -1302,6 +1592,7 @@ module spacemimo_accel #(
         S_L_HDR: begin
           if (u_hs) begin
             hdr[cnt[3:0]] <= u_data;
+            hdr_par[cnt[3:0]] <= sm_iparity32(u_data);
             csum <= crc32_word(csum, (cnt == 15) ? 32'h0 : u_data);
             cnt <= cnt + 32'd1;
             cnt_left <= cnt_left - 32'd1;
@@ -1329,8 +1620,10 @@ module spacemimo_accel #(
             csum <= crc32_word(csum, u_data);
             if (cnt < h_num_ops * 16) begin
               op_stage[cnt[3:0]*32 +: 32] <= u_data;
-              if (cnt[3:0] == 4'd15)
+              if (cnt[3:0] == 4'd15) begin
                 opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[479:0]};
+                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[479:0]});
+              end
             end
             cnt <= cnt + 32'd1;
             cnt_left <= cnt_left - 32'd1;
@@ -1364,6 +1657,7 @@ module spacemimo_accel #(
           else begin
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
             op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
+            op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum);
             if (v_opc == PF_OP_DENSE) begin
               bsum <= bsum + v_tiles;
               if (WGT_PORTS == 0 || (!hyb_full && {32'h0, wsum} +
@@ -1758,14 +2052,21 @@ module spacemimo_accel #(
           done_pulse <= 1'b1;
           st <= S_IDLE;
         end
-        default: st <= S_IDLE;
+        default: begin
+          // an illegal state (an upset in `st`): SEU_C ends the run through S_ABORT (the
+          // engines finish their bursts) with SEU_DETECTED; without it, straight to idle
+          if (SC) begin err_code <= PF_ERR_SEU_DETECTED; st <= S_ABORT; end
+          else st <= S_IDLE;
+        end
       endcase
       // host ABORT, the watchdog (a bus handshake stalled WATCHDOG cycles) and a burst
       // outside its buffer override every state of a run; a start issued this very cycle is
       // withdrawn, and S_ABORT / S_DRAIN finish what the engines already started
       if (st != S_IDLE && st != S_ABORT && st != S_DRAIN && st != S_DONE &&
-          (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr || ws_rerr || ws_err)) begin
-        err_code <= (rd_rerr || wr_rerr || ws_rerr) ? PF_ERR_ADDR_RANGE :
+          (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr || ws_rerr || ws_err ||
+           seu_fail)) begin
+        err_code <= seu_fail ? PF_ERR_SEU_DETECTED :
+                    (rd_rerr || wr_rerr || ws_rerr) ? PF_ERR_ADDR_RANGE :
                     ws_err ? PF_ERR_BUS_ERROR :
                     (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED;
         rd_start <= 1'b0; wr_start <= 1'b0; ws_start <= 1'b0;

@@ -9,6 +9,9 @@ what the board delivers (spacemimo/spec/boards.yaml):
   ``read_latency`` cycles after its own AR handshake (outstanding bursts overlap their
   latencies; they leave in order per port, as AXI's single ID requires), an assumption stated
   in boards.yaml, not a measurement.
+* **Read acceptance**: a port queues up to ``read_acceptance`` bursts before it stalls AR
+  (cocotbext-axi's ``AxiRam`` queues 2, which would cap the bursts in flight below what a PS
+  port takes and charge the RTL the latency of every third burst).
 * **Port width**: one beat per cycle per port, of the port's own width (the RTL's).
 * **DDR bandwidth**: all read ports share one token bucket filled with the DDR's peak bytes per
   fabric cycle times the controller's efficiency (``ddr_efficiency``, UG585 22.3.2: 75 %); a
@@ -54,6 +57,7 @@ class MemoryStats:
     first_cycle: int | None
     last_cycle: int | None
     min_latency: int | None  # cycles from an AR handshake to its first R beat
+    max_outstanding: int     # most bursts of one port between AR handshake and last beat
 
     @property
     def bytes_per_cycle(self) -> float:
@@ -78,6 +82,7 @@ class BoardMemory:
         self.tokens = 0.0
         self.cycle = 0
         self.min_latency: int | None = None
+        self.max_outstanding = 0
         self.first_cycle: int | None = None
         self.last_cycle: int | None = None
         self.bytes = 0
@@ -88,6 +93,8 @@ class BoardMemory:
         import cocotb
 
         for port in self.ports:
+            # the one the RAM model is answering + the queued ones = read_acceptance
+            port.read_if.ar_channel.queue_occupancy_limit = max(1, self.board.read_acceptance - 1)
             port.read_if.r_channel.set_pause_generator(self._pauses())
             port.read_if.r_channel.send = self._delayed_send(port, port.read_if.r_channel.send)
         cocotb.start_soon(self._monitor())
@@ -130,6 +137,7 @@ class BoardMemory:
                 if int(s["ARVALID"].value) and int(s["ARREADY"].value):
                     port.bursts.append(self.cycle)
                     port.ar_cycles.append(self.cycle)
+                    self.max_outstanding = max(self.max_outstanding, len(port.bursts))
                 if int(s["RVALID"].value) and int(s["RREADY"].value):
                     self._beat(port, bool(int(s["RLAST"].value)))
 
@@ -150,10 +158,11 @@ class BoardMemory:
     def reset_stats(self) -> None:
         """Start counting afresh (e.g. after the program load, to measure inferences only)."""
         self.bytes, self.first_cycle, self.last_cycle, self.min_latency = 0, None, None, None
+        self.max_outstanding = 0
         for port in self.ports:
             port.beats = 0
 
     def stats(self) -> MemoryStats:
         return MemoryStats(beats=sum(p.beats for p in self.ports), bytes=self.bytes,
                            first_cycle=self.first_cycle, last_cycle=self.last_cycle,
-                           min_latency=self.min_latency)
+                           min_latency=self.min_latency, max_outstanding=self.max_outstanding)

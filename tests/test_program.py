@@ -73,7 +73,8 @@ def test_tables_match_the_spec() -> None:
                      "AGG_MODE": 0x30, "AGG_AXIS": 0x40}
     assert ERROR_CODES == {"OK": 0, "BAD_MAGIC": 1, "BAD_VERSION": 2, "BAD_CHECKSUM": 3,
                            "BAD_OPCODE": 4, "DIMS_EXCEED_MAX": 5, "BAD_FORMAT": 6,
-                           "BUS_ERROR": 7, "TIMEOUT": 8, "ADDR_RANGE": 9, "ABORTED": 10}
+                           "BUS_ERROR": 7, "TIMEOUT": 8, "ADDR_RANGE": 9, "ABORTED": 10,
+                           "SEU_DETECTED": 11}
     assert HardwareLimits() == HardwareLimits(max_rows=64, max_cols=1024, num_buffers=4)
 
 

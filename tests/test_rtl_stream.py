@@ -213,30 +213,10 @@ def test_stream_paper_pynqz2() -> None:
 def test_stream_lint(build: str) -> None:
     """verilator --lint-only -Wall (with the waivers) and iverilog -g2012 accept the RTL
     with the streamed / hybrid builds' parameters (test_rtl_lint covers the defaults)."""
-    import os
-    import shutil
-    import subprocess
+    from spacemimo.hw.cosim import lint
 
-    from spacemimo.hw.cosim import RTL, SOURCES, verilator_bin
-
-    params = build_params(build)
-    srcs = [str(RTL / s) for s in SOURCES]
-    ran = False
-    vb = verilator_bin()
-    if vb is not None and (vb / "verilator").exists():
-        env = {**os.environ, "PATH": f"{vb}{os.pathsep}{os.environ.get('PATH', '')}"}
-        r = subprocess.run(["verilator", "--lint-only", "-Wall", f"-I{RTL}",
-                            str(RTL / "verilator_waivers.vlt"),
-                            *[f"-G{k}={v}" for k, v in params.items()], *srcs],
-                           capture_output=True, text=True, env=env, timeout=300)
-        assert r.returncode == 0, r.stderr[-3000:]
-        ran = True
-    if shutil.which("iverilog"):
-        r = subprocess.run(["iverilog", "-g2012", f"-I{RTL}", "-s", "spacemimo_accel",
-                            *[f"-Pspacemimo_accel.{k}={v}" for k, v in params.items()],
-                            "-o", os.devnull, *srcs], capture_output=True, text=True,
-                           timeout=300)
-        assert r.returncode == 0 and not r.stderr.strip(), r.stderr[-3000:]
-        ran = True
-    if not ran:
+    results = lint(build_params(build))
+    if not results:
         pytest.skip("no HDL tool to lint with")
+    for tool, (rc, err) in results.items():
+        assert rc == 0, f"{tool}: {err[-3000:]}"

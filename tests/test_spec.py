@@ -57,7 +57,7 @@ def test_builds_load_with_one_name_per_axis() -> None:
     assert set(SPEC.of_backend("rtl")) == {
         "rtl-small-8", "rtl-small-16", "rtl-paper-8", "rtl-paper-16", "rtl-small-8-streamed",
         "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
-        "rtl-zcu104", "rtl-kv260", "rtl-pynqz2"}
+        "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity"}
     assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
                                            "rtl-pynqz2")} == {
         "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",
@@ -238,3 +238,25 @@ def test_spec_is_ground_level() -> None:
     spec = imports(REPO / "spacemimo" / "spec")
     assert all(n.startswith(("spacemimo.spec", "spacemimo.ground")) for n in spec), spec
     assert not {n for n in imports(REPO / "spacemimo" / "ground") if "spec" in n}
+
+
+def test_seu_fields_map_to_rtl_parameters() -> None:
+    """seu_weights / seu_acts / seu_ctrl / scrub: none everywhere but the SEU builds, the
+    RTL parameters SEU_W / SEU_A / SEU_C / SCRUB by their HW_PROTECT numbers, and the
+    combinations the RTL cannot build rejected in one line."""
+    off = {"SEU_W": 0, "SEU_A": 0, "SEU_C": 0, "SCRUB": 0}
+    for name, b in SPEC.builds.items():
+        if "seu" not in name:
+            assert (b.seu_weights, b.seu_acts, b.seu_ctrl, b.scrub) == ("none",) * 3 + (False,)
+            if b.backend == "rtl":
+                assert {k: b.rtl_params()[k] for k in off} == off
+    seu = SPEC["rtl-small-8-seu"].rtl_params()
+    assert {k: seu[k] for k in off} == {"SEU_W": 2, "SEU_A": 2, "SEU_C": 1, "SCRUB": 1}
+    assert SPEC["rtl-small-8-seu-parity"].rtl_params()["SEU_A"] == 1
+    base = SPEC["rtl-small-8"]
+    with pytest.raises(ValueError, match="seu_acts 'ecc' not in"):
+        base.with_(seu_acts="ecc")
+    with pytest.raises(ValueError, match="scrub needs seu_weights secded"):
+        base.with_(scrub=True)
+    with pytest.raises(ValueError, match="wmem_depth must be even"):
+        base.with_(seu_weights="secded", wmem_depth=511)

@@ -103,6 +103,7 @@ constexpr uint32_t ERR_BUS_ERROR = 7u;
 constexpr uint32_t ERR_TIMEOUT = 8u;
 constexpr uint32_t ERR_ADDR_RANGE = 9u;
 constexpr uint32_t ERR_ABORTED = 10u;
+constexpr uint32_t ERR_SEU_DETECTED = 11u;
 
 }  // namespace program_format
 

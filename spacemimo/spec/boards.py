@@ -52,6 +52,7 @@ class Board:
     hp_ports: int
     hp_port_bits: int
     read_latency: int
+    read_acceptance: int   # read bursts a port accepts before its AR stalls (assumed)
     cycle_target: int
 
     def ddr_bytes_per_cycle(self, clock_mhz: float, efficiency: bool = False) -> float:

@@ -20,6 +20,12 @@ import yaml
 BUILDS_FORMAT = "spacemimo builds v1"
 BACKENDS = ("hls", "rtl")
 WEIGHT_PLACEMENTS = {"streamed": 0, "resident": 1, "hybrid": 2}  # SM_WEIGHT_MODE values
+# SEU protection (issue 19): per memory class, the code and its RTL parameter value (also the
+# HW_PROTECT register's field value: 0 none, 1 parity, 2 secded)
+SEU_WEIGHTS = {"none": 0, "secded": 2}            # resident weight store and bias store
+SEU_ACTS = {"none": 0, "parity": 1, "secded": 2}  # activation buffers, per stored value
+SEU_CTRL = {"none": 0, "parity": 1}               # op table + header words; FSM state check
+_SEU_CODES = {"seu_weights": SEU_WEIGHTS, "seu_acts": SEU_ACTS, "seu_ctrl": SEU_CTRL}
 
 # BuildConfig field -> HLS macro (hls/src/accel_config.h). The kernel names its axes after the
 # activation table (rows = nodes, cols = neurons); the spec names them after what they hold.
@@ -43,6 +49,7 @@ RTL_PARAMS = {
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
     "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "dsp_pack": "DSP_PACK",
+    "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C", "scrub": "SCRUB",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
@@ -87,6 +94,11 @@ class BuildConfig:
     wgt_ports: int | None = None   # weight-stream AXI read ports m_axi_wgt<k> (0: resident)
     wgt_bits: int | None = None    # their data width (64 or 128)
     dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
+    # SEU protection (both back ends; rtl/README.md "SEU protection")
+    seu_weights: str = "none"   # none | secded: resident weights (64+8 rows) and biases
+    seu_acts: str = "none"      # none | parity | secded: activation buffers, per stored value
+    seu_ctrl: str = "none"      # none | parity: op table + header; illegal FSM state caught
+    scrub: bool = False         # background scrubber (needs seu_weights secded)
 
     @property
     def weights_per_word(self) -> int:
@@ -126,7 +138,14 @@ class BuildConfig:
         """The RTL parameters cosim and yosys pass to spacemimo_accel (all of RTL_PARAMS)."""
         if self.backend != "rtl":
             raise ValueError(f"build {self.name} is an HLS build: it has no RTL parameters")
-        return {param: int(getattr(self, key)) for key, param in RTL_PARAMS.items()}
+        return {param: self._param_value(key) for key, param in RTL_PARAMS.items()}
+
+    def _param_value(self, key: str) -> int:
+        """A knob as its RTL parameter value (the SEU codes by their HW_PROTECT number)."""
+        value = getattr(self, key)
+        if key in _SEU_CODES:
+            return _SEU_CODES[key][value]
+        return int(value)
 
 
 @dataclass(frozen=True)
@@ -205,6 +224,11 @@ def _check(b: BuildConfig) -> None:
     need(2 <= b.num_buffers <= 15, f"num_buffers {b.num_buffers} must be in 2..15")
     need(b.bus_bits % 32 == 0 and 32 <= b.bus_bits <= 1024,
          f"bus_bits {b.bus_bits}: a multiple of 32 up to 1024")
+    for key, codes in _SEU_CODES.items():
+        need(getattr(b, key) in codes, f"{key} {getattr(b, key)!r} not in {sorted(codes)}")
+    need(isinstance(b.scrub, bool), f"scrub {b.scrub!r} must be true or false")
+    need(not b.scrub or b.seu_weights == "secded",
+         "scrub needs seu_weights secded (the scrubber corrects with the weight code)")
     if b.backend == "hls":
         need(b.weight_placement in WEIGHT_PLACEMENTS,
              f"weight_placement {b.weight_placement!r} not in {sorted(WEIGHT_PLACEMENTS)}")
@@ -229,6 +253,8 @@ def _check(b: BuildConfig) -> None:
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
         need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
+        need(b.seu_weights == "none" or (b.wmem_depth or 0) % 2 == 0,
+             "seu_weights secded stores two 32-bit words per 72-bit row: wmem_depth must be even")
         need(not b.dsp_pack or b.data_bits == 8,
              "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 

@@ -42,6 +42,7 @@ class Register:
     access: str
     doc: str = ""
     fields: tuple[Field, ...] = ()
+    reset: int = 0   # the value after reset (a board is protected before any driver runs)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ def _check(regmap: RegisterMap) -> None:
             raise ValueError(f"registers {seen[reg.offset]} and {reg.name} share offset "
                              f"{reg.offset:#x}")
         seen[reg.offset] = reg.name
+        if not 0 <= reg.reset < 1 << regmap.data_width:
+            raise ValueError(f"register {reg.name}: reset {reg.reset:#x} does not fit "
+                             f"{regmap.data_width} bits")
         used = 0
         for f in reg.fields:
             if f.width < 1 or f.bit < 0 or f.bit + f.width > regmap.data_width or used & f.mask:
@@ -135,7 +139,8 @@ def parse(text: str) -> RegisterMap:
     raw = yaml.safe_load(text)
     regs = tuple(
         Register(name=r["name"], offset=int(r["offset"]), access=r["access"], doc=r.get("doc", ""),
-                 fields=tuple(_field(f) for f in r.get("fields", ())))
+                 fields=tuple(_field(f) for f in r.get("fields", ())),
+                 reset=int(r.get("reset", 0)))
         for r in raw["registers"])
     extra = {"ip": IpId(**{k: str(v) for k, v in raw["ip"].items()})} if "ip" in raw else {}
     regmap = RegisterMap(raw["name"], int(raw["version"]), int(raw["data_width"]),

