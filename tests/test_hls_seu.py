@@ -148,6 +148,19 @@ def test_adjacent_double_upset_is_detected_and_recovered(tb_seu: Path,
     assert _seu(res, "seu_after_recovery")["status"] == 0 and res.passed
 
 
+def test_an_illegal_opcode_past_the_parity_is_a_controller_fault(tb_seu: Path,
+                                                                vectors: dict[str, Path]) -> None:
+    """Op 1's opcode with bits 0 and 8 flipped (one interleaved-parity group: the parity
+    misses it) decodes to no legal op: the dispatch stops the run with STATUS 11,
+    CTRL_FAULT + PROGRAM_CORRUPTED (the state came from the op table), and reload + rerun is
+    exact."""
+    res = run_csim(tb_seu, vectors["gsm8"], "--max-vectors", "8",
+                   "--inject", "optable:2:1:1:0:0:0:1", "--inject", "optable:2:1:1:0:0:8:1")
+    assert res.status == SEU and res.passed, res.output[-2000:]
+    assert _seu(res)["status"] == (1 << SEU_BIT["CTRL_FAULT"]) | (1 << SEU_BIT["PROGRAM_CORRUPTED"])
+    assert "recovery: action=reload+rerun status=0 mismatches=0/256" in res.output
+
+
 def test_the_unprotected_build_corrupts_silently(vectors: dict[str, Path]) -> None:
     """The contrast: the same single flip in the unprotected kernel ends STATUS OK with wrong
     outputs (a silent data corruption), and its SEU registers stay 0."""

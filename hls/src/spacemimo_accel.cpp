@@ -60,7 +60,8 @@ struct inject_req {
     int target;  // 0 weights, 1 bias, 2 acts, 3 optable, 4 header
     unsigned vec, op, a, b, c, bit, n;
 };
-static inject_req g_inject = {false, 0, 0, 0, 0, 0, 0, 0, 0};
+static const unsigned MAX_INJECT = 4;  // several flips at one point: a multi-bit upset
+static inject_req g_inject[MAX_INJECT];
 
 template <class T>
 static void flip_bits(T &w, unsigned bit, unsigned n, unsigned width) {
@@ -89,10 +90,9 @@ static void header_from_bits(prog_state &st, const hdr_bits_t &b) {
     st.b_used = w[16];
 }
 
-// Apply the pending injection when the run reaches op `o` of vector `v`.
-static void maybe_inject(unsigned v, unsigned o, prog_state &st, SM_WSTORE(CFG, ws),
-                         SM_BSTORE(CFG, bs), SM_ABUF(CFG, ab)) {
-    inject_req &q = g_inject;
+// Apply a pending injection when the run reaches op `o` of vector `v`.
+static void inject_one(inject_req &q, unsigned v, unsigned o, prog_state &st,
+                       SM_WSTORE(CFG, ws), SM_BSTORE(CFG, bs), SM_ABUF(CFG, ab)) {
     if (!q.armed || q.vec != v || q.op != o) return;
     q.armed = false;
     switch (q.target) {
@@ -131,6 +131,11 @@ static void maybe_inject(unsigned v, unsigned o, prog_state &st, SM_WSTORE(CFG, 
             break;
     }
 }
+
+static void maybe_inject(unsigned v, unsigned o, prog_state &st, SM_WSTORE(CFG, ws),
+                         SM_BSTORE(CFG, bs), SM_ABUF(CFG, ab)) {
+    for (unsigned i = 0; i < MAX_INJECT; i++) inject_one(g_inject[i], v, o, st, ws, bs, ab);
+}
 #endif
 
 }  // namespace smacc
@@ -148,8 +153,12 @@ bool spacemimo_csim_inject(const char *target, unsigned vec, unsigned op, unsign
     static const char *const names[] = {"weights", "bias", "acts", "optable", "header"};
     for (int t = 0; t < 5; t++)
         if (std::string(target) == names[t]) {
-            smacc::g_inject = {true, t, vec, op, a, b, c, bit, n};
-            return true;
+            for (unsigned i = 0; i < smacc::MAX_INJECT; i++)
+                if (!smacc::g_inject[i].armed) {
+                    smacc::g_inject[i] = {true, t, vec, op, a, b, c, bit, n};
+                    return true;
+                }
+            return false;  // MAX_INJECT already pending
         }
     return false;
 }
@@ -423,8 +432,13 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                     case pf::OP_TAYLOR:
                         c += taylor_op<CFG>(abuf, op.src_buf, op.dst_buf, op.w_off, op, seu);
                         break;
-                    default:  // no legal record decodes here: an illegal controller state
-                        seu.fail(SEU_CTRL_FAULT);
+                    default:
+                        // No legal record decodes here: an illegal controller state. It was
+                        // read from the op table (a multi-bit upset its parity missed), so
+                        // the table is corrupted too: PROGRAM_CORRUPTED, reload (the RTL's
+                        // illegal state is a register: RUN_UPSET, rerun).
+                        seu.fail(SEU_PROGRAM);
+                        seu.status |= 1u << SEU_CTRL_FAULT;
                         break;
 #else
                     default:

@@ -187,7 +187,8 @@ unsigned spacemimo_csim_op_cycles(unsigned long long *ops, unsigned long long *i
 //   "weights" bank a, store word b (bits of its stored row: 72 in a SECDED build, else 32)
 //   "bias"    bank a, entry b      "acts" buffer a, row b, column c (bits of the stored word)
 //   "optable" op a, field word b (0..21, spacemimo_accel.h op_bits)   "header" field word a
-// Returns false for an unknown target.
+// Up to 4 may be pending (flips at one point: a multi-bit upset). Returns false for an
+// unknown target or when 4 are pending.
 bool spacemimo_csim_inject(const char *target, unsigned vec, unsigned op, unsigned a,
                            unsigned b, unsigned c, unsigned bit, unsigned n);
 #endif

@@ -15,7 +15,7 @@
 //                [--num-vectors N] [--reuse-program-size BYTES] [--program-size header]
 //   (--program-size header: PROGRAM_SIZE and the buffer are the length the image's header
 //    declares, in whole beats — the file zero-padded or cut to it)
-//                [--scrub-period CYCLES] [--inject TARGET:VEC:OP:A:B:C:BIT:N]
+//                [--scrub-period CYCLES] [--inject TARGET:VEC:OP:A:B:C:BIT:N]...
 //   (--inject: flip N adjacent stored bits from BIT up in one memory just before op OP of
 //    vector VEC of the first run — spacemimo_csim_inject names the targets and A, B, C. A run
 //    that then ends SEU_DETECTED is checked as the driver handles it: the vectors before VEC
@@ -251,7 +251,7 @@ int main(int argc, char **argv) {
     struct {
         char target[16];
         unsigned vec, op, a, b, c, bit, n;
-    } inj;
+    } inj;  // the first --inject (its vector is where a detected upset stopped the run)
     bool inject = false;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
@@ -272,14 +272,17 @@ int main(int argc, char **argv) {
             reuse_program_size = std::atoll(argv[++i]);
         else if (a == "--scrub-period" && i + 1 < argc) scrub_period = std::atoll(argv[++i]);
         else if (a == "--inject" && i + 1 < argc) {
-            if (std::sscanf(argv[++i], "%15[a-z]:%u:%u:%u:%u:%u:%u:%u", inj.target, &inj.vec,
-                            &inj.op, &inj.a, &inj.b, &inj.c, &inj.bit, &inj.n) != 8 ||
-                !spacemimo_csim_inject(inj.target, inj.vec, inj.op, inj.a, inj.b, inj.c,
-                                       inj.bit, inj.n)) {
+            auto one = inj;
+            if (std::sscanf(argv[++i], "%15[a-z]:%u:%u:%u:%u:%u:%u:%u", one.target, &one.vec,
+                            &one.op, &one.a, &one.b, &one.c, &one.bit, &one.n) != 8 ||
+                !spacemimo_csim_inject(one.target, one.vec, one.op, one.a, one.b, one.c,
+                                       one.bit, one.n)) {
                 std::fprintf(stderr, "tb_accel: --inject TARGET:VEC:OP:A:B:C:BIT:N with TARGET "
-                                     "weights|bias|acts|optable|header, got %s\n", argv[i]);
+                                     "weights|bias|acts|optable|header (at most 4), got %s\n",
+                             argv[i]);
                 return 2;
             }
+            if (!inject) inj = one;
             inject = true;
         } else if (a == "--quiet") quiet = true;
         else if (a == "--no-load") no_load = true;  // first run with MODE.LOAD_PROGRAM = 0
