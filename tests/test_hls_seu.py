@@ -1,15 +1,16 @@
 """SEU protection of the HLS kernel (hls/src/seu_protect.h) in C-simulation.
 
-Protected builds stay bit-exact with the golden model (100 random vectors + the edge cases, GSM
-and Model-GNN, 8 and 16 bit) and count the same CYCLES as the unprotected kernel when the
-scrubber is off. The testbench's ``--inject`` flips stored bits in the weight store, the bias
-store, an activation buffer, the op table or the header just before a chosen op of a chosen
-vector: a single flip in a SECDED memory is corrected (output exact, SEU_CORRECTED 1); an
-adjacent double flip, or any flip in a parity-protected op record/header, ends the run with
-STATUS SEU_DETECTED (11), the right SEU_STATUS bit, every earlier vector exact, a MODE = 0
-rerun refused while a reload is needed, and the driver's documented recovery bit-exact. The
-same flip in the unprotected build silently corrupts the outputs. A hybrid-placement build
-(streamed chunks read-modify-written into the 72-bit rows) runs under ASan + UBSan.
+Protected builds stay bit-exact with the golden model (100 random vectors + the edge cases:
+GSM 8 and 16 bit, Model-GNN 16 bit; Model-GNN 8 bit under ``slow``) and count the same CYCLES
+as the unprotected kernel when the scrubber is off. The testbench's ``--inject`` flips stored
+bits in the weight store, the bias store, an activation buffer, the op table or the header
+just before a chosen op of a chosen vector: a single flip in a SECDED memory is corrected
+(output exact, SEU_CORRECTED 1); an adjacent double flip, or any flip in a parity-protected
+op record/header, ends the run with STATUS SEU_DETECTED (11), the right SEU_STATUS bit, every
+earlier vector exact, a MODE = 0 rerun refused while a reload is needed, and the driver's
+documented recovery bit-exact. The same flip in the unprotected build silently corrupts the
+outputs. A hybrid-placement build (streamed chunks read-modify-written into the 72-bit rows)
+runs under ASan + UBSan.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ SEU = ERROR_CODES["SEU_DETECTED"]
 N_RANDOM = 100
 # the spec's protected build (builds.yaml vx690t-seu: secded / secded / parity / scrub)
 SEU_FULL = preset("vx690t-seu").cflags()
-# tests/test_hls_csim.py's hybrid build (2x16 array, 132-word store, 16-input chunks over a
-# 128-bit bus: two 72-bit row sub-banks) with parity activations
+# tests/test_hls_csim.py's sanitized streamed build, byte for byte (one binary, also
+# test_program_fuzz's): 2x16 array, 132-word store, 16-input chunks over a 128-bit bus (two
+# 72-bit row sub-banks), parity activations
 SEU_HYBRID = ("-DSM_ARRAY_ROWS=2 -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=8 -DSM_BUS_WIDTH=128 "
-              "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16 "
-              "-DSM_SEU_W=2 -DSM_SEU_A=1 -DSM_SEU_C=1 -DSM_SCRUB=1")
+              "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16"
+              " -DSM_SEU_W=2 -DSM_SEU_A=1 -DSM_SEU_C=1 -DSM_SCRUB=1")
 SEU_BIT = {f.name: f.bit for f in MAP["SEU_STATUS"].fields}
 
 
@@ -75,7 +77,9 @@ def _seu(res: object, what: str = "seu") -> dict[str, int]:
             "uncorrectable": int(m.group(3)), "hw_protect": int(m.group(4), 16)}
 
 
-@pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn8", "mgnn16"])
+# mgnn8 in the slow suite (the default suite's budget): its ops are mgnn16's at 8 bit
+@pytest.mark.parametrize("name", ["gsm8", "gsm16", "mgnn16",
+                                  pytest.param("mgnn8", marks=pytest.mark.slow)])
 def test_protected_build_bit_exact(tb_seu: Path, vectors: dict[str, Path], name: str) -> None:
     res = run_csim(tb_seu, vectors[name])
     assert res.passed and res.mismatches == 0 and res.words, res.output[-2000:]
@@ -91,13 +95,13 @@ def test_protection_adds_no_cycles_without_the_scrubber(tb_seu: Path,
     one step per 1,024 cycles costs < 2 % of a batch."""
     plain = build_csim("", "-O1")
     for name in ("gsm16", "mgnn8"):
-        a = run_csim(plain, vectors[name], "--max-vectors", "20")
-        b = run_csim(tb_seu, vectors[name], "--max-vectors", "20")
+        a = run_csim(plain, vectors[name], "--max-vectors", "10")
+        b = run_csim(tb_seu, vectors[name], "--max-vectors", "10")
         assert a.passed and b.passed, b.output[-2000:]
         assert _seu(a)["hw_protect"] == 0
         assert (b.op_cycles, b.io_cycles, b.cycles_batch) == (a.op_cycles, a.io_cycles,
                                                               a.cycles_batch)
-        s = run_csim(tb_seu, vectors[name], "--max-vectors", "20", "--scrub-period", "1024")
+        s = run_csim(tb_seu, vectors[name], "--max-vectors", "10", "--scrub-period", "1024")
         assert s.passed and a.cycles_batch < s.cycles_batch < 1.02 * a.cycles_batch
 
 
@@ -188,7 +192,7 @@ def test_sanitized_hybrid_protected_build(vectors: dict[str, Path]) -> None:
     from spacemimo.hw.csim import SANITIZER_EXIT, sanitizer_report
 
     tb = build_csim(SEU_HYBRID, "-O1", sanitize=True)
-    for name in ("gsm16", "mgnn8"):
+    for name in ("gsm16",):
         res = run_csim(tb, vectors[name], "--max-vectors", "20", "--scrub-period", "64")
         assert sanitizer_report(res.output) is None and res.returncode != SANITIZER_EXIT
         assert res.passed and res.mismatches == 0, res.output[-2000:]
