@@ -355,9 +355,11 @@ class SeuProtection:
 
     @property
     def any(self) -> bool:
+        """Anything protected at all (an older or unprotected bitstream reads 0)."""
         return self.weights != "none" or self.acts != "none" or self.ctrl != "none"
 
     def summary(self) -> str:
+        """One line for the self-test report."""
         return (f"weights {self.weights}, activations {self.acts}, control {self.ctrl}, "
                 f"scrub {'on' if self.scrub else 'off'}")
 
@@ -388,18 +390,21 @@ class SeuCounters:
         return self.weights_corrupted or self.program_corrupted
 
     def flags(self) -> list[str]:
+        """The SEU_STATUS bits set, by their register-map names (for messages and reports)."""
         names = ("WEIGHTS_CORRUPTED", "PROGRAM_CORRUPTED", "RUN_UPSET", "CTRL_FAULT")
         vals = (self.weights_corrupted, self.program_corrupted, self.run_upset,
                 self.ctrl_fault)
         return [n for n, v in zip(names, vals, strict=True) if v]
 
     def summary(self) -> str:
+        """One line for an exception message, ``status()`` or the self-test."""
         return (f"SEU_STATUS {'|'.join(self.flags()) or 'clear'}, {self.corrected} corrected, "
                 f"{self.uncorrectable} uncorrectable")
 
 
 def seu_counters_from_registers(status: int, corrected: int, uncorrectable: int,
                                 regmap: rm.RegisterMap | None = None) -> SeuCounters:
+    """SEU_STATUS, SEU_CORRECTED and SEU_UNCORRECTABLE words decoded into SeuCounters."""
     f = (regmap or rm.load()).decode("SEU_STATUS", status)
     return SeuCounters(bool(f["WEIGHTS_CORRUPTED"]), bool(f["PROGRAM_CORRUPTED"]),
                        bool(f["RUN_UPSET"]), bool(f["CTRL_FAULT"]), int(corrected),
