@@ -232,7 +232,8 @@ class Campaign:
         cycle = int(float(t["at"]) * run_cycles / self.nv)
         before = await self.call(self._seu_regs)
         await self.start()
-        await Timer(cycle * PERIOD_NS, unit="ns")
+        if cycle:
+            await Timer(cycle * PERIOD_NS, unit="ns")
         await FallingEdge(self.dut.ap_clk)
         original = cell.read()
         cell.write(original ^ mask)

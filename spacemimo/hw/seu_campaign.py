@@ -57,7 +57,8 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     """The targets of an RTL build (``cosim.build_params`` / ``SMALL``), rtl/README.md's
     hierarchy: per output lane g the resident weights ``wbank[g].res.wmem`` and biases
     ``wbank[g].bmem``; per lane b and node row c the activations ``abank[b].lane[c].mem``;
-    the op table ``opmem``, its weight/bias bases and the header ``hdr``; ``CTRL_REGS``.
+    the op table ``opmem``, its weight/bias bases and the header ``hdr`` (and, in SEU_C
+    builds, their parity words); ``CTRL_REGS``.
     Weights, biases and activations are hit in the words the program uses (non-zero after a
     clean load and run): an upset in a word no op reads is trivially masked."""
     P, C = int(params["OUT_LANES"]), int(params["NODE_ROWS"])
@@ -75,8 +76,13 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
         TargetSpec("opmem", "program", "memory", ("opmem",), True, "nonzero"),
         TargetSpec("op_base", "program", "memory", ("op_wbase", "op_bbase"), True, "nonzero"),
         TargetSpec("hdr", "program", "memory", ("hdr",), True, "all"),
-        TargetSpec("ctrl", "ctrl", "register", CTRL_REGS, False),
     ]
+    if int(params.get("SEU_C", 0)):
+        # the parity words of the op table, its bases and the header (declared in every
+        # build, used only where SEU_C checks them)
+        out.append(TargetSpec("prog_par", "program", "memory", ("op_par", "op_bpar", "hdr_par"),
+                              True, "all"))
+    out.append(TargetSpec("ctrl", "ctrl", "register", CTRL_REGS, False))
     return out
 
 
@@ -199,11 +205,6 @@ def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
 
 
 def _build_folder(sim: str, build_name: str) -> str:
-    """cosim's build folder of a build: the SMALL builds' folders are test_rtl_cosim's
-    (``verilator_8``), so the campaign reuses that simulator build."""
-    from spacemimo.hw import cosim
-
-    for bits, p in cosim.SMALL.items():
-        if cosim.build_params(build_name) == p:
-            return f"{sim}_{bits}"
-    return f"{sim}_{build_name}"
+    """cosim's build folder of a build, as the cosim tests name it (``verilator_8`` for
+    rtl-small-8, ``verilator_<name>`` otherwise), so the campaign reuses their build."""
+    return f"{sim}_8" if build_name == "rtl-small-8" else f"{sim}_{build_name}"
