@@ -917,11 +917,12 @@ module spacemimo_accel #(
   // order (global tile g). The fetch cursor (wf_op, wf_t: op and its next tile; wf_g: the
   // global index of that tile, wf_addr its byte address) is restarted at every vector's
   // S_IN_START and walks the streamed ops (op_strm) on its own: it looks at one op per cycle
-  // (wf_st 1; at a streamed one it takes its woff/in/out words from the op table) and then
-  // starts that op's tiles (wf_st 3), each into half g mod 2 once the array has consumed tile g - 2 (wf_g <=
-  // g_used + 1). g_used = streamed tiles the array has consumed (issued) in this vector;
-  // wf_cnt = tiles each port has received, wf_done = received by all of them: the array
-  // issues tile g_used once wf_done > g_used. An op ends when its own tiles are consumed.
+  // (wf_st 1; at a streamed one it takes its woff/in/out words from the op table), then
+  // starts that op's tiles (wf_st 3), each into half g mod 2 once the array has consumed
+  // tile g - 2 (wf_g <= g_used + 1); wf_st 0: no streamed op left. g_used = streamed tiles
+  // the array has consumed (issued) in this vector; wf_cnt = tiles each port has received,
+  // wf_done = received by all of them: the array issues tile g_used once wf_done > g_used.
+  // An op ends when its own tiles are consumed.
   reg  [1:0]  wf_st;
   reg  [31:0] wf_op, wf_t, wf_nt, wf_g, wf_ocol, g_used;
   reg  [RWB-1:0] wf_rw;
@@ -1501,8 +1502,8 @@ module spacemimo_accel #(
       // watchdog: a bus handshake stalled for WATCHDOG cycles
       if (rd_wait || wr_wait || ws_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
 
-      // ---------------- weight stream (prefetch): the cursor seeks the next streamed op
-      // (one op per cycle), loads its stream parameters, then starts its tile wf_t (global
+      // ---------------- weight stream (prefetch): the cursor looks for the next streamed op
+      // (one op per cycle), takes its stream parameters, then starts its tile wf_t (global
       // wf_g, into half wf_g mod 2) once every engine has issued the last tile's bursts
       // (their beats may still be in flight) and the MAC array has consumed global tile
       // wf_g - 2 (the half's previous tile); the array issues tile g_used only when every
