@@ -1423,7 +1423,37 @@ module spacemimo_accel #(
   wire        ev_s_dbl = SCR && (|ws_dbl || |bs_dbl);
   wire        ev_c_dbl = SC && ((hdr_bad && (ld_state || (run_state && prog_valid))) ||
                                 (op_bad && op_rd) || (base_bad && base_rd));
-  wire        ev_fsm = SC && !st_legal;
+  // SEU_C: the current op's registers (loaded in S_OP_PREP, constant while the op runs) under
+  // interleaved parity, latched the cycle after S_OP_PREP and checked while the op runs; and
+  // the loop counters against their bounds (an upset that would make a loop run ~2^32 times
+  // is caught instead of waited out)
+  wire        op_state = (st == S_DENSE) || (st == S_SA) || (st == S_T_H) || (st == S_T_D) ||
+                         (st == S_T_A) || (st == S_T_E) || (st == S_T_WB) || (st == S_N_SUM) ||
+                         (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
+                         (st == S_OP_WAIT);
+  wire [7:0]  o_pv = sm_iparity512({o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows,
+                                    o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
+                                    o_wbase, o_bbase, o_woff}) ^
+                     sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
+                     sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
+  reg  [7:0]  o_par;
+  reg         o_par_v, prep_q;
+  wire        o_bad = o_par_v && op_state && (o_pv != o_par);
+  localparam [31:0] MR = MAX_ROWS, MC = MAX_COLS, RTL_ = RT, CBL = CB, CL = C;
+  wire        loop_bad =
+    ((op_state || st == S_OP_PREP) && op_i >= h_num_ops) ||
+    ((st == S_IN_START || st == S_IN || op_state || st == S_OP_PREP || st == S_OUT_START ||
+      st == S_OUT) && vec >= nv_q) ||
+    (st == S_DENSE && d_active && (d_rt >= o_nrt || d_t >= o_nt || d_s >= o_ns)) ||
+    (dr_cnt > CL) ||
+    (st == S_SA && sa_active && (sa_i >= MR || sa_row >= MR || sa_cnt > MR ||
+                                 sa_ngrp > MR || sa_blk >= CBL)) ||
+    ((st == S_T_H || st == S_T_D || st == S_T_WB) && (t_rt >= RTL_ || t_c >= MC)) ||
+    ((st == S_T_A || st == S_T_E) && (t_n >= MR || t_j >= MR || t_k >= MR)) ||
+    ((st == S_N_SUM || st == S_N_OUT) && a_active && (a_rt >= RTL_ || a_s >= MC)) ||
+    (st == S_IN && (cnt_left > h_in_n || io_r > MR)) ||
+    (st == S_OUT && (io_left > h_out_n || io_r > MR));
+  wire        ev_fsm = SC && (!st_legal || o_bad || loop_bad);
   // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
   wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm;
   wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
@@ -1449,7 +1479,7 @@ module spacemimo_accel #(
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
-      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
+      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; o_par_v <= 1'b0; prep_q <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
       sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}};
     end else begin
       seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
@@ -1460,6 +1490,9 @@ module spacemimo_accel #(
         seu_corr <= corr_nx[32] ? 32'hFFFFFFFF : corr_nx[31:0];   // saturating
         seu_unc <= unc_nx[32] ? 32'hFFFFFFFF : unc_nx[31:0];
       end
+      prep_q <= (st == S_OP_PREP);
+      if (prep_q) begin o_par <= o_pv; o_par_v <= 1'b1; end
+      else if (!op_state) o_par_v <= 1'b0;
       lw2_we <= SW && wl_we; lw2_bank <= wl_bank; lw2_addr <= wl_addr; lw2_data <= wl_data;
       lw3_v <= lw2_we; lw3_bank <= lw2_bank; lw3_addr <= lw2_addr; lw3_data <= lw2_data;
       sc_ph1 <= sc_go;
