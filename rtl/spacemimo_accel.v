@@ -657,7 +657,10 @@ module spacemimo_accel #(
   reg  [ACC_W-1:0] bl_data;
   reg  [31:0]  dr_baddr;
   wire [31:0]  mac_waddr;
-  wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
+  // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
+  // cycle the MAC array does not issue: it yields, inference never waits) or the MAC array
+  wire         sc_go;
+  wire [31:0]  wm_addr = wl_we ? wl_addr : sc_go ? {{(31-LWR){1'b0}}, sc_wrow, 1'b0} : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
   // SEU_W: per bank, the MAC read's and the scrub read's decoder flags
@@ -783,34 +786,34 @@ module spacemimo_accel #(
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
         // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
-        // 512 x 72 block-RAM width). Port A: the MAC array's read (decoded after the BRAM
-        // register). Port B: the loader's merged writes while loading, else the scrubber.
+        // 512 x 72 block-RAM width). A simple dual-port memory (the only 72-bit BRAM mode):
+        // port A reads (the MAC array; the loader's merge; the scrubber in a cycle the array
+        // does not issue), decoded after the BRAM register; port B writes (the loader's
+        // merged rows while loading, else the scrubber's corrected rows).
         reg  [71:0] wmem [0:WRD-1];
-        reg  [71:0] wq, sq;
+        reg  [71:0] wq;
         reg         wsel;
         integer k;
         initial for (k = 0; k < WRD; k = k + 1) wmem[k] = 72'h0;   // valid codewords
         wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
-        wire [65:0] sdec = sm_secded_dec64(sq[63:0], sq[71:64]);
         wire        ld_w = lw2_we && lw2_bank == gb;
         wire        fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
                           lw3_addr[0] != lw2_addr[0];
         wire [31:0] oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
         wire [63:0] mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
-        wire        pb_we = ld_w || (sc_ph2 && sdec[64]);   // a scrub write-back: corrected
-        wire [63:0] pb_d = ld_w ? mrg : sdec[63:0];
-        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_ph2 ? sc_wrow_q : sc_wrow;
+        // the scrubber's row was read in the sc_go cycle: decoded in phase 1 (sc_wrow not yet
+        // advanced), written back in the same cycle where a bit was corrected
+        wire        pb_we = ld_w || (sc_ph1 && wdec[64]);
+        wire [63:0] pb_d = ld_w ? mrg : wdec[63:0];
+        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_wrow;
         always @(posedge clk) begin
           wq <= wmem[wm_addr[LWR:1]];
           wsel <= wm_addr[0];
-        end
-        always @(posedge clk) begin
           if (pb_we) wmem[pb_row] <= {sm_secded_enc64(pb_d), pb_d};
-          sq <= wmem[pb_row];
         end
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
-        assign ws_sgl[gb] = sc_ph2 && sdec[64]; assign ws_dbl[gb] = sc_ph2 && sdec[65];
+        assign ws_sgl[gb] = sc_ph1 && wdec[64]; assign ws_dbl[gb] = sc_ph1 && wdec[65];
       end else begin : nores
         assign w_res = 32'h0;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
@@ -1423,7 +1426,37 @@ module spacemimo_accel #(
   wire        ev_s_dbl = SCR && (|ws_dbl || |bs_dbl);
   wire        ev_c_dbl = SC && ((hdr_bad && (ld_state || (run_state && prog_valid))) ||
                                 (op_bad && op_rd) || (base_bad && base_rd));
-  wire        ev_fsm = SC && !st_legal;
+  // SEU_C: the current op's registers (loaded in S_OP_PREP, constant while the op runs) under
+  // interleaved parity, latched the cycle after S_OP_PREP and checked while the op runs; and
+  // the loop counters against their bounds (an upset that would make a loop run ~2^32 times
+  // is caught instead of waited out)
+  wire        op_state = (st == S_DENSE) || (st == S_SA) || (st == S_T_H) || (st == S_T_D) ||
+                         (st == S_T_A) || (st == S_T_E) || (st == S_T_WB) || (st == S_N_SUM) ||
+                         (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
+                         (st == S_OP_WAIT);
+  wire [7:0]  o_pv = sm_iparity512({o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows,
+                                    o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
+                                    o_wbase, o_bbase, o_woff}) ^
+                     sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
+                     sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
+  reg  [7:0]  o_par;
+  reg         o_par_v, prep_q;
+  wire        o_bad = o_par_v && op_state && (o_pv != o_par);
+  localparam [31:0] MR = MAX_ROWS, MC = MAX_COLS, RTL_ = RT, CBL = CB, CL = C;
+  wire        loop_bad =
+    ((op_state || st == S_OP_PREP) && op_i >= h_num_ops) ||
+    ((st == S_IN_START || st == S_IN || op_state || st == S_OP_PREP || st == S_OUT_START ||
+      st == S_OUT) && vec >= nv_q) ||
+    (st == S_DENSE && d_active && (d_rt >= o_nrt || d_t >= o_nt || d_s >= o_ns)) ||
+    (dr_cnt > CL) ||
+    (st == S_SA && sa_active && (sa_i >= MR || sa_row >= MR || sa_cnt > MR ||
+                                 sa_ngrp > MR || sa_blk >= CBL)) ||
+    ((st == S_T_H || st == S_T_D || st == S_T_WB) && (t_rt >= RTL_ || t_c >= MC)) ||
+    ((st == S_T_A || st == S_T_E) && (t_n >= MR || t_j >= MR || t_k >= MR)) ||
+    ((st == S_N_SUM || st == S_N_OUT) && a_active && (a_rt >= RTL_ || a_s >= MC)) ||
+    (st == S_IN && (cnt_left > h_in_n || io_r > MR)) ||
+    (st == S_OUT && (io_left > h_out_n || io_r > MR));
+  wire        ev_fsm = SC && (!st_legal || o_bad || loop_bad);
   // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
   wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm;
   wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
@@ -1443,13 +1476,14 @@ module spacemimo_accel #(
   end
   reg  [31:0] sc_cnt;
   wire [31:0] sc_wrows = (wsum + 32'd1) >> 1;                 // weight rows in use per bank
-  wire        sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
+  assign      sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
+                      !d_issue &&                       // port A is the MAC array's first
                       !bl_we && !sc_ph1 && !sc_ph2 &&   // one step at a time (port B)
                       scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
-      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
+      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; o_par_v <= 1'b0; prep_q <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
       sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}};
     end else begin
       seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
@@ -1460,6 +1494,9 @@ module spacemimo_accel #(
         seu_corr <= corr_nx[32] ? 32'hFFFFFFFF : corr_nx[31:0];   // saturating
         seu_unc <= unc_nx[32] ? 32'hFFFFFFFF : unc_nx[31:0];
       end
+      prep_q <= (st == S_OP_PREP);
+      if (prep_q) begin o_par <= o_pv; o_par_v <= 1'b1; end
+      else if (!op_state) o_par_v <= 1'b0;
       lw2_we <= SW && wl_we; lw2_bank <= wl_bank; lw2_addr <= wl_addr; lw2_data <= wl_data;
       lw3_v <= lw2_we; lw3_bank <= lw2_bank; lw3_addr <= lw2_addr; lw3_data <= lw2_data;
       sc_ph1 <= sc_go;
