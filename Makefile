@@ -16,7 +16,8 @@ help:
 	@echo "make bench   set up, then results/bench and the slow (paper-size) tests"
 	@echo "make results regenerate the result folders that take minutes (results/baselines, results/bench);"
 	@echo "             from a clean commit only, like results-eval (= reproduce), results-qat, results-hls4ml,"
-	@echo "             results-bench-hw (= bench-hw), which take hours; RESULTS=/tmp/dir for a dry run"
+	@echo "             results-bench-hw (= bench-hw), which take hours, results-bench-seu (= bench-seu: the SEU"
+	@echo "             fault-injection campaign + WSR cost, minutes); RESULTS=/tmp/dir for a dry run"
 	@echo "make check-results  list the results/ tables that no commit of HEAD's history reproduces"
 	@echo "make reproduce  set up, then train and evaluate the papers' tables/figures (results/eval; long)"
 	@echo "make lint    ruff over the Python sources"
@@ -113,7 +114,7 @@ hls4ml: setup
 # RTL (rtl/, rtl_tests/): cocotb co-simulation against the golden vectors, the memory-safety
 # probes, the PYNQ driver on the RTL and the loader fuzz sample (SIM=icarus|verilator, default:
 # both when installed), and the paper-size Verilator + yosys benchmark.
-.PHONY: cosim bench-hw selftest-sim
+.PHONY: cosim bench-hw bench-seu selftest-sim
 cosim: setup
 	$(PY) -m pytest tests/test_rtl_cosim.py tests/test_rtl_memsafety.py tests/test_rtl_stream.py tests/test_driver_rtl.py tests/test_program_fuzz.py $(PYTEST_ARGS)
 # Board bring-up rehearsed here: `spacemimo board selftest` against the Verilator RTL (8 and 16 bit).
@@ -121,6 +122,9 @@ selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8
 	$(SPACEMIMO) board selftest --sim --bits 16
 bench-hw: results-bench-hw
+# The SEU fault-injection campaign (rtl-small-8 vs rtl-small-8-seu, Verilator, 3,200 upsets)
+# and the WSR cost of a silent corruption per layer of a trained gsm_local program (minutes).
+bench-seu: results-bench-seu
 
 # --- Vivado flow (vivado/, spacemimo/hw/vivado.py): the RTL packaged as the driver's IP, the
 # board's block design, synthesis + implementation -> build/vivado/$(BOARD)/spacemimo_accel.bit
@@ -144,11 +148,12 @@ RESULTS_SAMPLES ?= 100
 RESULTS_TRAIN   ?= build/results-train
 BENCH_ARGS      ?=
 BENCH_HW_ARGS   ?= --boards all  # + paper GSM 8-bit per board (boards.*), each under its memory model
+BENCH_SEU_ARGS  ?=
 EVAL_ARGS       ?= --all
 TRAIN_ARGS      ?=
 QAT_ARGS        ?=
 HLS4ML_N        ?= 1000
-.PHONY: results results-clean-tree results-baselines results-bench results-bench-hw results-eval \
+.PHONY: results results-clean-tree results-baselines results-bench results-bench-hw results-bench-seu results-eval \
         results-qat results-hls4ml check-results
 results: results-baselines results-bench
 
@@ -172,6 +177,10 @@ results-bench: results-clean-tree setup
 # results/bench_hw: RTL cycles (Verilator, paper size) and yosys resources (hours).
 results-bench-hw: results-clean-tree setup
 	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw $(BENCH_HW_ARGS)
+
+# results/bench_seu: the SEU campaign, builds side by side, and the WSR cost table (minutes).
+results-bench-seu: results-clean-tree setup
+	$(SPACEMIMO) bench seu --out $(RESULTS)/bench_seu $(BENCH_SEU_ARGS)
 
 # results/eval: the papers' tables and figures (spacemimo/papers/README.md: task -> paper,
 # module), training every net they need (hours).

@@ -88,8 +88,32 @@ def cmd_bench_hw(args: argparse.Namespace) -> int:
         raise arg.CliError(str(err) if ";" in str(err) else f"{err}; see --help") from err
 
 
+def cmd_bench_seu(args: argparse.Namespace) -> int:
+    """SEU fault-injection campaign (unprotected vs protected RTL) + what an SDC costs
+
+    Single-bit and adjacent double-bit upsets deposited by VPI into the RTL's weight, bias and
+    activation memories, op table/header and control registers at random cycles of runs,
+    classified corrected / detected / silent data corruption / hang / masked per target, the
+    builds side by side (seu.*); then single-bit upsets in each layer of a trained gsm_local
+    8-bit program scored by the precoder's WSR loss in the golden model (seu_cost.*).
+    """
+    from spacemimo.hw.seu_bench import SeuBenchError, SeuBenchOptions, run_bench_seu
+
+    arg.prepare_out_dir(args.out)
+    arg.prepare_out_dir(args.build, "--build")
+    opts = SeuBenchOptions(out=args.out, build=args.build, builds=args.builds,
+                           per_target=args.per_target, seed=args.seed, sim=args.sim,
+                           cost=args.cost == "on", cost_flips=args.cost_flips,
+                           cost_samples=args.cost_samples, train_steps=args.train_steps,
+                           checkpoint=args.checkpoint, progress=not args.quiet)
+    try:
+        return run_bench_seu(opts)
+    except SeuBenchError as err:
+        raise arg.CliError(str(err)) from err
+
+
 def register(sub: Any) -> None:
-    """``bench`` and its ``baselines``, ``perf`` and ``hw``."""
+    """``bench`` and its ``baselines``, ``perf``, ``hw`` and ``seu``."""
     bsub = arg.add_command_group(sub, "bench", __doc__, "bench_command")
 
     s = arg.add_command(bsub, "baselines", cmd_bench_baselines)
@@ -151,3 +175,31 @@ def register(sub: Any) -> None:
                    help="output directory (default results/bench_hw)")
     s.add_argument("--build", type=Path, default=paths.build_dir() / "bench_hw",
                    help="simulator and yosys builds (default build/bench_hw)")
+
+    s = arg.add_command(bsub, "seu", cmd_bench_seu)
+    s.add_argument("--builds", type=lambda v: [x for x in v.split(",") if x],
+                   default=["rtl-small-8", "rtl-small-8-seu"], metavar="NAME,...",
+                   help="RTL builds of builds.yaml, side by side (default rtl-small-8,"
+                        "rtl-small-8-seu); empty: only the cost table")
+    s.add_argument("--per-target", type=arg.positive_int, default=100,
+                   help="upsets per target and kind (single, double) per build (default 100: "
+                        "1,600 per build)")
+    s.add_argument("--sim", choices=("verilator", "icarus"), default="verilator",
+                   help="simulator (default verilator; icarus is ~50x slower)")
+    s.add_argument("--cost", choices=("on", "off"), default="on",
+                   help="also the WSR-loss table of a trained precoder (default on)")
+    s.add_argument("--cost-flips", type=arg.positive_int, default=30,
+                   help="single-bit upsets per layer and memory in the cost table (default 30)")
+    s.add_argument("--cost-samples", type=arg.positive_int, default=100,
+                   help="channels the WSR is measured on (default 100)")
+    s.add_argument("--train-steps", type=arg.positive_int, default=300,
+                   help="training steps of the cached gsm_local net (default 300; trained "
+                        "once under --build)")
+    s.add_argument("--checkpoint", type=Path, default=None,
+                   help="a gsm_local QAT checkpoint (spacemimo qat) instead of the cached one")
+    s.add_argument("--seed", type=int, default=0, help="campaign / cost seed (default 0)")
+    s.add_argument("--out", type=Path, default=RESULTS / "bench_seu",
+                   help="output directory (default results/bench_seu)")
+    s.add_argument("--build", type=Path, default=paths.build_dir() / "bench_seu",
+                   help="simulator records, vectors and the cached precoder (default "
+                        "build/bench_seu)")

