@@ -122,7 +122,7 @@ selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8
 	$(SPACEMIMO) board selftest --sim --bits 16
 bench-hw: results-bench-hw
-# The SEU fault-injection campaign (rtl-small-8 vs rtl-small-8-seu, Verilator, 3,200 upsets)
+# The SEU fault-injection campaign (rtl-small-8 vs rtl-small-8-seu, Verilator, 3,000 upsets)
 # and the WSR cost of a silent corruption per layer of a trained gsm_local program (minutes).
 bench-seu: results-bench-seu
 

@@ -155,3 +155,49 @@ def test_bench_seu_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "unknown RTL build 'rtl-nope'" in err and "rtl-small-8-seu" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.slow
+@needs_verilator
+@needs_protected
+def test_full_campaign_and_cost(tmp_path: Path) -> None:
+    """``spacemimo bench seu``'s defaults (100 upsets per target and kind per build: 3,200 in
+    all) with a shorter cost table: the protected build has no SDC and no hang in the coded
+    memories and corrects every single weight/bias upset; the unprotected one shows SDC in
+    the weights; the cost table has a row per layer and memory, worst >= mean."""
+    from spacemimo.ground.results import read_table
+    from spacemimo.hw.seu_bench import SeuBenchOptions, run_bench_seu
+
+    opts = SeuBenchOptions(out=tmp_path / "out", build=tmp_path / "build", cost_flips=5,
+                           cost_samples=50, progress=False)
+    assert run_bench_seu(opts) == 0
+    rows = read_table(tmp_path / "out" / "seu.json")
+    assert sum(r["rtl-small-8 trials"] for r in rows if r["target"] == "all") >= 1400
+    body = [r for r in rows if r["target"] != "all"]
+    assert sum(r["rtl-small-8 SDC"] for r in body if r["group"] == "weights") > 0
+    for r in body:
+        if r["group"] in CODED:
+            assert r["rtl-small-8-seu SDC"] == 0 and r["rtl-small-8-seu hang"] == 0, r
+        if r["group"] in ("weights", "biases") and r["upset"] == "single":
+            assert r["rtl-small-8-seu corr"] == r["rtl-small-8-seu trials"], r
+    cost = read_table(tmp_path / "out" / "seu_cost.json")
+    assert all(c["worst_loss_pct"] >= c["mean_loss_pct"] for c in cost)
+    assert {c["memory"] for c in cost} == {"weights", "biases", "activations"}
+
+
+@pytest.mark.slow
+@needs_verilator
+@pytest.mark.skipif("icarus" not in available_simulators(), reason="needs iverilog (apt)")
+def test_icarus_deposits_like_verilator(tmp_path: Path) -> None:
+    """The same schedule (one upset per target and kind) on Icarus: every deposit lands in
+    the generate-block memories too, on the same words and bits, with the same classes."""
+    tg = sc.targets(SMALL[8])
+    sched = sc.Schedule(seed=4, targets=tg, per_target=1)
+    vec = sc.campaign_vectors(tmp_path)
+    ver = sc.run_campaign("rtl-small-8", "verilator", sched, vec, tmp_path / "verilator")
+    ica = sc.run_campaign("rtl-small-8", "icarus", sched, vec, tmp_path / "icarus")
+    assert all(r["deposited"] for r in ica.records)
+    for a, b in zip(ver.records, ica.records, strict=True):
+        assert (a["path"], a["index"], a["bit"], a["cycle"]) == (b["path"], b["index"],
+                                                                 b["bit"], b["cycle"])
+        assert sc.classify(a) == sc.classify(b), (a, b)
