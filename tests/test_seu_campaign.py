@@ -50,7 +50,11 @@ def test_targets_name_the_rtl_hierarchy() -> None:
     assert tg["bmem"].paths[0] == "wbank[0].bmem"
     assert len(tg["abank"].paths) == 8 * 4 and "abank[7].lane[3].mem" in tg["abank"].paths
     assert tg["opmem"].persistent and not tg["abank"].persistent
-    assert "st" in tg["ctrl"].paths and tg["ctrl"].kind == "register"
+    assert "st_t0" in tg["ctrl"].paths and tg["ctrl"].kind == "register"
+    assert len(tg["ctrl"].paths) == len(sc.CTRL_REGS)  # SEU_C 0: copy 0, the one read
+    prot = {t.name: t for t in sc.targets({**SMALL[8], "SEU_C": 1})}
+    assert {"st_t0", "st_t1", "st_t2", "op_i_t2"} <= set(prot["ctrl"].paths)
+    assert len(prot["ctrl"].paths) == 3 * len(sc.CTRL_REGS)
 
 
 @pytest.mark.parametrize("rec, want", [
@@ -136,13 +140,18 @@ def test_small_campaign_protected_no_sdc_no_hang(protected: sc.CampaignResult) -
 
 @needs_verilator
 @needs_protected
-@pytest.mark.xfail(strict=True, reason=(
-    "seu_ctrl=parity checks only for an illegal FSM state: an upset that moves `st` to "
-    "another legal state gives silent corruption, one in `op_i` (past num_ops) a run that "
-    "never ends; needs an encoded state / op-counter check or a run watchdog in the RTL"))
 def test_small_campaign_protected_ctrl_no_sdc_no_hang(protected: sc.CampaignResult) -> None:
     """The issue's target for the controller too: 0 SDC and 0 hang from control-register
-    upsets (measured: it fails today; strict, so a fix shows up as XPASS)."""
+    upsets. SEU_C triplicates every CTRL_REGS register (`SM_TMR_REG: one upset copy is
+    outvoted and repaired the next clock), so a flip in one copy (single or adjacent double)
+    changes nothing: every ctrl trial is masked, the flips spread over the copies."""
+    ctrl = [r for r in protected.rows if r["group"] == "ctrl"]
+    assert sum(r["trials"] for r in ctrl) == 12
+    bad = [r for r in ctrl if r["sdc"] or r["hang"]]
+    assert not bad, f"controller upsets: {bad}"
+    assert all(r["masked"] == r["trials"] for r in ctrl), ctrl
+    copies = {r["path"].rsplit("_t", 1)[1] for r in protected.records if r["target"] == "ctrl"}
+    assert copies <= {"0", "1", "2"} and len(copies) > 1, copies
     bad = [r for r in protected.rows if r["group"] == "ctrl" and (r["sdc"] or r["hang"])]
     assert not bad, f"controller upsets: {bad}"
 
