@@ -195,11 +195,13 @@ class AbortedError(_StatusError):
 
 
 class SeuDetectedError(_StatusError):
-    """An uncorrectable upset in a protected memory or the controller (SEU_STATUS says where):
-    the vector the run was on was not stored."""
+    """The run stopped on an uncorrectable radiation upset (STATUS SEU_DETECTED); ``seu`` is
+    SEU_STATUS and the counters read right after it (where: weights/program -> reload the
+    program, RUN_UPSET -> rerun). The vector it was on is not stored; earlier ones are valid."""
 
     code = ERROR_CODES["SEU_DETECTED"]
     code_name = "SEU_DETECTED"
+    seu: SeuCounters | None = None
 
 
 STATUS_ERRORS: dict[int, type[_StatusError]] = {
@@ -279,6 +281,9 @@ class RunResult:
     latency_s: float  # host clock (hw.now()) from start to done seen
     loaded_program: bool
     num_vectors: int
+    # automatic SEU recovery this run needed: None, "rerun" (RUN_UPSET) or "reload+rerun"
+    # (WEIGHTS/PROGRAM_CORRUPTED); cycles and latency are the successful attempt's
+    recovered: str | None = None
 
     @property
     def throughput(self) -> float:
@@ -336,6 +341,76 @@ def weight_memory_from_registers(hw_weights: int, hw_config: int,
                         wgt_ports=w["WGT_PORTS"], out_lanes=1 << c["LOG2_OUT_LANES"])
 
 
+PROTECTION = {0: "none", 1: "parity", 2: "secded"}  # HW_PROTECT field values
+
+
+@dataclass(frozen=True)
+class SeuProtection:
+    """HW_PROTECT decoded: what this build protects against radiation upsets (SEU)."""
+
+    weights: str  # resident weights and biases: none / secded
+    acts: str     # activation buffers: none / parity / secded
+    ctrl: str     # op table and header: none / parity (interleaved)
+    scrub: bool   # a scrubber corrects the resident banks in the background
+
+    @property
+    def any(self) -> bool:
+        """Anything protected at all (an older or unprotected bitstream reads 0)."""
+        return self.weights != "none" or self.acts != "none" or self.ctrl != "none"
+
+    def summary(self) -> str:
+        """One line for the self-test report."""
+        return (f"weights {self.weights}, activations {self.acts}, control {self.ctrl}, "
+                f"scrub {'on' if self.scrub else 'off'}")
+
+
+def seu_protection_from_register(word: int, regmap: rm.RegisterMap | None = None
+                                 ) -> SeuProtection:
+    """HW_PROTECT decoded (0, as an older bitstream reads, is no protection)."""
+    f = (regmap or rm.load()).decode("HW_PROTECT", word)
+    return SeuProtection(PROTECTION.get(f["WEIGHTS"], f"code {f['WEIGHTS']}"),
+                         PROTECTION.get(f["ACTS"], f"code {f['ACTS']}"),
+                         PROTECTION.get(f["CTRL"], f"code {f['CTRL']}"), bool(f["SCRUB"]))
+
+
+@dataclass(frozen=True)
+class SeuCounters:
+    """SEU_STATUS and the two saturating counters, read together."""
+
+    weights_corrupted: bool  # sticky: uncorrectable in resident weights/biases -> reload
+    program_corrupted: bool  # sticky: op-table/header parity -> reload
+    run_upset: bool          # the last run stopped on an activation/controller upset -> rerun
+    ctrl_fault: bool         # sticky: an illegal controller state was caught
+    corrected: int           # single-bit errors corrected since reset / clear_seu()
+    uncorrectable: int       # uncorrectable errors detected since reset / clear_seu()
+
+    @property
+    def reload_needed(self) -> bool:
+        """The loaded program (weights, biases, op table) can no longer be trusted."""
+        return self.weights_corrupted or self.program_corrupted
+
+    def flags(self) -> list[str]:
+        """The SEU_STATUS bits set, by their register-map names (for messages and reports)."""
+        names = ("WEIGHTS_CORRUPTED", "PROGRAM_CORRUPTED", "RUN_UPSET", "CTRL_FAULT")
+        vals = (self.weights_corrupted, self.program_corrupted, self.run_upset,
+                self.ctrl_fault)
+        return [n for n, v in zip(names, vals, strict=True) if v]
+
+    def summary(self) -> str:
+        """One line for an exception message, ``status()`` or the self-test."""
+        return (f"SEU_STATUS {'|'.join(self.flags()) or 'clear'}, {self.corrected} corrected, "
+                f"{self.uncorrectable} uncorrectable")
+
+
+def seu_counters_from_registers(status: int, corrected: int, uncorrectable: int,
+                                regmap: rm.RegisterMap | None = None) -> SeuCounters:
+    """SEU_STATUS, SEU_CORRECTED and SEU_UNCORRECTABLE words decoded into SeuCounters."""
+    f = (regmap or rm.load()).decode("SEU_STATUS", status)
+    return SeuCounters(bool(f["WEIGHTS_CORRUPTED"]), bool(f["PROGRAM_CORRUPTED"]),
+                       bool(f["RUN_UPSET"]), bool(f["CTRL_FAULT"]), int(corrected),
+                       int(uncorrectable))
+
+
 def _round_up(n: int, align: int = BUFFER_ALIGN) -> int:
     return max(align, (int(n) + align - 1) // align * align)
 
@@ -352,11 +427,13 @@ class AccelDriver:
     """
 
     def __init__(self, hw: HardwareAccess, regmap: rm.RegisterMap | None = None,
-                 timeout_s: float = 2.0, abort_timeout_s: float | None = None) -> None:
-        self._init_driver(hw, regmap, timeout_s, abort_timeout_s)
+                 timeout_s: float = 2.0, abort_timeout_s: float | None = None,
+                 seu_recovery: bool = True) -> None:
+        self._init_driver(hw, regmap, timeout_s, abort_timeout_s, seu_recovery)
 
     def _init_driver(self, hw: HardwareAccess, regmap: rm.RegisterMap | None,
-                     timeout_s: float, abort_timeout_s: float | None) -> None:
+                     timeout_s: float, abort_timeout_s: float | None,
+                     seu_recovery: bool = True) -> None:
         # a separate method so the PYNQ class (a DefaultIP first) can call it from its __init__
         self.hw = hw
         self.regmap = regmap or rm.load()
@@ -369,6 +446,12 @@ class AccelDriver:
         self._needs_load = False
         self._limits: tuple[HardwareLimits, int] | None = None
         self._weights: WeightMemory | None = None
+        # SEU (board/README.md "Radiation (SEU) protection"): on STATUS SEU_DETECTED, reload
+        # the program when SEU_STATUS says the weights/op table are corrupted, rerun once
+        self.seu_recovery = bool(seu_recovery)
+        self._protection: SeuProtection | None = None
+        self._seu_clear = "idle"  # "pending": the next start consumes it; "armed": write 0
+        self._scrub_checked = False
 
     # -- registers --------------------------------------------------------------------------
     def read_reg(self, name: str) -> int:
@@ -421,6 +504,41 @@ class AccelDriver:
     def cycles(self) -> int:
         return self.read_reg("CYCLES_LO") | (self.read_reg("CYCLES_HI") << 32)
 
+    # -- SEU protection ---------------------------------------------------------------------
+    @property
+    def seu_protection(self) -> SeuProtection:
+        """What this build protects (HW_PROTECT), read once."""
+        if self._protection is None:
+            self.check_id()
+            self._protection = seu_protection_from_register(self.read_reg("HW_PROTECT"),
+                                                            self.regmap)
+        return self._protection
+
+    def seu_counters(self) -> SeuCounters:
+        """SEU_STATUS, SEU_CORRECTED and SEU_UNCORRECTABLE now (on the HLS IP: as the last
+        run left them; its registers update when a run ends)."""
+        return seu_counters_from_registers(self.read_reg("SEU_STATUS"),
+                                           self.read_reg("SEU_CORRECTED"),
+                                           self.read_reg("SEU_UNCORRECTABLE"), self.regmap)
+
+    def clear_seu(self) -> None:
+        """Zero the SEU counters and SEU_STATUS (SEU_CLEAR). The RTL clears at once; the HLS
+        IP, whose registers are the top function's arguments, clears at its next start: the
+        driver leaves the bit set for that start and writes 0 before the one after."""
+        self.write_reg("SEU_CLEAR", _bit(self.regmap, "SEU_CLEAR", "CLEAR"))
+        self._seu_clear = "pending"
+
+    @property
+    def scrub_period(self) -> int:
+        """SCRUB_PERIOD: cycles between two scrub steps (0: scrubbing off)."""
+        return self.read_reg("SCRUB_PERIOD")
+
+    @scrub_period.setter
+    def scrub_period(self, cycles: int) -> None:
+        if not 0 <= int(cycles) <= 0xFFFFFFFF:
+            raise ValueError(f"scrub_period must be 0..2**32-1 cycles, got {cycles}")
+        self.write_reg("SCRUB_PERIOD", int(cycles))
+
     def status(self) -> dict[str, Any]:
         """CTRL flags, the last STATUS (by name) and cycle count: what a notebook prints."""
         ctrl = self.read_reg("CTRL")
@@ -429,7 +547,8 @@ class AccelDriver:
                 "done": bool(ctrl & self._ctrl("AP_DONE")),
                 "status": ERROR_NAMES.get(st, f"code {st}"), "cycles": self.cycles,
                 "program": self.program.name if self.program else None,
-                "buffers": {k: int(b.nbytes) for k, b in self.buffers.items()}}
+                "buffers": {k: int(b.nbytes) for k, b in self.buffers.items()},
+                "seu": self.seu_counters().summary()}
 
     # -- buffers ----------------------------------------------------------------------------
     def _buffer(self, name: str, nbytes: int) -> DeviceBuffer:
@@ -475,6 +594,22 @@ class AccelDriver:
         """Check the program against the hardware and stage its image in the program buffer;
         the next run fetches it and loads the weights on chip (MODE.LOAD_PROGRAM)."""
         self.check_program(program)
+        self._start_scrubber()
+        self._stage_image(program)
+
+    def _start_scrubber(self) -> None:
+        """Once per driver: a build with a scrubber whose SCRUB_PERIOD reads 0 gets the
+        register map's reset value. The RTL resets to it; the HLS IP's s_axilite inputs reset
+        to 0, so without this it would not scrub. Set ``scrub_period = 0`` afterwards to turn
+        scrubbing off."""
+        if self._scrub_checked:
+            return
+        self._scrub_checked = True
+        if self.seu_protection.scrub and self.read_reg("SCRUB_PERIOD") == 0:
+            self.write_reg("SCRUB_PERIOD", self.regmap["SCRUB_PERIOD"].reset)
+
+    def _stage_image(self, program: Program) -> None:
+        """The program's image (re)written into the program buffer; the next start loads it."""
         image = program.to_bytes()
         buf = self._buffer("program", len(image))
         try:
@@ -556,6 +691,11 @@ class AccelDriver:
         self.write_reg("NUM_VECTORS", regs.num_vectors)
         self.write_reg("MODE", _bit(self.regmap, "MODE", "LOAD_PROGRAM")
                        if regs.load_program else 0)
+        if self._seu_clear == "pending":  # this start consumes the clear (HLS IP)
+            self._seu_clear = "armed"
+        elif self._seu_clear == "armed":  # the clear was consumed: stop requesting it
+            self.write_reg("SEU_CLEAR", 0)
+            self._seu_clear = "idle"
         self._ack_done()  # a stale done/ready
         self.write_reg("GIE", 1)
         self.write_reg("IER", 1)  # ap_done -> interrupt (used when the overlay wires it)
@@ -594,7 +734,11 @@ class AccelDriver:
         self._ack_done()
         status = self.read_reg("STATUS")
         if status:
-            raise status_error(status, self._status_hint(status))
+            err = status_error(status, self._status_hint(status))
+            if isinstance(err, SeuDetectedError):
+                err.seu = self.seu_counters()
+                err.args = (f"{err.args[0]} ({err.seu.summary()})",)
+            raise err
         cycles = self.cycles
         self._needs_load = False
         out.invalidate()
@@ -622,6 +766,8 @@ class AccelDriver:
                                         "bitstream",
             ERROR_CODES["DIMS_EXCEED_MAX"]: "the program needs more than this build has "
                                             "(weights, ops or widths): a bigger build is needed",
+            ERROR_CODES["SEU_DETECTED"]: "an uncorrectable upset stopped the run; outputs "
+                                         "before the vector it was on are valid",
         }
         return f"program {name!r}: " + hints.get(status, "the accelerator rejected the run "
                                                           "(quant/PROGRAM.md 'Error codes')")
@@ -658,22 +804,68 @@ class AccelDriver:
             f"slave, the PL clock stopped, or a timeout too short for this batch",
             source="host")
 
-    def run(self, batch: Any, as_torch: bool = False) -> RunResult:
-        """Run (n, in_rows, in_cols) integer inputs back to back; returns integer outputs."""
+    def run(self, batch: Any, as_torch: bool = False, seu_recovery: bool | None = None
+            ) -> RunResult:
+        """Run (n, in_rows, in_cols) integer inputs back to back; returns integer outputs.
+
+        On STATUS SEU_DETECTED the run is recovered once (``seu_recovery``, default the
+        driver's): the program is reloaded when SEU_STATUS says WEIGHTS/PROGRAM_CORRUPTED,
+        and the batch rerun; a second SEU_DETECTED raises ``SeuDetectedError``."""
         x, inp, out = self._prepare(batch)
         n = int(x.shape[0])
-        loaded, t0 = self._start(n, inp, out)
-        done = self.hw.wait_done(self.timeout_s)
-        return self._finish(done, t0, n, out, loaded, as_torch)
+        recovered: str | None = None
+        while True:
+            loaded, t0 = self._start(n, inp, out)
+            done = self.hw.wait_done(self.timeout_s)
+            try:
+                res = self._finish(done, t0, n, out, loaded, as_torch)
+            except SeuDetectedError as err:
+                recovered = self._recover(err, recovered, seu_recovery)
+                continue
+            res.recovered = recovered
+            return res
 
-    async def run_async(self, batch: Any, as_torch: bool = False) -> RunResult:
+    async def run_async(self, batch: Any, as_torch: bool = False,
+                        seu_recovery: bool | None = None) -> RunResult:
         """``run`` that awaits the done interrupt (PYNQ ``Interrupt``) instead of blocking."""
         x, inp, out = self._prepare(batch)
         n = int(x.shape[0])
-        loaded, t0 = self._start(n, inp, out)
-        done = await self.hw.wait_done_async(self.timeout_s)
-        return self._finish(done, t0, n, out, loaded, as_torch)
+        recovered: str | None = None
+        while True:
+            loaded, t0 = self._start(n, inp, out)
+            done = await self.hw.wait_done_async(self.timeout_s)
+            try:
+                res = self._finish(done, t0, n, out, loaded, as_torch)
+            except SeuDetectedError as err:
+                recovered = self._recover(err, recovered, seu_recovery)
+                continue
+            res.recovered = recovered
+            return res
 
+    def _recover(self, err: SeuDetectedError, recovered: str | None,
+                 enabled: bool | None) -> str:
+        """The documented SEU recovery step after a run ended SEU_DETECTED: re-stage the
+        image (the next start reloads weights, biases and the op table: LOAD_PROGRAM clears
+        WEIGHTS/PROGRAM_CORRUPTED) when SEU_STATUS asks for it, else just rerun. Returns
+        what was done; re-raises when recovery is off or this was already the rerun."""
+        enabled = self.seu_recovery if enabled is None else enabled
+        seu = err.seu
+        if not enabled:
+            raise err
+        if recovered is not None:
+            raise SeuDetectedError(
+                f"again after {recovered} (automatic recovery tried once; "
+                f"{seu.summary() if seu else 'SEU_STATUS unread'}): a persistent fault or a "
+                "very high upset rate — power-cycle/reconfigure the PL and run the self-test "
+                "(board/README.md 'Radiation (SEU) protection')") from err
+        if seu is not None and seu.reload_needed:
+            assert self.program is not None
+            self._stage_image(self.program)  # also sets _needs_load
+            return "reload+rerun"
+        # RUN_UPSET alone: weights and op table are intact (the program was loaded before the
+        # upset), only this run's activations/controller were hit: rerun without a reload
+        self._needs_load = False
+        return "rerun"
 
 def selftest(driver: AccelDriver, vectors_dir: str | Path) -> tuple[int, int]:
     """Replay golden vectors on the device: returns (mismatching words, total words)."""

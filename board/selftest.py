@@ -77,6 +77,7 @@ class Report:
     hw_config: dict[str, int] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     perf: dict[str, float] = field(default_factory=dict)
+    seu: dict[str, Any] = field(default_factory=dict)  # HW_PROTECT + counters after the runs
 
     @property
     def passed(self) -> bool:
@@ -93,7 +94,7 @@ class Report:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
         r = cls(d["target"], d["vlnv"], d["versions"], d["hw_id"], d["hw_config"],
-                [Check(**c) for c in d["checks"]], d["perf"])
+                [Check(**c) for c in d["checks"]], d["perf"], d.get("seu", {}))
         return r
 
     def summary(self) -> str:
@@ -118,6 +119,10 @@ class Report:
                 f"{p['clock_mhz']:g} MHz = {p['vectors_per_s_cycles']:.0f} vectors/s; "
                 f"host-observed {p['latency_s'] * 1e3:.3f} ms/batch = "
                 f"{p['vectors_per_s_wall']:.0f} vectors/s ({p['clock_name']})")
+        if self.seu:
+            lines.append(f"SEU: {self.seu.get('protection', '?')}; "
+                         f"{self.seu.get('corrected', '?')} corrected, "
+                         f"{self.seu.get('uncorrectable', '?')} uncorrectable since reset/clear")
         lines.append(f"RESULT: {'PASS' if self.passed else 'FAIL'}")
         return "\n".join(lines)
 
@@ -149,6 +154,10 @@ def _cause(err: BaseException) -> str:
     if isinstance(err, drv.DeviceTimeoutError):
         return ("clock not running (no done) or a DMA address the interconnect never answers; "
                 "check the IP's clock and the HP port in the .hwh")
+    if isinstance(err, drv.SeuDetectedError):
+        return ("an uncorrectable upset twice in a row (the driver reloaded the program and "
+                "reran once): a memory or logic fault rather than radiation — reconfigure the "
+                "PL and rerun; if it persists, the device is damaged")
     if isinstance(err, drv.WrongHardwareError):
         return "bitstream/.hwh mismatch"
     return "see the message; quant/PROGRAM.md 'Error codes'"
@@ -192,6 +201,12 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
             f"{wm.wmem_depth} resident words per bank{ports}",
             "a bitstream older than HW_WEIGHTS.PLACEMENT (register map v"
             f"{regmap.version}): rebuild it, or the driver cannot tell what fits")
+    prot = accel.seu_protection
+    rep.seu = {"protection": prot.summary()}
+    rep.add("HW_PROTECT", "code" not in prot.summary(),
+            f"{accel.read_reg('HW_PROTECT'):#010x}: SEU protection {prot.summary()}",
+            "bitstream/.hwh mismatch: HW_PROTECT holds a value this register map does not "
+            "name")
     bad = []
     for name in SCRATCH_REGISTERS:
         for pattern in PATTERNS:
@@ -222,6 +237,7 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
         res = accel.run(gv.inputs)
     except drv.AccelError as err:
         rep.add("known-answer test", False, f"{vdir.name}: {err}", _cause(err))
+        _seu_check(accel, rep)
         return rep
     mism = int((res.outputs != gv.expected).sum())
     rep.add("known-answer test", mism == 0,
@@ -246,4 +262,17 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
     rep.add("reruns on the loaded program", bad_runs == 0,
             f"{repeats} x {n} vectors, {bad_runs} mismatching words",
             "a data-path fault that depends on state left by the previous run")
+    _seu_check(accel, rep)
     return rep
+
+
+def _seu_check(accel: drv.AccelDriver, rep: Report) -> None:
+    """The SEU counters after the runs: corrected upsets are reported, a sticky
+    WEIGHTS/PROGRAM_CORRUPTED or CTRL_FAULT fails the check."""
+    seu = accel.seu_counters()
+    rep.seu.update({"corrected": seu.corrected, "uncorrectable": seu.uncorrectable,
+                    "seu_status": seu.flags()})
+    rep.add("SEU counters", not (seu.reload_needed or seu.ctrl_fault),
+            f"{seu.summary()} ({rep.seu.get('protection', 'protection unread')})",
+            "an uncorrectable upset left the loaded program corrupted (sticky until the next "
+            "program load or SEU_CLEAR): rerun the self-test; if it returns, a memory fault")

@@ -698,15 +698,17 @@ module spacemimo_accel #(
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
   // takes rows k, k + NPW, ...) write whole beats into a double-buffered stream buffer per bank
-  // (half = tile parity; beat b of row p at half * SBH + b, its first word at `skip`), so the
-  // fetch of tile t + 1 overlaps the MACs of tile t.
+  // (half = parity of the tile's index among the vector's streamed tiles; beat b of row p at
+  // half * SBH + b, its first word at `skip`), so the fetch of tile g + 1 overlaps the MACs
+  // of tile g, across op boundaries: a fetch cursor walks the vector's streamed ops in
+  // program order independently of the op being executed (prefetch through resident ops).
   reg              o_strm;              // the current DENSE op streams its weights
   reg              ws_half;             // stream-buffer half of the tile being started
   reg              ws_start;
   reg  [AXI_AW-1:0] ws_addr;            // byte address of the tile's first row
   reg  [RWB-1:0]   ws_rw;
   reg  [LP:0]      ws_rows;
-  wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and output tile
+  wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and streamed tile
   wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss, wsb_half;
   wire [7:0]       wsb_td;
   wire [4*LP-1:0]  wsb_row;
@@ -933,14 +935,32 @@ module spacemimo_accel #(
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
   wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0) &&
-                        (!o_strm || wf_done > d_t);   // streamed: the tile's rows are in
+                        (!o_strm || wf_done > g_used);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
   assign sb_ds = d_s;
-  assign sb_dt = d_t;
-  // streamed op: next tile to fetch (its byte address); tiles each port has received
-  // (wf_cnt) and received by all of them (wf_done: the array may issue tile d_t < wf_done)
-  reg  [31:0] wf_t;
+  assign sb_dt = g_used;
+  // Weight-stream prefetch. Tiles are counted per vector over all streamed ops in program
+  // order (global tile g). The fetch cursor (wf_op, wf_t: op and its next tile; wf_g: the
+  // global index of that tile, wf_addr its byte address) is restarted at every vector's
+  // S_IN_START and walks the streamed ops (op_strm) on its own: it looks at one op per cycle
+  // (wf_st 1; at a streamed one it takes its woff/in/out words from the op table), then
+  // starts that op's tiles (wf_st 3), each into half g mod 2 once the array has consumed
+  // tile g - 2 (wf_g <= g_used + 1); wf_st 0: no streamed op left. g_used = streamed tiles
+  // the array has consumed (issued) in this vector; wf_cnt = tiles each port has received,
+  // wf_done = received by all of them: the array issues tile g_used once wf_done > g_used.
+  // An op ends when its own tiles are consumed.
+  reg  [1:0]  wf_st;
+  reg  [31:0] wf_op, wf_t, wf_nt, wf_g, wf_ocol, g_used;
+  reg  [RWB-1:0] wf_rw;
   reg  [AXI_AW-1:0] wf_addr;
+  wire [511:0] wf_rec = opmem[wf_op[$clog2(MAX_OPS)-1:0]];
+  wire [31:0] wf_icol = wf_rec[7*32 +: 32], wf_ocol_r = wf_rec[8*32 +: 32];
+  wire [31:0] wf_woff = wf_rec[9*32 +: 32];
+  wire [63:0] wf_rw_r = ({32'h0, wf_icol} + Q - 1) >> LQ;
+  wire [63:0] wf_nt_r = ({32'h0, wf_ocol_r} + P - 1) >> LP;
+  // a run state in which the cursor may start a tile (never S_ABORT / S_DRAIN / S_DONE)
+  wire        wf_run = (wf_st == 2'd3) && (st != S_IDLE) && (st != S_ABORT) &&
+                       (st != S_DRAIN) && (st != S_DONE);
   reg  [31:0] wf_cnt [0:3];
   reg  [31:0] wf_done;
   integer     wk;
@@ -1431,7 +1451,37 @@ module spacemimo_accel #(
   wire        ev_s_dbl = SCR && (|ws_dbl || |bs_dbl);
   wire        ev_c_dbl = SC && ((hdr_bad && (ld_state || (run_state && prog_valid))) ||
                                 (op_bad && op_rd) || (base_bad && base_rd));
-  wire        ev_fsm = SC && !st_legal;
+  // SEU_C: the current op's registers (loaded in S_OP_PREP, constant while the op runs) under
+  // interleaved parity, latched the cycle after S_OP_PREP and checked while the op runs; and
+  // the loop counters against their bounds (an upset that would make a loop run ~2^32 times
+  // is caught instead of waited out)
+  wire        op_state = (st == S_DENSE) || (st == S_SA) || (st == S_T_H) || (st == S_T_D) ||
+                         (st == S_T_A) || (st == S_T_E) || (st == S_T_WB) || (st == S_N_SUM) ||
+                         (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
+                         (st == S_OP_WAIT);
+  wire [7:0]  o_pv = sm_iparity512({o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows,
+                                    o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
+                                    o_wbase, o_bbase, o_woff}) ^
+                     sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
+                     sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
+  reg  [7:0]  o_par;
+  reg         o_par_v, prep_q;
+  wire        o_bad = o_par_v && op_state && (o_pv != o_par);
+  localparam [31:0] MR = MAX_ROWS, MC = MAX_COLS, RTL_ = RT, CBL = CB, CL = C;
+  wire        loop_bad =
+    ((op_state || st == S_OP_PREP) && op_i >= h_num_ops) ||
+    ((st == S_IN_START || st == S_IN || op_state || st == S_OP_PREP || st == S_OUT_START ||
+      st == S_OUT) && vec >= nv_q) ||
+    (st == S_DENSE && d_active && (d_rt >= o_nrt || d_t >= o_nt || d_s >= o_ns)) ||
+    (dr_cnt > CL) ||
+    (st == S_SA && sa_active && (sa_i >= MR || sa_row >= MR || sa_cnt > MR ||
+                                 sa_ngrp > MR || sa_blk >= CBL)) ||
+    ((st == S_T_H || st == S_T_D || st == S_T_WB) && (t_rt >= RTL_ || t_c >= MC)) ||
+    ((st == S_T_A || st == S_T_E) && (t_n >= MR || t_j >= MR || t_k >= MR)) ||
+    ((st == S_N_SUM || st == S_N_OUT) && a_active && (a_rt >= RTL_ || a_s >= MC)) ||
+    (st == S_IN && (cnt_left > h_in_n || io_r > MR)) ||
+    (st == S_OUT && (io_left > h_out_n || io_r > MR));
+  wire        ev_fsm = SC && (!st_legal || o_bad || loop_bad);
   // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
   wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm;
   wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
@@ -1457,7 +1507,7 @@ module spacemimo_accel #(
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
-      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
+      lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; o_par_v <= 1'b0; prep_q <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
       sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}};
     end else begin
       seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
@@ -1468,6 +1518,9 @@ module spacemimo_accel #(
         seu_corr <= corr_nx[32] ? 32'hFFFFFFFF : corr_nx[31:0];   // saturating
         seu_unc <= unc_nx[32] ? 32'hFFFFFFFF : unc_nx[31:0];
       end
+      prep_q <= (st == S_OP_PREP);
+      if (prep_q) begin o_par <= o_pv; o_par_v <= 1'b1; end
+      else if (!op_state) o_par_v <= 1'b0;
       lw2_we <= SW && wl_we; lw2_bank <= wl_bank; lw2_addr <= wl_addr; lw2_data <= wl_data;
       lw3_v <= lw2_we; lw3_bank <= lw2_bank; lw3_addr <= lw2_addr; lw3_data <= lw2_data;
       sc_ph1 <= sc_go;
@@ -1496,7 +1549,9 @@ module spacemimo_accel #(
       `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
       `SM_TMR_SET(wr_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wr_count, 32'h0)
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
-      wf_t <= 32'h0; ws_half <= 1'b0;
+      wf_t <= 32'h0; ws_half <= 1'b0; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
+      g_used <= 32'h0; wf_nt <= 32'h0; wf_ocol <= 32'h0; wf_rw <= {RWB{1'b0}};
+      wf_addr <= {AXI_AW{1'b0}};
       for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
     end else begin
       // controller TMR: the voted value back into all three copies (an FSM assignment below
@@ -1520,16 +1575,28 @@ module spacemimo_accel #(
       // watchdog: a bus handshake stalled for WATCHDOG cycles
       if (rd_wait || wr_wait || ws_wait) wd_cnt <= wd_cnt + 32'd1; else wd_cnt <= 32'h0;
 
-      // ---------------- weight stream: start tile wf_t (into half wf_t mod 2) once every
-      // engine has issued the last tile's bursts (their beats may still be in flight) and
-      // the MAC array has started tile wf_t - 1 (the half's previous tile is consumed); the
-      // array issues tile d_t only when every port has received it (wf_done > d_t)
-      if (st == S_DENSE && o_strm && d_active && !ws_iss && !ws_start && wf_t < o_nt &&
-          wf_t <= d_t + 32'd1) begin
-        ws_start <= 1'b1; ws_half <= wf_t[0]; ws_addr <= wf_addr;
-        ws_rows <= (o_ocol - (wf_t << LP) < P) ? o_ocol - (wf_t << LP) : P;
+      // ---------------- weight stream (prefetch): the cursor looks for the next streamed op
+      // (one op per cycle), takes its stream parameters, then starts its tile wf_t (global
+      // wf_g, into half wf_g mod 2) once every engine has issued the last tile's bursts
+      // (their beats may still be in flight) and the MAC array has consumed global tile
+      // wf_g - 2 (the half's previous tile); the array issues tile g_used only when every
+      // port has received it (wf_done > g_used)
+      if (wf_st == 2'd1) begin
+        if (wf_op >= h_num_ops) wf_st <= 2'd0;            // no streamed op left: idle
+        else if (op_strm[wf_op[$clog2(MAX_OPS)-1:0]]) begin   // its stream parameters
+          wf_t <= 32'h0; wf_nt <= wf_nt_r[31:0]; wf_ocol <= wf_ocol_r;
+          wf_rw <= wf_rw_r[RWB-1:0];
+          wf_addr <= ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) + ({32'h0, wf_woff} << 2);
+          wf_st <= 2'd3;
+        end else wf_op <= wf_op + 32'd1;
+      end
+      if (wf_run && !ws_iss && !ws_start && wf_g <= g_used + 32'd1) begin
+        ws_start <= 1'b1; ws_half <= wf_g[0]; ws_addr <= wf_addr; ws_rw <= wf_rw;
+        ws_rows <= (wf_ocol - (wf_t << LP) < P) ? wf_ocol - (wf_t << LP) : P;
         wf_t <= wf_t + 32'd1;
-        wf_addr <= wf_addr + ({{(AXI_AW-32){1'b0}}, o_ns} << (LP + 2));
+        wf_g <= wf_g + 32'd1;
+        wf_addr <= wf_addr + ({{(AXI_AW-RWB){1'b0}}, wf_rw} << (LP + 2));
+        if (wf_t + 32'd1 == wf_nt) begin wf_op <= wf_op + 32'd1; wf_st <= 2'd1; end
       end
       for (pi = 0; pi < 4; pi = pi + 1)
         wf_cnt[pi] <= wf_cnt[pi] + {30'h0, wsb_td[pi*2 +: 2]};
@@ -1573,6 +1640,7 @@ module spacemimo_accel #(
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt - 1) begin
               `SM_TMR_SET(d_rt, 32'h0)
+              g_used <= g_used + 32'd1;   // the tile's stream-buffer half is free
               if (d_t == o_nt - 1) d_active <= 1'b0;
               else `SM_TMR_SET(d_t, d_t + 32'd1)
             end else `SM_TMR_SET(d_rt, d_rt + 32'd1)
@@ -1803,6 +1871,11 @@ module spacemimo_accel #(
           `SM_TMR_SET(rd_count, h_in_n)
           `SM_TMR_SET(cnt_left, h_in_n)
           io_r <= 32'h0; io_c <= 32'h0;
+          // the vector's weight stream: the cursor restarts at op 0 (it prefetches the first
+          // streamed op's tiles during the input read and the resident ops before it); the
+          // last vector's tiles were all consumed, so the engines are idle here
+          wf_st <= 2'd1; wf_op <= 32'h0; wf_g <= 32'h0; g_used <= 32'h0;
+          for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
           `SM_TMR_SET(st, S_IN)
         end
         S_IN: begin
@@ -1840,10 +1913,6 @@ module spacemimo_accel #(
           end
           `SM_TMR_SET(o_wbase, op_wbase[vi[$clog2(MAX_OPS)-1:0]])
           o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
-          wf_t <= 32'h0;
-          for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
-          wf_addr <= ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) + ({32'h0, v_woff} << 2);
-          ws_rw <= v_rw[RWB-1:0];
           `SM_TMR_SET(o_bbase, op_bbase[vi[$clog2(MAX_OPS)-1:0]])
           o_nrt <= (v_rows + C - 1) / C;
           o_nt <= v_tiles[31:0];
@@ -1891,8 +1960,9 @@ module spacemimo_accel #(
           else begin a_active <= 1'b1; `SM_TMR_SET(st, S_N_SUM) end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
-          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0 && !ws_busy &&
-              !ws_start) begin
+          // (a streamed op's tiles are all consumed once it issued its last item; the
+          // engines may already be fetching the next streamed op's tiles)
+          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0) begin
             if (op_i + 1 == h_num_ops) begin
               io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
             end else begin
@@ -2090,6 +2160,7 @@ module spacemimo_accel #(
         end
         S_ABORT: begin  // stop: the engines finish or drain the bursts they started
           abort <= 1'b1;
+          wf_st <= 2'd0;   // the fetch cursor stops (no tile is started from here on)
           d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
           sa_active <= 1'b0;
           `SM_TMR_SET(st, S_DRAIN)
@@ -2099,6 +2170,7 @@ module spacemimo_accel #(
               dr_cnt == 0) `SM_TMR_SET(st, S_DONE)
         end
         S_DONE: begin
+          wf_st <= 2'd0;
           status <= err_code;
           done_pulse <= 1'b1;
           `SM_TMR_SET(st, S_IDLE)

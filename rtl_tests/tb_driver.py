@@ -300,3 +300,67 @@ async def test_board_selftest(dut: Any) -> None:
     with open(os.environ["SM_SELFTEST_OUT"], "w") as f:
         json.dump(report.to_dict(), f)
     assert not board.stray, board.stray[:5]
+
+
+def _flip_used_weight_row(dut: Any, bits: tuple[int, ...]) -> int:
+    """XOR ``bits`` into the first used (non-zero) 72-bit row of lane bank 1's resident
+    weight memory (rtl/README.md "SEU protection" names it); returns the row index."""
+    from tb_accel import _int
+
+    mem = dut.wbank[1].res.wmem
+    for i in range(len(mem)):
+        old = _int(mem[i])
+        if old:
+            mem[i].value = old ^ sum(1 << b for b in bits)
+            return i
+    raise AssertionError("wbank[1].res.wmem: no used row")
+
+
+@cocotb.test(skip=os.environ.get("SM_SEU") is None)
+async def test_driver_seu_recovery(dut: Any) -> None:
+    """(A protected build, SM_SEU set.) The driver reads HW_PROTECT and the counters, clears
+    them; an adjacent double flip deposited into a used weight row between two runs makes the
+    next run end SEU_DETECTED (WEIGHTS_CORRUPTED): the driver reloads the program, reruns
+    once, and the outputs are exact. With recovery off the same upset raises
+    SeuDetectedError naming WEIGHTS_CORRUPTED."""
+    board = await start_board(dut)
+    log = dut._log
+    prog = programs(BITS)["gsm"]
+    state: dict[str, Any] = {}
+
+    def first() -> tuple[drv.SeuProtection, drv.SeuCounters, int]:
+        d = drv.AccelDriver(board, timeout_s=TIMEOUT_S)
+        d.clear_seu()
+        d.load(prog)
+        exact_run(d, prog, 4, SEED, "before the upset", log)
+        state["d"] = d
+        return d.seu_protection, d.seu_counters(), d.scrub_period
+
+    prot, seu, period = await on_driver(first)
+    log.info("HW_PROTECT: %s; %s; SCRUB_PERIOD %d", prot.summary(), seu.summary(), period)
+    assert prot.weights == "secded" and prot.ctrl == "parity" and prot.scrub
+    assert not seu.flags() and seu.uncorrectable == 0 and period > 0
+    row = _flip_used_weight_row(dut, (5, 6))
+
+    def second() -> tuple[str | None, drv.SeuCounters]:
+        d = state["d"]
+        res = exact_run(d, prog, 4, SEED + 1, "after reload + rerun", log)
+        return res.recovered, d.seu_counters()
+
+    recovered, seu = await on_driver(second)
+    log.info("row %d: recovered %s; %s", row, recovered, seu.summary())
+    assert recovered == "reload+rerun" and seu.uncorrectable >= 1 and not seu.reload_needed
+    _flip_used_weight_row(dut, (9, 10))
+
+    def third() -> str:
+        d = state["d"]
+        d.seu_recovery = False
+        err = expect(drv.SeuDetectedError, lambda: d.run(vectors(prog, 2, SEED)))
+        return str(err)
+
+    msg = await on_driver(third)
+    assert "WEIGHTS_CORRUPTED" in msg, msg
+    record({"test": "seu_recovery", "bits": BITS, "row": row, "recovered": recovered,
+            "uncorrectable": seu.uncorrectable, "corrected": seu.corrected,
+            "disabled": msg})
+    assert not board.stray, board.stray[:5]

@@ -27,7 +27,7 @@ from spacemimo.quant.vectors import read_golden_vectors
 
 SEU_DETECTED = 11
 assert ERROR_CODES.get("SEU_DETECTED", SEU_DETECTED) == SEU_DETECTED
-S_IN = 13              # controller states (rtl/spacemimo_accel.v localparams)
+S_IN, S_DENSE = 13, 16  # controller states (rtl/spacemimo_accel.v localparams)
 WEIGHTS, PROGRAM, RUN_UPSET, CTRL_FAULT = 1, 2, 4, 8   # SEU_STATUS bits
 
 
@@ -87,14 +87,21 @@ class Seu:
         return {r: await self.tb.read_reg(r)
                 for r in ("SEU_STATUS", "SEU_CORRECTED", "SEU_UNCORRECTABLE")}
 
-    async def run(self, load: bool = False, inject: Any = None) -> tuple[int, int]:
+    async def run(self, load: bool = False, inject: Any = None, in_dense: bool = False
+                  ) -> tuple[int, int]:
         """A run (outputs poisoned first); ``inject()`` is called once the input table's
-        first row is in the activation buffer (state S_IN, row 1): before any op reads."""
+        first row is in the activation buffer (state S_IN, row 1): before any op reads; with
+        ``in_dense``, 3 cycles into the first DENSE op (its op registers latched)."""
         self.tb.poison_outputs()
         await self.tb.start(load, self.n)
         if inject is not None:
             while not (_int(self.dut.st) == S_IN and _int(self.dut.io_r) >= 1):
                 await RisingEdge(self.dut.ap_clk)
+            if in_dense:
+                while _int(self.dut.st) != S_DENSE:
+                    await RisingEdge(self.dut.ap_clk)
+                await ClockCycles(self.dut.ap_clk, 3)
+                assert _int(self.dut.st) == S_DENSE, "DENSE op shorter than 3 cycles"
             inject()
         await self.tb._interrupt(400_000)   # a hang fails here
         self.isr = _int(self.dut.u_regs.isr)   # before the driver acknowledges it
@@ -277,6 +284,31 @@ async def test_seu_tmr(dut: Any) -> None:
     assert status == 0 and r["SEU_STATUS"] == 0 and r["SEU_UNCORRECTABLE"] == 0, (status, r)
     assert s.mismatches("one upset copy of every TMR register") == 0
     assert "repaired" in seen and len(seen) == len(TMR_REGS) + 1
+
+
+@cocotb.test()
+async def test_seu_ctrl_registers(dut: Any) -> None:
+    """Controller registers mid-DENSE: a flipped bit of the op registers (o_icol, under
+    parity) and a loop counter thrown past its bound (d_rt bit 30: ~2^30 row tiles), each
+    in all three TMR copies, both end the run with SEU_DETECTED, RUN_UPSET + CTRL_FAULT, no
+    hang; the next run is exact."""
+    s = Seu(dut)
+    await s.setup()
+    for name, bit in (("o_icol", 2), ("d_rt", 30)):
+        await s.clear()
+
+        def hit(n: str = name, b: int = bit) -> None:
+            # both are triplicated (`SM_TMR_REG): one upset copy is outvoted
+            # (test_seu_tmr), so the same flip in all three copies reaches the checks
+            for k in range(3):
+                h = getattr(dut, f"{n}_t{k}")
+                h.value = _int(h) ^ (1 << b)
+        status, _ = await s.run(inject=hit, in_dense=True)
+        r = await s.regs()
+        dut._log.info("%s bit %d: STATUS %d, %s", name, bit, status, r)
+        assert status == SEU_DETECTED and r["SEU_STATUS"] == RUN_UPSET | CTRL_FAULT, (name, r)
+        status, _ = await s.run()
+        assert status == 0 and s.mismatches(f"run after {name}") == 0
 
 
 @cocotb.test()

@@ -59,13 +59,19 @@ class FakeBoard:
         self.regs = {name: 0 for name in MAP.offsets()}
         self.regs.update(HW_ID=MAP.hw_id, HW_CONFIG=hw_config(bits=bits), CTRL=0b100,
                          HW_WEIGHTS=MAP.encode("HW_WEIGHTS", WMEM_DEPTH=512, WGT_PORTS=2,
-                                               LOG2_WGT_WORDS=1, PLACEMENT=3))
+                                               LOG2_WGT_WORDS=1, PLACEMENT=3),
+                         HW_PROTECT=MAP.encode("HW_PROTECT", WEIGHTS=2, ACTS=1, CTRL=1,
+                                               SCRUB=1), SCRUB_PERIOD=1024)
+        # SEU model: one entry per coming run, "weights" / "program" (sticky, reload),
+        # "acts" (RUN_UPSET), "single" (corrected) or None (a clean run)
+        self.upsets: list[str | None] = []
         self.bits, self.hang, self.wedge, self.interrupt = bits, hang, wedge, interrupt
         self.live: dict[int, _Phys] = {}
         self.next = 0x1000_0000
         self.allocations = self.flushes = self.invalidates = 0
         self.program: Program | None = None
         self.runs = 0
+        self.modes: list[int] = []  # MODE of every start
         self.writes: list[tuple[str, int]] = []
         self.clock = 0.0  # advances 1 µs per register access: timeouts need no sleeping
 
@@ -120,6 +126,9 @@ class FakeBoard:
                     self._run()
         elif name == "ISR":
             self.regs["ISR"] ^= value  # toggle-on-write
+        elif name == "SEU_CLEAR":
+            if value & 1:  # the RTL's write-only clear acts at once
+                self.regs.update(SEU_STATUS=0, SEU_CORRECTED=0, SEU_UNCORRECTABLE=0)
         elif name == "ABORT":
             if value & 1 and not self.regs["CTRL"] & 0b100 and not self.wedge:
                 self._end(ERROR_CODES["ABORTED"])
@@ -143,8 +152,37 @@ class FakeBoard:
         self.regs["CTRL"] = 0b110  # done + idle
         self.regs["ISR"] |= 1
 
+    def _seu(self) -> int | None:
+        """The SEU model of one start: STATUS SEU_DETECTED (and SEU_STATUS) or None."""
+        bit = {f.name: f.mask for f in MAP["SEU_STATUS"].fields}
+        self.regs["SEU_STATUS"] &= ~bit["RUN_UPSET"]
+        upset = self.upsets.pop(0) if self.upsets else None
+        if self.regs["MODE"] & 1:  # LOAD_PROGRAM rewrites weights and op table
+            self.regs["SEU_STATUS"] &= ~(bit["WEIGHTS_CORRUPTED"] | bit["PROGRAM_CORRUPTED"])
+        elif self.regs["SEU_STATUS"] & (bit["WEIGHTS_CORRUPTED"] | bit["PROGRAM_CORRUPTED"]):
+            return ERROR_CODES["SEU_DETECTED"]  # the loaded program is known bad
+        if upset == "single":
+            self.regs["SEU_CORRECTED"] += 1
+            return None
+        if upset is None:
+            return None
+        self.regs["SEU_UNCORRECTABLE"] += 1
+        self.regs["SEU_STATUS"] |= bit[{"weights": "WEIGHTS_CORRUPTED", "acts": "RUN_UPSET",
+                                        "program": "PROGRAM_CORRUPTED"}[upset]]
+        return ERROR_CODES["SEU_DETECTED"]
+
     def _run(self) -> None:
         self.runs += 1
+        self.modes.append(self.regs["MODE"])
+        seu = self._seu()
+        if seu is not None:
+            if self.regs["MODE"] & 1 and self.regs["SEU_STATUS"] & 0b100:
+                # RUN_UPSET hits a vector: the program was loaded before it
+                image = self._bytes("PROGRAM_ADDR", self.regs["PROGRAM_SIZE"]).tobytes()
+                self.program = Program.from_bytes(image[:_image_len(np.frombuffer(
+                    image, np.uint8))], LIMITS)
+            self._end(seu)
+            return
         n = self.regs["NUM_VECTORS"]
         image = self._bytes("PROGRAM_ADDR", self.regs["PROGRAM_SIZE"])
         inputs = self._bytes("INPUT_ADDR", self.regs["INPUT_SIZE"]).view(np.int16)
@@ -457,11 +495,12 @@ def test_selftest_passes_on_a_healthy_board_and_prints_a_pasteable_summary() -> 
     rep = run_selftest(d, shipped_vectors_dir(), "fake board", 100.0, "assumed", repeats=3)
     assert rep.passed, rep.summary()
     names = [c.name for c in rep.checks]
-    assert names == ["HW_ID", "HW_CONFIG", "HW_WEIGHTS", "register read-back",
-                     "known-answer test", "reruns on the loaded program"]
+    assert names == ["HW_ID", "HW_CONFIG", "HW_WEIGHTS", "HW_PROTECT", "register read-back",
+                     "known-answer test", "reruns on the loaded program", "SEU counters"]
     text = rep.summary()
     for part in (MAP.ip.vlnv, "MAX_ROWS=32", "0 mismatching words of 512", "cycles/vector",
-                 "RESULT: PASS", "numpy",
+                 "RESULT: PASS", "numpy", "SEU protection weights secded, activations parity, "
+                 "control parity, scrub on", "SEU_STATUS clear, 0 corrected, 0 uncorrectable",
                  "hybrid weights, 512 resident words per bank, 2 weight-stream ports"):
         assert part in text, part
     assert rep.perf["cycles_per_vector"] == (1000 + 100 * 16) / 16
@@ -618,3 +657,120 @@ def test_a_resident_only_build_refuses_weights_it_cannot_hold() -> None:
         else:
             d.load(prog)  # streamed / hybrid / not reported: the hardware decides
             assert d.weight_memory.placement == drv.PLACEMENTS.get(placement)
+
+
+# --------------------------------------------------------------------------- SEU protection
+
+
+def test_seu_registers_decode_and_clear() -> None:
+    dev = FakeBoard()
+    d = drv.AccelDriver(dev)
+    prot = d.seu_protection
+    assert (prot.weights, prot.acts, prot.ctrl, prot.scrub) == ("secded", "parity", "parity",
+                                                               True) and prot.any
+    dev.regs.update(SEU_STATUS=0b101, SEU_CORRECTED=7, SEU_UNCORRECTABLE=2)
+    seu = d.seu_counters()
+    assert seu.weights_corrupted and seu.run_upset and not seu.program_corrupted
+    assert seu.reload_needed and (seu.corrected, seu.uncorrectable) == (7, 2)
+    assert seu.summary() == "SEU_STATUS WEIGHTS_CORRUPTED|RUN_UPSET, 7 corrected, 2 uncorrectable"
+    assert d.status()["seu"] == seu.summary()
+    d.clear_seu()
+    assert d.seu_counters() == drv.SeuCounters(False, False, False, False, 0, 0)
+    # the HLS IP reads SEU_CLEAR at its next start: the driver leaves the 1 for that start and
+    # writes 0 before the one after (and nothing more)
+    prog = small_gsm_program(bits=8, seed=3)
+    d.load(prog)
+    x = random_inputs(prog, 2, seed=0)
+    for _ in range(3):
+        d.run(x)
+    assert [v for n, v in dev.writes if n == "SEU_CLEAR"] == [1, 0]
+    assert dev.writes.index(("SEU_CLEAR", 0)) > [i for i, w in enumerate(dev.writes)
+                                                 if w == ("CTRL", 1)][0]
+    assert ("SCRUB_PERIOD", 1024) not in dev.writes  # it already scrubbed: left alone
+    d.scrub_period = 4096
+    assert d.scrub_period == 4096
+    with pytest.raises(ValueError, match="scrub_period"):
+        d.scrub_period = -1
+
+
+def test_an_hls_ip_with_a_scrubber_gets_the_reset_scrub_period_once(setup) -> None:
+    """The HLS IP's SCRUB_PERIOD reads 0 after reset (Vitis inputs have no reset value): the
+    first load programs the register map's reset value; a user's 0 afterwards stays."""
+    d, dev, prog = setup
+    dev.regs["SCRUB_PERIOD"] = 0
+    d.load(prog)
+    assert dev.regs["SCRUB_PERIOD"] == MAP["SCRUB_PERIOD"].reset > 0
+    d.scrub_period = 0
+    d.load(prog)
+    assert dev.regs["SCRUB_PERIOD"] == 0
+    plain = FakeBoard()
+    plain.regs.update(HW_PROTECT=0, SCRUB_PERIOD=0)
+    drv.AccelDriver(plain).load(prog)
+    assert not any(name == "SCRUB_PERIOD" for name, _ in plain.writes)
+
+
+@pytest.mark.parametrize("upset, recovered, modes", [
+    ("weights", "reload+rerun", [1, 0, 1]),   # WEIGHTS_CORRUPTED: reload the program, rerun
+    ("program", "reload+rerun", [1, 0, 1]),   # PROGRAM_CORRUPTED: the same
+    ("acts", "rerun", [1, 0, 0]),             # RUN_UPSET alone: rerun, no reload
+])
+def test_seu_detected_is_recovered_once(setup, upset: str, recovered: str,
+                                        modes: list[int]) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 6, seed=3)
+    assert d.run(x).recovered is None
+    dev.upsets = [upset]
+    res = d.run(x)
+    assert res.recovered == recovered and dev.modes == modes
+    np.testing.assert_array_equal(res.outputs, golden.run(prog, x))
+    assert d.seu_counters().uncorrectable == 1 and not d.seu_counters().reload_needed
+    assert d.run(x).recovered is None and dev.modes[-1] == 0  # the reload stuck
+
+
+def test_seu_detected_twice_is_one_line_and_recovery_can_be_off(setup) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 2, seed=1)
+    dev.upsets = ["weights", "weights"]
+    with pytest.raises(drv.SeuDetectedError, match=r"again after reload\+rerun") as info:
+        d.run(x)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith("SEU_DETECTED") and "WEIGHTS_CORRUPTED" in msg
+    assert info.value.code == ERROR_CODES["SEU_DETECTED"] and dev.runs == 2
+    # off: the first SEU_DETECTED is raised, with SEU_STATUS and the counters attached
+    d.seu_recovery = False
+    dev.upsets = ["acts"]
+    with pytest.raises(drv.SeuDetectedError, match="RUN_UPSET") as info:
+        d.run(x)
+    assert info.value.seu is not None and info.value.seu.run_upset and dev.runs == 3
+    dev.upsets = ["acts"]
+    assert d.run(x, seu_recovery=True).recovered == "rerun"  # per call
+
+
+def test_seu_recovery_in_run_async_and_corrected_upsets_are_counted(setup) -> None:
+    d, dev, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 3, seed=2)
+    dev.upsets = ["single", "weights"]
+    assert asyncio.run(d.run_async(x)).recovered is None
+    res = asyncio.run(d.run_async(x))
+    assert res.recovered == "reload+rerun"
+    np.testing.assert_array_equal(res.outputs, golden.run(prog, x))
+    seu = d.seu_counters()
+    assert (seu.corrected, seu.uncorrectable) == (1, 1)
+
+
+def test_selftest_fails_on_a_sticky_seu_and_names_the_cause() -> None:
+    from spacemimo.board.selftest import run_selftest, shipped_vectors_dir
+
+    dev = FakeBoard()
+    dev.upsets = ["weights", "weights"]  # the known-answer run and its one rerun
+    rep = run_selftest(drv.AccelDriver(dev), shipped_vectors_dir(), "fake", 100.0, "x")
+    assert not rep.passed
+    kat = next(c for c in rep.checks if c.name == "known-answer test")
+    assert "SEU_DETECTED" in kat.detail and "reconfigure the PL" in kat.cause
+    seu = rep.checks[-1]
+    assert seu.name == "SEU counters" and not seu.ok and "WEIGHTS_CORRUPTED" in seu.detail
+    assert "2 uncorrectable" in rep.summary()
+

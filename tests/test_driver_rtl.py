@@ -77,3 +77,26 @@ def test_board_selftest_sim_without_a_simulator_is_one_line(monkeypatch: pytest.
     assert main(["board", "selftest", "--sim"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "needs Verilator" in err[0]
+
+
+def test_driver_seu_recovery_on_rtl(tmp_path: Path) -> None:
+    """The driver on the protected RTL build (rtl-small-8-seu, tests/test_rtl_seu.py's build
+    directory): HW_PROTECT and the counters read, an adjacent double flip in a used weight
+    row recovered by reload + rerun (exact), and raised with recovery off."""
+    if "verilator" not in SIMS:
+        pytest.skip("needs Verilator")
+    from spacemimo.hw.cosim import BUILD_ROOT, build_params, run_cosim
+
+    result, log = tmp_path / "result.jsonl", tmp_path / "sim.log"
+    n, failed = run_cosim("verilator", build_params("rtl-small-8-seu"), tmp_path,
+                          BUILD_ROOT / "verilator_rtl-small-8-seu",
+                          testcase=["test_driver_seu_recovery"], test_module="tb_driver",
+                          extra_env={"SM_BITS": "8", "SM_SEU": "1", "SM_SEED": "7",
+                                     "SM_STALL": "0.3", "SM_RESULT": str(result)},
+                          log_file=log, failed_run=(0, 0))
+    if failed or n != 1:
+        pytest.fail(f"{failed} of {n} failed:\n{log.read_text()[-8000:] if log.exists() else ''}")
+    row = json.loads(result.read_text().splitlines()[-1])
+    print(json.dumps(row))
+    assert row["recovered"] == "reload+rerun" and row["uncorrectable"] >= 1
+

@@ -409,7 +409,10 @@ def test_odd_table_sizes_partial_beats(tb_default: Path, tmp_path: Path, bits: i
 # code golden.run_device gives, and 0 reports. The streamed build (a 2x16 array with a
 # 132-word store: ops streamed in 16-input chunks over a 128-bit bus) is tests/
 # test_program_fuzz.py's, so the binary is built once.
-CFG_SAN_STREAMED = CFG_HYBRID
+# With every SEU protection (hls/README.md "SEU protection": 72-bit weight rows written by the
+# streamed fetch's read-modify-write, parity activations, op-table parity, scrubbing), so the
+# protected code runs under the sanitizers too; tests/test_hls_seu.py uses the same binary.
+CFG_SAN_STREAMED = CFG_HYBRID + " -DSM_SEU_W=2 -DSM_SEU_A=1 -DSM_SEU_C=1 -DSM_SCRUB=1"
 
 
 @pytest.fixture(scope="module")

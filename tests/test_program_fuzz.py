@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # run partly streamed (rule 3's per-burst checks on weight chunks under the sanitizers) and
 # an accepted image's one vector costs ~1 ms instead of ~50 ms on the 4x256 array. Its loader
 # maxima are the default build's.
+# (with the SEU protection of tests/test_hls_csim.py's sanitized streamed build: one binary)
 CFG_FUZZ = ("-DSM_ARRAY_ROWS=2 -DSM_ARRAY_COLS=16 -DSM_DRAIN_COLS=8 -DSM_BUS_WIDTH=128 "
-            "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16")
+            "-DSM_WEIGHT_MODE=2 -DSM_WEIGHT_DEPTH=132 -DSM_STREAM_K=16"
+            " -DSM_SEU_W=2 -DSM_SEU_A=1 -DSM_SEU_C=1 -DSM_SCRUB=1")
 HLS_LIMITS = HardwareLimits(bus_bytes=16)  # CFG_FUZZ: a 128-bit bus
 # the RTL build the sample runs on (cosim SMALL[8]; docs/BUILDS.md)
 RTL_LIMITS = HardwareLimits.from_build("rtl-small-8")

@@ -66,6 +66,15 @@ struct accel_config {
     static const unsigned pipe_depth = SM_PIPE_DEPTH;
     static const unsigned op_overhead = SM_OP_OVERHEAD;
     static const unsigned start_overhead = SM_START_OVERHEAD;
+    // SEU protection (seu_protect.h) and the weight store's shape: BUS/32 sub-banks of 32-bit
+    // words, or in a SECDED build BUS/64 (at least 1) sub-banks of 72-bit two-word rows
+    static const unsigned seu_w = SM_SEU_W, seu_a = SM_SEU_A, seu_c = SM_SEU_C;
+    static const bool scrub = SM_SCRUB != 0;
+    static const unsigned wstore_words = SM_SEU_W == 2 ? 2 : 1;  // 32-bit words per entry
+    static const unsigned wstore_subs =
+        SM_SEU_W == 2 ? (SM_BUS_WIDTH >= 128 ? SM_BUS_WIDTH / 64 : 1) : SM_BUS_WIDTH / 32;
+    static const unsigned wstore_entries = (weight_depth + wstore_words - 1) / wstore_words;
+    static const unsigned wstore_rows = (wstore_entries + wstore_subs - 1) / wstore_subs;
 };
 
 static_assert(SM_DATA_BITS == 8 || SM_DATA_BITS == 16, "SM_DATA_BITS must be 8 or 16");
@@ -85,18 +94,19 @@ static_assert((SM_WEIGHT_DEPTH * SM_DATA_BITS) % 32 == 0,
               "SM_WEIGHT_DEPTH x SM_DATA_BITS: whole 32-bit store words");
 static_assert(SM_STREAM_K % 4 == 0 && SM_STREAM_K >= 4, "SM_STREAM_K: a multiple of 4 lanes");
 static_assert(SM_ACC_BITS >= 32 && SM_ACC_BITS <= 64, "SM_ACC_BITS in 32..64");
+static_assert(SM_SEU_W == 0 || SM_SEU_W == 2, "SM_SEU_W: 0 none or 2 SECDED");
+static_assert(SM_SEU_A <= 2 && SM_SEU_C <= 1, "SM_SEU_A 0..2 (none/parity/SECDED), SM_SEU_C 0..1");
+static_assert(!SM_SCRUB || SM_SEU_W == 2, "SM_SCRUB needs SM_SEU_W 2 (it corrects with the weight code)");
 
 // Data types every kernel shares.
 typedef ap_int<accel_config::act_bits> act_t;     // activation buffer word
 typedef ap_int<accel_config::data_bits> weight_t;  // one weight
 typedef ap_uint<32> wstore_t;  // one store word: a packed 32-bit image word
 
-// The weight store: ARRAY_COLS banks (bank j = neuron j of a column tile), each split into
-// BUS/32 sub-banks holding consecutive words in turn, so a streamed fetch writes a whole bus
-// beat (BUS/32 consecutive words of one row) into one bank per step, one word per sub-bank.
-#define SM_WSTORE(C, name)                                                                  \
-    wstore_t name[C::array_cols][(C::weight_depth + C::bus_words32 - 1) / C::bus_words32]    \
-                 [C::bus_words32]
+// The weight store (SM_WSTORE, seu_protect.h): ARRAY_COLS banks (bank j = neuron j of a
+// column tile), each split into BUS/32 sub-banks holding consecutive words in turn, so a
+// streamed fetch writes a whole bus beat (BUS/32 consecutive words of one row) into one bank
+// per step, one word per sub-bank (SECDED builds: BUS/64 sub-banks of two-word rows).
 typedef ap_int<accel_config::acc_bits> acc_t;     // accumulator
 // One resident bias. As wide as the accumulator it presets, not 64 bits: a program's biases
 // fit its acc_bits (<= the synthesized acc_bits, else DIMS_EXCEED_MAX) — the loader rejects

@@ -62,5 +62,17 @@
 #ifndef SM_START_OVERHEAD
 #define SM_START_OVERHEAD 8  // cycle model: ap_start handshake and register reads
 #endif
+#ifndef SM_SEU_W
+#define SM_SEU_W 0  // seu_weights: 0 none, 2 SECDED weight rows (64+8) and biases (seu_protect.h)
+#endif
+#ifndef SM_SEU_A
+#define SM_SEU_A 0  // seu_acts: activation buffers 0 none, 1 parity, 2 SECDED per value
+#endif
+#ifndef SM_SEU_C
+#define SM_SEU_C 0  // seu_ctrl: 0 none, 1 interleaved parity on op records and header fields
+#endif
+#ifndef SM_SCRUB
+#define SM_SCRUB 0  // scrub: 1 scrub resident weight/bias rows between vectors (SCRUB_PERIOD)
+#endif
 
 #endif  // SPACEMIMO_ACCEL_DEFAULTS_H

@@ -19,7 +19,7 @@ namespace smacc {
 // op.rows steps each, all in one flattened pipelined loop (AGG_STEPS).
 template <class CONFIG_T>
 cycles_t aggregate_op(SM_ABUF(CONFIG_T, buf),
-                      unsigned sb, unsigned db, const op_rec &op) {
+                      unsigned sb, unsigned db, const op_rec &op, seu_log &sl) {
     const unsigned DC = CONFIG_T::drain_cols;
     const unsigned K = op.group;
     const bool axis1 = op.flags & pf::FLAG_AGG_AXIS;
@@ -57,7 +57,8 @@ AGG_STEPS:
         const unsigned g = axis1 ? k : n;
         const bool first = axis1 ? n == 0 : k == 0;  // the group's first member: no clear pass
         act_t x[CONFIG_T::drain_cols], y[CONFIG_T::drain_cols];
-        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x,  // one read per column bank
+                            op.in_cols - c0 < DC ? op.in_cols - c0 : DC, sl);
     AGG_COLS:
         for (unsigned j = 0; j < DC; j++) {
             y[j] = 0;

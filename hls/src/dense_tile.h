@@ -83,7 +83,7 @@ inline void mac_step(SM_ABUF(CONFIG_T, buf),
                      SM_WSTORE(CONFIG_T, wstore),
                      unsigned waddr, unsigned bits, seg_walker &seg, bool preset,
                      const acc_t bias[CONFIG_T::array_cols],
-                     acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
+                     acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols], seu_log &sl) {
 #pragma HLS INLINE
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols, QM = 4;
     const unsigned Q = 32 / bits;
@@ -100,7 +100,9 @@ FEED_ROWS:
     for (unsigned r = 0; r < AR; r++) {
         const unsigned row = rt * AR + r;
         act_t v[CONFIG_T::drain_cols];
-        read_cols_at<CONFIG_T>(buf, sb, rt, r, op.src_off + i0, v);  // row bank r
+        // lanes the row uses: only an upset there stops the run (padding lanes are read too)
+        const unsigned live = row >= op.rows ? 0u : op.in_cols - i0 < Q ? op.in_cols - i0 : Q;
+        read_cols_at<CONFIG_T>(buf, sb, rt, r, op.src_off + i0, v, live, sl);  // row bank r
     FEED_LANES:
         for (unsigned l = 0; l < QM; l++) {
             const bool live = row < op.rows && l < Q && i0 + l < op.in_cols;
@@ -109,7 +111,7 @@ FEED_ROWS:
     }
 FEED_COLS:
     for (unsigned j = 0; j < AC; j++) {
-        const unsigned word = (unsigned)wstore[j][waddr / CONFIG_T::bus_words32][waddr % CONFIG_T::bus_words32];
+        const unsigned word = wstore_read<CONFIG_T>(wstore, j, waddr, sl);  // SECDED: corrected
         for (unsigned l = 0; l < QM; l++) w[j][l] = l < Q ? weight_lane(word, l, bits) : weight_t(0);
     }
 PE_ROWS:
@@ -171,8 +173,8 @@ FETCH_SUBBANKS:
         const unsigned k = (unsigned)((m + start - base) % B);
         const unsigned long long addr = beat * B + k;
         if (addr >= start && addr < start + cw) {
-            const unsigned sa = (unsigned)(base + (addr - start));
-            wstore[j][sa / B][m] = (wstore_t)word_beat.range(32 * k + 31, 32 * k);
+            const unsigned sa = (unsigned)(base + (addr - start));  // sa % B == m
+            wstore_write<CONFIG_T>(wstore, j, sa, (unsigned)word_beat.range(32 * k + 31, 32 * k));
         }
     }
 }
@@ -190,9 +192,9 @@ FETCH_SUBBANKS:
 template <class CONFIG_T>
 cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   unsigned sb, unsigned db, const op_rec &op, unsigned bits,
-                  SM_WSTORE(CONFIG_T, wstore),
-                  bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
-                  const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base) {
+                  SM_WSTORE(CONFIG_T, wstore), SM_BSTORE(CONFIG_T, bstore),
+                  const bus_t *prog, bus_bounds &bb, unsigned data_base, unsigned stream_base,
+                  seu_log &sl) {
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
                    DC = CONFIG_T::drain_cols, D = AC / DC;  // drain steps per tile
     const unsigned SK = CONFIG_T::stream_k, B = CONFIG_T::bus_words32;
@@ -259,7 +261,7 @@ DENSE_STEPS:
             new_tile_setup = false;
         BIAS_COLS:
             for (unsigned c = 0; c < AC; c++)
-                bias[c] = op.has_bias ? acc_t(bstore[c][op.bbase + ct]) : acc_t(0);
+                bias[c] = op.has_bias ? bias_read<CONFIG_T>(bstore, c, op.bbase + ct, sl) : acc_t(0);
             seg.reset(op);
             first_mac = true;
             k0 = 0;
@@ -302,7 +304,7 @@ DENSE_STEPS:
         } else if (phase == MAC) {
             // packed word t of the chunk: columns k0 + t*Q .. k0 + t*Q + Q - 1
             mac_step<CONFIG_T>(buf, sb, op, rt, k0 + (t << lsh), wstore, base + t, bits, seg,
-                               first_mac, bias, acc);
+                               first_mac, bias, acc, sl);
             first_mac = false;
             if (++t == cw) {
                 t = 0;

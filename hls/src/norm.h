@@ -53,7 +53,7 @@ DIVIDE:
 // 64-step divide (each a pipelined loop of its own).
 template <class CONFIG_T>
 cycles_t norm_op(SM_ABUF(CONFIG_T, buf),
-                 unsigned sb, unsigned db, const op_rec &op) {
+                 unsigned sb, unsigned db, const op_rec &op, seu_log &sl) {
     const unsigned DC = CONFIG_T::drain_cols;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
     const bool narrow = op.flags & pf::FLAG_NARROW;
@@ -67,7 +67,8 @@ SUMSQ:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 2048
         steps++;
         act_t x[CONFIG_T::drain_cols];
-        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);  // one read per column bank
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x,  // one read per column bank
+                            op.in_cols - c0 < DC ? op.in_cols - c0 : DC, sl);
     SUMSQ_COLS:
         for (unsigned j = 0; j < DC; j++) {
             if (c0 + j < op.in_cols) {
@@ -99,7 +100,8 @@ SCALE:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 2048
         steps++;
         act_t x[CONFIG_T::drain_cols], z[CONFIG_T::drain_cols];
-        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x);
+        read_cols<CONFIG_T>(buf, sb, r, op.src_off + c0, x,
+                            op.in_cols - c0 < DC ? op.in_cols - c0 : DC, sl);
     SCALE_COLS:
         for (unsigned j = 0; j < DC; j++) {
             z[j] = 0;

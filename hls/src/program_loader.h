@@ -168,12 +168,13 @@ CRC_BITS:
 // program_size: the PROGRAM_SIZE register (bytes); bb.prog_beats = its whole bus beats.
 template <class CONFIG_T>
 unsigned load_program(const bus_t *prog, unsigned program_size, bus_bounds &bb, prog_state &st,
-                      SM_WSTORE(CONFIG_T, wstore),
-                      bias_t bstore[CONFIG_T::array_cols][CONFIG_T::bias_depth],
+                      SM_WSTORE(CONFIG_T, wstore), SM_BSTORE(CONFIG_T, bstore),
                       cycles_t &cyc) {
     const unsigned ac = CONFIG_T::array_cols;
     const unsigned long long bw = CONFIG_T::bus_words32;
     st.loaded = false;
+    st.w_used = 0;
+    st.b_used = 0;
     // Rule 1 (PROGRAM.md "Bounds"): a buffer smaller than the header is ADDR_RANGE before
     // any bus access.
     if (program_size < 4 * pf::HEADER_WORDS) return pf::ERR_ADDR_RANGE;
@@ -324,26 +325,32 @@ PLACE:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
         steps++;
         op_rec &op = st.ops[o];
-        if (op.opcode != pf::OP_DENSE) continue;
-        unsigned tiles_c = (op.out_cols + ac - 1) / ac;
-        unsigned long long rw = packed_row_words(op.in_cols, st.bits);
-        unsigned long long need = (unsigned long long)tiles_c * rw;
-        unsigned long long words = (unsigned long long)op.out_cols * rw;
-        if (wnext + need <= cap) {
-            op.resident = true;
-            op.wbase = (unsigned)wnext;
-            wnext += need;
-            st.resident_words += words;
-        } else {
-            st.streamed_words += words;
+        if (op.opcode == pf::OP_DENSE) {
+            unsigned tiles_c = (op.out_cols + ac - 1) / ac;
+            unsigned long long rw = packed_row_words(op.in_cols, st.bits);
+            unsigned long long need = (unsigned long long)tiles_c * rw;
+            unsigned long long words = (unsigned long long)op.out_cols * rw;
+            if (wnext + need <= cap) {
+                op.resident = true;
+                op.wbase = (unsigned)wnext;
+                wnext += need;
+                st.resident_words += words;
+            } else {
+                st.streamed_words += words;
+            }
+            if (op.b_off != pf::NO_BIAS) {
+                if (bnext + tiles_c > CONFIG_T::bias_depth) return pf::ERR_DIMS_EXCEED_MAX;
+                op.has_bias = true;
+                op.bbase = bnext;
+                bnext += tiles_c;
+            }
         }
-        if (op.b_off != pf::NO_BIAS) {
-            if (bnext + tiles_c > CONFIG_T::bias_depth) return pf::ERR_DIMS_EXCEED_MAX;
-            op.has_bias = true;
-            op.bbase = bnext;
-            bnext += tiles_c;
-        }
+#if SM_SEU_C
+        st.op_par[o] = op_parity(op);  // the record is final: seal it (no extra step)
+#endif
     }
+    st.w_used = (unsigned)wnext;
+    st.b_used = bnext;
     cyc += loop_cycles<CONFIG_T>(steps);
 
     // Copy resident weights (row r of the op: bank r % AC, words wbase + (r / AC) * rw ..,
@@ -367,7 +374,7 @@ COPY_OPS:
 #pragma HLS PIPELINE II = 1  // one image word, one bank write per step
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 262144
                 steps++;
-                wstore[r % ac][(row_base + p) / bw][(row_base + p) % bw] = (wstore_t)word32<CONFIG_T>(prog, first + q);
+                wstore_write<CONFIG_T>(wstore, r % ac, row_base + p, word32<CONFIG_T>(prog, first + q));
                 if (++p == rw) {
                     p = 0;
                     if ((++r % ac) == 0) row_base += rw;
@@ -402,7 +409,7 @@ COPY_OPS:
                 // (its worst-case accumulator includes the bias), so BAD_FORMAT here too.
                 ap_int<64> top = b >> (st.acc_bits - 1);
                 if (top != 0 && top != -1) bias_range_ok = false;
-                bstore[r % ac][op.bbase + r / ac] = bias_t(b);
+                bias_write<CONFIG_T>(bstore, r % ac, op.bbase + r / ac, bias_t(b));
             }
             cyc += CONFIG_T::axi_latency + loop_cycles<CONFIG_T>(steps);
         }

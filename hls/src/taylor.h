@@ -21,7 +21,7 @@ namespace smacc {
 // per step, and the write-back of the channel's E column pair (rows steps).
 template <class CONFIG_T>
 cycles_t taylor_op(SM_ABUF(CONFIG_T, buf),
-                   unsigned sb, unsigned db, unsigned hb, const op_rec &op) {
+                   unsigned sb, unsigned db, unsigned hb, const op_rec &op, seu_log &sl) {
     const unsigned K = op.group, N = op.rows / op.group, C = op.in_cols / 2;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
     const bool narrow = op.flags & pf::FLAG_NARROW;
@@ -45,9 +45,9 @@ CHANNELS:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096
             steps++;
-            act_t hre = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off), him = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off + 1);
-            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c);
-            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c);
+            act_t hre = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off, sl), him = aget<CONFIG_T>(buf, hb, n * K + k, op.b_off + 1, sl);
+            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c, sl);
+            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c, sl);
             // conj(h) * d = (hre - i him)(dre + i dim)
             const prod_t are_n = (n == 0 ? prod_t(0) : sre) + prod_t(hre * dre) + prod_t(him * dim);
             const prod_t aim_n = (n == 0 ? prod_t(0) : sim) + prod_t(hre * dim) - prod_t(him * dre);
@@ -73,8 +73,8 @@ CHANNELS:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096
             steps++;
-            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c);
-            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c);
+            act_t dre = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + c, sl);
+            act_t dim = aget<CONFIG_T>(buf, sb, n * K + j, op.src_off + C + c, sl);
             const prod_t ere_n =
                 (j == 0 ? prod_t(0) : sre) + prod_t(dre * are[j][k]) - prod_t(dim * aim[j][k]);
             const prod_t eim_n =

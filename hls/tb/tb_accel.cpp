@@ -15,6 +15,12 @@
 //                [--num-vectors N] [--reuse-program-size BYTES] [--program-size header]
 //   (--program-size header: PROGRAM_SIZE and the buffer are the length the image's header
 //    declares, in whole beats — the file zero-padded or cut to it)
+//                [--scrub-period CYCLES] [--inject TARGET:VEC:OP:A:B:C:BIT:N]...
+//   (--inject: flip N adjacent stored bits from BIT up in one memory just before op OP of
+//    vector VEC of the first run — spacemimo_csim_inject names the targets and A, B, C. A run
+//    that then ends SEU_DETECTED is checked as the driver handles it: the vectors before VEC
+//    exact, a MODE = 0 rerun refused while SEU_STATUS asks for a reload, then the documented
+//    recovery — reload when WEIGHTS/PROGRAM_CORRUPTED, else rerun — bit-exact)
 //   tb_accel --load-list FILE   load-only: MODE.LOAD_PROGRAM = 1 and one zero vector for every
 //                               line "PATH [PROGRAM_SIZE]" of FILE (default PROGRAM_SIZE: the
 //                               file's size; the buffer holds the file cut or zero-padded to
@@ -109,19 +115,26 @@ struct AccelRegs {
     }
     void start() {
         unsigned status = 0, hw_id = 0, hw_config = 0, hw_weights = 0;
+        unsigned seu_status = 0, seu_corrected = 0, seu_uncorrectable = 0, hw_protect = 0;
         unsigned long long cycles = 0;
         spacemimo_accel(ddr.at(addr(regmap::PROGRAM_ADDR_LO, regmap::PROGRAM_ADDR_HI)),
                         ddr.at(addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI)),
                         ddr.at(addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI)),
                         regs[regmap::NUM_VECTORS / 4], regs[regmap::MODE / 4], &status, &cycles,
                         &hw_id, &hw_config, &hw_weights, regs[regmap::PROGRAM_SIZE / 4],
-                        regs[regmap::INPUT_SIZE / 4], regs[regmap::OUTPUT_SIZE / 4]);
+                        regs[regmap::INPUT_SIZE / 4], regs[regmap::OUTPUT_SIZE / 4],
+                        &seu_status, &seu_corrected, &seu_uncorrectable,
+                        regs[regmap::SCRUB_PERIOD / 4], &hw_protect, regs[regmap::SEU_CLEAR / 4]);
         regs[regmap::STATUS / 4] = status;
         regs[regmap::CYCLES_LO / 4] = (uint32_t)cycles;
         regs[regmap::CYCLES_HI / 4] = (uint32_t)(cycles >> 32);
         regs[regmap::HW_ID / 4] = hw_id;
         regs[regmap::HW_CONFIG / 4] = hw_config;
         regs[regmap::HW_WEIGHTS / 4] = hw_weights;
+        regs[regmap::SEU_STATUS / 4] = seu_status;
+        regs[regmap::SEU_CORRECTED / 4] = seu_corrected;
+        regs[regmap::SEU_UNCORRECTABLE / 4] = seu_uncorrectable;
+        regs[regmap::HW_PROTECT / 4] = hw_protect;
         regs[regmap::CTRL / 4] = (1u << regmap::CTRL_AP_DONE_BIT) |
                                  (1u << regmap::CTRL_AP_IDLE_BIT) |
                                  (1u << regmap::CTRL_AP_READY_BIT);
@@ -233,8 +246,13 @@ int main(int argc, char **argv) {
     int expect_status = -1;
     long max_vectors = -1;
     long long program_size = -1, input_size = -1, output_size = -1, num_vectors = -1;
-    long long reuse_program_size = -1;
+    long long reuse_program_size = -1, scrub_period = -1;
     bool quiet = false, no_load = false;
+    struct {
+        char target[16];
+        unsigned vec, op, a, b, c, bit, n;
+    } inj;  // the first --inject (its vector is where a detected upset stopped the run)
+    bool inject = false;
     for (int i = 2; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--expect-status" && i + 1 < argc) expect_status = std::atoi(argv[++i]);
@@ -252,14 +270,29 @@ int main(int argc, char **argv) {
         // bursts are then checked against it (rule 3)
         else if (a == "--reuse-program-size" && i + 1 < argc)
             reuse_program_size = std::atoll(argv[++i]);
-        else if (a == "--quiet") quiet = true;
+        else if (a == "--scrub-period" && i + 1 < argc) scrub_period = std::atoll(argv[++i]);
+        else if (a == "--inject" && i + 1 < argc) {
+            auto one = inj;
+            if (std::sscanf(argv[++i], "%15[a-z]:%u:%u:%u:%u:%u:%u:%u", one.target, &one.vec,
+                            &one.op, &one.a, &one.b, &one.c, &one.bit, &one.n) != 8 ||
+                !spacemimo_csim_inject(one.target, one.vec, one.op, one.a, one.b, one.c,
+                                       one.bit, one.n)) {
+                std::fprintf(stderr, "tb_accel: --inject TARGET:VEC:OP:A:B:C:BIT:N with TARGET "
+                                     "weights|bias|acts|optable|header (at most 4), got %s\n",
+                             argv[i]);
+                return 2;
+            }
+            if (!inject) inj = one;
+            inject = true;
+        } else if (a == "--quiet") quiet = true;
         else if (a == "--no-load") no_load = true;  // first run with MODE.LOAD_PROGRAM = 0
         else {
             std::fprintf(stderr, "tb_accel: unknown argument %s\n", a.c_str());
             return 2;
         }
     }
-    for (long long v : {program_size, input_size, output_size, num_vectors, reuse_program_size})
+    for (long long v : {program_size, input_size, output_size, num_vectors, reuse_program_size,
+                        scrub_period})
         if (v > 0xFFFFFFFFll) {
             std::fprintf(stderr, "tb_accel: sizes and --num-vectors are 32-bit registers\n");
             return 2;
@@ -328,10 +361,49 @@ int main(int argc, char **argv) {
     ddr.regions = {&pbuf, &ibuf, &obuf, &o1buf};
 
     AccelRegs accel(ddr);
+    if (scrub_period >= 0) accel.write(regmap::SCRUB_PERIOD, (uint32_t)scrub_period);
     unsigned long long cyc_batch = 0, cyc_one = 0;
     unsigned nreg = num_vectors >= 0 ? (unsigned)num_vectors : (unsigned)n;
     unsigned status = accel.run(pbuf, ibuf, obuf, nreg, !no_load, &cyc_batch);
     unsigned hw_id = accel.read(regmap::HW_ID), hw_config = accel.read(regmap::HW_CONFIG);
+    auto print_seu = [&](const char *what) {
+        std::printf("%s: seu_status=0x%X seu_corrected=%u seu_uncorrectable=%u hw_protect=0x%X\n",
+                    what, accel.read(regmap::SEU_STATUS), accel.read(regmap::SEU_CORRECTED),
+                    accel.read(regmap::SEU_UNCORRECTABLE), accel.read(regmap::HW_PROTECT));
+    };
+    print_seu("seu");
+    auto count_mismatches = [&](const Region &buf, uint64_t vectors) {
+        uint64_t bad = 0;
+        for (uint64_t e = 0; e < vectors * out_elems; e++) {
+            const int16_t want = (int16_t)(uint16_t)((unsigned char)expected[2 * e] |
+                                                     ((unsigned char)expected[2 * e + 1] << 8));
+            if (buf.read_i16(2 * e) != want) bad++;
+        }
+        return bad;
+    };
+    if (inject && expect_status < 0 && status == program_format::ERR_SEU_DETECTED) {
+        // the driver's view (board/README.md "Radiation (SEU) protection")
+        const uint64_t before = inj.vec < n ? inj.vec : n;
+        const uint64_t bad_before = count_mismatches(obuf, before);
+        std::printf("status=%u seu_detected vector=%u mismatches_before_upset=%llu/%llu\n", status,
+                    inj.vec, (unsigned long long)bad_before,
+                    (unsigned long long)(before * out_elems));
+        const unsigned reload = accel.read(regmap::SEU_STATUS) & 3u;  // WEIGHTS | PROGRAM
+        unsigned long long cyc = 0;
+        if (reload) {
+            const unsigned refused = accel.run(pbuf, ibuf, o1buf, 1, false, &cyc);
+            std::printf("reuse_before_reload: status=%u\n", refused);
+            if (refused != program_format::ERR_SEU_DETECTED) return 1;
+        }
+        for (auto &beat : obuf.beats) beat = 0;
+        const unsigned st2 = accel.run(pbuf, ibuf, obuf, nreg, reload != 0, &cyc);
+        const uint64_t bad = count_mismatches(obuf, n);
+        std::printf("recovery: action=%s status=%u mismatches=%llu/%llu\n",
+                    reload ? "reload+rerun" : "rerun", st2, (unsigned long long)bad,
+                    (unsigned long long)(n * out_elems));
+        print_seu("seu_after_recovery");
+        return bad_before == 0 && st2 == 0 && bad == 0 ? 0 : 1;
+    }
     if (expect_status >= 0) {
         std::printf("status=%u expected_status=%d hw_id=0x%08X\n", status, expect_status, hw_id);
         return status == (unsigned)expect_status ? 0 : 1;

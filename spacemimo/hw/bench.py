@@ -77,7 +77,8 @@ class BenchHwOptions:
 
 
 def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
-                    program_addr: int = 0) -> list[dict[str, Any]]:
+                    program_addr: int = 0, in_latency: int | None = None
+                    ) -> list[dict[str, Any]]:
     """Cycles of each op on the RTL (rtl/README.md "Cycle formula"), from its FSM:
 
     DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns issue cycles each (``dense_items``:
@@ -90,9 +91,12 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
     R' = ceil(rows/C) row tiles and ch = in/2 channels.
 
     Streamed DENSE ops (builds with WGT_PORTS > 0; placed as the loader does, see
-    ``weight_placement``) are *modelled* with ``stream_dense_cycles``: a weight port answers
+    ``weight_placement``) are *modelled* with ``stream_vector_cycles``: the engines prefetch
+    across op boundaries from the vector's input read on, a weight port answers
     ``wgt_latency`` cycles after each AR handshake and then one beat per cycle (no stalls);
-    ``program_addr`` is the program buffer's byte address (row alignment, 4 KiB pages).
+    ``program_addr`` is the program buffer's byte address (row alignment, 4 KiB pages);
+    ``in_latency`` (default ``wgt_latency``) the input read's first-beat latency, which sets
+    the prefetch's head start.
     """
     P, C, bits = params["OUT_LANES"], params["NODE_ROWS"], params["DATA_W"]
     Q = 32 // bits
@@ -101,10 +105,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
     for i, op in enumerate(program.ops):
         nrt = math.ceil(op.rows / C)
         last_rows = op.rows - (nrt - 1) * C
-        if op.opcode == 1 and streamed[i]:
-            cyc = stream_dense_cycles(program, i, params, wgt_latency, program_addr)
-            macs = op.rows * op.in_cols * op.out_cols
-        elif op.opcode == 1:
+        if op.opcode == 1:
             ns, T = dense_items(op, Q), nrt * math.ceil(op.out_cols / P)
             cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
             macs = op.rows * op.in_cols * op.out_cols
@@ -123,6 +124,12 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
         rows_out.append({"op": i, "name": ("DENSE", "AGGREGATE", "NORM", "TAYLOR")[
             op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,
             "macs": macs, "model": cyc})
+    if any(streamed):
+        lat_in = wgt_latency if in_latency is None else in_latency
+        cycles = stream_vector_cycles(program, params, [r["model"] for r in rows_out],
+                                      wgt_latency, program_addr, input_lead(program, lat_in))
+        for r, c in zip(rows_out, cycles, strict=True):
+            r["model"] = c
     return rows_out
 
 
@@ -170,39 +177,89 @@ def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
     return t, state["last"]
 
 
-def stream_dense_cycles(program: Any, i: int, params: dict[str, int], latency: int,
-                        program_addr: int = 0) -> int:
-    """Modelled cycles of streamed DENSE op ``i`` (rtl/README.md "Stream engine: cycle
-    cost"): output tiles outer, row tiles inner; tile t's rows are fetched by WGT_PORTS
-    ports (row p by port p mod WGT_PORTS), started once every port has issued tile t - 1's
-    bursts and the array has started tile t - 1; tile t issues its first item once every
-    port has its last beat (2 cycles later; a port with no row in the tile counts it once
-    its earlier bursts are in, 4 cycles after the start at the soonest)."""
-    op = program.ops[i]
+def input_lead(program: Any, latency: int) -> int:
+    """Cycles from a vector's S_IN_START (where the weight-stream cursor restarts) to its
+    first op's decode: the input read (one element per cycle after the first beat)."""
+    return program.in_rows * program.in_cols + latency + INPUT_LEAD_CYCLES
+
+
+# S_IN_START, the read engine's AR and the unpacker's register stages around the input
+# read (measured on rtl-small-8-streamed, tests/test_rtl_stream.py::test_stream_cycle_formula)
+INPUT_LEAD_CYCLES = 4
+
+
+def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
+                         latency: int, program_addr: int = 0, lead: int = 0) -> list[int]:
+    """Modelled cycles of every op of one vector with streamed DENSE ops (rtl/README.md
+    "Stream engine: cycle cost"); ``fixed`` holds the cycles of the ops that do not stream.
+
+    The RTL's fetch cursor restarts at the vector's S_IN_START (cycle 0, ``lead`` cycles
+    before op 0's decode), looks at one op per cycle and walks the streamed ops in program
+    order independently of the op being executed: each streamed op's tiles (output tiles
+    outer, row tiles inner) are numbered over the vector (global tile g) and fetched by
+    WGT_PORTS ports (row p by port p mod WGT_PORTS). Tile g starts once every port has
+    issued tile g - 1's bursts, the array has consumed tile g - 2 (the stream-buffer half)
+    and the cursor is on its op; a DENSE op issues tile g's first item once every port has
+    its last beat (2 cycles later) and its own decode is done; it ends ``4 + rows in its last
+    tile`` cycles after its last issue, whatever the engines are fetching then."""
     P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
     nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
-    nrt, nt = math.ceil(op.rows / C), math.ceil(op.out_cols / P)
-    ns, rw = dense_items(op, Q), math.ceil(op.in_cols / Q)
-    base = program_addr + 64 + 64 * len(program.ops) + 4 * op.w_off
-    last_rows = op.rows - (nrt - 1) * C
+    streamed = weight_placement(program, params)
+    sops = [i for i, s in enumerate(streamed) if s]
     ports = [{"last": -(10 ** 9), "done": []} for _ in range(nports)]
-    # cycle 0: the op's first S_DENSE cycle (ws_start set); an engine takes a tile 2 later
-    x, lend_prev, L = 0, None, None   # x: cycle tile t is started; L: last issue so far
-    for t in range(nt):
-        nrows = min(P, op.out_cols - t * P)
-        tile = base + t * P * rw * 4
-        ends = [_port_fetch([tile + p * rw * 4 for p in range(k, nrows, nports)], rw, x + 2,
-                            bb, latency, ports[k]) for k in range(nports)]
-        ready = max(e + 2 for _, e in ends)
-        for r in range(nrt):                         # the tile's row tiles
-            first = ready if L is None else max(L + 1, ready if r == 0 else 0)
-            L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
-        # tile t + 1: once every port has issued tile t and the array has started tile t
-        x = max(max(n for n, _ in ends), x + 2)
-        if lend_prev is not None:
-            x = max(x, lend_prev + 1)
-        lend_prev = L
-    return L + 5 + last_rows
+    # fetch side, in the order the cursor walks: (op, tile) -> cycle its rows are in
+    ready: dict[tuple[int, int], int] = {}
+    consumed: list[int] = []      # per global tile: the cycle of its last issue
+    fetch = {"x": None, "cursor": 1, "g": 0, "k": 0, "t": 0, "next_x": 0}
+
+    def fetch_until(g_need: int) -> None:
+        """Start tiles in order up to global tile g_need (each start may wait on the array
+        having consumed tile g - 2, which is known for every g <= g_need + 1 here)."""
+        while fetch["g"] <= g_need and fetch["k"] < len(sops):
+            i = sops[fetch["k"]]
+            op = program.ops[i]
+            rw = math.ceil(op.in_cols / Q)
+            if fetch["t"] == 0:     # cursor: one cycle per op looked at, from op `cursor`
+                prev = sops[fetch["k"] - 1] + 1 if fetch["k"] else 0
+                fetch["cursor"] = fetch["cursor"] + (i - prev) + 1
+            g = fetch["g"]
+            x = max(fetch["next_x"], fetch["cursor"])
+            if g >= 2:
+                x = max(x, consumed[g - 2] + 1)
+            nrows = min(P, op.out_cols - fetch["t"] * P)
+            tile = program_addr + 64 + 64 * len(program.ops) + 4 * op.w_off \
+                + fetch["t"] * P * rw * 4
+            ends = [_port_fetch([tile + p * rw * 4 for p in range(k, nrows, nports)], rw,
+                                x + 2, bb, latency, ports[k]) for k in range(nports)]
+            ready[(i, fetch["t"])] = max(e + 2 for _, e in ends)
+            fetch["next_x"] = max(max(n for n, _ in ends), x + 2)
+            fetch["g"] += 1
+            fetch["t"] += 1
+            if fetch["t"] == math.ceil(op.out_cols / P):
+                fetch["k"] += 1
+                fetch["t"] = 0
+                fetch["cursor"] = x + 1     # the cursor looks at the next op from x + 1
+
+    out, s = [], lead                   # s: the op's decode (S_OP_PREP) cycle
+    for i, op in enumerate(program.ops):
+        if not streamed[i]:
+            out.append(fixed[i])
+            s += fixed[i]
+            continue
+        nrt, nt = math.ceil(op.rows / C), math.ceil(op.out_cols / P)
+        ns, last_rows = dense_items(op, Q), op.rows - (math.ceil(op.rows / C) - 1) * C
+        L = None                        # last issue so far
+        for t in range(nt):
+            fetch_until(len(consumed))
+            rdy = ready[(i, t)]
+            for r in range(nrt):
+                first = max(s + 1, rdy) if L is None else max(L + 1, rdy if r == 0 else 0)
+                L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
+            consumed.append(L)
+        cyc = L + 4 + last_rows - s
+        out.append(cyc)
+        s += cyc
+    return out
 
 
 def dense_items(op: Any, Q: int) -> int:
@@ -216,13 +273,14 @@ def dense_items(op: Any, Q: int) -> int:
     return steps + max(op.segment_aligns(op.num_segments))
 
 
-def start_model(program: Any) -> int:
+def start_model(program: Any, in_latency: int = 2) -> int:
     """Start + the run's bounds check (S_RCHK: NUM_VECTORS x table elements by shift-and-add,
-    one multiplier bit per cycle, then the compare) + input load (one element per cycle)."""
+    one multiplier bit per cycle, then the compare) + input load (one element per cycle
+    after the first beat, ``in_latency`` cycles after the AR: 2 on the ideal memory)."""
     n_in = program.in_rows * program.in_cols
     n_out = program.out_rows * program.out_cols
     bounds_check = 1 + max(n_in.bit_length(), n_out.bit_length())
-    return 7 + bounds_check + n_in
+    return 7 + bounds_check + n_in + in_latency - 2
 
 
 def store_model(program: Any) -> int:

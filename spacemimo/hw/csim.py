@@ -37,6 +37,9 @@ class CsimResult:
     cycles_batch: int | None = None
     cycles_inference: int | None = None
     vectors: int | None = None
+    # the SEU registers after the first run (hls/src/seu_protect.h): SEU_STATUS,
+    # SEU_CORRECTED, SEU_UNCORRECTABLE, HW_PROTECT
+    seu: dict[str, int] | None = None
     # the reuse run's CYCLES as the kernel's loops counted them: input load, output store,
     # and per op (hls/src/cycle_counter.h)
     io_cycles: tuple[int, int] | None = None
@@ -110,11 +113,15 @@ def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | Non
     res = CsimResult(proc.returncode, out)
     if m := re.search(r"^mismatches=(\d+)/(\d+)", out, re.M):
         res.mismatches, res.words = int(m.group(1)), int(m.group(2))
-    if m := re.search(r"status=(\d+)", out):
+    if m := re.search(r"(?<!\w)status=(\d+)", out):  # not seu_status=
         res.status = int(m.group(1))
     if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
                       out):
         res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
+    if m := re.search(r"^seu: seu_status=0x([0-9A-F]+) seu_corrected=(\d+) "
+                      r"seu_uncorrectable=(\d+) hw_protect=0x([0-9A-F]+)$", out, re.M):
+        res.seu = {"status": int(m.group(1), 16), "corrected": int(m.group(2)),
+                   "uncorrectable": int(m.group(3)), "hw_protect": int(m.group(4), 16)}
     if m := re.search(r"^io_cycles=(\d+),(\d+) op_cycles=([\d,]*)$", out, re.M):
         res.io_cycles = (int(m.group(1)), int(m.group(2)))
         res.op_cycles = [int(c) for c in m.group(3).split(",") if c]

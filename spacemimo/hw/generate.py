@@ -198,6 +198,10 @@ _HLS_COMMENTS = {
     "SM_PIPE_DEPTH": "cycle model: BRAM read + multiply + accumulate + requantize stages",
     "SM_OP_OVERHEAD": "cycle model: FSM fetch and decode of one op record",
     "SM_START_OVERHEAD": "cycle model: ap_start handshake and register reads",
+    "SM_SEU_W": "seu_weights: 0 none, 2 SECDED weight rows (64+8) and biases (seu_protect.h)",
+    "SM_SEU_A": "seu_acts: activation buffers 0 none, 1 parity, 2 SECDED per value",
+    "SM_SEU_C": "seu_ctrl: 0 none, 1 interleaved parity on op records and header fields",
+    "SM_SCRUB": "scrub: 1 scrub resident weight/bias rows between vectors (SCRUB_PERIOD)",
 }
 
 

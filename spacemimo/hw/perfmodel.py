@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from spacemimo.quant.program import Op, Program
 
 from spacemimo.spec import builds as spec_builds
-from spacemimo.spec.builds import WEIGHT_PLACEMENTS, BuildConfig
+from spacemimo.spec.builds import SEU_ACTS, SEU_CTRL, SEU_WEIGHTS, WEIGHT_PLACEMENTS, BuildConfig
 
 # GSM paper (seeds/002, Table III / sec. V-B): XC7V690T, 100 MHz, 64-bit bus.
 PAPER_GSM_CYCLES = {8: (386_284, 588_280), 16: (719_218, 1_050_372)}
@@ -49,6 +49,8 @@ HEADER_WORDS = 16
 OP_WORDS = 16
 
 # the HLS kernel's names (hls/src/accel_config.h, `spacemimo perf` flags) -> spec fields
+# SEU fields by their HLS macro numbers (SM_SEU_W / _A / _C: 0 none, 1 parity, 2 secded)
+SEU_CODES = {"seu_weights": SEU_WEIGHTS, "seu_acts": SEU_ACTS, "seu_ctrl": SEU_CTRL}
 _KERNEL_NAMES = {"array_rows": "node_rows", "array_cols": "out_lanes", "bus_width": "bus_bits"}
 
 
@@ -93,6 +95,13 @@ class ArrayConfig(BuildConfig):
                 if value not in names:
                     raise ValueError(f"weight_mode {value} not in {sorted(names)}")
                 key, value = "weight_placement", names[value]
+            elif key in SEU_CODES and isinstance(value, int):  # a kernel macro's number
+                names = {v: k for k, v in SEU_CODES[key].items()}
+                if value not in names:
+                    raise ValueError(f"{key} {value} not in {sorted(names)}")
+                value = names[value]
+            elif key == "scrub":
+                value = bool(value)
             spec[_KERNEL_NAMES.get(key, key)] = value
         return super().with_(**spec)  # type: ignore[return-value]
 

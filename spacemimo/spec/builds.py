@@ -38,6 +38,7 @@ HLS_MACROS = {
     "max_data_words": "SM_MAX_DATA_WORDS", "axi_latency": "SM_AXI_LATENCY",
     "pipe_depth": "SM_PIPE_DEPTH", "op_overhead": "SM_OP_OVERHEAD",
     "start_overhead": "SM_START_OVERHEAD",
+    "seu_weights": "SM_SEU_W", "seu_acts": "SM_SEU_A", "seu_ctrl": "SM_SEU_C", "scrub": "SM_SCRUB",
 }
 # BuildConfig field -> RTL parameter of spacemimo_accel, in the order cosim passes them. Every
 # build passes every one: a knob left to the module's default would silently take the values of
@@ -132,7 +133,7 @@ class BuildConfig:
         """The HLS macros of this build (``SM_X: value``), in header order."""
         if self.backend != "hls":
             raise ValueError(f"build {self.name} is an RTL build: it has no HLS macros")
-        return {macro: int(getattr(self, key)) for key, macro in HLS_MACROS.items()}
+        return {macro: self._param_value(key) for key, macro in HLS_MACROS.items()}
 
     def rtl_params(self) -> dict[str, int]:
         """The RTL parameters cosim and yosys pass to spacemimo_accel (all of RTL_PARAMS)."""
