@@ -22,6 +22,7 @@ import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from tb_accel import TB, _int, scoreboard
 
+from spacemimo.hw.seu_campaign import CTRL_REGS
 from spacemimo.quant.program import ERROR_CODES
 from spacemimo.quant.vectors import read_golden_vectors
 
@@ -246,11 +247,9 @@ async def test_seu_fsm(dut: Any) -> None:
     assert status == 0 and s.mismatches("run after an illegal state") == 0
 
 
-# the triplicated controller registers (`SM_TMR_REG in spacemimo_accel.v; the campaign's
-# spacemimo.hw.seu_campaign.CTRL_REGS)
-TMR_REGS = ("st", "op_i", "vi", "vec", "cnt", "cnt_left", "rd_addr", "rd_count", "wr_addr",
-            "wr_count", "d_rt", "d_t", "d_s", "dr_cnt", "o_rows", "o_icol", "o_ocol",
-            "o_wbase", "o_bbase", "o_shift", "err_code")
+# the triplicated controller registers (`SM_TMR_REG in spacemimo_accel.v) are the
+# campaign's CTRL_REGS (tests/test_seu_campaign.py::test_tmr_rule_is_complete)
+TMR_REGS = CTRL_REGS
 
 
 @cocotb.test()

@@ -57,6 +57,25 @@ def test_targets_name_the_rtl_hierarchy() -> None:
     assert len(prot["ctrl"].paths) == 3 * len(sc.CTRL_REGS)
 
 
+def test_tmr_rule_is_complete() -> None:
+    """rtl/README.md "Controller TMR: the rule": the registers declared `SM_TMR_REG, the
+    write-back list at the top of the main always block (`SM_TMR_SET(r, r)) and the
+    campaign's CTRL_REGS are the same set, and no copy is assigned outside `SM_TMR_SET (a
+    merge that missed one would leave an upset copy unrepaired or a register untargeted)."""
+    import re
+
+    from spacemimo.hw.cosim import RTL
+
+    src = (RTL / "spacemimo_accel.v").read_text()
+    body = src.split("`endif", 1)[1]          # past the macro definitions
+    declared = re.findall(r"`SM_TMR_REG\([^,]+,\s*(\w+)\)", body)
+    refreshed = re.findall(r"`SM_TMR_SET\((\w+), \1\)", body)
+    assert len(declared) == len(set(declared)) and set(declared) == set(sc.CTRL_REGS)
+    assert sorted(refreshed) == sorted(declared)
+    assert not re.search(r"\b\w+_t[012]\s*<=", body), "a TMR copy assigned directly"
+    assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
+
+
 @pytest.mark.parametrize("rec, want", [
     ({"hang": True, "status": None, "mismatches": None}, "hang"),
     ({"hang": False, "status": 11, "mismatches": 0}, "detected"),
