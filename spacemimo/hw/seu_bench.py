@@ -3,6 +3,7 @@ protected RTL build side by side (``seu_campaign``), and what a silent corruptio
 trained precoder (``seu_cost``). Tables via ``spacemimo.ground.results.write_table``:
 
 - ``seu.{json,md}``: per target and upset kind, the trials and their classes per build;
+- ``seu_ctrl.{json,md}``: the control-register target per register and build;
 - ``seu_cost.{json,md}``: per layer and memory of the precoder program, the WSR loss of
   single-bit upsets (mean, worst, count over 1 %).
 """
@@ -84,6 +85,25 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
     return rows
 
 
+def register_table(results: list[sc.CampaignResult], target: str = "ctrl"
+                   ) -> list[dict[str, Any]]:
+    """Per build and per instance of ``target`` (the control registers by name): trials and
+    class counts, single and double upsets together — which register a fix must cover."""
+    rows = []
+    for res in results:
+        per: dict[str, dict[str, Any]] = {}
+        for rec in res.records:
+            if rec.get("target") != target or "skipped" in rec:
+                continue
+            row = per.setdefault(rec["path"], {"build": res.build, "register": rec["path"],
+                                               "bits": rec["width"], "trials": 0,
+                                               **dict.fromkeys(sc.CLASSES, 0)})
+            row["trials"] += 1
+            row[sc.classify(rec)] += 1
+        rows += sorted(per.values(), key=lambda r: (-r["sdc"] - r["hang"], r["register"]))
+    return rows
+
+
 def run_bench_seu(opts: SeuBenchOptions) -> int:
     """Campaign on every build, then the cost table; prints and writes both."""
     from spacemimo.ground.results import markdown_table, write_table
@@ -117,6 +137,14 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                     "classes": sc.__doc__},
             title="SEU fault-injection campaign (Verilator): trials per class, builds side by "
                   "side"))
+        regs = register_table(results)
+        if regs:
+            written.append(write_table(
+                opts.out, "seu_ctrl", regs, seed=opts.seed,
+                config={"builds": opts.builds, "sim": opts.sim, "per_target": opts.per_target,
+                        "registers": list(sc.CTRL_REGS)},
+                title="SEU campaign, control registers: classes per register (single and "
+                      "double upsets together)"))
     if opts.cost:
         written.append(_cost_table(opts))
     for w in written:
