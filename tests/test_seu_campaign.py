@@ -91,14 +91,17 @@ def test_classify(rec: dict, want: str) -> None:
 
 
 def test_register_table_counts_per_register() -> None:
-    """seu_ctrl.*: one row per control register hit, classes counted, the worst first."""
+    """seu_ctrl.*: one row per control register hit (its TMR copies together), classes
+    counted, the worst first."""
     from spacemimo.hw.seu_bench import register_table
 
     recs = [{"target": "ctrl", "path": "st", "width": 6, "hang": False, "status": 0,
              "mismatches": 4},
             {"target": "ctrl", "path": "st", "width": 6, "hang": True, "status": None,
              "mismatches": None},
-            {"target": "ctrl", "path": "vec", "width": 32, "hang": False, "status": 0,
+            {"target": "ctrl", "path": "vec_t0", "width": 32, "hang": False, "status": 0,
+             "mismatches": 0},
+            {"target": "ctrl", "path": "vec_t2", "width": 32, "hang": False, "status": 0,
              "mismatches": 0},
             {"target": "wmem", "path": "wbank[0].res.wmem", "width": 32, "hang": False,
              "status": 0, "mismatches": 1}]
@@ -106,7 +109,8 @@ def test_register_table_counts_per_register() -> None:
     rows = register_table([res])
     assert [r["register"] for r in rows] == ["st", "vec"]
     assert (rows[0]["trials"], rows[0]["sdc"], rows[0]["hang"]) == (2, 1, 1)
-    assert rows[1]["masked"] == 1 and rows[0]["bits"] == 6
+    assert rows[1]["masked"] == 2 and rows[1]["trials"] == 2   # copies of vec: one row
+    assert rows[0]["bits"] == 6
 
 
 def _small(build: str, tmp_path: Path, per_target: int, seed: int = 1) -> sc.CampaignResult:
