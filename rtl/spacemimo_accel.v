@@ -680,7 +680,10 @@ module spacemimo_accel #(
   reg  [ACC_W-1:0] bl_data;
   reg  [31:0]  dr_baddr;
   wire [31:0]  mac_waddr;
-  wire [31:0]  wm_addr = wl_we ? wl_addr : mac_waddr;
+  // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
+  // cycle the MAC array does not issue: it yields, inference never waits) or the MAC array
+  wire         sc_go;
+  wire [31:0]  wm_addr = wl_we ? wl_addr : sc_go ? {{(31-LWR){1'b0}}, sc_wrow, 1'b0} : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
   // SEU_W: per bank, the MAC read's and the scrub read's decoder flags
@@ -806,34 +809,34 @@ module spacemimo_accel #(
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
         // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
-        // 512 x 72 block-RAM width). Port A: the MAC array's read (decoded after the BRAM
-        // register). Port B: the loader's merged writes while loading, else the scrubber.
+        // 512 x 72 block-RAM width). A simple dual-port memory (the only 72-bit BRAM mode):
+        // port A reads (the MAC array; the loader's merge; the scrubber in a cycle the array
+        // does not issue), decoded after the BRAM register; port B writes (the loader's
+        // merged rows while loading, else the scrubber's corrected rows).
         reg  [71:0] wmem [0:WRD-1];
-        reg  [71:0] wq, sq;
+        reg  [71:0] wq;
         reg         wsel;
         integer k;
         initial for (k = 0; k < WRD; k = k + 1) wmem[k] = 72'h0;   // valid codewords
         wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
-        wire [65:0] sdec = sm_secded_dec64(sq[63:0], sq[71:64]);
         wire        ld_w = lw2_we && lw2_bank == gb;
         wire        fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
                           lw3_addr[0] != lw2_addr[0];
         wire [31:0] oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
         wire [63:0] mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
-        wire        pb_we = ld_w || (sc_ph2 && sdec[64]);   // a scrub write-back: corrected
-        wire [63:0] pb_d = ld_w ? mrg : sdec[63:0];
-        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_ph2 ? sc_wrow_q : sc_wrow;
+        // the scrubber's row was read in the sc_go cycle: decoded in phase 1 (sc_wrow not yet
+        // advanced), written back in the same cycle where a bit was corrected
+        wire        pb_we = ld_w || (sc_ph1 && wdec[64]);
+        wire [63:0] pb_d = ld_w ? mrg : wdec[63:0];
+        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_wrow;
         always @(posedge clk) begin
           wq <= wmem[wm_addr[LWR:1]];
           wsel <= wm_addr[0];
-        end
-        always @(posedge clk) begin
           if (pb_we) wmem[pb_row] <= {sm_secded_enc64(pb_d), pb_d};
-          sq <= wmem[pb_row];
         end
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
-        assign ws_sgl[gb] = sc_ph2 && sdec[64]; assign ws_dbl[gb] = sc_ph2 && sdec[65];
+        assign ws_sgl[gb] = sc_ph1 && wdec[64]; assign ws_dbl[gb] = sc_ph1 && wdec[65];
       end else begin : nores
         assign w_res = 32'h0;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
@@ -1501,7 +1504,8 @@ module spacemimo_accel #(
   end
   reg  [31:0] sc_cnt;
   wire [31:0] sc_wrows = (wsum + 32'd1) >> 1;                 // weight rows in use per bank
-  wire        sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
+  assign      sc_go = SCR && prog_valid && !ld_state && st != S_L_HDR && !wl_we && !lw2_we &&
+                      !d_issue &&                       // port A is the MAC array's first
                       !bl_we && !sc_ph1 && !sc_ph2 &&   // one step at a time (port B)
                       scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
   always @(posedge clk) begin
