@@ -160,6 +160,22 @@ module spacemimo_accel #(
 `include "program_format.vh"
 `include "sm_ecc.vh"
 
+  // Controller TMR (SEU_C; rtl/README.md "SEU protection", "Controller TMR: the rule").
+  // `SM_TMR_REG(range, r) declares the three copies r_t0, r_t1, r_t2 of a controller
+  // register and the wire r that every use reads: their bitwise majority (SEU_C), r_t0 alone
+  // (SEU_C 0: r_t1 and r_t2 have no reader and synthesis removes them). `SM_TMR_SET(r, v)
+  // is the register's only assignment, a complete statement (begin-end: no semicolon after
+  // it): all three copies take v. The main always block starts its non-reset branch with
+  // `SM_TMR_SET(r, r) for every such r (the voted value written back: an upset copy is
+  // outvoted at once and repaired the next cycle), so an FSM assignment later in the block
+  // wins (last nonblocking assignment) and a cycle with none holds the repaired value.
+`ifndef SM_TMR_REG
+`define SM_TMR_REG(range, r) \
+  reg range r``_t0, r``_t1, r``_t2; \
+  wire range r = SC ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
+`define SM_TMR_SET(r, v) begin r``_t0 <= (v); r``_t1 <= (v); r``_t2 <= (v); end
+`endif
+
   // ------------------------------------------------------------------ derived parameters
   localparam P   = OUT_LANES;
   localparam C   = NODE_ROWS;
@@ -306,7 +322,7 @@ module spacemimo_accel #(
   wire [31:0] program_size, input_size, output_size;
   wire        abort_req;
   wire        mode_load;
-  reg  [5:0]  st;
+  `SM_TMR_REG([5:0], st);
   reg         done_pulse;
   reg  [31:0] status;
   reg  [63:0] cycles;
@@ -351,8 +367,10 @@ module spacemimo_accel #(
   // ------------------------------------------------------------------ AXI engines
   reg               abort;
   reg               rd_start, rd_u16;
-  reg  [AXI_AW-1:0] rd_addr, rd_base;
-  reg  [31:0]       rd_count, rd_size;
+  reg  [AXI_AW-1:0] rd_base;
+  reg  [31:0]       rd_size;
+  `SM_TMR_REG([AXI_AW-1:0], rd_addr);
+  `SM_TMR_REG([31:0], rd_count);
   wire              rd_busy, rd_err, rd_rerr, rd_wait;
   wire [31:0]       u_data;
   wire              u_valid;
@@ -371,8 +389,8 @@ module spacemimo_accel #(
     .rvalid(m_axi_gmem_RVALID), .rready(m_axi_gmem_RREADY));
 
   reg               wr_start;
-  reg  [AXI_AW-1:0] wr_addr;
-  reg  [31:0]       wr_count;
+  `SM_TMR_REG([AXI_AW-1:0], wr_addr);
+  `SM_TMR_REG([31:0], wr_count);
   wire              wr_busy, wr_err, wr_rerr, wr_wait;
   wire [15:0]       o_data;
   wire              o_valid;
@@ -421,11 +439,11 @@ module spacemimo_accel #(
   wire [31:0]  h_num_buffers = hdr[14];
 
   reg  [31:0]  csum;
-  reg  [31:0]  cnt;        // units consumed in the current read
-  reg  [31:0]  cnt_left;   // units still expected
-  reg  [31:0]  vi;         // op index for validation / weight load
+  `SM_TMR_REG([31:0], cnt);        // units consumed in the current read
+  `SM_TMR_REG([31:0], cnt_left);   // units still expected
+  `SM_TMR_REG([31:0], vi);         // op index for validation / weight load
   reg  [31:0]  wsum, bsum; // running weight / bias bank depth
-  reg  [31:0]  err_code;
+  `SM_TMR_REG([31:0], err_code);
 
   // record being validated / loaded
   wire [511:0] vrec = opmem[vi[$clog2(MAX_OPS)-1:0]];
@@ -572,15 +590,20 @@ module spacemimo_accel #(
   end
 
   // ------------------------------------------------------------------ current op registers
-  reg  [31:0] op_i;
-  reg  [31:0] o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows, o_icol, o_ocol;
-  reg  [31:0] o_wbase, o_bbase, o_gain, o_rbits, o_group;
+  `SM_TMR_REG([31:0], op_i);
+  reg  [31:0] o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff;
+  `SM_TMR_REG([31:0], o_rows);
+  `SM_TMR_REG([31:0], o_icol);
+  `SM_TMR_REG([31:0], o_ocol);
+  `SM_TMR_REG([31:0], o_wbase);
+  `SM_TMR_REG([31:0], o_bbase);
+  reg  [31:0] o_gain, o_rbits, o_group;
   reg         o_has_bias;
   reg  [31:0] o_nrt, o_nt, o_ns;     // row tiles, output tiles, input steps (words)
   reg  [5:0]  q_shr;                 // requantizer settings for this op
   reg  [4:0]  q_shl;
   reg  [TW-1:0] q_mask, q_half;
-  reg  signed [31:0] o_shift;
+  `SM_TMR_REG(signed [31:0], o_shift);
   wire o_relu = o_flags[0], o_osigned = o_flags[1], o_narrow = o_flags[2];
   wire o_excl = o_flags[3], o_sum = (o_flags[5:4] == 2'd1);
 
@@ -894,7 +917,10 @@ module spacemimo_accel #(
   // step whose Q columns straddle a segment boundary runs once per segment, the other
   // segment's columns masked. A tile is sum_s (steps of s) + max a(s) items; without
   // segments, ceil(in_cols / Q) steps as before.
-  reg  [31:0] d_rt, d_t, d_s, d_wrow;
+  `SM_TMR_REG([31:0], d_rt);
+  `SM_TMR_REG([31:0], d_t);
+  `SM_TMR_REG([31:0], d_s);
+  reg  [31:0] d_wrow;
   reg         d_active;
   reg  [7:0]  d_gap;
   reg  [2:0]  d_j;                    // position in the segment order
@@ -1016,7 +1042,8 @@ module spacemimo_accel #(
     end
   endgenerate
   reg  [ACC_W-1:0] shadow [0:P*C-1];
-  reg  [31:0] dr_cnt, dr_rt, dr_t, dr_lane;
+  `SM_TMR_REG([31:0], dr_cnt);
+  reg  [31:0] dr_rt, dr_t, dr_lane;
 
   // a (D-bit weight) x b (XW-bit aligned activation) as shift-and-add over the weight's bits
   function automatic signed [D+XW-1:0] mul_fabric(input signed [D-1:0] a,
@@ -1291,7 +1318,8 @@ module spacemimo_accel #(
   end
 
   // ------------------------------------------------------------------ input / output streams
-  reg  [31:0] vec, io_r, io_c, io_left;
+  `SM_TMR_REG([31:0], vec);
+  reg  [31:0] io_r, io_c, io_left;
   wire [31:0] io_rt = io_r / C;
   wire [31:0] io_lane = io_r % C;
   reg         o_busy;
@@ -1364,8 +1392,8 @@ module spacemimo_accel #(
 
   task fail(input [31:0] code);
     begin
-      err_code <= code;
-      st <= S_ABORT;
+      `SM_TMR_SET(err_code, code)
+      `SM_TMR_SET(st, S_ABORT)
     end
   endtask
 
@@ -1515,19 +1543,30 @@ module spacemimo_accel #(
 
   always @(posedge clk) begin
     if (!rst_n) begin
-      st <= S_IDLE; done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
-      rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0; err_code <= 32'h0;
-      wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; dr_cnt <= 32'h0;
+      done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
+      rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0;
+      wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0;
       d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g1_v <= 1'b0;
       sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
-      dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; rd_addr <= {AXI_AW{1'b0}};
-      rd_count <= 32'h0; wr_addr <= {AXI_AW{1'b0}}; wr_count <= 32'h0; d_gap <= 8'h0;
+      dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; d_gap <= 8'h0;
+      `SM_TMR_SET(st, S_IDLE) `SM_TMR_SET(err_code, 32'h0) `SM_TMR_SET(dr_cnt, 32'h0)
+      `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
+      `SM_TMR_SET(wr_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wr_count, 32'h0)
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
       wf_t <= 32'h0; ws_half <= 1'b0; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
       g_used <= 32'h0; wf_nt <= 32'h0; wf_ocol <= 32'h0; wf_rw <= {RWB{1'b0}};
       wf_addr <= {AXI_AW{1'b0}};
       for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
     end else begin
+      // controller TMR: the voted value back into all three copies (an FSM assignment below
+      // overrides it); the list is every `SM_TMR_REG of this file
+      `SM_TMR_SET(st, st) `SM_TMR_SET(op_i, op_i) `SM_TMR_SET(vi, vi) `SM_TMR_SET(vec, vec)
+      `SM_TMR_SET(cnt, cnt) `SM_TMR_SET(cnt_left, cnt_left) `SM_TMR_SET(rd_addr, rd_addr)
+      `SM_TMR_SET(rd_count, rd_count) `SM_TMR_SET(wr_addr, wr_addr)
+      `SM_TMR_SET(wr_count, wr_count) `SM_TMR_SET(d_rt, d_rt) `SM_TMR_SET(d_t, d_t)
+      `SM_TMR_SET(d_s, d_s) `SM_TMR_SET(dr_cnt, dr_cnt) `SM_TMR_SET(o_rows, o_rows)
+      `SM_TMR_SET(o_icol, o_icol) `SM_TMR_SET(o_ocol, o_ocol) `SM_TMR_SET(o_wbase, o_wbase)
+      `SM_TMR_SET(o_bbase, o_bbase) `SM_TMR_SET(o_shift, o_shift) `SM_TMR_SET(err_code, err_code)
       done_pulse <= 1'b0;
       rd_start <= 1'b0;
       wr_start <= 1'b0;
@@ -1578,7 +1617,7 @@ module spacemimo_accel #(
       s2_dbl <= s1_dbl;
       prod2 <= dot;
       if (dr_cnt != 0) begin
-        dr_cnt <= dr_cnt - 32'd1;
+        `SM_TMR_SET(dr_cnt, dr_cnt - 32'd1)
         dr_lane <= dr_lane + 32'd1;
         for (pi = 0; pi < P; pi = pi + 1)
           for (ci = 0; ci < C - 1; ci = ci + 1)
@@ -1590,7 +1629,7 @@ module spacemimo_accel #(
           if (s2_last) shadow[pi] <= acc_nx[pi*ACC_W +: ACC_W];
         end
         if (s2_last) begin
-          dr_cnt <= (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C;
+          `SM_TMR_SET(dr_cnt, (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C)
           dr_rt <= s2_rt;
           dr_t <= s2_t;
           dr_lane <= 32'h0;
@@ -1601,36 +1640,36 @@ module spacemimo_accel #(
       if (d_issue) begin
         if (d_last) d_gap <= C - 1;
         if (d_last) begin
-          d_s <= o_sg_ls[0]; d_j <= 3'd0; d_shp <= 1'b0;
+          `SM_TMR_SET(d_s, o_sg_ls[0]) d_j <= 3'd0; d_shp <= 1'b0;
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt - 1) begin
-              d_rt <= 32'h0;
+              `SM_TMR_SET(d_rt, 32'h0)
               g_used <= g_used + 32'd1;   // the tile's stream-buffer half is free
               if (d_t == o_nt - 1) d_active <= 1'b0;
-              else d_t <= d_t + 32'd1;
-            end else d_rt <= d_rt + 32'd1;
+              else `SM_TMR_SET(d_t, d_t + 32'd1)
+            end else `SM_TMR_SET(d_rt, d_rt + 32'd1)
           end else if (d_t == o_nt - 1) begin
-            d_t <= 32'h0;
+            `SM_TMR_SET(d_t, 32'h0)
             d_wrow <= o_wbase;
             if (d_rt == o_nrt - 1) d_active <= 1'b0;
-            else d_rt <= d_rt + 32'd1;
+            else `SM_TMR_SET(d_rt, d_rt + 32'd1)
           end else begin
-            d_t <= d_t + 32'd1;
+            `SM_TMR_SET(d_t, d_t + 32'd1)
             d_wrow <= d_wrow + o_ns;
           end
         end else if (d_shp) begin
           d_sh <= d_sh - 5'd1;
           if (d_sh == 5'd1) begin
-            d_shp <= 1'b0; d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
+            d_shp <= 1'b0; d_j <= d_j + 3'd1; `SM_TMR_SET(d_s, o_sg_ls[d_j + 3'd1])
           end
         end else if (d_segend) begin
           if (o_sg_sh[d_j] != 4'd0) begin
             d_shp <= 1'b1; d_sh <= {1'b0, o_sg_sh[d_j]};
           end else begin
-            d_j <= d_j + 3'd1; d_s <= o_sg_ls[d_j + 3'd1];
+            d_j <= d_j + 3'd1; `SM_TMR_SET(d_s, o_sg_ls[d_j + 3'd1])
           end
         end else begin
-          d_s <= d_s + 32'd1;
+          `SM_TMR_SET(d_s, d_s + 32'd1)
         end
       end
 
@@ -1641,8 +1680,8 @@ module spacemimo_accel #(
       case (st)
         S_IDLE: if (start) begin
           cycles <= 64'h0;
-          err_code <= PF_ERR_OK;
-          vec <= 32'h0;
+          `SM_TMR_SET(err_code, PF_ERR_OK)
+          `SM_TMR_SET(vec, 32'h0)
           in_vaddr <= input_addr[AXI_AW-1:0]; out_vaddr <= output_addr[AXI_AW-1:0];
           pa_q <= program_addr; ia_q <= input_addr; oa_q <= output_addr;
           ps_q <= program_size; is_q <= input_size; os_q <= output_size; nv_q <= num_vectors;
@@ -1653,12 +1692,13 @@ module spacemimo_accel #(
             if (program_size < 32'd64 || buf_bad(program_addr, program_size))
               fail(PF_ERR_ADDR_RANGE);
             else begin
-              rd_start <= 1'b1; rd_addr <= program_addr; rd_count <= 32'd16; rd_u16 <= 1'b0;
-              cnt <= 32'h0; cnt_left <= 32'd16; csum <= 32'hFFFFFFFF;
-              st <= S_L_HDR;
+              rd_start <= 1'b1; `SM_TMR_SET(rd_addr, program_addr) `SM_TMR_SET(rd_count, 32'd16)
+              rd_u16 <= 1'b0;
+              `SM_TMR_SET(cnt, 32'h0) `SM_TMR_SET(cnt_left, 32'd16) csum <= 32'hFFFFFFFF;
+              `SM_TMR_SET(st, S_L_HDR)
             end
           end else begin
-            st <= S_RUN;
+            `SM_TMR_SET(st, S_RUN)
           end
         end
         // ---------------- program fetch and validation
@@ -1667,10 +1707,10 @@ module spacemimo_accel #(
             hdr[cnt[3:0]] <= u_data;
             hdr_par[cnt[3:0]] <= sm_iparity32(u_data);
             csum <= crc32_word(csum, (cnt == 15) ? 32'h0 : u_data);
-            cnt <= cnt + 32'd1;
-            cnt_left <= cnt_left - 32'd1;
+            `SM_TMR_SET(cnt, cnt + 32'd1)
+            `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
           end
-          if (cnt_left == 0 && !rd_busy) st <= S_L_HDRCHK;
+          if (cnt_left == 0 && !rd_busy) `SM_TMR_SET(st, S_L_HDRCHK)
         end
         S_L_HDRCHK: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
@@ -1682,10 +1722,10 @@ module spacemimo_accel #(
           // the image's last beat must lie inside the buffer too (before the checksum pass)
           else if (h_img_beats > {8'h0, ps_q}) fail(PF_ERR_ADDR_RANGE);
           else begin
-            rd_start <= 1'b1; rd_addr <= pa_q + 64'd64;
-            rd_count <= h_num_ops * 16 + h_data_words; rd_u16 <= 1'b0;
-            cnt <= 32'h0; cnt_left <= h_num_ops * 16 + h_data_words;
-            st <= S_L_IMG;
+            rd_start <= 1'b1; `SM_TMR_SET(rd_addr, pa_q + 64'd64)
+            `SM_TMR_SET(rd_count, h_num_ops * 16 + h_data_words) rd_u16 <= 1'b0;
+            `SM_TMR_SET(cnt, 32'h0) `SM_TMR_SET(cnt_left, h_num_ops * 16 + h_data_words)
+            `SM_TMR_SET(st, S_L_IMG)
           end
         end
         S_L_IMG: begin
@@ -1698,34 +1738,34 @@ module spacemimo_accel #(
                 op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[479:0]});
               end
             end
-            cnt <= cnt + 32'd1;
-            cnt_left <= cnt_left - 32'd1;
+            `SM_TMR_SET(cnt, cnt + 32'd1)
+            `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_CHK;
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_CHK)
         end
         S_L_CHK: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (~csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
-          else begin vi <= 32'h0; st <= S_L_OPC; end
+          else begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_OPC) end
         end
         S_L_OPC: begin  // every opcode first
-          if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_HDRV; end
+          if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_HDRV) end
           else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM &&
                    v_opc != PF_OP_TAYLOR)
             fail(PF_ERR_BAD_OPCODE);
           else if (v_unused_bad) fail(PF_ERR_BAD_FORMAT);  // unused op word not 0
-          else vi <= vi + 32'd1;
+          else `SM_TMR_SET(vi, vi + 32'd1)
         end
         S_L_HDRV: begin
           if (h_err != 0) fail(h_err);
           else begin
-            vi <= 32'h0; wsum <= 32'h0; bsum <= 32'h0; st <= S_L_OPV;
+            `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_TMR_SET(st, S_L_OPV)
             hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
             ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
           end
         end
         S_L_OPV: begin
-          if (vi == h_num_ops) begin vi <= 32'h0; st <= S_L_WNEXT; end
+          if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
           else if (v_err != 0) fail(v_err);
           else begin
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
@@ -1741,48 +1781,49 @@ module spacemimo_accel #(
                 hyb_full <= 1'b1; prog_strm <= 1'b1;
               end
             end
-            vi <= vi + 32'd1;
+            `SM_TMR_SET(vi, vi + 32'd1)
           end
         end
         S_L_WNEXT: begin
-          if (vi == h_num_ops) begin prog_valid <= 1'b1; st <= S_RUN; end
+          if (vi == h_num_ops) begin prog_valid <= 1'b1; `SM_TMR_SET(st, S_RUN) end
           else if (v_opc == PF_OP_DENSE && op_strm[vi[$clog2(MAX_OPS)-1:0]])
-            st <= S_L_WWAIT;   // streamed: only its biases come on chip
+            `SM_TMR_SET(st, S_L_WWAIT)   // streamed: only its biases come on chip
           else if (v_opc == PF_OP_DENSE) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
-            rd_addr <= pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4);
-            rd_count <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
-            cnt_left <= imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]);
+            `SM_TMR_SET(rd_addr, pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4))
+            `SM_TMR_SET(rd_count, imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]))
+            `SM_TMR_SET(cnt_left, imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]))
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
-            st <= S_L_W;
-          end else vi <= vi + 32'd1;
+            `SM_TMR_SET(st, S_L_W)
+          end else `SM_TMR_SET(vi, vi + 32'd1)
         end
         S_L_W: begin
           if (u_hs) begin
             wl_we <= 1'b1; wl_bank <= wl_p; wl_addr <= wl_rowbase + wl_j; wl_data <= u_data;
-            cnt_left <= cnt_left - 32'd1;
+            `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
             if (wl_j == v_rw - 1) begin
               wl_j <= 32'h0;
               if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + v_rw; end
               else wl_p <= wl_p + 32'd1;
             end else wl_j <= wl_j + 32'd1;
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_WWAIT;
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_WWAIT)
         end
         S_L_WWAIT: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (v_has_bias) begin
             rd_start <= 1'b1; rd_u16 <= 1'b0;
-            rd_addr <= pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4);
-            rd_count <= v_bwords[31:0]; cnt_left <= v_bwords[31:0]; bl_hi <= 1'b0;
+            `SM_TMR_SET(rd_addr, pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_boff} * 4))
+            `SM_TMR_SET(rd_count, v_bwords[31:0]) `SM_TMR_SET(cnt_left, v_bwords[31:0])
+            bl_hi <= 1'b0;
             wl_p <= 32'h0; wl_rowbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
-            st <= S_L_B;
-          end else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
+            `SM_TMR_SET(st, S_L_B)
+          end else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_TMR_SET(st, S_L_WNEXT) end
         end
         S_L_B: begin
           if (u_hs) begin
-            cnt_left <= cnt_left - 32'd1;
+            `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
             if (h_wide && !bl_hi) begin   // int64 bias: low word first
               bl_lo <= u_data; bl_hi <= 1'b1;
             end else begin
@@ -1793,11 +1834,11 @@ module spacemimo_accel #(
               else wl_p <= wl_p + 32'd1;
             end
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) st <= S_L_BWAIT;
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_BWAIT)
         end
         S_L_BWAIT: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
-          else begin vi <= vi + 32'd1; st <= S_L_WNEXT; end
+          else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_TMR_SET(st, S_L_WNEXT) end
         end
         // ---------------- run: inputs -> ops -> outputs, per vector
         S_RUN: begin   // Bounds rule 2, before the first input is read
@@ -1813,14 +1854,14 @@ module spacemimo_accel #(
           else begin
             mq_a <= {32'h0, nv_q}; mq_bi <= h_in_n; mq_bo <= h_out_n;
             mq_pi <= 64'h0; mq_po <= 64'h0;
-            st <= S_RCHK;
+            `SM_TMR_SET(st, S_RCHK)
           end
         end
         S_RCHK: begin  // NUM_VECTORS x table elements, shift-and-add (one bit per cycle)
           if (mq_bi == 0 && mq_bo == 0) begin   // tables in whole bus beats vs the sizes
             if (tab_beats(mq_pi) > {34'h0, is_q} || tab_beats(mq_po) > {34'h0, os_q})
               fail(PF_ERR_ADDR_RANGE);   // NUM_VECTORS tables do not fit the buffers
-            else st <= S_IN_START;
+            else `SM_TMR_SET(st, S_IN_START)
           end else begin
             if (mq_bi[0]) mq_pi <= mq_pi + mq_a;
             if (mq_bo[0]) mq_po <= mq_po + mq_a;
@@ -1830,39 +1871,42 @@ module spacemimo_accel #(
         S_IN_START: begin
           rd_base <= ia_q[AXI_AW-1:0]; rd_size <= is_q;
           rd_start <= 1'b1; rd_u16 <= 1'b1;
-          rd_addr <= in_vaddr;
-          rd_count <= h_in_n;
-          cnt_left <= h_in_n;
+          `SM_TMR_SET(rd_addr, in_vaddr)
+          `SM_TMR_SET(rd_count, h_in_n)
+          `SM_TMR_SET(cnt_left, h_in_n)
           io_r <= 32'h0; io_c <= 32'h0;
           // the vector's weight stream: the cursor restarts at op 0 (it prefetches the first
           // streamed op's tiles during the input read and the resident ops before it); the
           // last vector's tiles were all consumed, so the engines are idle here
           wf_st <= 2'd1; wf_op <= 32'h0; wf_g <= 32'h0; g_used <= 32'h0;
           for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
-          st <= S_IN;
+          `SM_TMR_SET(st, S_IN)
         end
         S_IN: begin
           if (u_hs) begin
-            cnt_left <= cnt_left - 32'd1;
+            `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
             if (io_c == h_in_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
             else io_c <= io_c + 32'd1;
           end
           if (cnt_left == 0 && !rd_busy && !rd_start) begin
             if (rd_err) fail(PF_ERR_BUS_ERROR);
-            else begin op_i <= 32'h0; vi <= 32'h0; st <= S_OP_PREP; end
+            else begin
+              `SM_TMR_SET(op_i, 32'h0) `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_OP_PREP)
+            end
           end
         end
         S_OP_FETCH: begin
-          vi <= op_i;  // vrec follows vi; decode next cycle
-          st <= S_OP_PREP;
+          `SM_TMR_SET(vi, op_i)  // vrec follows vi; decode next cycle
+          `SM_TMR_SET(st, S_OP_PREP)
         end
         S_OP_PREP: begin
           dbg_op_start <= 1'b1;
           dbg_op_idx <= op_i[7:0];
           o_opc <= v_opc; o_flags <= v_flags; o_sbuf <= v_sbuf; o_soff <= v_soff;
-          o_dbuf <= v_dbuf; o_doff <= v_doff; o_rows <= v_rows; o_icol <= v_icol;
-          o_ocol <= v_ocol; o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
-          o_has_bias <= v_has_bias; o_shift <= v_shift;
+          o_dbuf <= v_dbuf; o_doff <= v_doff; `SM_TMR_SET(o_rows, v_rows)
+          `SM_TMR_SET(o_icol, v_icol)
+          `SM_TMR_SET(o_ocol, v_ocol) o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
+          o_has_bias <= v_has_bias; `SM_TMR_SET(o_shift, v_shift)
           o_nseg <= sc_n;
           for (ci = 0; ci < 8; ci = ci + 1) begin
             o_sg_lc[ci] <= sc_lc[ci];
@@ -1871,9 +1915,9 @@ module spacemimo_accel #(
             o_sg_hs[ci] <= (sc_hc[ci] - 1) >> LQ;
             o_sg_sh[ci] <= sc_sh[ci];
           end
-          o_wbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          `SM_TMR_SET(o_wbase, op_wbase[vi[$clog2(MAX_OPS)-1:0]])
           o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
-          o_bbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
+          `SM_TMR_SET(o_bbase, op_bbase[vi[$clog2(MAX_OPS)-1:0]])
           o_nrt <= (v_rows + C - 1) / C;
           o_nt <= v_tiles[31:0];
           o_ns <= v_rw[31:0];
@@ -1901,11 +1945,12 @@ module spacemimo_accel #(
           end else begin
             q_shr <= 6'd0; q_shl <= v_nshift[4:0]; q_mask <= 64'd0; q_half <= 64'd0;
           end
-          d_rt <= 32'h0; d_t <= 32'h0; d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
-          d_s <= sc_lc[0] >> LQ; d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
+          `SM_TMR_SET(d_rt, 32'h0) `SM_TMR_SET(d_t, 32'h0)
+          d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+          `SM_TMR_SET(d_s, sc_lc[0] >> LQ) d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
           a_rt <= 32'h0; a_s <= 32'h0;
           n_sum <= 64'h0; n_g <= 64'h0;
-          if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; st <= S_DENSE; end
+          if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_TMR_SET(st, S_DENSE) end
           else if (v_opc == PF_OP_AGGREGATE) begin
             // every AGGREGATE (axis 0 or 1, any group) runs on the sequential engine
             sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
@@ -1913,19 +1958,20 @@ module spacemimo_accel #(
             sa_stride <= v_flags[6] ? v_group : 32'd1;
             sa_cnt <= v_flags[6] ? v_rows[RB-1:0] / v_group[RB-1:0] : v_group;
             sa_ngrp <= v_flags[6] ? v_group : v_rows[RB-1:0] / v_group[RB-1:0];
-            st <= S_SA;
+            `SM_TMR_SET(st, S_SA)
           end
-          else if (v_opc == PF_OP_TAYLOR) st <= S_T_H;
-          else begin a_active <= 1'b1; st <= S_N_SUM; end
+          else if (v_opc == PF_OP_TAYLOR) `SM_TMR_SET(st, S_T_H)
+          else begin a_active <= 1'b1; `SM_TMR_SET(st, S_N_SUM) end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
           // (a streamed op's tiles are all consumed once it issued its last item; the
           // engines may already be fetching the next streamed op's tiles)
           if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0) begin
             if (op_i + 1 == h_num_ops) begin
-              io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
+              io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
             end else begin
-              op_i <= op_i + 32'd1; vi <= op_i + 32'd1; st <= S_OP_PREP;
+              `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1)
+              `SM_TMR_SET(st, S_OP_PREP)
             end
           end
         end
@@ -1956,13 +2002,13 @@ module spacemimo_accel #(
               sa_i <= sa_i + 32'd1;
               sa_row <= sa_row + sa_stride;
             end
-          end else if (!g1_v) st <= S_OP_WAIT;
+          end else if (!g1_v) `SM_TMR_SET(st, S_OP_WAIT)
         end
         S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
           for (ci = 0; ci < C; ci = ci + 1)
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
-          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_D; end
+          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
           else t_rt <= t_rt + 32'd1;
         end
         S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
@@ -1977,7 +2023,7 @@ module spacemimo_accel #(
             else begin
               t_pass <= 1'b0;
               t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
-              st <= S_T_A;
+              `SM_TMR_SET(st, S_T_A)
             end
           end else t_rt <= t_rt + 32'd1;
         end
@@ -1988,7 +2034,7 @@ module spacemimo_accel #(
             t_n <= 32'h0;
             t_didx <= t_k;
             if (t_j == o_group - 1) begin
-              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; st <= S_T_E;
+              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; `SM_TMR_SET(st, S_T_E)
             end else begin
               t_j <= t_j + 32'd1; t_hidx <= t_j + 32'd1;
             end
@@ -2005,9 +2051,11 @@ module spacemimo_accel #(
             t_j <= 32'h0;
             if (t_n == t_nn - 1) begin
               t_n <= 32'h0;
-              if (t_k == o_group - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; st <= S_T_WB; end
+              if (t_k == o_group - 1) begin
+                t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_WB)
+              end
               else begin
-                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; st <= S_T_A;
+                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; `SM_TMR_SET(st, S_T_A)
               end
             end else t_n <= t_n + 32'd1;
           end else t_j <= t_j + 32'd1;
@@ -2018,8 +2066,8 @@ module spacemimo_accel #(
             if (!t_pass) t_pass <= 1'b1;
             else begin
               t_pass <= 1'b0;
-              if (t_c == t_ch - 1) st <= S_OP_WAIT;
-              else begin t_c <= t_c + 32'd1; st <= S_T_D; end
+              if (t_c == t_ch - 1) `SM_TMR_SET(st, S_OP_WAIT)
+              else begin t_c <= t_c + 32'd1; `SM_TMR_SET(st, S_T_D) end
             end
           end else t_rt <= t_rt + 32'd1;
         end
@@ -2036,7 +2084,7 @@ module spacemimo_accel #(
               if (a_rt == o_nrt - 1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
-          end else if (!t1_v) st <= S_OP_WAIT;
+          end else if (!t1_v) `SM_TMR_SET(st, S_OP_WAIT)
         end
         S_N_SUM: begin
           n_pv <= a_active;
@@ -2050,7 +2098,7 @@ module spacemimo_accel #(
             end else a_s <= a_s + 32'd1;
           end else if (!n_pv) begin
             n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
-            st <= S_N_SQRT;
+            `SM_TMR_SET(st, S_N_SQRT)
           end
         end
         S_N_SQRT: begin  // floor sqrt, two result bits per... one bit per cycle, 32 cycles
@@ -2063,12 +2111,12 @@ module spacemimo_accel #(
           if (n_it == 7'd31) begin
             n_num <= {32'h0, o_gain} << o_rbits[5:0];
             n_rem <= 34'h0; n_it <= 7'd0; n_g <= 64'h0;
-            st <= S_N_DIV;
+            `SM_TMR_SET(st, S_N_DIV)
           end
         end
         S_N_DIV: begin  // restoring division (gain << rbits) / root, one quotient bit per cycle
           if (n_root == 0) begin
-            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; st <= S_N_OUT;
+            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; `SM_TMR_SET(st, S_N_OUT)
           end else begin
             if ({n_rem[32:0], n_num[63]} >= {1'b0, n_root[32:0]}) begin
               n_rem <= {n_rem[32:0], n_num[63]} - {1'b0, n_root[32:0]};
@@ -2079,22 +2127,24 @@ module spacemimo_accel #(
             end
             n_num <= n_num << 1;
             n_it <= n_it + 7'd1;
-            if (n_it == 7'd63) begin a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; st <= S_N_OUT; end
+            if (n_it == 7'd63) begin
+              a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; `SM_TMR_SET(st, S_N_OUT)
+            end
           end
         end
         S_OP_WAIT: begin
           if (op_i + 1 == h_num_ops) begin
-            io_r <= 32'h0; io_c <= 32'h0; st <= S_OUT_START;
+            io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
           end else begin
-            op_i <= op_i + 32'd1; vi <= op_i + 32'd1; st <= S_OP_PREP;
+            `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1) `SM_TMR_SET(st, S_OP_PREP)
           end
         end
         S_OUT_START: begin
           wr_start <= 1'b1;
-          wr_addr <= out_vaddr;  // buffer: oa_q / os_q
-          wr_count <= h_out_n;
+          `SM_TMR_SET(wr_addr, out_vaddr)  // buffer: oa_q / os_q
+          `SM_TMR_SET(wr_count, h_out_n)
           io_left <= h_out_n;
-          st <= S_OUT;
+          `SM_TMR_SET(st, S_OUT)
         end
         S_OUT: begin
           if (o_hs) begin
@@ -2104,9 +2154,9 @@ module spacemimo_accel #(
           end
           if (io_left == 0 && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);
-            else if (vec + 1 == nv_q) st <= S_DONE;
+            else if (vec + 1 == nv_q) `SM_TMR_SET(st, S_DONE)
             else begin
-              vec <= vec + 32'd1; st <= S_IN_START;
+              `SM_TMR_SET(vec, vec + 32'd1) `SM_TMR_SET(st, S_IN_START)
               in_vaddr <= in_vaddr + {h_in_n, 1'b0};     // int16 elements
               out_vaddr <= out_vaddr + {h_out_n, 1'b0};
             end
@@ -2115,25 +2165,25 @@ module spacemimo_accel #(
         S_ABORT: begin  // stop: the engines finish or drain the bursts they started
           abort <= 1'b1;
           wf_st <= 2'd0;   // the fetch cursor stops (no tile is started from here on)
-          d_active <= 1'b0; a_active <= 1'b0; dr_cnt <= 32'h0;
+          d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
           sa_active <= 1'b0;
-          st <= S_DRAIN;
+          `SM_TMR_SET(st, S_DRAIN)
         end
         S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
           if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !s2_v &&
-              dr_cnt == 0) st <= S_DONE;
+              dr_cnt == 0) `SM_TMR_SET(st, S_DONE)
         end
         S_DONE: begin
           wf_st <= 2'd0;
           status <= err_code;
           done_pulse <= 1'b1;
-          st <= S_IDLE;
+          `SM_TMR_SET(st, S_IDLE)
         end
         default: begin
           // an illegal state (an upset in `st`): SEU_C ends the run through S_ABORT (the
           // engines finish their bursts) with SEU_DETECTED; without it, straight to idle
-          if (SC) begin err_code <= PF_ERR_SEU_DETECTED; st <= S_ABORT; end
-          else st <= S_IDLE;
+          if (SC) begin `SM_TMR_SET(err_code, PF_ERR_SEU_DETECTED) `SM_TMR_SET(st, S_ABORT) end
+          else `SM_TMR_SET(st, S_IDLE)
         end
       endcase
       // host ABORT, the watchdog (a bus handshake stalled WATCHDOG cycles) and a burst
@@ -2142,12 +2192,12 @@ module spacemimo_accel #(
       if (st != S_IDLE && st != S_ABORT && st != S_DRAIN && st != S_DONE &&
           (abort_req || wd_cnt >= WATCHDOG || rd_rerr || wr_rerr || ws_rerr || ws_err ||
            seu_fail)) begin
-        err_code <= seu_fail ? PF_ERR_SEU_DETECTED :
+        `SM_TMR_SET(err_code, seu_fail ? PF_ERR_SEU_DETECTED :
                     (rd_rerr || wr_rerr || ws_rerr) ? PF_ERR_ADDR_RANGE :
                     ws_err ? PF_ERR_BUS_ERROR :
-                    (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED;
+                    (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED)
         rd_start <= 1'b0; wr_start <= 1'b0; ws_start <= 1'b0;
-        st <= S_ABORT;
+        `SM_TMR_SET(st, S_ABORT)
       end
     end
   end

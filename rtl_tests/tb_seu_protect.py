@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import cocotb
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from tb_accel import TB, _int, scoreboard
 
+from spacemimo.hw.seu_campaign import CTRL_REGS
 from spacemimo.quant.program import ERROR_CODES
 from spacemimo.quant.vectors import read_golden_vectors
 
@@ -235,7 +236,10 @@ async def test_seu_fsm(dut: Any) -> None:
     await s.clear()
 
     def bad_state() -> None:
-        dut.st.value = 63
+        # st is triplicated (SEU_C): one upset copy is outvoted, so the illegal state comes
+        # from all three copies at once (as a common-mode fault would put it there)
+        for k in range(3):
+            getattr(dut, f"st_t{k}").value = 63
     status, _ = await s.run(inject=bad_state)
     r = await s.regs()
     assert status == SEU_DETECTED and r["SEU_STATUS"] == RUN_UPSET | CTRL_FAULT, (status, r)
@@ -243,19 +247,61 @@ async def test_seu_fsm(dut: Any) -> None:
     assert status == 0 and s.mismatches("run after an illegal state") == 0
 
 
+# the triplicated controller registers (`SM_TMR_REG in spacemimo_accel.v) are the
+# campaign's CTRL_REGS (tests/test_seu_campaign.py::test_tmr_rule_is_complete)
+TMR_REGS = CTRL_REGS
+
+
+@cocotb.test()
+async def test_seu_tmr(dut: Any) -> None:
+    """Controller TMR: every triplicated register gets one copy flipped (copy k = register
+    index mod 3, all bits) at once mid-run: the vote hides it (run exact, STATUS 0, no SEU
+    flag) and the next clock writes the voted value back into the upset copy."""
+    s = Seu(dut)
+    await s.setup()
+    await s.clear()
+    seen: dict[str, tuple[int, int]] = {}
+
+    def upset() -> None:
+        for i, r in enumerate(TMR_REGS):
+            h = getattr(dut, f"{r}_t{i % 3}")
+            v = _int(h)
+            h.value = v ^ ((1 << len(h)) - 1)
+            seen[r] = (i % 3, v)
+        cocotb.start_soon(check_repaired())
+
+    async def check_repaired() -> None:
+        await RisingEdge(dut.ap_clk)
+        await FallingEdge(dut.ap_clk)
+        for r in TMR_REGS:
+            c = [_int(getattr(dut, f"{r}_t{k}")) for k in range(3)]
+            assert c[0] == c[1] == c[2], f"{r}: copies {c} not repaired after one clock"
+        seen["repaired"] = (1, 1)
+
+    status, _ = await s.run(inject=upset)
+    r = await s.regs()
+    assert status == 0 and r["SEU_STATUS"] == 0 and r["SEU_UNCORRECTABLE"] == 0, (status, r)
+    assert s.mismatches("one upset copy of every TMR register") == 0
+    assert "repaired" in seen and len(seen) == len(TMR_REGS) + 1
+
+
 @cocotb.test()
 async def test_seu_ctrl_registers(dut: Any) -> None:
     """Controller registers mid-DENSE: a flipped bit of the op registers (o_icol, under
-    parity) and a loop counter thrown past its bound (d_rt bit 30: ~2^30 row tiles) both end
-    the run with SEU_DETECTED, RUN_UPSET + CTRL_FAULT, no hang; the next run is exact."""
+    parity) and a loop counter thrown past its bound (d_rt bit 30: ~2^30 row tiles), each
+    in all three TMR copies, both end the run with SEU_DETECTED, RUN_UPSET + CTRL_FAULT, no
+    hang; the next run is exact."""
     s = Seu(dut)
     await s.setup()
     for name, bit in (("o_icol", 2), ("d_rt", 30)):
         await s.clear()
 
         def hit(n: str = name, b: int = bit) -> None:
-            h = getattr(dut, n)
-            h.value = _int(h) ^ (1 << b)
+            # both are triplicated (`SM_TMR_REG): one upset copy is outvoted
+            # (test_seu_tmr), so the same flip in all three copies reaches the checks
+            for k in range(3):
+                h = getattr(dut, f"{n}_t{k}")
+                h.value = _int(h) ^ (1 << b)
         status, _ = await s.run(inject=hit, in_dense=True)
         r = await s.regs()
         dut._log.info("%s bit %d: STATUS %d, %s", name, bit, status, r)

@@ -18,8 +18,8 @@ from spacemimo.hw.cosim import BUILD_ROOT, build_params, lint, run_cosim, select
 
 SIMS = selected_simulators()
 TB_TESTS = ["test_seu_registers", "test_seu_weights", "test_seu_biases",
-            "test_seu_activations", "test_seu_program", "test_seu_fsm", "test_seu_ctrl_registers",
-            "test_seu_scrubber"]
+            "test_seu_activations", "test_seu_program", "test_seu_fsm", "test_seu_tmr",
+            "test_seu_ctrl_registers", "test_seu_scrubber"]
 
 
 @pytest.fixture(scope="module")

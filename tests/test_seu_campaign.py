@@ -50,7 +50,30 @@ def test_targets_name_the_rtl_hierarchy() -> None:
     assert tg["bmem"].paths[0] == "wbank[0].bmem"
     assert len(tg["abank"].paths) == 8 * 4 and "abank[7].lane[3].mem" in tg["abank"].paths
     assert tg["opmem"].persistent and not tg["abank"].persistent
-    assert "st" in tg["ctrl"].paths and tg["ctrl"].kind == "register"
+    assert "st_t0" in tg["ctrl"].paths and tg["ctrl"].kind == "register"
+    assert len(tg["ctrl"].paths) == len(sc.CTRL_REGS)  # SEU_C 0: copy 0, the one read
+    prot = {t.name: t for t in sc.targets({**SMALL[8], "SEU_C": 1})}
+    assert {"st_t0", "st_t1", "st_t2", "op_i_t2"} <= set(prot["ctrl"].paths)
+    assert len(prot["ctrl"].paths) == 3 * len(sc.CTRL_REGS)
+
+
+def test_tmr_rule_is_complete() -> None:
+    """rtl/README.md "Controller TMR: the rule": the registers declared `SM_TMR_REG, the
+    write-back list at the top of the main always block (`SM_TMR_SET(r, r)) and the
+    campaign's CTRL_REGS are the same set, and no copy is assigned outside `SM_TMR_SET (a
+    merge that missed one would leave an upset copy unrepaired or a register untargeted)."""
+    import re
+
+    from spacemimo.hw.cosim import RTL
+
+    src = (RTL / "spacemimo_accel.v").read_text()
+    body = src.split("`endif", 1)[1]          # past the macro definitions
+    declared = re.findall(r"`SM_TMR_REG\([^,]+,\s*(\w+)\)", body)
+    refreshed = re.findall(r"`SM_TMR_SET\((\w+), \1\)", body)
+    assert len(declared) == len(set(declared)) and set(declared) == set(sc.CTRL_REGS)
+    assert sorted(refreshed) == sorted(declared)
+    assert not re.search(r"\b\w+_t[012]\s*<=", body), "a TMR copy assigned directly"
+    assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
 
 
 @pytest.mark.parametrize("rec, want", [
@@ -68,14 +91,17 @@ def test_classify(rec: dict, want: str) -> None:
 
 
 def test_register_table_counts_per_register() -> None:
-    """seu_ctrl.*: one row per control register hit, classes counted, the worst first."""
+    """seu_ctrl.*: one row per control register hit (its TMR copies together), classes
+    counted, the worst first."""
     from spacemimo.hw.seu_bench import register_table
 
     recs = [{"target": "ctrl", "path": "st", "width": 6, "hang": False, "status": 0,
              "mismatches": 4},
             {"target": "ctrl", "path": "st", "width": 6, "hang": True, "status": None,
              "mismatches": None},
-            {"target": "ctrl", "path": "vec", "width": 32, "hang": False, "status": 0,
+            {"target": "ctrl", "path": "vec_t0", "width": 32, "hang": False, "status": 0,
+             "mismatches": 0},
+            {"target": "ctrl", "path": "vec_t2", "width": 32, "hang": False, "status": 0,
              "mismatches": 0},
             {"target": "wmem", "path": "wbank[0].res.wmem", "width": 32, "hang": False,
              "status": 0, "mismatches": 1}]
@@ -83,7 +109,8 @@ def test_register_table_counts_per_register() -> None:
     rows = register_table([res])
     assert [r["register"] for r in rows] == ["st", "vec"]
     assert (rows[0]["trials"], rows[0]["sdc"], rows[0]["hang"]) == (2, 1, 1)
-    assert rows[1]["masked"] == 1 and rows[0]["bits"] == 6
+    assert rows[1]["masked"] == 2 and rows[1]["trials"] == 2   # copies of vec: one row
+    assert rows[0]["bits"] == 6
 
 
 def _small(build: str, tmp_path: Path, per_target: int, seed: int = 1) -> sc.CampaignResult:
@@ -155,13 +182,18 @@ def test_small_campaign_protected_no_sdc_no_hang(protected: sc.CampaignResult) -
 
 @needs_verilator
 @needs_protected
-@pytest.mark.xfail(strict=True, reason=(
-    "seu_ctrl=parity checks only for an illegal FSM state: an upset that moves `st` to "
-    "another legal state gives silent corruption, one in `op_i` (past num_ops) a run that "
-    "never ends; needs an encoded state / op-counter check or a run watchdog in the RTL"))
 def test_small_campaign_protected_ctrl_no_sdc_no_hang(protected: sc.CampaignResult) -> None:
     """The issue's target for the controller too: 0 SDC and 0 hang from control-register
-    upsets (measured: it fails today; strict, so a fix shows up as XPASS)."""
+    upsets. SEU_C triplicates every CTRL_REGS register (`SM_TMR_REG: one upset copy is
+    outvoted and repaired the next clock), so a flip in one copy (single or adjacent double)
+    changes nothing: every ctrl trial is masked, the flips spread over the copies."""
+    ctrl = [r for r in protected.rows if r["group"] == "ctrl"]
+    assert sum(r["trials"] for r in ctrl) == 12
+    bad = [r for r in ctrl if r["sdc"] or r["hang"]]
+    assert not bad, f"controller upsets: {bad}"
+    assert all(r["masked"] == r["trials"] for r in ctrl), ctrl
+    copies = {r["path"].rsplit("_t", 1)[1] for r in protected.records if r["target"] == "ctrl"}
+    assert copies <= {"0", "1", "2"} and len(copies) > 1, copies
     bad = [r for r in protected.rows if r["group"] == "ctrl" and (r["sdc"] or r["hang"])]
     assert not bad, f"controller upsets: {bad}"
 

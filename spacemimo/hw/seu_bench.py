@@ -10,6 +10,7 @@ trained precoder (``seu_cost``). Tables via ``spacemimo.ground.results.write_tab
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,16 +89,19 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
 def register_table(results: list[sc.CampaignResult], target: str = "ctrl"
                    ) -> list[dict[str, Any]]:
     """Per build and per instance of ``target`` (the control registers by name): trials and
-    class counts, single and double upsets together — which register a fix must cover."""
+    class counts, single and double upsets together — which register a fix must cover. A
+    triplicated register's copies (``st_t0``, ``st_t1``, ``st_t2``) count as one row
+    (``st``; bits: one copy's)."""
     rows = []
     for res in results:
         per: dict[str, dict[str, Any]] = {}
         for rec in res.records:
             if rec.get("target") != target or "skipped" in rec:
                 continue
-            row = per.setdefault(rec["path"], {"build": res.build, "register": rec["path"],
-                                               "bits": rec["width"], "trials": 0,
-                                               **dict.fromkeys(sc.CLASSES, 0)})
+            name = re.sub(r"_t[012]$", "", rec["path"])
+            row = per.setdefault(name, {"build": res.build, "register": name,
+                                        "bits": rec["width"], "trials": 0,
+                                        **dict.fromkeys(sc.CLASSES, 0)})
             row["trials"] += 1
             row[sc.classify(rec)] += 1
         rows += sorted(per.values(), key=lambda r: (-r["sdc"] - r["hang"], r["register"]))

@@ -30,7 +30,10 @@ UPSETS = ("single", "double")
 # The control/state registers of spacemimo_accel.v hit by the "ctrl" target: the top FSM state,
 # the op/vector/loader counters, the read/write engines' address and count registers, the
 # DENSE tile loop counters and the current op's decoded fields (registers a controller upset
-# lands in; the decoded fields are reloaded from the op table at every op).
+# lands in; the decoded fields are reloaded from the op table at every op). Each is a
+# triplicated register in the RTL (`SM_TMR_REG: copies <r>_t0, <r>_t1, <r>_t2 and the voted
+# wire <r>); an upset lands in one copy: <r>_t0 alone where SEU_C is 0 (the only copy read),
+# any of the three where SEU_C triplicates it.
 CTRL_REGS = ("st", "op_i", "vi", "vec", "cnt", "cnt_left", "rd_addr", "rd_count", "wr_addr",
              "wr_count", "d_rt", "d_t", "d_s", "dr_cnt", "o_rows", "o_icol", "o_ocol",
              "o_wbase", "o_bbase", "o_shift", "err_code")
@@ -82,7 +85,9 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
         # build, used only where SEU_C checks them)
         out.append(TargetSpec("prog_par", "program", "memory", ("op_par", "op_bpar", "hdr_par"),
                               True, "all"))
-    out.append(TargetSpec("ctrl", "ctrl", "register", CTRL_REGS, False))
+    copies = range(3) if int(params.get("SEU_C", 0)) else range(1)
+    out.append(TargetSpec("ctrl", "ctrl", "register",
+                          tuple(f"{r}_t{k}" for r in CTRL_REGS for k in copies), False))
     return out
 
 
