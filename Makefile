@@ -6,6 +6,10 @@ PY    := $(VENV)/bin/python
 SPACEMIMO := $(VENV)/bin/spacemimo
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-k channels -x"
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (0 = one process). Whole files go to a worker
+# (--dist loadfile), so module fixtures run once; cached simulator and C-sim builds are shared
+# under a file lock (spacemimo.ground.locks).
+PYTEST_WORKERS ?= 2
 RESULTS ?= results
 
 .PHONY: help setup demo test lint bench freeze wheel clean reproduce
@@ -48,7 +52,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: results-bench
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)

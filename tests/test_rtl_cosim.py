@@ -31,12 +31,16 @@ PROGRAMS = [("gsm", 8), ("gsm", 16), ("numerics", 8), ("numerics", 16), ("gnn_sm
 @pytest.fixture(scope="module", params=PROGRAMS, ids=[f"{k}{b}" for k, b in PROGRAMS])
 def vectors(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> tuple[str, int, Path]:
+    kind, bits = request.param
+    return kind, bits, _write_vectors(kind, bits, tmp_path_factory.mktemp(f"{kind}_{bits}"))
+
+
+def _write_vectors(kind: str, bits: int, d: Path) -> Path:
+    """Golden vectors of one of PROGRAMS' kinds at ``bits`` under ``d``."""
     from spacemimo.hw.cosim import numerics_program
     from spacemimo.quant.random_programs import random_model_gnn_program, small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
-    kind, bits = request.param
-    d = tmp_path_factory.mktemp(f"{kind}_{bits}")
     if kind == "gsm":
         prog = small_gsm_program(bits=bits, seed=3)
     elif kind == "numerics":
@@ -46,7 +50,7 @@ def vectors(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     else:  # the paper's Model-GNN: N = 8, K = 4, hidden 32/32/8
         prog = random_model_gnn_program(bits=bits, N=8, K=4, hidden=(32, 32, 8), seed=0)
     write_golden_vectors(d, prog, n=8 if kind != "gnn" else 4, seed=5)
-    return kind, bits, d
+    return d
 
 
 @pytest.mark.parametrize("sim", SIMS or ["none"])
@@ -58,7 +62,24 @@ def test_rtl_cosim(sim: str, vectors: tuple[str, int, Path],
     if kind == "gnn" and sim == "icarus":
         pytest.skip("the paper-size Model-GNN on Icarus (~2 min) runs in the slow suite "
                     "(test_rtl_cosim_gnn_icarus); Verilator runs it here")
-    _cosim(sim, kind, bits, vdir, tmp_path_factory.mktemp(f"log_{sim}_{kind}{bits}"))
+    if bits == 16 and sim == "icarus":
+        pytest.skip("16-bit programs on Icarus run in the slow suite (test_rtl_cosim_icarus_"
+                    "full: Icarus is ~4x slower than Verilator since DSP_PACK); Verilator runs "
+                    "them here")
+    # Icarus (X semantics, the stalls) on the 8-bit programs: small GSM's golden vectors and
+    # reset mid-run here, its invalid-program and bus-error tests in the slow suite
+    tests = TESTS[:2] if sim == "icarus" else None
+    _cosim(sim, kind, bits, vdir, tmp_path_factory.mktemp(f"log_{sim}_{kind}{bits}"), tests)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("icarus" not in SIMS, reason="needs iverilog (apt-get install iverilog)")
+@pytest.mark.parametrize("kind,bits", [("gsm", 8), ("gsm", 16), ("numerics", 16),
+                                       ("gnn_small", 16)])
+def test_rtl_cosim_icarus_full(kind: str, bits: int, tmp_path: Path) -> None:
+    """What the default suite leaves to Verilator on Icarus: every cocotb test on small GSM
+    (8 and 16 bit) and the 16-bit numerics and small Model-GNN programs."""
+    _cosim("icarus", kind, bits, _write_vectors(kind, bits, tmp_path / "vectors"), tmp_path)
 
 
 @pytest.mark.slow
@@ -74,10 +95,13 @@ def test_rtl_cosim_gnn_icarus(bits: int, tmp_path: Path) -> None:
     _cosim("icarus", "gnn", bits, tmp_path / "vectors", tmp_path)
 
 
-def _cosim(sim: str, kind: str, bits: int, vdir: Path, logdir: Path) -> None:
+def _cosim(sim: str, kind: str, bits: int, vdir: Path, logdir: Path,
+           only: list[str] | None = None) -> None:
     build = BUILD_ROOT / f"{sim}_{bits}"
     log = logdir / "sim.log"
     tests = TESTS if kind == "gsm" else TESTS[:1]
+    if only is not None:
+        tests = [t for t in tests if t in only]
     env = {"SM_STALL": "0.3", "SM_SEED": "7"}
     if kind == "gnn" and sim == "icarus":  # paper-size Model-GNN: ~15 k cycles per sample
         env["SM_NVEC"] = "2"

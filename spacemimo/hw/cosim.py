@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.ground import paths
+from spacemimo.ground.locks import exclusive
 from spacemimo.spec.builds import build
 
 # SM_RTL_DIR: simulate another copy of rtl/ (a scratch tree being developed), built under its
@@ -116,13 +117,16 @@ def run_cosim(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,
     xml = Path(build_dir).resolve() / "results.xml"
     if failed_run is not None:
         xml.unlink(missing_ok=True)
-    try:
-        return get_results(_build_and_test(sim, params, vectors, build_dir, testcase,
-                                           extra_env, log_file, test_module, xml))
-    except SystemExit:
-        if failed_run is None:
-            raise
-        return get_results(xml) if xml.exists() else failed_run
+    # one process at a time per build folder (Icarus rebuilds on every run; two pytest-xdist
+    # workers must not build or rebuild a folder the other one is running)
+    with exclusive(Path(build_dir).resolve().with_name(Path(build_dir).name + ".lock")):
+        try:
+            return get_results(_build_and_test(sim, params, vectors, build_dir, testcase,
+                                               extra_env, log_file, test_module, xml))
+        except SystemExit:
+            if failed_run is None:
+                raise
+            return get_results(xml) if xml.exists() else failed_run
 
 
 def _build_and_test(sim: str, params: dict[str, int], vectors: Path, build_dir: Path,

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from spacemimo.ground import paths
+from spacemimo.ground.locks import exclusive
 
 HLS_DIR = paths.hls_dir()
 
@@ -78,7 +79,8 @@ def build_csim(cflags: str = "", opt: str = "-O2", sanitize: bool = False,
     cmd = ["make", "-s", "--no-print-directory", "-C", str(HLS_DIR), "csim-build",
            f"CFG={cflags}", f"OPT={opt}", f"BUILD={build}",
            f"PYTHON={sys.executable}"] + (["SANITIZE=1"] if sanitize else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    with exclusive(build / "csim.lock"):  # one make at a time per build folder (xdist workers)
+        proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode != 0 or not lines:
         raise CsimError(f"C-sim build failed ({' '.join(cmd)}):\n{proc.stdout}\n{proc.stderr}")

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from spacemimo.ground.locks import exclusive
 from spacemimo.quant.program import OPCODES, Program, bias_words, row_words
 
 OP_NAMES = {v: k for k, v in OPCODES.items()}
@@ -45,11 +46,17 @@ def trained_precoder(cache: Path, steps: int = 300, qat_steps: int = 50, seed: i
                      progress: bool = False) -> Path:
     """The 8-bit QAT checkpoint of a briefly trained ``gsm_local`` GNN (the demo's net, more
     steps), trained once and cached at ``cache/gsm_local_s<steps>_q<qat>_seed<seed>/``."""
+    d = Path(cache) / f"gsm_local_s{steps}_q{qat_steps}_seed{seed}"
+    with exclusive(d.with_name(d.name + ".lock")):  # trained once, by one process
+        return _train_precoder(d, steps, qat_steps, seed, progress)
+
+
+def _train_precoder(d: Path, steps: int, qat_steps: int, seed: int, progress: bool) -> Path:
+    """``trained_precoder``'s work under its lock: the cached checkpoint, or train it."""
     from spacemimo.model.checkpoint import load_checkpoint
     from spacemimo.model.train import load_experiment, train
     from spacemimo.quant.qat import QatConfig, Scenario, compare, save_qat_checkpoint
 
-    d = Path(cache) / f"gsm_local_s{steps}_q{qat_steps}_seed{seed}"
     ckpt = d / "gsm_local_qat8.pt"
     if ckpt.is_file():
         return ckpt
