@@ -197,3 +197,58 @@ def test_vitis_flow_is_one_invocation(tmp_path: Path, tool: str, args: str) -> N
     assert "-DSM_ARRAY_COLS=16" in cflags
     assert cosim_depth_flags(Path(vectors), 64) in cflags
     assert "## Pipelined loops" in proc.stdout  # the report step ran after it
+
+
+def _top_body() -> str:
+    src = (HLS / "src" / "spacemimo_accel.cpp").read_text()
+    return src[src.index("\nvoid spacemimo_accel("):]
+
+
+def test_cycles_is_a_clock_process_beside_the_kernel() -> None:
+    """CYCLES is counted by hardware, not by the code's own steps: the top function is a
+    DATAFLOW region of exactly two processes, the kernel and the clock; the kernel's last
+    action on every path is the token that stops the clock; the clock is an II = 1 loop that
+    polls the token without blocking and reports its own count in synthesis, the counted
+    steps (also its STEPS output) only in C-sim."""
+    top = _top_body()
+    assert "#pragma HLS DATAFLOW" in top
+    assert re.search(r"hls::stream<cycles_t> done;\n#pragma HLS STREAM variable = done depth = \d",
+                     top)
+    calls = re.findall(r"^    (\w+)\(", top[top.index("#pragma HLS DATAFLOW"):], re.M)
+    assert calls == ["accel_run", "cycle_timer"], calls
+    assert re.search(r"accel_run\([^;]*\bdone\);", top)
+    assert "cycle_timer(done, cycles, steps);" in top
+    src = (HLS / "src" / "spacemimo_accel.cpp").read_text()
+    kernel = src[src.index("static void accel_run("):src.index("\nvoid spacemimo_accel(")]
+    code = re.sub(r"//[^\n]*", "", kernel)
+    assert not re.search(r"\breturn\b", code), "an early return would leave the clock running"
+    assert code.rstrip().endswith("done.write(cyc);\n}"), "the token must be the last action"
+    assert "*cycles" not in kernel, "CYCLES is the clock's, not the kernel's"
+    timer_src = (HLS / "src" / "cycle_counter.h").read_text()
+    timer = timer_src[timer_src.index("inline void cycle_timer("):]
+    timer = timer[:timer.index("\n}\n")]
+    loop = report.code_loops(HLS / "src")["CLOCK"]
+    assert loop["file"] == "cycle_counter.h" and loop["ii"] == 1
+    assert "if (done.read_nb(counted)) break;" in timer and "clk++;" in timer
+    synth, csim = timer.split("#ifdef __SYNTHESIS__")[1].split("#else")
+    assert "*cycles = clk;" in synth and "*cycles = counted;" in csim.split("#endif")[0]
+    assert "*steps = counted;" in timer.split("#endif")[1]
+
+
+def test_register_pragmas_are_the_regmap_offsets() -> None:
+    """Every s_axilite port of the top sits at its register's offset in regmap.yaml (the
+    pragma needs a literal; the static_asserts tie it to the generated regmap.h, this ties
+    both to the source)."""
+    from spacemimo.spec import regmap
+
+    m = regmap.load()
+    ports = dict(re.findall(r"s_axilite port = (\w+) offset = (0x[0-9A-F]+)", _top_body()))
+    alias = {"program": "PROGRAM_ADDR_LO", "input": "INPUT_ADDR_LO", "output": "OUTPUT_ADDR_LO",
+             "cycles": "CYCLES_LO", "steps": "STEPS_LO"}
+    assert {"cycles", "steps", "status"} <= set(ports)
+    for port, off in ports.items():
+        assert m[alias.get(port, port.upper())].offset == int(off, 16), port
+    asserted = dict(re.findall(r"static_assert\(regmap::(\w+) == (0x[0-9A-F]+)",
+                               (HLS / "src" / "spacemimo_accel.cpp").read_text()))
+    for port, off in ports.items():
+        assert asserted[alias.get(port, port.upper())] == off, port
