@@ -252,3 +252,48 @@ def test_register_pragmas_are_the_regmap_offsets() -> None:
                                (HLS / "src" / "spacemimo_accel.cpp").read_text()))
     for port, off in ports.items():
         assert asserted[alias.get(port, port.upper())] == off, port
+
+
+_MUL_PAIR_CHECK = r"""
+#include "mul_pair.h"
+#include <cstdio>
+int main() {
+    long bad = 0, n = 0;
+    for (int w0 = -128; w0 < 128; w0++)
+        for (int w1 = -128; w1 < 128; w1++)
+            for (int x = -256; x < 256; x++) {
+                ap_int<17> lo;
+                ap_int<18> hi;
+                smacc::mul_pair(w0, w1, x, lo, hi);
+                n++;
+                if ((int)lo - 128 * x != w0 * x || (int)hi != w1 * x) bad++;
+            }
+    std::printf("checked=%ld bad=%ld\n", n, bad);
+    return bad != 0;
+}
+"""
+
+
+@pytest.mark.skipif(__import__("spacemimo.hw.csim", fromlist=["x"]).missing_tools() is not None,
+                    reason="needs g++ and ap_types")
+def test_dsp_pair_products_exact_for_every_operand(tmp_path: Path) -> None:
+    """Two 8-bit products per multiplier (hls/src/mul_pair.h, the RTL's sm_mul_pair.v): for
+    all 2^25 (w0, w1, x) the low field minus 128·x is w0·x and the high field plus the borrow
+    is w1·x; and the PE array has one multiplier per (row, PE pair, lane): A·B with A the
+    packed pair at 8 bit, one 16-bit weight at 16 bit."""
+    import hls4ml
+
+    ap_types = Path(hls4ml.__file__).parent / "templates" / "vivado" / "ap_types"
+    (tmp_path / "t.cpp").write_text(_MUL_PAIR_CHECK)
+    subprocess.run(["g++", "-std=c++14", "-O2", "-w", f"-I{HLS / 'src'}", f"-I{ap_types}",
+                    str(tmp_path / "t.cpp"), "-o", str(tmp_path / "t")], check=True)
+    out = subprocess.run([str(tmp_path / "t")], capture_output=True, text=True).stdout
+    assert out.strip() == f"checked={1 << 25} bad=0"
+    mac = (HLS / "src" / "dense_tile.h").read_text()
+    pes = mac[mac.index("PE_ROWS:"):mac.index("// A DOUBLE step")]
+    # one multiplier per (row, PE pair, lane): both widths share it, 8 bit packs the pair
+    products = [m for m in re.findall(r"(\w+)\s\*\s(\w+)", pes) if not m[0].isdigit()]
+    assert products == [("A", "B")] and "const prod_t P = A * B;" in pes
+    assert "pack_pair(ap_int<8>(w[2 * p][m]), ap_int<8>(w[2 * p + 1][m]))" in pes
+    assert "split_pair(P, lo, hi);" in pes and "acc[r][2 * p] = s0 - corr;" in pes
+    assert (HLS / "src" / "mul_pair.h").read_text().count(" * x;") == 1  # mul_pair's own
