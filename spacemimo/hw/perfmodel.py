@@ -24,8 +24,9 @@ Schedule (hls/README.md "Schedule"):
 - DENSE, streamed weights: the same loop; per tile, segment and chunk of at most STREAM_K
   inputs' words, the fetch (one bus beat per step + bus latency), then the chunk's words;
   fetch and compute in sequence, the previous tile's drain under both.
-- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of ``rows``
-  steps.
+- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of one step
+  per row tile (all node_rows rows at once; one row per step only on axis 1 with K >
+  node_rows not a multiple of it).
 - NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
 - TAYLOR: per channel K*K*N + N*K*K complex products (one per step) and a rows-step write.
 - A vector: input load (one element per step), the ops, output store — in sequence.
@@ -262,13 +263,25 @@ def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bo
                                     segments), cfg)
 
 
-def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
-    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass over the rows."""
-    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * rows, 0)]
+def agg_whole_tiles(group: int, axis: int, cfg: ArrayConfig) -> bool:
+    """AGGREGATE takes a whole row tile (node_rows rows) per step unless two of its rows could
+    belong to different groups of one group-state slot: axis 1 with K > node_rows not a
+    multiple of it (hls/src/aggregate.h ``agg_whole_tiles``)."""
+    ar = cfg.node_rows
+    return axis == 0 or group <= ar or group % ar == 0
 
 
-def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    return loops_cycles(aggregate_loops(rows, cols, cfg), cfg)
+def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig, group: int = 1, axis: int = 0
+                    ) -> list[LoopUse]:
+    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass, one step per
+    row tile (per row where ``agg_whole_tiles`` is false)."""
+    per_pass = _cdiv(rows, cfg.node_rows) if agg_whole_tiles(group, axis, cfg) else rows
+    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * per_pass, 0)]
+
+
+def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig, group: int = 1, axis: int = 0
+                     ) -> int:
+    return loops_cycles(aggregate_loops(rows, cols, cfg, group, axis), cfg)
 
 
 def norm_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
@@ -311,7 +324,7 @@ def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig, data_base: int
                            horner_order(op.in_cols, op.seg_cols,
                                         op.segment_aligns(op.num_segments)))
     if op.opcode == 2:
-        return aggregate_loops(op.rows, op.in_cols, cfg)
+        return aggregate_loops(op.rows, op.in_cols, cfg, op.group, op.agg_axis)
     if op.opcode == 3:
         return norm_loops(op.rows, op.in_cols, cfg)
     return taylor_loops(op.rows, op.in_cols, op.group, cfg)
