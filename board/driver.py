@@ -277,13 +277,22 @@ class RunResult:
     """One run: outputs (n, out_rows, out_cols) int64 numpy (torch int64 with as_torch)."""
 
     outputs: Any
-    cycles: int  # CYCLES of the run: start to done (includes the program load when it ran)
+    cycles: int  # CYCLES: clock cycles start to done (incl. the program load when it ran)
     latency_s: float  # host clock (hw.now()) from start to done seen
     loaded_program: bool
     num_vectors: int
     # automatic SEU recovery this run needed: None, "rerun" (RUN_UPSET) or "reload+rerun"
     # (WEIGHTS/PROGRAM_CORRUPTED); cycles and latency are the successful attempt's
     recovered: str | None = None
+    # STEPS: the HLS IP's own count of its loop steps for the same run (its schedule at the
+    # declared II); None on the RTL, which reads 0 there
+    steps: int | None = None
+
+    @property
+    def stall_cycles(self) -> int | None:
+        """CYCLES - STEPS: clocks the HLS kernel's schedule did not plan (II misses, bus
+        back-pressure, DDR refresh, plus the start/done handshakes); None without STEPS."""
+        return None if self.steps is None else self.cycles - self.steps
 
     @property
     def throughput(self) -> float:
@@ -502,7 +511,16 @@ class AccelDriver:
 
     @property
     def cycles(self) -> int:
+        """CYCLES of the last run: clock cycles from start to done (a free-running counter in
+        the RTL and in the HLS IP)."""
         return self.read_reg("CYCLES_LO") | (self.read_reg("CYCLES_HI") << 32)
+
+    @property
+    def steps(self) -> int | None:
+        """STEPS of the last run: the HLS IP's counted loop steps; None where the register
+        reads 0 (the RTL has no step count; a run always counts its start)."""
+        v = self.read_reg("STEPS_LO") | (self.read_reg("STEPS_HI") << 32)
+        return v or None
 
     # -- SEU protection ---------------------------------------------------------------------
     @property
@@ -546,6 +564,7 @@ class AccelDriver:
         return {"idle": bool(ctrl & self._ctrl("AP_IDLE")),
                 "done": bool(ctrl & self._ctrl("AP_DONE")),
                 "status": ERROR_NAMES.get(st, f"code {st}"), "cycles": self.cycles,
+                "steps": self.steps,
                 "program": self.program.name if self.program else None,
                 "buffers": {k: int(b.nbytes) for k, b in self.buffers.items()},
                 "seu": self.seu_counters().summary()}
@@ -739,7 +758,7 @@ class AccelDriver:
                 err.seu = self.seu_counters()
                 err.args = (f"{err.args[0]} ({err.seu.summary()})",)
             raise err
-        cycles = self.cycles
+        cycles, steps = self.cycles, self.steps
         self._needs_load = False
         out.invalidate()
         p = self.program
@@ -750,7 +769,7 @@ class AccelDriver:
             import torch  # lazily: the board image may not have it
 
             y = torch.from_numpy(y)
-        return RunResult(y, cycles, latency, loaded, n)
+        return RunResult(y, cycles, latency, loaded, n, steps=steps)
 
     def _status_hint(self, status: int) -> str:
         p = self.program

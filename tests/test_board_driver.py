@@ -74,6 +74,7 @@ class FakeBoard:
         self.modes: list[int] = []  # MODE of every start
         self.writes: list[tuple[str, int]] = []
         self.clock = 0.0  # advances 1 µs per register access: timeouts need no sleeping
+        self.hls_steps = False  # True: an HLS IP, which reports STEPS beside CYCLES
 
     # -- HardwareAccess ---------------------------------------------------------------------
     def allocate(self, nbytes: int) -> _Phys:
@@ -211,6 +212,8 @@ class FakeBoard:
             out = self._bytes("OUTPUT_ADDR", self.regs["OUTPUT_SIZE"]).view(np.int16)
             out[:y.size] = np.asarray(y).reshape(-1)
             self.regs["CYCLES_LO"], self.regs["CYCLES_HI"] = 1000 + 100 * n, 0
+            if self.hls_steps:  # the HLS IP's counted steps (the RTL reads 0 at STEPS)
+                self.regs["STEPS_LO"], self.regs["STEPS_HI"] = 990 + 97 * n, 0
         self._end(status)
 
 
@@ -238,6 +241,20 @@ def test_load_run_matches_golden_and_reuses_weights(setup) -> None:
     np.testing.assert_array_equal(second.outputs, golden.run(prog, x[:3]))
     assert second.cycles == 1300 and second.num_vectors == 3
     assert second.latency_s > 0 and second.throughput > 0
+
+
+def test_run_reports_steps_and_stalls_only_where_the_ip_counts_them(setup) -> None:
+    """CYCLES is the clock on both IPs; the HLS IP adds STEPS (its counted schedule), and
+    the driver reports CYCLES - STEPS as the stall clocks. The RTL reads 0 there: None."""
+    d, dev, prog = setup
+    d.load(prog)
+    x = random_inputs(prog, 3, seed=2)
+    rtl = d.run(x)
+    assert rtl.cycles == 1300 and rtl.steps is None and rtl.stall_cycles is None
+    dev.hls_steps = True
+    hls = d.run(x)
+    assert hls.steps == 990 + 97 * 3 and hls.stall_cycles == 1300 - hls.steps
+    assert d.status()["steps"] == hls.steps
 
 
 def test_sizes_and_addresses_come_from_the_driver_buffers(setup) -> None:

@@ -197,3 +197,103 @@ def test_vitis_flow_is_one_invocation(tmp_path: Path, tool: str, args: str) -> N
     assert "-DSM_ARRAY_COLS=16" in cflags
     assert cosim_depth_flags(Path(vectors), 64) in cflags
     assert "## Pipelined loops" in proc.stdout  # the report step ran after it
+
+
+def _top_body() -> str:
+    src = (HLS / "src" / "spacemimo_accel.cpp").read_text()
+    return src[src.index("\nvoid spacemimo_accel("):]
+
+
+def test_cycles_is_a_clock_process_beside_the_kernel() -> None:
+    """CYCLES is counted by hardware, not by the code's own steps: the top function is a
+    DATAFLOW region of exactly two processes, the kernel and the clock; the kernel's last
+    action on every path is the token that stops the clock; the clock is an II = 1 loop that
+    polls the token without blocking and reports its own count in synthesis, the counted
+    steps (also its STEPS output) only in C-sim."""
+    top = _top_body()
+    assert "#pragma HLS DATAFLOW" in top
+    assert re.search(r"hls::stream<cycles_t> done;\n#pragma HLS STREAM variable = done depth = \d",
+                     top)
+    calls = re.findall(r"^    (\w+)\(", top[top.index("#pragma HLS DATAFLOW"):], re.M)
+    assert calls == ["accel_run", "cycle_timer"], calls
+    assert re.search(r"accel_run\([^;]*\bdone\);", top)
+    assert "cycle_timer(done, cycles, steps);" in top
+    src = (HLS / "src" / "spacemimo_accel.cpp").read_text()
+    kernel = src[src.index("static void accel_run("):src.index("\nvoid spacemimo_accel(")]
+    code = re.sub(r"//[^\n]*", "", kernel)
+    assert not re.search(r"\breturn\b", code), "an early return would leave the clock running"
+    assert code.rstrip().endswith("done.write(cyc);\n}"), "the token must be the last action"
+    assert "*cycles" not in kernel, "CYCLES is the clock's, not the kernel's"
+    timer_src = (HLS / "src" / "cycle_counter.h").read_text()
+    timer = timer_src[timer_src.index("inline void cycle_timer("):]
+    timer = timer[:timer.index("\n}\n")]
+    loop = report.code_loops(HLS / "src")["CLOCK"]
+    assert loop["file"] == "cycle_counter.h" and loop["ii"] == 1
+    assert "if (done.read_nb(counted)) break;" in timer and "clk++;" in timer
+    synth, csim = timer.split("#ifdef __SYNTHESIS__")[1].split("#else")
+    assert "*cycles = clk;" in synth and "*cycles = counted;" in csim.split("#endif")[0]
+    assert "*steps = counted;" in timer.split("#endif")[1]
+
+
+def test_register_pragmas_are_the_regmap_offsets() -> None:
+    """Every s_axilite port of the top sits at its register's offset in regmap.yaml (the
+    pragma needs a literal; the static_asserts tie it to the generated regmap.h, this ties
+    both to the source)."""
+    from spacemimo.spec import regmap
+
+    m = regmap.load()
+    ports = dict(re.findall(r"s_axilite port = (\w+) offset = (0x[0-9A-F]+)", _top_body()))
+    alias = {"program": "PROGRAM_ADDR_LO", "input": "INPUT_ADDR_LO", "output": "OUTPUT_ADDR_LO",
+             "cycles": "CYCLES_LO", "steps": "STEPS_LO"}
+    assert {"cycles", "steps", "status"} <= set(ports)
+    for port, off in ports.items():
+        assert m[alias.get(port, port.upper())].offset == int(off, 16), port
+    asserted = dict(re.findall(r"static_assert\(regmap::(\w+) == (0x[0-9A-F]+)",
+                               (HLS / "src" / "spacemimo_accel.cpp").read_text()))
+    for port, off in ports.items():
+        assert asserted[alias.get(port, port.upper())] == off, port
+
+
+_MUL_PAIR_CHECK = r"""
+#include "mul_pair.h"
+#include <cstdio>
+int main() {
+    long bad = 0, n = 0;
+    for (int w0 = -128; w0 < 128; w0++)
+        for (int w1 = -128; w1 < 128; w1++)
+            for (int x = -256; x < 256; x++) {
+                ap_int<17> lo;
+                ap_int<18> hi;
+                smacc::mul_pair(w0, w1, x, lo, hi);
+                n++;
+                if ((int)lo - 128 * x != w0 * x || (int)hi != w1 * x) bad++;
+            }
+    std::printf("checked=%ld bad=%ld\n", n, bad);
+    return bad != 0;
+}
+"""
+
+
+@pytest.mark.skipif(__import__("spacemimo.hw.csim", fromlist=["x"]).missing_tools() is not None,
+                    reason="needs g++ and ap_types")
+def test_dsp_pair_products_exact_for_every_operand(tmp_path: Path) -> None:
+    """Two 8-bit products per multiplier (hls/src/mul_pair.h, the RTL's sm_mul_pair.v): for
+    all 2^25 (w0, w1, x) the low field minus 128·x is w0·x and the high field plus the borrow
+    is w1·x; and the PE array has one multiplier per (row, PE pair, lane): A·B with A the
+    packed pair at 8 bit, one 16-bit weight at 16 bit."""
+    import hls4ml
+
+    ap_types = Path(hls4ml.__file__).parent / "templates" / "vivado" / "ap_types"
+    (tmp_path / "t.cpp").write_text(_MUL_PAIR_CHECK)
+    subprocess.run(["g++", "-std=c++14", "-O2", "-w", f"-I{HLS / 'src'}", f"-I{ap_types}",
+                    str(tmp_path / "t.cpp"), "-o", str(tmp_path / "t")], check=True)
+    out = subprocess.run([str(tmp_path / "t")], capture_output=True, text=True).stdout
+    assert out.strip() == f"checked={1 << 25} bad=0"
+    mac = (HLS / "src" / "dense_tile.h").read_text()
+    pes = mac[mac.index("PE_ROWS:"):mac.index("// A DOUBLE step")]
+    # one multiplier per (row, PE pair, lane): both widths share it, 8 bit packs the pair
+    products = [m for m in re.findall(r"(\w+)\s\*\s(\w+)", pes) if not m[0].isdigit()]
+    assert products == [("A", "B")] and "const prod_t P = A * B;" in pes
+    assert "pack_pair(ap_int<8>(w[2 * p][m]), ap_int<8>(w[2 * p + 1][m]))" in pes
+    assert "split_pair(P, lo, hi);" in pes and "acc[r][2 * p] = s0 - corr;" in pes
+    assert (HLS / "src" / "mul_pair.h").read_text().count(" * x;") == 1  # mul_pair's own

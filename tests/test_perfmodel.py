@@ -14,6 +14,7 @@ from spacemimo.hw.perfmodel import (
     ArrayConfig,
     dense_cycles,
     drain_cycles,
+    horner_order,
     predict,
     preset,
 )
@@ -76,6 +77,30 @@ def test_dense_formulas() -> None:
     # a row starting mid-beat touches one beat more
     assert dense_cycles(4, 512, 512, 8, True, cfg, first_word=1) == \
         dense_cycles(4, 512, 512, 8, True, cfg) + 2 * 4 * 256
+
+
+def test_dense_segments_in_horner_order() -> None:
+    """Segments walk in decreasing alignment (ties in column order) with a(k) - a(k+1)
+    doublings after each and a(last) after the last: max a(s) doubling steps per tile, and a
+    packed word straddling two segments is stepped in both (hls/src/dense_tile.h seg_plan)."""
+    assert horner_order(24) == [(0, 24, 0)]
+    assert horner_order(24, 8, [15, 0, 7]) == [(0, 8, 8), (16, 24, 7), (8, 16, 0)]
+    assert horner_order(12, 4, [3, 5, 3]) == [(4, 8, 2), (0, 4, 0), (8, 12, 3)]
+    cfg = ArrayConfig.from_build(array_rows=4, array_cols=16, drain_cols=8, bus_width=64)
+    d, depth = drain_cycles(cfg), cfg.pipe_depth
+    # 3 segments of 8 at 8 bit: 2 words each, no straddle, + 15 doublings; one tile of 19
+    assert dense_cycles(4, 24, 19, 8, False, cfg, segments=horner_order(24, 8, [15, 0, 7])) \
+        == 2 * (6 + 15) + d + depth
+    # segments of 6 columns: the word of columns 4..7 straddles the first boundary (6 words
+    # for 5 of the row); no alignment, no doubling, and a tile of 6 < D = 2 steps waits
+    segs = horner_order(18, 6, [0, 0, 0])
+    assert [s[2] for s in segs] == [0, 0, 0]
+    assert dense_cycles(4, 18, 16, 8, False, cfg, segments=segs) == max(6, d) + d + depth
+    # streamed: chunks never cross a segment (8 inputs' words at most: 2 per chunk here)
+    sc = cfg.with_(stream_k=8)
+    one = dense_cycles(4, 24, 16, 8, True, sc)
+    three = dense_cycles(4, 24, 16, 8, True, sc, segments=horner_order(24, 8, [1, 1, 1]))
+    assert three == one + 1  # the same 3 chunks, + 1 doubling
 
 
 def test_gsm_resident_beats_paper(gsm8) -> None:

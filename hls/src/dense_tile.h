@@ -5,108 +5,127 @@
 // 16 bit — the RTL's packing and inputs per lane-cycle). x[r, i] (Q columns of row r) is
 // broadcast along array row r, the Q weights W[o, i] of neuron j down array column j, so every
 // weight word read from a bank is used AR times in the step it is read and never stored in a
-// PE; PE (r, j) adds Q products per step. Bias presets the accumulators in the first step of a
-// tile; ReLU, round-half-even shift and saturation are fused into the drain, which writes the
-// tile's outputs straight into the destination buffer at dst_off.
+// PE; PE (r, j) adds Q products per step. The bias is added in the drain (a bias chain shifts
+// beside the shadow chain), then ReLU, round-half-even shift and saturation, and the drain
+// writes the tile's outputs straight into the destination buffer at dst_off.
 //
-// Input segments (format v2): column i enters shifted left by its segment's alignment a(i)
-// (Q shifters per array row, shared by its AC PEs); a(i) comes from a walker that steps
-// through seg_align one field per seg_cols columns (Q walker steps per array step, unrolled),
-// so no divider sits in the loop. The products are therefore (9 + 15) x 8 bits at 8 bit; the
-// RTL's Horner segment order (9 x 8 products, shift the accumulator between segments) is not
-// done here.
+// Input segments (format v2) in the RTL's Horner order: acc = Σ_s 2^a(s) · S_s with
+// S_s = Σ_{i in s} W[o, i] · x[r, i] is computed by walking the segments in decreasing
+// alignment (ties in column order; ranked once per op, `seg_plan`) and doubling the
+// accumulators a(s) − a(next) times between two segments (one DOUBLE step each, acc + acc),
+// a(last) times after the last. Doubling and adding are ring operations, so the result is
+// exact mod 2^ACC wherever the loader's worst case fits acc_bits. The multipliers therefore
+// see the activation word itself: 9 x 8 at 8 bit, 17 x 16 at 16 bit. A packed word whose Q
+// columns straddle a segment boundary is stepped once per segment, the other segment's
+// columns masked. Cost per tile: max a(s) DOUBLE steps + one repeated word per straddled
+// boundary; nothing without segments (GSM).
 //
-// Schedule (what the code does, and what CYCLES counts): ONE flattened pipelined loop per op
+// Two 8-bit products per DSP48 as the RTL's sm_mul_pair.v does: PEs (r, 2p) and (r, 2p + 1)
+// multiply the same activation x, so one 25 x 9 product A · x with A = w1 · 2^17 + (w0 + 128)
+// (a concatenation) gives lo = P[16:0] = (w0 + 128) · x and hi = P[33:17] = w1 · x − P[16];
+// PE 2p adds lo and subtracts 128 · Σ_l x[r, l] once per step (the same for every even PE of
+// the row), PE 2p + 1 adds hi + P[16] (mul_pair.h). A 16-bit build feeds the same AR x AC/2
+// x 4 multipliers its 16-bit programs' 17 x 16 products (2 lanes of 2 PEs each), so both
+// widths run on AR x AC x 2 multipliers.
+//
+// Schedule (what the code does, and what STEPS counts): ONE flattened pipelined loop per op
 // (DENSE_STEPS) over all tiles (column tile ct, row tile rt), resident and streamed alike, so
 // the PE array and the drain exist once. At the first step of a tile the finished
-// accumulators move to shadow registers (`sh`, AR x AC, a shift chain) and the bias is taken
-// for the new tile; in every step the shadow chain drains DRAIN_COLS outputs of every row of
-// the previous tile (D = AC / DRAIN_COLS steps), so the drain overlaps the next tile. A
-// resident tile is its row words (one per step); a streamed tile is, per chunk of STREAM_K
-// inputs, the chunk's bus beats (one per step into the stream tile) then its words — fetch
-// and compute of a chunk in sequence. A tile lasts at least D steps; after the last, D
-// drain-only steps. One pipeline fill per op.
+// accumulators move to shadow registers (`sh`, AR x AC, a shift chain, with the tile's biases
+// in `shb`); in every step the shadow chain drains DRAIN_COLS outputs of every row of the
+// previous tile (D = AC / DRAIN_COLS steps), so the drain overlaps the next tile. A tile is,
+// per segment in rank order, the segment's packed words (resident: one per step; streamed:
+// per chunk of at most STREAM_K inputs' words, the chunk's bus beats — one per step into the
+// stream tile — then its words), then the segment's DOUBLE steps. A tile lasts at least D
+// steps; after the last, D drain-only steps. One pipeline fill per op.
 #ifndef SPACEMIMO_DENSE_TILE_H
 #define SPACEMIMO_DENSE_TILE_H
 
 #include "act_banks.h"
 #include "cycle_counter.h"
+#include "mul_pair.h"
 #include "program_loader.h"
 #include "requant.h"
 
 namespace smacc {
 
-// Alignment of the input column entering the array: the low field of `aligns` is a(i) for
-// the current column i; `pos` counts columns into the current segment. Reset at column 0 of
-// every tile and advanced once per column (streamed chunks continue the same walk).
-struct seg_walker {
-    ap_uint<32> aligns;  // seg_align, shifted right one field per finished segment
-    unsigned pos;
-    void reset(const op_rec &op) {
-        aligns = op.seg_align;
-        pos = 0;
-    }
-    ap_uint<4> align() const { return aligns.range(pf::SEG_ALIGN_BITS - 1, 0); }
-    void step(const op_rec &op) {
-        // seg_cols 0: one segment, seg_align 0 (checked), nothing to step
-        if (op.seg_cols != 0 && ++pos == op.seg_cols) {
-            pos = 0;
-            aligns >>= pf::SEG_ALIGN_BITS;
+// The segments of one DENSE in Horner order (the RTL's S_OP_PREP): rank k holds columns
+// [c0[k], c1[k]) of the segment with the k-th largest alignment (ties in column order) and
+// dbl[k], the doublings after it: a(k) − a(k + 1), and a(last) after the last. An op without
+// segments is one segment of all columns with alignment 0.
+struct seg_plan {
+    unsigned n;
+    unsigned c0[pf::MAX_SEGMENTS], c1[pf::MAX_SEGMENTS], dbl[pf::MAX_SEGMENTS];
+
+    void rank(const op_rec &op) {
+#pragma HLS INLINE
+        const unsigned S = pf::MAX_SEGMENTS;
+        unsigned a[pf::MAX_SEGMENTS], r[pf::MAX_SEGMENTS];
+        bool valid[pf::MAX_SEGMENTS];
+        unsigned ak[pf::MAX_SEGMENTS];
+        n = 0;
+    SEG_FIELDS:
+        for (unsigned s = 0; s < S; s++) {
+#pragma HLS UNROLL
+            a[s] = (op.seg_align >> (pf::SEG_ALIGN_BITS * s)) & ((1u << pf::SEG_ALIGN_BITS) - 1);
+            valid[s] = s == 0 || (op.seg_cols != 0 && s * op.seg_cols < op.in_cols);
+            n += valid[s] ? 1u : 0u;
+        }
+    SEG_RANKS:  // S x S 4-bit comparators
+        for (unsigned s = 0; s < S; s++) {
+#pragma HLS UNROLL
+            r[s] = 0;
+            for (unsigned t = 0; t < S; t++)
+                r[s] += valid[t] && (a[t] > a[s] || (a[t] == a[s] && t < s)) ? 1u : 0u;
+        }
+    SEG_ORDER:
+        for (unsigned k = 0; k < S; k++) {
+#pragma HLS UNROLL
+            c0[k] = c1[k] = ak[k] = 0;
+            for (unsigned s = 0; s < S; s++)
+                if (valid[s] && r[s] == k) {
+                    c0[k] = s * op.seg_cols;
+                    c1[k] = op.seg_cols != 0 ? (s + 1) * op.seg_cols : op.in_cols;
+                    ak[k] = a[s];
+                }
+        }
+    SEG_DOUBLINGS:
+        for (unsigned k = 0; k < S; k++) {
+#pragma HLS UNROLL
+            dbl[k] = k + 1 < n ? ak[k] - ak[k + 1] : ak[k];
         }
     }
-};
-
-// An aligned activation, exact: 8-bit programs 9 + 15 = 24 bits, 16-bit programs 17 + 8 = 25
-// bits (the loader caps their alignment at SEG_ALIGN_MAX_16), so it always fits a DSP48E1's
-// 25-bit A port: one DSP per PE at either width.
-template <class CONFIG_T>
-struct xal {
-    static const unsigned bits =
-        CONFIG_T::act_bits > 9
-            ? (CONFIG_T::act_bits + pf::SEG_ALIGN_MAX_16 > 9 + pf::SEG_ALIGN_MAX
-                   ? CONFIG_T::act_bits + pf::SEG_ALIGN_MAX_16
-                   : 9 + pf::SEG_ALIGN_MAX)
-            : 9 + pf::SEG_ALIGN_MAX;
-    typedef ap_int<bits> type;
 };
 
 // One array step: one packed 32-bit word per weight bank enters the array — Q = 32 / bits
 // input columns i0 .. i0 + Q - 1 (4 at 8 bit, 2 at 16 bit: the RTL's packing and inputs per
 // lane-cycle) — and PE (r, j) adds the Q products x[r, i] * W[j, i] to its accumulator.
-// Columns at or past in_cols (the padding lanes of a row's last word) enter as 0. The Q
-// activations of a row come from Q consecutive columns, i.e. Q distinct column banks
-// (read_cols). `preset`: the tile's first step (acc = bias + products). `seg` walks the
-// segment alignment one column at a time (Q walker steps per array step, unrolled).
+// Only columns of the current segment, [lo, hi), enter; the others (a straddled word's other
+// segment, the padding lanes of a row's last word) enter as 0. The Q activations of a row
+// come from Q consecutive columns, i.e. Q distinct column banks (read_cols). `preset`: the
+// tile's first step (acc = products).
 template <class CONFIG_T>
 inline void mac_step(SM_ABUF(CONFIG_T, buf),
                      unsigned sb, const op_rec &op, unsigned rt, unsigned i0,
                      SM_WSTORE(CONFIG_T, wstore),
-                     unsigned waddr, unsigned bits, seg_walker &seg, bool preset,
-                     const acc_t bias[CONFIG_T::array_cols],
+                     unsigned waddr, unsigned bits, unsigned lo, unsigned hi, bool preset,
                      acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols], seu_log &sl) {
 #pragma HLS INLINE
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols, QM = 4;
-    const unsigned Q = 32 / bits;
-    typedef typename xal<CONFIG_T>::type xal_t;
-    xal_t x[CONFIG_T::array_rows][4];
+    const unsigned PAIRS = AC / 2, Q = 32 / bits;
+    act_t x[CONFIG_T::array_rows][4];
     weight_t w[CONFIG_T::array_cols][4];
-    ap_uint<4> a[4];
-LANE_ALIGN:
-    for (unsigned l = 0; l < QM; l++) {
-        a[l] = seg.align();
-        if (l < Q && i0 + l < op.in_cols) seg.step(op);
-    }
 FEED_ROWS:
     for (unsigned r = 0; r < AR; r++) {
         const unsigned row = rt * AR + r;
         act_t v[CONFIG_T::drain_cols];
-        // lanes the row uses: only an upset there stops the run (padding lanes are read too)
+        // lanes the op uses: only an upset there stops the run (padding lanes are read too)
         const unsigned live = row >= op.rows ? 0u : op.in_cols - i0 < Q ? op.in_cols - i0 : Q;
         read_cols_at<CONFIG_T>(buf, sb, rt, r, op.src_off + i0, v, live, sl);  // row bank r
     FEED_LANES:
         for (unsigned l = 0; l < QM; l++) {
-            const bool live = row < op.rows && l < Q && i0 + l < op.in_cols;
-            x[r][l] = live ? xal_t(xal_t(v[l]) << a[l]) : xal_t(0);  // widen, then shift
+            const bool in_seg = row < op.rows && l < Q && i0 + l >= lo && i0 + l < hi;
+            x[r][l] = in_seg ? v[l] : act_t(0);
         }
     }
 FEED_COLS:
@@ -114,28 +133,72 @@ FEED_COLS:
         const unsigned word = wstore_read<CONFIG_T>(wstore, j, waddr, sl);  // SECDED: corrected
         for (unsigned l = 0; l < QM; l++) w[j][l] = l < Q ? weight_lane(word, l, bits) : weight_t(0);
     }
+    // PE pair (2p, 2p + 1) of row r: QM multipliers (r, p, m), each ONE product A · B of at
+    // most 25 x 17 bits (a DSP48E1), shared by both widths a 16-bit build runs:
+    //   8-bit program: A = pack_pair(w[2p][m], w[2p+1][m]), B = x[r][m] (9 bits): lane m of
+    //     both PEs (mul_pair.h); the even PE subtracts 128 · Σ_m x[r][m] once per step;
+    //   16-bit program: A = w[2p + m/2][m%2], B = x[r][m%2]: both lanes of both PEs.
+    // An 8-bit build has only the first (AR x AC/2 x 4 multipliers of 25 x 9 bits).
+    static_assert(CONFIG_T::array_cols % 2 == 0, "the PE columns are paired");
+    const bool b8 = CONFIG_T::data_bits == 8 || bits == 8;
+    typedef ap_int<25 + CONFIG_T::act_bits> prod_t;
 PE_ROWS:
     for (unsigned r = 0; r < AR; r++) {
-    PE_COLS:
-        for (unsigned j = 0; j < AC; j++) {
-            acc_t sum = preset ? bias[j] : acc[r][j];
-        PE_LANES:
-            for (unsigned l = 0; l < QM; l++) sum += x[r][l] * w[j][l];
-            acc[r][j] = sum;
+        ap_int<12> xsum = 0;  // Σ_m x[r, m] of an 8-bit program: the even PEs' correction
+        for (unsigned m = 0; m < QM; m++) xsum += ap_int<9>(x[r][m]);
+        const acc_t corr = b8 ? acc_t(acc_t(xsum) << 7) : acc_t(0);
+    PE_PAIRS:
+        for (unsigned p = 0; p < PAIRS; p++) {
+            acc_t s0 = preset ? acc_t(0) : acc[r][2 * p];
+            acc_t s1 = preset ? acc_t(0) : acc[r][2 * p + 1];
+        PE_MULS:
+            for (unsigned m = 0; m < QM; m++) {
+                const unsigned j16 = 2 * p + m / 2, l16 = m % 2;
+                const ap_int<25> A =
+                    b8 ? pack_pair(ap_int<8>(w[2 * p][m]), ap_int<8>(w[2 * p + 1][m]))
+                       : ap_int<25>(w[j16][l16]);
+                const act_t B = b8 ? act_t(ap_int<9>(x[r][m])) : x[r][l16];
+                const prod_t P = A * B;  // the one multiplier of (r, p, m)
+                if (b8) {
+                    ap_int<17> lo;
+                    ap_int<18> hi;
+                    split_pair(P, lo, hi);
+                    s0 += lo;
+                    s1 += hi;
+                } else if (m < 2) {
+                    s0 += P;
+                } else {
+                    s1 += P;
+                }
+            }
+            acc[r][2 * p] = s0 - corr;
+            acc[r][2 * p + 1] = s1;
         }
     }
 }
 
+// A DOUBLE step of the Horner order: every accumulator doubles (acc + acc, the same register).
+template <class CONFIG_T>
+inline void double_step(acc_t acc[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
+#pragma HLS INLINE
+DOUBLE_ROWS:
+    for (unsigned r = 0; r < CONFIG_T::array_rows; r++)
+    DOUBLE_COLS:
+        for (unsigned j = 0; j < CONFIG_T::array_cols; j++) acc[r][j] = acc[r][j] + acc[r][j];
+}
+
 // The shadow chain's head: drain DRAIN_COLS outputs of every tile row at once (shadow columns
-// [0, DC) of rows 0 .. AR-1) into rows rt*AR + r — one per row bank — columns dst_off + o0 ..
-// o0 + DC - 1 (rotated into the column banks), then shift each row of the chain by DC (no
-// multiplexer over the AR x AC registers: the head is always the next DC outputs per row).
-// A tile drains in D = AC / DC steps.
+// [0, DC) of rows 0 .. AR-1, plus their biases, the head of the bias chain) into rows
+// rt*AR + r — one per row bank — columns dst_off + o0 .. o0 + DC - 1 (rotated into the column
+// banks), then shift each row of both chains by DC (no multiplexer over the AR x AC
+// registers: the head is always the next DC outputs per row). A tile drains in D = AC / DC
+// steps.
 template <class CONFIG_T>
 inline void drain_step(SM_ABUF(CONFIG_T, buf),
                        unsigned db, const op_rec &op, unsigned rt, unsigned o0, bool relu,
                        bool sgn, bool narrow,
-                       acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols]) {
+                       acc_t sh[CONFIG_T::array_rows][CONFIG_T::array_cols],
+                       acc_t shb[CONFIG_T::array_cols]) {
 #pragma HLS INLINE
     const unsigned AR = CONFIG_T::array_rows, AC = CONFIG_T::array_cols,
                    DC = CONFIG_T::drain_cols;
@@ -144,8 +207,8 @@ DRAIN_ROWS:
         act_t out[CONFIG_T::drain_cols];
     DRAIN_COLS:
         for (unsigned jj = 0; jj < DC; jj++)
-            out[jj] = requantize<CONFIG_T>(wide_t(sh[r][jj]), op.shift, op.out_bits, relu, sgn,
-                                           narrow);
+            out[jj] = requantize<CONFIG_T>(wide_t(acc_t(sh[r][jj] + shb[jj])), op.shift,
+                                           op.out_bits, relu, sgn, narrow);
         if (rt * AR + r < op.rows && o0 < op.out_cols)
             write_cols_at<CONFIG_T>(buf, db, rt, r, op.dst_off + o0, out,
                                     op.out_cols - o0 < DC ? op.out_cols - o0 : DC);
@@ -155,6 +218,8 @@ SHIFT_ROWS:
     SHIFT_COLS:
         for (unsigned j = 0; j < AC; j++) sh[r][j] = j + DC < AC ? sh[r][j + DC] : acc_t(0);
     }
+SHIFT_BIAS:
+    for (unsigned j = 0; j < AC; j++) shb[j] = j + DC < AC ? shb[j + DC] : acc_t(0);
 }
 
 // One beat of a streamed chunk's fetch: the words of beat `beat` that belong to the current row
@@ -182,13 +247,16 @@ FETCH_SUBBANKS:
 // One DENSE op, resident or streamed, in ONE flattened pipelined loop (DENSE_STEPS), so the PE
 // array (`mac_step`) and the drain (`drain_step`) exist once. Each step is one of
 //   FETCH  (streamed ops) one bus beat of the current chunk into the store's stream tile,
-//   MAC    one packed weight word per bank into the array (Q inputs),
+//   MAC    one packed weight word per bank into the array (Q inputs of the current segment),
+//   DOUBLE every accumulator doubles (between segments of different alignment, Horner order),
 //   WAIT   a tile whose compute is done waits for the previous tile's drain (D steps),
 // and in every step the shadow chain drains DRAIN_COLS columns of every row of the previous
-// tile. A tile is: for resident ops its row words; for streamed ops, per chunk of STREAM_K
-// inputs, the chunk's beats then its words; then WAIT until D steps have passed. Each chunk's
-// first beat adds the bus latency. After the last tile, D drain-only steps in the same loop.
-// Returns its cycles as counted by its loops.
+// tile. A tile is, per segment in rank order, its words — resident: one chunk, the
+// segment's words; streamed: chunks of at most STREAM_K inputs' words, each its beats then
+// its words — then the segment's DOUBLE steps; then WAIT until D steps have passed. A chunk
+// is opened at the head of its first step (`open_chunk`: one place for its set-up); each
+// streamed chunk adds the bus latency. After the last tile, D drain-only steps in the same
+// loop. Returns its cycles as counted by its loops.
 template <class CONFIG_T>
 cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
                   unsigned sb, unsigned db, const op_rec &op, unsigned bits,
@@ -202,6 +270,7 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
     const unsigned tiles_r = (op.rows + AR - 1) / AR;
     const unsigned rw = (unsigned)packed_row_words(op.in_cols, bits);
     const unsigned lsh = bits == 8 ? 2 : 1;  // log2 of the weights per packed word
+    const unsigned skw = SK >> lsh;          // a streamed chunk's words at most
     const bool relu = op.flags & pf::FLAG_RELU;
     const bool sgn = op.flags & pf::FLAG_OUT_SIGNED;
     const bool narrow = op.flags & pf::FLAG_NARROW;
@@ -213,28 +282,38 @@ cycles_t dense_op(SM_ABUF(CONFIG_T, buf),
 #pragma HLS ARRAY_PARTITION variable = sh complete dim = 0
     acc_t bias[CONFIG_T::array_cols];  // the current column tile's biases (one per bank)
 #pragma HLS ARRAY_PARTITION variable = bias complete dim = 0
-    seg_walker seg;
+    acc_t shb[CONFIG_T::array_cols];   // the draining tile's biases, shifted with `sh`
+#pragma HLS ARRAY_PARTITION variable = shb complete dim = 0
+    seg_plan seg;
+#pragma HLS ARRAY_PARTITION variable = seg.c0 complete
+#pragma HLS ARRAY_PARTITION variable = seg.c1 complete
+#pragma HLS ARRAY_PARTITION variable = seg.dbl complete
+    seg.rank(op);
 
-    enum { FETCH, MAC, WAIT };
+    enum { FETCH, MAC, DOUBLE, WAIT };
     unsigned phase = MAC;
     unsigned ct = 0, rt = 0;          // the tile in the array
     unsigned a_ct = 0, a_rt = 0;      // the tile in the accumulators
     unsigned sh_ct = 0, sh_rt = 0;    // the tile in the shadow chain
     unsigned dj = 0;                  // the shadow chain's drain position
     bool draining = false, new_tile = true, new_tile_setup = true, first_mac = false;
-    bool finished = false, last_drain = false;
+    bool finished = false, last_drain = false, open_piece = false, open_chunk = false;
     unsigned tstep = 0;               // steps since the tile began
-    unsigned k0 = 0, len = 0, cw = 0, base = 0, t = 0;  // the chunk (resident: the row)
+    unsigned k = 0, dleft = 0;        // the segment (rank) and its DOUBLE steps left
+    unsigned w = 0, wend = 0;         // the chunk's first word, the segment's end word
+    unsigned cw = 0, base = 0, t = 0; // the chunk: words, store address of its first, position
     unsigned chunk = 0;               // streamed chunks so far: selects the store half
     unsigned tile_rows = 0, j = 0;    // streamed fetch: rows of the tile, current row
     unsigned long long start = 0, beat = 0, last = 0;  // its image words and beats
     bool ok = true;
     cycles_t steps = 0, latency = 0;
-    // a bound for the loop: every tile's fetch beats (<= cw/B + 2 per row), words and wait
+    // a bound for the loop: per tile every chunk's fetch beats (<= cw/B + 2 per row), the
+    // words (+1 per straddled boundary), the doublings and the wait
+    const unsigned long long chunks = streamed ? (op.in_cols + SK - 1) / SK + seg.n : 0;
     const unsigned long long max_steps =
         (unsigned long long)tiles_c * tiles_r *
-        ((streamed ? ((op.in_cols + SK - 1) / SK) * (AC * (CONFIG_T::stream_half / B + 2))
-                   : 0ull) + rw + D + 1) + D + 1;
+        (chunks * (AC * (CONFIG_T::stream_half / B + 2)) + rw + seg.n +
+         (1u << pf::SEG_ALIGN_BITS) + D + 1) + D + 1;
 DENSE_STEPS:
     for (unsigned long long s = 0; s < max_steps; s++) {
 #pragma HLS PIPELINE II = 1
@@ -242,11 +321,13 @@ DENSE_STEPS:
         if (finished) break;
         steps++;
         if (new_tile) {
-            if (s != 0) {  // hand the finished tile to the shadow chain
+            if (s != 0) {  // hand the finished tile (and its biases) to the shadow chain
             SHADOW_ROWS:
                 for (unsigned r = 0; r < AR; r++)
                 SHADOW_COLS:
                     for (unsigned c = 0; c < AC; c++) sh[r][c] = acc[r][c];
+            SHADOW_BIAS:
+                for (unsigned c = 0; c < AC; c++) shb[c] = bias[c];
                 sh_ct = a_ct;
                 sh_rt = a_rt;
                 draining = true;
@@ -262,30 +343,41 @@ DENSE_STEPS:
         BIAS_COLS:
             for (unsigned c = 0; c < AC; c++)
                 bias[c] = op.has_bias ? bias_read<CONFIG_T>(bstore, c, op.bbase + ct, sl) : acc_t(0);
-            seg.reset(op);
             first_mac = true;
-            k0 = 0;
-            len = op.in_cols < SK || !streamed ? op.in_cols : SK;
-            cw = (len + (1u << lsh) - 1) >> lsh;
-            t = 0;
-            if (streamed) {  // the tile's first chunk
+            k = 0;
+            open_piece = true;
+            if (streamed) {
                 const unsigned left = op.out_cols - ct * AC;
                 tile_rows = left < AC ? left : AC;
+            }
+        }
+        if (open_piece) {  // segment k's words: [c0 / Q, (c1 - 1) / Q]
+            open_piece = false;
+            w = seg.c0[k] >> lsh;
+            wend = ((seg.c1[k] - 1) >> lsh) + 1;
+            open_chunk = true;
+        }
+        if (open_chunk) {  // the chunk at word w: resident, the segment's words; streamed,
+            open_chunk = false;  // at most skw of them, fetched first
+            cw = streamed && wend - w > skw ? skw : wend - w;
+            t = 0;
+            if (streamed) {
                 base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
                 j = 0;
-                start = (unsigned long long)data_base + op.w_off + (unsigned long long)ct * AC * rw;
+                start = (unsigned long long)data_base + op.w_off +
+                        (unsigned long long)ct * AC * rw + w;
                 beat = start / B;
                 last = (start + cw - 1) / B;
                 ok = bb.prog(start, cw);
                 latency += CONFIG_T::axi_latency;
                 phase = FETCH;
             } else {
-                base = op.wbase + ct * rw;
+                base = op.wbase + ct * rw + w;
                 phase = MAC;
             }
         }
         if (draining) {
-            drain_step<CONFIG_T>(buf, db, op, sh_rt, sh_ct * AC + dj, relu, sgn, narrow, sh);
+            drain_step<CONFIG_T>(buf, db, op, sh_rt, sh_ct * AC + dj, relu, sgn, narrow, sh, shb);
             dj += DC;
             if (dj == AC) draining = false;
         }
@@ -302,30 +394,28 @@ DENSE_STEPS:
                 beat++;
             }
         } else if (phase == MAC) {
-            // packed word t of the chunk: columns k0 + t*Q .. k0 + t*Q + Q - 1
-            mac_step<CONFIG_T>(buf, sb, op, rt, k0 + (t << lsh), wstore, base + t, bits, seg,
-                               first_mac, bias, acc, sl);
+            // packed word w + t of the row: columns (w + t) * Q .. + Q - 1 of segment k
+            mac_step<CONFIG_T>(buf, sb, op, rt, (w + t) << lsh, wstore, base + t, bits,
+                               seg.c0[k], seg.c1[k], first_mac, acc, sl);
             first_mac = false;
             if (++t == cw) {
-                t = 0;
-                k0 += len;
-                if (streamed && k0 < op.in_cols) {  // the next chunk of this tile
-                    chunk++;
-                    len = op.in_cols - k0 < SK ? op.in_cols - k0 : SK;
-                    cw = (len + (1u << lsh) - 1) >> lsh;
-                    base = stream_base + (chunk & 1) * CONFIG_T::stream_half;
-                    j = 0;
-                    start = (unsigned long long)data_base + op.w_off +
-                            (unsigned long long)ct * AC * rw + (k0 >> lsh);
-                    beat = start / B;
-                    last = (start + cw - 1) / B;
-                    ok = bb.prog(start, cw);
-                    latency += CONFIG_T::axi_latency;
-                    phase = FETCH;
+                w += cw;
+                if (streamed) chunk++;
+                if (w < wend) {
+                    open_chunk = true;  // the segment's next chunk (streamed)
                 } else {
-                    if (streamed) chunk++;
-                    phase = WAIT;
+                    dleft = seg.dbl[k];
+                    k++;
+                    if (dleft != 0) phase = DOUBLE;
+                    else if (k < seg.n) open_piece = true;
+                    else phase = WAIT;
                 }
+            }
+        } else if (phase == DOUBLE) {
+            double_step<CONFIG_T>(acc);
+            if (--dleft == 0) {
+                if (k < seg.n) open_piece = true;
+                else phase = WAIT;
             }
         }
         if (++tstep >= D && phase == WAIT) {  // compute done and the previous tile drained

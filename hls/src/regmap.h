@@ -27,7 +27,7 @@ constexpr unsigned NUM_VECTORS = 0x34;  // input tables to run back to back (>= 
 constexpr unsigned MODE = 0x3C;  // run mode
 constexpr unsigned MODE_LOAD_PROGRAM_BIT = 0;
 constexpr unsigned STATUS = 0x44;  // error code of the last run (quant/PROGRAM.md ERROR_CODES)
-constexpr unsigned CYCLES_LO = 0x4C;  // cycles from start to done of the last run [31:0]
+constexpr unsigned CYCLES_LO = 0x4C;  // clock cycles from start to done of the last run, a free-running counter [31:0] (HLS C-sim: STEPS)
 constexpr unsigned CYCLES_HI = 0x50;  // cycles [63:32]
 constexpr unsigned HW_ID = 0x58;  // 0x534D0000 | map version: 'SM' + register-map version
 constexpr unsigned HW_CONFIG = 0x60;  // synthesized maxima of this build
@@ -75,6 +75,8 @@ constexpr unsigned HW_PROTECT_CTRL_WIDTH = 2;
 constexpr unsigned HW_PROTECT_SCRUB_BIT = 6;
 constexpr unsigned SEU_CLEAR = 0xB8;  // clear the SEU record
 constexpr unsigned SEU_CLEAR_CLEAR_BIT = 0;
+constexpr unsigned STEPS_LO = 0xC0;  // HLS IP: the kernel's counted loop steps of the last run at their declared II, no stall [31:0]; RTL: 0
+constexpr unsigned STEPS_HI = 0xC4;  // steps [63:32]
 
 }  // namespace regmap
 

@@ -187,6 +187,7 @@ static_assert(regmap::SEU_UNCORRECTABLE == 0xA0, "regmap: SEU_UNCORRECTABLE move
 static_assert(regmap::SCRUB_PERIOD == 0xA8, "regmap: SCRUB_PERIOD moved; update pragmas");
 static_assert(regmap::HW_PROTECT == 0xB0, "regmap: HW_PROTECT moved; update pragmas");
 static_assert(regmap::SEU_CLEAR == 0xB8, "regmap: SEU_CLEAR moved; update pragmas");
+static_assert(regmap::STEPS_LO == 0xC0, "regmap: STEPS moved; update pragmas");
 
 // Input table of vector v (int16, row-major) into buffer `b` at column 0: one flattened
 // pipelined loop, one element per step (a beat is read every BUS/16 elements); the table's
@@ -269,41 +270,15 @@ STORE_ELEMS:
 
 using namespace smacc;
 
-void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
-                     unsigned num_vectors, unsigned mode, unsigned *status,
-                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
-                     unsigned *hw_weights,
-                     unsigned program_size, unsigned input_size, unsigned output_size,
-                     unsigned *seu_status, unsigned *seu_corrected, unsigned *seu_uncorrectable,
-                     unsigned scrub_period, unsigned *hw_protect, unsigned seu_clear) {
-    // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
-    // depth = the co-simulation testbench's buffers in beats (SM_AXI_DEPTH_*, set by the
-    // Vitis flow from the vectors it co-simulates), never more: co-simulation copies `depth`
-    // beats from each pointer. It does not bound the hardware (PROGRAM_SIZE etc. do).
-#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 num_read_outstanding = 4 depth = SM_AXI_DEPTH_PROGRAM
-#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_INPUT
-#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_OUTPUT
-#pragma HLS INTERFACE mode = s_axilite port = program offset = 0x10 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = input offset = 0x1C bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = output offset = 0x28 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = num_vectors offset = 0x34 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = mode offset = 0x3C bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = status offset = 0x44 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = cycles offset = 0x4C bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = hw_id offset = 0x58 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = hw_config offset = 0x60 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = hw_weights offset = 0x88 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = program_size offset = 0x68 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = input_size offset = 0x70 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = output_size offset = 0x78 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = seu_status offset = 0x90 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = seu_corrected offset = 0x98 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = seu_uncorrectable offset = 0xA0 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = scrub_period offset = 0xA8 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = hw_protect offset = 0xB0 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = seu_clear offset = 0xB8 bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = return bundle = control  // ap_ctrl_hs at 0x00
-#pragma HLS INTERFACE mode = ap_ctrl_hs port = return
+// The kernel: everything the IP does, one process of the top's DATAFLOW region. It ends by
+// sending its counted steps to the clock process beside it (cycle_timer, cycle_counter.h).
+static void accel_run(const bus_t *program, const bus_t *input, bus_t *output,
+                      unsigned num_vectors, unsigned mode, unsigned *status, unsigned *hw_id,
+                      unsigned *hw_config, unsigned *hw_weights, unsigned program_size,
+                      unsigned input_size, unsigned output_size, unsigned *seu_status,
+                      unsigned *seu_corrected, unsigned *seu_uncorrectable,
+                      unsigned scrub_period, unsigned *hw_protect, unsigned seu_clear,
+                      hls::stream<cycles_t> &done) {
 
     // Persistent on-chip state: survives between runs so MODE.LOAD_PROGRAM = 0 reuses it.
     // (its op table, MAX_OPS records, is a member array: no BIND_STORAGE pragma reaches it;
@@ -500,8 +475,63 @@ void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
         else if (bb.fault) err = pf::ERR_ADDR_RANGE;
     }
     *status = err;
-    *cycles = cyc;
     *seu_status = seu.status;
     *seu_corrected = seu.corrected;
     *seu_uncorrectable = seu.uncorrectable;
+    // the last action of the run: the clock beside it stops when it sees this token (every
+    // path ends here: no early return), and STEPS reports it
+    done.write(cyc);
+}
+
+void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
+                     unsigned num_vectors, unsigned mode, unsigned *status,
+                     unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
+                     unsigned *hw_weights,
+                     unsigned program_size, unsigned input_size, unsigned output_size,
+                     unsigned *seu_status, unsigned *seu_corrected, unsigned *seu_uncorrectable,
+                     unsigned scrub_period, unsigned *hw_protect, unsigned seu_clear,
+                     unsigned long long *steps) {
+    // m_axi data ports; base addresses are the *_ADDR registers (offset=slave).
+    // depth = the co-simulation testbench's buffers in beats (SM_AXI_DEPTH_*, set by the
+    // Vitis flow from the vectors it co-simulates), never more: co-simulation copies `depth`
+    // beats from each pointer. It does not bound the hardware (PROGRAM_SIZE etc. do).
+#pragma HLS INTERFACE mode = m_axi port = program offset = slave bundle = gmem0 max_read_burst_length = 256 num_read_outstanding = 4 depth = SM_AXI_DEPTH_PROGRAM
+#pragma HLS INTERFACE mode = m_axi port = input offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_INPUT
+#pragma HLS INTERFACE mode = m_axi port = output offset = slave bundle = gmem1 depth = SM_AXI_DEPTH_OUTPUT
+#pragma HLS INTERFACE mode = s_axilite port = program offset = 0x10 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = input offset = 0x1C bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = output offset = 0x28 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = num_vectors offset = 0x34 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = mode offset = 0x3C bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = status offset = 0x44 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = cycles offset = 0x4C bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = steps offset = 0xC0 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = hw_id offset = 0x58 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = hw_config offset = 0x60 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = hw_weights offset = 0x88 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = program_size offset = 0x68 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = input_size offset = 0x70 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = output_size offset = 0x78 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = seu_status offset = 0x90 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = seu_corrected offset = 0x98 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = seu_uncorrectable offset = 0xA0 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = scrub_period offset = 0xA8 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = hw_protect offset = 0xB0 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = seu_clear offset = 0xB8 bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = return bundle = control  // ap_ctrl_hs at 0x00
+#pragma HLS INTERFACE mode = ap_ctrl_hs port = return
+
+    // CYCLES is a clock: the kernel (accel_run) and a free-running counter (cycle_timer) are
+    // the two processes of one DATAFLOW region, both started by ap_start; the counter adds 1
+    // per clock in an II = 1 loop until the kernel's last action, a token on `done` carrying
+    // its counted steps (STEPS), arrives. ap_done follows when both have returned. C-sim runs
+    // the processes one after the other, so there the counter sees the token at once and
+    // reports the counted steps (hls/README.md "Cycles: counted, modelled, measured").
+#pragma HLS DATAFLOW
+    hls::stream<cycles_t> done;
+#pragma HLS STREAM variable = done depth = 2
+    accel_run(program, input, output, num_vectors, mode, status, hw_id, hw_config, hw_weights,
+              program_size, input_size, output_size, seu_status, seu_corrected,
+              seu_uncorrectable, scrub_period, hw_protect, seu_clear, done);
+    cycle_timer(done, cycles, steps);
 }

@@ -168,13 +168,16 @@ constexpr unsigned hw_protect_value() {
 // SEU_UNCORRECTABLE / HW_PROTECT are written when the run ends (Vitis outputs); SCRUB_PERIOD
 // and SEU_CLEAR are read when it starts (SEU_CLEAR bit 0 set at a start clears the counters
 // and SEU_STATUS first: an ap_ctrl_hs kernel sees its registers only while it runs).
+// CYCLES (0x4C) is a clock count and STEPS (0xC0) the kernel's counted loop steps
+// (cycle_counter.h); in C-sim both are the counted steps.
 void spacemimo_accel(const bus_t *program, const bus_t *input, bus_t *output,
                      unsigned num_vectors, unsigned mode, unsigned *status,
                      unsigned long long *cycles, unsigned *hw_id, unsigned *hw_config,
                      unsigned *hw_weights,
                      unsigned program_size, unsigned input_size, unsigned output_size,
                      unsigned *seu_status, unsigned *seu_corrected, unsigned *seu_uncorrectable,
-                     unsigned scrub_period, unsigned *hw_protect, unsigned seu_clear);
+                     unsigned scrub_period, unsigned *hw_protect, unsigned seu_clear,
+                     unsigned long long *steps);
 
 #ifndef __SYNTHESIS__
 // C-sim only (not part of the IP): CYCLES of the last vector of the last run, split per op

@@ -116,7 +116,7 @@ struct AccelRegs {
     void start() {
         unsigned status = 0, hw_id = 0, hw_config = 0, hw_weights = 0;
         unsigned seu_status = 0, seu_corrected = 0, seu_uncorrectable = 0, hw_protect = 0;
-        unsigned long long cycles = 0;
+        unsigned long long cycles = 0, steps = 0;
         spacemimo_accel(ddr.at(addr(regmap::PROGRAM_ADDR_LO, regmap::PROGRAM_ADDR_HI)),
                         ddr.at(addr(regmap::INPUT_ADDR_LO, regmap::INPUT_ADDR_HI)),
                         ddr.at(addr(regmap::OUTPUT_ADDR_LO, regmap::OUTPUT_ADDR_HI)),
@@ -124,10 +124,13 @@ struct AccelRegs {
                         &hw_id, &hw_config, &hw_weights, regs[regmap::PROGRAM_SIZE / 4],
                         regs[regmap::INPUT_SIZE / 4], regs[regmap::OUTPUT_SIZE / 4],
                         &seu_status, &seu_corrected, &seu_uncorrectable,
-                        regs[regmap::SCRUB_PERIOD / 4], &hw_protect, regs[regmap::SEU_CLEAR / 4]);
+                        regs[regmap::SCRUB_PERIOD / 4], &hw_protect, regs[regmap::SEU_CLEAR / 4],
+                        &steps);
         regs[regmap::STATUS / 4] = status;
         regs[regmap::CYCLES_LO / 4] = (uint32_t)cycles;
         regs[regmap::CYCLES_HI / 4] = (uint32_t)(cycles >> 32);
+        regs[regmap::STEPS_LO / 4] = (uint32_t)steps;
+        regs[regmap::STEPS_HI / 4] = (uint32_t)(steps >> 32);
         regs[regmap::HW_ID / 4] = hw_id;
         regs[regmap::HW_CONFIG / 4] = hw_config;
         regs[regmap::HW_WEIGHTS / 4] = hw_weights;
@@ -460,7 +463,15 @@ int main(int argc, char **argv) {
                 (unsigned long long)obuf.beats.size());
     std::printf("cycles_load_and_batch=%llu vectors=%llu cycles_per_inference=%llu\n", cyc_batch,
                 (unsigned long long)n, cyc_one);
-    {  // the reuse run's CYCLES as the kernel's loops counted them, per op
+    {  // STEPS beside CYCLES for the reuse run: equal in C-sim (no clock); in co-simulation
+       // CYCLES is the RTL's clock count and the difference what the schedule did not plan
+        const unsigned long long steps_one =
+            (unsigned long long)accel.read(regmap::STEPS_LO) |
+            ((unsigned long long)accel.read(regmap::STEPS_HI) << 32);
+        std::printf("steps_per_inference=%llu cycles_minus_steps=%lld\n", steps_one,
+                    (long long)(cyc_one - steps_one));
+    }
+    {  // the reuse run's counted steps per op
         unsigned long long ops[accel_config::max_ops], io[2];
         unsigned nops = spacemimo_csim_op_cycles(ops, io);
         std::printf("io_cycles=%llu,%llu op_cycles=", io[0], io[1]);

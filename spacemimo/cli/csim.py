@@ -93,7 +93,7 @@ def cmd_csim(args: argparse.Namespace) -> int:
                   f"says why")
             continue
         line = (f"{d}: mismatches={res.mismatches}/{res.words} cycles/inference="
-                f"{res.cycles_inference} (counted by the kernel's loops)")
+                f"{res.cycles_inference} (counted: the kernel's loop steps; C-sim has no clock)")
         if res.mismatches is None:
             print(res.output.strip())
             continue

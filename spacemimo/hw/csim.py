@@ -37,6 +37,9 @@ class CsimResult:
     status: int | None = None
     cycles_batch: int | None = None
     cycles_inference: int | None = None
+    # STEPS of the reuse run (the kernel's counted steps). C-sim has no clock, so CYCLES
+    # reports the same count there; in Vitis co-simulation CYCLES is the RTL's clock count
+    steps_inference: int | None = None
     vectors: int | None = None
     # the SEU registers after the first run (hls/src/seu_protect.h): SEU_STATUS,
     # SEU_CORRECTED, SEU_UNCORRECTABLE, HW_PROTECT
@@ -120,6 +123,8 @@ def run_csim(binary: Path, vec_dir: str | Path, *args: str, timeout: float | Non
     if m := re.search(r"cycles_load_and_batch=(\d+) vectors=(\d+) cycles_per_inference=(\d+)",
                       out):
         res.cycles_batch, res.vectors, res.cycles_inference = map(int, m.groups())
+    if m := re.search(r"^steps_per_inference=(\d+) ", out, re.M):
+        res.steps_inference = int(m.group(1))
     if m := re.search(r"^seu: seu_status=0x([0-9A-F]+) seu_corrected=(\d+) "
                       r"seu_uncorrectable=(\d+) hw_protect=0x([0-9A-F]+)$", out, re.M):
         res.seu = {"status": int(m.group(1), 16), "corrected": int(m.group(2)),

@@ -2,10 +2,11 @@
 
 A separate model (nothing here is compiled into the kernel): it writes down, op by op, the
 schedule hls/src/ is built as — which pipelined loops run, how many steps each takes at
-II = 1, and that each pays its pipeline depth once. The kernel's CYCLES register is a
-counter its loops increment as they run (hls/src/cycle_counter.h); tests/test_hls_csim.py
-checks the two agree op by op, and ``rtl_cycles`` puts the RTL's measured per-op cycles
-(results/bench_hw/cycles_per_op.json, Verilator) beside both. Every configuration is a named
+II = 1, and that each pays its pipeline depth once. The kernel's STEPS register is a
+counter its loops increment as they run (hls/src/cycle_counter.h; C-sim reports it as CYCLES,
+which on hardware is the clock count); tests/test_hls_csim.py checks the two agree op by op,
+and ``rtl_cycles`` puts the RTL's measured per-op cycles (results/bench_hw/cycles_per_op.json,
+Verilator) beside both. Every configuration is a named
 HLS build of ``spacemimo/spec/builds.yaml`` (the kernel's defaults are generated from it).
 
 Assumed constants (builds.yaml; Vitis co-simulation / csynth.xml confirm them): a pipelined
@@ -15,14 +16,17 @@ an op record ``op_overhead`` and the start handshake ``start_overhead``.
 Schedule (hls/README.md "Schedule"):
 
 - DENSE: every step takes one packed 32-bit weight word per bank, 32 / bits inputs (the RTL's
-  packing). Resident weights: one flattened pipelined loop over tiles x max(row words, D)
+  packing). Resident weights: one flattened pipelined loop over tiles x max(tile steps, D)
   steps (D = out_lanes / drain_cols drain steps, all rows at once; the previous tile drains from
-  shadow registers while the next computes), then the last tile's drain (D steps).
-- DENSE, streamed weights: the same loop; per tile and chunk of STREAM_K inputs, the fetch (one
-  bus beat per step + bus latency), then the chunk's words; fetch and compute in sequence, the
-  previous tile's drain under both.
-- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of ``rows``
-  steps.
+  shadow registers while the next computes), then the last tile's drain (D steps). A tile's
+  steps: its input segments in Horner order (``horner_order``), each segment's words (a word
+  straddling two segments in both), plus the largest alignment in doubling steps.
+- DENSE, streamed weights: the same loop; per tile, segment and chunk of at most STREAM_K
+  inputs' words, the fetch (one bus beat per step + bus latency), then the chunk's words;
+  fetch and compute in sequence, the previous tile's drain under both.
+- AGGREGATE: one loop; per DRAIN_COLS column tile a reduce pass and a write pass of one step
+  per row tile (all node_rows rows at once; one row per step only on axis 1 with K >
+  node_rows not a multiple of it).
 - NORM: sum of squares (rows x column tiles), 32-step isqrt, 64-step divide, scale pass.
 - TAYLOR: per channel K*K*N + N*K*K complex products (one per step) and a rows-step write.
 - A vector: input load (one element per step), the ops, output store — in sequence.
@@ -199,47 +203,85 @@ def fetch_beats(first: int, rows: int, row_stride: int, words: int, cfg: ArrayCo
                for s in range(first, first + rows * row_stride, row_stride))
 
 
+def horner_order(in_cols: int, seg_cols: int = 0, aligns: list[int] | None = None
+                 ) -> list[tuple[int, int, int]]:
+    """A DENSE's input segments in the order the kernel walks them (hls/src/dense_tile.h
+    ``seg_plan``, the RTL's Horner order): (first column, end column, doublings after it),
+    decreasing alignment, ties in column order; the doublings add up to the largest
+    alignment. No segments: one of all columns, no doubling."""
+    if not seg_cols:
+        return [(0, in_cols, 0)]
+    al = list(aligns or [])[:in_cols // seg_cols]
+    order = sorted(range(len(al)), key=lambda s: (-al[s], s))
+    return [(s * seg_cols, (s + 1) * seg_cols,
+             al[s] - (al[order[k + 1]] if k + 1 < len(order) else 0))
+            for k, s in enumerate(order)]
+
+
 def dense_loops(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                cfg: ArrayConfig, first_word: int = 0) -> list[LoopUse]:
+                cfg: ArrayConfig, first_word: int = 0,
+                segments: list[tuple[int, int, int]] | None = None) -> list[LoopUse]:
     """DENSE (hls/src/dense_tile.h dense_op): ONE DENSE_STEPS loop over the tiles and, after
-    the last, D drain-only steps. A tile takes its row words (one packed word = 32 / bits inputs per
-    bank per step) — streamed, per chunk of STREAM_K inputs the chunk's bus beats (one per
-    step; ``first_word`` = the image word of the op's weights, data base + w_off, fixes which
-    beats the rows touch) then its words — and at least D steps (the previous tile's drain);
-    each streamed chunk adds the bus latency."""
-    ac, sk = cfg.out_lanes, cfg.stream_k
+    the last, D drain-only steps. A tile walks its input segments in Horner order
+    (``segments``, from ``horner_order``; None: one segment): each segment's packed words
+    (one word = 32 / bits inputs per bank per step; a word straddling two segments is stepped
+    in both) — streamed, in chunks of at most STREAM_K inputs' words, each the chunk's bus
+    beats (one per step; ``first_word`` = the image word of the op's weights, data base +
+    w_off, fixes which beats the rows touch) then its words — then the segment's doublings
+    (one step each); a tile lasts at least D steps (the previous tile's drain); each streamed
+    chunk adds the bus latency."""
+    ac = cfg.out_lanes
     tiles_c, tiles_r = _cdiv(out_cols, ac), _cdiv(rows, cfg.node_rows)
     d = drain_cycles(cfg)
     rw, per_word = row_words(in_cols, bits), 32 // bits
+    pieces = segments or [(0, in_cols, 0)]
+    doublings = sum(p[2] for p in pieces)
+    spans = [(c0 // per_word, (c1 - 1) // per_word + 1) for c0, c1, _ in pieces]
     if not streamed:
-        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(rw, d) + d, 0)]
+        tile = sum(e - w for w, e in spans) + doublings
+        return [("DENSE_STEPS", 1, tiles_c * tiles_r * max(tile, d) + d, 0)]
+    skw = cfg.stream_k // per_word
     steps = latency = 0
     for ct in range(tiles_c):
         tile_rows = min(out_cols - ct * ac, ac)
-        tile = 0
-        for k0 in range(0, in_cols, sk):
-            words = row_words(min(in_cols - k0, sk), bits)
-            tile += fetch_beats(first_word + ct * ac * rw + k0 // per_word, tile_rows, rw,
-                                words, cfg) + words
-            latency += tiles_r * cfg.axi_latency
+        tile = doublings
+        for w, end in spans:
+            while w < end:
+                cw = min(skw, end - w)
+                tile += fetch_beats(first_word + ct * ac * rw + w, tile_rows, rw, cw, cfg) + cw
+                latency += tiles_r * cfg.axi_latency
+                w += cw
         steps += tiles_r * max(tile, d)
     return [("DENSE_STEPS", 1, steps + d, latency)]
 
 
 def dense_cycles(rows: int, in_cols: int, out_cols: int, bits: int, streamed: bool,
-                 cfg: ArrayConfig, first_word: int = 0) -> int:
+                 cfg: ArrayConfig, first_word: int = 0,
+                 segments: list[tuple[int, int, int]] | None = None) -> int:
     """DENSE op cycles (without the FSM's op overhead)."""
-    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg, first_word),
-                        cfg)
+    return loops_cycles(dense_loops(rows, in_cols, out_cols, bits, streamed, cfg, first_word,
+                                    segments), cfg)
 
 
-def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
-    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass over the rows."""
-    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * rows, 0)]
+def agg_whole_tiles(group: int, axis: int, cfg: ArrayConfig) -> bool:
+    """AGGREGATE takes a whole row tile (node_rows rows) per step unless two of its rows could
+    belong to different groups of one group-state slot: axis 1 with K > node_rows not a
+    multiple of it (hls/src/aggregate.h ``agg_whole_tiles``)."""
+    ar = cfg.node_rows
+    return axis == 0 or group <= ar or group % ar == 0
 
 
-def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig) -> int:
-    return loops_cycles(aggregate_loops(rows, cols, cfg), cfg)
+def aggregate_loops(rows: int, cols: int, cfg: ArrayConfig, group: int = 1, axis: int = 0
+                    ) -> list[LoopUse]:
+    """One AGG_STEPS loop: per DRAIN_COLS column tile a reduce and a write pass, one step per
+    row tile (per row where ``agg_whole_tiles`` is false)."""
+    per_pass = _cdiv(rows, cfg.node_rows) if agg_whole_tiles(group, axis, cfg) else rows
+    return [("AGG_STEPS", 1, 2 * _cdiv(cols, cfg.drain_cols) * per_pass, 0)]
+
+
+def aggregate_cycles(rows: int, cols: int, cfg: ArrayConfig, group: int = 1, axis: int = 0
+                     ) -> int:
+    return loops_cycles(aggregate_loops(rows, cols, cfg, group, axis), cfg)
 
 
 def norm_loops(rows: int, cols: int, cfg: ArrayConfig) -> list[LoopUse]:
@@ -278,9 +320,11 @@ def op_loops(op: Op, bits: int, streamed: bool, cfg: ArrayConfig, data_base: int
     """The loops one op runs (by opcode); ``data_base``: image word of the data segment."""
     if op.opcode == 1:
         return dense_loops(op.rows, op.in_cols, op.out_cols, bits, streamed, cfg,
-                           data_base + op.w_off)
+                           data_base + op.w_off,
+                           horner_order(op.in_cols, op.seg_cols,
+                                        op.segment_aligns(op.num_segments)))
     if op.opcode == 2:
-        return aggregate_loops(op.rows, op.in_cols, cfg)
+        return aggregate_loops(op.rows, op.in_cols, cfg, op.group, op.agg_axis)
     if op.opcode == 3:
         return norm_loops(op.rows, op.in_cols, cfg)
     return taylor_loops(op.rows, op.in_cols, op.group, cfg)
@@ -339,7 +383,7 @@ class Prediction:
     ops: list[OpCost] = field(default_factory=list)
     compute: int = 0  # one pass over the op table (per inference, excluding I/O)
     load: int = 0  # LOAD_PROGRAM
-    inference: int = 0  # one vector, program already loaded (CYCLES of such a run)
+    inference: int = 0  # one vector, program already loaded (STEPS of such a run)
     resident_words: int = 0
     streamed_words: int = 0
     error: str = ""
@@ -347,7 +391,7 @@ class Prediction:
     out_elems: int = 0
 
     def run_cycles(self, num_vectors: int = 1, load: bool = False) -> int:
-        """CYCLES of a run of ``num_vectors`` back to back (with LOAD_PROGRAM if ``load``)."""
+        """STEPS of a run of ``num_vectors`` back to back (with LOAD_PROGRAM if ``load``)."""
         return self.config.start_overhead + (self.load if load else 0) + self._vectors(
             num_vectors)
 
@@ -367,8 +411,8 @@ class Prediction:
 
     def table(self, counted: list[int] | None = None, rtl: dict[int, int] | None = None
               ) -> str:
-        """Markdown per-op table plus totals. ``counted``: the C-sim's per-op CYCLES (the
-        kernel's loop-step counter) beside the model; ``rtl``: the RTL's measured cycles
+        """Markdown per-op table plus totals. ``counted``: the C-sim's per-op counted steps
+        (the kernel's loop-step counter) beside the model; ``rtl``: the RTL's measured cycles
         (Verilator, results/bench_hw/cycles_per_op.json) of the ops both share."""
         c = self.config
         head = "| # | op | rows | in | out | weights | MACs | weights at | modelled (HLS) |"
@@ -400,7 +444,7 @@ class Prediction:
             f"- compute per inference (modelled): {self.compute:,} cycles "
             f"({self.macs / max(self.compute, 1):.0f} MAC/cycle of "
             f"{c.node_rows * c.out_lanes} PEs x {32 // self.bits} products)",
-            f"- one inference, program loaded (CYCLES, modelled): {self.inference:,} cycles = "
+            f"- one inference, program loaded (STEPS, modelled): {self.inference:,} cycles = "
             f"{self.microseconds(self.inference):,.1f} us",
             f"- LOAD_PROGRAM (checksum + {self.resident_words:,} resident weight words): "
             f"{self.load:,} cycles; {self.streamed_words:,} weight words streamed per inference",
