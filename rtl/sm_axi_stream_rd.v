@@ -8,7 +8,7 @@
 //
 // Bursts: INCR, at most MAX_BURST beats, never across a 4 KiB boundary, up to OUTS bursts
 // outstanding (a first-beat latency of ~OUTS * MAX_BURST cycles is hidden); R is always ready
-// (the stream-buffer half being filled is reserved for this tile), so a port takes one beat
+// (the stream-buffer slot being filled is reserved for this tile), so a port takes one beat
 // per cycle.
 //
 // Memory safety (quant/PROGRAM.md "Bounds"): every burst's byte range is checked against the
@@ -29,14 +29,15 @@ module sm_axi_stream_rd #(
   parameter K = 0,               // this port
   parameter RWB = 10,            // bits of a row's word count
   parameter LPB = 3,             // bits of a row index inside a tile (log2 OUT_LANES, >= 1)
-  parameter BIB = 8              // bits of a beat index inside a row
+  parameter BIB = 8,             // bits of a beat index inside a row
+  parameter HB = 1               // bits of a stream-buffer slot (WGT_BUFS = 2^HB)
 )(
   input  wire               clk,
   input  wire               rst_n,
   input  wire               abort,
   input  wire               start,     // a tile: taken whenever `issuing` is low, so the
                                        // next tile's bursts follow the last one's at once
-  input  wire               half,      // its stream-buffer half (tagged on every beat)
+  input  wire [HB-1:0]      half,      // its stream-buffer slot (tagged on every beat)
   input  wire [AXI_AW-1:0]  addr,      // byte address of the tile's row 0 (word aligned)
   input  wire [RWB-1:0]     rw,        // 32-bit words per row (>= 1)
   input  wire [LPB:0]       rows,      // rows in the tile (1 .. OUT_LANES)
@@ -50,7 +51,7 @@ module sm_axi_stream_rd #(
   output reg                bus_wait,
   // beat out (one per cycle, no back-pressure)
   output reg                wr_en,
-  output reg               wr_half,
+  output reg  [HB-1:0]     wr_half,
   output reg  [LPB-1:0]     wr_row,
   output reg  [BIB-1:0]     wr_beat,
   output reg  [$clog2(WGT_DW/32 > 1 ? WGT_DW/32 : 2)-1:0] wr_skip,
@@ -102,9 +103,9 @@ module sm_axi_stream_rd #(
   reg  [BIB-1:0]    f_bi   [0:OUTS-1];
   reg  [SKW-1:0]    f_skip [0:OUTS-1];
   reg  [7:0]        f_len  [0:OUTS-1];   // beats - 1
-  reg               f_half [0:OUTS-1];   // stream-buffer half of its tile
+  reg  [HB-1:0]     f_half [0:OUTS-1];   // stream-buffer slot of its tile
   reg               f_tl   [0:OUTS-1];   // the last burst of this port's share of its tile
-  reg               half_q;
+  reg  [HB-1:0]     half_q;
   reg               empty_pend;          // a tile with no row here, done after the bursts
                                          // of the tiles before it (counts stay in order)
   reg  [LO-1:0]     f_wp, f_rp;
@@ -144,7 +145,7 @@ module sm_axi_stream_rd #(
       stride <= {AXI_AW{1'b0}}; rw_q <= {RWB{1'b0}};
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
       wr_row <= {LPB{1'b0}}; wr_beat <= {BIB{1'b0}}; wr_skip <= 0; wr_data <= {WGT_DW{1'b0}};
-      wr_half <= 1'b0; tdone <= 2'b00; half_q <= 1'b0; empty_pend <= 1'b0;
+      wr_half <= {HB{1'b0}}; tdone <= 2'b00; half_q <= {HB{1'b0}}; empty_pend <= 1'b0;
     end else begin
       wr_en <= 1'b0;
       bus_wait <= (arvalid && !arready) || (f_n != 0 && !(arvalid && f_n == 1) && !rvalid);

@@ -56,6 +56,7 @@ module spacemimo_accel #(
   // m_axi_wgt<k> (0: every weight resident), WGT_DW bits each (64 or 128)
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
+  parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (power of two >= 2)
   parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
@@ -212,7 +213,8 @@ module spacemimo_accel #(
   localparam LU  = $clog2(WU);
   localparam SBD = MAX_COLS / Q;          // words of the longest row (ceil(in_cols / Q))
   localparam SBH = SBD / WU + 1;          // beats of it (+1: a row need not start beat-aligned)
-  localparam SBA = $clog2(2 * SBH);       // stream-buffer address bits (two halves)
+  localparam HB  = $clog2(WGT_BUFS);      // slot index bits (slot = tile mod WGT_BUFS)
+  localparam SBA = $clog2(WGT_BUFS * SBH);  // stream-buffer address bits (WGT_BUFS slots)
   localparam RWB = $clog2(SBD + 1);
   localparam BIB0 = $clog2(SBH + 1);
   localparam BIB = (BIB0 < 5) ? 5 : BIB0; // beat index bits (>= a 16-beat burst)
@@ -700,19 +702,21 @@ module spacemimo_accel #(
   reg  [LBM-1:0] sc_brow, sc_brow_q;
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
-  // takes rows k, k + NPW, ...) write whole beats into a double-buffered stream buffer per bank
-  // (half = parity of the tile's index among the vector's streamed tiles; beat b of row p at
-  // half * SBH + b, its first word at `skip`), so the fetch of tile g + 1 overlaps the MACs
-  // of tile g, across op boundaries: a fetch cursor walks the vector's streamed ops in
+  // takes rows k, k + NPW, ...) write whole beats into a stream buffer of WGT_BUFS slots per
+  // bank (slot = the tile's index among the vector's streamed tiles mod WGT_BUFS; the
+  // `half` signals carry it; beat b of row p at slot * SBH + b, its first word at `skip`), so
+  // the fetch of tiles g + 1 .. g + WGT_BUFS - 1 overlaps the MACs of tile g, across op
+  // boundaries: a fetch cursor walks the vector's streamed ops in
   // program order independently of the op being executed (prefetch through resident ops).
   reg              o_strm;              // the current DENSE op streams its weights
-  reg              ws_half;             // stream-buffer half of the tile being started
+  reg  [HB-1:0]    ws_half;             // stream-buffer slot of the tile being started
   reg              ws_start;
   reg  [AXI_AW-1:0] ws_addr;            // byte address of the tile's first row
   reg  [RWB-1:0]   ws_rw;
   reg  [LP:0]      ws_rows;
   wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and streamed tile
-  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss, wsb_half;
+  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss;
+  wire [4*HB-1:0]  wsb_half;
   wire [7:0]       wsb_td;
   wire [4*LP-1:0]  wsb_row;
   wire [4*BIB-1:0] wsb_beat;
@@ -764,9 +768,9 @@ module spacemimo_accel #(
     for (gk = 0; gk < 4; gk = gk + 1) begin : wport
       if (gk < WGT_PORTS) begin : eng
         sm_axi_stream_rd #(.AXI_AW(AXI_AW), .WGT_DW(WGT_DW), .MAX_BURST(MAX_BURST), .OUTS(8),
-                           .NP(NPW), .K(gk), .RWB(RWB), .LPB(LP), .BIB(BIB)) u_ws (
+                           .NP(NPW), .K(gk), .RWB(RWB), .LPB(LP), .BIB(BIB), .HB(HB)) u_ws (
           .clk(clk), .rst_n(rst_n), .abort(abort), .start(ws_start), .half(ws_half),
-          .issuing_o(wsb_iss[gk]), .tdone(wsb_td[gk*2 +: 2]), .wr_half(wsb_half[gk]),
+          .issuing_o(wsb_iss[gk]), .tdone(wsb_td[gk*2 +: 2]), .wr_half(wsb_half[gk*HB +: HB]),
           .addr(ws_addr),
           .rw(ws_rw), .rows(ws_rows), .base(pa_q[AXI_AW-1:0]), .size(ps_q),
           .busy(wsb_busy[gk]), .err(wsb_err[gk]), .rerr(wsb_rerr[gk]), .bus_wait(wsb_wait[gk]),
@@ -780,7 +784,8 @@ module spacemimo_accel #(
       end else begin : tie   // an unused port: idle master
         assign wsb_busy[gk] = 1'b0; assign wsb_err[gk] = 1'b0; assign wsb_rerr[gk] = 1'b0;
         assign wsb_wait[gk] = 1'b0; assign wsb_en[gk] = 1'b0;
-        assign wsb_iss[gk] = 1'b0; assign wsb_half[gk] = 1'b0; assign wsb_td[gk*2 +: 2] = 2'b00;
+        assign wsb_iss[gk] = 1'b0; assign wsb_half[gk*HB +: HB] = {HB{1'b0}};
+        assign wsb_td[gk*2 +: 2] = 2'b00;
         assign wsb_row[gk*LP +: LP] = {LP{1'b0}}; assign wsb_beat[gk*BIB +: BIB] = {BIB{1'b0}};
         assign wsb_skip[gk*LU +: LU] = {LU{1'b0}};
         assign wsb_data[gk*WGT_DW +: WGT_DW] = {WGT_DW{1'b0}};
@@ -844,17 +849,18 @@ module spacemimo_accel #(
       end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;
-        reg  [WGT_DW-1:0] sbuf [0:2*SBH-1];
-        reg  [LU-1:0]     skp [0:1];
+        reg  [WGT_DW-1:0] sbuf [0:WGT_BUFS*SBH-1];
+        reg  [LU-1:0]     skp [0:WGT_BUFS-1];
+        wire [HB-1:0]     rsl = sb_dt[HB-1:0], wsl = wsb_half[KP*HB +: HB];
         reg  [WGT_DW-1:0] sq;
         reg  [LU-1:0]     ssel;
-        wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[sb_dt[0]];
-        wire [SBA-1:0]    sra = (sb_dt[0] ? SBH : 0) + (pos >> LU);
-        wire [SBA-1:0]    swa = (wsb_half[KP] ? SBH : 0) + wsb_beat[KP*BIB +: BIB];
+        wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[rsl];
+        wire [SBA-1:0]    sra = rsl * SBH + (pos >> LU);
+        wire [SBA-1:0]    swa = wsl * SBH + wsb_beat[KP*BIB +: BIB];
         always @(posedge clk) begin
           if (wsb_en[KP] && wsb_row[KP*LP +: LP] == gb) begin
             sbuf[swa] <= wsb_data[KP*WGT_DW +: WGT_DW];
-            skp[wsb_half[KP]] <= wsb_skip[KP*LU +: LU];
+            skp[wsl] <= wsb_skip[KP*LU +: LU];
           end
           sq <= sbuf[sra];
           ssel <= pos[LU-1:0];
@@ -947,8 +953,9 @@ module spacemimo_accel #(
   // global index of that tile, wf_addr its byte address) is restarted at every vector's
   // S_IN_START and walks the streamed ops (op_strm) on its own: it looks at one op per cycle
   // (wf_st 1; at a streamed one it takes its woff/in/out words from the op table), then
-  // starts that op's tiles (wf_st 3), each into half g mod 2 once the array has consumed
-  // tile g - 2 (wf_g <= g_used + 1); wf_st 0: no streamed op left. g_used = streamed tiles
+  // starts that op's tiles (wf_st 3), each into slot g mod WGT_BUFS once the array has
+  // consumed tile g - WGT_BUFS (wf_g <= g_used + WGT_BUFS - 1); wf_st 0: no streamed op
+  // left. g_used = streamed tiles
   // the array has consumed (issued) in this vector; wf_cnt = tiles each port has received,
   // wf_done = received by all of them: the array issues tile g_used once wf_done > g_used.
   // An op ends when its own tiles are consumed.
@@ -1553,7 +1560,7 @@ module spacemimo_accel #(
       `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
       `SM_TMR_SET(wr_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wr_count, 32'h0)
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
-      wf_t <= 32'h0; ws_half <= 1'b0; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
+      wf_t <= 32'h0; ws_half <= {HB{1'b0}}; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
       g_used <= 32'h0; wf_nt <= 32'h0; wf_ocol <= 32'h0; wf_rw <= {RWB{1'b0}};
       wf_addr <= {AXI_AW{1'b0}};
       for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
@@ -1581,10 +1588,10 @@ module spacemimo_accel #(
 
       // ---------------- weight stream (prefetch): the cursor looks for the next streamed op
       // (one op per cycle), takes its stream parameters, then starts its tile wf_t (global
-      // wf_g, into half wf_g mod 2) once every engine has issued the last tile's bursts
-      // (their beats may still be in flight) and the MAC array has consumed global tile
-      // wf_g - 2 (the half's previous tile); the array issues tile g_used only when every
-      // port has received it (wf_done > g_used)
+      // wf_g, into slot wf_g mod WGT_BUFS) once every engine has issued the last tile's
+      // bursts (their beats may still be in flight) and the MAC array has consumed global
+      // tile wf_g - WGT_BUFS (the slot's previous tile); the array issues tile g_used only
+      // when every port has received it (wf_done > g_used)
       if (wf_st == 2'd1) begin
         if (wf_op >= h_num_ops) wf_st <= 2'd0;            // no streamed op left: idle
         else if (op_strm[wf_op[$clog2(MAX_OPS)-1:0]]) begin   // its stream parameters
@@ -1594,8 +1601,8 @@ module spacemimo_accel #(
           wf_st <= 2'd3;
         end else wf_op <= wf_op + 32'd1;
       end
-      if (wf_run && !ws_iss && !ws_start && wf_g <= g_used + 32'd1) begin
-        ws_start <= 1'b1; ws_half <= wf_g[0]; ws_addr <= wf_addr; ws_rw <= wf_rw;
+      if (wf_run && !ws_iss && !ws_start && wf_g <= g_used + (WGT_BUFS - 1)) begin
+        ws_start <= 1'b1; ws_half <= wf_g[HB-1:0]; ws_addr <= wf_addr; ws_rw <= wf_rw;
         ws_rows <= (wf_ocol - (wf_t << LP) < P) ? wf_ocol - (wf_t << LP) : P;
         wf_t <= wf_t + 32'd1;
         wf_g <= wf_g + 32'd1;
@@ -1644,7 +1651,7 @@ module spacemimo_accel #(
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt - 1) begin
               `SM_TMR_SET(d_rt, 32'h0)
-              g_used <= g_used + 32'd1;   // the tile's stream-buffer half is free
+              g_used <= g_used + 32'd1;   // the tile's stream-buffer slot is free
               if (d_t == o_nt - 1) d_active <= 1'b0;
               else `SM_TMR_SET(d_t, d_t + 32'd1)
             end else `SM_TMR_SET(d_rt, d_rt + 32'd1)

@@ -58,7 +58,12 @@ def test_pynqz2_memory_model_holds_latency_and_ddr_rate(tmp_path: Path) -> None:
 
 # Cycles per inference of the small GSM (seed 3) under the KV260 model before the weight
 # stream prefetched across ops (RTL of dd47d44, measured the same way: test_bench, 2 runs)
-NO_PREFETCH_KV260 = {"rtl-small-8-streamed": 1382, "rtl-small-8-hybrid": 1335}
+# (rtl-small-8-hybrid-kv: the hybrid build's placement, so its no-prefetch figure)
+NO_PREFETCH_KV260 = {"rtl-small-8-streamed": 1382, "rtl-small-8-hybrid": 1335,
+                     "rtl-small-8-hybrid-kv": 1335}
+# ... and with the prefetch but two stream-buffer slots (rtl-small-8-hybrid, RTL of 46127b3,
+# this test): four slots (rtl-small-8-hybrid-kv) must run ahead further
+TWO_SLOTS_KV260 = {"rtl-small-8-hybrid-kv": 988}
 
 
 @pytest.mark.skipif("verilator" not in selected_simulators(),
@@ -69,7 +74,8 @@ def test_kv260_prefetch_cycles_match_formula(build: str, tmp_path: Path) -> None
     hybrid builds run at the cycle formula (``rtl_cycle_model``, which counts the weight
     stream's prefetch across ops, at the first-beat latency the memory model produced):
     every streamed op to 2 cycles, each run to 4 (the store's last beats), bit-exact, and
-    faster than without the prefetch."""
+    faster than without the prefetch; the 4-slot build (rtl-kv260's mode: SECDED resident
+    rows, WGT_BUFS 4) faster than the 2-slot one."""
     from spacemimo.hw.bench import rtl_cycle_model, start_model, store_model, weight_placement
     from spacemimo.quant.random_programs import small_gsm_program
 
@@ -90,3 +96,4 @@ def test_kv260_prefetch_cycles_match_formula(build: str, tmp_path: Path) -> None
                 assert abs(m - f) <= 2, f"op {i}: measured {m}, formula {f} ({ops}, {model})"
         assert abs(cycles - run_model) <= 4, f"run: measured {cycles}, formula {run_model}"
         assert cycles < NO_PREFETCH_KV260[build]
+        assert cycles < TWO_SLOTS_KV260.get(build, cycles + 1)

@@ -209,7 +209,7 @@ def test_stream_paper_pynqz2() -> None:
 
 
 @pytest.mark.parametrize("build", ["rtl-small-8-streamed", "rtl-small-8-hybrid",
-                                   "rtl-small-16-streamed", "rtl-pynqz2",
+                                   "rtl-small-8-hybrid-kv", "rtl-small-16-streamed", "rtl-pynqz2",
                                    pytest.param("rtl-zcu104", marks=pytest.mark.slow)])
 def test_stream_lint(build: str) -> None:
     """verilator --lint-only -Wall (with the waivers) and iverilog -g2012 accept the RTL

@@ -57,7 +57,8 @@ def test_builds_load_with_one_name_per_axis() -> None:
     assert set(SPEC.of_backend("rtl")) == {
         "rtl-small-8", "rtl-small-16", "rtl-paper-8", "rtl-paper-16", "rtl-small-8-streamed",
         "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
-        "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity"}
+        "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity",
+        "rtl-small-8-hybrid-kv"}
     assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
                                            "rtl-pynqz2")} == {
         "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",
@@ -88,7 +89,7 @@ builds:
   r: {backend: rtl, doc: y, out_lanes: 8, node_rows: 4, data_bits: 8, acc_bits: 32,
       max_rows: 8, max_cols: 64, num_buffers: 4, max_ops: 8, wmem_depth: 64, bmem_depth: 8,
       watchdog: 64, fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64, wgt_ports: 0,
-      wgt_bits: 64, dsp_pack: 0}
+      wgt_bits: 64, wgt_bufs: 2, dsp_pack: 0}
 """
 
 
@@ -103,6 +104,7 @@ builds:
     (("wmem_depth: 64, bmem", "wmem_depth: 0, bmem"), "needs wgt_ports"),
     (("wgt_bits: 64", "wgt_bits: 32"), "wgt_bits"),
     (("wgt_ports: 0", "wgt_ports: 5"), "wgt_ports"),
+    (("wgt_bufs: 2", "wgt_bufs: 3"), "wgt_bufs"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)
@@ -245,11 +247,17 @@ def test_seu_fields_map_to_rtl_parameters() -> None:
     RTL parameters SEU_W / SEU_A / SEU_C / SCRUB by their HW_PROTECT numbers, and the
     combinations the RTL cannot build rejected in one line."""
     off = {"SEU_W": 0, "SEU_A": 0, "SEU_C": 0, "SCRUB": 0}
+    # builds that store their resident weights as 72-bit SECDED rows of two words (rtl-kv260:
+    # two words per UltraRAM row) and protect nothing else
+    secded_rows = {"rtl-kv260", "rtl-small-8-hybrid-kv"}
     for name, b in SPEC.builds.items():
         if "seu" not in name:
-            assert (b.seu_weights, b.seu_acts, b.seu_ctrl, b.scrub) == ("none",) * 3 + (False,)
+            weights = "secded" if name in secded_rows else "none"
+            assert (b.seu_weights, b.seu_acts, b.seu_ctrl, b.scrub) == (
+                weights, "none", "none", False)
             if b.backend == "rtl":
-                assert {k: b.rtl_params()[k] for k in off} == off
+                assert {k: b.rtl_params()[k] for k in off} == dict(
+                    off, SEU_W=2 if name in secded_rows else 0)
     seu = SPEC["rtl-small-8-seu"].rtl_params()
     assert {k: seu[k] for k in off} == {"SEU_W": 2, "SEU_A": 2, "SEU_C": 1, "SCRUB": 1}
     assert SPEC["rtl-small-8-seu-parity"].rtl_params()["SEU_A"] == 1

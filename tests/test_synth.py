@@ -159,7 +159,7 @@ def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
     """The script marks the weight banks ram_style "ultra" only when asked (xcup), and the
-    per-part choice counts one URAM288 per 4,096-word lane bank against the 90 % margin."""
+    per-part choice counts one URAM288 per 4,096-row lane bank against the 90 % margin."""
     p = {"OUT_LANES": 64, "WMEM_DEPTH": 3328}
     s = synth.yosys_script(p, family="xcup", wmem_uram=True)
     assert 'setattr -set ram_style "ultra" t:$mem_v2 n:*wmem* %i' in s and " -uram" in s
@@ -168,3 +168,6 @@ def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
         synth.yosys_script(p, family="xc7", wmem_uram=True)
     assert synth.wmem_urams(p) == 64 and synth.wmem_urams({**p, "WMEM_DEPTH": 5000}) == 128
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 0}) == 0
+    # two words per 72-bit row (SECDED layout): rtl-kv260's 8,192 words, one URAM per lane
+    assert synth.wmem_urams({**p, "WMEM_DEPTH": 8192, "SEU_W": 2}) == 64
+    assert synth.wmem_urams({**p, "WMEM_DEPTH": 8192}) == 128

@@ -154,6 +154,13 @@ def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
     at most ``outs`` bursts outstanding; first beat ``latency`` cycles after the AR
     handshake, then one per cycle, in order across tiles (``state``: the port's last beat
     and bursts in flight). Returns (first cycle it takes the next tile, its last beat)."""
+    def slot_free(t: int) -> int:
+        """The first cycle from t with fewer than ``outs`` bursts in flight (f_n falls the
+        cycle after a burst's last beat): the engine's AR issue and row step both wait
+        for it."""
+        busy = sorted(d for d in state["done"] if d >= t)
+        return busy[len(busy) - outs] + 1 if len(busy) >= outs else t
+
     t = start
     if not rows:  # nothing for this port: done 2 cycles on, after the bursts before it
         return start, max(start + 2, state["last"] + 1)
@@ -163,9 +170,7 @@ def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
         t += 1                                    # row set-up
         while nbl:
             blen = min(nbl, max_burst, (4096 - cur % 4096) // bb)
-            busy = sorted(d for d in state["done"] if d >= t)  # f_n falls the cycle after
-            if len(busy) >= outs:
-                t = busy[len(busy) - outs] + 1
+            t = slot_free(t)
             hs = t + 1                            # AR up next cycle, READY at once
             first = max(hs + latency, state["last"] + 1)
             state["last"] = first + blen - 1
@@ -173,7 +178,7 @@ def _port_fetch(rows: list[int], rw: int, start: int, bb: int, latency: int,
             cur += blen * bb
             nbl -= blen
             t = hs + 1
-        t += 1                                    # row done: step NP rows on
+        t = slot_free(t) + 1                      # row done: step NP rows on
     return t, state["last"]
 
 
@@ -198,12 +203,13 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
     order independently of the op being executed: each streamed op's tiles (output tiles
     outer, row tiles inner) are numbered over the vector (global tile g) and fetched by
     WGT_PORTS ports (row p by port p mod WGT_PORTS). Tile g starts once every port has
-    issued tile g - 1's bursts, the array has consumed tile g - 2 (the stream-buffer half)
+    issued tile g - 1's bursts, the array has consumed tile g - WGT_BUFS (its stream-buffer slot)
     and the cursor is on its op; a DENSE op issues tile g's first item once every port has
     its last beat (2 cycles later) and its own decode is done; it ends ``4 + rows in its last
     tile`` cycles after its last issue, whatever the engines are fetching then."""
     P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
     nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
+    nbufs = params.get("WGT_BUFS", 2)     # stream-buffer slots: tile g waits for g - nbufs
     streamed = weight_placement(program, params)
     sops = [i for i, s in enumerate(streamed) if s]
     ports = [{"last": -(10 ** 9), "done": []} for _ in range(nports)]
@@ -214,7 +220,7 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
 
     def fetch_until(g_need: int) -> None:
         """Start tiles in order up to global tile g_need (each start may wait on the array
-        having consumed tile g - 2, which is known for every g <= g_need + 1 here)."""
+        having consumed tile g - WGT_BUFS, which is known for every g <= g_need + 1 here)."""
         while fetch["g"] <= g_need and fetch["k"] < len(sops):
             i = sops[fetch["k"]]
             op = program.ops[i]
@@ -224,8 +230,8 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
                 fetch["cursor"] = fetch["cursor"] + (i - prev) + 1
             g = fetch["g"]
             x = max(fetch["next_x"], fetch["cursor"])
-            if g >= 2:
-                x = max(x, consumed[g - 2] + 1)
+            if g >= nbufs:
+                x = max(x, consumed[g - nbufs] + 1)
             nrows = min(P, op.out_cols - fetch["t"] * P)
             tile = program_addr + 64 + 64 * len(program.ops) + 4 * op.w_off \
                 + fetch["t"] * P * rw * 4

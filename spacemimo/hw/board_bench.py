@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.hw import rooflines
-from spacemimo.hw.bench import GSM_CYCLES, io_model, rtl_cycle_model
+from spacemimo.hw.bench import GSM_CYCLES, rtl_cycle_model, start_model, store_model
 from spacemimo.quant.program import streamed_ops
 from spacemimo.spec import boards as board_spec
 from spacemimo.spec.builds import BuildConfig, build
@@ -38,10 +38,10 @@ def placement(cfg: BuildConfig, program: Any) -> str:
 
 def formula_cycles(program: Any, cfg: BuildConfig, latency: int) -> int:
     """The RTL cycle formula of one inference (modelled: ``bench.rtl_cycle_model`` with the
-    board's first-beat latency for streamed ops, plus the run's input/output cycles)."""
-    params = cfg.rtl_params()
-    ops = rtl_cycle_model(program, params, wgt_latency=latency)
-    return sum(r["model"] for r in ops) + io_model(program, params)
+    board's first-beat latency for streamed ops, plus the run's input/output cycles, the
+    input read paying the same latency: the board memory model delays every read port)."""
+    ops = rtl_cycle_model(program, cfg.rtl_params(), wgt_latency=latency)
+    return sum(r["model"] for r in ops) + start_model(program, latency) + store_model(program)
 
 
 def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, Any]:

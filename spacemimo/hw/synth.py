@@ -348,10 +348,12 @@ def target(build_name: str, part: str | None = None, lanes: int | None = None) -
 
 
 def wmem_urams(params: dict[str, int]) -> int:
-    """URAM288s the weight banks take in URAM: one per 4,096 32-bit words of each lane's bank
-    (a URAM288 is 4K x 72; yosys maps one 32-bit bank per block)."""
+    """URAM288s the weight banks take in URAM: one per 4,096 rows of each lane's bank (a
+    URAM288 is 4K x 72): a row is one 32-bit word, or two with SEU_W 2 (72-bit SECDED rows of
+    two words, rtl/README.md "SEU protection": 8,192 words per URAM)."""
     depth = params.get("WMEM_DEPTH", 0)
-    return params["OUT_LANES"] * -(-depth // 4096) if depth else 0
+    rows = depth // 2 if params.get("SEU_W", 0) == 2 else depth
+    return params["OUT_LANES"] * -(-rows // 4096) if depth else 0
 
 
 def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True

@@ -49,13 +49,13 @@ RTL_PARAMS = {
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
-    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "dsp_pack": "DSP_PACK",
+    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "wgt_bufs": "WGT_BUFS", "dsp_pack": "DSP_PACK",
     "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C", "scrub": "SCRUB",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
 _RTL_ONLY = ("wmem_depth", "bmem_depth", "watchdog", "fabric_mul_lanes", "norm_cols",
-             "wgt_ports", "wgt_bits", "dsp_pack")
+             "wgt_ports", "wgt_bits", "wgt_bufs", "dsp_pack")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class BuildConfig:
     norm_cols: int | None = None
     wgt_ports: int | None = None   # weight-stream AXI read ports m_axi_wgt<k> (0: resident)
     wgt_bits: int | None = None    # their data width (64 or 128)
+    wgt_bufs: int | None = None    # stream-buffer slots per bank: tiles fetched ahead + 1
     dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
     # SEU protection (both back ends; rtl/README.md "SEU protection")
     seu_weights: str = "none"   # none | secded: resident weights (64+8 rows) and biases
@@ -251,6 +252,8 @@ def _check(b: BuildConfig) -> None:
         need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
         need(0 <= (b.wgt_ports or 0) <= 4, f"wgt_ports {b.wgt_ports} must be in 0..4")
         need(b.wgt_bits in (64, 128), f"wgt_bits {b.wgt_bits} must be 64 or 128")
+        need(b.wgt_bufs in (2, 4, 8),
+             f"wgt_bufs {b.wgt_bufs} must be 2, 4 or 8 (stream-buffer slot = tile mod it)")
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
         need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
