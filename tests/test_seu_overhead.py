@@ -11,13 +11,14 @@ import pytest
 from spacemimo.hw import seu_overhead as so
 
 
-def _res(lut: int, ff: int, b36: int, b18: int = 0) -> dict[str, int]:
-    return {"LUT": lut, "LUT_total": lut + 1000, "FF": ff, "BRAM36": b36, "BRAM18": b18,
+def _res(lut: int, ff: int, b36: float) -> dict[str, float]:
+    """synth.cell_counts' keys: BRAM36 is already RAMB36 + RAMB18 / 2."""
+    return {"LUT": lut, "LUT_total": lut + 1000, "FF": ff, "BRAM36": b36, "BRAM18": 2 * b36,
             "DSP": 52, "seconds": 1}
 
 
 def test_overhead_rows_ratios_and_goals() -> None:
-    res = {"base": _res(40_000, 10_000, 0, 8), "prot": _res(45_000, 11_000, 4, 1),
+    res = {"base": _res(40_000, 10_000, 4), "prot": _res(45_000, 11_000, 4.5),
            "heavy": _res(48_000, 12_000, 8)}
     rows = so.overhead_rows("base", res, {"base": 1000, "prot": 1010, "heavy": 1030},
                             {k: "m" for k in res})

@@ -66,8 +66,8 @@ def mode(params: dict[str, int]) -> str:
 
 
 def bram36(res: dict[str, Any]) -> float:
-    """Block RAM in RAMB36 equivalents (a RAMB18 is half)."""
-    return res.get("BRAM36", 0) + res.get("BRAM18", 0) / 2
+    """Block RAM in RAMB36 equivalents: synth's BRAM36 (RAMB36 + RAMB18 / 2 rounded up)."""
+    return res["BRAM36"]
 
 
 def pct(x: float, base: float) -> float | None:
