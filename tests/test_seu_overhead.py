@@ -82,3 +82,33 @@ def test_one_unit_synthesizes(tmp_path: Path) -> None:
          if x["unit"].startswith("activation parity encoder")]
     (row,) = so.synth_units(u, tmp_path)
     assert 2 <= row["LUT each"] <= 4 and row["LUT"] == 32 * row["LUT each"]
+
+
+def test_synth_only_takes_cycles_from_a_campaign_of_the_same_rtl(tmp_path: Path) -> None:
+    """``--synth only`` reuses seu.json's clean-run cycles when its revision is clean and
+    its rtl/ is this checkout's; a dirty revision or another simulator is not reused."""
+    import json
+    import subprocess
+
+    from spacemimo.ground import paths
+    from spacemimo.hw.seu_bench import SeuBenchOptions, campaign_cycles
+
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.rtl_dir(),
+                          capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    opts = SeuBenchOptions(out=tmp_path, build=tmp_path / "b")
+
+    def seu_json(rev: str, sim: str = "verilator") -> None:
+        (tmp_path / "seu.json").write_text(json.dumps(
+            {"meta": {"git_revision": rev, "config": {"sim": sim, "run_cycles": {"a": 9}}}}))
+
+    assert campaign_cycles(opts) == ({}, "")
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "."],
+                           cwd=paths.rtl_dir()).returncode
+    seu_json(head.stdout.strip())
+    assert campaign_cycles(opts) == (({}, "") if dirty else ({"a": 9}, head.stdout.strip()))
+    seu_json(head.stdout.strip() + "-dirty")
+    assert campaign_cycles(opts) == ({}, "")
+    seu_json(head.stdout.strip(), sim="icarus")
+    assert campaign_cycles(opts) == ({}, "")

@@ -79,6 +79,28 @@ def check_options(opts: SeuBenchOptions) -> None:
         raise SeuBenchError(f"--checkpoint {opts.checkpoint}: no such file")
 
 
+def campaign_cycles(opts: SeuBenchOptions) -> tuple[dict[str, int], str]:
+    """The clean-run cycles of a campaign already written under ``opts.out`` (seu.json) at
+    a clean revision whose rtl/ equals this checkout's: what ``--synth only`` needs, without
+    simulating again, and that revision. Empty when there is none or the RTL differs."""
+    import json
+    import subprocess
+
+    from spacemimo.ground import paths
+
+    f = opts.out / "seu.json"
+    try:
+        meta = json.loads(f.read_text())["meta"]
+        rev, cfg = meta["git_revision"], meta["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, ""
+    if rev.endswith("-dirty") or cfg.get("sim") != opts.sim:
+        return {}, ""
+    same = subprocess.run(["git", "diff", "--quiet", rev, "--", "."], cwd=paths.rtl_dir(),
+                          capture_output=True)
+    return (dict(cfg.get("run_cycles", {})), rev) if same.returncode == 0 else ({}, "")
+
+
 def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
     """One row per (target, upset): the trials and class counts of every build side by side
     (columns ``<build> <class>``), then a total row per upset kind."""
@@ -137,7 +159,13 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
     check_options(opts)
     results = []
     vectors = sc.campaign_vectors(opts.build)
+    known, known_rev = campaign_cycles(opts) if opts.synth == "only" else ({}, "")
     for b in opts.builds:
+        if b in known:
+            if opts.progress:
+                print(f"{b}: clean run {known[b]} cycles (seu.json, same RTL)", flush=True)
+            results.append(sc.CampaignResult(b, opts.sim, known[b], False, {}, [], [], 0.0))
+            continue
         sched = sc.Schedule(seed=opts.seed, targets=sc.targets(build_params(b)),
                             per_target=0 if opts.synth == "only" else opts.per_target)
         if opts.progress:
@@ -171,7 +199,8 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                 title="SEU campaign, control registers: classes per register (single and "
                       "double upsets together)"))
     if opts.synth != "off":
-        written.append(_overhead_table(opts, results))
+        src = (f"seu.json of git {known_rev} (same rtl/)" if known else "this run's clean runs")
+        written.append(_overhead_table(opts, results, src))
     if opts.cost and opts.synth != "only":
         written.append(_cost_table(opts))
     for w in written:
@@ -179,8 +208,8 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
     return 0
 
 
-def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult]
-                    ) -> dict[str, Path]:
+def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
+                    cycles_from: str) -> dict[str, Path]:
     """yosys on every campaign build (+ variants); cycles: the campaign's clean runs."""
     from spacemimo.ground.results import markdown_table, write_table
     from spacemimo.hw.synth import SynthError, rtl_digest, yosys_command
@@ -223,6 +252,7 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult]
                 "(synth_xilinx xc7 -flatten, no share, abc -lut 6)",
                 "cycles": "CYCLES of the campaign's clean run (2 vectors of "
                           "small_gsm_program(bits=8, seed=3), Verilator)",
+                "cycles_from": cycles_from,
                 "LUT": "logic LUTs (LUT1-6, excl. LUT-RAM); LUT_total adds LUT-RAM",
                 "BRAM36": "RAMB36 + RAMB18 / 2", "model": so.__doc__},
         title=f"SEU protection overhead per mode, yosys xc7 ({so.PART}) and Verilator "

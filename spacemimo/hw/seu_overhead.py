@@ -192,7 +192,8 @@ def unit_script(u: dict[str, Any], top: str) -> str:
 
 def synth_units(units: list[dict[str, Any]], workdir: Path, timeout: int = 600
                 ) -> list[dict[str, Any]]:
-    """Each unit mapped alone (seconds each): its LUTs, and LUTs x instances."""
+    """Each unit mapped alone (seconds each; a finished run of the same unit on the same
+    sm_ecc.vh is reused): its LUTs, and LUTs x instances."""
     import shutil
     import subprocess
 
@@ -200,11 +201,23 @@ def synth_units(units: list[dict[str, Any]], workdir: Path, timeout: int = 600
 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(RTL_DIR / "sm_ecc.vh", workdir / "sm_ecc.vh")
+    codes = (RTL_DIR / "sm_ecc.vh").read_text()
+    if not (workdir / "sm_ecc.vh").exists() or (workdir / "sm_ecc.vh").read_text() != codes:
+        for old in workdir.glob("unit*.log"):   # other codes: map every unit again
+            old.unlink()
+        shutil.copy(RTL_DIR / "sm_ecc.vh", workdir / "sm_ecc.vh")
     rows = []
     for i, u in enumerate(units):
         top = f"unit{i}"
-        (workdir / f"{top}.v").write_text(unit_script(u, top))
+        src, log = unit_script(u, top), workdir / f"{top}.log"
+        if ((workdir / f"{top}.v").exists() and (workdir / f"{top}.v").read_text() == src
+                and log.exists() and "Printing statistics" in log.read_text()):
+            luts = parse_stat(log.read_text(), top)["LUT"]   # same unit, same codes: reuse
+            rows.append({**{k: u[k] for k in ("unit", "instances")}, "LUT each": luts,
+                         "LUT": luts * u["instances"]})
+            continue
+        log.unlink(missing_ok=True)
+        (workdir / f"{top}.v").write_text(src)
         (workdir / f"{top}.ys").write_text(
             f"read_verilog -sv {top}.v\nsynth_xilinx -family xc7 -top {top} -flatten "
             f"-noiopad -run begin:map_luts\nabc -lut 6\nclean\n"
