@@ -21,7 +21,7 @@ help:
 	@echo "make results regenerate the result folders that take minutes (results/baselines, results/bench);"
 	@echo "             from a clean commit only, like results-eval (= reproduce), results-qat, results-hls4ml,"
 	@echo "             results-bench-hw (= bench-hw), which take hours, results-bench-seu (= bench-seu: the SEU"
-	@echo "             fault-injection campaign + WSR cost, minutes); RESULTS=/tmp/dir for a dry run"
+	@echo "             fault-injection campaign, overhead per mode (yosys) + WSR cost, ~1 h); RESULTS=/tmp/dir for a dry run"
 	@echo "make check-results  list the results/ tables that no commit of HEAD's history reproduces"
 	@echo "make reproduce  set up, then train and evaluate the papers' tables/figures (results/eval; long)"
 	@echo "make lint    ruff over the Python sources"
@@ -126,8 +126,10 @@ selftest-sim: setup
 	$(SPACEMIMO) board selftest --sim --bits 8
 	$(SPACEMIMO) board selftest --sim --bits 16
 bench-hw: results-bench-hw
-# The SEU fault-injection campaign (rtl-small-8 vs rtl-small-8-seu, Verilator, 3,000 upsets)
-# and the WSR cost of a silent corruption per layer of a trained gsm_local program (minutes).
+# The SEU fault-injection campaign (rtl-small-8, rtl-small-8-seu, rtl-small-8-seu-parity,
+# Verilator, 4,600 upsets), the overhead per protection mode (yosys xc7 on each build, ~5-8 min
+# each on an idle core, reused while the RTL is unchanged; BENCH_SEU_ARGS="--synth off" skips
+# it) and the WSR cost of a silent corruption per layer of a trained gsm_local program.
 bench-seu: results-bench-seu
 
 # --- Vivado flow (vivado/, spacemimo/hw/vivado.py): the RTL packaged as the driver's IP, the
@@ -182,7 +184,8 @@ results-bench: results-clean-tree setup
 results-bench-hw: results-clean-tree setup
 	$(SPACEMIMO) bench hw --out $(RESULTS)/bench_hw $(BENCH_HW_ARGS)
 
-# results/bench_seu: the SEU campaign, builds side by side, and the WSR cost table (minutes).
+# results/bench_seu: the SEU campaign, builds side by side, the overhead table (yosys) and the
+# WSR cost table.
 results-bench-seu: results-clean-tree setup
 	$(SPACEMIMO) bench seu --out $(RESULTS)/bench_seu $(BENCH_SEU_ARGS)
 

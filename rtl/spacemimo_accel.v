@@ -278,13 +278,17 @@ module spacemimo_accel #(
       b_dec = {r[BK+1], r[BK], r[ACC_W-1:0]};
     end
   endfunction
-  // activation code: SEU_A 1 = two interleaved parity bits (even / odd data bits, so two
-  // adjacent flips are detected), SEU_A 2 = AK-bit SECDED of the zero-extended W-bit word
+  // activation code: SEU_A 1 = two interleaved parity bits over the stored word {check,
+  // word} by bit position (the check bit at position W covers the data bits of W's parity,
+  // the one at W + 1 the others), so two adjacent flips are detected anywhere, across the
+  // word / check boundary too; SEU_A 2 = AK-bit SECDED of the zero-extended W-bit word
   function automatic [7:0] a_enc(input [W-1:0] d);
     reg [31:0] x;
     begin
       x = 32'h0; x[W-1:0] = d;
-      if (SEU_A == 1) a_enc = {6'h0, ^(x & 32'hAAAAAAAA), ^(x & 32'h55555555)};
+      if (SEU_A == 1)
+        a_enc = (W % 2 == 0) ? {6'h0, ^(x & 32'hAAAAAAAA), ^(x & 32'h55555555)}
+                             : {6'h0, ^(x & 32'h55555555), ^(x & 32'hAAAAAAAA)};
       else if (AK == 8) a_enc = {3'h0, sm_secded_enc8(x[7:0])};
       else if (AK == 16) a_enc = {2'h0, sm_secded_enc16(x[15:0])};
       else a_enc = {1'b0, sm_secded_enc32(x)};

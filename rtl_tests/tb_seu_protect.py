@@ -203,6 +203,10 @@ async def test_seu_activations(dut: Any) -> None:
         r = await s.regs()
         assert status == SEU_DETECTED and r["SEU_STATUS"] & RUN_UPSET, (status, r)
     await _double_detected(s, path, idx, 0, RUN_UPSET, "activations")
+    # the word's top bit and the check bit beside it (bits, bits + 1 of the stored word):
+    # the campaign found this pair undetected when parity grouped by data bit, not position
+    w_top = s.gv.program.bits
+    await _double_detected(s, path, idx, w_top, RUN_UPSET, "activations, word / check edge")
     status, _ = await s.run()   # the input is rewritten by the next run: no reload needed
     assert status == 0 and s.mismatches("rerun after an activation upset") == 0
 

@@ -105,7 +105,9 @@ def cmd_bench_seu(args: argparse.Namespace) -> int:
                            per_target=args.per_target, seed=args.seed, sim=args.sim,
                            cost=args.cost == "on", cost_flips=args.cost_flips,
                            cost_samples=args.cost_samples, train_steps=args.train_steps,
-                           checkpoint=args.checkpoint, progress=not args.quiet)
+                           checkpoint=args.checkpoint, progress=not args.quiet,
+                           synth=args.synth, synth_variants=args.synth_variant,
+                           synth_timeout=args.synth_timeout)
     try:
         return run_bench_seu(opts)
     except SeuBenchError as err:
@@ -178,14 +180,26 @@ def register(sub: Any) -> None:
 
     s = arg.add_command(bsub, "seu", cmd_bench_seu)
     s.add_argument("--builds", type=lambda v: [x for x in v.split(",") if x],
-                   default=["rtl-small-8", "rtl-small-8-seu"], metavar="NAME,...",
-                   help="RTL builds of builds.yaml, side by side (default rtl-small-8,"
-                        "rtl-small-8-seu); empty: only the cost table")
+                   default=["rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity"],
+                   metavar="NAME,...",
+                   help="RTL builds of builds.yaml, side by side, the first the unprotected "
+                        "reference (default rtl-small-8,rtl-small-8-seu,"
+                        "rtl-small-8-seu-parity); empty: only the cost table")
     s.add_argument("--per-target", type=arg.positive_int, default=100,
                    help="upsets per target and kind (single, double) per build (default 100: "
                         "1,400 on rtl-small-8, 1,600 on rtl-small-8-seu with its parity words)")
     s.add_argument("--sim", choices=("verilator", "icarus"), default="verilator",
                    help="simulator (default verilator; icarus is ~50x slower)")
+    s.add_argument("--synth", choices=("on", "off", "only"), default="on",
+                   help="also yosys (xc7) on every build: overhead.* with LUT/FF/BRAM/cycles "
+                        "%% over the first build (default on; ~5-8 min per small build on an "
+                        "idle core, a finished run of the same RTL is reused); only: that "
+                        "table alone (clean runs for the cycles, no upsets, no cost table)")
+    s.add_argument("--synth-variant", action="append", default=[], metavar="NAME:K=V+K=V",
+                   help="an extra overhead row: a build with RTL parameters (SEU_W, SEU_A, "
+                        "SEU_C, SCRUB) overridden, resources only (repeatable)")
+    s.add_argument("--synth-timeout", type=arg.positive_int, default=3600,
+                   help="seconds per yosys run (default 3600)")
     s.add_argument("--cost", choices=("on", "off"), default="on",
                    help="also the WSR-loss table of a trained precoder (default on)")
     s.add_argument("--cost-flips", type=arg.positive_int, default=30,

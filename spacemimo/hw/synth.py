@@ -9,6 +9,7 @@ spacemimo/spec/boards.yaml; builds from spacemimo/spec/builds.yaml.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -98,6 +99,14 @@ def yosys_command() -> list[str]:
                      "install yosys")
 
 
+def rtl_digest() -> str:
+    """sha256 over the RTL files yosys reads (sources and the headers beside them)."""
+    h = hashlib.sha256()
+    for f in sorted({*RTL_SOURCES, *(p.name for p in RTL_DIR.glob("*.vh"))}):
+        h.update(f.encode() + b"\0" + (RTL_DIR / f).read_bytes())
+    return h.hexdigest()
+
+
 def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True,
               family: str = "xc7", uram: bool = False, netlist: bool = False,
               top: str = "spacemimo_accel", wmem_uram: bool = False) -> tuple[str, int]:
@@ -117,10 +126,11 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
                           family=family, uram=uram,
                           netlist="netlist.json" if netlist else None, top=top,
                           wmem_uram=wmem_uram)
-    newest_src = max((RTL_DIR / f).stat().st_mtime for f in RTL_SOURCES)
+    # reuse a finished run of the same script on the same RTL text (a content hash, not
+    # mtimes: a checkout or clone of the same commit keeps its runs)
+    script += f"# rtl sha256 {rtl_digest()}\n"
     done = workdir / "seconds.txt"
-    if (ys.exists() and ys.read_text() == script and done.exists()
-            and log.stat().st_mtime > newest_src):  # reuse a finished run of the same RTL
+    if ys.exists() and ys.read_text() == script and done.exists() and log.exists():
         return log.read_text(), int(done.read_text())
     done.unlink(missing_ok=True)
     ys.write_text(script)
