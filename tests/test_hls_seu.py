@@ -188,7 +188,7 @@ def test_scrubber_corrects_a_latent_upset(tb_seu: Path, vectors: dict[str, Path]
 def test_sanitized_hybrid_protected_build(vectors: dict[str, Path]) -> None:
     """SECDED rows written by the streamed fetch (read-modify-write of 72-bit rows over a
     128-bit bus) and by the resident copy, parity activations: bit-exact under ASan+UBSan,
-    and an adjacent double in the weights is detected there too."""
+    and an adjacent double in the weights or in an activation is detected there too."""
     from spacemimo.hw.csim import SANITIZER_EXIT, sanitizer_report
 
     tb = build_csim(SEU_HYBRID, "-O1", sanitize=True)
@@ -202,6 +202,14 @@ def test_sanitized_hybrid_protected_build(vectors: dict[str, Path]) -> None:
                    "weights:2:0:0:0:0:5:2")
     assert sanitizer_report(res.output) is None and res.status == SEU and res.passed
     assert _seu(res)["status"] == 1 << SEU_BIT["WEIGHTS_CORRUPTED"]
+    # parity activations (17-bit values + 2 bits interleaved by stored position, the RTL's
+    # code): adjacent doubles inside the value and across the value / parity boundary (bits
+    # 16 and 17: the RTL campaign's case) are detected, never silent
+    for bit in (2, 15, 16):
+        res = run_csim(tb, vectors["gsm16"], "--max-vectors", "6", "--inject",
+                       f"acts:2:0:0:0:0:{bit}:2")
+        assert sanitizer_report(res.output) is None and res.passed, res.output[-2000:]
+        assert res.status == SEU and _seu(res)["status"] == 1 << SEU_BIT["RUN_UPSET"], bit
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@
 //   SM_SEU_W 2  weight store: 72-bit rows {8 check bits, word 2e+1, word 2e} (SECDED64, the
 //               width of a BRAM36 in 512 x 72 mode: +12.5 %); bias store: acc_bits + 7 check
 //               bits (SECDED32 / SECDED48). Corrected on read (and written back), counted.
-//   SM_SEU_A 1  activation buffers: one parity bit per stored (bits+1)-bit value (detect)
+//   SM_SEU_A 1  activation buffers: two interleaved parity bits per stored value (detect)
 //            2  SECDED per value: 9 + 6 bits at 8 bit (the 16-bit code shortened to 9 data
 //               bits), 17 + 7 at 16 bit (the 32-bit code shortened to 17)
 //   SM_SEU_C 1  interleaved parity (8 groups) over every decoded op record and the header
@@ -109,7 +109,27 @@ struct secded_word {
 typedef secded_word<accel_config::act_bits> act_code;
 typedef act_code::type astore_t;
 #elif SM_SEU_A == 1
-typedef ap_uint<accel_config::act_bits + 1> astore_t;  // {parity, value}
+// {parity of the value bits at positions = W + 1 (mod 2), parity of those = W (mod 2), value}
+// (W = act_bits): two parity bits interleaved by stored position, the RTL's SEU_A 1 code, so
+// any two adjacent flips, across the value / parity boundary too, land in different groups
+typedef ap_uint<accel_config::act_bits + 2> astore_t;
+
+// The two check bits of a value: bit 0 (stored at position W) covers the value bits of W's
+// parity, bit 1 (position W + 1) the others.
+inline ap_uint<2> act_parity(ap_uint<accel_config::act_bits> u) {
+#pragma HLS INLINE
+    bool even = false, odd = false;
+    for (int i = 0; i < accel_config::act_bits; i++) {
+#pragma HLS UNROLL
+        if (i % 2 == 0) even ^= u[i];
+        else odd ^= u[i];
+    }
+    const bool w_even = accel_config::act_bits % 2 == 0;
+    ap_uint<2> c;
+    c[0] = w_even ? even : odd;
+    c[1] = w_even ? odd : even;
+    return c;
+}
 #else
 typedef act_t astore_t;
 #endif
@@ -122,7 +142,7 @@ inline astore_t act_seal(act_t v) {
     const ap_uint<accel_config::act_bits> u = v;
     astore_t w = 0;
     w.range(accel_config::act_bits - 1, 0) = u;
-    w[accel_config::act_bits] = u.xor_reduce();
+    w.range(accel_config::act_bits + 1, accel_config::act_bits) = act_parity(u);
     return w;
 #else
     return v;
@@ -141,7 +161,8 @@ inline act_t act_open(astore_t w, bool live, seu_log &sl) {
     return act_t(u);
 #elif SM_SEU_A == 1
     const ap_uint<accel_config::act_bits> u = w.range(accel_config::act_bits - 1, 0);
-    if (live && (u.xor_reduce() != w[accel_config::act_bits])) sl.fail(SEU_RUN_UPSET);
+    if (live && act_parity(u) != w.range(accel_config::act_bits + 1, accel_config::act_bits))
+        sl.fail(SEU_RUN_UPSET);
     return act_t(u);
 #else
     (void)live;
