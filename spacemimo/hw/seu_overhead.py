@@ -65,11 +65,6 @@ def mode(params: dict[str, int]) -> str:
     return f"weights {w}, acts {a}, ctrl {c}, scrub {s}"
 
 
-def bram36(res: dict[str, Any]) -> float:
-    """Block RAM in RAMB36 equivalents: synth's BRAM36 (RAMB36 + RAMB18 / 2 rounded up)."""
-    return res["BRAM36"]
-
-
 def pct(x: float, base: float) -> float | None:
     return round(100.0 * (x - base) / base, 1) if base else None
 
@@ -91,14 +86,14 @@ def overhead_rows(base: str, res: dict[str, dict[str, Any]], cycles: dict[str, i
     rows = []
     for label, r in res.items():
         cyc = cycles.get(label)
-        d = {"LUT": pct(r["LUT"], b["LUT"]), "BRAM": pct(bram36(r), bram36(b)),
+        d = {"LUT": pct(r["LUT"], b["LUT"]), "BRAM": pct(r["BRAM36"], b["BRAM36"]),
              "cycles": pct(cyc, cycles[base]) if cyc is not None and base in cycles else None}
         rows.append({
             "build": label, "mode": modes[label],
             "LUT": r["LUT"], "LUT %": d["LUT"],
             "LUT_total": r["LUT_total"], "LUT_total %": pct(r["LUT_total"], b["LUT_total"]),
             "FF": r["FF"], "FF %": pct(r["FF"], b["FF"]),
-            "BRAM36": bram36(r), "BRAM %": d["BRAM"],
+            "BRAM36": r["BRAM36"], "BRAM %": d["BRAM"],
             "DSP": r["DSP"], "cycles": cyc if cyc is not None else "-",
             "cycles %": d["cycles"] if d["cycles"] is not None else "-",
             **({} if label == base else
