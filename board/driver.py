@@ -836,13 +836,10 @@ class AccelDriver:
         while True:
             loaded, t0 = self._start(n, inp, out)
             done = self.hw.wait_done(self.timeout_s)
-            try:
-                res = self._finish(done, t0, n, out, loaded, as_torch)
-            except SeuDetectedError as err:
-                recovered = self._recover(err, recovered, seu_recovery)
-                continue
-            res.recovered = recovered
-            return res
+            res, recovered = self._settle(done, t0, n, out, loaded, as_torch, recovered,
+                                          seu_recovery)
+            if res is not None:
+                return res
 
     async def run_async(self, batch: Any, as_torch: bool = False,
                         seu_recovery: bool | None = None) -> RunResult:
@@ -853,13 +850,22 @@ class AccelDriver:
         while True:
             loaded, t0 = self._start(n, inp, out)
             done = await self.hw.wait_done_async(self.timeout_s)
-            try:
-                res = self._finish(done, t0, n, out, loaded, as_torch)
-            except SeuDetectedError as err:
-                recovered = self._recover(err, recovered, seu_recovery)
-                continue
-            res.recovered = recovered
-            return res
+            res, recovered = self._settle(done, t0, n, out, loaded, as_torch, recovered,
+                                          seu_recovery)
+            if res is not None:
+                return res
+
+    def _settle(self, done: bool, t0: float, n: int, out: DeviceBuffer, loaded: bool,
+                as_torch: bool, recovered: str | None, seu_recovery: bool | None
+                ) -> tuple[RunResult | None, str | None]:
+        """One attempt's outcome, shared by ``run`` and ``run_async`` (they differ only in how
+        they wait): the result, or None and the recovery step taken before the rerun."""
+        try:
+            res = self._finish(done, t0, n, out, loaded, as_torch)
+        except SeuDetectedError as err:
+            return None, self._recover(err, recovered, seu_recovery)
+        res.recovered = recovered
+        return res, recovered
 
     def _recover(self, err: SeuDetectedError, recovered: str | None,
                  enabled: bool | None) -> str:
