@@ -57,6 +57,7 @@ module spacemimo_accel #(
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
   parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (power of two >= 2)
+  parameter WGT_FIT     = `SM_WGT_FIT,     // hybrid placement: 0 resident prefix, 1 first fit
   parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
@@ -427,6 +428,7 @@ module spacemimo_accel #(
   reg          prog_valid;
   // weight placement, decided per DENSE at load time: resident in program order while the
   // bank depth fits WMEM_DEPTH, the first that does not and every later one streamed
+  // (WGT_FIT 1, first fit: only the ops that do not fit the depth left are streamed)
   reg  [MAX_OPS-1:0] op_strm;
   reg          hyb_full, prog_strm;
   reg  [AXI_AW-1:0] ld_pa;             // the loaded image's address ...
@@ -1306,6 +1308,21 @@ module spacemimo_accel #(
     end
   endfunction
 
+  // x * x of a W-bit signed activation, exact in 2W bits (|x| <= 2^(W-1)), zero-extended:
+  // the same value as smul64(x, x) from W - 1 adders 2W wide instead of 64
+  function automatic [63:0] sq_w(input [W-1:0] b);
+    integer k;
+    reg [2*W-1:0] a, acc_;
+    begin
+      a = {{W{b[W-1]}}, b};
+      acc_ = {2*W{1'b0}};
+      for (k = 0; k < W - 1; k = k + 1)
+        if (b[k]) acc_ = acc_ + (a << k);
+      if (b[W-1]) acc_ = acc_ - (a << (W - 1));
+      sq_w = {{(64-2*W){1'b0}}, acc_};
+    end
+  endfunction
+
   // squares / scaling of the tile being read (NORM)
   reg  [C*Q*TW-1:0] t0_val;
   reg  [63:0]       t0_sq;
@@ -1324,7 +1341,7 @@ module spacemimo_accel #(
       for (rq = 0; rq < NQ; rq = rq + 1) begin
         xa = {{(TW-W){rp_data[(rc*Q + rq)*W + W - 1]}}, rp_data[(rc*Q + rq)*W +: W]};
         t0_val[(rc*Q + rq)*TW +: TW] = smul64(n_g, xa[W-1:0]);
-        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + smul64(xa, xa[W-1:0]);
+        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + sq_w(xa[W-1:0]);
       end
   end
 
@@ -1743,10 +1760,12 @@ module spacemimo_accel #(
           if (u_hs) begin
             csum <= crc32_word(csum, u_data);
             if (cnt < h_num_ops * 16) begin
-              op_stage[cnt[3:0]*32 +: 32] <= u_data;
+              // a shift register (words in order, 16 per record): word k of the record
+              // sits at op_stage[32 * (k + 1) +: 32] when word 15 arrives; no indexed write
+              op_stage <= {u_data, op_stage[511:32]};
               if (cnt[3:0] == 4'd15) begin
-                opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[479:0]};
-                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[479:0]});
+                opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[511:32]};
+                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[511:32]});
               end
             end
             `SM_TMR_SET(cnt, cnt + 32'd1)
@@ -1784,7 +1803,7 @@ module spacemimo_accel #(
             op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum);
             if (v_opc == PF_OP_DENSE) begin
               bsum <= bsum + v_tiles;
-              if (WGT_PORTS == 0 || (!hyb_full && {32'h0, wsum} +
+              if (WGT_PORTS == 0 || ((WGT_FIT != 0 || !hyb_full) && {32'h0, wsum} +
                   imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) <= WMEM_DEPTH))
                 wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);   // resident
               else begin

@@ -32,7 +32,7 @@ def placement(cfg: BuildConfig, program: Any) -> str:
     wmem = cfg.wmem_depth or 0
     if wmem == 0:
         return "streamed"
-    ops = streamed_ops(program, cfg.out_lanes, wmem)
+    ops = streamed_ops(program, cfg.out_lanes, wmem, first_fit=cfg.wgt_fit == "first")
     return f"hybrid ({len(ops)} of {sum(op.opcode == 1 for op in program.ops)} DENSE streamed)"
 
 
