@@ -50,6 +50,7 @@ _SLOW = pytest.mark.slow  # kept out of the default run (its 15-minute budget); 
 CASES = [("rtl-small-8-streamed", "gsm", "0.3", "7"),
          ("rtl-small-8-streamed", "numerics", "0.3", "7"),
          ("rtl-small-8-hybrid", "gsm", "0.3", "7"),
+         pytest.param("rtl-small-8-hybrid-ff", "gsm", "0.3", "7", marks=_SLOW),
          pytest.param("rtl-small-8-hybrid", "numerics", "0.3", "7", marks=_SLOW),
          pytest.param("rtl-small-8-streamed", "gnn_small", "0.3", "7", marks=_SLOW)]
 # 50 % stalls, seed 11: a port with no row in a partial tile counts it only after its

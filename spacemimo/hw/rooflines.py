@@ -43,6 +43,8 @@ class Bounds:
     array: int          # MACs / (P x C x Q): this build's array at full use
     dsp: int            # MACs / (the part's DSPs x products per DSP): the part's compute roof
     ddr: int            # streamed bytes / DDR peak bytes per cycle (0: nothing streamed)
+    ddr_all: int        # every weight byte / DDR peak bytes per cycle: the DDR bound
+    #                     (what an all-streamed build cannot beat), whatever this build keeps
     ports: int          # streamed bytes / (weight ports x port bytes per cycle)
 
     @property
@@ -68,4 +70,5 @@ def bounds(program: Any, build: BuildConfig, board: Board) -> Bounds:
         array=math.ceil(macs / (build.out_lanes * build.node_rows * q)),
         dsp=math.ceil(macs / (board.part.dsp * per_dsp)),
         ddr=math.ceil(sbytes / board.ddr_bytes_per_cycle(clock)) if sbytes else 0,
+        ddr_all=math.ceil(weight_bytes(program) / board.ddr_bytes_per_cycle(clock)),
         ports=math.ceil(sbytes / board.port_bytes_per_cycle(ports, port_bits)) if sbytes else 0)
