@@ -812,17 +812,20 @@ def bank_words(op: Op, bits: int, out_lanes: int) -> int:
     return -(-op.out_cols // out_lanes) * row_words(op.in_cols, bits)
 
 
-def streamed_ops(program: Program, out_lanes: int, wmem_depth: int) -> list[int]:
+def streamed_ops(program: Program, out_lanes: int, wmem_depth: int,
+                 first_fit: bool = False) -> list[int]:
     """Indices of the DENSE ops a build with ``wmem_depth`` resident words per bank streams
-    (all of them when ``wmem_depth`` is 0): the RTL loader keeps DENSE ops resident in program
-    order while their bank words fit; the first that does not and every later one stream."""
+    (all of them when ``wmem_depth`` is 0), as the RTL loader places them: DENSE ops stay
+    resident in program order while their bank words fit; the first that does not and every
+    later one stream. ``first_fit`` (RTL WGT_FIT 1): an op that does not fit streams and the
+    loader goes on, so a later op that fits the depth left stays resident."""
     used, out, spilled = 0, [], False
     for i, op in enumerate(program.ops):
         if op.opcode != OPCODES["DENSE"]:
             continue
         need = bank_words(op, program.bits, out_lanes)
         if spilled or used + need > wmem_depth:
-            spilled = True
+            spilled = not first_fit
             out.append(i)
         else:
             used += need

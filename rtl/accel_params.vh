@@ -22,6 +22,7 @@
 `define SM_WGT_PORTS 0
 `define SM_WGT_DW 64
 `define SM_WGT_BUFS 2
+`define SM_WGT_FIT 0
 `define SM_DSP_PACK 1
 `define SM_SEU_W 0
 `define SM_SEU_A 0

@@ -48,6 +48,7 @@ module sm_axi_wr #(
   localparam BPB = AXI_DW / 8;
   localparam LBPB = $clog2(BPB);
   localparam UPB = AXI_DW / 16;
+  localparam LUB = $clog2(UPB);         // lane < UPB (a power of two): its low bits index the beat
   localparam S_IDLE = 2'd0, S_AW = 2'd1, S_W = 2'd2, S_B = 2'd3;
 
   reg [1:0]        st;
@@ -136,8 +137,8 @@ module sm_axi_wr #(
             wvalid <= 1'b1;                    // draining: a beat with WSTRB = 0
             wstrb <= {(AXI_DW/8){1'b0}};
           end else if (u_hs) begin
-            wdata[lane*16 +: 16] <= u_data;
-            wstrb[lane*2 +: 2] <= 2'b11;
+            wdata[lane[LUB-1:0]*16 +: 16] <= u_data;
+            wstrb[lane[LUB-1:0]*2 +: 2] <= 2'b11;
             units_left <= units_left - 32'd1;
             lane <= lane + 8'd1;
             if (lane + 8'd1 == UPB || units_left == 32'd1) wvalid <= 1'b1;

@@ -57,6 +57,7 @@ module spacemimo_accel #(
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
   parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (power of two >= 2)
+  parameter WGT_FIT     = `SM_WGT_FIT,     // hybrid placement: 0 resident prefix, 1 first fit
   parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
@@ -230,6 +231,7 @@ module spacemimo_accel #(
   localparam SBI  = (SEU_W == 2);                      // bias entries: ACC_W + check bits
   localparam WRD  = (WMEM_DEPTH > 3) ? WMEM_DEPTH / 2 : 2;  // rows of two words per bank
   localparam LWR  = $clog2(WRD);
+  localparam WLD  = (WMEM_DEPTH > 1) ? $clog2(WMEM_DEPTH) : 1;  // resident word address bits
   localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
   localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
   localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
@@ -427,6 +429,7 @@ module spacemimo_accel #(
   reg          prog_valid;
   // weight placement, decided per DENSE at load time: resident in program order while the
   // bank depth fits WMEM_DEPTH, the first that does not and every later one streamed
+  // (WGT_FIT 1, first fit: only the ops that do not fit the depth left are streamed)
   reg  [MAX_OPS-1:0] op_strm;
   reg          hyb_full, prog_strm;
   reg  [AXI_AW-1:0] ld_pa;             // the loaded image's address ...
@@ -806,7 +809,7 @@ module spacemimo_accel #(
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
       wire [31:0] w_res, w_st;
-      if (WMEM_DEPTH > 0 && !SW) begin : res
+      if (WMEM_DEPTH > 0 && !SW && WMEM_DEPTH == (1 << WLD)) begin : res
         reg [31:0] wmem [0:WMEM_DEPTH-1];
         reg [31:0] wq;
         always @(posedge clk) begin
@@ -814,6 +817,27 @@ module spacemimo_accel #(
           wq <= wmem[wm_addr[$clog2(WMEM_DEPTH)-1:0]];
         end
         assign w_res = wq;
+        assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
+        assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+      end else if (WMEM_DEPTH > 0 && !SW) begin : res_split
+        // a depth that is not a power of two: words [0, 2^(WLD-1)) and the rest in two
+        // memories, each its own block-RAM shape (one memory of 8,576 words is 9 RAMB36 in
+        // 1K x 36 mode behind a 9:1 read mux of ~170 LUT; split: 8 in 8K x 4 mode, one more
+        // for the rest, and a 32-bit 2:1 mux on the registered half bit)
+        localparam WLO = 1 << (WLD - 1);
+        reg [31:0] wmem_lo [0:WLO-1];
+        reg [31:0] wmem_hi [0:WMEM_DEPTH-WLO-1];
+        reg [31:0] wq_lo, wq_hi;
+        reg        whi;
+        wire       hi_a = wm_addr[WLD-1];
+        always @(posedge clk) begin
+          if (wl_we && wl_bank == gb && !hi_a) wmem_lo[wm_addr[WLD-2:0]] <= wl_data;
+          if (wl_we && wl_bank == gb && hi_a) wmem_hi[wm_addr[WLD-2:0]] <= wl_data;
+          wq_lo <= wmem_lo[wm_addr[WLD-2:0]];
+          wq_hi <= wmem_hi[wm_addr[WLD-2:0]];
+          whi <= hi_a;
+        end
+        assign w_res = whi ? wq_hi : wq_lo;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
@@ -1292,17 +1316,29 @@ module spacemimo_accel #(
     end
   endgenerate
 
-  // a (64 bit) x b (W-bit signed), low 64 bits, as shift-and-add: NORM's C*Q multipliers run
-  // twice per program, so they live in LUTs and the DSP48E1s all go to the MAC array
-  function automatic [63:0] smul64(input [63:0] a, input [W-1:0] b);
-    integer k;
-    reg [63:0] acc_;
+  // a (64 bit, unsigned) x b (W-bit signed), low 64 bits: NORM's scaling, C*NQ units. A
+  // 65 x W signed product yosys maps to three DSP48E1 per unit (the array leaves plenty since
+  // DSP_PACK); shift-and-add in LUTs took ~500 LUT per unit
+  function automatic [63:0] gmul(input [63:0] a, input [W-1:0] b);
+    reg signed [64+W:0] p;
     begin
-      acc_ = 64'h0;
+      p = $signed({1'b0, a}) * $signed(b);
+      gmul = p[63:0];
+    end
+  endfunction
+
+  // x * x of a W-bit signed activation, exact in 2W bits (|x| <= 2^(W-1)), zero-extended:
+  // the low 64 bits of the 64-bit shift-and-add square, from W - 1 adders 2W wide
+  function automatic [63:0] sq_w(input [W-1:0] b);
+    integer k;
+    reg [2*W-1:0] a, acc_;
+    begin
+      a = {{W{b[W-1]}}, b};
+      acc_ = {2*W{1'b0}};
       for (k = 0; k < W - 1; k = k + 1)
         if (b[k]) acc_ = acc_ + (a << k);
       if (b[W-1]) acc_ = acc_ - (a << (W - 1));
-      smul64 = acc_;
+      sq_w = {{(64-2*W){1'b0}}, acc_};
     end
   endfunction
 
@@ -1323,8 +1359,8 @@ module spacemimo_accel #(
     for (rc = 0; rc < C; rc = rc + 1)
       for (rq = 0; rq < NQ; rq = rq + 1) begin
         xa = {{(TW-W){rp_data[(rc*Q + rq)*W + W - 1]}}, rp_data[(rc*Q + rq)*W +: W]};
-        t0_val[(rc*Q + rq)*TW +: TW] = smul64(n_g, xa[W-1:0]);
-        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + smul64(xa, xa[W-1:0]);
+        t0_val[(rc*Q + rq)*TW +: TW] = gmul(n_g, xa[W-1:0]);
+        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + sq_w(xa[W-1:0]);
       end
   end
 
@@ -1743,10 +1779,12 @@ module spacemimo_accel #(
           if (u_hs) begin
             csum <= crc32_word(csum, u_data);
             if (cnt < h_num_ops * 16) begin
-              op_stage[cnt[3:0]*32 +: 32] <= u_data;
+              // a shift register (words in order, 16 per record): word k of the record
+              // sits at op_stage[32 * (k + 1) +: 32] when word 15 arrives; no indexed write
+              op_stage <= {u_data, op_stage[511:32]};
               if (cnt[3:0] == 4'd15) begin
-                opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[479:0]};
-                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[479:0]});
+                opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[511:32]};
+                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[511:32]});
               end
             end
             `SM_TMR_SET(cnt, cnt + 32'd1)
@@ -1784,7 +1822,7 @@ module spacemimo_accel #(
             op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum);
             if (v_opc == PF_OP_DENSE) begin
               bsum <= bsum + v_tiles;
-              if (WGT_PORTS == 0 || (!hyb_full && {32'h0, wsum} +
+              if (WGT_PORTS == 0 || ((WGT_FIT != 0 || !hyb_full) && {32'h0, wsum} +
                   imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) <= WMEM_DEPTH))
                 wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);   // resident
               else begin

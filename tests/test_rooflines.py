@@ -32,3 +32,20 @@ def test_hybrid_split_is_a_prefix_of_the_dense_ops(gsm8) -> None:  # noqa: ANN00
     assert rooflines.weight_bytes(gsm8, [11, 12]) == 512 * 512 + 8 * 512
     # once one op spills, every later one streams even if it would fit (the loader's rule)
     assert streamed_ops(gsm8, 128, 6160 - 1) == [11, 12]
+
+
+def test_first_fit_keeps_later_ops_that_fit(gsm8) -> None:  # noqa: ANN001
+    """wgt_fit first (RTL WGT_FIT 1): an op too big for the depth left streams and the loader
+    goes on. rtl-pynqz2's 8-lane banks of 8,576 words hold ops 0 (256 words), 2 (8,192) and
+    12 (128); op 1 (16,384) and the other 512-wide ops stream, 2.88 of 3.16 MB."""
+    from spacemimo.spec.builds import build
+
+    cfg = build("rtl-pynqz2")
+    dense = [i for i, op in enumerate(gsm8.ops) if op.opcode == 1]
+    assert (cfg.out_lanes, cfg.wmem_depth, cfg.wgt_fit) == (8, 8576, "first")
+    assert streamed_ops(gsm8, 8, 8576) == [i for i in dense if i > 0]  # prefix: op 0 only
+    ff = streamed_ops(gsm8, 8, 8576, first_fit=True)
+    assert ff == [i for i in dense if i not in (0, 2, 12)]
+    assert rooflines.weight_bytes(gsm8, ff) == 3_158_016 - 8192 - 262_144 - 4096
+    assert streamed_ops(gsm8, 8, 8576 - 1, first_fit=True) == [i for i in dense if i not in (0, 2)]
+    assert streamed_ops(gsm8, 16, 0, first_fit=True) == dense

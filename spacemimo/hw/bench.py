@@ -142,7 +142,8 @@ def weight_placement(program: Any, params: dict[str, int]) -> list[bool]:
 
     if not params.get("WGT_PORTS", 0):
         return [False] * len(program.ops)
-    streamed = set(streamed_ops(program, params["OUT_LANES"], params["WMEM_DEPTH"]))
+    streamed = set(streamed_ops(program, params["OUT_LANES"], params["WMEM_DEPTH"],
+                                first_fit=bool(params.get("WGT_FIT", 0))))
     return [i in streamed for i in range(len(program.ops))]
 
 

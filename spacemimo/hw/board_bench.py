@@ -32,7 +32,7 @@ def placement(cfg: BuildConfig, program: Any) -> str:
     wmem = cfg.wmem_depth or 0
     if wmem == 0:
         return "streamed"
-    ops = streamed_ops(program, cfg.out_lanes, wmem)
+    ops = streamed_ops(program, cfg.out_lanes, wmem, first_fit=cfg.wgt_fit == "first")
     return f"hybrid ({len(ops)} of {sum(op.opcode == 1 for op in program.ops)} DENSE streamed)"
 
 
@@ -67,10 +67,13 @@ def board_row(name: str, program: Any, measured: dict[str, Any]) -> dict[str, An
         "latency us": round(cycles / cfg.clock_mhz, 1),
         "clock MHz": cfg.clock_mhz,
         "speed-up vs GSM": round(GSM_CYCLES_8BIT / cycles, 1),
-        "array bound": bnd.array, "DSP bound": bnd.dsp, "DDR bound": bnd.ddr or "-",
+        "array bound": bnd.array, "DSP bound": bnd.dsp,
+        "DDR bound, streamed bytes": bnd.ddr or "-",
+        "DDR bound, all weights": bnd.ddr_all,
         "ports bound": bnd.ports or "-",
         "cycles / bound": round(cycles / bnd.bound, 2),
-        "cycles / DDR bound": round(cycles / bnd.ddr, 2) if bnd.ddr else "-",
+        "cycles / DDR bound, streamed bytes": round(cycles / bnd.ddr, 2) if bnd.ddr else "-",
+        "cycles / DDR bound, all weights": round(cycles / bnd.ddr_all, 2),
         "streamed MB": round(bnd.streamed_bytes / 1e6, 3),
         "memory B/cycle (measured)": (round(mem["bytes_per_cycle"], 2)
                                       if mem.get("bytes_per_cycle") else "-"),
@@ -98,21 +101,57 @@ def measure_board(name: str, program_seed: int, vectors: int, build_root: Path) 
                    extra_env={"SM_BOARD": name, "SM_CLOCK_MHZ": str(cfg.clock_mhz)})
 
 
+# columns of an older boards.json, as this table names them now
+_RENAMED = {"DDR bound": "DDR bound, streamed bytes",
+            "cycles / DDR bound": "cycles / DDR bound, streamed bytes"}
+
+
+def kept_rows(path: Path, measured: list[str], program: Any) -> list[dict[str, Any]]:
+    """The rows of an existing ``boards.json`` for boards not measured in this run, kept as
+    they were measured (each names the commit it was measured at, ``measured at``), old column
+    names renamed and the all-weights DDR bound (modelled from the program alone) added."""
+    import json
+
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    rev = data.get("meta", {}).get("git_revision", "?")
+    out = []
+    for row in data.get("rows", []):
+        if row.get("board") in measured or row.get("board") not in board_spec.boards():
+            continue
+        row = {_RENAMED.get(k, k): v for k, v in row.items()}
+        b = board_spec.board(row["board"])
+        ddr_all = rooflines.bounds(program, build(b.build), b).ddr_all
+        row["DDR bound, all weights"] = ddr_all
+        row["cycles / DDR bound, all weights"] = round(row["cycles (Verilator)"] / ddr_all, 2)
+        row.setdefault("measured at", rev)
+        out.append(row)
+    return out
+
+
 def run_boards(names: list[str], out: Path, build_root: Path, vectors: int,
                seed: int) -> dict[str, Path]:
-    """Measure every board of ``names`` and write ``boards.{json,md}`` under ``out``."""
+    """Measure every board of ``names`` and write ``boards.{json,md}`` under ``out``; the
+    rows of other boards already in ``out/boards.json`` are kept (``kept_rows``)."""
+    from spacemimo.ground.provenance import git_revision
     from spacemimo.ground.results import write_table
 
-    rows = []
+    rows, program = [], None
     for name in names:
         data = measure_board(name, seed, vectors, build_root)
         program = data.pop("program")
-        row = board_row(name, program, data)
+        row = {**board_row(name, program, data), "measured at": git_revision()}
         rows.append(row)
         print(f"[{name}] {row['cycles (Verilator)']:,} cycles/inference on {row['build']} "
               f"(target {row['target']:,}: {row['meets target']}), bound {row['cycles / bound']}x",
               flush=True)
+    kept = kept_rows(Path(out) / "boards.json", names, program) if program is not None else []
+    order = list(board_spec.boards())
+    rows = sorted(rows + [{k: r.get(k, "-") for k in rows[0]} for r in kept],
+                  key=lambda r: order.index(r["board"]))
     config = {"boards": {n: board_spec.board(n).build for n in names}, "vectors": vectors,
+              "kept rows": {r["board"]: r["measured at"] for r in kept},
               "memory model": "rtl_tests/board_memory.py: read_latency per burst, DDR peak x "
                               "ddr_efficiency shared by every read port (boards.yaml)"}
     return write_table(out, "boards", rows, config=config, seed=seed,

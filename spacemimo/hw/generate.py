@@ -250,6 +250,7 @@ _RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
                 ("norm_cols", "NORM cols"), ("placement", "weights"),
                 ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"),
+                ("wgt_bufs", "wgt slots"), ("wgt_fit", "resident fit"),
                 ("dsp_pack", "DSP pack"), ("seu_weights", "SEU weights"),
                 ("seu_acts", "SEU acts"), ("seu_ctrl", "SEU ctrl"), ("scrub", "scrub"))
 

@@ -4,7 +4,8 @@ Every figure here is **modelled** (arithmetic on the program's sizes, the build'
 the board's data-sheet numbers, spacemimo/spec/boards.yaml); the measured cycles come from the
 Verilator runs of ``spacemimo bench hw``. The hybrid split follows the RTL's loader
 (``quant.program.streamed_ops``): DENSE ops stay resident in program order while their bank
-words fit ``wmem_depth``; the first that does not fit and every later DENSE op is streamed.
+words fit ``wmem_depth``; the first that does not fit and every later DENSE op is streamed
+(``wgt_fit: first``: only the ops that do not fit the depth left are streamed).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Bounds:
     array: int          # MACs / (P x C x Q): this build's array at full use
     dsp: int            # MACs / (the part's DSPs x products per DSP): the part's compute roof
     ddr: int            # streamed bytes / DDR peak bytes per cycle (0: nothing streamed)
+    ddr_all: int        # every weight byte / DDR peak bytes per cycle: the issue's DDR bound
+    #                     (what an all-streamed build cannot beat), whatever this build keeps
     ports: int          # streamed bytes / (weight ports x port bytes per cycle)
 
     @property
@@ -57,7 +60,8 @@ def bounds(program: Any, build: BuildConfig, board: Board) -> Bounds:
     per_dsp = 2 if program.bits == 8 else 1
     wmem = build.wmem_depth or 0
     ports = getattr(build, "wgt_ports", 0) or 0
-    streamed = (streamed_ops(program, build.out_lanes, wmem) if ports else [])
+    streamed = (streamed_ops(program, build.out_lanes, wmem,
+                             first_fit=build.wgt_fit == "first") if ports else [])
     sbytes = weight_bytes(program, streamed)
     port_bits = getattr(build, "wgt_bits", None) or build.bus_bits
     clock = build.clock_mhz
@@ -66,4 +70,5 @@ def bounds(program: Any, build: BuildConfig, board: Board) -> Bounds:
         array=math.ceil(macs / (build.out_lanes * build.node_rows * q)),
         dsp=math.ceil(macs / (board.part.dsp * per_dsp)),
         ddr=math.ceil(sbytes / board.ddr_bytes_per_cycle(clock)) if sbytes else 0,
+        ddr_all=math.ceil(weight_bytes(program) / board.ddr_bytes_per_cycle(clock)),
         ports=math.ceil(sbytes / board.port_bytes_per_cycle(ports, port_bits)) if sbytes else 0)

@@ -26,6 +26,12 @@ SEU_WEIGHTS = {"none": 0, "secded": 2}            # resident weight store and bi
 SEU_ACTS = {"none": 0, "parity": 1, "secded": 2}  # activation buffers, per stored value
 SEU_CTRL = {"none": 0, "parity": 1}               # op table + header words; FSM state check
 _SEU_CODES = {"seu_weights": SEU_WEIGHTS, "seu_acts": SEU_ACTS, "seu_ctrl": SEU_CTRL}
+# hybrid RTL builds: which DENSE ops the loader keeps resident (RTL parameter WGT_FIT).
+# prefix: in program order until the first that does not fit (it and every later op stream);
+# first: every op that still fits the bank depth left (an op too big for it streams, a later
+# smaller one may stay resident): a part whose banks hold none of the big early ops
+WGT_FITS = {"prefix": 0, "first": 1}
+_CODES = {**_SEU_CODES, "wgt_fit": WGT_FITS}
 
 # BuildConfig field -> HLS macro (hls/src/accel_config.h). The kernel names its axes after the
 # activation table (rows = nodes, cols = neurons); the spec names them after what they hold.
@@ -49,8 +55,9 @@ RTL_PARAMS = {
     "num_buffers": "NUM_BUFFERS", "max_ops": "MAX_OPS", "wmem_depth": "WMEM_DEPTH",
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
-    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "wgt_bufs": "WGT_BUFS", "dsp_pack": "DSP_PACK",
-    "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C", "scrub": "SCRUB",
+    "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "wgt_bufs": "WGT_BUFS", "wgt_fit": "WGT_FIT",
+    "dsp_pack": "DSP_PACK", "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C",
+    "scrub": "SCRUB",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
@@ -95,6 +102,7 @@ class BuildConfig:
     wgt_ports: int | None = None   # weight-stream AXI read ports m_axi_wgt<k> (0: resident)
     wgt_bits: int | None = None    # their data width (64 or 128)
     wgt_bufs: int | None = None    # stream-buffer slots per bank: tiles fetched ahead + 1
+    wgt_fit: str = "prefix"        # prefix | first: which DENSE ops stay resident (WGT_FITS)
     dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
     # SEU protection (both back ends; rtl/README.md "SEU protection")
     seu_weights: str = "none"   # none | secded: resident weights (64+8 rows) and biases
@@ -145,8 +153,8 @@ class BuildConfig:
     def _param_value(self, key: str) -> int:
         """A knob as its RTL parameter value (the SEU codes by their HW_PROTECT number)."""
         value = getattr(self, key)
-        if key in _SEU_CODES:
-            return _SEU_CODES[key][value]
+        if key in _CODES:
+            return _CODES[key][value]
         return int(value)
 
 
@@ -226,7 +234,7 @@ def _check(b: BuildConfig) -> None:
     need(2 <= b.num_buffers <= 15, f"num_buffers {b.num_buffers} must be in 2..15")
     need(b.bus_bits % 32 == 0 and 32 <= b.bus_bits <= 1024,
          f"bus_bits {b.bus_bits}: a multiple of 32 up to 1024")
-    for key, codes in _SEU_CODES.items():
+    for key, codes in _CODES.items():
         need(getattr(b, key) in codes, f"{key} {getattr(b, key)!r} not in {sorted(codes)}")
     need(isinstance(b.scrub, bool), f"scrub {b.scrub!r} must be true or false")
     need(not b.scrub or b.seu_weights == "secded",
