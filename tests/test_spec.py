@@ -103,8 +103,8 @@ builds:
     (("default: a", "default: r"), "default must name an HLS build"),
     (("wmem_depth: 64, bmem", "wmem_depth: 0, bmem"), "needs wgt_ports"),
     (("wgt_bits: 64", "wgt_bits: 32"), "wgt_bits"),
-    (("wgt_ports: 0", "wgt_ports: 5"), "wgt_ports"),
-    (("wgt_bufs: 2", "wgt_bufs: 3"), "wgt_bufs"),
+    (("wgt_ports: 0", "wgt_ports: 7"), "wgt_ports"),
+    (("wgt_bufs: 2", "wgt_bufs: 9"), "wgt_bufs"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)

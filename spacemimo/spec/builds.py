@@ -250,10 +250,10 @@ def _check(b: BuildConfig) -> None:
              f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
         need(b.max_rows % b.node_rows == 0, "max_rows must be a multiple of node_rows")
         need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
-        need(0 <= (b.wgt_ports or 0) <= 4, f"wgt_ports {b.wgt_ports} must be in 0..4")
+        need(0 <= (b.wgt_ports or 0) <= 6, f"wgt_ports {b.wgt_ports} must be in 0..6")
         need(b.wgt_bits in (64, 128), f"wgt_bits {b.wgt_bits} must be 64 or 128")
-        need(b.wgt_bufs in (2, 4, 8),
-             f"wgt_bufs {b.wgt_bufs} must be 2, 4 or 8 (stream-buffer slot = tile mod it)")
+        need(b.wgt_bufs in range(2, 9),
+             f"wgt_bufs {b.wgt_bufs} must be in 2..8 (stream-buffer slot = tile mod it)")
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
         need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
