@@ -41,3 +41,24 @@ def test_streamed_formula_pays_the_board_latency(gsm8) -> None:
     assert row["measured / formula"] == 1.0
     assert row["meets target"] == ("yes" if slow <= kv.cycle_target else "no")
     assert row["max bursts in flight per port"] == 6
+
+
+def test_rerunning_one_board_keeps_the_other_rows(tmp_path) -> None:
+    """``spacemimo bench hw --boards kv260`` rewrites boards.json with the kv260 row measured
+    now and every other board's row as the file had it, each with the commit it was measured
+    at, in boards.yaml's order."""
+    from spacemimo.ground.results import read_meta, write_table
+
+    old = [{"board": "pynqz2", "cycles (Verilator)": 202344},
+           {"board": "kv260", "cycles (Verilator)": 26498},
+           {"board": "zcu104", "cycles (Verilator)": 6725, "measured at": "f063f4e"}]
+    paths = write_table(tmp_path, "boards", old, config={}, seed=0)
+    rev = read_meta(paths["json"])["git_revision"]
+    new = [{"board": "kv260", "cycles (Verilator)": 19000, "measured at": "abc"}]
+    rows = board_bench.merge_rows(paths["json"], new)
+    by = {r["board"]: r for r in rows}
+    assert by["kv260"] == new[0]
+    assert by["pynqz2"] == {**old[0], "measured at": rev}
+    assert by["zcu104"]["measured at"] == "f063f4e"
+    assert [r["board"] for r in rows] == ["pynqz2", "kv260", "zcu104"]
+    assert board_bench.merge_rows(tmp_path / "none.json", new) == new

@@ -98,20 +98,43 @@ def measure_board(name: str, program_seed: int, vectors: int, build_root: Path) 
                    extra_env={"SM_BOARD": name, "SM_CLOCK_MHZ": str(cfg.clock_mhz)})
 
 
+def merge_rows(previous: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (boards measured now) plus every row of the table at ``previous`` (a
+    ``boards.json``) for a board not measured now, so one board can be re-run without
+    re-running (or dropping) the others; each row keeps the commit it was measured at
+    (``measured at``; older rows without it get their table's revision). Ordered as
+    boards.yaml lists the boards."""
+    from spacemimo.ground.results import read_meta, read_table
+
+    new = {r["board"] for r in rows}
+    kept = []
+    if previous.exists():
+        rev = read_meta(previous)["git_revision"]
+        kept = [{**r, "measured at": r.get("measured at", rev)}
+                for r in read_table(previous) if r["board"] not in new]
+    order = list(board_spec.boards())
+    return sorted([*rows, *kept], key=lambda r: (order.index(r["board"])
+                                                 if r["board"] in order else len(order)))
+
+
 def run_boards(names: list[str], out: Path, build_root: Path, vectors: int,
                seed: int) -> dict[str, Path]:
-    """Measure every board of ``names`` and write ``boards.{json,md}`` under ``out``."""
+    """Measure every board of ``names`` and write ``boards.{json,md}`` under ``out``; the
+    rows of boards not measured now stay as ``out/boards.json`` had them (``merge_rows``)."""
+    from spacemimo.ground.provenance import git_revision
     from spacemimo.ground.results import write_table
 
     rows = []
     for name in names:
         data = measure_board(name, seed, vectors, build_root)
         program = data.pop("program")
-        row = board_row(name, program, data)
+        row = {**board_row(name, program, data), "measured at": git_revision()}
         rows.append(row)
         print(f"[{name}] {row['cycles (Verilator)']:,} cycles/inference on {row['build']} "
               f"(target {row['target']:,}: {row['meets target']}), bound {row['cycles / bound']}x",
               flush=True)
+    rows = merge_rows(Path(out) / "boards.json", rows)
+    names = [r["board"] for r in rows]
     config = {"boards": {n: board_spec.board(n).build for n in names}, "vectors": vectors,
               "memory model": "rtl_tests/board_memory.py: read_latency per burst, DDR peak x "
                               "ddr_efficiency shared by every read port (boards.yaml)"}
