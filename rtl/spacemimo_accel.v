@@ -57,6 +57,9 @@ module spacemimo_accel #(
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
   parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (2..8)
+  // resident 72-bit rows (SEU_W 2) packed back to back over shared memories of this many rows
+  // (UltraRAM288: 4,096), each read for two banks at once; 0: one memory per bank
+  parameter WMEM_PACK_ROWS = `SM_WMEM_PACK_ROWS,
   parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
@@ -254,6 +257,14 @@ module spacemimo_accel #(
   localparam SBI  = (SEU_W == 2);                      // bias entries: ACC_W + check bits
   localparam WRD  = (WMEM_DEPTH > 3) ? WMEM_DEPTH / 2 : 2;  // rows of two words per bank
   localparam LWR  = $clog2(WRD);
+  // packed resident store (WMEM_PACK_ROWS > 0, rtl/README.md "Weight placement"): bank b's
+  // rows are rows b * WRD .. b * WRD + WRD - 1 of one linear space over NPK memories of
+  // WMEM_PACK_ROWS rows; port A of each memory serves the even banks, port B the odd ones
+  localparam PKR  = (WMEM_PACK_ROWS > 0) ? WMEM_PACK_ROWS : 2;
+  localparam LPK  = $clog2(PKR);                        // row bits inside one memory
+  localparam NPK  = (WMEM_PACK_ROWS > 0) ? (P * WRD + PKR - 1) / PKR : 1;  // memories
+  localparam LPJ  = (NPK > 1) ? $clog2(NPK) : 1;        // memory index bits
+  localparam LLR  = LPK + LPJ;                          // linear row bits
   localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
   localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
   localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
@@ -841,6 +852,61 @@ module spacemimo_accel #(
     end
   endgenerate
 
+  // packed resident store: per bank its linear read/write rows and the loader's merged row
+  // (driven by the bank), per shared memory the rows its two ports read
+  wire [P*LLR-1:0]  pk_lr, pk_lw;
+  wire [P-1:0]      pk_we;
+  wire [P*72-1:0]   pk_wd;
+  wire [NPK*72-1:0] pk_qa, pk_qb;
+  generate
+    if (SW && WMEM_PACK_ROWS > 0) begin : pk
+      genvar gj;
+      for (gj = 0; gj < NPK; gj = gj + 1) begin : mem
+        // the banks with rows in this memory: at most one of each parity at any one row
+        // offset (2 * WRD >= PKR), so port A serves the even one, port B the odd one
+        localparam integer BLO = (gj * PKR) / WRD;
+        localparam integer BHI0 = (gj * PKR + PKR - 1) / WRD;
+        localparam integer BHI = (BHI0 < P) ? BHI0 : P - 1;
+        (* ram_style = "ultra" *) reg [71:0] um [0:PKR-1];
+        reg  [71:0]    qa, qb, da, db;
+        reg  [LPK-1:0] aa, ab;
+        reg            wa, wb;
+        integer        bi, k;
+        initial for (k = 0; k < PKR; k = k + 1) um[k] = 72'h0;   // valid codewords
+        // A bank's reads and the loader's writes of its rows share the bank's port; a write
+        // displaces a read on that port (no-change output, the UltraRAM mode). The loader
+        // writes one bank at a time in increasing address order, so a displaced read is
+        // either the same bank's next word (its row's other half is the word just written,
+        // forwarded by lw3, or not written yet) or another bank's, unused while loading
+        // (consecutive banks use different ports; bank 0, where an op's last partial tile
+        // jumps back to, shares no memory with an even bank >= 2 since WRD >= PKR / 2).
+        always @* begin
+          aa = {LPK{1'b0}}; ab = {LPK{1'b0}}; wa = 1'b0; wb = 1'b0;
+          da = 72'h0; db = 72'h0;
+          for (bi = BLO; bi <= BHI; bi = bi + 1)
+            if (pk_lr[bi*LLR+LPK +: LPJ] == gj) begin
+              if (bi % 2 == 1) ab = pk_lr[bi*LLR +: LPK];
+              else aa = pk_lr[bi*LLR +: LPK];
+            end
+          for (bi = BLO; bi <= BHI; bi = bi + 1)
+            if (pk_we[bi] && pk_lw[bi*LLR+LPK +: LPJ] == gj) begin
+              if (bi % 2 == 1) begin wb = 1'b1; ab = pk_lw[bi*LLR +: LPK]; db = pk_wd[bi*72 +: 72]; end
+              else begin wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72]; end
+            end
+        end
+        always @(posedge clk) begin
+          if (wa) um[aa] <= da; else qa <= um[aa];
+          if (wb) um[ab] <= db; else qb <= um[ab];
+        end
+        assign pk_qa[gj*72 +: 72] = qa;
+        assign pk_qb[gj*72 +: 72] = qb;
+      end
+    end else begin : nopk
+      assign pk_qa = {(NPK*72){1'b0}};
+      assign pk_qb = {(NPK*72){1'b0}};
+    end
+  endgenerate
+
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
       wire [31:0] w_res, w_st;
@@ -853,6 +919,37 @@ module spacemimo_accel #(
         end
         assign w_res = wq;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
+        assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+      end else if (SW && WMEM_PACK_ROWS > 0) begin : res
+        // packed: this bank's rows live in memories J0 and J0 + 1 of the linear space (at
+        // most two: WRD <= PKR); the read goes out on port A (even bank) or B (odd), the
+        // loader's merged row is written through the same port (the write wins a clash
+        // with another bank's read there: only the loader writes, never the MAC array, and
+        // the read it displaces is one the merge does not use, see the memories below)
+        localparam integer J0 = (gb * WRD) / PKR;
+        localparam integer J1 = (J0 + 1 < NPK) ? J0 + 1 : J0;
+        reg  [LPJ-1:0] rj_q;
+        reg            wsel;
+        wire [LLR-1:0] lr = gb * WRD + wm_addr[LWR:1];
+        wire           in_j0 = ({{(32-LPJ){1'b0}}, rj_q} == J0);
+        wire [71:0]    wq = in_j0 ? ((gb % 2) ? pk_qb[J0*72 +: 72] : pk_qa[J0*72 +: 72])
+                                  : ((gb % 2) ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
+        wire [65:0]    wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
+        wire           ld_w = lw2_we && lw2_bank == gb;
+        wire           fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
+                             lw3_addr[0] != lw2_addr[0];
+        wire [31:0]    oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
+        wire [63:0]    mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
+        always @(posedge clk) begin
+          rj_q <= lr[LLR-1:LPK];
+          wsel <= wm_addr[0];
+        end
+        assign pk_lr[gb*LLR +: LLR] = lr;
+        assign pk_lw[gb*LLR +: LLR] = gb * WRD + lw2_addr[LWR:1];
+        assign pk_we[gb] = ld_w;
+        assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(mrg), mrg};
+        assign w_res = wsel ? wdec[63:32] : wdec[31:0];
+        assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
         // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
@@ -888,6 +985,10 @@ module spacemimo_accel #(
         assign w_res = 32'h0;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+      end
+      if (!(SW && WMEM_PACK_ROWS > 0)) begin : nopkb
+        assign pk_lr[gb*LLR +: LLR] = {LLR{1'b0}}; assign pk_lw[gb*LLR +: LLR] = {LLR{1'b0}};
+        assign pk_we[gb] = 1'b0; assign pk_wd[gb*72 +: 72] = 72'h0;
       end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;

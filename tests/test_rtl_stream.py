@@ -57,7 +57,8 @@ CASES = [("rtl-small-8-streamed", "gsm", "0.3", "7"),
 CASES += [("rtl-small-8-streamed", "numerics", "0.5", "11")]
 # rtl-kv260's mode: 6 weight ports (8 rows: two ports take two) and 7 stream-buffer slots (the
 # slot counters wrap at a non-power of two), random stalls on every port
-CASES += [("rtl-small-8-hybrid-kv", "gsm", "0.3", "7")]
+CASES += [("rtl-small-8-hybrid-kv", "gsm", "0.3", "7"),
+          pytest.param("rtl-small-8-hybrid-kv", "numerics", "0.3", "7", marks=_SLOW)]
 
 
 def _case_id(case: object) -> str:
