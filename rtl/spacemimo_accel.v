@@ -894,9 +894,12 @@ module spacemimo_accel #(
               else begin wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72]; end
             end
         end
+        // port B's read sees a port-A write to its row (the UltraRAM288's A -> B write
+        // transparency, which yosys needs spelled out to map the memory to one URAM288);
+        // never used here: two banks never share a row
         always @(posedge clk) begin
           if (wa) um[aa] <= da; else qa <= um[aa];
-          if (wb) um[ab] <= db; else qb <= um[ab];
+          if (wb) um[ab] <= db; else qb <= (wa && aa == ab) ? da : um[ab];
         end
         assign pk_qa[gj*72 +: 72] = qa;
         assign pk_qb[gj*72 +: 72] = qb;
