@@ -30,7 +30,7 @@ module sm_axi_stream_rd #(
   parameter RWB = 10,            // bits of a row's word count
   parameter LPB = 3,             // bits of a row index inside a tile (log2 OUT_LANES, >= 1)
   parameter BIB = 8,             // bits of a beat index inside a row
-  parameter HB = 1               // bits of a stream-buffer slot (WGT_BUFS = 2^HB)
+  parameter HB = 1               // bits of a stream-buffer slot (tag only: WGT_BUFS <= 2^HB)
 )(
   input  wire               clk,
   input  wire               rst_n,
@@ -76,7 +76,7 @@ module sm_axi_stream_rd #(
   localparam LO   = $clog2(OUTS);
   localparam NBW  = (BIB + 1 < 9) ? 9 : BIB + 1;   // beat counts (>= a 16-beat burst + 1)
 
-  // w * 4 * m bytes for a small constant m (NP, K <= 4): shift-and-add, no multiplier
+  // w * 4 * m bytes for a small constant m (NP, K <= 6): shift-and-add, no multiplier
   function automatic [AXI_AW-1:0] rows_bytes(input [RWB-1:0] w, input integer m);
     integer k;
     begin

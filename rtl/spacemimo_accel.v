@@ -56,8 +56,11 @@ module spacemimo_accel #(
   // m_axi_wgt<k> (0: every weight resident), WGT_DW bits each (64 or 128)
   parameter WGT_PORTS   = `SM_WGT_PORTS,
   parameter WGT_DW      = `SM_WGT_DW,
-  parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (power of two >= 2)
+  parameter WGT_BUFS    = `SM_WGT_BUFS,    // stream-buffer slots per bank (2..8)
   parameter WGT_FIT     = `SM_WGT_FIT,     // hybrid placement: 0 resident prefix, 1 first fit
+  // resident 72-bit rows (SEU_W 2) packed back to back over shared memories of this many rows
+  // (UltraRAM288: 4,096), each read for two banks at once; 0: one memory per bank
+  parameter WMEM_PACK_ROWS = `SM_WMEM_PACK_ROWS,
   parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
@@ -154,6 +157,28 @@ module spacemimo_accel #(
   input  wire                 m_axi_wgt3_RLAST,
   input  wire                 m_axi_wgt3_RVALID,
   output wire                 m_axi_wgt3_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_wgt4_ARADDR,
+  output wire [7:0]           m_axi_wgt4_ARLEN,
+  output wire [2:0]           m_axi_wgt4_ARSIZE,
+  output wire [1:0]           m_axi_wgt4_ARBURST,
+  output wire                 m_axi_wgt4_ARVALID,
+  input  wire                 m_axi_wgt4_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt4_RDATA,
+  input  wire [1:0]           m_axi_wgt4_RRESP,
+  input  wire                 m_axi_wgt4_RLAST,
+  input  wire                 m_axi_wgt4_RVALID,
+  output wire                 m_axi_wgt4_RREADY,
+  output wire [AXI_AW-1:0]    m_axi_wgt5_ARADDR,
+  output wire [7:0]           m_axi_wgt5_ARLEN,
+  output wire [2:0]           m_axi_wgt5_ARSIZE,
+  output wire [1:0]           m_axi_wgt5_ARBURST,
+  output wire                 m_axi_wgt5_ARVALID,
+  input  wire                 m_axi_wgt5_ARREADY,
+  input  wire [WGT_DW-1:0]    m_axi_wgt5_RDATA,
+  input  wire [1:0]           m_axi_wgt5_RRESP,
+  input  wire                 m_axi_wgt5_RLAST,
+  input  wire                 m_axi_wgt5_RVALID,
+  output wire                 m_axi_wgt5_RREADY,
   output wire                 interrupt,
   // debug: one-cycle pulse when op dbg_op_idx starts executing (cycle log in the testbench)
   output reg                  dbg_op_start,
@@ -209,12 +234,14 @@ module spacemimo_accel #(
   localparam [0:0] HC_16 = (DATA_W == 16);
   localparam [31:0] HW_CONFIG = {3'b000, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
   // streamed weights: words per beat, stream-buffer geometry (one row of a tile per bank)
+  localparam MWP = 6;                    // m_axi_wgt0..5 (the ports of the top level)
   localparam NPW = (WGT_PORTS > 0) ? WGT_PORTS : 1;
   localparam WU  = WGT_DW / 32;           // 32-bit words per weight beat
   localparam LU  = $clog2(WU);
   localparam SBD = MAX_COLS / Q;          // words of the longest row (ceil(in_cols / Q))
   localparam SBH = SBD / WU + 1;          // beats of it (+1: a row need not start beat-aligned)
   localparam HB  = $clog2(WGT_BUFS);      // slot index bits (slot = tile mod WGT_BUFS)
+  localparam [HB-1:0] SLOT_LAST = WGT_BUFS - 1;  // where the slot counters wrap
   localparam SBA = $clog2(WGT_BUFS * SBH);  // stream-buffer address bits (WGT_BUFS slots)
   localparam RWB = $clog2(SBD + 1);
   localparam BIB0 = $clog2(SBH + 1);
@@ -232,6 +259,14 @@ module spacemimo_accel #(
   localparam WRD  = (WMEM_DEPTH > 3) ? WMEM_DEPTH / 2 : 2;  // rows of two words per bank
   localparam LWR  = $clog2(WRD);
   localparam WLD  = (WMEM_DEPTH > 1) ? $clog2(WMEM_DEPTH) : 1;  // resident word address bits
+  // packed resident store (WMEM_PACK_ROWS > 0, rtl/README.md "Weight placement"): bank b's
+  // rows are rows b * WRD .. b * WRD + WRD - 1 of one linear space over NPK memories of
+  // WMEM_PACK_ROWS rows; port A of each memory serves the even banks, port B the odd ones
+  localparam PKR  = (WMEM_PACK_ROWS > 0) ? WMEM_PACK_ROWS : 2;
+  localparam LPK  = $clog2(PKR);                        // row bits inside one memory
+  localparam NPK  = (WMEM_PACK_ROWS > 0) ? (P * WRD + PKR - 1) / PKR : 1;  // memories
+  localparam LPJ  = (NPK > 1) ? $clog2(NPK) : 1;        // memory index bits
+  localparam LLR  = LPK + LPJ;                          // linear row bits
   localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
   localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
   localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
@@ -710,8 +745,8 @@ module spacemimo_accel #(
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
   // takes rows k, k + NPW, ...) write whole beats into a stream buffer of WGT_BUFS slots per
-  // bank (slot = the tile's index among the vector's streamed tiles mod WGT_BUFS; the
-  // `half` signals carry it; beat b of row p at slot * SBH + b, its first word at `skip`), so
+  // bank (slot = the tile's index among the vector's streamed tiles mod WGT_BUFS, counted by
+  // wf_slot / gu_slot; the `half` signals carry it; beat b of row p at slot * SBH + b, its first word at `skip`), so
   // the fetch of tiles g + 1 .. g + WGT_BUFS - 1 overlaps the MACs of tile g, across op
   // boundaries: a fetch cursor walks the vector's streamed ops in
   // program order independently of the op being executed (prefetch through resident ops).
@@ -721,31 +756,33 @@ module spacemimo_accel #(
   reg  [AXI_AW-1:0] ws_addr;            // byte address of the tile's first row
   reg  [RWB-1:0]   ws_rw;
   reg  [LP:0]      ws_rows;
-  wire [31:0]      sb_ds, sb_dt;        // the MAC array's input step and streamed tile
-  wire [3:0]       wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss;
-  wire [4*HB-1:0]  wsb_half;
-  wire [7:0]       wsb_td;
-  wire [4*LP-1:0]  wsb_row;
-  wire [4*BIB-1:0] wsb_beat;
-  wire [4*LU-1:0]  wsb_skip;
-  wire [4*WGT_DW-1:0] wsb_data;
+  wire [31:0]      sb_ds;               // the MAC array's input step
+  wire [HB-1:0]    sb_slot;             // the stream-buffer slot of the tile it consumes
+  wire [MWP-1:0]   wsb_busy, wsb_err, wsb_rerr, wsb_wait, wsb_en, wsb_iss;
+  wire [MWP*HB-1:0] wsb_half;
+  wire [MWP*2-1:0] wsb_td;
+  wire [MWP*LP-1:0] wsb_row;
+  wire [MWP*BIB-1:0] wsb_beat;
+  wire [MWP*LU-1:0] wsb_skip;
+  wire [MWP*WGT_DW-1:0] wsb_data;
   wire             ws_busy = |wsb_busy, ws_err = |wsb_err, ws_rerr = |wsb_rerr;
   wire             ws_wait = |wsb_wait;
   wire             ws_iss = |wsb_iss;   // an engine still issuing the last tile's bursts
-  wire [4*AXI_AW-1:0] wg_araddr;
-  wire [31:0]      wg_arlen;
-  wire [11:0]      wg_arsize;
-  wire [7:0]       wg_arburst, wg_rresp;
-  wire [3:0]       wg_arvalid, wg_rready;
-  wire [3:0]       wg_arready = {m_axi_wgt3_ARREADY, m_axi_wgt2_ARREADY, m_axi_wgt1_ARREADY,
-                                 m_axi_wgt0_ARREADY};
-  wire [3:0]       wg_rlast = {m_axi_wgt3_RLAST, m_axi_wgt2_RLAST, m_axi_wgt1_RLAST,
-                               m_axi_wgt0_RLAST};
-  wire [3:0]       wg_rvalid = {m_axi_wgt3_RVALID, m_axi_wgt2_RVALID, m_axi_wgt1_RVALID,
-                                m_axi_wgt0_RVALID};
-  wire [4*WGT_DW-1:0] wg_rdata = {m_axi_wgt3_RDATA, m_axi_wgt2_RDATA, m_axi_wgt1_RDATA,
-                                  m_axi_wgt0_RDATA};
-  assign wg_rresp = {m_axi_wgt3_RRESP, m_axi_wgt2_RRESP, m_axi_wgt1_RRESP, m_axi_wgt0_RRESP};
+  wire [MWP*AXI_AW-1:0] wg_araddr;
+  wire [MWP*8-1:0] wg_arlen;
+  wire [MWP*3-1:0] wg_arsize;
+  wire [MWP*2-1:0] wg_arburst, wg_rresp;
+  wire [MWP-1:0]   wg_arvalid, wg_rready;
+  wire [MWP-1:0]   wg_arready = {m_axi_wgt5_ARREADY, m_axi_wgt4_ARREADY, m_axi_wgt3_ARREADY,
+                                 m_axi_wgt2_ARREADY, m_axi_wgt1_ARREADY, m_axi_wgt0_ARREADY};
+  wire [MWP-1:0]   wg_rlast = {m_axi_wgt5_RLAST, m_axi_wgt4_RLAST, m_axi_wgt3_RLAST,
+                               m_axi_wgt2_RLAST, m_axi_wgt1_RLAST, m_axi_wgt0_RLAST};
+  wire [MWP-1:0]   wg_rvalid = {m_axi_wgt5_RVALID, m_axi_wgt4_RVALID, m_axi_wgt3_RVALID,
+                                m_axi_wgt2_RVALID, m_axi_wgt1_RVALID, m_axi_wgt0_RVALID};
+  wire [MWP*WGT_DW-1:0] wg_rdata = {m_axi_wgt5_RDATA, m_axi_wgt4_RDATA, m_axi_wgt3_RDATA,
+                                    m_axi_wgt2_RDATA, m_axi_wgt1_RDATA, m_axi_wgt0_RDATA};
+  assign wg_rresp = {m_axi_wgt5_RRESP, m_axi_wgt4_RRESP, m_axi_wgt3_RRESP, m_axi_wgt2_RRESP,
+                     m_axi_wgt1_RRESP, m_axi_wgt0_RRESP};
   assign m_axi_wgt0_ARADDR = wg_araddr[0*AXI_AW +: AXI_AW];
   assign m_axi_wgt0_ARLEN = wg_arlen[0 +: 8];
   assign m_axi_wgt0_ARSIZE = wg_arsize[0 +: 3];
@@ -770,9 +807,21 @@ module spacemimo_accel #(
   assign m_axi_wgt3_ARBURST = wg_arburst[6 +: 2];
   assign m_axi_wgt3_ARVALID = wg_arvalid[3];
   assign m_axi_wgt3_RREADY = wg_rready[3];
+  assign m_axi_wgt4_ARADDR = wg_araddr[4*AXI_AW +: AXI_AW];
+  assign m_axi_wgt4_ARLEN = wg_arlen[32 +: 8];
+  assign m_axi_wgt4_ARSIZE = wg_arsize[12 +: 3];
+  assign m_axi_wgt4_ARBURST = wg_arburst[8 +: 2];
+  assign m_axi_wgt4_ARVALID = wg_arvalid[4];
+  assign m_axi_wgt4_RREADY = wg_rready[4];
+  assign m_axi_wgt5_ARADDR = wg_araddr[5*AXI_AW +: AXI_AW];
+  assign m_axi_wgt5_ARLEN = wg_arlen[40 +: 8];
+  assign m_axi_wgt5_ARSIZE = wg_arsize[15 +: 3];
+  assign m_axi_wgt5_ARBURST = wg_arburst[10 +: 2];
+  assign m_axi_wgt5_ARVALID = wg_arvalid[5];
+  assign m_axi_wgt5_RREADY = wg_rready[5];
   genvar gk;
   generate
-    for (gk = 0; gk < 4; gk = gk + 1) begin : wport
+    for (gk = 0; gk < MWP; gk = gk + 1) begin : wport
       if (gk < WGT_PORTS) begin : eng
         sm_axi_stream_rd #(.AXI_AW(AXI_AW), .WGT_DW(WGT_DW), .MAX_BURST(MAX_BURST), .OUTS(8),
                            .NP(NPW), .K(gk), .RWB(RWB), .LPB(LP), .BIB(BIB), .HB(HB)) u_ws (
@@ -803,6 +852,64 @@ module spacemimo_accel #(
         assign wg_arvalid[gk] = 1'b0;
         assign wg_rready[gk] = 1'b1;
       end
+    end
+  endgenerate
+
+  // packed resident store: per bank its linear read/write rows and the loader's merged row
+  // (driven by the bank), per shared memory the rows its two ports read
+  wire [P*LLR-1:0]  pk_lr, pk_lw;
+  wire [P-1:0]      pk_we;
+  wire [P*72-1:0]   pk_wd;
+  wire [NPK*72-1:0] pk_qa, pk_qb;
+  generate
+    if (SW && WMEM_PACK_ROWS > 0) begin : pk
+      genvar gj;
+      for (gj = 0; gj < NPK; gj = gj + 1) begin : mem
+        // the banks with rows in this memory: at most one of each parity at any one row
+        // offset (2 * WRD >= PKR), so port A serves the even one, port B the odd one
+        localparam integer BLO = (gj * PKR) / WRD;
+        localparam integer BHI0 = (gj * PKR + PKR - 1) / WRD;
+        localparam integer BHI = (BHI0 < P) ? BHI0 : P - 1;
+        (* ram_style = "ultra" *) reg [71:0] um [0:PKR-1];
+        reg  [71:0]    qa, qb, da, db;
+        reg  [LPK-1:0] aa, ab;
+        reg            wa, wb;
+        integer        bi, k;
+        initial for (k = 0; k < PKR; k = k + 1) um[k] = 72'h0;   // valid codewords
+        // A bank's reads and the loader's writes of its rows share the bank's port; a write
+        // displaces a read on that port (no-change output, the UltraRAM mode). The loader
+        // writes one bank at a time in increasing address order, so a displaced read is
+        // either the same bank's next word (its row's other half is the word just written,
+        // forwarded by lw3, or not written yet) or another bank's, unused while loading
+        // (consecutive banks use different ports; bank 0, where an op's last partial tile
+        // jumps back to, shares no memory with an even bank >= 2 since WRD >= PKR / 2).
+        always @* begin
+          aa = {LPK{1'b0}}; ab = {LPK{1'b0}}; wa = 1'b0; wb = 1'b0;
+          da = 72'h0; db = 72'h0;
+          for (bi = BLO; bi <= BHI; bi = bi + 1)
+            if (pk_lr[bi*LLR+LPK +: LPJ] == gj) begin
+              if (bi % 2 == 1) ab = pk_lr[bi*LLR +: LPK];
+              else aa = pk_lr[bi*LLR +: LPK];
+            end
+          for (bi = BLO; bi <= BHI; bi = bi + 1)
+            if (pk_we[bi] && pk_lw[bi*LLR+LPK +: LPJ] == gj) begin
+              if (bi % 2 == 1) begin wb = 1'b1; ab = pk_lw[bi*LLR +: LPK]; db = pk_wd[bi*72 +: 72]; end
+              else begin wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72]; end
+            end
+        end
+        // port B's read sees a port-A write to its row (the UltraRAM288's A -> B write
+        // transparency, which yosys needs spelled out to map the memory to one URAM288);
+        // never used here: two banks never share a row
+        always @(posedge clk) begin
+          if (wa) um[aa] <= da; else qa <= um[aa];
+          if (wb) um[ab] <= db; else qb <= (wa && aa == ab) ? da : um[ab];
+        end
+        assign pk_qa[gj*72 +: 72] = qa;
+        assign pk_qb[gj*72 +: 72] = qb;
+      end
+    end else begin : nopk
+      assign pk_qa = {(NPK*72){1'b0}};
+      assign pk_qb = {(NPK*72){1'b0}};
     end
   endgenerate
 
@@ -839,6 +946,37 @@ module spacemimo_accel #(
         end
         assign w_res = whi ? wq_hi : wq_lo;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
+          assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+      end else if (SW && WMEM_PACK_ROWS > 0) begin : res
+        // packed: this bank's rows live in memories J0 and J0 + 1 of the linear space (at
+        // most two: WRD <= PKR); the read goes out on port A (even bank) or B (odd), the
+        // loader's merged row is written through the same port (the write wins a clash
+        // with another bank's read there: only the loader writes, never the MAC array, and
+        // the read it displaces is one the merge does not use, see the memories below)
+        localparam integer J0 = (gb * WRD) / PKR;
+        localparam integer J1 = (J0 + 1 < NPK) ? J0 + 1 : J0;
+        reg  [LPJ-1:0] rj_q;
+        reg            wsel;
+        wire [LLR-1:0] lr = gb * WRD + wm_addr[LWR:1];
+        wire           in_j0 = ({{(32-LPJ){1'b0}}, rj_q} == J0);
+        wire [71:0]    wq = in_j0 ? ((gb % 2) ? pk_qb[J0*72 +: 72] : pk_qa[J0*72 +: 72])
+                                  : ((gb % 2) ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
+        wire [65:0]    wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
+        wire           ld_w = lw2_we && lw2_bank == gb;
+        wire           fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
+                             lw3_addr[0] != lw2_addr[0];
+        wire [31:0]    oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
+        wire [63:0]    mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
+        always @(posedge clk) begin
+          rj_q <= lr[LLR-1:LPK];
+          wsel <= wm_addr[0];
+        end
+        assign pk_lr[gb*LLR +: LLR] = lr;
+        assign pk_lw[gb*LLR +: LLR] = gb * WRD + lw2_addr[LWR:1];
+        assign pk_we[gb] = ld_w;
+        assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(mrg), mrg};
+        assign w_res = wsel ? wdec[63:32] : wdec[31:0];
+        assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
         // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
@@ -875,11 +1013,15 @@ module spacemimo_accel #(
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end
+      if (!(SW && WMEM_PACK_ROWS > 0)) begin : nopkb
+        assign pk_lr[gb*LLR +: LLR] = {LLR{1'b0}}; assign pk_lw[gb*LLR +: LLR] = {LLR{1'b0}};
+        assign pk_we[gb] = 1'b0; assign pk_wd[gb*72 +: 72] = 72'h0;
+      end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;
         reg  [WGT_DW-1:0] sbuf [0:WGT_BUFS*SBH-1];
         reg  [LU-1:0]     skp [0:WGT_BUFS-1];
-        wire [HB-1:0]     rsl = sb_dt[HB-1:0], wsl = wsb_half[KP*HB +: HB];
+        wire [HB-1:0]     rsl = sb_slot, wsl = wsb_half[KP*HB +: HB];
         reg  [WGT_DW-1:0] sq;
         reg  [LU-1:0]     ssel;
         wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[rsl];
@@ -975,7 +1117,7 @@ module spacemimo_accel #(
                         (!o_strm || wf_done > g_used);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
   assign sb_ds = d_s;
-  assign sb_dt = g_used;
+  assign sb_slot = gu_slot;
   // Weight-stream prefetch. Tiles are counted per vector over all streamed ops in program
   // order (global tile g). The fetch cursor (wf_op, wf_t: op and its next tile; wf_g: the
   // global index of that tile, wf_addr its byte address) is restarted at every vector's
@@ -989,6 +1131,9 @@ module spacemimo_accel #(
   // An op ends when its own tiles are consumed.
   reg  [1:0]  wf_st;
   reg  [31:0] wf_op, wf_t, wf_nt, wf_g, wf_ocol, g_used;
+  // slots of tiles wf_g and g_used: counters that wrap at WGT_BUFS (any count 2..8, not
+  // only a power of two: slot = g mod WGT_BUFS without a divider)
+  reg  [HB-1:0] wf_slot, gu_slot;
   reg  [RWB-1:0] wf_rw;
   reg  [AXI_AW-1:0] wf_addr;
   wire [511:0] wf_rec = opmem[wf_op[$clog2(MAX_OPS)-1:0]];
@@ -999,7 +1144,7 @@ module spacemimo_accel #(
   // a run state in which the cursor may start a tile (never S_ABORT / S_DRAIN / S_DONE)
   wire        wf_run = (wf_st == 2'd3) && (st != S_IDLE) && (st != S_ABORT) &&
                        (st != S_DRAIN) && (st != S_DONE);
-  reg  [31:0] wf_cnt [0:3];
+  reg  [31:0] wf_cnt [0:MWP-1];
   reg  [31:0] wf_done;
   integer     wk;
   always @* begin
@@ -1602,8 +1747,9 @@ module spacemimo_accel #(
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
       wf_t <= 32'h0; ws_half <= {HB{1'b0}}; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
       g_used <= 32'h0; wf_nt <= 32'h0; wf_ocol <= 32'h0; wf_rw <= {RWB{1'b0}};
+      wf_slot <= {HB{1'b0}}; gu_slot <= {HB{1'b0}};
       wf_addr <= {AXI_AW{1'b0}};
-      for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
+      for (pi = 0; pi < MWP; pi = pi + 1) wf_cnt[pi] <= 32'h0;
     end else begin
       // controller TMR: the voted value back into all three copies (an FSM assignment below
       // overrides it); the list is every `SM_TMR_REG of this file
@@ -1642,14 +1788,15 @@ module spacemimo_accel #(
         end else wf_op <= wf_op + 32'd1;
       end
       if (wf_run && !ws_iss && !ws_start && wf_g <= g_used + (WGT_BUFS - 1)) begin
-        ws_start <= 1'b1; ws_half <= wf_g[HB-1:0]; ws_addr <= wf_addr; ws_rw <= wf_rw;
+        ws_start <= 1'b1; ws_half <= wf_slot; ws_addr <= wf_addr; ws_rw <= wf_rw;
+        wf_slot <= (wf_slot == SLOT_LAST) ? {HB{1'b0}} : wf_slot + 1'b1;
         ws_rows <= (wf_ocol - (wf_t << LP) < P) ? wf_ocol - (wf_t << LP) : P;
         wf_t <= wf_t + 32'd1;
         wf_g <= wf_g + 32'd1;
         wf_addr <= wf_addr + ({{(AXI_AW-RWB){1'b0}}, wf_rw} << (LP + 2));
         if (wf_t + 32'd1 == wf_nt) begin wf_op <= wf_op + 32'd1; wf_st <= 2'd1; end
       end
-      for (pi = 0; pi < 4; pi = pi + 1)
+      for (pi = 0; pi < MWP; pi = pi + 1)
         wf_cnt[pi] <= wf_cnt[pi] + {30'h0, wsb_td[pi*2 +: 2]};
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
@@ -1692,6 +1839,7 @@ module spacemimo_accel #(
             if (d_rt == o_nrt - 1) begin
               `SM_TMR_SET(d_rt, 32'h0)
               g_used <= g_used + 32'd1;   // the tile's stream-buffer slot is free
+              gu_slot <= (gu_slot == SLOT_LAST) ? {HB{1'b0}} : gu_slot + 1'b1;
               if (d_t == o_nt - 1) d_active <= 1'b0;
               else `SM_TMR_SET(d_t, d_t + 32'd1)
             end else `SM_TMR_SET(d_rt, d_rt + 32'd1)
@@ -1928,7 +2076,8 @@ module spacemimo_accel #(
           // streamed op's tiles during the input read and the resident ops before it); the
           // last vector's tiles were all consumed, so the engines are idle here
           wf_st <= 2'd1; wf_op <= 32'h0; wf_g <= 32'h0; g_used <= 32'h0;
-          for (pi = 0; pi < 4; pi = pi + 1) wf_cnt[pi] <= 32'h0;
+          wf_slot <= {HB{1'b0}}; gu_slot <= {HB{1'b0}};
+          for (pi = 0; pi < MWP; pi = pi + 1) wf_cnt[pi] <= 32'h0;
           `SM_TMR_SET(st, S_IN)
         end
         S_IN: begin

@@ -58,7 +58,8 @@ def test_pynqz2_memory_model_holds_latency_and_ddr_rate(tmp_path: Path) -> None:
 
 # Cycles per inference of the small GSM (seed 3) under the KV260 model before the weight
 # stream prefetched across ops (RTL of dd47d44, measured the same way: test_bench, 2 runs)
-# (rtl-small-8-hybrid-kv: the hybrid build's placement, so its no-prefetch figure)
+# (rtl-small-8-hybrid-kv, rtl-kv260's mode: 6 ports, 7 slots and 24 packed resident words per
+# bank, must beat the 2-port hybrid build's figures; measured 519 at 124f36a)
 NO_PREFETCH_KV260 = {"rtl-small-8-streamed": 1382, "rtl-small-8-hybrid": 1335,
                      "rtl-small-8-hybrid-kv": 1335}
 # ... and with the prefetch but two stream-buffer slots (rtl-small-8-hybrid, RTL of 46127b3,

@@ -56,6 +56,10 @@ CASES = [("rtl-small-8-streamed", "gsm", "0.3", "7"),
 # 50 % stalls, seed 11: a port with no row in a partial tile counts it only after its
 # earlier bursts (this run caught a premature count, 48 wrong words, before that fix)
 CASES += [("rtl-small-8-streamed", "numerics", "0.5", "11")]
+# rtl-kv260's mode: 6 weight ports (8 rows: two ports take two) and 7 stream-buffer slots (the
+# slot counters wrap at a non-power of two), random stalls on every port
+CASES += [("rtl-small-8-hybrid-kv", "gsm", "0.3", "7"),
+          pytest.param("rtl-small-8-hybrid-kv", "numerics", "0.3", "7", marks=_SLOW)]
 
 
 def _case_id(case: object) -> str:
@@ -74,7 +78,7 @@ def test_stream_golden(build: str, kind: str, stall: str, seed: str, tmp_path: P
          env={"SM_STALL": stall, "SM_SEED": seed})
 
 
-@pytest.mark.parametrize("build", ["rtl-small-8-streamed",
+@pytest.mark.parametrize("build", ["rtl-small-8-streamed", "rtl-small-8-hybrid-kv",
                                    pytest.param("rtl-small-8-hybrid", marks=_SLOW)])
 def test_stream_memsafety(build: str, tmp_path: Path) -> None:
     """Weight-port probes: program buffer shrunk / moved after the load -> ADDR_RANGE with

@@ -103,8 +103,11 @@ builds:
     (("default: a", "default: r"), "default must name an HLS build"),
     (("wmem_depth: 64, bmem", "wmem_depth: 0, bmem"), "needs wgt_ports"),
     (("wgt_bits: 64", "wgt_bits: 32"), "wgt_bits"),
-    (("wgt_ports: 0", "wgt_ports: 5"), "wgt_ports"),
-    (("wgt_bufs: 2", "wgt_bufs: 3"), "wgt_bufs"),
+    (("wgt_ports: 0", "wgt_ports: 7"), "wgt_ports"),
+    (("wgt_bufs: 2", "wgt_bufs: 9"), "wgt_bufs"),
+    (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 64}"), "needs seu_weights secded"),
+    (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 16, seu_weights: secded}"),
+     "wmem_pack_rows 16"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)
@@ -268,3 +271,18 @@ def test_seu_fields_map_to_rtl_parameters() -> None:
         base.with_(scrub=True)
     with pytest.raises(ValueError, match="wmem_depth must be even"):
         base.with_(seu_weights="secded", wmem_depth=511)
+
+
+def test_packed_resident_store_fits_its_memories() -> None:
+    """wmem_pack_rows: the banks' 72-bit rows back to back over shared memories; rtl-kv260
+    packs 64 x 3,648 rows into 57 UltraRAM288 (89 % of the XCK26's 64: the 90 % margin),
+    enough for paper GSM's first 6 DENSE ops (7,200 words per bank)."""
+    kv = SPEC["rtl-kv260"]
+    assert kv.wmem_pack_rows == 4096 and kv.wmem_memories == 57
+    assert kv.wmem_memories * kv.wmem_pack_rows >= kv.out_lanes * kv.wmem_depth // 2
+    assert kv.wmem_memories / 64 <= 0.90
+    assert kv.rtl_params()["WMEM_PACK_ROWS"] == 4096
+    small = SPEC["rtl-small-8-hybrid-kv"]
+    rows = small.wmem_depth // 2
+    assert small.wmem_memories == 6 and rows % small.wmem_pack_rows  # banks straddle
+    assert SPEC["rtl-zcu104"].wmem_memories == 128  # one memory per bank

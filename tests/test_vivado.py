@@ -107,12 +107,12 @@ def test_every_packaged_port_exists_in_the_rtl_with_its_width(board: str, build:
 
 
 def test_weight_ports_are_present_in_the_rtl() -> None:
-    """The interface decided up front: m_axi_wgt0..3 always exist (tied idle beyond
+    """The interface decided up front: m_axi_wgt0..5 always exist (tied idle beyond
     WGT_PORTS); until the streamed-weight RTL lands this is the one check that says so."""
     if not _rtl_has_weight_ports():
         pytest.skip("rtl/spacemimo_accel.v has no m_axi_wgt ports yet (issue 17 item 2)")
     env, widths, _ = vivado.rtl_top_ports({"WGT_DW": 128, "WGT_PORTS": 4})
-    for k in range(4):
+    for k in range(vivado.WGT_MAX_PORTS):
         assert widths[f"m_axi_wgt{k}_RDATA"] == 128 and widths[f"m_axi_wgt{k}_ARADDR"] == 64
     assert "WGT_PORTS" in env and "WGT_DW" in env
 
@@ -124,7 +124,7 @@ def test_weight_interfaces_follow_wgt_ports(tmp_path: Path) -> None:
     rec = _package(cfg)
     enable = dict((target, expr) for expr, target in rec.properties("enablement_dependency"))
     tied = {target for value, target in rec.properties("driver_value") if value == "0"}
-    for k in range(4):
+    for k in range(vivado.WGT_MAX_PORTS):
         expr = f"spirit:decode(id('MODELPARAM_VALUE.WGT_PORTS')) > {k}"
         assert enable[f"m_axi_wgt{k}"] == expr
         for sig in ("ARADDR", "ARVALID", "RDATA", "RREADY", "RLAST"):
@@ -256,9 +256,13 @@ def test_block_design_wires_what_the_ip_has(board: str, build: str | None,
             assert int(ps[f"CONFIG.PCW_S_AXI_HP{k}_DATA_WIDTH"]) >= d.wgt_dw
     elif d.board.ps == "psu":
         assert ps["CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ"] == f"{d.clock_mhz:g}"
-        assert ps["CONFIG.PSU__SAXIGP0__DATA_WIDTH"] == str(d.axi_dw)
-        for k in range(d.wgt_ports):
-            assert ps[f"CONFIG.PSU__SAXIGP{k + 2}__DATA_WIDTH"] == str(d.wgt_dw)
+        # HPC0 (GP0) carries m_axi_gmem and a sixth weight port; HP0..3 (GP2..5) ports 0..3,
+        # HPC1 (GP1) a fifth
+        gp0 = max(d.axi_dw, d.wgt_dw) if d.wgt_ports > 5 else d.axi_dw
+        assert ps["CONFIG.PSU__SAXIGP0__DATA_WIDTH"] == str(gp0)
+        for k in range(min(d.wgt_ports, 5)):
+            gp = k + 2 if k < 4 else 1
+            assert ps[f"CONFIG.PSU__SAXIGP{gp}__DATA_WIDTH"] == str(d.wgt_dw)
     reset_high = "1" if d.board.ps == "mig" else "0"  # MIG ui_clk_sync_rst / PS resetn
     assert (reset_high, "rst") in rec.properties("CONFIG.C_EXT_RESET_HIGH")
     if d.board.ps != "mig":
@@ -310,6 +314,29 @@ def test_block_design_with_four_weight_ports(board: str, dw: int, ports: list[st
         assert fixed[0][fixed[0].index("-offset") + 1] == f"0x{vivado.JTAG_CTRL_BASE:08X}"
         assert fixed[0][-1] == f"{vivado.IP_CELL}/s_axi_control/Reg"
         assert fixed[0][fixed[0].index("-target_address_space") + 1] == "host/Data"
+
+
+def test_block_design_with_six_weight_ports_on_zynq_ultrascale(tmp_path: Path) -> None:
+    """rtl-kv260's six weight ports (UG1085: HP0..3 + HPC0/1 reach the DDR at 128 bit):
+    ports 0..3 on S_AXI_HP0..3_FPD, port 4 on S_AXI_HPC1_FPD, port 5 shares S_AXI_HPC0_FPD
+    with m_axi_gmem through one SmartConnect; every one of them 128 bits wide."""
+    _, cfg, _ = _config(tmp_path, "kv260", SMALL)
+    cfg.write_text(cfg.read_text() + "set sm_wgt_ports 6\nset sm_wgt_dw 128\n"
+                   "dict set sm_params WGT_PORTS 6\ndict set sm_params WGT_DW 128\n")
+    rec = Recorder(board_parts="vendor:board:part0:1.0")
+    run_tcl(str(TCL / "build.tcl"), rec, argv=[str(cfg)])
+    nets = rec.named("connect_bd_intf_net")
+    into = {a: b for a, b in nets}
+    sc_of = {a.split("/")[1]: b.split("/")[0] for a, b in nets
+             if a.startswith(vivado.IP_CELL + "/m_axi")}
+    reached = {m: into[f"{sc}/M00_AXI"] for m, sc in sc_of.items()}
+    assert reached == {"m_axi_gmem": "ps/S_AXI_HPC0_FPD", "m_axi_wgt5": "ps/S_AXI_HPC0_FPD",
+                       "m_axi_wgt4": "ps/S_AXI_HPC1_FPD",
+                       **{f"m_axi_wgt{k}": f"ps/S_AXI_HP{k}_FPD" for k in range(4)}}
+    assert sc_of["m_axi_gmem"] == sc_of["m_axi_wgt5"]
+    ps = rec.dicts("ps")
+    assert all(ps[f"CONFIG.PSU__SAXIGP{g}__DATA_WIDTH"] == "128" for g in range(6))
+    assert ps["CONFIG.PSU__USE__S_AXI_GP1"] == "1"
 
 
 @pytest.mark.parametrize("board", sorted(vivado.BOARDS))

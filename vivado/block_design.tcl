@@ -9,8 +9,11 @@
 # Memory ports per PS (the build's WGT_PORTS and WGT_DW, spacemimo/spec/builds.yaml):
 #   ps7 (Zynq-7000): weight port k -> S_AXI_HPk (64-bit); m_axi_gmem shares HP0 with weight
 #                    port 0 (four HP ports in all; ACP/GP would be coherent or 32-bit)
-#   psu (Zynq UltraScale+): weight port k -> S_AXI_HPk_FPD (S_AXI_GP(2+k), WGT_DW bits);
-#                    m_axi_gmem -> S_AXI_HPC0_FPD (S_AXI_GP0, AXI_DW bits), non-coherent use
+#   psu (Zynq UltraScale+): weight port k < 4 -> S_AXI_HPk_FPD (S_AXI_GP(2+k), WGT_DW bits);
+#                    m_axi_gmem -> S_AXI_HPC0_FPD (S_AXI_GP0), non-coherent use; a fifth
+#                    weight port -> S_AXI_HPC1_FPD (S_AXI_GP1), a sixth shares HPC0 with
+#                    m_axi_gmem (UG1085 ch. 35: six 128-bit PL-to-DDR ports, HP0..3 + HPC0/1;
+#                    the seventh, S_AXI_LPD, reaches the DDR through the low-power domain)
 #   mig (VC709): every master -> one SmartConnect -> MIG DDR3 (SODIMM J1)
 
 # the IP's CONFIG.<param> values for this build
@@ -30,7 +33,7 @@ proc sm_smartconnect {name num_si num_mi {num_clks 1}} {
 
 # The masters of the IP that go to memory port p, as a list per port:
 # {{m_axi_gmem m_axi_wgt0} {m_axi_wgt1} ...}. ps7 shares port 0; psu gives gmem its own
-# (HPC0, listed first); mig puts everything on one port.
+# (HPC0, listed first) but for a sixth weight port; mig puts everything on one port.
 proc sm_memory_groups {ps} {
     global sm_wgt_ports
     set wgt {}
@@ -43,8 +46,8 @@ proc sm_memory_groups {ps} {
             return $groups
         }
         psu {
-            set groups [list [list m_axi_gmem]]
-            foreach w $wgt { lappend groups [list $w] }
+            set groups [list [concat m_axi_gmem [lrange $wgt 5 5]]]
+            foreach w [lrange $wgt 0 4] { lappend groups [list $w] }
             return $groups
         }
         mig { return [list [concat m_axi_gmem $wgt]] }
@@ -75,6 +78,10 @@ proc sm_ps_port {ps p masters} {
     if {$p == 0} {
         return [list ps/S_AXI_HPC0_FPD ps/saxihpc0_fpd_aclk \
                     [list CONFIG.PSU__USE__S_AXI_GP0 1 CONFIG.PSU__SAXIGP0__DATA_WIDTH $width]]
+    }
+    if {$p == 5} {
+        return [list ps/S_AXI_HPC1_FPD ps/saxihpc1_fpd_aclk \
+                    [list CONFIG.PSU__USE__S_AXI_GP1 1 CONFIG.PSU__SAXIGP1__DATA_WIDTH $width]]
     }
     set hp [expr {$p - 1}]
     set gp [expr {$p + 1}]
@@ -111,7 +118,7 @@ proc sm_ps7 {groups} {
     return [list ps/FCLK_CLK0 ps/FCLK_RESET0_N ps/M_AXI_GP0 ps/IRQ_F2P]
 }
 
-# Zynq UltraScale+: pl_clk0, M_AXI_HPM0_FPD for control, HPC0 + HP0..3 for memory,
+# Zynq UltraScale+: pl_clk0, M_AXI_HPM0_FPD for control, HPC0 + HP0..3 (+ HPC1) for memory,
 # pl_ps_irq0 for the interrupt controller.
 proc sm_psu {groups} {
     global sm_clock_mhz

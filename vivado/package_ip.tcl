@@ -7,7 +7,7 @@
 # bindto matches.
 #
 # Interfaces (rtl/README.md "Ports"): s_axi_control (AXI4-Lite slave, the register map as its
-# address block), m_axi_gmem (AXI4 master), m_axi_wgt0..3 (AXI4 read-only masters, enabled
+# address block), m_axi_gmem (AXI4 master), m_axi_wgt0..5 (AXI4 read-only masters, enabled
 # while WGT_PORTS > k), interrupt (level high), ap_clk (associated with every bus), ap_rst_n
 # (active low). The packager's own inference is removed first, so every interface and port map
 # below is declared here and nowhere else.

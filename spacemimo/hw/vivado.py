@@ -39,7 +39,7 @@ SKIP_MESSAGE = (f"vivado not found on PATH: install AMD Vivado {VIVADO_MIN} or l
 OVERLAY_NAME = spec_regmap.load().name
 IP_CELL = f"{OVERLAY_NAME}_0"
 BD_NAME = "sm_system"  # not the IP's module name: the BD's own module would collide with it
-WGT_MAX_PORTS = 4      # m_axi_wgt0..3 always exist in the RTL (rtl/README.md "Ports")
+WGT_MAX_PORTS = 6      # m_axi_wgt0..5 always exist in the RTL (rtl/README.md "Ports")
 # VC709: where the JTAG-to-AXI host sees s_axi_control (vivado/jtag_selftest.tcl reads HW_ID
 # there); on the Zynq boards PYNQ takes the address from the .hwh
 JTAG_CTRL_BASE = 0x44A0_0000

@@ -56,8 +56,8 @@ RTL_PARAMS = {
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
     "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "wgt_bufs": "WGT_BUFS", "wgt_fit": "WGT_FIT",
-    "dsp_pack": "DSP_PACK", "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C",
-    "scrub": "SCRUB",
+    "dsp_pack": "DSP_PACK", "wmem_pack_rows": "WMEM_PACK_ROWS",
+    "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C", "scrub": "SCRUB",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
              "axi_latency", "pipe_depth", "op_overhead", "start_overhead")
@@ -104,11 +104,24 @@ class BuildConfig:
     wgt_bufs: int | None = None    # stream-buffer slots per bank: tiles fetched ahead + 1
     wgt_fit: str = "prefix"        # prefix | first: which DENSE ops stay resident (WGT_FITS)
     dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
+    # resident 72-bit rows packed back to back over shared memories of this many rows
+    # (UltraRAM288: 4,096) instead of one memory per bank; 0: one per bank
+    wmem_pack_rows: int = 0
     # SEU protection (both back ends; rtl/README.md "SEU protection")
     seu_weights: str = "none"   # none | secded: resident weights (64+8 rows) and biases
     seu_acts: str = "none"      # none | parity | secded: activation buffers, per stored value
     seu_ctrl: str = "none"      # none | parity: op table + header; illegal FSM state caught
     scrub: bool = False         # background scrubber (needs seu_weights secded)
+
+    @property
+    def wmem_memories(self) -> int:
+        """Memories holding the resident weight store: shared ``wmem_pack_rows``-row memories
+        when packed, else one per bank (0 when nothing is resident)."""
+        if not self.wmem_depth:
+            return 0
+        if self.wmem_pack_rows:
+            return -(-self.out_lanes * (self.wmem_depth // 2) // self.wmem_pack_rows)
+        return self.out_lanes
 
     @property
     def weights_per_word(self) -> int:
@@ -258,15 +271,24 @@ def _check(b: BuildConfig) -> None:
              f"out_lanes {b.out_lanes} must be >= 32 / data_bits")
         need(b.max_rows % b.node_rows == 0, "max_rows must be a multiple of node_rows")
         need(b.max_cols % b.out_lanes == 0, "max_cols must be a multiple of out_lanes")
-        need(0 <= (b.wgt_ports or 0) <= 4, f"wgt_ports {b.wgt_ports} must be in 0..4")
+        need(0 <= (b.wgt_ports or 0) <= 6, f"wgt_ports {b.wgt_ports} must be in 0..6")
         need(b.wgt_bits in (64, 128), f"wgt_bits {b.wgt_bits} must be 64 or 128")
-        need(b.wgt_bufs in (2, 4, 8),
-             f"wgt_bufs {b.wgt_bufs} must be 2, 4 or 8 (stream-buffer slot = tile mod it)")
+        need(b.wgt_bufs in range(2, 9),
+             f"wgt_bufs {b.wgt_bufs} must be in 2..8 (stream-buffer slot = tile mod it)")
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
         need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
         need(b.seu_weights == "none" or (b.wmem_depth or 0) % 2 == 0,
              "seu_weights secded stores two 32-bit words per 72-bit row: wmem_depth must be even")
+        if b.wmem_pack_rows:
+            rows = (b.wmem_depth or 0) // 2
+            need(b.seu_weights == "secded" and not b.scrub,
+                 "wmem_pack_rows packs 72-bit rows: it needs seu_weights secded, scrub false")
+            need(b.wmem_pack_rows & (b.wmem_pack_rows - 1) == 0
+                 and b.wmem_pack_rows // 2 <= rows <= b.wmem_pack_rows,
+                 f"wmem_pack_rows {b.wmem_pack_rows}: a power of two in [rows, 2 x rows] "
+                 f"(rows per bank wmem_depth/2 = {rows}: a bank spans at most two memories and "
+                 f"two banks of one parity never meet in one at the same row)")
         need(not b.dsp_pack or b.data_bits == 8,
              "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 
