@@ -858,7 +858,7 @@ module spacemimo_accel #(
   // packed resident store: per bank its linear read/write rows and the loader's merged row
   // (driven by the bank), per shared memory the rows its two ports read
   wire [P*LLR-1:0]  pk_lr, pk_lw;
-  wire [P-1:0]      pk_we;
+  wire [P-1:0]      pk_we, pk_ld;
   wire [P*72-1:0]   pk_wd;
   wire [NPK*72-1:0] pk_qa, pk_qb;
   generate
@@ -871,38 +871,37 @@ module spacemimo_accel #(
         localparam integer BHI0 = (gj * PKR + PKR - 1) / WRD;
         localparam integer BHI = (BHI0 < P) ? BHI0 : P - 1;
         (* ram_style = "ultra" *) reg [71:0] um [0:PKR-1];
-        reg  [71:0]    qa, qb, da, db;
+        reg  [71:0]    qa, qb, da;
         reg  [LPK-1:0] aa, ab;
-        reg            wa, wb;
+        reg            wa;
         integer        bi, k;
         initial for (k = 0; k < PKR; k = k + 1) um[k] = 72'h0;   // valid codewords
-        // A bank's reads and the loader's writes of its rows share the bank's port; a write
-        // displaces a read on that port (no-change output, the UltraRAM mode). The loader
-        // writes one bank at a time in increasing address order, so a displaced read is
-        // either the same bank's next word (its row's other half is the word just written,
-        // forwarded by lw3, or not written yet) or another bank's, unused while loading
-        // (consecutive banks use different ports; bank 0, where an op's last partial tile
-        // jumps back to, shares no memory with an even bank >= 2 since WRD >= PKR / 2).
+        // While loading, port A takes the loader's writes (any bank) and port B its
+        // read-modify-write read (the bank of wl_*): one write port and two read ports, as
+        // the UltraRAM288 has them (two write ports that are never on together would be
+        // merged into one by a synthesis tool, which then copies the memory for the second
+        // read). The MAC array does not run while loading, so the reads these displace are
+        // unused; when it runs nothing writes.
         always @* begin
-          aa = {LPK{1'b0}}; ab = {LPK{1'b0}}; wa = 1'b0; wb = 1'b0;
-          da = 72'h0; db = 72'h0;
+          aa = {LPK{1'b0}}; ab = {LPK{1'b0}}; wa = 1'b0; da = 72'h0;
           for (bi = BLO; bi <= BHI; bi = bi + 1)
             if (pk_lr[bi*LLR+LPK +: LPJ] == gj) begin
               if (bi % 2 == 1) ab = pk_lr[bi*LLR +: LPK];
               else aa = pk_lr[bi*LLR +: LPK];
             end
           for (bi = BLO; bi <= BHI; bi = bi + 1)
+            if (pk_ld[bi] && pk_lr[bi*LLR+LPK +: LPJ] == gj) ab = pk_lr[bi*LLR +: LPK];
+          for (bi = BLO; bi <= BHI; bi = bi + 1)
             if (pk_we[bi] && pk_lw[bi*LLR+LPK +: LPJ] == gj) begin
-              if (bi % 2 == 1) begin wb = 1'b1; ab = pk_lw[bi*LLR +: LPK]; db = pk_wd[bi*72 +: 72]; end
-              else begin wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72]; end
+              wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72];
             end
         end
         // port B's read sees a port-A write to its row (the UltraRAM288's A -> B write
-        // transparency, which yosys needs spelled out to map the memory to one URAM288);
-        // never used here: two banks never share a row
+        // transparency, spelled out so yosys maps the memory to one URAM288): the loader
+        // reading the row its last word went to (also forwarded by lw3)
         always @(posedge clk) begin
           if (wa) um[aa] <= da; else qa <= um[aa];
-          if (wb) um[ab] <= db; else qb <= (wa && aa == ab) ? da : um[ab];
+          qb <= (wa && aa == ab) ? da : um[ab];
         end
         assign pk_qa[gj*72 +: 72] = qa;
         assign pk_qb[gj*72 +: 72] = qb;
@@ -949,18 +948,17 @@ module spacemimo_accel #(
           assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
       end else if (SW && WMEM_PACK_ROWS > 0) begin : res
         // packed: this bank's rows live in memories J0 and J0 + 1 of the linear space (at
-        // most two: WRD <= PKR); the read goes out on port A (even bank) or B (odd), the
-        // loader's merged row is written through the same port (the write wins a clash
-        // with another bank's read there: only the loader writes, never the MAC array, and
-        // the read it displaces is one the merge does not use, see the memories below)
+        // most two: WRD <= PKR); the MAC array's read goes out on port A (even bank) or B
+        // (odd), the loader's read on B and its merged row on A (the memories below)
         localparam integer J0 = (gb * WRD) / PKR;
         localparam integer J1 = (J0 + 1 < NPK) ? J0 + 1 : J0;
         reg  [LPJ-1:0] rj_q;
         reg            wsel;
         wire [LLR-1:0] lr = gb * WRD + wm_addr[LWR:1];
         wire           in_j0 = ({{(32-LPJ){1'b0}}, rj_q} == J0);
-        wire [71:0]    wq = in_j0 ? ((gb % 2) ? pk_qb[J0*72 +: 72] : pk_qa[J0*72 +: 72])
-                                  : ((gb % 2) ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
+        wire           on_b = (gb % 2 == 1) || lw2_we;   // odd bank, or the loader's read
+        wire [71:0]    wq = in_j0 ? (on_b ? pk_qb[J0*72 +: 72] : pk_qa[J0*72 +: 72])
+                                  : (on_b ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
         wire [65:0]    wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
         wire           ld_w = lw2_we && lw2_bank == gb;
         wire           fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
@@ -974,6 +972,7 @@ module spacemimo_accel #(
         assign pk_lr[gb*LLR +: LLR] = lr;
         assign pk_lw[gb*LLR +: LLR] = gb * WRD + lw2_addr[LWR:1];
         assign pk_we[gb] = ld_w;
+        assign pk_ld[gb] = wl_we && wl_bank == gb;
         assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(mrg), mrg};
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
@@ -1015,7 +1014,7 @@ module spacemimo_accel #(
       end
       if (!(SW && WMEM_PACK_ROWS > 0)) begin : nopkb
         assign pk_lr[gb*LLR +: LLR] = {LLR{1'b0}}; assign pk_lw[gb*LLR +: LLR] = {LLR{1'b0}};
-        assign pk_we[gb] = 1'b0; assign pk_wd[gb*72 +: 72] = 72'h0;
+        assign pk_we[gb] = 1'b0; assign pk_wd[gb*72 +: 72] = 72'h0; assign pk_ld[gb] = 1'b0;
       end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;
