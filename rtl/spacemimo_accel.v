@@ -441,8 +441,10 @@ module spacemimo_accel #(
   reg  [31:0]    lv_m1, lv_m2, lv_p1, lv_p2;   // multiplicands (shifted left), products
   reg  [IMW-1:0] lv_b1, lv_b2;                 // multipliers (shifted right)
   reg  [IMW-1:0] lv_dd, lv_dv, lv_dq, lv_rem;  // dividend (shifted left), divisor, q, r
-  reg  [31:0]    lv_err;
+  reg  [31:0]    lv_err, lv_err_b;             // (S_L_OPV: the op's two check chains)
   reg            lv_wfit;                      // wsum + tiles x rw <= WMEM_DEPTH
+  reg            lv_hc;                        // S_L_HDRCHK: image length registered
+  reg  [39:0]    lv_img;
   wire [IMW:0]   lv_rn = {lv_rem, lv_dd[IMW-1]};
   wire           lv_ge = (lv_rn >= {1'b0, lv_dv});
   // quotient of each op's rows / group (TAYLOR, AGGREGATE: their loop bounds), from the load
@@ -521,57 +523,62 @@ module spacemimo_accel #(
   // down to whole beats (size & ~BEAT_Q; exact in 66 bits for n < 2^64, no adder)
   localparam [31:0] BEAT_Q = AXI_DW / 8 - 1;
 
-  // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
-  reg [31:0] v_err;
+  // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0:
+  // the checks every op has (v_err_a) and the opcode's own (v_err_b), registered apart at
+  // LV_CHK (two shorter priority chains) and taken in that order at LV_CHK + 2
+  reg [31:0] v_err_a, v_err_b;
   always @* begin
-    v_err = PF_ERR_OK;
-    if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_sbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_sbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_rows > MAX_ROWS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if ({1'b0, v_soff} + {1'b0, v_icol} > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_dbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_dbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
-    else if ({1'b0, v_doff} + {1'b0, v_ocol} > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_obits != h_bits) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err = PF_ERR_BAD_FORMAT;
+    v_err_a = PF_ERR_OK;
+    if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_sbuf >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_sbuf >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_rows > MAX_ROWS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if ({1'b0, v_soff} + {1'b0, v_icol} > MAX_COLS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
+    else if ({1'b0, v_doff} + {1'b0, v_ocol} > MAX_COLS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_obits != h_bits) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err_a = PF_ERR_BAD_FORMAT;
     else if (v_opc != PF_OP_NORM && (v_shift < PF_SHIFT_MIN || v_shift > $signed(PF_SHIFT_MAX)))
-      v_err = PF_ERR_BAD_FORMAT;
+      v_err_a = PF_ERR_BAD_FORMAT;
     // TAYLOR's second source (H: buffer w_off, columns b_off, b_off + 1)
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
     else if (v_opc == PF_OP_TAYLOR && {32'h0, v_boff} + 2 > MAX_COLS)
-      v_err = PF_ERR_DIMS_EXCEED_MAX;
+      v_err_a = PF_ERR_DIMS_EXCEED_MAX;
     else if (v_sbuf == v_dbuf && v_soff < v_doff + v_ocol && v_doff < v_soff + v_icol)
-      v_err = PF_ERR_BAD_FORMAT;
+      v_err_a = PF_ERR_BAD_FORMAT;
     else if (v_opc == PF_OP_TAYLOR && v_woff == v_dbuf && v_boff < v_doff + v_ocol &&
              v_doff < v_boff + 2)
-      v_err = PF_ERR_BAD_FORMAT;
-    else if (v_opc == PF_OP_TAYLOR) begin
-      if (v_ocol != v_icol || v_icol[0]) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_grp_bad) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err = PF_ERR_BAD_FORMAT;
+      v_err_a = PF_ERR_BAD_FORMAT;
+  end
+  always @* begin
+    v_err_b = PF_ERR_OK;
+    if (v_opc == PF_OP_TAYLOR) begin
+      if (v_ocol != v_icol || v_icol[0]) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_grp_bad) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err_b = PF_ERR_BAD_FORMAT;
     end
     else if (v_opc == PF_OP_DENSE) begin
-      if (v_seg_bad) v_err = PF_ERR_BAD_FORMAT;
+      if (v_seg_bad) v_err_b = PF_ERR_BAD_FORMAT;
       // (sums in 33/34 bits: exact, and short carry chains)
-      else if ({1'b0, v_woff} + {1'b0, lv_p1} > {1'b0, h_data_words}) v_err = PF_ERR_BAD_FORMAT;
+      else if ({1'b0, v_woff} + {1'b0, lv_p1} > {1'b0, h_data_words}) v_err_b = PF_ERR_BAD_FORMAT;
       else if (v_has_bias && {2'b0, v_boff} + v_bwords[33:0] > {2'b0, h_data_words})
-        v_err = PF_ERR_BAD_FORMAT;
+        v_err_b = PF_ERR_BAD_FORMAT;
       else if (WGT_PORTS == 0 &&   // a resident-only build: every DENSE must fit the banks
                {1'b0, wsum} + {1'b0, lv_p2} > WMEM_DEPTH)
-        v_err = PF_ERR_DIMS_EXCEED_MAX;
-      else if ({1'b0, bsum} + v_tiles[32:0] > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+        v_err_b = PF_ERR_DIMS_EXCEED_MAX;
+      else if ({1'b0, bsum} + v_tiles[32:0] > BMEM_DEPTH) v_err_b = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_AGGREGATE) begin
-      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
+      if (v_ocol != v_icol) v_err_b = PF_ERR_BAD_FORMAT;
       else if (v_group == 0 || v_group > MAX_ROWS || lv_rem != 0)   // rows % group
-        v_err = PF_ERR_BAD_FORMAT;
-      else if (v_aggmode > 2'd1) v_err = PF_ERR_BAD_FORMAT;
+        v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_aggmode > 2'd1) v_err_b = PF_ERR_BAD_FORMAT;
     end else if (v_opc == PF_OP_NORM) begin
-      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_gain < 1) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_rbits > 62) v_err = PF_ERR_BAD_FORMAT;
+      if (v_ocol != v_icol) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_gain < 1) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_rbits > 62) v_err_b = PF_ERR_BAD_FORMAT;
     end
   end
 
@@ -1729,7 +1736,7 @@ module spacemimo_accel #(
 
       case (st)
         S_IDLE: if (start) begin
-          cycles <= 64'h0; lv_ph <= 6'd0;
+          cycles <= 64'h0; lv_ph <= 6'd0; lv_hc <= 1'b0;
           `SM_TMR_SET(err_code, PF_ERR_OK)
           `SM_TMR_SET(vec, 32'h0)
           in_vaddr <= input_addr[AXI_AW-1:0]; out_vaddr <= output_addr[AXI_AW-1:0];
@@ -1762,15 +1769,19 @@ module spacemimo_accel #(
           end
           if (cnt_left == 0 && !rd_busy) `SM_TMR_SET(st, S_L_HDRCHK)
         end
-        S_L_HDRCHK: begin
+        S_L_HDRCHK: if (!lv_hc) begin   // the image length registered first (one cycle)
+          lv_hc <= 1'b1; lv_img <= h_img_bytes;
+        end else begin
+          lv_hc <= 1'b0;
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (hdr[0] != PF_PROGRAM_MAGIC) fail(PF_ERR_BAD_MAGIC);
           else if (hdr[1] != PF_PROGRAM_VERSION) fail(PF_ERR_BAD_VERSION);
-          else if (h_img_bytes > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
+          else if (lv_img > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
           else if (h_num_ops > MAX_OPS || h_data_words > MAX_DATA_WORDS)
             fail(PF_ERR_DIMS_EXCEED_MAX);
-          // the image's last beat must lie inside the buffer too (before the checksum pass)
-          else if (h_img_beats > {8'h0, ps_q}) fail(PF_ERR_ADDR_RANGE);
+          // the image's last beat must lie inside the buffer too (before the checksum pass):
+          // bytes rounded up to whole beats > size <=> bytes > size rounded down to them
+          else if (lv_img > {8'h0, ps_q & ~BEAT_Q}) fail(PF_ERR_ADDR_RANGE);
           else begin
             rd_start <= 1'b1; `SM_TMR_SET(rd_addr, pa_q + 64'd64)
             `SM_TMR_SET(rd_count, h_num_ops * 16 + h_data_words) rd_u16 <= 1'b0;
@@ -1827,12 +1838,14 @@ module spacemimo_accel #(
             else lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], v_tiles[IMW-1:0], v_rw[IMW-1:0],
                        v_dense ? v_icol[IMW-1:0] : v_rows[IMW-1:0], v_group[IMW-1:0]);
           end else if (lv_ph == LV_CHK) begin
-            lv_err <= v_err; lv_wfit <= ({1'b0, wsum} + {1'b0, lv_p2} <= WMEM_DEPTH);
+            lv_err <= v_err_a; lv_err_b <= v_err_b;
+            lv_wfit <= ({1'b0, wsum} + {1'b0, lv_p2} <= WMEM_DEPTH);
             lv_sn <= v_sn;
             for (ci = 0; ci < 8; ci = ci + 1) lv_al[ci] <= sc_al[ci];
             lv_ph <= LV_CHK + 6'd1;
-          end else if (lv_ph == LV_CHK + 6'd1) begin   // segment ranks
+          end else if (lv_ph == LV_CHK + 6'd1) begin   // segment ranks; the op's code
             for (ci = 0; ci < 8; ci = ci + 1) lv_rank[ci] <= sc_rank[ci];
+            if (lv_err == 0) lv_err <= lv_err_b;
             lv_ph <= LV_CHK + 6'd2;
           end else if (lv_ph == LV_CHK + 6'd2) begin
            lv_ph <= 6'd0;
