@@ -441,7 +441,7 @@ module spacemimo_accel #(
   reg  [31:0]    lv_m1, lv_m2, lv_p1, lv_p2;   // multiplicands (shifted left), products
   reg  [IMW-1:0] lv_b1, lv_b2;                 // multipliers (shifted right)
   reg  [IMW-1:0] lv_dd, lv_dv, lv_dq, lv_rem;  // dividend (shifted left), divisor, q, r
-  reg  [31:0]    lv_err, lv_err_b;             // (S_L_OPV: the op's two check chains)
+  reg  [31:0]    lv_err, lv_err_c, lv_err_b;   // (S_L_OPV: the op's three check chains)
   reg            lv_wfit;                      // wsum + tiles x rw <= WMEM_DEPTH
   reg            lv_hc;                        // S_L_HDRCHK: image length registered
   reg  [39:0]    lv_img;
@@ -524,9 +524,10 @@ module spacemimo_accel #(
   localparam [31:0] BEAT_Q = AXI_DW / 8 - 1;
 
   // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0:
-  // the checks every op has (v_err_a) and the opcode's own (v_err_b), registered apart at
-  // LV_CHK (two shorter priority chains) and taken in that order at LV_CHK + 2
-  reg [31:0] v_err_a, v_err_b;
+  // the checks every op has (windows: v_err_a; the rest: v_err_c) and the opcode's own
+  // (v_err_b), registered apart at LV_CHK (three shorter priority chains) and taken in
+  // that order at LV_CHK + 1
+  reg [31:0] v_err_a, v_err_b, v_err_c;
   always @* begin
     v_err_a = PF_ERR_OK;
     if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err_a = PF_ERR_BAD_FORMAT;
@@ -537,21 +538,24 @@ module spacemimo_accel #(
     else if (v_dbuf >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
     else if (v_dbuf >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
     else if ({1'b0, v_doff} + {1'b0, v_ocol} > MAX_COLS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
-    else if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err_a = PF_ERR_BAD_FORMAT;
-    else if (v_obits != h_bits) v_err_a = PF_ERR_BAD_FORMAT;
-    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err_a = PF_ERR_BAD_FORMAT;
+  end
+  always @* begin
+    v_err_c = PF_ERR_OK;
+    if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_obits != h_bits) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err_c = PF_ERR_BAD_FORMAT;
     else if (v_opc != PF_OP_NORM && (v_shift < PF_SHIFT_MIN || v_shift > $signed(PF_SHIFT_MAX)))
-      v_err_a = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
     // TAYLOR's second source (H: buffer w_off, columns b_off, b_off + 1)
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
-    else if (v_opc == PF_OP_TAYLOR && {32'h0, v_boff} + 2 > MAX_COLS)
-      v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err_c = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && {1'b0, v_boff} + 33'd2 > MAX_COLS)
+      v_err_c = PF_ERR_DIMS_EXCEED_MAX;
     else if (v_sbuf == v_dbuf && v_soff < v_doff + v_ocol && v_doff < v_soff + v_icol)
-      v_err_a = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
     else if (v_opc == PF_OP_TAYLOR && v_woff == v_dbuf && v_boff < v_doff + v_ocol &&
              v_doff < v_boff + 2)
-      v_err_a = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
   end
   always @* begin
     v_err_b = PF_ERR_OK;
@@ -1838,14 +1842,14 @@ module spacemimo_accel #(
             else lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], v_tiles[IMW-1:0], v_rw[IMW-1:0],
                        v_dense ? v_icol[IMW-1:0] : v_rows[IMW-1:0], v_group[IMW-1:0]);
           end else if (lv_ph == LV_CHK) begin
-            lv_err <= v_err_a; lv_err_b <= v_err_b;
+            lv_err <= v_err_a; lv_err_c <= v_err_c; lv_err_b <= v_err_b;
             lv_wfit <= ({1'b0, wsum} + {1'b0, lv_p2} <= WMEM_DEPTH);
             lv_sn <= v_sn;
             for (ci = 0; ci < 8; ci = ci + 1) lv_al[ci] <= sc_al[ci];
             lv_ph <= LV_CHK + 6'd1;
           end else if (lv_ph == LV_CHK + 6'd1) begin   // segment ranks; the op's code
             for (ci = 0; ci < 8; ci = ci + 1) lv_rank[ci] <= sc_rank[ci];
-            if (lv_err == 0) lv_err <= lv_err_b;
+            if (lv_err == 0) lv_err <= (lv_err_c != 0) ? lv_err_c : lv_err_b;
             lv_ph <= LV_CHK + 6'd2;
           end else if (lv_ph == LV_CHK + 6'd2) begin
            lv_ph <= 6'd0;
