@@ -616,6 +616,7 @@ module spacemimo_accel #(
   reg  [31:0] o_gain, o_rbits, o_group;
   reg         o_has_bias;
   reg  [31:0] o_nrt, o_nt, o_ns;     // row tiles, output tiles, input steps (words)
+  reg  [31:0] o_nrt1;                // o_nrt - 1 (the row-tile loops' last index)
   reg  [5:0]  q_shr;                 // requantizer settings for this op
   reg  [4:0]  q_shl;
   reg  [TW-1:0] q_mask, q_half;
@@ -1517,6 +1518,7 @@ module spacemimo_accel #(
                                     o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
                                     o_wbase, o_bbase, o_woff}) ^
                      sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
+                     sm_iparity32(o_nrt1) ^
                      sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
   reg  [7:0]  o_par;
   reg         o_par_v, prep_q;
@@ -1693,7 +1695,7 @@ module spacemimo_accel #(
         if (d_last) begin
           `SM_TMR_SET(d_s, o_sg_ls[0]) d_j <= 3'd0; d_shp <= 1'b0;
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
-            if (d_rt == o_nrt - 1) begin
+            if (d_rt == o_nrt1) begin
               `SM_TMR_SET(d_rt, 32'h0)
               g_used <= g_used + 32'd1;   // the tile's stream-buffer slot is free
               if (d_t == o_nt - 1) d_active <= 1'b0;
@@ -1702,7 +1704,7 @@ module spacemimo_accel #(
           end else if (d_t == o_nt - 1) begin
             `SM_TMR_SET(d_t, 32'h0)
             d_wrow <= o_wbase;
-            if (d_rt == o_nrt - 1) d_active <= 1'b0;
+            if (d_rt == o_nrt1) d_active <= 1'b0;
             else `SM_TMR_SET(d_rt, d_rt + 32'd1)
           end else begin
             `SM_TMR_SET(d_t, d_t + 32'd1)
@@ -2015,6 +2017,7 @@ module spacemimo_accel #(
           o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
           `SM_TMR_SET(o_bbase, op_bbase[vi[$clog2(MAX_OPS)-1:0]])
           o_nrt <= (v_rows + C - 1) / C;
+          o_nrt1 <= (v_rows + C - 1) / C - 32'd1;
           o_nt <= v_tiles[31:0];
           o_ns <= v_rw[31:0];
           // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
@@ -2104,7 +2107,7 @@ module spacemimo_accel #(
           for (ci = 0; ci < C; ci = ci + 1)
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
-          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
+          if (t_rt == o_nrt1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
           else t_rt <= t_rt + 32'd1;
         end
         S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
@@ -2113,7 +2116,7 @@ module spacemimo_accel #(
               if (t_pass) t_d[(t_rt * C + ci) % MAX_ROWS][2*W-1:W] <= rp_data[(ci*Q)*W +: W];
               else        t_d[(t_rt * C + ci) % MAX_ROWS][W-1:0] <= rp_data[(ci*Q)*W +: W];
             end
-          if (t_rt == o_nrt - 1) begin
+          if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
             if (!t_pass) t_pass <= 1'b1;
             else begin
@@ -2157,7 +2160,7 @@ module spacemimo_accel #(
           end else t_j <= t_j + 32'd1;
         end
         S_T_WB: begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
-          if (t_rt == o_nrt - 1) begin
+          if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
             if (!t_pass) t_pass <= 1'b1;
             else begin
@@ -2177,7 +2180,7 @@ module spacemimo_accel #(
             t1_val <= t0_val;
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
-              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
           end else if (!t1_v) `SM_TMR_SET(st, S_OP_WAIT)
@@ -2189,7 +2192,7 @@ module spacemimo_accel #(
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
-              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
           end else if (!n_pv) begin
