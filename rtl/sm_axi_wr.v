@@ -63,7 +63,10 @@ module sm_axi_wr #(
 
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
   wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
-  wire [31:0] blen0 = (beats_left < MAX_BURST) ? beats_left : MAX_BURST;
+  // min(beats_left, MAX_BURST), registered wherever beats_left is (no compare on the AW path)
+  reg  [31:0] blen0;
+  wire [31:0] bl_start = ({24'h0, 7'h0, addr[LBPB-1:1]} + count + UPB - 1) / UPB;
+  wire [31:0] bl_aw = beats_left - {23'h0, blen_q};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
   wire [AXI_AW:0] b_lo = {1'b0, cur};
   wire [AXI_AW:0] b_hi = b_lo + ({{(AXI_AW-8){1'b0}}, blen[8:0]} << LBPB);
@@ -85,7 +88,7 @@ module sm_axi_wr #(
     if (!rst_n) begin
       st <= S_IDLE; awvalid <= 1'b0; wvalid <= 1'b0; err <= 1'b0; rerr <= 1'b0;
       cur <= {AXI_AW{1'b0}}; drain <= 1'b0;
-      beats_left <= 32'h0; units_left <= 32'h0; blen_q <= 9'h0; bcnt <= 9'h0; lane <= 8'h0;
+      beats_left <= 32'h0; blen0 <= 32'h0; units_left <= 32'h0; blen_q <= 9'h0; bcnt <= 9'h0; lane <= 8'h0;
       len_q <= 8'h0; wdata <= {AXI_DW{1'b0}}; wstrb <= {(AXI_DW/8){1'b0}}; bus_wait <= 1'b0;
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
     end else begin
@@ -102,7 +105,8 @@ module sm_axi_wr #(
           cur <= {addr[AXI_AW-1:LBPB], {LBPB{1'b0}}};
           lane <= {7'h0, addr[LBPB-1:1]} >> 0;
           units_left <= count;
-          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:1]} + count + UPB - 1) / UPB;
+          beats_left <= bl_start;
+          blen0 <= (bl_start < MAX_BURST) ? bl_start : MAX_BURST;
           wstrb <= {(AXI_DW/8){1'b0}};
           st <= S_AW;
         end
@@ -120,7 +124,8 @@ module sm_axi_wr #(
             end
           end else if (awready) begin  // VALID stays up until READY, abort or not
             awvalid <= 1'b0;
-            beats_left <= beats_left - {23'h0, blen_q};
+            beats_left <= bl_aw;
+            blen0 <= (bl_aw < MAX_BURST) ? bl_aw : MAX_BURST;
             cur <= cur + ({{(AXI_AW-9){1'b0}}, blen_q} << LBPB);
             st <= S_W;
           end

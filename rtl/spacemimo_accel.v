@@ -281,18 +281,6 @@ module spacemimo_accel #(
 
   localparam IMW = (CWB > RB) ? CWB : RB;  // index-product operand bits (<= MAX_COLS/MAX_ROWS)
 
-  // a x b for sizes and addresses off the MAC path (both operands already checked against
-  // MAX_COLS / MAX_ROWS where it is used), as shift-and-add: yosys maps every $mul with a
-  // result of >= 9 bits to a DSP48E1, and the DSPs belong to the MAC array
-  function automatic [31:0] imul(input [IMW-1:0] a, input [IMW-1:0] b);
-    integer k;
-    begin
-      imul = 32'h0;
-      for (k = 0; k < IMW; k = k + 1)
-        if (b[k]) imul = imul + ({{(32-IMW){1'b0}}, a} << k);
-    end
-  endfunction
-
   // bias code (BK-bit SECDED of the zero-extended ACC_W-bit entry): check bits ...
   function automatic [7:0] b_enc(input [ACC_W-1:0] d);
     reg [63:0] x;
@@ -474,12 +462,31 @@ module spacemimo_accel #(
   wire [31:0]  h_out_buf = hdr[10], h_out_rows = hdr[11], h_out_cols = hdr[12];
   // elements per input / output table (valid once the header passed: rows <= MAX_ROWS,
   // cols <= MAX_COLS); per-vector addresses advance by them (no vec x size product)
-  wire [31:0]  h_in_n = imul(h_in_rows[IMW-1:0], h_in_cols[IMW-1:0]);
-  wire [31:0]  h_out_n = imul(h_out_rows[IMW-1:0], h_out_cols[IMW-1:0]);
+  // (rows x cols, set by the load unit below in S_L_HDRV: no multiplier on the run's paths)
+  reg  [31:0]  h_in_n, h_out_n;
   reg  [AXI_AW-1:0] in_vaddr, out_vaddr;
   // NUM_VECTORS x table elements (Bounds rule 2), a multi-cycle shift-and-add: no DSP48E1
   reg  [63:0]  mq_a, mq_pi, mq_po;
   reg  [31:0]  mq_bi, mq_bo;
+  // load unit: the load-time products and divisions (a x b, rows or in_cols % group)
+  // one shift-and-add / restoring-division step per cycle, so the program checks stay a few
+  // logic levels deep (spacemimo.hw.synth.logic_levels); lv_ph 1..IMW iterate, LV_CHK
+  // registers the op's error code, LV_CHK + 1 ranks its segments, LV_CHK + 2 acts. Load
+  // latency only: IMW + 4 cycles per op in S_L_OPV, IMW + 2 in S_L_HDRV (was 1 each) and
+  // IMW + 2 per resident DENSE in S_L_WNEXT (was 1).
+  localparam [5:0] LV_CHK = IMW + 1;
+  reg  [5:0]     lv_ph;
+  reg  [31:0]    lv_m1, lv_m2, lv_p1, lv_p2;   // multiplicands (shifted left), products
+  reg  [IMW-1:0] lv_b1, lv_b2;                 // multipliers (shifted right)
+  reg  [IMW-1:0] lv_dd, lv_dv, lv_dq, lv_rem;  // dividend (shifted left), divisor, q, r
+  reg  [31:0]    lv_err, lv_err_c, lv_err_b;   // (S_L_OPV: the op's three check chains)
+  reg            lv_wfit;                      // wsum + tiles x rw <= WMEM_DEPTH
+  reg            lv_hc;                        // S_L_HDRCHK: image length registered
+  reg  [39:0]    lv_img;
+  wire [IMW:0]   lv_rn = {lv_rem, lv_dd[IMW-1]};
+  wire           lv_ge = (lv_rn >= {1'b0, lv_dv});
+  // quotient of each op's rows / group (TAYLOR, AGGREGATE: their loop bounds), from the load
+  reg  [IMW-1:0] op_quot [0:MAX_OPS-1];
   wire [31:0]  h_num_buffers = hdr[14];
 
   reg  [31:0]  csum;
@@ -505,31 +512,26 @@ module spacemimo_accel #(
   wire [1:0]  v_aggmode = v_flags[5:4];
   wire [31:0] v_nshift = -v_shift;
   wire [31:0] v_ngain = -v_gain;
-  // rows % group on row-index bits (group <= rows <= MAX_ROWS is checked first)
-  wire        v_grp_bad = (v_group == 0) || (v_group > v_rows) ||
-                          ((v_rows[RB-1:0] % v_group[RB-1:0]) != 0);
+  // rows % group (the load unit's remainder; group <= rows <= MAX_ROWS is checked first)
+  wire        v_grp_bad = (v_group == 0) || (v_group > v_rows) || (lv_rem != 0);
   wire        h_wide = (h_acc_bits > PF_WIDE_BIAS_ABOVE);   // int64 biases (two words each)
   wire [63:0] v_bwords = {32'h0, v_ocol} << h_wide;         // bias block words
   // DENSE segments (v2): seg_cols = group word, seg_align = gain word
   wire [31:0] v_salign = vrec[14*32 +: 32];
   reg         v_seg_bad;
   integer     vs;
-  reg  [63:0] v_gsum;
   always @* begin
     v_seg_bad = 1'b0;
-    v_gsum = 64'h0;
     vs = 0;
     if (v_group == 0) v_seg_bad = (v_salign != 0);
     else if (v_group > v_icol) v_seg_bad = 1'b1;          // in_cols % seg_cols != 0
-    else if ((v_icol[CWB-1:0] % v_group[CWB-1:0]) != 0) v_seg_bad = 1'b1;
-    else if ({32'h0, v_icol} > {32'h0, v_group} * PF_MAX_SEGMENTS) v_seg_bad = 1'b1;
+    else if (lv_rem != 0) v_seg_bad = 1'b1;   // in_cols % seg_cols (the load unit's)
+    // in_cols = q * seg_cols from here on: in_cols > seg_cols * MAX_SEGMENTS is q > MAX, and
+    // s * seg_cols >= in_cols is s >= q
+    else if ({{(32-IMW){1'b0}}, lv_dq} > PF_MAX_SEGMENTS) v_seg_bad = 1'b1;
     else begin
-      v_gsum = 64'h0;
-      for (vs = 1; vs < 8; vs = vs + 1) begin  // alignment fields beyond the last segment
-        v_gsum = v_gsum + {32'h0, v_group};    // vs * seg_cols
-        if (v_salign[vs*4 +: 4] != 0 && v_gsum >= {32'h0, v_icol})
-          v_seg_bad = 1'b1;
-      end
+      for (vs = 1; vs < 8; vs = vs + 1)        // alignment fields beyond the last segment
+        if (v_salign[vs*4 +: 4] != 0 && vs >= lv_dq) v_seg_bad = 1'b1;
       for (vs = 0; vs < 8; vs = vs + 1)   // alignment above the data width's cap
         if ({28'h0, v_salign[vs*4 +: 4]} > ((h_bits == 16) ? PF_SEG_ALIGN_MAX_16
                                                             : PF_SEG_ALIGN_MAX))
@@ -555,62 +557,70 @@ module spacemimo_accel #(
   localparam [39:0] BEAT_B = AXI_DW / 8;
   wire [39:0] h_img_bytes = ({8'h0, h_num_ops} << 6) + ({8'h0, h_data_words} << 2) + 40'd64;
   wire [39:0] h_img_beats = (h_img_bytes + BEAT_B - 40'd1) & ~(BEAT_B - 40'd1);
-  // bytes of `n` int16 elements rounded up to whole bus beats (66 bits: exact for n < 2^64)
-  localparam [65:0] BEAT_W = AXI_DW / 8;
-  function automatic [65:0] tab_beats(input [63:0] n);
-    tab_beats = ({1'b0, n, 1'b0} + BEAT_W - 66'd1) & ~(BEAT_W - 66'd1);
-  endfunction
+  // n int16 elements in whole bus beats fit a buffer of `size` bytes iff 2n <= size rounded
+  // down to whole beats (size & ~BEAT_Q; exact in 66 bits for n < 2^64, no adder)
+  localparam [31:0] BEAT_Q = AXI_DW / 8 - 1;
 
-  // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0
-  reg [31:0] v_err;
+  // op validation (PROGRAM.md / quant.program._Checker.check_op order) -> error code or 0:
+  // the checks every op has (windows: v_err_a; the rest: v_err_c) and the opcode's own
+  // (v_err_b), registered apart at LV_CHK (three shorter priority chains) and taken in
+  // that order at LV_CHK + 1
+  reg [31:0] v_err_a, v_err_b, v_err_c;
   always @* begin
-    v_err = PF_ERR_OK;
-    if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_sbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_sbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_rows > MAX_ROWS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if ({32'h0, v_soff} + v_icol > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_dbuf >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_dbuf >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
-    else if ({32'h0, v_doff} + v_ocol > MAX_COLS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_obits != h_bits) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err = PF_ERR_BAD_FORMAT;
+    v_err_a = PF_ERR_OK;
+    if (v_rows == 0 || v_icol == 0 || v_ocol == 0) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_sbuf >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_sbuf >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
+    else if (v_rows > MAX_ROWS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if ({1'b0, v_soff} + {1'b0, v_icol} > MAX_COLS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= NUM_BUFFERS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_dbuf >= h_num_buffers) v_err_a = PF_ERR_BAD_FORMAT;
+    else if ({1'b0, v_doff} + {1'b0, v_ocol} > MAX_COLS) v_err_a = PF_ERR_DIMS_EXCEED_MAX;
+  end
+  always @* begin
+    v_err_c = PF_ERR_OK;
+    if ((v_flags & ~PF_FLAGS_DEFINED) != 0) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_obits != h_bits) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_flags[0] && v_opc != PF_OP_DENSE) v_err_c = PF_ERR_BAD_FORMAT;
     else if (v_opc != PF_OP_NORM && (v_shift < PF_SHIFT_MIN || v_shift > $signed(PF_SHIFT_MAX)))
-      v_err = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
     // TAYLOR's second source (H: buffer w_off, columns b_off, b_off + 1)
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err = PF_ERR_DIMS_EXCEED_MAX;
-    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err = PF_ERR_BAD_FORMAT;
-    else if (v_opc == PF_OP_TAYLOR && {32'h0, v_boff} + 2 > MAX_COLS)
-      v_err = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= NUM_BUFFERS) v_err_c = PF_ERR_DIMS_EXCEED_MAX;
+    else if (v_opc == PF_OP_TAYLOR && v_woff >= h_num_buffers) v_err_c = PF_ERR_BAD_FORMAT;
+    else if (v_opc == PF_OP_TAYLOR && {1'b0, v_boff} + 33'd2 > MAX_COLS)
+      v_err_c = PF_ERR_DIMS_EXCEED_MAX;
     else if (v_sbuf == v_dbuf && v_soff < v_doff + v_ocol && v_doff < v_soff + v_icol)
-      v_err = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
     else if (v_opc == PF_OP_TAYLOR && v_woff == v_dbuf && v_boff < v_doff + v_ocol &&
              v_doff < v_boff + 2)
-      v_err = PF_ERR_BAD_FORMAT;
-    else if (v_opc == PF_OP_TAYLOR) begin
-      if (v_ocol != v_icol || v_icol[0]) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_grp_bad) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err = PF_ERR_BAD_FORMAT;
+      v_err_c = PF_ERR_BAD_FORMAT;
+  end
+  always @* begin
+    v_err_b = PF_ERR_OK;
+    if (v_opc == PF_OP_TAYLOR) begin
+      if (v_ocol != v_icol || v_icol[0]) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_grp_bad) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_gain < PF_SHIFT_MIN || v_gain > $signed(PF_SHIFT_MAX)) v_err_b = PF_ERR_BAD_FORMAT;
     end
     else if (v_opc == PF_OP_DENSE) begin
-      if (v_seg_bad) v_err = PF_ERR_BAD_FORMAT;
-      else if ({32'h0, v_woff} + imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]) > h_data_words) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_has_bias && {32'h0, v_boff} + v_bwords > h_data_words)
-        v_err = PF_ERR_BAD_FORMAT;
+      if (v_seg_bad) v_err_b = PF_ERR_BAD_FORMAT;
+      // (sums in 33/34 bits: exact, and short carry chains)
+      else if ({1'b0, v_woff} + {1'b0, lv_p1} > {1'b0, h_data_words}) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_has_bias && {2'b0, v_boff} + v_bwords[33:0] > {2'b0, h_data_words})
+        v_err_b = PF_ERR_BAD_FORMAT;
       else if (WGT_PORTS == 0 &&   // a resident-only build: every DENSE must fit the banks
-               {32'h0, wsum} + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) > WMEM_DEPTH)
-        v_err = PF_ERR_DIMS_EXCEED_MAX;
-      else if ({32'h0, bsum} + v_tiles > BMEM_DEPTH) v_err = PF_ERR_DIMS_EXCEED_MAX;
+               {1'b0, wsum} + {1'b0, lv_p2} > WMEM_DEPTH)
+        v_err_b = PF_ERR_DIMS_EXCEED_MAX;
+      else if ({1'b0, bsum} + v_tiles[32:0] > BMEM_DEPTH) v_err_b = PF_ERR_DIMS_EXCEED_MAX;
     end else if (v_opc == PF_OP_AGGREGATE) begin
-      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_group == 0 || v_group > MAX_ROWS || (v_rows % v_group) != 0)
-        v_err = PF_ERR_BAD_FORMAT;
-      else if (v_aggmode > 2'd1) v_err = PF_ERR_BAD_FORMAT;
+      if (v_ocol != v_icol) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_group == 0 || v_group > MAX_ROWS || lv_rem != 0)   // rows % group
+        v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_aggmode > 2'd1) v_err_b = PF_ERR_BAD_FORMAT;
     end else if (v_opc == PF_OP_NORM) begin
-      if (v_ocol != v_icol) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_gain < 1) v_err = PF_ERR_BAD_FORMAT;
-      else if (v_rbits > 62) v_err = PF_ERR_BAD_FORMAT;
+      if (v_ocol != v_icol) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_gain < 1) v_err_b = PF_ERR_BAD_FORMAT;
+      else if (v_rbits > 62) v_err_b = PF_ERR_BAD_FORMAT;
     end
   end
 
@@ -644,6 +654,7 @@ module spacemimo_accel #(
   reg  [31:0] o_gain, o_rbits, o_group;
   reg         o_has_bias;
   reg  [31:0] o_nrt, o_nt, o_ns;     // row tiles, output tiles, input steps (words)
+  reg  [31:0] o_nrt1;                // o_nrt - 1 (the row-tile loops' last index)
   reg  [5:0]  q_shr;                 // requantizer settings for this op
   reg  [4:0]  q_shl;
   reg  [TW-1:0] q_mask, q_half;
@@ -1157,43 +1168,60 @@ module spacemimo_accel #(
   reg  [P*C*PW-1:0] prod2;
 
   // segment order of the op being decoded (v_*), registered in S_OP_PREP: rank by alignment,
-  // descending, ties in column order (stable)
+  // descending, ties in column order (stable). The order is found at load time (S_L_OPV,
+  // from the load unit's in_cols / seg_cols: a validated DENSE has in_cols = n * seg_cols,
+  // n <= MAX_SEGMENTS segments) and kept per op in op_sg ({n, order}); S_OP_PREP only
+  // multiplies the order by seg_cols: no running sums or sort on the op-start path.
   reg  [3:0]     sc_n;
   reg  [3:0]     sc_al [0:7];
-  reg  [2:0]     sc_rank [0:7];
-  reg  [2:0]     sc_ord [0:7];
+  reg  [2:0]     sc_rank [0:7];        // load: rank of segment si (from lv_sn, vrec)
+  reg  [2:0]     sc_ord [0:7];         // op start: the segment at rank sj (from op_sg)
   reg  [CWB-1:0] sc_lc [0:7];
   reg  [CWB-1:0] sc_hc [0:7];
   reg  [3:0]     sc_sh [0:7];
+  reg  [3:0]     lv_al [0:7];          // load: alignments (LV_CHK), ranks (LV_CHK + 1),
+  reg  [2:0]     lv_rank [0:7];        //   order (LV_CHK + 2, into op_sg)
+  reg  [3:0]     lv_sn;
+  reg  [23:0]    lv_ord;
+  reg  [27:0]    op_sg [0:MAX_OPS-1];  // per op: {segments, order (3 bits per rank)}
   wire           v_dense = (v_opc == PF_OP_DENSE);
   wire [CWB-1:0] v_sc = (v_dense && v_group != 0) ? v_group[CWB-1:0] : {CWB{1'b0}};
-  reg  [CWB+3:0] sc_b [0:8];           // segment boundaries s * seg_cols (running sums)
+  // segments of a validated op (the load unit holds in_cols / seg_cols)
+  wire [3:0]     v_sn = (v_sc == 0) ? 4'd1 : lv_dq[3:0];
+  wire [27:0]    v_sg = op_sg[vi[$clog2(MAX_OPS)-1:0]];
   integer si, sj;
-  always @* begin
-    sc_b[0] = {(CWB+4){1'b0}};
-    for (si = 1; si < 9; si = si + 1) sc_b[si] = sc_b[si-1] + v_sc;
-    sc_n = 4'd1;
-    for (si = 1; si < 8; si = si + 1)
-      if (v_sc != 0 && sc_b[si] < {4'h0, v_icol[CWB-1:0]}) sc_n = sc_n + 4'd1;
+  reg  [7:0]     sc_gt [0:7];          // segment sj ranks before segment si
+  always @* begin   // load: the op's segment alignments (LV_CHK), their ranks (LV_CHK + 1)
     for (si = 0; si < 8; si = si + 1)
-      sc_al[si] = (v_dense && si < sc_n) ? v_salign[si*4 +: 4] : 4'd0;
+      sc_al[si] = (v_dense && si < v_sn) ? v_salign[si*4 +: 4] : 4'd0;
     for (si = 0; si < 8; si = si + 1) begin
-      sc_rank[si] = 3'd0;
       for (sj = 0; sj < 8; sj = sj + 1)
-        if (sj != si && sj < sc_n &&
-            (sc_al[sj] > sc_al[si] || (sc_al[sj] == sc_al[si] && sj < si)))
-          sc_rank[si] = sc_rank[si] + 3'd1;
+        sc_gt[si][sj] = sj != si && sj < lv_sn &&
+                        (lv_al[sj] > lv_al[si] || (lv_al[sj] == lv_al[si] && sj < si));
+      sc_rank[si] = ({2'b0, sc_gt[si][0]} + sc_gt[si][1] + sc_gt[si][2] + sc_gt[si][3]) +
+                    ({2'b0, sc_gt[si][4]} + sc_gt[si][5] + sc_gt[si][6] + sc_gt[si][7]);
     end
-    for (sj = 0; sj < 8; sj = sj + 1) begin
-      sc_ord[sj] = 3'd0;
+    lv_ord = 24'h0;   // load, from the registered ranks: the segment at each rank
+    for (sj = 0; sj < 8; sj = sj + 1)
       for (si = 0; si < 8; si = si + 1)
-        if (si < sc_n && sc_rank[si] == sj) sc_ord[sj] = si;
-    end
+        if (si < lv_sn && lv_rank[si] == sj) lv_ord[sj*3 +: 3] = si;
+  end
+  // op start: boundaries s * seg_cols of the order op_sg holds, alignments from the record
+  function automatic [CWB-1:0] sc_mul(input [3:0] k, input [CWB-1:0] g);  // k x g, k <= 8
+    sc_mul = (k[0] ? g : {CWB{1'b0}}) + (k[1] ? g << 1 : {CWB{1'b0}}) +
+             (k[2] ? g << 2 : {CWB{1'b0}}) + (k[3] ? g << 3 : {CWB{1'b0}});
+  endfunction
+  reg  [3:0]     sc_pal [0:7];
+  always @* begin
+    sc_n = v_sg[27:24];
+    for (sj = 0; sj < 8; sj = sj + 1) sc_ord[sj] = v_sg[sj*3 +: 3];
+    for (si = 0; si < 8; si = si + 1)
+      sc_pal[si] = (v_dense && si < sc_n) ? v_salign[si*4 +: 4] : 4'd0;
     for (sj = 0; sj < 8; sj = sj + 1) begin
-      sc_lc[sj] = sc_b[sc_ord[sj]][CWB-1:0];
-      sc_hc[sj] = (v_sc == 0) ? v_icol[CWB-1:0] : sc_b[sc_ord[sj] + 4'd1][CWB-1:0];
-      sc_sh[sj] = (sj + 1 >= sc_n) ? sc_al[sc_ord[sj]]
-                                   : sc_al[sc_ord[sj]] - sc_al[sc_ord[(sj + 1) % 8]];
+      sc_lc[sj] = sc_mul({1'b0, sc_ord[sj]}, v_sc);
+      sc_hc[sj] = (v_sc == 0) ? v_icol[CWB-1:0] : sc_mul({1'b0, sc_ord[sj]} + 4'd1, v_sc);
+      sc_sh[sj] = (sj + 1 >= sc_n) ? sc_pal[sc_ord[sj]]
+                                   : sc_pal[sc_ord[sj]] - sc_pal[sc_ord[(sj + 1) % 8]];
     end
   end
 
@@ -1581,6 +1609,18 @@ module spacemimo_accel #(
     end
   endfunction
 
+  // start the load unit: p1 = a1 x b1, p2 = a2 x b2 (shift-and-add: no DSP48, those
+  // belong to the MAC array), dd / dv (restoring division)
+  task lv_go(input [IMW-1:0] a1, input [IMW-1:0] b1, input [IMW-1:0] a2,
+             input [IMW-1:0] b2, input [IMW-1:0] dd, input [IMW-1:0] dv);
+    begin
+      lv_m1 <= {{(32-IMW){1'b0}}, a1}; lv_b1 <= b1; lv_p1 <= 32'h0;
+      lv_m2 <= {{(32-IMW){1'b0}}, a2}; lv_b2 <= b2; lv_p2 <= 32'h0;
+      lv_dd <= dd; lv_dv <= dv; lv_dq <= {IMW{1'b0}}; lv_rem <= {IMW{1'b0}};
+      lv_ph <= 6'd1;
+    end
+  endtask
+
   task fail(input [31:0] code);
     begin
       `SM_TMR_SET(err_code, code)
@@ -1628,8 +1668,9 @@ module spacemimo_accel #(
   end
   wire [$clog2(MAX_OPS)-1:0] vix = vi[$clog2(MAX_OPS)-1:0];
   wire        op_bad = (sm_iparity512(vrec) != op_par[vix]);
-  wire        base_bad = ((sm_iparity32(op_wbase[vix]) ^ sm_iparity32(op_bbase[vix]))
-                          != op_bpar[vix]);
+  wire        base_bad = ((sm_iparity32(op_wbase[vix]) ^ sm_iparity32(op_bbase[vix]) ^
+                           sm_iparity32({{(32-IMW){1'b0}}, op_quot[vix]}) ^
+                           sm_iparity32({4'h0, op_sg[vix]})) != op_bpar[vix]);
   wire        vi_ok = (vi < h_num_ops);
   wire        op_rd = vi_ok && ((st == S_L_OPC) || (st == S_L_OPV) || (st == S_L_WNEXT) ||
                                 (st == S_L_W) || (st == S_L_WWAIT) || (st == S_L_B) ||
@@ -1657,6 +1698,7 @@ module spacemimo_accel #(
                                     o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
                                     o_wbase, o_bbase, o_woff}) ^
                      sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
+                     sm_iparity32(o_nrt1) ^
                      sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
   reg  [7:0]  o_par;
   reg         o_par_v, prep_q;
@@ -1835,7 +1877,7 @@ module spacemimo_accel #(
         if (d_last) begin
           `SM_TMR_SET(d_s, o_sg_ls[0]) d_j <= 3'd0; d_shp <= 1'b0;
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
-            if (d_rt == o_nrt - 1) begin
+            if (d_rt == o_nrt1) begin
               `SM_TMR_SET(d_rt, 32'h0)
               g_used <= g_used + 32'd1;   // the tile's stream-buffer slot is free
               gu_slot <= (gu_slot == SLOT_LAST) ? {HB{1'b0}} : gu_slot + 1'b1;
@@ -1845,7 +1887,7 @@ module spacemimo_accel #(
           end else if (d_t == o_nt - 1) begin
             `SM_TMR_SET(d_t, 32'h0)
             d_wrow <= o_wbase;
-            if (d_rt == o_nrt - 1) d_active <= 1'b0;
+            if (d_rt == o_nrt1) d_active <= 1'b0;
             else `SM_TMR_SET(d_rt, d_rt + 32'd1)
           end else begin
             `SM_TMR_SET(d_t, d_t + 32'd1)
@@ -1871,9 +1913,19 @@ module spacemimo_accel #(
       t1_v <= 1'b0;
       g1_v <= 1'b0;
 
+      // ---------------- load unit: one multiply / divide step per cycle (lv_ph 1..IMW)
+      if (lv_ph != 6'd0 && lv_ph <= IMW) begin
+        if (lv_b1[0]) lv_p1 <= lv_p1 + lv_m1;
+        if (lv_b2[0]) lv_p2 <= lv_p2 + lv_m2;
+        lv_m1 <= lv_m1 << 1; lv_m2 <= lv_m2 << 1; lv_b1 <= lv_b1 >> 1; lv_b2 <= lv_b2 >> 1;
+        lv_rem <= lv_ge ? lv_rn[IMW-1:0] - lv_dv : lv_rn[IMW-1:0];
+        lv_dq <= {lv_dq[IMW-2:0], lv_ge}; lv_dd <= lv_dd << 1;
+        lv_ph <= lv_ph + 6'd1;
+      end
+
       case (st)
         S_IDLE: if (start) begin
-          cycles <= 64'h0;
+          cycles <= 64'h0; lv_ph <= 6'd0; lv_hc <= 1'b0;
           `SM_TMR_SET(err_code, PF_ERR_OK)
           `SM_TMR_SET(vec, 32'h0)
           in_vaddr <= input_addr[AXI_AW-1:0]; out_vaddr <= output_addr[AXI_AW-1:0];
@@ -1906,15 +1958,19 @@ module spacemimo_accel #(
           end
           if (cnt_left == 0 && !rd_busy) `SM_TMR_SET(st, S_L_HDRCHK)
         end
-        S_L_HDRCHK: begin
+        S_L_HDRCHK: if (!lv_hc) begin   // the image length registered first (one cycle)
+          lv_hc <= 1'b1; lv_img <= h_img_bytes;
+        end else begin
+          lv_hc <= 1'b0;
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (hdr[0] != PF_PROGRAM_MAGIC) fail(PF_ERR_BAD_MAGIC);
           else if (hdr[1] != PF_PROGRAM_VERSION) fail(PF_ERR_BAD_VERSION);
-          else if (h_img_bytes > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
+          else if (lv_img > {8'h0, ps_q}) fail(PF_ERR_BAD_FORMAT);  // truncated image
           else if (h_num_ops > MAX_OPS || h_data_words > MAX_DATA_WORDS)
             fail(PF_ERR_DIMS_EXCEED_MAX);
-          // the image's last beat must lie inside the buffer too (before the checksum pass)
-          else if (h_img_beats > {8'h0, ps_q}) fail(PF_ERR_ADDR_RANGE);
+          // the image's last beat must lie inside the buffer too (before the checksum pass):
+          // bytes rounded up to whole beats > size <=> bytes > size rounded down to them
+          else if (lv_img > {8'h0, ps_q & ~BEAT_Q}) fail(PF_ERR_ADDR_RANGE);
           else begin
             rd_start <= 1'b1; `SM_TMR_SET(rd_addr, pa_q + 64'd64)
             `SM_TMR_SET(rd_count, h_num_ops * 16 + h_data_words) rd_u16 <= 1'b0;
@@ -1952,47 +2008,77 @@ module spacemimo_accel #(
           else if (v_unused_bad) fail(PF_ERR_BAD_FORMAT);  // unused op word not 0
           else `SM_TMR_SET(vi, vi + 32'd1)
         end
-        S_L_HDRV: begin
-          if (h_err != 0) fail(h_err);
-          else begin
+        S_L_HDRV: begin  // then elements per input / output table on the load unit
+          if (lv_ph == 6'd0) begin   // the code registered, acted on once the unit is done
+            lv_err <= h_err;
+            lv_go(h_in_rows[IMW-1:0], h_in_cols[IMW-1:0], h_out_rows[IMW-1:0],
+                  h_out_cols[IMW-1:0], {IMW{1'b0}}, {IMW{1'b0}});
+          end else if (lv_ph == LV_CHK && lv_err != 0) begin
+            lv_ph <= 6'd0; fail(lv_err);
+          end else if (lv_ph == LV_CHK) begin
+            lv_ph <= 6'd0; h_in_n <= lv_p1; h_out_n <= lv_p2;
             `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_TMR_SET(st, S_L_OPV)
             hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
             ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
           end
         end
-        S_L_OPV: begin
-          if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
-          else if (v_err != 0) fail(v_err);
-          else begin
+        S_L_OPV: begin  // per op: load unit (DENSE in_cols, else rows, % group; out_cols and
+                        // tiles x rw), then the error code registered, then acted on
+          if (lv_ph == 6'd0) begin
+            if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
+            else lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], v_tiles[IMW-1:0], v_rw[IMW-1:0],
+                       v_dense ? v_icol[IMW-1:0] : v_rows[IMW-1:0], v_group[IMW-1:0]);
+          end else if (lv_ph == LV_CHK) begin
+            lv_err <= v_err_a; lv_err_c <= v_err_c; lv_err_b <= v_err_b;
+            lv_wfit <= ({1'b0, wsum} + {1'b0, lv_p2} <= WMEM_DEPTH);
+            lv_sn <= v_sn;
+            for (ci = 0; ci < 8; ci = ci + 1) lv_al[ci] <= sc_al[ci];
+            lv_ph <= LV_CHK + 6'd1;
+          end else if (lv_ph == LV_CHK + 6'd1) begin   // segment ranks; the op's code
+            for (ci = 0; ci < 8; ci = ci + 1) lv_rank[ci] <= sc_rank[ci];
+            if (lv_err == 0) lv_err <= (lv_err_c != 0) ? lv_err_c : lv_err_b;
+            lv_ph <= LV_CHK + 6'd2;
+          end else if (lv_ph == LV_CHK + 6'd2) begin
+           lv_ph <= 6'd0;
+           if (lv_err != 0) fail(lv_err);
+           else begin
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
             op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
-            op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum);
+            op_quot[vi[$clog2(MAX_OPS)-1:0]] <= lv_dq;
+            op_sg[vi[$clog2(MAX_OPS)-1:0]] <= {lv_sn, lv_ord};
+            op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum) ^
+                                                 sm_iparity32({{(32-IMW){1'b0}}, lv_dq}) ^
+                                                 sm_iparity32({4'h0, lv_sn, lv_ord});
             if (v_opc == PF_OP_DENSE) begin
               bsum <= bsum + v_tiles;
-              if (WGT_PORTS == 0 || ((WGT_FIT != 0 || !hyb_full) && {32'h0, wsum} +
-                  imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]) <= WMEM_DEPTH))
-                wsum <= wsum + imul(v_tiles[IMW-1:0], v_rw[IMW-1:0]);   // resident
+              if (WGT_PORTS == 0 || ((WGT_FIT != 0 || !hyb_full) && lv_wfit))
+                wsum <= wsum + lv_p2;   // resident
               else begin
                 op_strm[vi[$clog2(MAX_OPS)-1:0]] <= 1'b1;
                 hyb_full <= 1'b1; prog_strm <= 1'b1;
               end
             end
             `SM_TMR_SET(vi, vi + 32'd1)
+           end
           end
         end
         S_L_WNEXT: begin
           if (vi == h_num_ops) begin prog_valid <= 1'b1; `SM_TMR_SET(st, S_RUN) end
           else if (v_opc == PF_OP_DENSE && op_strm[vi[$clog2(MAX_OPS)-1:0]])
             `SM_TMR_SET(st, S_L_WWAIT)   // streamed: only its biases come on chip
-          else if (v_opc == PF_OP_DENSE) begin
+          else if (v_opc == PF_OP_DENSE && lv_ph == 6'd0)   // out_cols x rw words first
+            lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], {IMW{1'b0}}, {IMW{1'b0}}, {IMW{1'b0}},
+                  {IMW{1'b0}});
+          else if (v_opc == PF_OP_DENSE && lv_ph == LV_CHK) begin
+            lv_ph <= 6'd0;
             rd_start <= 1'b1; rd_u16 <= 1'b0;
             `SM_TMR_SET(rd_addr, pa_q + ({32'h0, h_num_ops} * 64 + 64 + {32'h0, v_woff} * 4))
-            `SM_TMR_SET(rd_count, imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]))
-            `SM_TMR_SET(cnt_left, imul(v_ocol[IMW-1:0], v_rw[IMW-1:0]))
+            `SM_TMR_SET(rd_count, lv_p1)
+            `SM_TMR_SET(cnt_left, lv_p1)
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
             `SM_TMR_SET(st, S_L_W)
-          end else `SM_TMR_SET(vi, vi + 32'd1)
+          end else if (v_opc != PF_OP_DENSE) `SM_TMR_SET(vi, vi + 32'd1)
         end
         S_L_W: begin
           if (u_hs) begin
@@ -2055,7 +2141,8 @@ module spacemimo_accel #(
         end
         S_RCHK: begin  // NUM_VECTORS x table elements, shift-and-add (one bit per cycle)
           if (mq_bi == 0 && mq_bo == 0) begin   // tables in whole bus beats vs the sizes
-            if (tab_beats(mq_pi) > {34'h0, is_q} || tab_beats(mq_po) > {34'h0, os_q})
+            if ({1'b0, mq_pi, 1'b0} > {34'h0, is_q & ~BEAT_Q} ||
+                {1'b0, mq_po, 1'b0} > {34'h0, os_q & ~BEAT_Q})
               fail(PF_ERR_ADDR_RANGE);   // NUM_VECTORS tables do not fit the buffers
             else `SM_TMR_SET(st, S_IN_START)
           end else begin
@@ -2116,6 +2203,7 @@ module spacemimo_accel #(
           o_strm <= op_strm[vi[$clog2(MAX_OPS)-1:0]] && (v_opc == PF_OP_DENSE);
           `SM_TMR_SET(o_bbase, op_bbase[vi[$clog2(MAX_OPS)-1:0]])
           o_nrt <= (v_rows + C - 1) / C;
+          o_nrt1 <= (v_rows + C - 1) / C - 32'd1;
           o_nt <= v_tiles[31:0];
           o_ns <= v_rw[31:0];
           // requantizer constants: NORM scales by 2^-rbits, the others by the op's shift
@@ -2129,7 +2217,7 @@ module spacemimo_accel #(
             ta_shr <= 6'd0; ta_shl <= v_ngain[4:0]; ta_mask <= 64'd0; ta_half <= 64'd0;
           end
           t_ch <= v_icol >> 1;
-          t_nn <= v_rows[RB-1:0] / v_group[RB-1:0];
+          t_nn <= {{(32-IMW){1'b0}}, op_quot[vix]};   // rows / group
           t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0;
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
@@ -2153,8 +2241,8 @@ module spacemimo_accel #(
             sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
             sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
             sa_stride <= v_flags[6] ? v_group : 32'd1;
-            sa_cnt <= v_flags[6] ? v_rows[RB-1:0] / v_group[RB-1:0] : v_group;
-            sa_ngrp <= v_flags[6] ? v_group : v_rows[RB-1:0] / v_group[RB-1:0];
+            sa_cnt <= v_flags[6] ? {{(32-IMW){1'b0}}, op_quot[vix]} : v_group;
+            sa_ngrp <= v_flags[6] ? v_group : {{(32-IMW){1'b0}}, op_quot[vix]};
             `SM_TMR_SET(st, S_SA)
           end
           else if (v_opc == PF_OP_TAYLOR) `SM_TMR_SET(st, S_T_H)
@@ -2205,7 +2293,7 @@ module spacemimo_accel #(
           for (ci = 0; ci < C; ci = ci + 1)
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
-          if (t_rt == o_nrt - 1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
+          if (t_rt == o_nrt1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
           else t_rt <= t_rt + 32'd1;
         end
         S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
@@ -2214,7 +2302,7 @@ module spacemimo_accel #(
               if (t_pass) t_d[(t_rt * C + ci) % MAX_ROWS][2*W-1:W] <= rp_data[(ci*Q)*W +: W];
               else        t_d[(t_rt * C + ci) % MAX_ROWS][W-1:0] <= rp_data[(ci*Q)*W +: W];
             end
-          if (t_rt == o_nrt - 1) begin
+          if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
             if (!t_pass) t_pass <= 1'b1;
             else begin
@@ -2258,7 +2346,7 @@ module spacemimo_accel #(
           end else t_j <= t_j + 32'd1;
         end
         S_T_WB: begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
-          if (t_rt == o_nrt - 1) begin
+          if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
             if (!t_pass) t_pass <= 1'b1;
             else begin
@@ -2278,7 +2366,7 @@ module spacemimo_accel #(
             t1_val <= t0_val;
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
-              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
           end else if (!t1_v) `SM_TMR_SET(st, S_OP_WAIT)
@@ -2290,7 +2378,7 @@ module spacemimo_accel #(
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
-              if (a_rt == o_nrt - 1) a_active <= 1'b0;
+              if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
           end else if (!n_pv) begin

@@ -81,6 +81,7 @@ def test_levels_between_registers() -> None:
     lv = synth.logic_levels(_netlist(cells), "top")
     two = 2 + synth.CARRY_LEVEL
     assert (lv.levels, lv.start, lv.end) == (two, "q0", "q1")
+    assert lv.paths[0] == (two, "q0", "q1") and len(lv.paths) == 2  # one per end register
     assert lv.cells == {"LUT2": 1, "INV": 1, "CARRY4": 1, "LUT1": 1}
     cells["d"] = _cell("DSP48E1", {"A": [6]}, {"P": [8]}, {"MREG": "0", "PREG": "0"})
     cells["r1"]["connections"]["D"] = [8]

@@ -396,7 +396,8 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
                     "MAC path levels": lv.worst_ends.get("prod2", "-"),
                     "path cells": ", ".join(f"{n} {k}" for k, n in sorted(lv.cells.items())),
                     "deepest registers": ", ".join(
-                        f"{k} {v:g}" for k, v in list(lv.worst_ends.items())[:12])})
+                        f"{k} {v:g}" for k, v in list(lv.worst_ends.items())[:12]),
+                    "deepest paths": "; ".join(f"{s} -> {e} {v:g}" for v, s, e in lv.paths)})
     row["yosys s"] = res["seconds"]
     return row
 
@@ -413,6 +414,7 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
 # SRL's read one; an inverter none (Vivado folds it into a LUT).
 CLOCK_MHZ = 100.0
 MAX_LEVELS = 12.0
+TOP_PATHS = 12   # paths listed per run, one per end register, deepest first
 CARRY_LEVEL = 0.25
 DSP_LEVELS = 6.0
 BRAM_LEVELS = 3.0
@@ -428,6 +430,8 @@ class LevelReport:
     start: str
     end: str
     worst_ends: dict[str, float] = field(default_factory=dict)  # register -> deepest path
+    # the deepest path into each of the TOP_PATHS deepest registers: (levels, start, end)
+    paths: tuple[tuple[float, str, str], ...] = ()
 
     def verdict(self, max_levels: float = MAX_LEVELS) -> str:
         return ("pass" if self.levels <= max_levels + 1e-9
@@ -548,29 +552,39 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
             for x in v["bits"]:
                 if isinstance(x, int) and (x not in public or len(n) < len(public[x])):
                     public[x] = n
-    by_end: dict[str, float] = {}
+    by_end: dict[str, tuple[float, Any]] = {}  # end register -> (deepest level, its bit)
     for name, b in ends:
         lv = resolve(b)
         if lv > worst:
             worst, worst_end = lv, (name, b)
-        q = cells[name]["connections"].get("Q") if name in cells else None
-        key = public.get(q[0], name) if q else name
-        by_end[key] = max(by_end.get(key, 0), lv)
-    on_path: dict[str, int] = {}
-    b, start = worst_end[1], "-"
-    while b is not None and b in driver:
-        t = cells[driver[b][0]]["type"]
-        on_path[t] = on_path.get(t, 0) + 1
-        start = driver[b][0]
-        b = via.get(b)
-    if b is not None:
-        start = _net_name(mod, b) or start
+        conns = cells[name]["connections"] if name in cells else {}
+        # a register by the net it drives, else (a flop yosys split off) the net it loads
+        key = next((public[x[0]] for x in (conns.get("Q"), conns.get("D"))
+                    if x and x[0] in public), "(unnamed flops)" if "Q" in conns else name)
+        key = re.sub(r"(\[\d+\]|\.\d+)+$", "", key)   # an array's words together
+        if lv > by_end.get(key, (-1.0, None))[0]:
+            by_end[key] = (lv, b)
+
+    def trace(b: Any) -> tuple[str, dict[str, int]]:
+        """The start of the deepest path into bit b and its cells by type."""
+        on: dict[str, int] = {}
+        start = "-"
+        while b is not None and b in driver:
+            t = cells[driver[b][0]]["type"]
+            on[t] = on.get(t, 0) + 1
+            start = driver[b][0]
+            b = via.get(b)
+        return (public.get(b, start) if b is not None else start), on
+
+    start, on_path = trace(worst_end[1])
     end = worst_end[0]
     q = cells.get(end, {}).get("connections", {}).get("Q")
     if q:  # a register: name it by the net it drives
         end = _net_name(mod, q[0]) or end
-    worst_ends = dict(sorted(by_end.items(), key=lambda kv: -kv[1]))
-    return LevelReport(round(worst, 2), on_path, start, end, worst_ends)
+    ranked = sorted(by_end.items(), key=lambda kv: -kv[1][0])
+    worst_ends = {k: round(v[0], 2) for k, v in ranked}
+    paths = tuple((round(lv, 2), trace(b)[0], k) for k, (lv, b) in ranked[:TOP_PATHS])
+    return LevelReport(round(worst, 2), on_path, start, end, worst_ends, paths)
 
 
 def _net_name(mod: dict[str, Any], bit: Any) -> str | None:
