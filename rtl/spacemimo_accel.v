@@ -689,6 +689,7 @@ module spacemimo_accel #(
   // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
   // cycle the MAC array does not issue: it yields, inference never waits) or the MAC array
   wire         sc_go;
+  wire         bsc_rd;   // scrubber phase 1, the drain not reading: the bias port is the scrubber's
   wire [31:0]  wm_addr = wl_we ? wl_addr : sc_go ? {{(31-LWR){1'b0}}, sc_wrow, 1'b0} : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
@@ -883,17 +884,16 @@ module spacemimo_accel #(
         assign b_sgl[gb] = 1'b0; assign b_dbl[gb] = 1'b0;
         assign bs_sgl[gb] = 1'b0; assign bs_dbl[gb] = 1'b0;
       end else begin : becc
-        // entry = {check (BCB bits), ACC_W-bit bias}; the drain's read is decoded (async,
-        // LUTRAM); the scrubber reads a second port and writes back through the loader's
-        // write port (the loader and the scrubber never run together)
+        // entry = {check (BCB bits), ACC_W-bit bias}; one read port (async, LUTRAM) and one
+        // decoder, the drain's while it drains (dr_cnt != 0), else the scrubber's (bsc_rd);
+        // the scrubber writes back through the loader's write port (the loader and the
+        // scrubber never run together)
         reg  [ACC_W-1:0] bsc_d;
         reg              bsc_wb;
         integer k;
         initial for (k = 0; k < BMEM_DEPTH; k = k + 1) bmem[k] = {(ACC_W+BCB){1'b0}};
-        wire [ACC_W+BCB-1:0] brw = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
-        wire [ACC_W+BCB-1:0] bsw = bmem[sc_brow];
+        wire [ACC_W+BCB-1:0] brw = bmem[bsc_rd ? sc_brow : dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
         wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]});
-        wire [ACC_W+1:0] bsdec = b_dec(bsw[ACC_W-1:0], {{(8-BCB){1'b0}}, bsw[ACC_W+BCB-1:ACC_W]});
         wire ld_b = bl_we && bl_bank == gb;
         wire [ACC_W-1:0] bwd = ld_b ? bl_data : bsc_d;
         wire [7:0] bwc = b_enc(bwd);
@@ -901,10 +901,10 @@ module spacemimo_accel #(
         always @(posedge clk) begin
           if (ld_b || (sc_ph2 && bsc_wb))
             bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bwc[BCB-1:0], bwd};
-          bsc_wb <= sc_ph1 && bsdec[ACC_W];
-          bsc_d <= bsdec[ACC_W-1:0];
-          bs_s <= sc_ph1 && bsdec[ACC_W];
-          bs_d <= sc_ph1 && bsdec[ACC_W+1];
+          bsc_wb <= bsc_rd && bdec[ACC_W];
+          bsc_d <= bdec[ACC_W-1:0];
+          bs_s <= bsc_rd && bdec[ACC_W];
+          bs_d <= bsc_rd && bdec[ACC_W+1];
         end
         assign b_rd[gb*ACC_W +: ACC_W] = bdec[ACC_W-1:0];
         assign b_sgl[gb] = bdec[ACC_W]; assign b_dbl[gb] = bdec[ACC_W+1];
@@ -1519,6 +1519,9 @@ module spacemimo_accel #(
                       !d_issue &&                       // port A is the MAC array's first
                       !bl_we && !sc_ph1 && !sc_ph2 &&   // one step at a time (port B)
                       scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
+  // the bias entry is read in phase 1 unless the drain holds the port (then the entry waits
+  // for the next step: the weight rows go on)
+  assign      bsc_rd = SCR && sc_ph1 && dr_cnt == 0;
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
@@ -1546,8 +1549,9 @@ module spacemimo_accel #(
         sc_wrow_q <= sc_wrow; sc_brow_q <= sc_brow;
         sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
                                                                     : sc_wrow + 1'b1;
-        sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
-                                                                 : sc_brow + 1'b1;
+        if (bsc_rd)
+          sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
+                                                                   : sc_brow + 1'b1;
       end
     end
   end

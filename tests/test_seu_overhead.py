@@ -65,7 +65,7 @@ def test_code_units_follow_the_protection_mode() -> None:
                 for u in so.code_units(target(build, so.PART).params)}
 
     seu, par = units("rtl-small-8-seu"), units("rtl-small-8-seu-parity")
-    assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 16   # drain + scrub
+    assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 8   # shared port
     assert seu["activation decoder"] == 32 and "activation parity check" not in seu
     assert par["activation parity check"] == 32 and "activation decoder" not in par
     assert units("rtl-small-8") == {}

@@ -154,10 +154,8 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         bk = 32 if acc <= 32 else 48 if acc <= 48 else 64
         cb = 8 if bk == 64 else 7
         pad = f"{{{bk - acc}'h0, x[{acc - 1}:0]}}" if bk > acc else f"x[{acc - 1}:0]"
-        scrub = params.get("SCRUB", 0) != 0
-        unit(f"bias decoder, SECDED {bk} on {acc} bits (drain read"
-             + ("; a second on the scrub read port)" if scrub else ")"),
-             2 * p if scrub else p, acc + cb,
+        unit(f"bias decoder, SECDED {bk} on {acc} bits (drain and scrub read, one port)", p,
+             acc + cb,
              bk + 2, f"sm_secded_dec{bk}({pad}, x[{acc + cb - 1}:{acc}])")
         unit(f"bias encoder, SECDED {bk}", p, acc, cb, f"sm_secded_enc{bk}({pad})")
     a = params.get("SEU_A", 0)
