@@ -37,6 +37,10 @@ UPSETS = ("single", "double")
 CTRL_REGS = ("st", "op_i", "vi", "vec", "cnt", "cnt_left", "rd_addr", "rd_count", "wr_addr",
              "wr_count", "d_rt", "d_t", "d_s", "dr_cnt", "o_rows", "o_icol", "o_ocol",
              "o_wbase", "o_bbase", "o_shift", "err_code")
+# the weight-stream prefetch cursor of streamed/hybrid builds (`SM_TMR_REG_S: triplicated
+# where SEU_C); wf_cnt<k> per weight port k
+STREAM_REGS = ("wf_st", "wf_op", "wf_t", "wf_nt", "wf_g", "wf_ocol", "g_used", "wf_rw",
+               "wf_addr", "wf_cnt0", "wf_cnt1", "wf_cnt2", "wf_cnt3")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     hierarchy: per output lane g the resident weights ``wbank[g].res.wmem`` and biases
     ``wbank[g].bmem``; per lane b and node row c the activations ``abank[b].lane[c].mem``;
     the op table ``opmem``, its weight/bias bases and the header ``hdr`` (and, in SEU_C
-    builds, their parity words); ``CTRL_REGS``.
+    builds, their parity words); ``CTRL_REGS``; in builds with weight ports the stream
+    buffers ``wbank[g].strm.sbuf`` and the prefetch cursor (``STREAM_REGS``).
     Weights, biases and activations are hit in the words the program uses (non-zero after a
     clean load and run): an upset in a word no op reads is trivially masked."""
     P, C = int(params["OUT_LANES"]), int(params["NODE_ROWS"])
@@ -88,6 +93,13 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     copies = range(3) if int(params.get("SEU_C", 0)) else range(1)
     out.append(TargetSpec("ctrl", "ctrl", "register",
                           tuple(f"{r}_t{k}" for r in CTRL_REGS for k in copies), False))
+    ports = int(params.get("WGT_PORTS", 0))
+    if ports:
+        out.append(TargetSpec("sbuf", "stream", "memory",
+                              tuple(f"wbank[{g}].strm.sbuf" for g in lanes), False, "nonzero"))
+        regs = [r for r in STREAM_REGS if not r.startswith("wf_cnt") or int(r[-1]) < ports]
+        out.append(TargetSpec("cursor", "stream", "register",
+                              tuple(f"{r}_t{k}" for r in regs for k in copies), False))
     return out
 
 
