@@ -280,3 +280,39 @@ def test_icarus_deposits_like_verilator(tmp_path: Path) -> None:
         assert (a["path"], a["index"], a["bit"], a["cycle"]) == (b["path"], b["index"],
                                                                  b["bit"], b["cycle"])
         assert sc.classify(a) == sc.classify(b), (a, b)
+
+
+def test_campaign_records_are_reused_only_for_the_same_key(tmp_path: Path) -> None:
+    """A finished campaign's records come back without a simulation when the RTL, testbench,
+    parameters, simulator, schedule and vectors are the same (``run_key``); another schedule
+    or vectors give another key."""
+    vec = tmp_path / "vec"
+    vec.mkdir()
+    (vec / "meta.json").write_text("{}")
+    tg = sc.targets(SMALL[8])
+    a = sc.Schedule(seed=1, targets=tg, per_target=1)
+    key = sc.run_key(SMALL[8], "verilator", a, vec)
+    assert key == sc.run_key(SMALL[8], "verilator", sc.Schedule(seed=1, targets=tg,
+                                                                per_target=1), vec)
+    assert key != sc.run_key(SMALL[8], "verilator", sc.Schedule(seed=2, targets=tg,
+                                                                per_target=1), vec)
+    assert key != sc.run_key(SMALL[8], "icarus", a, vec)
+    work = tmp_path / "w"
+    work.mkdir()
+    rec = {"id": 0, "target": "wmem", "upset": "single", "hang": False, "status": 0,
+           "mismatches": 2}
+    (work / "records.json").write_text(json.dumps({
+        "run_cycles": 901, "has_seu_registers": False, "geometry": {}, "trials": [rec],
+        "seconds": 12.5}))
+    (work / "schedule.json").write_text(json.dumps(a.to_json()))
+    (work / "key.txt").write_text(sc.run_key(build_params_small8(), "verilator", a, vec))
+    res = sc.run_campaign("rtl-small-8", "verilator", a, vec, work)   # no simulator runs
+    assert (res.run_cycles, res.seconds, res.rows[0]["sdc"]) == (901, 12.5, 1)
+    (vec / "meta.json").write_text('{"other": 1}')
+    assert sc.run_key(SMALL[8], "verilator", a, vec) != key
+
+
+def build_params_small8() -> dict[str, int]:
+    from spacemimo.hw.cosim import build_params
+
+    return build_params("rtl-small-8")

@@ -30,9 +30,9 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
 # unprotected reference
 SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
 # the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows and
-# fully protected (stream buffers and prefetch cursor targeted too), and a 16-bit one
-DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu",
-                  "rtl-small-16-seu")
+# fully protected (stream buffers and prefetch cursor targeted too); rtl-small-16-seu (a
+# 16-bit program) runs with --builds
+DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu")
 
 
 class SeuBenchError(ValueError):
@@ -165,7 +165,6 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
 
     check_options(opts)
     results = []
-    vectors = sc.campaign_vectors(opts.build)
     known, known_rev = campaign_cycles(opts) if opts.synth == "only" else ({}, "")
     # --synth on: the campaign builds plus any synthesized build it lacks (its cycles);
     # only: the synthesized builds' clean runs alone
@@ -182,7 +181,9 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                             per_target=0 if opts.synth == "only" else opts.per_target)
         if opts.progress:
             print(f"campaign on {b} ({opts.sim}): {len(sched.trials)} upsets ...", flush=True)
-        res = sc.run_campaign(b, opts.sim, sched, vectors, opts.build / "seu" / b)
+        bits = 16 if build_params(b)["DATA_W"] == 16 else 8
+        res = sc.run_campaign(b, opts.sim, sched, sc.campaign_vectors(opts.build, bits=bits),
+                              opts.build / "seu" / b)
         if opts.progress:
             print(f"  {res.seconds:.0f} s, clean run {res.run_cycles} cycles", flush=True)
         results.append(res)
@@ -195,7 +196,8 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
             opts.out, "seu", rows, seed=opts.seed, columns=cols,
             config={"builds": [r.build for r in results], "sim": opts.sim,
                     "per_target": opts.per_target,
-                    "program": "small_gsm_program(bits=8, seed=3)", "vectors_per_run": 2,
+                    "program": "small_gsm_program(bits=8 | 16 (the build's width), seed=3)",
+                    "vectors_per_run": 2,
                     "targets": {r.build: [t.to_json() for t in sc.targets(
                         build_params(r.build))] for r in results},
                     "run_cycles": {r.build: r.run_cycles for r in results},

@@ -180,7 +180,8 @@ class CampaignResult:
 
 def campaign_vectors(out: Path, bits: int = 8, seed: int = 3, n: int = 2) -> Path:
     """Golden vectors of the campaign's program (the small GSM program the RTL's default
-    cosim runs), written once under ``out``."""
+    cosim runs, at the build's width: a 16-bit build refuses an 8-bit program), written
+    once under ``out``."""
     from spacemimo.quant.random_programs import small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
@@ -190,11 +191,35 @@ def campaign_vectors(out: Path, bits: int = 8, seed: int = 3, n: int = 2) -> Pat
     return d
 
 
+def run_key(params: dict[str, int], sim: str, schedule: Schedule, vectors: Path) -> str:
+    """What a campaign's records depend on: the RTL text (``synth.rtl_digest``), the
+    testbench and the driver it runs, the build's parameters, the simulator, the schedule and
+    the vectors — equal keys, equal records (every trial is seeded)."""
+    import hashlib
+    import importlib.util
+
+    from spacemimo.ground import paths
+    from spacemimo.hw.synth import rtl_digest
+
+    driver = importlib.util.find_spec("spacemimo.board.driver")
+    assert driver is not None and driver.origin is not None   # part of this package
+
+    h = hashlib.sha256()
+    for part in (rtl_digest(), json.dumps(params, sort_keys=True), sim,
+                 json.dumps(schedule.to_json(), sort_keys=True)):
+        h.update(part.encode() + b"\0")
+    for f in (paths.rtl_tests_dir() / "tb_seu.py", Path(driver.origin),
+              *sorted(Path(vectors).glob("*"))):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
                  work: Path) -> CampaignResult:
     """Run ``schedule`` on the RTL build ``build_name`` (builds.yaml) in ``sim``: the
     simulator build is cached under cosim.BUILD_ROOT (shared with the cosim tests of the same
-    build), the schedule and the records under ``work``."""
+    build), the schedule and the records under ``work``; records of the same ``run_key``
+    (a finished campaign of the same RTL, testbench, schedule and vectors) are reused."""
     import time
 
     from spacemimo.hw import cosim
@@ -202,6 +227,16 @@ def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
     params = cosim.build_params(build_name)
     work.mkdir(parents=True, exist_ok=True)
     sched_file, result_file = work / "schedule.json", work / "records.json"
+    key, key_file = run_key(params, sim, schedule, vectors), work / "key.txt"
+    groups = {t.name: t.group for t in schedule.targets}
+    if (key_file.exists() and key_file.read_text() == key and result_file.exists()
+            and sched_file.exists()):
+        res = json.loads(result_file.read_text())
+        return CampaignResult(build_name, sim, int(res["run_cycles"]),
+                              bool(res["has_seu_registers"]), res["geometry"], res["trials"],
+                              summarize(build_name, res["trials"], groups),
+                              float(res.get("seconds", 0.0)))
+    key_file.unlink(missing_ok=True)
     sched_file.write_text(json.dumps(schedule.to_json()))
     result_file.unlink(missing_ok=True)
     bdir = cosim.BUILD_ROOT / _build_folder(sim, build_name)
@@ -215,7 +250,9 @@ def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
         raise RuntimeError(f"the SEU campaign on {build_name} ({sim}) failed; see "
                            f"{work / 'sim.log'}")
     res = json.loads(result_file.read_text())
-    groups = {t.name: t.group for t in schedule.targets}
+    res["seconds"] = round(seconds, 1)
+    result_file.write_text(json.dumps(res))
+    key_file.write_text(key)
     return CampaignResult(build_name, sim, int(res["run_cycles"]),
                           bool(res["has_seu_registers"]), res["geometry"], res["trials"],
                           summarize(build_name, res["trials"], groups), seconds)
