@@ -30,9 +30,10 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
 # unprotected reference
 SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
 # the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows and
-# fully protected (stream buffers and prefetch cursor targeted too); rtl-small-16-seu (a
-# 16-bit program) runs with --builds
-DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu")
+# fully protected (stream buffers and prefetch cursor targeted too), and the 16-bit build
+# (a 16-bit program)
+DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu",
+                  "rtl-small-16-seu")
 
 
 class SeuBenchError(ValueError):
