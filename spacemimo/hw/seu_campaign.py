@@ -36,7 +36,12 @@ UPSETS = ("single", "double")
 # any of the three where SEU_C triplicates it.
 CTRL_REGS = ("st", "op_i", "vi", "vec", "cnt", "cnt_left", "rd_addr", "rd_count", "wr_addr",
              "wr_count", "d_rt", "d_t", "d_s", "dr_cnt", "o_rows", "o_icol", "o_ocol",
-             "o_wbase", "o_bbase", "o_shift", "err_code")
+             "o_wbase", "o_bbase", "o_shift", "err_code", "h_in_n", "h_out_n")
+# the weight-stream prefetch cursor of streamed/hybrid builds (`SM_TMR_REG_S: triplicated
+# where SEU_C); wf_cnt<k> per weight port k
+STREAM_REGS = ("wf_st", "wf_op", "wf_t", "wf_nt", "wf_g", "wf_ocol", "g_used", "wf_rw",
+               "wf_addr", "wf_slot", "gu_slot", "wf_cnt0", "wf_cnt1", "wf_cnt2", "wf_cnt3",
+               "wf_cnt4", "wf_cnt5")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,8 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     hierarchy: per output lane g the resident weights ``wbank[g].res.wmem`` and biases
     ``wbank[g].bmem``; per lane b and node row c the activations ``abank[b].lane[c].mem``;
     the op table ``opmem``, its weight/bias bases and the header ``hdr`` (and, in SEU_C
-    builds, their parity words); ``CTRL_REGS``.
+    builds, their parity words); ``CTRL_REGS``; in builds with weight ports the stream
+    buffers ``wbank[g].strm.sbuf`` and the prefetch cursor (``STREAM_REGS``).
     Weights, biases and activations are hit in the words the program uses (non-zero after a
     clean load and run): an upset in a word no op reads is trivially masked."""
     P, C = int(params["OUT_LANES"]), int(params["NODE_ROWS"])
@@ -88,6 +94,13 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     copies = range(3) if int(params.get("SEU_C", 0)) else range(1)
     out.append(TargetSpec("ctrl", "ctrl", "register",
                           tuple(f"{r}_t{k}" for r in CTRL_REGS for k in copies), False))
+    ports = int(params.get("WGT_PORTS", 0))
+    if ports:
+        out.append(TargetSpec("sbuf", "stream", "memory",
+                              tuple(f"wbank[{g}].strm.sbuf" for g in lanes), False, "nonzero"))
+        regs = [r for r in STREAM_REGS if not r.startswith("wf_cnt") or int(r[-1]) < ports]
+        out.append(TargetSpec("cursor", "stream", "register",
+                              tuple(f"{r}_t{k}" for r in regs for k in copies), False))
     return out
 
 
@@ -168,7 +181,8 @@ class CampaignResult:
 
 def campaign_vectors(out: Path, bits: int = 8, seed: int = 3, n: int = 2) -> Path:
     """Golden vectors of the campaign's program (the small GSM program the RTL's default
-    cosim runs), written once under ``out``."""
+    cosim runs, at the build's width: a 16-bit build refuses an 8-bit program), written
+    once under ``out``."""
     from spacemimo.quant.random_programs import small_gsm_program
     from spacemimo.quant.vectors import write_golden_vectors
 
@@ -178,11 +192,35 @@ def campaign_vectors(out: Path, bits: int = 8, seed: int = 3, n: int = 2) -> Pat
     return d
 
 
+def run_key(params: dict[str, int], sim: str, schedule: Schedule, vectors: Path) -> str:
+    """What a campaign's records depend on: the RTL text (``synth.rtl_digest``), the
+    testbench and the driver it runs, the build's parameters, the simulator, the schedule and
+    the vectors — equal keys, equal records (every trial is seeded)."""
+    import hashlib
+    import importlib.util
+
+    from spacemimo.ground import paths
+    from spacemimo.hw.synth import rtl_digest
+
+    driver = importlib.util.find_spec("spacemimo.board.driver")
+    assert driver is not None and driver.origin is not None   # part of this package
+
+    h = hashlib.sha256()
+    for part in (rtl_digest(), json.dumps(params, sort_keys=True), sim,
+                 json.dumps(schedule.to_json(), sort_keys=True)):
+        h.update(part.encode() + b"\0")
+    for f in (paths.rtl_tests_dir() / "tb_seu.py", Path(driver.origin),
+              *sorted(Path(vectors).glob("*"))):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
                  work: Path) -> CampaignResult:
     """Run ``schedule`` on the RTL build ``build_name`` (builds.yaml) in ``sim``: the
     simulator build is cached under cosim.BUILD_ROOT (shared with the cosim tests of the same
-    build), the schedule and the records under ``work``."""
+    build), the schedule and the records under ``work``; records of the same ``run_key``
+    (a finished campaign of the same RTL, testbench, schedule and vectors) are reused."""
     import time
 
     from spacemimo.hw import cosim
@@ -190,6 +228,16 @@ def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
     params = cosim.build_params(build_name)
     work.mkdir(parents=True, exist_ok=True)
     sched_file, result_file = work / "schedule.json", work / "records.json"
+    key, key_file = run_key(params, sim, schedule, vectors), work / "key.txt"
+    groups = {t.name: t.group for t in schedule.targets}
+    if (key_file.exists() and key_file.read_text() == key and result_file.exists()
+            and sched_file.exists()):
+        res = json.loads(result_file.read_text())
+        return CampaignResult(build_name, sim, int(res["run_cycles"]),
+                              bool(res["has_seu_registers"]), res["geometry"], res["trials"],
+                              summarize(build_name, res["trials"], groups),
+                              float(res.get("seconds", 0.0)))
+    key_file.unlink(missing_ok=True)
     sched_file.write_text(json.dumps(schedule.to_json()))
     result_file.unlink(missing_ok=True)
     bdir = cosim.BUILD_ROOT / _build_folder(sim, build_name)
@@ -203,7 +251,9 @@ def run_campaign(build_name: str, sim: str, schedule: Schedule, vectors: Path,
         raise RuntimeError(f"the SEU campaign on {build_name} ({sim}) failed; see "
                            f"{work / 'sim.log'}")
     res = json.loads(result_file.read_text())
-    groups = {t.name: t.group for t in schedule.targets}
+    res["seconds"] = round(seconds, 1)
+    result_file.write_text(json.dumps(res))
+    key_file.write_text(key)
     return CampaignResult(build_name, sim, int(res["run_cycles"]),
                           bool(res["has_seu_registers"]), res["geometry"], res["trials"],
                           summarize(build_name, res["trials"], groups), seconds)

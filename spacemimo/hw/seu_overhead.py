@@ -19,6 +19,9 @@ from typing import Any
 GOALS = {"LUT": 15.0, "BRAM": 13.0, "cycles": 2.0}
 PART = "xc7vx690t"   # the small builds' figures in rtl/README.md: xc7 family, block RAM banks
 PARAMS = ("SEU_W", "SEU_A", "SEU_C", "SCRUB")
+# the builds whose memory shapes are synthesized alone (the BRAM goal is for 64-bit words at
+# the paper's depth: the 8-bit paper build on the XC7V690T and the 16-bit one)
+MEMORY_BUILDS = ("rtl-vx690t", "rtl-paper-16")
 
 
 class OverheadError(ValueError):
@@ -126,8 +129,8 @@ def synth_variants(variants: list[Variant], workdir: Path, timeout: int,
 # --------------------------------------------------------------------------- code units
 
 def _code(k: int) -> int:
-    """The SECDED code width (ecc.SECDED_WIDTHS) that holds a ``k``-bit word zero-extended,
-    as the RTL picks it (activations: 8/16/32; biases: 32/48/64)."""
+    """The SECDED code width (ecc.SECDED_WIDTHS) that holds a ``k``-bit word (zero-extended
+    where wider), as the RTL picks it for activations (9/17: the word itself)."""
     from spacemimo.spec.ecc import SECDED_WIDTHS
 
     return next(w for w in SECDED_WIDTHS if w >= k)
@@ -154,16 +157,16 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         bk = 32 if acc <= 32 else 48 if acc <= 48 else 64
         cb = 8 if bk == 64 else 7
         pad = f"{{{bk - acc}'h0, x[{acc - 1}:0]}}" if bk > acc else f"x[{acc - 1}:0]"
-        scrub = params.get("SCRUB", 0) != 0
-        unit(f"bias decoder, SECDED {bk} on {acc} bits (drain read"
-             + ("; a second on the scrub read port)" if scrub else ")"),
-             2 * p if scrub else p, acc + cb,
+        unit(f"bias decoder, SECDED {bk} on {acc} bits (drain and scrub read, one port)", p,
+             acc + cb,
              bk + 2, f"sm_secded_dec{bk}({pad}, x[{acc + cb - 1}:{acc}])")
         unit(f"bias encoder, SECDED {bk}", p, acc, cb, f"sm_secded_enc{bk}({pad})")
     a = params.get("SEU_A", 0)
     if a == 2:
+        from spacemimo.spec.ecc import secded
+
         ak = _code(w)
-        acb = 5 if ak == 8 else 6 if ak == 16 else 7
+        acb = secded(ak).check_bits
         pad = f"{{{ak - w}'h0, x[{w - 1}:0]}}" if ak > w else f"x[{w - 1}:0]"
         unit(f"activation decoder, SECDED {ak} on {w} bits (read port)", p * c, w + acb,
              ak + 2, f"sm_secded_dec{ak}({pad}, x[{w + acb - 1}:{w}])")
@@ -175,8 +178,10 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
              f"{{7'h0, {par} != x[{w + 1}:{w}]}}")
         unit("activation parity encoder, 2 interleaved bits", p * c, w, 2, par)
     if params.get("SEU_C", 0):
-        unit("op-table / o_* parity tree, 512 bits (load write, read check, o_* check)", 3,
+        unit("op-table / o_* parity tree, 512 bits (read check, o_* check)", 2,
              512, 8, "sm_iparity512(x)")
+        unit("op-table parity on load, 32 bits a word (accumulated)", 1, 32, 8,
+             "sm_iparity32(x)")
         unit("header parity check, 16 x 32 bits", 16, 32, 8, "sm_iparity32(x)")
     return out
 
@@ -231,4 +236,120 @@ def synth_units(units: list[dict[str, Any]], workdir: Path, timeout: int = 600
         luts = parse_stat((workdir / f"{top}.log").read_text(), top)["LUT"]
         rows.append({**{k: u[k] for k in ("unit", "instances")}, "LUT each": luts,
                      "LUT": luts * u["instances"]})
+    return rows
+
+
+# --------------------------------------------------------------------------- memory shapes
+
+def memory_shapes(params: dict[str, int]) -> list[dict[str, Any]]:
+    """The memories of a build, unprotected and in each protected layout, as the RTL declares
+    them (rtl/README.md "SEU protection"): per bank ``(depth, width, ports, copies)``. Weight
+    banks: WMEM_DEPTH x 32 read-first single port, or WMEM_DEPTH / 2 rows x 72 (two words +
+    SECDED 64) simple dual port; activation lane memories (P x C, asynchronous read: LUT-RAM)
+    of W, W + 2 (parity) or W + SECDED(W) bits; bias banks ACC_W or ACC_W + SECDED bits."""
+    from spacemimo.spec.ecc import secded
+
+    p, c = params["OUT_LANES"], params["NODE_ROWS"]
+    w, acc = params["DATA_W"] + 1, params["ACC_W"]
+    ad = params["NUM_BUFFERS"] * (params["MAX_ROWS"] // c) * (params["MAX_COLS"] // p)
+    bk = 32 if acc <= 32 else 48 if acc <= 48 else 64
+    out: list[dict[str, Any]] = []
+    wd = params.get("WMEM_DEPTH", 0)
+    if wd:
+        out += [{"memory": "weights", "mode": "-", "depth": wd, "width": 32, "port": "sp",
+                 "banks": p},
+                {"memory": "weights", "mode": "SECDED 64+8 rows", "depth": wd // 2,
+                 "width": 72, "port": "sdp", "banks": p}]
+    out += [{"memory": "activations", "mode": "-", "depth": ad, "width": w, "port": "async",
+             "banks": p * c},
+            {"memory": "activations", "mode": "parity", "depth": ad, "width": w + 2,
+             "port": "async", "banks": p * c},
+            {"memory": "activations", "mode": "SECDED", "depth": ad,
+             "width": w + secded(_code(w)).check_bits, "port": "async", "banks": p * c},
+            {"memory": "biases", "mode": "-", "depth": params["BMEM_DEPTH"], "width": acc,
+             "port": "async", "banks": p},
+            {"memory": "biases", "mode": "SECDED", "depth": params["BMEM_DEPTH"],
+             "width": acc + secded(bk).check_bits, "port": "async", "banks": p}]
+    return out
+
+
+def shape_verilog(m: dict[str, Any], top: str) -> str:
+    """One memory alone: ``sp`` read-first single port with a registered read (the RTL's
+    unprotected weight bank), ``sdp`` one write and one registered read port (the 72-bit
+    SECDED bank), ``async`` one write port and an asynchronous read (the LUT-RAM banks)."""
+    a = max(1, (m["depth"] - 1).bit_length())
+    head = (f"module {top}(input clk, input we, input [{a - 1}:0] wa, input [{a - 1}:0] ra, "
+            f"input [{m['width'] - 1}:0] d, output reg [{m['width'] - 1}:0] q);\n"
+            f"  reg [{m['width'] - 1}:0] mem [0:{m['depth'] - 1}];\n")
+    if m["port"] == "sp":
+        body = "  always @(posedge clk) begin if (we) mem[wa] <= d; q <= mem[wa]; end\n"
+    elif m["port"] == "sdp":
+        body = "  always @(posedge clk) begin if (we) mem[wa] <= d; q <= mem[ra]; end\n"
+    else:
+        body = ("  always @(posedge clk) if (we) mem[wa] <= d;\n"
+                "  always @* q = mem[ra];\n")
+    return head + body + "endmodule\n"
+
+
+def synth_shapes(shapes: list[dict[str, Any]], workdir: Path, timeout: int = 600
+                 ) -> list[dict[str, Any]]:
+    """Each memory shape mapped alone by the flow's script (``synth.yosys_script``'s steps,
+    xc7; a finished run of the same shape is reused): per bank BRAM18 halves and LUT-RAM
+    LUTs, times the banks (BRAM36 = halves / 2 over all banks: no rounding per bank)."""
+    import subprocess
+
+    from spacemimo.hw.synth import SynthError, parse_stat, yosys_command, yosys_script
+
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for m in shapes:
+        top = f"mem_{m['memory']}_{m['depth']}x{m['width']}_{m['port']}"
+        src = shape_verilog(m, top)
+        script = yosys_script({}, top=top).split("\n", 2)[2]   # past read_verilog, hierarchy
+        script = f"read_verilog -sv {top}.v\nhierarchy -top {top}\n{script}"
+        log = workdir / f"{top}.log"
+        fresh = not ((workdir / f"{top}.v").exists() and (workdir / f"{top}.v").read_text()
+                     == src and log.exists() and "Printing statistics" in log.read_text())
+        if fresh:
+            log.unlink(missing_ok=True)
+            (workdir / f"{top}.v").write_text(src)
+            (workdir / f"{top}.ys").write_text(script)
+            try:
+                subprocess.run(["nice", "-n", "10", *yosys_command(), "-q", "-l", log.name,
+                                f"{top}.ys"], check=True, timeout=timeout, cwd=workdir,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            except subprocess.CalledProcessError as err:
+                raise SynthError(f"yosys failed on {top}; its log is {log}") from err
+        r = parse_stat(log.read_text(), top)
+        lutram = r["LUT_total"] - r["LUT"]
+        rows.append({**m, "BRAM18 per bank": r["BRAM18"], "LUT-RAM per bank": lutram,
+                     "BRAM36": r["BRAM18"] * m["banks"] / 2, "LUT-RAM": lutram * m["banks"]})
+    base = {r["memory"]: r for r in rows if r["mode"] == "-"}
+    for r in rows:
+        b = base.get(r["memory"], r)   # no unprotected shape given: % over itself
+        r["BRAM %"] = pct(r["BRAM36"], b["BRAM36"]) if b["BRAM36"] else "-"
+        r["LUT-RAM %"] = pct(r["LUT-RAM"], b["LUT-RAM"]) if b["LUT-RAM"] else "-"
+        r["bits %"] = pct(r["width"] * r["depth"], b["width"] * b["depth"])
+    return rows
+
+
+def memory_rows(shapes: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """The weight-bank shapes of ``synth_shapes`` as rows of the overhead table (its
+    ``columns``; '-' where a memory alone has no such figure), the BRAM goal judged on them:
+    the issue's "SECDED on 64-bit words" at the paper depth, labelled memory shapes alone."""
+    rows = []
+    for r in shapes:
+        if r["memory"] != "weights":
+            continue
+        row: dict[str, Any] = dict.fromkeys(columns, "-")
+        row.update({
+            "build": f"{r['build']} weight banks alone ({r['banks']} x {r['depth']} x "
+                     f"{r['width']})",
+            "mode": "memory shape: " + ("weights -" if r["mode"] == "-" else
+                                        f"weights {r['mode']}"),
+            "BRAM36": r["BRAM36"], "BRAM %": r["BRAM %"]})
+        if r["mode"] != "-":
+            row[f"BRAM goal <= {GOALS['BRAM']:g} %"] = verdict(r["BRAM %"], GOALS["BRAM"])
+        rows.append(row)
     return rows

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 
-# data widths that get a generated SECDED encoder/decoder: 8/16-bit activations, 32-bit
-# biases (ACC_W), 48-bit accumulators of wider builds, 64-bit weight rows (two 32-bit words)
-SECDED_WIDTHS: tuple[int, ...] = (8, 16, 32, 48, 64)
+# data widths that get a generated SECDED encoder/decoder: 8/16-bit activations (HLS), the
+# RTL's 9/17-bit activation words (bits + 1: 5 / 6 check bits, one fewer than the 16 / 32-bit
+# code of the word zero-extended), 32-bit biases (ACC_W), 48-bit accumulators of wider builds,
+# 64-bit weight rows (two 32-bit words)
+SECDED_WIDTHS: tuple[int, ...] = (8, 9, 16, 17, 32, 48, 64)
 # interleaved-parity groups and the widths that get a generated function: 32-bit header and
 # base-address words, 512-bit op-table entries
 IPARITY_GROUPS = 8
