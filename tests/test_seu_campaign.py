@@ -316,3 +316,23 @@ def build_params_small8() -> dict[str, int]:
     from spacemimo.hw.cosim import build_params
 
     return build_params("rtl-small-8")
+
+
+@pytest.mark.slow   # ~2 min with its Verilator build
+@needs_verilator
+def test_small_campaign_packed_weight_store(tmp_path: Path) -> None:
+    """rtl-small-8-hybrid-kv (KV260's mode: SECDED rows packed over shared memories
+    pk.mem[j].um): every single upset in a packed row is corrected or masked, every adjacent
+    double detected or masked, none silent, none hangs (the weight target follows the packed
+    store, not the per-bank wbank[g].res.wmem it does not have)."""
+    from spacemimo.hw.cosim import build_params
+
+    b = "rtl-small-8-hybrid-kv"
+    tg = [t for t in sc.targets(build_params(b)) if t.name == "wmem"]
+    assert tg and all(p.startswith("pk.mem[") for p in tg[0].paths)
+    res = sc.run_campaign(b, "verilator", sc.Schedule(seed=3, targets=tg, per_target=20),
+                          sc.campaign_vectors(tmp_path), tmp_path / b)
+    assert all(r.get("deposited") for r in res.records), "a VPI deposit did not land"
+    rows = {r["upset"]: r for r in res.rows}
+    assert not [r for r in res.rows if r["sdc"] or r["hang"]], res.rows
+    assert rows["single"]["detected"] == 0 and rows["single"]["corrected"] > 0

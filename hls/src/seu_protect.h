@@ -51,11 +51,16 @@ struct seu_log {
 };
 
 #if SM_SEU_W || SM_SEU_A
-// The generated SECDED code whose data width W is the narrowest >= K bits.
-constexpr int secded_width(int k) { return k <= 8 ? 8 : k <= 16 ? 16 : k <= 32 ? 32 : k <= 48 ? 48 : 64; }
+// The generated SECDED code whose data width W is the narrowest >= K bits (the 9 / 17-bit
+// activation values have their own codes, as in the RTL: 5 / 6 check bits).
+constexpr int secded_width(int k) {
+    return k <= 8 ? 8 : k == 9 ? 9 : k <= 16 ? 16 : k == 17 ? 17 : k <= 32 ? 32 : k <= 48 ? 48 : 64;
+}
 constexpr int secded_check_bits(int k) {
     return secded_width(k) == 8    ? sm_ecc::SECDED8_CHECK_BITS
+           : secded_width(k) == 9  ? sm_ecc::SECDED9_CHECK_BITS
            : secded_width(k) == 16 ? sm_ecc::SECDED16_CHECK_BITS
+           : secded_width(k) == 17 ? sm_ecc::SECDED17_CHECK_BITS
            : secded_width(k) == 32 ? sm_ecc::SECDED32_CHECK_BITS
            : secded_width(k) == 48 ? sm_ecc::SECDED48_CHECK_BITS
                                    : sm_ecc::SECDED64_CHECK_BITS;
@@ -64,7 +69,8 @@ constexpr int secded_check_bits(int k) {
 template <int W>
 inline uint64_t secded_encode(uint64_t d) {
 #pragma HLS INLINE
-    return W == 8 ? sm_ecc::secded8_encode(d) : W == 16 ? sm_ecc::secded16_encode(d)
+    return W == 8 ? sm_ecc::secded8_encode(d) : W == 9 ? sm_ecc::secded9_encode(d)
+         : W == 16 ? sm_ecc::secded16_encode(d) : W == 17 ? sm_ecc::secded17_encode(d)
          : W == 32 ? sm_ecc::secded32_encode(d) : W == 48 ? sm_ecc::secded48_encode(d)
                    : sm_ecc::secded64_encode(d);
 }
@@ -72,7 +78,8 @@ inline uint64_t secded_encode(uint64_t d) {
 template <int W>
 inline sm_ecc::Outcome secded_decode(uint64_t &d, uint64_t c) {
 #pragma HLS INLINE
-    return W == 8 ? sm_ecc::secded8_decode(d, c) : W == 16 ? sm_ecc::secded16_decode(d, c)
+    return W == 8 ? sm_ecc::secded8_decode(d, c) : W == 9 ? sm_ecc::secded9_decode(d, c)
+         : W == 16 ? sm_ecc::secded16_decode(d, c) : W == 17 ? sm_ecc::secded17_decode(d, c)
          : W == 32 ? sm_ecc::secded32_decode(d, c) : W == 48 ? sm_ecc::secded48_decode(d, c)
                    : sm_ecc::secded64_decode(d, c);
 }

@@ -63,7 +63,8 @@ class TargetSpec:
 
 def targets(params: dict[str, int]) -> list[TargetSpec]:
     """The targets of an RTL build (``cosim.build_params`` / ``SMALL``), rtl/README.md's
-    hierarchy: per output lane g the resident weights ``wbank[g].res.wmem`` and biases
+    hierarchy: per output lane g the resident weights ``wbank[g].res.wmem`` (packed builds:
+    the shared memories ``pk.mem[j].um``) and biases
     ``wbank[g].bmem``; per lane b and node row c the activations ``abank[b].lane[c].mem``;
     the op table ``opmem``, its weight/bias bases and the header ``hdr`` (and, in SEU_C
     builds, their parity words); ``CTRL_REGS``; in builds with weight ports the stream
@@ -73,7 +74,15 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     P, C = int(params["OUT_LANES"]), int(params["NODE_ROWS"])
     lanes = range(P)
     out = []
-    if int(params.get("WMEM_DEPTH", 0)) > 0:
+    depth, pack = int(params.get("WMEM_DEPTH", 0)), int(params.get("WMEM_PACK_ROWS", 0))
+    if depth > 0 and pack > 0:
+        # packed resident store: every bank's 72-bit rows over ceil(P * rows / pack) shared
+        # memories pk.mem[j].um (rtl/README.md "Packed resident store")
+        rows = depth // 2 if depth > 3 else 2
+        mems = -(-P * rows // pack)
+        out.append(TargetSpec("wmem", "weights", "memory",
+                              tuple(f"pk.mem[{j}].um" for j in range(mems)), True, "nonzero"))
+    elif depth > 0:
         out.append(TargetSpec("wmem", "weights", "memory",
                               tuple(f"wbank[{g}].res.wmem" for g in lanes), True, "nonzero"))
     out += [
