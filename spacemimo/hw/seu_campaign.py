@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spacemimo.spec.builds import packed_memories
+
 CLASSES = ("corrected", "detected", "sdc", "hang", "masked")
 UPSETS = ("single", "double")
 
@@ -78,8 +80,7 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     if depth > 0 and pack > 0:
         # packed resident store: every bank's 72-bit rows over ceil(P * rows / pack) shared
         # memories pk.mem[j].um (rtl/README.md "Packed resident store")
-        rows = depth // 2 if depth > 3 else 2
-        mems = -(-P * rows // pack)
+        mems = packed_memories(P, depth, pack)
         out.append(TargetSpec("wmem", "weights", "memory",
                               tuple(f"pk.mem[{j}].um" for j in range(mems)), True, "nonzero"))
     elif depth > 0:

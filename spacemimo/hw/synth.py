@@ -23,6 +23,7 @@ from typing import Any
 
 from spacemimo.ground import paths
 from spacemimo.hw.cosim import SOURCES
+from spacemimo.spec.builds import packed_memories
 
 RTL_DIR = paths.rtl_dir()
 RTL_SOURCES = list(SOURCES)  # the RTL files, as the simulators read them
@@ -364,8 +365,8 @@ def wmem_urams(params: dict[str, int]) -> int:
     4,096 the banks' rows packed back to back ("Weight placement": rtl-kv260's 57)."""
     depth = params.get("WMEM_DEPTH", 0)
     rows = depth // 2 if params.get("SEU_W", 0) == 2 else depth
-    if depth and params.get("WMEM_PACK_ROWS", 0) == 4096:
-        return -(-params["OUT_LANES"] * rows // 4096)
+    if depth and params.get("WMEM_PACK_ROWS", 0) == 4096:   # packed rows are SECDED pairs
+        return packed_memories(params["OUT_LANES"], depth, 4096)
     return params["OUT_LANES"] * -(-rows // 4096) if depth else 0
 
 

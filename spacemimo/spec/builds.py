@@ -120,7 +120,7 @@ class BuildConfig:
         if not self.wmem_depth:
             return 0
         if self.wmem_pack_rows:
-            return -(-self.out_lanes * (self.wmem_depth // 2) // self.wmem_pack_rows)
+            return packed_memories(self.out_lanes, self.wmem_depth, self.wmem_pack_rows)
         return self.out_lanes
 
     @property
@@ -190,6 +190,13 @@ class BuildSet:
 
 
 _FIELDS = {f.name for f in fields(BuildConfig)}
+
+
+def packed_memories(lanes: int, depth: int, pack_rows: int) -> int:
+    """Shared memories of a packed resident store (rtl/README.md "Packed resident store"):
+    each of the ``lanes`` banks' ``depth`` / 2 72-bit rows back to back over memories of
+    ``pack_rows`` rows. One formula for the spec, the resource count and the SEU campaign."""
+    return -(-lanes * (depth // 2) // pack_rows)
 
 
 def _resolve(name: str, raw: dict[str, dict[str, Any]], seen: tuple[str, ...] = ()
