@@ -271,6 +271,23 @@ def test_block_design_wires_what_the_ip_has(board: str, build: str | None,
     assert rec.named("assign_bd_address") and rec.named("validate_bd_design")
 
 
+
+def _weight_port_design(tmp_path: Path, board: str, ports: int, dw: int
+                        ) -> tuple[Recorder, list, dict[str, str], dict[str, str]]:
+    """The recorded block design of ``board`` with ``ports`` weight ports ``dw`` bits wide:
+    the recorder, its interface nets and, per m_axi master of the IP, its SmartConnect and
+    the PS/MIG port that SmartConnect's M00_AXI reaches."""
+    _, cfg, _ = _config(tmp_path, board, SMALL)
+    cfg.write_text(cfg.read_text() + f"set sm_wgt_ports {ports}\nset sm_wgt_dw {dw}\n"
+                   f"dict set sm_params WGT_PORTS {ports}\ndict set sm_params WGT_DW {dw}\n")
+    rec = Recorder(board_parts="vendor:board:part0:1.0")
+    run_tcl(str(TCL / "build.tcl"), rec, argv=[str(cfg)])
+    nets = rec.named("connect_bd_intf_net")
+    into = {a: b for a, b in nets}
+    sc_of = {a.split("/")[1]: b.split("/")[0] for a, b in nets
+             if a.startswith(vivado.IP_CELL + "/m_axi")}
+    return rec, nets, sc_of, {m: into[f"{sc}/M00_AXI"] for m, sc in sc_of.items()}
+
 @pytest.mark.parametrize(("board", "dw", "ports"), [
     ("pynqz2", 64, ["ps/S_AXI_HP0", "ps/S_AXI_HP1", "ps/S_AXI_HP2", "ps/S_AXI_HP3"]),
     ("kv260", 128, ["ps/S_AXI_HPC0_FPD", "ps/S_AXI_HP0_FPD", "ps/S_AXI_HP1_FPD",
@@ -282,17 +299,8 @@ def test_block_design_with_four_weight_ports(board: str, dw: int, ports: list[st
     weight port k on its own HP port (Zynq-7000: m_axi_gmem shares HP0 with weight port 0;
     UltraScale+: m_axi_gmem on HPC0), each HP port as wide as its masters; the VC709 puts
     every master and the JTAG host on the MIG."""
-    _, cfg, _ = _config(tmp_path, board, SMALL)
-    cfg.write_text(cfg.read_text() + f"set sm_wgt_ports 4\nset sm_wgt_dw {dw}\n"
-                   f"dict set sm_params WGT_PORTS 4\ndict set sm_params WGT_DW {dw}\n")
-    rec = Recorder(board_parts="vendor:board:part0:1.0")
-    run_tcl(str(TCL / "build.tcl"), rec, argv=[str(cfg)])
-    nets = rec.named("connect_bd_intf_net")
-    into = {a: b for a, b in nets}
-    sc_of = {a.split("/")[1]: b.split("/")[0] for a, b in nets
-             if a.startswith(vivado.IP_CELL + "/m_axi")}
-    assert len(sc_of) == 5
-    reached = {m: into[f"{sc}/M00_AXI"] for m, sc in sc_of.items()}
+    rec, nets, _, reached = _weight_port_design(tmp_path, board, 4, dw)
+    assert len(reached) == 5
     assert sorted(set(reached.values())) == sorted(ports)
     if board == "pynqz2":
         assert reached["m_axi_gmem"] == reached["m_axi_wgt0"] == "ps/S_AXI_HP0"
@@ -320,16 +328,7 @@ def test_block_design_with_six_weight_ports_on_zynq_ultrascale(tmp_path: Path) -
     """rtl-kv260's six weight ports (UG1085: HP0..3 + HPC0/1 reach the DDR at 128 bit):
     ports 0..3 on S_AXI_HP0..3_FPD, port 4 on S_AXI_HPC1_FPD, port 5 shares S_AXI_HPC0_FPD
     with m_axi_gmem through one SmartConnect; every one of them 128 bits wide."""
-    _, cfg, _ = _config(tmp_path, "kv260", SMALL)
-    cfg.write_text(cfg.read_text() + "set sm_wgt_ports 6\nset sm_wgt_dw 128\n"
-                   "dict set sm_params WGT_PORTS 6\ndict set sm_params WGT_DW 128\n")
-    rec = Recorder(board_parts="vendor:board:part0:1.0")
-    run_tcl(str(TCL / "build.tcl"), rec, argv=[str(cfg)])
-    nets = rec.named("connect_bd_intf_net")
-    into = {a: b for a, b in nets}
-    sc_of = {a.split("/")[1]: b.split("/")[0] for a, b in nets
-             if a.startswith(vivado.IP_CELL + "/m_axi")}
-    reached = {m: into[f"{sc}/M00_AXI"] for m, sc in sc_of.items()}
+    rec, _, sc_of, reached = _weight_port_design(tmp_path, "kv260", 6, 128)
     assert reached == {"m_axi_gmem": "ps/S_AXI_HPC0_FPD", "m_axi_wgt5": "ps/S_AXI_HPC0_FPD",
                        "m_axi_wgt4": "ps/S_AXI_HPC1_FPD",
                        **{f"m_axi_wgt{k}": f"ps/S_AXI_HP{k}_FPD" for k in range(4)}}
