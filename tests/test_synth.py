@@ -158,6 +158,32 @@ def test_per_part_table_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "o" / "resources_per_part.md").exists()
 
 
+def test_a_failed_part_keeps_the_other_rows(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A yosys run that fails (out of time or memory on the largest part) becomes a row that
+    says so; the other parts' rows are still written."""
+    from spacemimo.ground.results import read_table
+
+    def fake_resources(params: dict[str, int], workdir: Path, timeout: int, **kw: Any
+                       ) -> dict[str, Any]:
+        if params["OUT_LANES"] == 64:
+            raise synth.SynthError(f"yosys ran past --synth-timeout {timeout} s")
+        return {"LUT": 30000, "LUT_total": 33000, "FF": 9000, "DSP": 84, "BRAM18": 168,
+                "BRAM36": 84, "URAM": 0, "seconds": 1}
+
+    monkeypatch.setattr(synth, "synth_resources", fake_resources)
+    monkeypatch.setattr(synth, "levels_of", lambda d: synth.LevelReport(
+        11.0, {"LUT6": 9}, "a", "b", {"b": 11.0}))
+    monkeypatch.setattr("spacemimo.hw.bench.yosys_command", lambda: ["yosys"])
+    assert main(["-q", "bench", "hw", "--synth-only", "--synth", "none", "--synth-build",
+                 "rtl-paper-8:xc7vx690t@64,rtl-pynqz2:xc7z020", "--synth-timeout", "5",
+                 "--out", str(tmp_path / "o"), "--build", str(tmp_path / "b")]) == 0
+    failed, fitted = read_table(tmp_path / "o" / "resources_per_part.json")
+    assert failed["margins"] == "not synthesized: yosys ran past --synth-timeout 5 s"
+    assert failed["lanes"] == 64 and "LUT" not in failed
+    assert fitted["build"] == "rtl-pynqz2" and fitted["margins"] == "pass"
+
+
 def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
     """The script marks the weight banks ram_style "ultra" only when asked (xcup), and the
     per-part choice counts one URAM288 per 4,096-row lane bank against the 90 % margin."""
