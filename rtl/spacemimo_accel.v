@@ -752,14 +752,29 @@ module spacemimo_accel #(
     end
   end
   // read port (combinational): Q columns starting at rp_col of the C rows of row tile rp_rt,
-  // at (rp_rt << rp_ls) | column block (rp_ls: the stride shift of rp_buf, muxed with it)
+  // at (rp_rt << rp_ls) | column block (rp_ls: the stride shift of rp_buf, muxed with it).
+  // The shifted row tile and the column block (and the next block, read by the banks left of
+  // the window's first column) are found in each source's branch of the port mux (rp_po),
+  // so the state select is one mux before the memories, not before a shift and an adder
+  // (the x1 path: rtl/README.md "Logic levels per path")
   reg  [31:0] rp_buf, rp_rt, rp_col;
   reg  [LSB-1:0] rp_ls;
-  wire [AXW-1:0] rp_sh = {{(AXW-LRT-1){1'b0}}, rp_rt[LRT:0]} << rp_ls;
-  wire [AXW-1:0] rp_off = rp_sh | {{(AXW-LCB1){1'b0}}, rp_col[LP +: LCB1]};
-  // outside the buffer's words (a read past a table's last row tile: its words unused)
+  reg  [AXW+2*LCB1-1:0] rp_po;
+  function automatic [AXW+2*LCB1-1:0] ab_po(input [31:0] rt, input [31:0] col,
+                                            input [LSB-1:0] ls);
+    reg [LCB1-1:0] cb;
+    begin
+      cb = col[LP +: LCB1];
+      ab_po = {{{(AXW-LRT-1){1'b0}}, rt[LRT:0]} << ls, cb + 1'b1, cb};
+    end
+  endfunction
+  wire [AXW-1:0]  rp_sh = rp_po[2*LCB1 +: AXW];
+  wire [LCB1-1:0] rp_cb1 = rp_po[LCB1 +: LCB1], rp_cb = rp_po[0 +: LCB1];
+  // outside the buffer's words (a read past a table's last row tile: its words unused), and
+  // the next column block past the table's row stride (the banks left of rp_m read it)
   wire rp_oor = (rp_rt >> (LRT + 1)) != 0 || (rp_col >> (LP + LCB1)) != 0 ||
                 (rp_sh >> LAB) != 0;
+  wire rp_last = ({{LSB{1'b0}}, rp_cb1} >> rp_ls) != 0 || rp_cb1 == 0;
   wire [LP-1:0] rp_m = rp_col[LP-1:0];
   wire [P*C*W-1:0] bank_rd;
   wire [P*C-1:0]   a_sgl, a_dbl;       // SEU_A: per word read, corrected / uncorrectable
@@ -789,10 +804,13 @@ module spacemimo_accel #(
       wire          en_b = wp_en && ({{(32-LP){1'b0}}, d_b} < wp_n);
       // the bank's word: the next column block where the window wraps past bank P - 1
       wire [LAB:0]  wo = wp_off[LAB:0] + ((gb < wp_m) ? 1'b1 : 1'b0);
-      wire [LAB:0]  ro = rp_off[LAB:0] + ((gb < rp_m) ? 1'b1 : 1'b0);
+      // (the next block ORs into the shifted row tile: no carry for a column in the table)
+      wire          lft = ({{(32-LP){1'b0}}, rp_m} > gb);   // left of the first column
+      wire [AXW-1:0] rob = rp_sh | {{(AXW-LCB1){1'b0}}, lft ? rp_cb1 : rp_cb};
+      wire [LAB:0]  ro = {1'b0, rob[LAB-1:0]};
       wire [NBB+LAB-1:0] wa = {wp_buf[NBB-1:0], wo[LAB-1:0]};
       wire [NBB+LAB-1:0] ra = {rp_buf[NBB-1:0], ro[LAB-1:0]};
-      assign a_rok[gb] = !rp_oor && !ro[LAB];
+      assign a_rok[gb] = !rp_oor && !(lft && rp_last);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane
         wire lane_en = wp_tile ? wp_lmask[gc] : (wp_lane == gc);
         wire [W-1:0] wd = wp_tile ? wp_tv[(gc*Q + d_b[LQ-1:0])*W +: W] : wp_rot[gb*W +: W];
@@ -1692,16 +1710,22 @@ module spacemimo_accel #(
   // read / write port muxes
   always @* begin
     rp_buf = o_sbuf; rp_ls = o_sls; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
+    rp_po = ab_po(rp_rt, rp_col, rp_ls);   // (in every branch: its own shift and blocks)
     if (st == S_SA) begin
       rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_T_H) begin
       rp_buf = o_woff; rp_ls = o_wls; rp_rt = t_rt; rp_col = o_boff;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_T_D) begin
       rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_N_SUM || st == S_N_OUT) begin
       rp_rt = a_rt; rp_col = o_soff + a_s * NQ;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_OUT) begin
       rp_buf = h_out_buf; rp_ls = h_ols; rp_rt = io_rt; rp_col = io_c;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end
     wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = dr_rt;
     wp_col = o_doff + dr_t * P;
