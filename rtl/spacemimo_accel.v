@@ -232,7 +232,7 @@ module spacemimo_accel #(
   localparam ABD = 1 << LAB;
   localparam AD  = NUM_BUFFERS * ABD;     // words per activation bank lane
   localparam NBB = $clog2(NUM_BUFFERS);   // buffer index bits
-  localparam LSB = $clog2(LCB + 1);       // bits of a stride shift (0 .. LCB)
+  localparam LSB = (LCB > 0) ? $clog2(LCB + 1) : 1;  // bits of a stride shift (0 .. LCB)
   localparam RSW = LRT + 1 + LCB;         // a row tile (< 2 RT: read overruns) shifted by it
   // multiplier operand: the activation word itself (DENSE segment alignments are applied to
   // the accumulators, Horner style, so the array multiplies (bits+1) x bits)
@@ -1700,12 +1700,16 @@ module spacemimo_accel #(
   assign o_valid = (st == S_OUT) && io_left != 0;
   wire   o_hs = o_valid && o_ready;
 
-  // the stride shifts of the op's buffers and the input / output tables' (one LUT each)
-  wire [LSB-1:0] o_sls = ab_lsv[o_sbuf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] o_dls = ab_lsv[o_dbuf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] o_wls = ab_lsv[o_woff[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] h_ils = ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] h_ols = ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
+  // the stride shifts of the op's buffers and the input / output tables' (one LUT each);
+  // the rectangle (TABLE_ELEMS 0) holds every program at the fixed stride of MAX_COLS / P
+  // blocks: a constant shift, so its addresses are wiring as before the bound
+  localparam [LSB-1:0] LS_FIX = LCB;
+  localparam FIXS = (TABLE_ELEMS == 0);
+  wire [LSB-1:0] o_sls = FIXS ? LS_FIX : ab_lsv[o_sbuf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] o_dls = FIXS ? LS_FIX : ab_lsv[o_dbuf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] o_wls = FIXS ? LS_FIX : ab_lsv[o_woff[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] h_ils = FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] h_ols = FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
 
   // read / write port muxes
   always @* begin
