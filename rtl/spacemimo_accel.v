@@ -756,7 +756,7 @@ module spacemimo_accel #(
   // The shifted row tile and the column block (and the next block, read by the banks left of
   // the window's first column) are found in each source's branch of the port mux (rp_po),
   // so the state select is one mux before the memories, not before a shift and an adder
-  // (the x1 path: rtl/README.md "Logic levels per path")
+  // (the x1 path: rtl/README.md "KV260's LUTs: activation buffers sized by TABLE_ELEMS")
   reg  [31:0] rp_buf, rp_rt, rp_col;
   reg  [LSB-1:0] rp_ls;
   reg  [AXW+2*LCB1-1:0] rp_po;
