@@ -305,9 +305,13 @@ def limits_from_hw_config(word: int, regmap: rm.RegisterMap | None = None
     """HW_CONFIG decoded: (HardwareLimits of the build, its data width in bits)."""
     f = (regmap or rm.load()).decode("HW_CONFIG", word)
     bits = 16 if f["DATA_16"] else 8
+    # TABLE_SIZE 0 (and every bitstream built before the field): the rectangle
+    ts = f["TABLE_SIZE"]
     lim = HardwareLimits(max_rows=f["MAX_ROWS"], max_cols=64 * f["MAX_COLS_DIV64"],
                          num_buffers=f["NUM_BUFFERS"], data_bits=bits,
-                         acc_bits=pf.ACC_BITS_MAX[bits])
+                         acc_bits=pf.ACC_BITS_MAX[bits],
+                         table_elems=1 << (9 + ts) if ts else 0,
+                         node_rows=1 << f["LOG2_NODE_ROWS"], out_lanes=1 << f["LOG2_OUT_LANES"])
     return lim, bits
 
 
@@ -603,10 +607,11 @@ class AccelDriver:
         try:
             pf.validate_program(program, lim)
         except ProgramError as err:
+            table = f", TABLE_ELEMS {lim.table_elems}" if lim.table_elems else ""
             raise _from_program_error(err, f"program {program.name!r} vs this build "
                                            f"(MAX_ROWS {lim.max_rows}, MAX_COLS "
-                                           f"{lim.max_cols}, NUM_BUFFERS {lim.num_buffers})"
-                                      ) from err
+                                           f"{lim.max_cols}, NUM_BUFFERS {lim.num_buffers}"
+                                           f"{table})") from err
 
     # -- use --------------------------------------------------------------------------------
     def load(self, program: Program) -> None:

@@ -190,7 +190,9 @@ def run_selftest(accel: drv.AccelDriver, vectors: str | Path, target: str,
     lim, bits = drv.limits_from_hw_config(word, regmap)
     rep.add("HW_CONFIG", lim.max_rows > 0 and lim.max_cols > 0 and lim.num_buffers > 0,
             f"{word:#010x}: {bits}-bit, MAX_ROWS {lim.max_rows}, MAX_COLS {lim.max_cols}, "
-            f"NUM_BUFFERS {lim.num_buffers}, {1 << rep.hw_config['LOG2_OUT_LANES']} output "
+            f"NUM_BUFFERS {lim.num_buffers}"
+            f"{f' of {lim.table_elems} elements' if lim.table_elems else ''}, "
+            f"{1 << rep.hw_config['LOG2_OUT_LANES']} output "
             f"lanes x {1 << rep.hw_config['LOG2_NODE_ROWS']} node rows",
             "bitstream/.hwh mismatch or a broken build (zero limits)")
     wm = accel.weight_memory

@@ -151,6 +151,12 @@ class HardwareLimits:
     # bytes per AXI beat (SM_BUS_WIDTH / 8; the RTL's AXI_DW / 8): bursts move whole beats,
     # so sizes are compared with ranges rounded up to whole beats (PROGRAM.md "Bounds")
     bus_bytes: int = _DEFAULT_BUILD.bus_bits // 8
+    # elements one activation buffer holds (spec table_elems, HW_CONFIG.TABLE_SIZE; 0: the
+    # max_rows x max_cols rectangle, nothing more to check) and the tile a table is laid out
+    # in (node_rows x out_lanes: the RTL's row lanes x column banks), see table_elems_of
+    table_elems: int = _DEFAULT_BUILD.table_elems
+    node_rows: int = _DEFAULT_BUILD.node_rows
+    out_lanes: int = _DEFAULT_BUILD.out_lanes
 
     @classmethod
     def from_build(cls, build: BuildConfig | str) -> HardwareLimits:
@@ -158,7 +164,16 @@ class HardwareLimits:
         b = spec_build(build) if isinstance(build, str) else build
         return cls(max_rows=b.max_rows, max_cols=b.max_cols, num_buffers=b.num_buffers,
                    max_weight_words=b.max_data_words, max_ops=b.max_ops,
-                   data_bits=b.data_bits, acc_bits=b.acc_bits, bus_bytes=b.bus_bits // 8)
+                   data_bits=b.data_bits, acc_bits=b.acc_bits, bus_bytes=b.bus_bits // 8,
+                   table_elems=b.table_elems, node_rows=b.node_rows, out_lanes=b.out_lanes)
+
+    def table_elems_of(self, rows: int, cols: int) -> int:
+        """Elements a buffer holding ``rows`` x ``cols`` (the largest extents of its tables)
+        takes: whole row tiles of node_rows, and a row stride of a power of two of
+        out_lanes-column blocks (the RTL addresses row tile rt, block cb at rt << s | cb)."""
+        tiles = -(-rows // self.node_rows)
+        blocks = -(-cols // self.out_lanes)
+        return tiles * self.node_rows * (1 << (blocks - 1).bit_length()) * self.out_lanes
 
 
 # --------------------------------------------------------------------------- numerics helpers
@@ -801,7 +816,43 @@ def validate_program(p: Program, limits: HardwareLimits | None = None,
     chk.load_input(p.in_buf, p.in_rows, p.in_cols)
     for i, op in enumerate(p.ops):
         chk.check_op(i, op, p.weights, p.bias, p.data.size)
+    check_tables(p, limits)
     chk.check_output(p.out_buf, p.out_rows, p.out_cols)
+
+
+def buffer_extents(p: Program) -> dict[int, tuple[int, int]]:
+    """Per buffer the rows and the column end of the largest tables the program puts in it
+    (input, output, every op's source, destination and TAYLOR's H window)."""
+    ext: dict[int, tuple[int, int]] = {}
+
+    def use(buf: int, rows: int, end: int) -> None:
+        r, c = ext.get(buf, (0, 0))
+        ext[buf] = (max(r, rows), max(c, end))
+
+    use(p.in_buf, p.in_rows, p.in_cols)
+    use(p.out_buf, p.out_rows, p.out_cols)
+    for op in p.ops:
+        use(op.src_buf, op.rows, op.src_off + op.in_cols)
+        use(op.dst_buf, op.rows, op.dst_off + op.out_cols)
+        if op.opcode == OPCODES["TAYLOR"]:
+            use(op.w_off, op.rows, op.b_off + 2)
+    return ext
+
+
+def check_tables(p: Program, limits: HardwareLimits) -> None:
+    """Every buffer's tables fit limits.table_elems (after every op check, as the RTL loader
+    does at the end of its op pass): DIMS_EXCEED_MAX naming the buffer and the limit."""
+    if not limits.table_elems:
+        return
+    for buf, (rows, cols) in sorted(buffer_extents(p).items()):
+        need = limits.table_elems_of(rows, cols)
+        if need > limits.table_elems:
+            raise ProgramError("DIMS_EXCEED_MAX", f"buffer {buf} holds {rows} rows x {cols} "
+                                                  f"columns = {need} elements as laid out "
+                                                  f"(rows in tiles of {limits.node_rows}, a "
+                                                  f"power of two of {limits.out_lanes}-column "
+                                                  f"blocks per row) > TABLE_ELEMS "
+                                                  f"{limits.table_elems}")
 
 
 # --------------------------------------------------------------------------- weight placement
@@ -1154,5 +1205,6 @@ class ProgramBuilder:
                        output.rows, output.cols, out_frac, nbuf, list(self.ops),
                        data, name=self.name if name is None else name)
         _Checker.check_header(prog, self.limits)
+        check_tables(prog, self.limits)
         return prog
 

@@ -25,6 +25,7 @@
 `define SM_WGT_FIT 0
 `define SM_DSP_PACK 1
 `define SM_WMEM_PACK_ROWS 0
+`define SM_TABLE_ELEMS 0
 `define SM_SEU_W 0
 `define SM_SEU_A 0
 `define SM_SEU_C 0

@@ -42,6 +42,9 @@ module spacemimo_accel #(
   parameter MAX_ROWS    = `SM_MAX_ROWS,     // multiple of NODE_ROWS
   parameter MAX_COLS    = `SM_MAX_COLS,     // multiple of OUT_LANES
   parameter NUM_BUFFERS = `SM_NUM_BUFFERS,
+  // elements one activation buffer holds (rtl/README.md "Activation buffers"): a power of two,
+  // a multiple of OUT_LANES x NODE_ROWS; 0: the MAX_ROWS x MAX_COLS rectangle
+  parameter TABLE_ELEMS = `SM_TABLE_ELEMS,
   parameter MAX_OPS     = `SM_MAX_OPS,
   parameter WMEM_DEPTH  = `SM_WMEM_DEPTH,   // resident weight words per bank (0: all streamed)
   parameter BMEM_DEPTH  = `SM_BMEM_DEPTH,   // bias words per bank
@@ -219,7 +222,18 @@ module spacemimo_accel #(
   localparam NQ  = (NORM_COLS == 0 || NORM_COLS > Q) ? Q : NORM_COLS;  // NORM columns per step
   localparam RT  = MAX_ROWS / C;          // row tiles
   localparam CB  = MAX_COLS / P;          // column blocks per bank
-  localparam AD  = NUM_BUFFERS * RT * CB; // words per activation bank
+  // activation buffer layout ("Activation buffers"): buffer b is ABD words of each bank lane
+  // at b * ABD; a table's row tile rt, column block cb at (rt << ab_ls[b]) | cb, ab_ls[b] =
+  // log2 of its column blocks rounded up to a power of two (found at load time)
+  localparam LRT = (RT > 1) ? $clog2(RT) : 0;   // row-tile index bits (RT, CB: powers of two
+  localparam LCB = (CB > 1) ? $clog2(CB) : 0;   // in the rectangle: RT x CB words)
+  localparam LAB0 = (TABLE_ELEMS == 0) ? LRT + LCB : $clog2(TABLE_ELEMS / (P * C));
+  localparam LAB = (LAB0 > 0) ? LAB0 : 1;       // words per buffer and bank lane: 2^LAB
+  localparam ABD = 1 << LAB;
+  localparam AD  = NUM_BUFFERS * ABD;     // words per activation bank lane
+  localparam NBB = $clog2(NUM_BUFFERS);   // buffer index bits
+  localparam LSB = (LCB > 0) ? $clog2(LCB + 1) : 1;  // bits of a stride shift (0 .. LCB)
+  localparam RSW = LRT + 1 + LCB;         // a row tile (< 2 RT: read overruns) shifted by it
   // multiplier operand: the activation word itself (DENSE segment alignments are applied to
   // the accumulators, Horner style, so the array multiplies (bits+1) x bits)
   localparam XW  = W;
@@ -237,7 +251,9 @@ module spacemimo_accel #(
   localparam [7:0] HC_MC = MAX_COLS / 64;
   localparam [7:0] HC_MR = MAX_ROWS;
   localparam [0:0] HC_16 = (DATA_W == 16);
-  localparam [31:0] HW_CONFIG = {3'b000, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
+  // TABLE_SIZE: 0 the rectangle, else log2(TABLE_ELEMS) - 9 (the spec keeps 1,024..65,536)
+  localparam [2:0] HC_TS = (TABLE_ELEMS == 0) ? 3'd0 : $clog2(TABLE_ELEMS) - 9;
+  localparam [31:0] HW_CONFIG = {HC_TS, HC_16, HC_LC, HC_LP, HC_NB, HC_MC, HC_MR};
   // streamed weights: words per beat, stream-buffer geometry (one row of a tile per bank)
   localparam MWP = 6;                    // m_axi_wgt0..5 (the ports of the top level)
   localparam NPW = (WGT_PORTS > 0) ? WGT_PORTS : 1;
@@ -682,9 +698,83 @@ module spacemimo_accel #(
   wire o_excl = o_flags[3], o_sum = (o_flags[5:4] == 2'd1);
 
   // ------------------------------------------------------------------ activation buffers
-  // read port (combinational): Q columns starting at rp_col of the C rows of row tile rp_rt
+  // per buffer, found at load time (S_L_HDRV, S_L_OPV) from every table the program puts in
+  // it (input, output, each op's windows): its row tiles and its stride shift, the log2 of
+  // its column blocks rounded up to a power of two; a program whose tables do not fit
+  // (rt << ls > ABD) is DIMS_EXCEED_MAX at the end of S_L_OPV. The shifts address every
+  // access (no multiplier): triplicated under SEU_C like the controller
+  localparam LCB1 = (LCB > 0) ? LCB : 1;
+  localparam AXW  = ((RSW > LAB) ? RSW : LAB) + 1;
+  reg  [LRT:0] ab_rt [0:NUM_BUFFERS-1];
+  `SM_TMR_REG([NUM_BUFFERS*LSB-1:0], ab_lsv);
+  // a window ending at column e: ceil(e / P) column blocks -> their power-of-two shift
+  function automatic [LSB-1:0] ab_lsf(input [32:0] e);
+    reg [32:0] n;
+    integer k;
+    begin
+      n = (e + P - 1) >> LP;
+      ab_lsf = {LSB{1'b0}};
+      for (k = 0; k < LCB; k = k + 1) if (n > (33'd1 << k)) ab_lsf = k + 1;
+    end
+  endfunction
+  // rows -> row tiles (rows <= MAX_ROWS once checked)
+  function automatic [LRT:0] ab_rtf(input [31:0] r);
+    ab_rtf = (r + C - 1) >> $clog2(C);
+  endfunction
+  // the header's tables (S_L_HDRV), then each op's windows (registered at the op's LV_CHK:
+  // its row tiles, each window's shift and buffer) merged in at LV_CHK + 2
+  reg  [LSB-1:0] lv_ls_s, lv_ls_d, lv_ls_w;
+  reg  [LRT:0]   lv_trt;
+  reg  [NUM_BUFFERS-1:0] lv_bs, lv_bd, lv_bw;
+  reg  [NUM_BUFFERS*LSB-1:0] ab_hls, ab_lsn;
+  reg  [LRT:0]   ab_hrt [0:NUM_BUFFERS-1];
+  reg            ab_bad;
+  integer ai;
+  always @* begin
+    ab_bad = 1'b0;
+    for (ai = 0; ai < NUM_BUFFERS; ai = ai + 1) begin
+      ab_hls[ai*LSB +: LSB] = {LSB{1'b0}};
+      ab_hrt[ai] = {(LRT+1){1'b0}};
+      if (hdr[6] == ai) begin
+        ab_hls[ai*LSB +: LSB] = ab_lsf({1'b0, hdr[8]});
+        ab_hrt[ai] = ab_rtf(hdr[7]);
+      end
+      if (hdr[10] == ai) begin
+        if (ab_lsf({1'b0, hdr[12]}) > ab_hls[ai*LSB +: LSB])
+          ab_hls[ai*LSB +: LSB] = ab_lsf({1'b0, hdr[12]});
+        if (ab_rtf(hdr[11]) > ab_hrt[ai]) ab_hrt[ai] = ab_rtf(hdr[11]);
+      end
+      ab_lsn[ai*LSB +: LSB] = ab_lsv[ai*LSB +: LSB];
+      if (lv_bs[ai] && lv_ls_s > ab_lsn[ai*LSB +: LSB]) ab_lsn[ai*LSB +: LSB] = lv_ls_s;
+      if (lv_bd[ai] && lv_ls_d > ab_lsn[ai*LSB +: LSB]) ab_lsn[ai*LSB +: LSB] = lv_ls_d;
+      if (lv_bw[ai] && lv_ls_w > ab_lsn[ai*LSB +: LSB]) ab_lsn[ai*LSB +: LSB] = lv_ls_w;
+      if (({{AXW{1'b0}}, ab_rt[ai]} << ab_lsv[ai*LSB +: LSB]) > ABD) ab_bad = 1'b1;
+    end
+  end
+  // read port (combinational): Q columns starting at rp_col of the C rows of row tile rp_rt,
+  // at (rp_rt << rp_ls) | column block (rp_ls: the stride shift of rp_buf, muxed with it).
+  // The shifted row tile and the column block (and the next block, read by the banks left of
+  // the window's first column) are found in each source's branch of the port mux (rp_po),
+  // so the state select is one mux before the memories, not before a shift and an adder
+  // (the x1 path: rtl/README.md "KV260's LUTs: activation buffers sized by TABLE_ELEMS")
   reg  [31:0] rp_buf, rp_rt, rp_col;
-  wire [31:0] rp_base = (rp_buf * RT + rp_rt) * CB + (rp_col >> LP);
+  reg  [LSB-1:0] rp_ls;
+  reg  [AXW+2*LCB1-1:0] rp_po;
+  function automatic [AXW+2*LCB1-1:0] ab_po(input [31:0] rt, input [31:0] col,
+                                            input [LSB-1:0] ls);
+    reg [LCB1-1:0] cb;
+    begin
+      cb = col[LP +: LCB1];
+      ab_po = {{{(AXW-LRT-1){1'b0}}, rt[LRT:0]} << ls, cb + 1'b1, cb};
+    end
+  endfunction
+  wire [AXW-1:0]  rp_sh = rp_po[2*LCB1 +: AXW];
+  wire [LCB1-1:0] rp_cb1 = rp_po[LCB1 +: LCB1], rp_cb = rp_po[0 +: LCB1];
+  // outside the buffer's words (a read past a table's last row tile: its words unused), and
+  // the next column block past the table's row stride (the banks left of rp_m read it)
+  wire rp_oor = (rp_rt >> (LRT + 1)) != 0 || (rp_col >> (LP + LCB1)) != 0 ||
+                (rp_sh >> LAB) != 0;
+  wire rp_last = ({{LSB{1'b0}}, rp_cb1} >> rp_ls) != 0 || rp_cb1 == 0;
   wire [LP-1:0] rp_m = rp_col[LP-1:0];
   wire [P*C*W-1:0] bank_rd;
   wire [P*C-1:0]   a_sgl, a_dbl;       // SEU_A: per word read, corrected / uncorrectable
@@ -693,10 +783,13 @@ module spacemimo_accel #(
   // write port: row mode (one lane, P values) or tile mode (lane mask, Q values per lane)
   reg          wp_en, wp_tile;
   reg  [31:0]  wp_buf, wp_rt, wp_col, wp_n, wp_lane;
+  reg  [LSB-1:0] wp_ls;
   reg  [C-1:0] wp_lmask;
   reg  [P*W-1:0] wp_row;
   reg  [C*Q*W-1:0] wp_tv;
-  wire [31:0] wp_base = (wp_buf * RT + wp_rt) * CB + (wp_col >> LP);
+  // (the load checks keep every written word inside its buffer: rt << ls | cb < ABD)
+  wire [AXW-1:0] wp_off = ({{(AXW-LRT-1){1'b0}}, wp_rt[LRT:0]} << wp_ls) |
+                          {{(AXW-LCB1){1'b0}}, wp_col[LP +: LCB1]};
   wire [LP-1:0] wp_m = wp_col[LP-1:0];
   reg  [LP-1:0] wp_rot_amt;            // value p goes to bank (p + wp_rot_amt) mod P
   wire [LP+5:0] wp_rot_bits = ({6'h0, wp_rot_amt} << $clog2(D)) + wp_rot_amt;  // amt * W
@@ -709,18 +802,24 @@ module spacemimo_accel #(
       localparam [LP-1:0] GB = gb;
       wire [LP-1:0] d_b = GB - wp_m;            // position in the written window
       wire          en_b = wp_en && ({{(32-LP){1'b0}}, d_b} < wp_n);
-      wire [31:0]   wa = wp_base + ((gb < wp_m) ? 32'd1 : 32'd0);
-      wire [31:0]   ra = rp_base + ((gb < rp_m) ? 32'd1 : 32'd0);
-      assign a_rok[gb] = (ra < AD);
+      // the bank's word: the next column block where the window wraps past bank P - 1
+      wire [LAB:0]  wo = wp_off[LAB:0] + ((gb < wp_m) ? 1'b1 : 1'b0);
+      // (the next block ORs into the shifted row tile: no carry for a column in the table)
+      wire          lft = ({{(32-LP){1'b0}}, rp_m} > gb);   // left of the first column
+      wire [AXW-1:0] rob = rp_sh | {{(AXW-LCB1){1'b0}}, lft ? rp_cb1 : rp_cb};
+      wire [LAB:0]  ro = {1'b0, rob[LAB-1:0]};
+      wire [NBB+LAB-1:0] wa = {wp_buf[NBB-1:0], wo[LAB-1:0]};
+      wire [NBB+LAB-1:0] ra = {rp_buf[NBB-1:0], ro[LAB-1:0]};
+      assign a_rok[gb] = !rp_oor && !(lft && rp_last);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane
         wire lane_en = wp_tile ? wp_lmask[gc] : (wp_lane == gc);
         wire [W-1:0] wd = wp_tile ? wp_tv[(gc*Q + d_b[LQ-1:0])*W +: W] : wp_rot[gb*W +: W];
         // SEU_A 0: the W-bit word; 1: {2 interleaved parity bits, word}; 2: {SECDED, word}
         reg  [AWW-1:0] mem [0:AD-1];
-        wire [AWW-1:0] rw = mem[ra[$clog2(AD+1)-1:0]];
+        wire [AWW-1:0] rw = mem[ra];
         if (SEU_A == 0) begin : raw
           always @(posedge clk)
-            if (en_b && lane_en) mem[wa[$clog2(AD+1)-1:0]] <= wd;
+            if (en_b && lane_en) mem[wa] <= wd;
           assign bank_rd[(gb*C + gc)*W +: W] = rw;
           assign a_sgl[gb*C + gc] = 1'b0;
           assign a_dbl[gb*C + gc] = 1'b0;
@@ -730,7 +829,7 @@ module spacemimo_accel #(
           wire [7:0]     wc = a_enc(wd);
           wire [W+1:0]   rd = a_dec(rw[W-1:0], {{(8-ACB){1'b0}}, rw[AWW-1:W]});
           always @(posedge clk)
-            if (en_b && lane_en) mem[wa[$clog2(AD+1)-1:0]] <= {wc[ACB-1:0], wd};
+            if (en_b && lane_en) mem[wa] <= {wc[ACB-1:0], wd};
           assign bank_rd[(gb*C + gc)*W +: W] = rd[W-1:0];
           assign a_sgl[gb*C + gc] = rd[W];
           assign a_dbl[gb*C + gc] = rd[W+1];
@@ -1601,25 +1700,43 @@ module spacemimo_accel #(
   assign o_valid = (st == S_OUT) && io_left != 0;
   wire   o_hs = o_valid && o_ready;
 
+  // the stride shifts of the op's buffers and the input / output tables' (one LUT each);
+  // the rectangle (TABLE_ELEMS 0) holds every program at the fixed stride of MAX_COLS / P
+  // blocks: a constant shift, so its addresses are wiring as before the bound
+  localparam [LSB-1:0] LS_FIX = LCB;
+  localparam FIXS = (TABLE_ELEMS == 0);
+  wire [LSB-1:0] o_sls = FIXS ? LS_FIX : ab_lsv[o_sbuf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] o_dls = FIXS ? LS_FIX : ab_lsv[o_dbuf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] o_wls = FIXS ? LS_FIX : ab_lsv[o_woff[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] h_ils = FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
+  wire [LSB-1:0] h_ols = FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
+
   // read / write port muxes
   always @* begin
-    rp_buf = o_sbuf; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
+    rp_buf = o_sbuf; rp_ls = o_sls; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
+    rp_po = ab_po(rp_rt, rp_col, rp_ls);   // (in every branch: its own shift and blocks)
     if (st == S_SA) begin
       rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_T_H) begin
-      rp_buf = o_woff; rp_rt = t_rt; rp_col = o_boff;
+      rp_buf = o_woff; rp_ls = o_wls; rp_rt = t_rt; rp_col = o_boff;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_T_D) begin
       rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_N_SUM || st == S_N_OUT) begin
       rp_rt = a_rt; rp_col = o_soff + a_s * NQ;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end else if (st == S_OUT) begin
-      rp_buf = h_out_buf; rp_rt = io_rt; rp_col = io_c;
+      rp_buf = h_out_buf; rp_ls = h_ols; rp_rt = io_rt; rp_col = io_c;
+      rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end
-    wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_rt = dr_rt; wp_col = o_doff + dr_t * P;
+    wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = dr_rt;
+    wp_col = o_doff + dr_t * P;
     wp_n = (o_ocol - dr_t * P < P) ? o_ocol - dr_t * P : P;
     wp_lane = dr_lane; wp_lmask = t1_lmask; wp_row = dr_vals; wp_tv = t_vals;
     if (st == S_IN) begin
-      wp_en = u_hs; wp_buf = h_in_buf; wp_rt = io_rt; wp_col = io_c; wp_n = 1;
+      wp_en = u_hs; wp_buf = h_in_buf; wp_ls = h_ils; wp_rt = io_rt; wp_col = io_c; wp_n = 1;
       wp_lane = io_lane;
       wp_row = {P*W{1'b0}};
       wp_row[W-1:0] = u_sx[W-1:0];
@@ -1862,7 +1979,7 @@ module spacemimo_accel #(
       `SM_TMR_SET(d_s, d_s) `SM_TMR_SET(dr_cnt, dr_cnt) `SM_TMR_SET(o_rows, o_rows)
       `SM_TMR_SET(o_icol, o_icol) `SM_TMR_SET(o_ocol, o_ocol) `SM_TMR_SET(o_wbase, o_wbase)
       `SM_TMR_SET(o_bbase, o_bbase) `SM_TMR_SET(o_shift, o_shift) `SM_TMR_SET(err_code, err_code)
-      `SM_TMR_SET(h_in_n, h_in_n) `SM_TMR_SET(h_out_n, h_out_n)
+      `SM_TMR_SET(h_in_n, h_in_n) `SM_TMR_SET(h_out_n, h_out_n) `SM_TMR_SET(ab_lsv, ab_lsv)
       // the prefetch cursor (`SM_TMR_REG_S)
       `SM_TMR_SET(wf_st, wf_st) `SM_TMR_SET(wf_op, wf_op) `SM_TMR_SET(wf_t, wf_t)
       `SM_TMR_SET(wf_nt, wf_nt) `SM_TMR_SET(wf_g, wf_g) `SM_TMR_SET(wf_ocol, wf_ocol)
@@ -2098,6 +2215,8 @@ module spacemimo_accel #(
             lv_ph <= 6'd0; fail(lv_err);
           end else if (lv_ph == LV_CHK) begin
             lv_ph <= 6'd0; `SM_TMR_SET(h_in_n, lv_p1) `SM_TMR_SET(h_out_n, lv_p2)
+            `SM_TMR_SET(ab_lsv, ab_hls)
+            for (ai = 0; ai < NUM_BUFFERS; ai = ai + 1) ab_rt[ai] <= ab_hrt[ai];
             `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_TMR_SET(st, S_L_OPV)
             hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
             ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
@@ -2106,7 +2225,8 @@ module spacemimo_accel #(
         S_L_OPV: begin  // per op: load unit (DENSE in_cols, else rows, % group; out_cols and
                         // tiles x rw), then the error code registered, then acted on
           if (lv_ph == 6'd0) begin
-            if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
+            if (vi == h_num_ops && ab_bad) fail(PF_ERR_DIMS_EXCEED_MAX);  // a table too big
+            else if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
             else lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], v_tiles[IMW-1:0], v_rw[IMW-1:0],
                        v_dense ? v_icol[IMW-1:0] : v_rows[IMW-1:0], v_group[IMW-1:0]);
           end else if (lv_ph == LV_CHK) begin
@@ -2114,6 +2234,15 @@ module spacemimo_accel #(
             lv_wfit <= ({1'b0, wsum} + {1'b0, lv_p2} <= WMEM_DEPTH);
             lv_sn <= v_sn;
             for (ci = 0; ci < 8; ci = ci + 1) lv_al[ci] <= sc_al[ci];
+            lv_trt <= ab_rtf(v_rows);
+            lv_ls_s <= ab_lsf({1'b0, v_soff} + {1'b0, v_icol});
+            lv_ls_d <= ab_lsf({1'b0, v_doff} + {1'b0, v_ocol});
+            lv_ls_w <= ab_lsf({1'b0, v_boff} + 33'd2);
+            for (ai = 0; ai < NUM_BUFFERS; ai = ai + 1) begin
+              lv_bs[ai] <= (v_sbuf == ai);
+              lv_bd[ai] <= (v_dbuf == ai);
+              lv_bw[ai] <= (v_opc == PF_OP_TAYLOR && v_woff == ai);
+            end
             lv_ph <= LV_CHK + 6'd1;
           end else if (lv_ph == LV_CHK + 6'd1) begin   // segment ranks; the op's code
             for (ci = 0; ci < 8; ci = ci + 1) lv_rank[ci] <= sc_rank[ci];
@@ -2125,6 +2254,9 @@ module spacemimo_accel #(
            else begin
             op_wbase[vi[$clog2(MAX_OPS)-1:0]] <= wsum;
             op_bbase[vi[$clog2(MAX_OPS)-1:0]] <= bsum;
+            `SM_TMR_SET(ab_lsv, ab_lsn)   // the op's tables into its buffers' extents
+            for (ai = 0; ai < NUM_BUFFERS; ai = ai + 1)
+              if ((lv_bs[ai] || lv_bd[ai] || lv_bw[ai]) && lv_trt > ab_rt[ai]) ab_rt[ai] <= lv_trt;
             op_quot[vi[$clog2(MAX_OPS)-1:0]] <= lv_dq;
             op_sg[vi[$clog2(MAX_OPS)-1:0]] <= {lv_sn, lv_ord};
             op_bpar[vi[$clog2(MAX_OPS)-1:0]] <= sm_iparity32(wsum) ^ sm_iparity32(bsum) ^

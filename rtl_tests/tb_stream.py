@@ -113,17 +113,24 @@ async def test_weight_port_safety(dut: Any) -> None:
 @cocotb.test(skip=os.environ.get("SM_EXPECT") is None)
 async def test_load_status(dut: Any) -> None:
     """LOAD_PROGRAM=1 of the staged program ends with STATUS SM_EXPECT (e.g. DIMS_EXCEED_MAX
-    for weights past a resident-only build's banks) and leaves no program."""
+    for weights past a resident-only build's banks, or a table over its TABLE_ELEMS, after
+    the driver refused it naming the limit) and leaves no program."""
     gv = _vectors()
     tb = TB(dut)
     await tb.reset()
-    try:  # the driver's host check (HW_WEIGHTS) refuses a resident build's overflow first
+    try:  # the driver's host checks refuse a resident build's overflow (HW_WEIGHTS) or a
+        # table over the build's TABLE_ELEMS (HW_CONFIG.TABLE_SIZE) first
         await tb.place(gv.program, gv.inputs[:1])
     except DimsExceedMaxError as err:
-        assert "streams none" in str(err) and os.environ["SM_EXPECT"] == "DIMS_EXCEED_MAX"
-        # past the host check (a driver that could not read HW_WEIGHTS): the hardware's
-        # own loader must refuse it too
+        msg = str(err)
+        assert "\n" not in msg and os.environ["SM_EXPECT"] == "DIMS_EXCEED_MAX", msg
+        assert ("streams none" in msg or
+                f"TABLE_ELEMS {os.environ.get('SM_TABLE_ELEMS')}" in msg), msg
+        # past the host check (a driver that could not read HW_WEIGHTS / HW_CONFIG): the
+        # hardware's own loader must refuse it too
         tb.driver._weights = replace(tb.driver.weight_memory, placement=None)
+        lim, bits = tb.driver._hw_config()
+        tb.driver._limits = (replace(lim, table_elems=0), bits)
         await tb.place(gv.program, gv.inputs[:1])
     status, _ = await tb.run(load=True, num_vectors=1, timeout_cycles=_budget(gv, 1))
     assert status == ERROR_CODES[os.environ["SM_EXPECT"]], f"STATUS {status}"

@@ -25,13 +25,16 @@ from spacemimo.quant.vectors import random_vectors as random_inputs
 from spacemimo.spec import regmap as rm
 
 MAP = rm.load()
-LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4)
+LIMITS = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4, node_rows=4, out_lanes=8)
 
 
 def hw_config(limits: HardwareLimits = LIMITS, bits: int = 8) -> int:
+    te = limits.table_elems
     return MAP.encode("HW_CONFIG", MAX_ROWS=limits.max_rows,
                       MAX_COLS_DIV64=limits.max_cols // 64, NUM_BUFFERS=limits.num_buffers,
-                      LOG2_OUT_LANES=3, LOG2_NODE_ROWS=2, DATA_16=int(bits == 16))
+                      LOG2_OUT_LANES=limits.out_lanes.bit_length() - 1,
+                      LOG2_NODE_ROWS=limits.node_rows.bit_length() - 1,
+                      DATA_16=int(bits == 16), TABLE_SIZE=te.bit_length() - 10 if te else 0)
 
 
 class _Phys(np.ndarray):
@@ -341,6 +344,30 @@ def test_the_program_is_checked_against_hw_config_before_loading() -> None:
     with pytest.raises(drv.DimsExceedMaxError, match="8-bit build"):
         d.load(small_gsm_program(bits=16, seed=0))
     assert not any(name == "CTRL" for name, _ in dev.writes)
+
+
+def test_a_table_over_the_builds_table_elems_is_refused_naming_it() -> None:
+    """HW_CONFIG.TABLE_SIZE (rtl-kv260's bounded activation buffers): a program whose buffer
+    takes more elements than the build holds is refused on the host in one line naming the
+    buffer and TABLE_ELEMS, before any register write; one that fits loads and runs."""
+    dev = FakeBoard()
+    dev.regs["HW_CONFIG"] = hw_config(replace(LIMITS, table_elems=1024))
+    d = drv.AccelDriver(dev)
+    assert (d.hw_limits.table_elems, d.hw_limits.node_rows, d.hw_limits.out_lanes) == (
+        1024, 4, 8)
+    # 3 x 3 rows, concat windows up to 30 columns: 12 rows x 32 columns = 384 elements
+    fits = random_model_gnn_program(bits=8, N=3, K=3, hidden=(6, 4), seed=2)
+    # 32 rows x 160 columns -> 32 x 256 = 8,192 elements > 1,024
+    big = random_model_gnn_program(bits=8, N=8, K=4, hidden=(32, 32, 8), seed=0)
+    with pytest.raises(drv.DimsExceedMaxError, match="TABLE_ELEMS 1024") as info:
+        d.load(big)
+    msg = str(info.value)
+    assert info.value.source == "host" and "\n" not in msg
+    assert "buffer 2 holds 32 rows x 160 columns = 8192 elements" in msg
+    assert not any(name == "CTRL" for name, _ in dev.writes)
+    d.load(fits)
+    x = random_inputs(fits, 2, seed=1)
+    np.testing.assert_array_equal(d.run(x).outputs, golden.run(fits, x))
 
 
 def test_every_status_code_is_its_own_exception() -> None:

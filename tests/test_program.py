@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +26,13 @@ from spacemimo.quant.program import (
     ProgramBuilder,
     ProgramError,
     Window,
+    buffer_extents,
     checksum,
     pack_weights,
     row_words,
     sat_range,
     unpack_weights,
+    validate_program,
 )
 
 
@@ -651,3 +654,38 @@ def test_sizes_count_whole_bus_beats(gsm8: Program) -> None:
                                 program_size=0xFFFFFFFF, input_size=64, output_size=64,
                                 num_vectors=1)
     assert code == 0
+
+
+@pytest.mark.parametrize("build", ["rtl-kv260", "rtl-zcu104", "rtl-pynqz2", "rtl-vx690t"])
+def test_paper_programs_fit_the_board_builds_table_elems(build: str) -> None:
+    """The activation buffers' bound (spec table_elems 8,192): paper GSM (4 rows x 1,024
+    columns) and the paper Model-GNN (32 edge rows, 160-column concat windows) load on every
+    board build; the GNN's widest buffer takes 32 x 256 of its 8,192 elements at any lane
+    count (a power of two of column blocks); twice the rows is refused naming the limit."""
+    from spacemimo.quant.random_programs import random_gsm_program, random_model_gnn_program
+
+    lim = HardwareLimits.from_build(build)
+    assert lim.table_elems == 8192
+    gnn = random_model_gnn_program(bits=8, N=8, K=4, hidden=(32, 32, 8), seed=0)
+    for prog in (random_gsm_program(bits=8, seed=0), gnn):
+        validate_program(prog, lim)
+    assert max(lim.table_elems_of(r, c) for r, c in buffer_extents(gnn).values()) == 8192
+    half = replace(lim, table_elems=4096, max_rows=64)
+    with pytest.raises(ProgramError, match=r"DIMS_EXCEED_MAX: buffer \d holds 32 rows x \d+ "
+                                           r"columns = 8192 elements .* > TABLE_ELEMS 4096"):
+        validate_program(gnn, half)
+
+
+def test_table_elems_layout() -> None:
+    """A table's elements as the RTL lays it out: whole row tiles, a power-of-two row stride
+    of column blocks; the rectangle (table_elems 0) checks nothing more."""
+    lim = HardwareLimits(max_rows=32, max_cols=256, num_buffers=4, table_elems=1024,
+                         node_rows=4, out_lanes=8)
+    assert lim.table_elems_of(1, 1) == 4 * 8
+    assert lim.table_elems_of(9, 24) == 12 * 32      # 3 row tiles, 3 -> 4 column blocks
+    assert lim.table_elems_of(32, 32) == 1024 and lim.table_elems_of(32, 33) == 2048
+    prog = random_programs.random_model_gnn_program(bits=8, N=8, K=4, hidden=(32, 32, 8),
+                                                    seed=0)
+    with pytest.raises(ProgramError, match="TABLE_ELEMS 1024"):
+        validate_program(prog, lim)
+    validate_program(prog, replace(lim, table_elems=0))

@@ -74,7 +74,7 @@ def test_one_vlnv_for_the_export_tcl_and_the_driver() -> None:
 def test_encode_is_the_inverse_of_decode() -> None:
     m = regmap.load()
     fields = {"MAX_ROWS": 32, "MAX_COLS_DIV64": 4, "NUM_BUFFERS": 4, "LOG2_OUT_LANES": 3,
-              "LOG2_NODE_ROWS": 2, "DATA_16": 1}
+              "LOG2_NODE_ROWS": 2, "DATA_16": 1, "TABLE_SIZE": 4}
     assert m.decode("HW_CONFIG", m.encode("HW_CONFIG", **fields)) == fields
     with pytest.raises(ValueError, match="does not fit"):
         m.encode("HW_CONFIG", MAX_ROWS=256)

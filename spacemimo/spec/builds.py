@@ -56,7 +56,7 @@ RTL_PARAMS = {
     "bmem_depth": "BMEM_DEPTH", "watchdog": "WATCHDOG", "fabric_mul_lanes": "FABRIC_MUL_LANES",
     "norm_cols": "NORM_COLS", "bus_bits": "AXI_DW", "max_data_words": "MAX_DATA_WORDS",
     "wgt_ports": "WGT_PORTS", "wgt_bits": "WGT_DW", "wgt_bufs": "WGT_BUFS", "wgt_fit": "WGT_FIT",
-    "dsp_pack": "DSP_PACK", "wmem_pack_rows": "WMEM_PACK_ROWS",
+    "dsp_pack": "DSP_PACK", "wmem_pack_rows": "WMEM_PACK_ROWS", "table_elems": "TABLE_ELEMS",
     "seu_weights": "SEU_W", "seu_acts": "SEU_A", "seu_ctrl": "SEU_C", "scrub": "SCRUB",
 }
 _HLS_ONLY = ("drain_cols", "weight_placement", "weight_depth", "bias_words", "stream_k",
@@ -107,6 +107,11 @@ class BuildConfig:
     # resident 72-bit rows packed back to back over shared memories of this many rows
     # (UltraRAM288: 4,096) instead of one memory per bank; 0: one per bank
     wmem_pack_rows: int = 0
+    # elements one activation buffer holds (RTL; rtl/README.md "Activation buffers"): a table
+    # of R rows x W columns takes ceil(R / node_rows) row tiles x the next power of two
+    # >= ceil(W / out_lanes) column blocks of node_rows x out_lanes; 0: the MAX_ROWS x
+    # MAX_COLS rectangle (no bound beyond max_rows and max_cols)
+    table_elems: int = 0
     # SEU protection (both back ends; rtl/README.md "SEU protection")
     seu_weights: str = "none"   # none | secded: resident weights (64+8 rows) and biases
     seu_acts: str = "none"      # none | parity | secded: activation buffers, per stored value
@@ -260,6 +265,8 @@ def _check(b: BuildConfig) -> None:
     need(not b.scrub or b.seu_weights == "secded",
          "scrub needs seu_weights secded (the scrubber corrects with the weight code)")
     if b.backend == "hls":
+        need(not b.table_elems, "table_elems is an RTL knob (the HLS kernel keeps the "
+                                "max_rows x max_cols rectangle)")
         need(b.weight_placement in WEIGHT_PLACEMENTS,
              f"weight_placement {b.weight_placement!r} not in {sorted(WEIGHT_PLACEMENTS)}")
         d = b.drain_cols or 0
@@ -296,6 +303,14 @@ def _check(b: BuildConfig) -> None:
                  f"wmem_pack_rows {b.wmem_pack_rows}: a power of two in [rows, 2 x rows] "
                  f"(rows per bank wmem_depth/2 = {rows}: a bank spans at most two memories and "
                  f"two banks of one parity never meet in one at the same row)")
+        if b.table_elems:
+            te, tile = b.table_elems, b.out_lanes * b.node_rows
+            need(te & (te - 1) == 0 and 1024 <= te <= 65536 and te % tile == 0,
+                 f"table_elems {te}: a power of two in 1,024..65,536 (HW_CONFIG.TABLE_SIZE "
+                 f"holds log2 - 9 in 3 bits) and a multiple of out_lanes x node_rows {tile}")
+            need(te < b.max_rows * b.max_cols,
+                 f"table_elems {te} must be below max_rows x max_cols "
+                 f"{b.max_rows * b.max_cols} (0: that rectangle)")
         need(not b.dsp_pack or b.data_bits == 8,
              "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 
