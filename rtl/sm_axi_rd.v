@@ -68,7 +68,11 @@ module sm_axi_rd #(
   wire [7:0]  upb = mode16 ? U16PB[7:0] : U32PB[7:0];
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
   wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
-  wire [31:0] blen0 = (beats_left < MAX_BURST) ? beats_left : MAX_BURST;
+  // min(beats_left, MAX_BURST), registered wherever beats_left is (no compare on the AR path)
+  reg  [31:0] blen0;
+  wire [31:0] bl_start = u16 ? ({24'h0, 7'h0, addr[LBPB-1:1]} + count + U16PB - 1) / U16PB
+                                  : ({24'h0, 7'h0, addr[LBPB-1:2]} + count + U32PB - 1) / U32PB;
+  wire [31:0] bl_ar = beats_left - {23'h0, burst_left};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
   // the burst about to be issued: [cur, cur + blen * BPB) inside [lo, hi) (no wrap: hi <= 2^AW)
   wire [AXI_AW:0] b_lo = {1'b0, cur};
@@ -94,7 +98,7 @@ module sm_axi_rd #(
   always @(posedge clk) begin
     if (!rst_n) begin
       active <= 1'b0; in_burst <= 1'b0; arvalid <= 1'b0; beat_valid <= 1'b0; drain <= 1'b0;
-      err <= 1'b0; rerr <= 1'b0; units_left <= 32'h0; beats_left <= 32'h0; burst_left <= 9'h0;
+      err <= 1'b0; rerr <= 1'b0; units_left <= 32'h0; beats_left <= 32'h0; blen0 <= 32'h0; burst_left <= 9'h0;
       cur <= {AXI_AW{1'b0}}; ui <= 8'h0; first_beat <= 1'b0; skip <= 8'h0; mode16 <= 1'b0;
       len_q <= 8'h0; beat <= {AXI_DW{1'b0}}; bus_wait <= 1'b0;
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
@@ -113,10 +117,8 @@ module sm_axi_rd #(
         skip <= u16 ? {7'h0, addr[LBPB-1:1]} : {7'h0, addr[LBPB-1:2]} >> 0;
         units_left <= count;
         // beats = ceil((skip + count) / upb)
-        if (u16)
-          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:1]} + count + U16PB - 1) / U16PB;
-        else
-          beats_left <= ({24'h0, 7'h0, addr[LBPB-1:2]} + count + U32PB - 1) / U32PB;
+        beats_left <= bl_start;
+        blen0 <= (bl_start < MAX_BURST) ? bl_start : MAX_BURST;
         first_beat <= 1'b1;
         beat_valid <= 1'b0;
         in_burst <= 1'b0;
@@ -136,7 +138,8 @@ module sm_axi_rd #(
         if (arvalid && arready) begin    // VALID stays up until READY, abort or not
           arvalid <= 1'b0;
           in_burst <= 1'b1;
-          beats_left <= beats_left - {23'h0, burst_left};
+          beats_left <= bl_ar;
+          blen0 <= (bl_ar < MAX_BURST) ? bl_ar : MAX_BURST;
           cur <= cur + ({{(AXI_AW-9){1'b0}}, burst_left} << LBPB);
         end
         if (u_hs) begin

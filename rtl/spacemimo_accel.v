@@ -1529,24 +1529,38 @@ module spacemimo_accel #(
   reg  [31:0] sa_blk, sa_grp, sa_i, sa_row, sa_base, sa_stride, sa_cnt, sa_ngrp;
   wire [31:0] sa_lane = sa_row % C;
   wire [P*RW-1:0] sa_out;
+  // the row read in cycle c is reduced (pass 0) or written (pass 1) in cycle c + 1 from the
+  // registers sx_* (the read alone is most of a cycle); +1 cycle per op
+  reg         sx_v, sx_pass, sx_first;
+  reg  [RB-1:0] sx_i;
+  reg  [31:0] sx_rt, sx_lane, sx_blk;
+  always @(posedge clk) begin
+    sx_v <= (st == S_SA) && sa_active;
+    sx_pass <= sa_pass; sx_first <= (sa_i == 0); sx_i <= sa_i[RB-1:0];
+    sx_rt <= sa_row / C; sx_lane <= sa_lane; sx_blk <= sa_blk;
+    if (!rst_n) sx_v <= 1'b0;
+  end
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : saq
-      wire signed [RW-1:0] xb = $signed(bank_rd[(gb*C + sa_lane)*W +: W]);
+      reg  signed [W-1:0] xq;            // the row's word of this bank, registered
+      wire signed [RW-1:0] xb = xq;
       reg  signed [RW-1:0] sm, m1, m2;   // sum, top two
       reg  [RB-1:0] ag;                  // first argmax (member index, < MAX_ROWS)
       assign sa_out[gb*RW +: RW] =
         o_sum ? (o_excl ? sm - xb : sm)
-              : (!o_excl ? m1 : (sa_cnt == 1) ? {RW{1'b0}} : (sa_i[RB-1:0] == ag) ? m2 : m1);
-      always @(posedge clk)
-        if (st == S_SA && sa_active && !sa_pass) begin
-          if (sa_i == 0) begin
+              : (!o_excl ? m1 : (sa_cnt == 1) ? {RW{1'b0}} : (sx_i == ag) ? m2 : m1);
+      always @(posedge clk) begin
+        xq <= bank_rd[(gb*C + sa_lane)*W +: W];
+        if (sx_v && !sx_pass) begin
+          if (sx_first) begin
             sm <= xb; m1 <= xb; m2 <= {1'b1, {(RW-1){1'b0}}}; ag <= {RB{1'b0}};
           end else begin
             sm <= sm + xb;
-            if (xb > m1) begin m2 <= m1; m1 <= xb; ag <= sa_i[RB-1:0]; end
+            if (xb > m1) begin m2 <= m1; m1 <= xb; ag <= sx_i; end
             else if (xb > m2) m2 <= xb;
           end
         end
+      end
     end
   endgenerate
 
@@ -1569,36 +1583,69 @@ module spacemimo_accel #(
   reg  [4:0]  ta_shl;
   reg  [TW-1:0] ta_mask, ta_half;
   reg  [ACC_W-1:0] t_acc_re, t_acc_im;
+  // Pipeline (one complex MAC issued per cycle): the issue cycle reads the operands and
+  // registers the four products (tp_*: DSP48 M/P registers); tc: t_acc accumulates them;
+  // tq: the requantizers' shift halves (sm_requant_shift) registered; their saturation halves
+  // write t_a / t_e. A value issued in cycle c is in its register file from cycle c + 4: an
+  // E step that reads t_a[j] waits while A's last step of j is in flight (t_haz; only K < 4
+  // waits), S_T_WB waits for the last E values (3 cycles per channel).
   wire        t_aph = (st == S_T_A);
   wire [2*W-1:0] t_u = t_aph ? t_h[t_hidx[RB-1:0]] : t_d[t_didx[RB-1:0]];
   wire [2*W-1:0] t_v = t_aph ? t_d[t_didx[RB-1:0]] : t_a[t_j[RB-1:0]];
   wire signed [W-1:0] t_ur = t_u[W-1:0], t_ui = t_u[2*W-1:W];
   wire signed [W-1:0] t_vr = t_v[W-1:0], t_vi = t_v[2*W-1:W];
-  wire signed [2*W-1:0] t_p_rr = t_ur * t_vr, t_p_ii = t_ui * t_vi;
-  wire signed [2*W-1:0] t_p_ri = t_ur * t_vi, t_p_ir = t_ui * t_vr;
+  reg         tp_v, tp_aph, tp_first, tp_last, tc_v, tc_aph, tq_v, tq_aph;
+  reg  [RB-1:0] tp_idx, tc_idx, tq_idx;
+  reg  signed [2*W-1:0] tp_rr, tp_ii, tp_ri, tp_ir;
+  reg  [5:0]  tr_shr;                  // the requantizer constants of the phase in tc
+  reg  [4:0]  tr_shl;
+  reg  [TW-1:0] tr_mask, tr_half;
+  reg  [D+3:0] tq_nre, tq_nim;
+  reg         tq_ire, tq_iim;
+  wire [D+3:0] tc_nre, tc_nim;
+  wire        tc_ire, tc_iim;
+  wire [W-1:0] t_y_re, t_y_im;
+  wire        t_haz = (tp_v && tp_last && tp_aph && tp_idx == t_j[RB-1:0]) ||
+                      (tc_v && tc_aph && tc_idx == t_j[RB-1:0]) ||
+                      (tq_v && tq_aph && tq_idx == t_j[RB-1:0]);
+  wire        t_busy = tp_v || tc_v || tq_v;
+  wire        t_issue = (st == S_T_A) || (st == S_T_E && !t_haz);
   // A: conj(u) v = (ur vr + ui vi) + i (ur vi - ui vr); E: u v = (ur vr - ui vi) + i (ur vi + ui vr)
-  wire signed [TPW-1:0] t_s_re = t_aph ? t_p_rr + t_p_ii : t_p_rr - t_p_ii;
-  wire signed [TPW-1:0] t_s_im = t_aph ? t_p_ri - t_p_ir : t_p_ri + t_p_ir;
-  wire        t_first = t_aph ? (t_n == 0) : (t_j == 0);
-  wire [ACC_W-1:0] t_nx_re = (t_first ? {ACC_W{1'b0}} : t_acc_re) + sx_t(t_s_re);
-  wire [ACC_W-1:0] t_nx_im = (t_first ? {ACC_W{1'b0}} : t_acc_im) + sx_t(t_s_im);
-  wire [W-1:0] t_ya_re, t_ya_im, t_ye_re, t_ye_im;
-  sm_requant #(.IW(DW_), .D(D)) u_rq_are (
-    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
-    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
-    .narrow(o_narrow), .y(t_ya_re));
-  sm_requant #(.IW(DW_), .D(D)) u_rq_aim (
-    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(ta_shr), .shl(ta_shl),
-    .rnd_mask(ta_mask[DW_-1:0]), .rnd_half(ta_half[DW_-1:0]), .out_signed(1'b1),
-    .narrow(o_narrow), .y(t_ya_im));
-  sm_requant #(.IW(DW_), .D(D)) u_rq_ere (
-    .v($signed({t_nx_re[ACC_W-1], t_nx_re})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
-    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
-    .narrow(o_narrow), .y(t_ye_re));
-  sm_requant #(.IW(DW_), .D(D)) u_rq_eim (
-    .v($signed({t_nx_im[ACC_W-1], t_nx_im})), .relu(1'b0), .shr(q_shr), .shl(q_shl),
-    .rnd_mask(q_mask[DW_-1:0]), .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned),
-    .narrow(o_narrow), .y(t_ye_im));
+  wire signed [TPW-1:0] t_s_re = tp_aph ? tp_rr + tp_ii : tp_rr - tp_ii;
+  wire signed [TPW-1:0] t_s_im = tp_aph ? tp_ri - tp_ir : tp_ri + tp_ir;
+  sm_requant_shift #(.IW(DW_), .D(D)) u_rq_re (
+    .v($signed({t_acc_re[ACC_W-1], t_acc_re})), .relu(1'b0), .shr(tr_shr), .shl(tr_shl),
+    .rnd_mask(tr_mask[DW_-1:0]), .rnd_half(tr_half[DW_-1:0]), .n(tc_nre), .inc(tc_ire));
+  sm_requant_shift #(.IW(DW_), .D(D)) u_rq_im (
+    .v($signed({t_acc_im[ACC_W-1], t_acc_im})), .relu(1'b0), .shr(tr_shr), .shl(tr_shl),
+    .rnd_mask(tr_mask[DW_-1:0]), .rnd_half(tr_half[DW_-1:0]), .n(tc_nim), .inc(tc_iim));
+  sm_requant_sat #(.D(D)) u_rs_re (.n(tq_nre), .inc(tq_ire), .out_signed(tq_aph || o_osigned),
+    .narrow(o_narrow), .y(t_y_re));
+  sm_requant_sat #(.D(D)) u_rs_im (.n(tq_nim), .inc(tq_iim), .out_signed(tq_aph || o_osigned),
+    .narrow(o_narrow), .y(t_y_im));
+  always @(posedge clk) begin
+    tp_v <= t_issue;
+    tp_aph <= t_aph;
+    tp_first <= t_aph ? (t_n == 0) : (t_j == 0);
+    tp_last <= t_aph ? (t_n == t_nn - 1) : (t_j == o_group - 1);
+    tp_idx <= t_aph ? t_j[RB-1:0] : t_eidx[RB-1:0];
+    tp_rr <= t_ur * t_vr; tp_ii <= t_ui * t_vi;
+    tp_ri <= t_ur * t_vi; tp_ir <= t_ui * t_vr;
+    if (tp_v) begin
+      t_acc_re <= (tp_first ? {ACC_W{1'b0}} : t_acc_re) + sx_t(t_s_re);
+      t_acc_im <= (tp_first ? {ACC_W{1'b0}} : t_acc_im) + sx_t(t_s_im);
+    end
+    tc_v <= tp_v && tp_last; tc_aph <= tp_aph; tc_idx <= tp_idx;
+    tr_shr <= tp_aph ? ta_shr : q_shr; tr_shl <= tp_aph ? ta_shl : q_shl;
+    tr_mask <= tp_aph ? ta_mask : q_mask; tr_half <= tp_aph ? ta_half : q_half;
+    tq_v <= tc_v; tq_aph <= tc_aph; tq_idx <= tc_idx;
+    tq_nre <= tc_nre; tq_nim <= tc_nim; tq_ire <= tc_ire; tq_iim <= tc_iim;
+    if (tq_v) begin
+      if (tq_aph) t_a[tq_idx] <= {t_y_im, t_y_re};
+      else        t_e[tq_idx] <= {t_y_im, t_y_re};
+    end
+    if (!rst_n) begin tp_v <= 1'b0; tc_v <= 1'b0; tq_v <= 1'b0; end
+  end
   // write-back tile: column (Re or Im of channel t_c) of row tile t_rt from t_e
   reg  [C*Q*W-1:0] t_wtv;
   reg  [C-1:0]     t_wmask;
@@ -1613,27 +1660,44 @@ module spacemimo_accel #(
   end
 
   // ------------------------------------------------------------------ tile pipeline (NORM)
+  // Both passes read one tile (C rows x NQ columns) per cycle into nr_* (the read alone is
+  // most of a cycle). Sum of squares: nr -> sq (C*NQ registered W x W products) -> n_ps
+  // (their sum) -> n_sum. Scaling: nr -> t1_val (n_g x, registered) -> t2_* (the
+  // requantizers' shift half) -> their saturation half -> the activation bank. Each stage is
+  // one register so every path stays within the logic-level rule; the passes end when
+  // their pipeline is empty (+2 cycles per pass).
   reg  [31:0] a_rt, a_s;
   reg         a_active;
-  reg         t1_v;
-  reg  [31:0] t1_rt, t1_col, t1_n;
-  reg  [C-1:0] t1_lmask;
+  reg         nr_v, nq_v, t1_v, t2_v;
+  reg  [C*Q*W-1:0] nr_d;
+  reg  [C*Q-1:0]   nr_m;               // element in the table (sum of squares)
+  reg  [C-1:0]     nr_lmask, t1_lmask, t2_lmask;
+  reg  [31:0] nr_rt, nr_col, nr_n, t1_rt, t1_col, t1_n, t2_rt, t2_col, t2_n;
   reg  [C*Q*TW-1:0] t1_val;
+  reg  [C*Q*(D+4)-1:0] t2_rn;          // requantizer halves: clamped shifted value
+  reg  [C*Q-1:0]    t2_ri;             // ... and its rounding increment
+  wire [C*Q*(D+4)-1:0] t1_rn;
+  wire [C*Q-1:0]    t1_ri;
   wire [C*Q*W-1:0] t_vals;
+  reg  [2*W-1:0] sq [0:C*Q-1];
   reg  [63:0] n_sum, n_ps, n_root, n_op, n_one, n_g, n_num;
   reg  [33:0] n_rem;
   reg  [6:0]  n_it;
   reg         n_pv;
-  wire        t_norm = (st == S_N_OUT);
   generate
     for (gc = 0; gc < C; gc = gc + 1) begin : tq_c
       for (gq = 0; gq < Q; gq = gq + 1) begin : tq_q
         if (gq < NQ) begin : u
-          sm_requant #(.IW(TW), .D(D)) u_rq (
+          sm_requant_shift #(.IW(TW), .D(D)) u_sh (
             .v(t1_val[(gc*Q + gq)*TW +: TW]), .relu(1'b0), .shr(q_shr), .shl(q_shl),
-            .rnd_mask(q_mask), .rnd_half(q_half), .out_signed(o_osigned), .narrow(o_narrow),
-            .y(t_vals[(gc*Q + gq)*W +: W]));
+            .rnd_mask(q_mask), .rnd_half(q_half),
+            .n(t1_rn[(gc*Q + gq)*(D+4) +: D+4]), .inc(t1_ri[gc*Q + gq]));
+          sm_requant_sat #(.D(D)) u_sat (
+            .n(t2_rn[(gc*Q + gq)*(D+4) +: D+4]), .inc(t2_ri[gc*Q + gq]),
+            .out_signed(o_osigned), .narrow(o_narrow), .y(t_vals[(gc*Q + gq)*W +: W]));
         end else begin : z
+          assign t1_rn[(gc*Q + gq)*(D+4) +: D+4] = {(D+4){1'b0}};
+          assign t1_ri[gc*Q + gq] = 1'b0;
           assign t_vals[(gc*Q + gq)*W +: W] = {W{1'b0}};
         end
       end
@@ -1651,41 +1715,69 @@ module spacemimo_accel #(
     end
   endfunction
 
-  // x * x of a W-bit signed activation, exact in 2W bits (|x| <= 2^(W-1)), zero-extended:
-  // the low 64 bits of the 64-bit shift-and-add square, from W - 1 adders 2W wide
-  function automatic [63:0] sq_w(input [W-1:0] b);
-    integer k;
-    reg [2*W-1:0] a, acc_;
-    begin
-      a = {{W{b[W-1]}}, b};
-      acc_ = {2*W{1'b0}};
-      for (k = 0; k < W - 1; k = k + 1)
-        if (b[k]) acc_ = acc_ + (a << k);
-      if (b[W-1]) acc_ = acc_ - (a << (W - 1));
-      sq_w = {{(64-2*W){1'b0}}, acc_};
-    end
-  endfunction
-
-  // squares / scaling of the tile being read (NORM)
-  reg  [C*Q*TW-1:0] t0_val;
-  reg  [63:0]       t0_sq;
+  // the tile being read: which of its words are in the table (rows, columns)
   reg  [C-1:0]      t0_rowv;
   reg  [Q-1:0]      t0_colv;
   integer rc, rq;
-  reg signed [TW-1:0] xa;
   always @* begin
     for (rc = 0; rc < C; rc = rc + 1)
       t0_rowv[rc] = (a_rt * C + rc) < o_rows;
     for (rq = 0; rq < Q; rq = rq + 1)
       t0_colv[rq] = (rq < NQ) && (a_s * NQ + rq) < o_icol;
-    t0_sq = 64'h0;
-    t0_val = {C*Q*TW{1'b0}};
+  end
+
+  // the NORM pipeline's registers (the controller moves a_rt/a_s and reads nr_v/nq_v/t1_v/
+  // t2_v to end a pass)
+  // sum of the C*NQ squares (< C*Q * 2^(2W-2)): a balanced tree of adders, not a chain
+  localparam NSW = 2*W + $clog2(C*Q) + 1;
+  reg  [C*Q*NSW-1:0] n_lvl;
+  integer ne, nw;
+  always @* begin
+    for (ne = 0; ne < C*Q; ne = ne + 1)
+      n_lvl[ne*NSW +: NSW] = (ne % Q < NQ) ? {{(NSW-2*W){1'b0}}, sq[ne]} : {NSW{1'b0}};
+    for (nw = C*Q; nw > 1; nw = (nw + 1) / 2) begin
+      for (ne = 0; ne < nw / 2; ne = ne + 1)
+        n_lvl[ne*NSW +: NSW] = n_lvl[(2*ne)*NSW +: NSW] + n_lvl[(2*ne+1)*NSW +: NSW];
+      if (nw % 2 == 1) n_lvl[(nw/2)*NSW +: NSW] = n_lvl[(nw-1)*NSW +: NSW];
+    end
+  end
+  // x * x of a W-bit signed activation, exact in 2W bits (|x| <= 2^(W-1))
+  function automatic [2*W-1:0] sqr(input [W-1:0] b);
+    reg signed [W-1:0] x;
+    reg signed [2*W-1:0] p;
+    begin
+      x = b;
+      p = x * x;
+      sqr = p;
+    end
+  endfunction
+  always @(posedge clk) begin
+    nr_v <= a_active && (st == S_N_SUM || st == S_N_OUT);
+    nr_d <= rp_data;
     for (rc = 0; rc < C; rc = rc + 1)
-      for (rq = 0; rq < NQ; rq = rq + 1) begin
-        xa = {{(TW-W){rp_data[(rc*Q + rq)*W + W - 1]}}, rp_data[(rc*Q + rq)*W +: W]};
-        t0_val[(rc*Q + rq)*TW +: TW] = gmul(n_g, xa[W-1:0]);
-        if (t0_rowv[rc] && t0_colv[rq]) t0_sq = t0_sq + sq_w(xa[W-1:0]);
-      end
+      for (rq = 0; rq < Q; rq = rq + 1)
+        nr_m[rc*Q + rq] <= t0_rowv[rc] && t0_colv[rq];
+    nr_lmask <= t0_rowv;
+    nr_rt <= a_rt;
+    nr_col <= o_doff + a_s * NQ;
+    nr_n <= (o_icol - a_s * NQ < NQ) ? o_icol - a_s * NQ : NQ;
+    // sum of squares: W x W products (DSP48s), zero outside the table
+    nq_v <= nr_v && (st == S_N_SUM);
+    for (ne = 0; ne < C*Q; ne = ne + 1)
+      sq[ne] <= nr_m[ne] ? sqr(nr_d[ne*W +: W]) : {2*W{1'b0}};
+    n_pv <= nq_v;
+    n_ps <= {{(64-NSW){1'b0}}, n_lvl[NSW-1:0]};
+    // scaling
+    t1_v <= nr_v && (st == S_N_OUT);
+    t1_rt <= nr_rt; t1_col <= nr_col; t1_n <= nr_n; t1_lmask <= nr_lmask;
+    for (ne = 0; ne < C*Q; ne = ne + 1)
+      t1_val[ne*TW +: TW] <= (ne % Q < NQ) ? gmul(n_g, nr_d[ne*W +: W]) : {TW{1'b0}};
+    t2_v <= t1_v;
+    t2_rt <= t1_rt; t2_col <= t1_col; t2_n <= t1_n; t2_lmask <= t1_lmask;
+    t2_rn <= t1_rn; t2_ri <= t1_ri;
+    if (!rst_n) begin
+      nr_v <= 1'b0; nq_v <= 1'b0; n_pv <= 1'b0; t1_v <= 1'b0; t2_v <= 1'b0;
+    end
   end
 
   // ------------------------------------------------------------------ input / output streams
@@ -1694,11 +1786,29 @@ module spacemimo_accel #(
   wire [31:0] io_rt = io_r / C;
   wire [31:0] io_lane = io_r % C;
   reg         o_busy;
-  wire [W+15:0] o_sx = {{16{rp_data[io_lane*Q*W + W - 1]}}, rp_data[io_lane*Q*W +: W]};
+  // the output store reads element io_r/io_c (column io_c of the C rows of its row tile)
+  // into o_q whenever o_q is empty or handed over this cycle (the read alone is most of a
+  // cycle): the write engine sees a register and a C:1 mux
+  localparam LCO = (C > 1) ? $clog2(C) : 1;
+  reg  [C*W-1:0] o_q;
+  reg  [LCO-1:0] o_ql;
+  reg            o_qv;
+  integer oc;
+  wire [W-1:0]   o_w = o_q[o_ql*W +: W];
+  wire [W+15:0]  o_sx = {{16{o_w[W-1]}}, o_w};
   assign o_data = o_sx[15:0];  // int16 device format (the compiler checks the range)
   wire [31:0] u_sx = {{16{u_data[15]}}, u_data[15:0]};
-  assign o_valid = (st == S_OUT) && io_left != 0;
+  assign o_valid = (st == S_OUT) && o_qv;
   wire   o_hs = o_valid && o_ready;
+  wire   o_rd = (st == S_OUT) && io_left != 0 && (!o_qv || o_ready);
+  always @(posedge clk) begin
+    if (o_rd) begin
+      for (oc = 0; oc < C; oc = oc + 1) o_q[oc*W +: W] <= rp_data[(oc*Q)*W +: W];
+      o_ql <= io_lane[LCO-1:0];
+      o_qv <= 1'b1;
+    end else if (o_hs || st != S_OUT) o_qv <= 1'b0;
+    if (!rst_n) o_qv <= 1'b0;
+  end
 
   // the stride shifts of the op's buffers and the input / output tables' (one LUT each);
   // the rectangle (TABLE_ELEMS 0) holds every program at the fixed stride of MAX_COLS / P
@@ -1734,20 +1844,20 @@ module spacemimo_accel #(
     wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = dr_rt;
     wp_col = o_doff + dr_t * P;
     wp_n = (o_ocol - dr_t * P < P) ? o_ocol - dr_t * P : P;
-    wp_lane = dr_lane; wp_lmask = t1_lmask; wp_row = dr_vals; wp_tv = t_vals;
+    wp_lane = dr_lane; wp_lmask = t2_lmask; wp_row = dr_vals; wp_tv = t_vals;
     if (st == S_IN) begin
       wp_en = u_hs; wp_buf = h_in_buf; wp_ls = h_ils; wp_rt = io_rt; wp_col = io_c; wp_n = 1;
       wp_lane = io_lane;
       wp_row = {P*W{1'b0}};
       wp_row[W-1:0] = u_sx[W-1:0];
     end else if (st == S_T_WB) begin
-      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
+      wp_en = !t_busy; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
       wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
     end else if (g1_v) begin
       wp_en = 1'b1; wp_rt = g1_rt; wp_col = o_doff + g1_blk * P; wp_lane = g1_lane;
       wp_n = (o_icol - g1_blk * P < P) ? o_icol - g1_blk * P : P;
-    end else if (t1_v) begin
-      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t1_rt; wp_col = t1_col; wp_n = t1_n;
+    end else if (t2_v) begin
+      wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t2_rt; wp_col = t2_col; wp_n = t2_n;
     end else if (dr_cnt != 0) begin
       wp_en = 1'b1;
     end
@@ -1820,7 +1930,7 @@ module spacemimo_accel #(
   // TAYLOR's copies and the output store; every bank's row for AGGREGATE
   wire        a_rp_use = (st == S_DENSE && d_issue) ||
                          ((st == S_N_SUM || st == S_N_OUT) && a_active) ||
-                         (st == S_T_H) || (st == S_T_D) || o_valid;
+                         (st == S_T_H) || (st == S_T_D) || o_rd;
   wire        a_sa_use = (st == S_SA) && sa_active;
   reg  [P*C-1:0] a_use;
   integer ab;
@@ -1954,8 +2064,8 @@ module spacemimo_accel #(
       done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
       rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0;
       wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0;
-      d_active <= 1'b0; a_active <= 1'b0; t1_v <= 1'b0; g1_v <= 1'b0;
-      sa_active <= 1'b0; n_pv <= 1'b0; wd_cnt <= 32'h0;
+      d_active <= 1'b0; a_active <= 1'b0; g1_v <= 1'b0;
+      sa_active <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; d_gap <= 8'h0;
       `SM_TMR_SET(st, S_IDLE) `SM_TMR_SET(err_code, 32'h0) `SM_TMR_SET(dr_cnt, 32'h0)
       `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
@@ -2103,8 +2213,7 @@ module spacemimo_accel #(
         end
       end
 
-      // ---------------- tile / AGG stage 1 write through wp (comb)
-      t1_v <= 1'b0;
+      // ---------------- AGG stage 1 write through wp (comb)
       g1_v <= 1'b0;
 
       // ---------------- load unit: one multiply / divide step per cycle (lv_ph 1..IMW)
@@ -2476,11 +2585,11 @@ module spacemimo_accel #(
           end
         end
         S_SA: begin
+          if (sx_v && sx_pass) begin   // write the member read last cycle (requantized next)
+            g1_v <= 1'b1; g1_rt <= sx_rt; g1_lane <= sx_lane; g1_blk <= sx_blk;
+            g1_red <= sa_out;
+          end
           if (sa_active) begin
-            if (sa_pass) begin   // write member sa_i of the group (requantized next cycle)
-              g1_v <= 1'b1; g1_rt <= sa_row / C; g1_lane <= sa_lane; g1_blk <= sa_blk;
-              g1_red <= sa_out;
-            end
             if (sa_i == sa_cnt - 1) begin
               sa_i <= 32'h0;
               if (!sa_pass) begin
@@ -2502,7 +2611,7 @@ module spacemimo_accel #(
               sa_i <= sa_i + 32'd1;
               sa_row <= sa_row + sa_stride;
             end
-          end else if (!g1_v) `SM_TMR_SET(st, S_OP_WAIT)
+          end else if (!sx_v && !g1_v) `SM_TMR_SET(st, S_OP_WAIT)
         end
         S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
           for (ci = 0; ci < C; ci = ci + 1)
@@ -2528,9 +2637,7 @@ module spacemimo_accel #(
           end else t_rt <= t_rt + 32'd1;
         end
         S_T_A: begin   // A[j, k] = sum_n conj(h_nj) d_nk, n = t_n, j = t_j (column k of A)
-          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
           if (t_n == t_nn - 1) begin
-            t_a[t_j[RB-1:0]] <= {t_ya_im, t_ya_re};
             t_n <= 32'h0;
             t_didx <= t_k;
             if (t_j == o_group - 1) begin
@@ -2542,11 +2649,9 @@ module spacemimo_accel #(
             t_n <= t_n + 32'd1; t_hidx <= t_hidx + o_group; t_didx <= t_didx + o_group;
           end
         end
-        S_T_E: begin   // E[n, k] = sum_j d_nj A[j, k], n = t_n, j = t_j; d row = t_didx
-          t_acc_re <= t_nx_re; t_acc_im <= t_nx_im;
+        S_T_E: if (!t_haz) begin  // E[n, k] = sum_j d_nj A[j, k], n = t_n, j = t_j; d row = t_didx
           t_didx <= t_didx + 32'd1;
           if (t_j == o_group - 1) begin
-            t_e[t_eidx[RB-1:0]] <= {t_ye_im, t_ye_re};
             t_eidx <= t_eidx + o_group;
             t_j <= 32'h0;
             if (t_n == t_nn - 1) begin
@@ -2560,7 +2665,7 @@ module spacemimo_accel #(
             end else t_n <= t_n + 32'd1;
           end else t_j <= t_j + 32'd1;
         end
-        S_T_WB: begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
+        S_T_WB: if (!t_busy) begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
           if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
             if (!t_pass) t_pass <= 1'b1;
@@ -2571,24 +2676,16 @@ module spacemimo_accel #(
             end
           end else t_rt <= t_rt + 32'd1;
         end
-        S_N_OUT: begin
+        S_N_OUT: begin   // one tile read per cycle; t1/t2 (NORM pipeline) write it back
           if (a_active) begin
-            t1_v <= 1'b1;
-            t1_rt <= a_rt;
-            t1_col <= o_doff + a_s * NQ;
-            t1_n <= (o_icol - a_s * NQ < NQ) ? o_icol - a_s * NQ : NQ;
-            t1_lmask <= t0_rowv;
-            t1_val <= t0_val;
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0;
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
-          end else if (!t1_v) `SM_TMR_SET(st, S_OP_WAIT)
+          end else if (!nr_v && !t1_v && !t2_v) `SM_TMR_SET(st, S_OP_WAIT)
         end
-        S_N_SUM: begin
-          n_pv <= a_active;
-          n_ps <= t0_sq;
+        S_N_SUM: begin   // one tile read per cycle; sq, n_ps (NORM pipeline) add it up
           if (n_pv) n_sum <= n_sum + n_ps;
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
@@ -2596,7 +2693,7 @@ module spacemimo_accel #(
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
             end else a_s <= a_s + 32'd1;
-          end else if (!n_pv) begin
+          end else if (!nr_v && !nq_v && !n_pv) begin
             n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
             `SM_TMR_SET(st, S_N_SQRT)
           end
@@ -2647,12 +2744,12 @@ module spacemimo_accel #(
           `SM_TMR_SET(st, S_OUT)
         end
         S_OUT: begin
-          if (o_hs) begin
+          if (o_rd) begin
             io_left <= io_left - 32'd1;
             if (io_c == h_out_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
             else io_c <= io_c + 32'd1;
           end
-          if (io_left == 0 && !wr_busy && !wr_start) begin
+          if (io_left == 0 && !o_qv && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);
             else if (vec + 1 == nv_q) `SM_TMR_SET(st, S_DONE)
             else begin

@@ -66,6 +66,23 @@ def _netlist(cells: dict[str, dict[str, Any]]) -> dict[str, Any]:
                                 "netnames": {"q0": {"bits": [2]}, "q1": {"bits": [9]}}}}}
 
 
+def test_levels_count_reconvergent_fan_in() -> None:
+    """FF -> l1 -> l2 -> l4 -> FF with l1 also feeding l4 directly (reconvergent fan-in): 3
+    levels. The walk once cut l2's input l1 as a "loop" because l1 was still waiting on its
+    stack (a sibling, not an ancestor) and counted 2; a true loop is still cut."""
+    cells = {
+        "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [2]}),
+        "l1": _cell("LUT1", {"I0": [2]}, {"O": [3]}),
+        "l2": _cell("LUT1", {"I0": [3]}, {"O": [4]}),
+        "l4": _cell("LUT2", {"I0": [3], "I1": [4]}, {"O": [5]}),
+        "r1": _cell("FDRE", {"C": [1], "D": [5]}, {"Q": [9]}),
+    }
+    assert synth.logic_levels(_netlist(cells), "top").levels == 3
+    cells["l1"]["connections"]["I1"] = [4]   # l1 <-> l2: a combinational loop, cut once
+    cells["l1"]["port_directions"]["I1"] = "input"
+    assert synth.logic_levels(_netlist(cells), "top").levels == 3
+
+
 def test_levels_between_registers() -> None:
     """FF -> LUT -> INV -> CARRY4 -> LUT -> FF: 2 LUT levels + a carry hop (the inverter is
     absorbed); a second, shorter path does not count; an unregistered DSP48 adds DSP_LEVELS."""

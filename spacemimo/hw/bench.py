@@ -76,6 +76,23 @@ class BenchHwOptions:
 # --------------------------------------------------------------------------- cycle formula
 
 
+# Pipeline registers the logic-level rule asks for (rtl/README.md "Logic levels per path"):
+# each engine ends an op (or pass) only when its pipeline is empty.
+AGG_PIPE = 1      # AGGREGATE: the row read is registered before the reduction
+NORM_PIPE = 2     # NORM, per pass: read -> squares -> sum / read -> product -> requantizer half
+TAYLOR_PIPE = 4   # TAYLOR: issue -> products -> accumulator -> requantizer half -> t_a / t_e
+
+
+def taylor_e_wait(k: int, n: int) -> int:
+    """Cycles TAYLOR's E phase waits, per column k, for A[j, k] (its last step issued
+    (k-1-j)*n cycles before the phase's end) to leave the ``TAYLOR_PIPE``-deep pipeline: E
+    reads A[j, k] in its (j+1)-th step. 0 for K >= TAYLOR_PIPE."""
+    t = 0
+    for j in range(k):
+        t = max(t + 1, TAYLOR_PIPE - (k - 1 - j) * n)
+    return t - k
+
+
 def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
                     program_addr: int = 0, in_latency: int | None = None
                     ) -> list[dict[str, Any]]:
@@ -85,10 +102,11 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
     ceil(in/Q) without segments), tile ends
     spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
     last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
-    2 * rows per P-column block + 4. NORM: sum-of-squares and scale passes (NORM_COLS,
-    default Q, columns x C rows per cycle), 32 isqrt + 64 division steps + 9. TAYLOR
-    (sequential, one complex MAC per cycle): 2 + R' + ch * (4 R' + 2 K rows) with
-    R' = ceil(rows/C) row tiles and ch = in/2 channels.
+    2 * rows per P-column block + 5 (one pipeline register). NORM: sum-of-squares and scale
+    passes (NORM_COLS, default Q, columns x C rows per cycle) + 2 each (pipeline), 32 isqrt +
+    64 division steps + 9. TAYLOR (sequential, one complex MAC per cycle, 4 stages):
+    2 + R' + ch * (4 R' + 2 K rows + 3 + K * taylor_e_wait(K, rows/K)) with R' = ceil(rows/C)
+    row tiles and ch = in/2 channels.
 
     Streamed DENSE ops (builds with WGT_PORTS > 0; placed as the loader does, see
     ``weight_placement``) are *modelled* with ``stream_vector_cycles``: the engines prefetch
@@ -110,16 +128,18 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
             cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
             macs = op.rows * op.in_cols * op.out_cols
         elif op.opcode == 2:
-            cyc = 2 * op.rows * math.ceil(op.in_cols / P) + 4
+            cyc = 2 * op.rows * math.ceil(op.in_cols / P) + AGG_PIPE + 4
             macs = 0
         elif op.opcode == 3:
             nq = params.get("NORM_COLS", 0) or Q
             steps = nrt * math.ceil(op.in_cols / min(nq, Q))
-            cyc = 2 * steps + 32 + 64 + 9
+            cyc = 2 * (steps + NORM_PIPE) + 32 + 64 + 9
             macs = 0
         else:  # TAYLOR: A = H^H D and E = D A, 4 real MACs per complex MAC, both products
             ch = op.in_cols // 2
-            cyc = 2 + nrt + ch * (4 * nrt + 2 * op.group * op.rows)
+            k = op.group
+            cyc = 2 + nrt + ch * (4 * nrt + 2 * k * op.rows + TAYLOR_PIPE - 1
+                                  + k * taylor_e_wait(k, op.rows // k))
             macs = 2 * 4 * ch * op.rows * op.group
         rows_out.append({"op": i, "name": ("DENSE", "AGGREGATE", "NORM", "TAYLOR")[
             op.opcode - 1], "rows": op.rows, "in": op.in_cols, "out": op.out_cols,

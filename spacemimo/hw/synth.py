@@ -514,36 +514,35 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
     via: dict[Any, Any] = {}
 
     def resolve(bit: Any) -> float:
-        """Level of a net bit (iterative DFS: the paths are thousands of cells deep)."""
-        stack = [bit]
+        """Level of a net bit (iterative DFS: the paths are thousands of cells deep). A cell
+        is expanded once, then finished after all its inputs; only an input on the path being
+        expanded (an ancestor) closes a combinational loop and is left out. An input merely
+        waiting on the stack (reconvergent fan-in) is finished first, not cut: cutting it
+        gave its reader its own weight and under-counted the path."""
+        stack: list[tuple[Any, bool]] = [(bit, False)]
+        on_path: set[Any] = set()
         while stack:
-            b = stack[-1]
+            b, expanded = stack.pop()
             if b in level:
-                stack.pop()
                 continue
             if b in start_w or b not in driver:
                 level[b] = start_w.get(b, 0)
-                stack.pop()
                 continue
             name, ins, w = driver[b]
             conns = cells[name]["connections"]
-            todo = [x for p in ins for x in conns.get(p, []) if isinstance(x, int)
-                    and x not in level]
-            if todo:
-                if any(x in stack for x in todo):  # a combinational loop: cut it here
-                    level[b] = w
-                    stack.pop()
-                    continue
-                stack.extend(todo)
+            xs = [x for p in ins for x in conns.get(p, []) if isinstance(x, int)]
+            if not expanded:
+                on_path.add(b)
+                stack.append((b, True))
+                stack.extend((x, False) for x in xs if x not in level and x not in on_path)
                 continue
+            on_path.discard(b)
             best, arg = 0.0, None
-            for p in ins:
-                for x in conns.get(p, []):
-                    if isinstance(x, int) and level[x] >= best:
-                        best, arg = level[x], x
+            for x in xs:
+                if x in level and level[x] >= best:   # an input not in level: a loop's edge
+                    best, arg = level[x], x
             level[b] = best + w
             via[b] = arg
-            stack.pop()
         return level[bit]
 
     worst, worst_end = 0.0, ("-", None)
