@@ -1158,7 +1158,6 @@ module spacemimo_accel #(
   wire        d_segend = (d_s[CWB-1:0] == o_sg_hs[d_j]);
   wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
-  wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0) &&
                         (!o_strm || wf_done > g_used);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
@@ -1215,7 +1214,7 @@ module spacemimo_accel #(
     if (NPW > 4 && wf_cnt4 < wf_done) wf_done = wf_cnt4;
     if (NPW > 5 && wf_cnt5 < wf_done) wf_done = wf_cnt5;
   end
-  reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
+  reg         s1_v, s1_last, s1_dbl, s2_v, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
   reg  [P*C*PW-1:0] prod2;
@@ -1292,15 +1291,22 @@ module spacemimo_accel #(
     end
   end
   reg  [ACC_W-1:0] acc [0:P*C-1];
-  // next accumulator: first item the dot, doubling item acc + acc, else acc + dot (the first
-  // item of a tile is never a doubling one)
+  // next accumulator: doubling item acc + acc, else acc + dot. The accumulators are 0 at a
+  // tile's first item: cleared by the tile before it (its last item copies the sum to the
+  // shadow and clears them) and in S_OP_PREP (the MAC pipeline is empty there; an aborted
+  // run may have left sums), both the flops' synchronous reset, so no first-item select sits
+  // before the adder: one LUT per bit (acc raw into the carry chain, the dbl select and the
+  // XOR beside it); the first item of a tile is never a doubling one.
+  wire acc_clr = (s2_v && s2_last) || (st == S_OP_PREP);
   wire [P*C*ACC_W-1:0] acc_nx;
   generate
     for (gb = 0; gb < P * C; gb = gb + 1) begin : accn
-      assign acc_nx[gb*ACC_W +: ACC_W] = (s2_first ? {ACC_W{1'b0}} : acc[gb])
-                                       + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
+      assign acc_nx[gb*ACC_W +: ACC_W] = acc[gb] + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
     end
   endgenerate
+  // shadow: the finished tile's sums, drained one row (dr_lane) per cycle through a C:1 read
+  // mux per lane (the rows are not shifted: no mux before C - 1 of the C rows' flops)
+  localparam LCD = (C > 1) ? $clog2(C) : 1;
   reg  [ACC_W-1:0] shadow [0:P*C-1];
   `SM_TMR_REG([31:0], dr_cnt);
   reg  [31:0] dr_rt, dr_t, dr_lane;
@@ -1397,11 +1403,11 @@ module spacemimo_accel #(
     end
   endgenerate
 
-  // drain requantizers: P lanes on shadow[.][0] + bias
+  // drain requantizers: P lanes on shadow row dr_lane + bias
   wire [P*W-1:0] dr_vals;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : drq
-      wire signed [ACC_W-1:0] a = shadow[gb*C];
+      wire signed [ACC_W-1:0] a = shadow[gb*C + dr_lane[LCD-1:0]];
       wire signed [ACC_W-1:0] bv = o_has_bias ? b_rd[gb*ACC_W +: ACC_W] : {ACC_W{1'b0}};
       wire signed [ACC_W-1:0] ab = a + bv;   // mod 2^ACC_W: the exact sum fits (loader)
       wire signed [RW-1:0] g = g1_red[gb*RW +: RW];
@@ -1919,27 +1925,24 @@ module spacemimo_accel #(
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
-      s1_first <= d_first;
       s1_last <= d_last;
       s1_dbl <= d_shp;
       s1_rt <= d_rt;
       s1_t <= d_t;
       x1 <= x0;
-      s2_v <= s1_v; s2_first <= s1_first; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
+      s2_v <= s1_v; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
       s2_dbl <= s1_dbl;
       prod2 <= dot;
       if (dr_cnt != 0) begin
         `SM_TMR_SET(dr_cnt, dr_cnt - 32'd1)
         dr_lane <= dr_lane + 32'd1;
-        for (pi = 0; pi < P; pi = pi + 1)
-          for (ci = 0; ci < C - 1; ci = ci + 1)
-            shadow[pi*C + ci] <= shadow[pi*C + ci + 1];
       end
+      for (pi = 0; pi < P * C; pi = pi + 1)   // (acc_clr: the flops' synchronous reset)
+        if (acc_clr) acc[pi] <= {ACC_W{1'b0}};
+        else if (s2_v) acc[pi] <= acc_nx[pi*ACC_W +: ACC_W];
       if (s2_v) begin
-        for (pi = 0; pi < P * C; pi = pi + 1) begin
-          acc[pi] <= acc_nx[pi*ACC_W +: ACC_W];
+        for (pi = 0; pi < P * C; pi = pi + 1)
           if (s2_last) shadow[pi] <= acc_nx[pi*ACC_W +: ACC_W];
-        end
         if (s2_last) begin
           `SM_TMR_SET(dr_cnt, (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C)
           dr_rt <= s2_rt;
