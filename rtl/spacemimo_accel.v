@@ -1257,7 +1257,6 @@ module spacemimo_accel #(
   wire        d_segend = (d_s[CWB-1:0] == o_sg_hs[d_j]);
   wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
-  wire        d_first = (d_j == 3'd0) && !d_shp && (d_s[CWB-1:0] == o_sg_ls[0]);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0) &&
                         (!o_strm || wf_done > g_used);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
@@ -1314,10 +1313,18 @@ module spacemimo_accel #(
     if (NPW > 4 && wf_cnt4 < wf_done) wf_done = wf_cnt4;
     if (NPW > 5 && wf_cnt5 < wf_done) wf_done = wf_cnt5;
   end
-  reg         s1_v, s1_first, s1_last, s1_dbl, s2_v, s2_first, s2_last, s2_dbl;
+  reg         s1_v, s1_last, s1_dbl, s2_v, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
   reg  [P*C*PW-1:0] prod2;
+  // MAC stages between the weight read and the dot product (the logic-level rule, rtl/README
+  // "Logic levels per path"): stage mb holds the decoded weight word and the activations (the
+  // DSP48s' A/B inputs), stage mc the products (the DSP48's M register on xc7), so neither
+  // the memory read + SECDED decode nor the adder tree shares a path with the multiplier
+  reg         mb_v, mb_last, mb_dbl, mc_v, mc_last, mc_dbl;
+  reg  [31:0] mb_rt, mb_t, mc_rt, mc_t;
+  reg  [C*Q*XW-1:0] mb_x;
+  reg  [P*32-1:0]   mb_w;
 
   // segment order of the op being decoded (v_*), registered in S_OP_PREP: rank by alignment,
   // descending, ties in column order (stable). The order is found at load time (S_L_OPV,
@@ -1391,15 +1398,22 @@ module spacemimo_accel #(
     end
   end
   reg  [ACC_W-1:0] acc [0:P*C-1];
-  // next accumulator: first item the dot, doubling item acc + acc, else acc + dot (the first
-  // item of a tile is never a doubling one)
+  // next accumulator: doubling item acc + acc, else acc + dot. The accumulators are 0 at a
+  // tile's first item: cleared by the tile before it (its last item copies the sum to the
+  // shadow and clears them) and in S_OP_PREP (the MAC pipeline is empty there; an aborted
+  // run may have left sums), both the flops' synchronous reset, so no first-item select sits
+  // before the adder: one LUT per bit (acc raw into the carry chain, the dbl select and the
+  // XOR beside it); the first item of a tile is never a doubling one.
+  wire acc_clr = (s2_v && s2_last) || (st == S_OP_PREP);
   wire [P*C*ACC_W-1:0] acc_nx;
   generate
     for (gb = 0; gb < P * C; gb = gb + 1) begin : accn
-      assign acc_nx[gb*ACC_W +: ACC_W] = (s2_first ? {ACC_W{1'b0}} : acc[gb])
-                                       + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
+      assign acc_nx[gb*ACC_W +: ACC_W] = acc[gb] + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
     end
   endgenerate
+  // shadow: the finished tile's sums, drained one row (dr_lane) per cycle through a C:1 read
+  // mux per lane (the rows are not shifted: no mux before C - 1 of the C rows' flops)
+  localparam LCD = (C > 1) ? $clog2(C) : 1;
   reg  [ACC_W-1:0] shadow [0:P*C-1];
   `SM_TMR_REG([31:0], dr_cnt);
   reg  [31:0] dr_rt, dr_t, dr_lane;
@@ -1443,9 +1457,11 @@ module spacemimo_accel #(
       integer k;
       always @* begin
         xs = 0;
-        for (k = 0; k < Q; k = k + 1) xs = xs - ($signed(x1[(gc*Q + k)*XW +: XW]) <<< (D - 1));
+        for (k = 0; k < Q; k = k + 1) xs = xs - ($signed(mb_x[(gc*Q + k)*XW +: XW]) <<< (D - 1));
       end
-      assign x_c128[gc*PW +: PW] = xs;
+      reg signed [PW-1:0] xs_q;   // stage mc, beside the products
+      always @(posedge clk) xs_q <= xs;
+      assign x_c128[gc*PW +: PW] = xs_q;
     end
   endgenerate
   wire [P*C*PW-1:0] dot;
@@ -1455,12 +1471,15 @@ module spacemimo_accel #(
       for (gc = 0; gc < C; gc = gc + 1) begin : lane_c
         wire signed [D+XW-1:0] pr [0:Q-1];
         wire [Q-1:0] cb;
+        reg  signed [D+XW-1:0] pr_q [0:Q-1];   // stage mc: the products, registered
+        reg  [Q-1:0] cb_q;
         for (gq = 0; gq < Q; gq = gq + 1) begin : term
-          wire signed [D-1:0] wv = w_rd[gb*32 + gq*D +: D];
-          wire signed [XW-1:0] xv = x1[(gc*Q + gq)*XW +: XW];
+          wire signed [D-1:0] wv = mb_w[gb*32 + gq*D +: D];
+          wire signed [XW-1:0] xv = mb_x[(gc*Q + gq)*XW +: XW];
+          always @(posedge clk) begin pr_q[gq] <= pr[gq]; cb_q[gq] <= cb[gq]; end
           localparam PI = (gb*C + gc)*Q + gq;    // this product's index
           if (PAIRED && gb % 2 == 0) begin : pk
-            wire signed [D-1:0] w1 = w_rd[(gb+1)*32 + gq*D +: D];
+            wire signed [D-1:0] w1 = mb_w[(gb+1)*32 + gq*D +: D];
             wire signed [SH-1:0] hi;
             wire borrow;
             sm_mul_pair u_mp (.w0(wv), .w1(w1), .x(xv), .lo(pr[gq]), .hi(hi),   // D 8, XW 9
@@ -1489,23 +1508,30 @@ module spacemimo_accel #(
         integer k;
         always @* begin
           sum = (PAIRED && gb % 2 == 0) ? $signed(x_c128[gc*PW +: PW]) : 0;
-          for (k = 0; k < Q; k = k + 1) sum = sum + pr[k] + $signed({1'b0, cb[k]});
+          for (k = 0; k < Q; k = k + 1) sum = sum + pr_q[k] + $signed({1'b0, cb_q[k]});
         end
         assign dot[(gb*C + gc)*PW +: PW] = sum;
       end
     end
   endgenerate
 
-  // drain requantizers: P lanes on shadow[.][0] + bias
+  // drain requantizers: P lanes on shadow row dr_lane + bias, in three stages (the
+  // logic-level rule): d0 (dr_cnt != 0) reads the row and the bias and adds them (ab_q), d1
+  // requantizes (d2_vals), d2 writes the row to the activation banks. AGGREGATE results
+  // (g1_v, one row per cycle) take the requantizers between d1's, written the same cycle.
   wire [P*W-1:0] dr_vals;
+  reg  [P*W-1:0] d2_vals;
+  reg            d1_v, d2_v;
+  reg  [31:0]    d1_rt, d1_t, d1_lane, d2_rt, d2_t, d2_lane;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : drq
-      wire signed [ACC_W-1:0] a = shadow[gb*C];
+      wire signed [ACC_W-1:0] a = shadow[gb*C + dr_lane[LCD-1:0]];
       wire signed [ACC_W-1:0] bv = o_has_bias ? b_rd[gb*ACC_W +: ACC_W] : {ACC_W{1'b0}};
-      wire signed [ACC_W-1:0] ab = a + bv;   // mod 2^ACC_W: the exact sum fits (loader)
+      reg  signed [ACC_W-1:0] ab_q;   // mod 2^ACC_W: the exact sum fits (loader)
+      always @(posedge clk) ab_q <= a + bv;
       wire signed [RW-1:0] g = g1_red[gb*RW +: RW];
       wire signed [DW_-1:0] v = g1_v ? $signed({{(DW_-RW){g[RW-1]}}, g})
-                                     : $signed({ab[ACC_W-1], ab});
+                                     : $signed({ab_q[ACC_W-1], ab_q});
       sm_requant #(.IW(DW_), .D(D)) u_rq (
         .v(v), .relu(o_relu), .shr(q_shr), .shl(q_shl), .rnd_mask(q_mask[DW_-1:0]),
         .rnd_half(q_half[DW_-1:0]), .out_signed(o_osigned), .narrow(o_narrow),
@@ -1841,10 +1867,10 @@ module spacemimo_accel #(
       rp_buf = h_out_buf; rp_ls = h_ols; rp_rt = io_rt; rp_col = io_c;
       rp_po = ab_po(rp_rt, rp_col, rp_ls);
     end
-    wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = dr_rt;
-    wp_col = o_doff + dr_t * P;
-    wp_n = (o_ocol - dr_t * P < P) ? o_ocol - dr_t * P : P;
-    wp_lane = dr_lane; wp_lmask = t2_lmask; wp_row = dr_vals; wp_tv = t_vals;
+    wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = d2_rt;
+    wp_col = o_doff + d2_t * P;
+    wp_n = (o_ocol - d2_t * P < P) ? o_ocol - d2_t * P : P;
+    wp_lane = d2_lane; wp_lmask = t2_lmask; wp_row = d2_vals; wp_tv = t_vals;
     if (st == S_IN) begin
       wp_en = u_hs; wp_buf = h_in_buf; wp_ls = h_ils; wp_rt = io_rt; wp_col = io_c; wp_n = 1;
       wp_lane = io_lane;
@@ -1855,10 +1881,11 @@ module spacemimo_accel #(
       wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
     end else if (g1_v) begin
       wp_en = 1'b1; wp_rt = g1_rt; wp_col = o_doff + g1_blk * P; wp_lane = g1_lane;
+      wp_row = dr_vals;
       wp_n = (o_icol - g1_blk * P < P) ? o_icol - g1_blk * P : P;
     end else if (t2_v) begin
       wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t2_rt; wp_col = t2_col; wp_n = t2_n;
-    end else if (dr_cnt != 0) begin
+    end else if (d2_v) begin
       wp_en = 1'b1;
     end
     // AGGREGATE values come in source-bank order; everything else in window order
@@ -2063,7 +2090,8 @@ module spacemimo_accel #(
     if (!rst_n) begin
       done_pulse <= 1'b0; status <= 32'h0; cycles <= 64'h0; abort <= 1'b0;
       rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0;
-      wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0;
+      wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; mb_v <= 1'b0; mc_v <= 1'b0;
+      d1_v <= 1'b0; d2_v <= 1'b0;
       d_active <= 1'b0; a_active <= 1'b0; g1_v <= 1'b0;
       sa_active <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; d_gap <= 8'h0;
@@ -2146,27 +2174,29 @@ module spacemimo_accel #(
 
       // ---------------- MAC pipeline (runs in every state; only S_DENSE issues)
       s1_v <= d_issue;
-      s1_first <= d_first;
       s1_last <= d_last;
       s1_dbl <= d_shp;
       s1_rt <= d_rt;
       s1_t <= d_t;
       x1 <= x0;
-      s2_v <= s1_v; s2_first <= s1_first; s2_last <= s1_last; s2_rt <= s1_rt; s2_t <= s1_t;
-      s2_dbl <= s1_dbl;
+      mb_v <= s1_v; mb_last <= s1_last; mb_rt <= s1_rt; mb_t <= s1_t; mb_dbl <= s1_dbl;
+      mb_x <= x1; mb_w <= w_rd;
+      mc_v <= mb_v; mc_last <= mb_last; mc_rt <= mb_rt; mc_t <= mb_t; mc_dbl <= mb_dbl;
+      s2_v <= mc_v; s2_last <= mc_last; s2_rt <= mc_rt; s2_t <= mc_t;
+      s2_dbl <= mc_dbl;
       prod2 <= dot;
       if (dr_cnt != 0) begin
         `SM_TMR_SET(dr_cnt, dr_cnt - 32'd1)
         dr_lane <= dr_lane + 32'd1;
-        for (pi = 0; pi < P; pi = pi + 1)
-          for (ci = 0; ci < C - 1; ci = ci + 1)
-            shadow[pi*C + ci] <= shadow[pi*C + ci + 1];
       end
+      d1_v <= (dr_cnt != 0); d1_rt <= dr_rt; d1_t <= dr_t; d1_lane <= dr_lane;
+      d2_v <= d1_v; d2_rt <= d1_rt; d2_t <= d1_t; d2_lane <= d1_lane; d2_vals <= dr_vals;
+      for (pi = 0; pi < P * C; pi = pi + 1)   // (acc_clr: the flops' synchronous reset)
+        if (acc_clr) acc[pi] <= {ACC_W{1'b0}};
+        else if (s2_v) acc[pi] <= acc_nx[pi*ACC_W +: ACC_W];
       if (s2_v) begin
-        for (pi = 0; pi < P * C; pi = pi + 1) begin
-          acc[pi] <= acc_nx[pi*ACC_W +: ACC_W];
+        for (pi = 0; pi < P * C; pi = pi + 1)
           if (s2_last) shadow[pi] <= acc_nx[pi*ACC_W +: ACC_W];
-        end
         if (s2_last) begin
           `SM_TMR_SET(dr_cnt, (o_rows - s2_rt * C < C) ? o_rows - s2_rt * C : C)
           dr_rt <= s2_rt;
@@ -2575,7 +2605,8 @@ module spacemimo_accel #(
         S_DENSE: begin  // done: straight on to the next op's decode
           // (a streamed op's tiles are all consumed once it issued its last item; the
           // engines may already be fetching the next streamed op's tiles)
-          if (!d_active && !d_issue && !s1_v && !s2_v && dr_cnt == 0) begin
+          if (!d_active && !d_issue && !s1_v && !mb_v && !mc_v && !s2_v && dr_cnt == 0 &&
+              !d1_v && !d2_v) begin
             if (op_i + 1 == h_num_ops) begin
               io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
             end else begin
@@ -2763,12 +2794,13 @@ module spacemimo_accel #(
           abort <= 1'b1;
           `SM_TMR_SET(wf_st, 2'd0)   // the fetch cursor stops (no tile is started from here on)
           d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
+          d1_v <= 1'b0; d2_v <= 1'b0;   // (the drain stops at once, its stages too)
           sa_active <= 1'b0;
           `SM_TMR_SET(st, S_DRAIN)
         end
         S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
-          if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !s2_v &&
-              dr_cnt == 0) `SM_TMR_SET(st, S_DONE)
+          if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !mb_v &&
+              !mc_v && !s2_v && dr_cnt == 0 && !d1_v && !d2_v) `SM_TMR_SET(st, S_DONE)
         end
         S_DONE: begin
           `SM_TMR_SET(wf_st, 2'd0)

@@ -47,6 +47,10 @@ from spacemimo.hw.synth import (
 from spacemimo.hw.synth import SynthError as BenchError  # the CLI catches it too
 
 GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
+# A DENSE op's cycles after its last tile's last issue, before its drain rows: decode, the
+# MAC pipeline (weight read, registered weights/activations, registered products, dot
+# product), done, and the drain's add and requantizer stages before a row is written
+DENSE_TAIL = 8
 GSM_TABLE3 = {"BRAM18": 1472, "DSP": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18": 2940, "DSP": 3600, "FF": 866_400, "LUT": 433_200}
 
@@ -99,12 +103,12 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
     """Cycles of each op on the RTL (rtl/README.md "Cycle formula"), from its FSM:
 
     DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns issue cycles each (``dense_items``:
-    ceil(in/Q) without segments), tile ends
-    spaced >= C apart (one drain row per cycle), + 4 (decode, 2 pipeline stages, done) + the
-    last tile's drain rows. AGGREGATE (one sequential engine for axis 0 and 1):
-    2 * rows per P-column block + 5 (one pipeline register). NORM: sum-of-squares and scale
-    passes (NORM_COLS, default Q, columns x C rows per cycle) + 2 each (pipeline), 32 isqrt +
-    64 division steps + 9. TAYLOR (sequential, one complex MAC per cycle, 4 stages):
+    ceil(in/Q) without segments), tile ends spaced >= C apart (one drain row per cycle),
+    + DENSE_TAIL (decode, 4 MAC pipeline stages, done, 2 drain stages) + the last tile's
+    drain rows. AGGREGATE (one sequential engine for axis 0 and 1): 2 * rows per P-column
+    block + 5 (one pipeline register). NORM: sum-of-squares and scale passes (NORM_COLS,
+    default Q, columns x C rows per cycle) + 2 each (pipeline), 32 isqrt + 64 division
+    steps + 9. TAYLOR (sequential, one complex MAC per cycle, 4 stages):
     2 + R' + ch * (4 R' + 2 K rows + 3 + K * taylor_e_wait(K, rows/K)) with R' = ceil(rows/C)
     row tiles and ch = in/2 channels.
 
@@ -125,7 +129,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
         last_rows = op.rows - (nrt - 1) * C
         if op.opcode == 1:
             ns, T = dense_items(op, Q), nrt * math.ceil(op.out_cols / P)
-            cyc = ns + (T - 1) * max(ns, C) + 4 + last_rows
+            cyc = ns + (T - 1) * max(ns, C) + DENSE_TAIL + last_rows
             macs = op.rows * op.in_cols * op.out_cols
         elif op.opcode == 2:
             cyc = 2 * op.rows * math.ceil(op.in_cols / P) + AGG_PIPE + 4
@@ -283,7 +287,7 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
                 first = max(s + 1, rdy) if L is None else max(L + 1, rdy if r == 0 else 0)
                 L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
             consumed.append(L)
-        cyc = L + 4 + last_rows - s
+        cyc = L + DENSE_TAIL + last_rows - s
         out.append(cyc)
         s += cyc
     return out
