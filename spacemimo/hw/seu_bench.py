@@ -29,10 +29,12 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
 # the overhead table's builds (yosys, ~10-40 min each on the shared machine), the first the
 # unprotected reference
 SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
-# the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows and
-# fully protected (stream buffers and prefetch cursor targeted too); rtl-small-16-seu (a
-# 16-bit program) runs with --builds (not run yet)
-DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu")
+# the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows,
+# the same with the packed store's scrubber (rtl-kv260 as built) and fully protected (stream
+# buffers and prefetch cursor targeted too), and the 16-bit build with every protection (a
+# 16-bit program)
+DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub",
+                  "rtl-small-8-hybrid-seu", "rtl-small-16-seu")
 
 
 class SeuBenchError(ValueError):
