@@ -120,7 +120,7 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
             k = (r["target"], r["group"], r["upset"])
             if k not in keys:
                 keys.append(k)
-    keys.sort(key=lambda k: (k[2] != "single", k[2]))  # stable: singles first
+    keys.sort(key=lambda k: sc.KINDS.index(k[2]))  # stable: singles, doubles, accumulated
     rows = []
     for tgt, group, upset in keys:
         row: dict[str, Any] = {"target": tgt, "group": group, "upset": upset}
@@ -130,7 +130,7 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
             for c in sc.CLASSES:
                 row[f"{res.build} {SHORT[c]}"] = r[c] if r else 0
         rows.append(row)
-    for upset in sc.UPSETS:
+    for upset in [u for u in sc.KINDS if any(r["upset"] == u for r in rows)]:
         tot: dict[str, Any] = {"target": "all", "group": "all", "upset": upset}
         for k in rows[0]:
             if k not in tot:
