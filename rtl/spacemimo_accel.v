@@ -304,6 +304,7 @@ module spacemimo_accel #(
   localparam SSB  = (SEU_W == 2) && (WGT_PORTS > 0);
   localparam SPB  = SSB ? 2 * (WGT_DW / 32) : 0;        // parity bits per stored beat
   localparam SCR  = (SCRUB != 0) && (SEU_W == 2);
+  localparam PKS  = SCR && SW && (WMEM_PACK_ROWS > 0);  // the scrubber of the packed store
   localparam [1:0] HP_W = SEU_W, HP_A = SEU_A, HP_C = SEU_C;
   localparam [0:0] HP_S = SCR;
   localparam [31:0] HW_PROTECT = {25'h0, HP_S, HP_C, HP_A, HP_W};
@@ -873,6 +874,14 @@ module spacemimo_accel #(
   reg          sc_ph1, sc_ph2;
   reg  [LWR-1:0] sc_wrow, sc_wrow_q;
   reg  [LBM-1:0] sc_brow, sc_brow_q;
+  // packed store (PKS): its one write port is port A, which the MAC array also reads. A step
+  // covers the banks of one parity (sc_par: at most one per memory at a row offset); they
+  // write back in phase 1 only if the array does not issue then (sc_wfree), else the step
+  // is repeated (sc_blk: a correction could not be written)
+  reg          sc_par;
+  wire         sc_wfree, sc_blk;
+  wire [P-1:0] sc_need;   // per bank: phase 1 of its parity, a bit corrected
+  wire [LWR-1:0] pk_wrow = lw2_we ? lw2_addr[LWR:1] : sc_wrow;   // packed write row offset
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
   // takes rows k, k + NPW, ...) write whole beats into a stream buffer of WGT_BUFS slots per
@@ -1056,6 +1065,7 @@ module spacemimo_accel #(
         assign w_res = wq;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+        assign sc_need[gb] = 1'b0;
       end else if (WMEM_DEPTH > 0 && !SW) begin : res_split
         // a depth that is not a power of two: words [0, 2^(WLD-1)) and the rest in two
         // memories, each its own block-RAM shape (one memory of 8,576 words is 9 RAMB36 in
@@ -1077,6 +1087,7 @@ module spacemimo_accel #(
         assign w_res = whi ? wq_hi : wq_lo;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
           assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+        assign sc_need[gb] = 1'b0;
       end else if (SW && WMEM_PACK_ROWS > 0) begin : res
         // packed: this bank's rows live in memories J0 and J0 + 1 of the linear space (at
         // most two: WRD <= PKR); the MAC array's read goes out on port A (even bank) or B
@@ -1100,14 +1111,20 @@ module spacemimo_accel #(
           rj_q <= lr[LLR-1:LPK];
           wsel <= wm_addr[0];
         end
+        // the scrubber (PKS): the row read in the sc_go cycle, decoded in phase 1, written
+        // back on port A in phase 1 where a bit was corrected and the array does not issue
+        wire           sc_mine = PKS && sc_ph1 && (gb % 2 == (sc_par ? 1 : 0));
+        wire [63:0]    pa_d = (PKS && !ld_w) ? wdec[63:0] : mrg;   // PKS 0: no mux
+        assign sc_need[gb] = sc_mine && wdec[64];
         assign pk_lr[gb*LLR +: LLR] = lr;
-        assign pk_lw[gb*LLR +: LLR] = gb * WRD + lw2_addr[LWR:1];
-        assign pk_we[gb] = ld_w;
+        assign pk_lw[gb*LLR +: LLR] = gb * WRD + pk_wrow;
+        assign pk_we[gb] = ld_w || (sc_need[gb] && sc_wfree);
         assign pk_ld[gb] = wl_we && wl_bank == gb;
-        assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(mrg), mrg};
+        assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(pa_d), pa_d};
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
-        assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+        assign ws_sgl[gb] = sc_need[gb] && sc_wfree;
+        assign ws_dbl[gb] = sc_mine && wdec[65] && !sc_blk;
       end else if (SW) begin : res   // the same name as the unprotected bank (VPI paths)
         // row r = {check[71:64], word 2r + 1 [63:32], word 2r [31:0]} (SECDED 64 + 8, the
         // 512 x 72 block-RAM width). A simple dual-port memory (the only 72-bit BRAM mode):
@@ -1138,10 +1155,12 @@ module spacemimo_accel #(
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
         assign ws_sgl[gb] = sc_ph1 && wdec[64]; assign ws_dbl[gb] = sc_ph1 && wdec[65];
+        assign sc_need[gb] = 1'b0;
       end else begin : nores
         assign w_res = 32'h0;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
+        assign sc_need[gb] = 1'b0;
       end
       if (!(SW && WMEM_PACK_ROWS > 0)) begin : nopkb
         assign pk_lr[gb*LLR +: LLR] = {LLR{1'b0}}; assign pk_lw[gb*LLR +: LLR] = {LLR{1'b0}};
@@ -2052,11 +2071,13 @@ module spacemimo_accel #(
   // the bias entry is read in phase 1 unless the drain holds the port (then the entry waits
   // for the next step: the weight rows go on)
   assign      bsc_rd = SCR && sc_ph1 && dr_cnt == 0;
+  assign      sc_wfree = !d_issue;                  // phase 1: port A not the array's
+  assign      sc_blk = PKS && |sc_need && !sc_wfree;
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
       lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; o_par_v <= 1'b0; prep_q <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
-      sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}};
+      sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}}; sc_par <= 1'b0;
     end else begin
       seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
       if (seu_clear) begin
@@ -2077,8 +2098,14 @@ module spacemimo_accel #(
       else sc_cnt <= sc_cnt + 32'd1;
       if (sc_ph1) begin   // next rows (wrapping at the rows the loaded program uses)
         sc_wrow_q <= sc_wrow; sc_brow_q <= sc_brow;
-        sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
-                                                                    : sc_wrow + 1'b1;
+        // packed: the odd banks' step after the even banks' of a row; a blocked write-back
+        // repeats the step
+        if (PKS && (sc_blk || !sc_par)) sc_par <= sc_par ^ !sc_blk;
+        else begin
+          sc_par <= 1'b0;
+          sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
+                                                                      : sc_wrow + 1'b1;
+        end
         if (bsc_rd)
           sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
                                                                    : sc_brow + 1'b1;

@@ -101,6 +101,7 @@ class Target:
                 continue
         self.cells: list[tuple[str, int | None]] = []
         self.kind = spec["kind"]  # memory | register
+        self.sweep = int(spec.get("sweep", 0))   # idle scrub cycles of an accumulate trial
 
     def enumerate(self) -> None:
         """Fill ``cells`` from the handles (after a clean run, for select = nonzero)."""
@@ -219,11 +220,23 @@ class Campaign:
             return {}
         return {r: self.driver.read_reg(r) for r in SEU_REGS}
 
+    async def _scrub_sweep(self, cycles: int) -> None:
+        """``cycles`` idle cycles at SCRUB_PERIOD 1 (a step every 3 cycles), then the period
+        as it was (no scrubber: nothing happens)."""
+        d = self.driver
+        period = await self.call(d.read_reg, "SCRUB_PERIOD")
+        await self.call(d.write_reg, "SCRUB_PERIOD", 1)
+        await Timer(cycles * PERIOD_NS, unit="ns")
+        await self.call(d.write_reg, "SCRUB_PERIOD", period)
+
     async def trial(self, t: dict[str, Any], tgt: Target, run_cycles: int) -> dict[str, Any]:
-        """One upset: returns the trial's record (what happened, not yet classified)."""
+        """One upset: returns the trial's record (what happened, not yet classified). An
+        accumulate trial flips one bit while idle, lets the scrubber sweep, and flips another
+        bit of the same word during the run (seu_campaign's docstring)."""
         rng = random.Random(int(t["seed"]))
         path, idx, cell = tgt.cell(rng.randrange(len(tgt.cells)))
         double = t["upset"] == "double"
+        acc = t["upset"] == "accumulate" and cell.width >= 2
         if cell.width < 2:
             double = False
         bit = rng.randrange(cell.width - (1 if double else 0))
@@ -231,18 +244,28 @@ class Campaign:
         # within the first vector's share of the run: a later vector reads what the upset left
         cycle = int(float(t["at"]) * run_cycles / self.nv)
         before = await self.call(self._seu_regs)
+        first = None
+        if acc:   # the first single, a sweep, then ``mask`` (another bit) during the run
+            first = (bit + 1 + rng.randrange(cell.width - 1)) % cell.width
+            await FallingEdge(self.dut.ap_clk)
+            original = cell.read()
+            cell.write(original ^ (1 << first))
+            await self._scrub_sweep(tgt.sweep)
         await self.start()
         if cycle:
             await Timer(cycle * PERIOD_NS, unit="ns")
         await FallingEdge(self.dut.ap_clk)
-        original = cell.read()
-        cell.write(original ^ mask)
+        now = cell.read()
+        if first is None:
+            original = now
+        cell.write(now ^ mask)
         await Timer(1, unit="ns")  # the deposit has landed (before the next rising edge)
-        deposited = cell.read() == original ^ mask
+        deposited = cell.read() == now ^ mask
         bound = int(self.sched["hang_factor"] * run_cycles) + int(self.sched["hang_margin"])
         hang = not await self._done(bound)
         rec: dict[str, Any] = {"id": t["id"], "target": tgt.name, "path": path, "index": idx,
-                               "bit": bit, "upset": "double" if double else "single",
+                               "bit": bit, "upset": t["upset"] if acc else
+                               "double" if double else "single", "first_bit": first,
                                "width": cell.width, "cycle": cycle, "deposited": deposited,
                                "hang": hang}
         if hang:

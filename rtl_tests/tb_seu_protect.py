@@ -349,3 +349,124 @@ async def test_seu_scrubber(dut: Any) -> None:
     assert r["SEU_CORRECTED"] >= 2 and r["SEU_STATUS"] & WEIGHTS, r
     assert r["SEU_UNCORRECTABLE"] >= 1
     assert _int(mem[bad_row]) == bad_old ^ (0b11 << 9), "an uncorrectable row was rewritten"
+
+
+def _packed_words(dut: Any) -> dict[tuple[int, int], int]:
+    """Every row of the packed store: (memory j, index i) -> ``pk.mem[j].um[i]``
+    (SM_PK_MEMS memories)."""
+    words = {}
+    for j in range(int(os.environ["SM_PK_MEMS"])):
+        mem = resolve(dut, f"pk.mem[{j}].um")
+        for i in range(len(mem)):
+            words[(j, i)] = _int(mem[i])
+    return words
+
+
+def _packed_rows(dut: Any, wrd: int) -> dict[int, list[tuple[int, int]]]:
+    """The packed store's used rows (non-zero after a load) per bank: bank b's row r is
+    linear row b * ``wrd`` + r, at index l mod PKR of memory ``pk.mem[l // PKR].um``."""
+    pkr = len(resolve(dut, "pk.mem[0].um"))
+    rows: dict[int, list[tuple[int, int]]] = {}
+    for (j, i), w in sorted(_packed_words(dut).items()):
+        if w:
+            rows.setdefault((j * pkr + i) // wrd, []).append((j, i))
+    assert rows, "no used row in the packed store"
+    return rows
+
+
+@cocotb.test()
+async def test_seu_packed_scrubber(dut: Any) -> None:
+    """The packed store's scrubber (WMEM_PACK_ROWS, SCRUB): never stalls a run (CYCLES with
+    SCRUB_PERIOD 1 = off, exact); repairs single flips in an even and an odd bank (port A's
+    and port B's reads) during a run and while idle, nothing else rewritten; so two singles
+    in one row a sweep apart are both corrected (without the scrubber the pair is
+    uncorrectable); an uncorrectable row is flagged and left as it is. SM_WRD: rows per bank,
+    SM_PK_MEMS: packed memories."""
+    s = Seu(dut)
+    await s.setup(scrub_period=0)
+    status, cyc_off = await s.run()
+    assert status == 0
+    await s.clear()
+    await s.tb.write_reg("SCRUB_PERIOD", 1)   # a step every cycle: the most port-A traffic
+    status, cyc_on = await s.run()
+    assert status == 0 and s.mismatches("run while scrubbing") == 0
+    assert cyc_on == cyc_off, f"scrubbing changed CYCLES: {cyc_off} -> {cyc_on}"
+    r = await s.regs()
+    assert r == {"SEU_STATUS": 0, "SEU_CORRECTED": 0, "SEU_UNCORRECTABLE": 0}, r
+    await s.tb.write_reg("SCRUB_PERIOD", 0)
+    rows = _packed_rows(dut, int(os.environ["SM_WRD"]))
+    even = next(b for b in sorted(rows) if b % 2 == 0 and len(rows[b]) >= 2)
+    odd = next(b for b in sorted(rows) if b % 2 == 1 and len(rows[b]) >= 2)
+    picks = {b: rows[b][-1] for b in (even, odd)}   # the last used row of each bank
+    um = {b: resolve(dut, f"pk.mem[{j}].um") for b, (j, _) in picks.items()}
+
+    # 1. singles flipped during a run (the input read), repaired by the scrubber during it
+    before = _packed_words(dut)
+    good: dict[int, int] = {}
+    fixed_in: dict[int, int] = {}   # bank -> the controller state when its row came back
+
+    def inject() -> None:
+        for b, (j, i) in picks.items():
+            good[b] = flip(dut, f"pk.mem[{j}].um", i, (5 + b,))
+
+    async def watch() -> None:
+        while len(fixed_in) < len(picks):
+            await RisingEdge(dut.ap_clk)
+            for b, (_j, i) in picks.items():
+                if b in good and b not in fixed_in and _int(um[b][i]) == good[b]:
+                    fixed_in[b] = _int(dut.st)
+
+    watcher = cocotb.start_soon(watch())
+    await s.tb.write_reg("SCRUB_PERIOD", 1)
+    status, _ = await s.run(inject=inject)
+    assert status == 0 and s.mismatches("run with two flipped rows, scrubbing") == 0
+    await s.tb.write_reg("SCRUB_PERIOD", 0)
+    for b, (_j, i) in picks.items():
+        assert _int(um[b][i]) == good[b], f"bank {b}: the run's scrub left the row flipped"
+    assert _packed_words(dut) == before, "scrubbing changed a row it should not"
+    watcher.cancel()
+    assert all(st != 0 for st in fixed_in.values()), f"not repaired during the run: {fixed_in}"
+    dut._log.info("packed rows %s repaired in controller states %s", picks, fixed_in)
+    r = await s.regs()
+    assert r["SEU_CORRECTED"] >= 2 and r["SEU_UNCORRECTABLE"] == 0 and r["SEU_STATUS"] == 0, r
+
+    # 2. accumulation: a single, a sweep of the idle scrubber, a second single in the same
+    # row: corrected, not uncorrectable
+    await s.clear()
+    for j, i in picks.values():
+        flip(dut, f"pk.mem[{j}].um", i, (3,))
+    await s.tb.write_reg("SCRUB_PERIOD", 1)
+    await ClockCycles(dut.ap_clk, 3 * 2 * 2 * len(um[even]) + 100)   # > one sweep
+    await s.tb.write_reg("SCRUB_PERIOD", 0)
+    for b, (j, i) in picks.items():
+        assert _int(um[b][i]) == good[b], f"bank {b}: the idle scrubber left the row flipped"
+        flip(dut, f"pk.mem[{j}].um", i, (40,))
+    status, _ = await s.run()
+    r = await s.regs()
+    assert status == 0 and s.mismatches("second single after a sweep") == 0, status
+    assert r["SEU_UNCORRECTABLE"] == 0 and r["SEU_STATUS"] == 0 and r["SEU_CORRECTED"] >= 4, r
+    for b, (j, i) in picks.items():   # the MAC read corrects, the row still holds the flip
+        assert _int(um[b][i]) == good[b] ^ (1 << 40), f"bank {b}: row rewritten, scrub off"
+        flip(dut, f"pk.mem[{j}].um", i, (40,))
+
+    # 3. the same two singles without the scrubber: one row, two bits: uncorrectable
+    await s.clear()
+    j, i = picks[even]
+    flip(dut, f"pk.mem[{j}].um", i, (3, 40))   # one deposit (a read sees it next step)
+    status, _ = await s.run()
+    r = await s.regs()
+    assert status == SEU_DETECTED and r["SEU_STATUS"] & WEIGHTS, (status, r)
+    flip(dut, f"pk.mem[{j}].um", i, (3, 40))
+    await _reload_exact(s)
+
+    # 4. an uncorrectable row is flagged by the scrubber and not rewritten
+    await s.clear()
+    j, i = picks[odd]
+    bad = flip(dut, f"pk.mem[{j}].um", i, (9, 10)) ^ (0b11 << 9)
+    await s.tb.write_reg("SCRUB_PERIOD", 1)
+    await ClockCycles(dut.ap_clk, 3 * 2 * 2 * len(um[odd]) + 100)
+    await s.tb.write_reg("SCRUB_PERIOD", 0)
+    r = await s.regs()
+    assert r["SEU_STATUS"] & WEIGHTS and r["SEU_UNCORRECTABLE"] >= 1, r
+    assert _int(um[odd][i]) == bad, "an uncorrectable row was rewritten"
+    await _reload_exact(s)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from spacemimo.hw.cosim import BUILD_ROOT, build_params, lint, run_cosim, selected_simulators
+from spacemimo.spec.builds import packed_memories
 
 SIMS = selected_simulators()
 TB_TESTS = ["test_seu_registers", "test_seu_weights", "test_seu_biases",
@@ -38,7 +39,7 @@ def _seu16() -> dict[str, int]:
 
 
 @pytest.mark.parametrize("name", ["rtl-small-8-seu", "rtl-small-8-seu-parity", "16-bit",
-                                  "rtl-small-8-hybrid-seu"])
+                                  "rtl-small-8-hybrid-seu", "rtl-small-8-hybrid-kv-scrub"])
 def test_rtl_seu_lint(name: str) -> None:
     """verilator -Wall and iverilog accept every protection mode, 8- and 16-bit."""
     res = lint(_seu16() if name == "16-bit" else build_params(name))
@@ -130,3 +131,31 @@ def test_rtl_seu_hybrid(gsm_vectors: Path, tmp_path: Path) -> None:
     stalled = _golden("verilator", "rtl-small-8-hybrid-seu", gsm_vectors,
                       tmp_path / "stall", stall="0.3")
     assert stalled["mismatches"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sim", ["verilator", "icarus"])
+def test_rtl_seu_packed_scrub(sim: str, gsm_vectors: Path, tmp_path: Path) -> None:
+    """rtl-small-8-hybrid-kv-scrub (KV260's packed SECDED store with its scrubber): small GSM
+    exact with rtl-small-8-hybrid-kv's CYCLES (no stalls) and under random AXI stalls, then
+    tb_seu_protect's test_seu_packed_scrubber (no stall, repairs through both ports, two
+    singles a sweep apart corrected, an uncorrectable row flagged and kept)."""
+    if sim not in SIMS:
+        pytest.skip(f"needs {sim}")
+    name = "rtl-small-8-hybrid-kv-scrub"
+    seu = _golden(sim, name, gsm_vectors, tmp_path)
+    base = _golden(sim, "rtl-small-8-hybrid-kv", gsm_vectors, tmp_path)
+    assert seu["mismatches"] == 0 and base["mismatches"] == 0
+    assert (seu["load_cycles"], seu["run_cycles"]) == (base["load_cycles"], base["run_cycles"])
+    stalled = _golden(sim, name, gsm_vectors, tmp_path / "stall", stall="0.3")
+    assert stalled["mismatches"] == 0
+    prm = build_params(name)
+    log = tmp_path / f"{name}_directed.log"
+    n, failed = run_cosim(sim, prm, gsm_vectors, BUILD_ROOT / f"{sim}_{name}",
+                          testcase="test_seu_packed_scrubber", test_module="tb_seu_protect",
+                          log_file=log, failed_run=(0, 1),
+                          extra_env={"SM_NVEC": "2", "SM_WRD": str(prm["WMEM_DEPTH"] // 2),
+                                     "SM_PK_MEMS": str(packed_memories(
+                                         prm["OUT_LANES"], prm["WMEM_DEPTH"],
+                                         prm["WMEM_PACK_ROWS"]))})
+    assert n == 1 and failed == 0, log.read_text()[-6000:]

@@ -6,6 +6,7 @@ full campaign (thousands of upsets, both builds) is ``spacemimo bench seu`` / th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -28,16 +29,21 @@ def _has_build(name: str) -> bool:
 
 def test_schedule_is_seeded_and_covers_every_target() -> None:
     """Same seed -> same trials; another seed -> other times; every target gets per_target
-    single and per_target double upsets."""
+    single and per_target double upsets, the resident weights per_target accumulated ones
+    too (after all others: the single/double trials are those of a schedule without them)."""
     tg = sc.targets(SMALL[8])
     a = sc.Schedule(seed=7, targets=tg, per_target=3).trials
     b = sc.Schedule(seed=7, targets=tg, per_target=3).trials
     c = sc.Schedule(seed=8, targets=tg, per_target=3).trials
     assert a == b and a != c
-    assert len(a) == len(tg) * 2 * 3
+    assert [t.name for t in tg if t.sweep] == ["wmem"]
+    assert len(a) == len(tg) * 2 * 3 + 3
     for t in tg:
-        for upset in sc.UPSETS:
+        for upset in sc.KINDS if t.sweep else sc.UPSETS:
             assert sum(x["target"] == t.name and x["upset"] == upset for x in a) == 3
+    assert [x["upset"] for x in a[-3:]] == ["accumulate"] * 3
+    plain = [dataclasses.replace(t, sweep=0) for t in tg]
+    assert sc.Schedule(seed=7, targets=plain, per_target=3).trials == a[:-3]
     assert all(0.0 <= x["at"] < 1.0 for x in a)
 
 
@@ -136,7 +142,7 @@ def test_small_campaign_unprotected_sees_sdc(tmp_path: Path) -> None:
     back flipped), at least one weight upset corrupts outputs silently, and the run is
     repeatable (same seed -> same records)."""
     res = _small("rtl-small-8", tmp_path, per_target=6)
-    assert len(res.records) == len(sc.targets(SMALL[8])) * 2 * 6
+    assert len(res.records) == len(sc.targets(SMALL[8])) * 2 * 6 + 6   # + 6 accumulated
     assert all(r.get("deposited") for r in res.records), "a VPI deposit did not land"
     rows = {(r["target"], r["upset"]): r for r in res.rows}
     assert rows[("wmem", "single")]["sdc"] + rows[("wmem", "double")]["sdc"] >= 1
@@ -318,21 +324,31 @@ def build_params_small8() -> dict[str, int]:
     return build_params("rtl-small-8")
 
 
-@pytest.mark.slow   # ~2 min with its Verilator build
+@pytest.mark.slow   # ~2 min with its Verilator build (each)
 @needs_verilator
-def test_small_campaign_packed_weight_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("b", ["rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub"])
+def test_small_campaign_packed_weight_store(b: str, tmp_path: Path) -> None:
     """rtl-small-8-hybrid-kv (KV260's mode: SECDED rows packed over shared memories
     pk.mem[j].um): every single upset in a packed row is corrected or masked, every adjacent
     double detected or masked, none silent, none hangs (the weight target follows the packed
-    store, not the per-bank wbank[g].res.wmem it does not have)."""
+    store, not the per-bank wbank[g].res.wmem it does not have). Two singles in one row a
+    scrub sweep apart (accumulate): with the scrubber (rtl-kv260's copy
+    rtl-small-8-hybrid-kv-scrub) each corrected, none uncorrectable; without, the row holds
+    two flipped bits when it is read: detected."""
     from spacemimo.hw.cosim import build_params
 
-    b = "rtl-small-8-hybrid-kv"
     tg = [t for t in sc.targets(build_params(b)) if t.name == "wmem"]
     assert tg and all(p.startswith("pk.mem[") for p in tg[0].paths)
+    assert tg[0].sweep == 3 * 12 * 2 + 64   # 12 rows per bank, two steps per row
     res = sc.run_campaign(b, "verilator", sc.Schedule(seed=3, targets=tg, per_target=20),
                           sc.campaign_vectors(tmp_path), tmp_path / b)
     assert all(r.get("deposited") for r in res.records), "a VPI deposit did not land"
     rows = {r["upset"]: r for r in res.rows}
     assert not [r for r in res.rows if r["sdc"] or r["hang"]], res.rows
     assert rows["single"]["detected"] == 0 and rows["single"]["corrected"] > 0
+    assert rows["double"]["corrected"] == 0 and rows["double"]["detected"] > 0
+    acc = rows["accumulate"]
+    if build_params(b)["SCRUB"]:
+        assert acc["corrected"] == acc["trials"] == 20, acc
+    else:
+        assert acc["detected"] > 0 and acc["corrected"] == 0, acc

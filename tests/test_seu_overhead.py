@@ -129,9 +129,15 @@ def test_memory_shapes_follow_the_rtl_layout() -> None:
     assert sh[("activations", "-")]["banks"] == 256 * 4
     assert [sh[("biases", m)]["width"] for m in ("-", "SECDED")] == [32, 39]
     assert "reg [71:0] mem [0:1663]" in so.shape_verilog(sec, "t")
+    # packed: 256 x 1,664 rows over 208 memories of 2,048 rows (the packing rule: a power of
+    # two in [rows, 2 x rows]), port A writing or reading, port B reading
+    pk = sh[("weights", "SECDED 64+8 rows, packed")]
+    assert (pk["depth"], pk["width"], pk["port"], pk["banks"]) == (2048, 72, "pk", 208)
+    src = so.shape_verilog(pk, "t")
+    assert "else q <= mem[wa]" in src and "qb <= (we && wa == ra) ? d : mem[ra]" in src
     fake = [{"build": "b", **m, "BRAM36": 10.0, "BRAM %": 14.3} for m in sh.values()]
     rows = so.memory_rows(fake, ["build", "mode", "LUT", "BRAM36", "BRAM %"])
-    assert len(rows) == 2 and rows[0]["LUT"] == "-"
+    assert len(rows) == 3 and rows[0]["LUT"] == "-"
     assert rows[1]["BRAM goal <= 13 %"] == "missed" and "weights SECDED" in rows[1]["mode"]
 
 

@@ -59,7 +59,7 @@ def test_builds_load_with_one_name_per_axis() -> None:
         "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
         "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity",
         "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-ff", "rtl-small-16-seu",
-        "rtl-small-8-hybrid-seu"}
+        "rtl-small-8-hybrid-seu", "rtl-small-8-hybrid-kv-scrub"}
     assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
                                            "rtl-pynqz2")} == {
         "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",
@@ -261,15 +261,17 @@ def test_seu_fields_map_to_rtl_parameters() -> None:
     off = {"SEU_W": 0, "SEU_A": 0, "SEU_C": 0, "SCRUB": 0}
     # builds that store their resident weights as 72-bit SECDED rows of two words (rtl-kv260:
     # two words per UltraRAM row) and protect nothing else
-    secded_rows = {"rtl-kv260", "rtl-small-8-hybrid-kv"}
+    # (rtl-kv260 and its small copy rtl-small-8-hybrid-kv-scrub also scrub the packed store)
+    secded_rows = {"rtl-kv260", "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub"}
+    scrubbed = {"rtl-kv260", "rtl-small-8-hybrid-kv-scrub"}
     for name, b in SPEC.builds.items():
         if "seu" not in name:
             weights = "secded" if name in secded_rows else "none"
             assert (b.seu_weights, b.seu_acts, b.seu_ctrl, b.scrub) == (
-                weights, "none", "none", False)
+                weights, "none", "none", name in scrubbed)
             if b.backend == "rtl":
                 assert {k: b.rtl_params()[k] for k in off} == dict(
-                    off, SEU_W=2 if name in secded_rows else 0)
+                    off, SEU_W=2 if name in secded_rows else 0, SCRUB=int(name in scrubbed))
     seu = SPEC["rtl-small-8-seu"].rtl_params()
     assert {k: seu[k] for k in off} == {"SEU_W": 2, "SEU_A": 2, "SEU_C": 1, "SCRUB": 1}
     assert SPEC["rtl-small-8-seu-parity"].rtl_params()["SEU_A"] == 1

@@ -192,8 +192,10 @@ def register(sub: Any) -> None:
                    help="RTL builds of the overhead table (yosys), the first the unprotected "
                         f"reference (default {','.join(SEU_SYNTH_BUILDS)})")
     s.add_argument("--per-target", type=arg.positive_int, default=100,
-                   help="upsets per target and kind (single, double) per build (default 100: "
-                        "1,400 on rtl-small-8, 1,600 on rtl-small-8-seu with its parity words)")
+                   help="upsets per target and kind (single, double; accumulate: two "
+                        "singles a scrub sweep apart, resident weights) per build (default "
+                        "100: 1,500 on rtl-small-8, 1,700 on rtl-small-8-seu with its parity "
+                        "words)")
     s.add_argument("--sim", choices=("verilator", "icarus"), default="verilator",
                    help="simulator (default verilator; icarus is ~50x slower)")
     s.add_argument("--synth", choices=("on", "off", "only"), default="on",

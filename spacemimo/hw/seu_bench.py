@@ -29,10 +29,12 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
 # the overhead table's builds (yosys, ~10-40 min each on the shared machine), the first the
 # unprotected reference
 SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
-# the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows and
-# fully protected (stream buffers and prefetch cursor targeted too); rtl-small-16-seu (a
-# 16-bit program) runs with --builds (not run yet)
-DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-seu")
+# the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows,
+# the same with the packed store's scrubber (rtl-kv260 as built) and fully protected (stream
+# buffers and prefetch cursor targeted too), and the 16-bit build with every protection (a
+# 16-bit program)
+DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub",
+                  "rtl-small-8-hybrid-seu", "rtl-small-16-seu")
 
 
 class SeuBenchError(ValueError):
@@ -118,7 +120,7 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
             k = (r["target"], r["group"], r["upset"])
             if k not in keys:
                 keys.append(k)
-    keys.sort(key=lambda k: (k[2] != "single", k[2]))  # stable: singles first
+    keys.sort(key=lambda k: sc.KINDS.index(k[2]))  # stable: singles, doubles, accumulated
     rows = []
     for tgt, group, upset in keys:
         row: dict[str, Any] = {"target": tgt, "group": group, "upset": upset}
@@ -128,7 +130,7 @@ def campaign_table(results: list[sc.CampaignResult]) -> list[dict[str, Any]]:
             for c in sc.CLASSES:
                 row[f"{res.build} {SHORT[c]}"] = r[c] if r else 0
         rows.append(row)
-    for upset in sc.UPSETS:
+    for upset in [u for u in sc.KINDS if any(r["upset"] == u for r in rows)]:
         tot: dict[str, Any] = {"target": "all", "group": "all", "upset": upset}
         for k in rows[0]:
             if k not in tot:

@@ -12,6 +12,12 @@ Classes (per trial, first that applies):
   corrected  outputs exact and the corrected counter rose
   masked     outputs exact, no flag, no correction (the upset was overwritten, never read,
              or read where it changed no output word)
+
+Upset kinds: ``single`` (one bit), ``double`` (two adjacent bits, a multi-cell upset) and,
+in the resident weights, ``accumulate``: one bit flipped while the core is idle, a scrub
+sweep (SCRUB_PERIOD 1 for ``TargetSpec.sweep`` cycles), then another bit of the same word
+during the run — two singles a sweep apart, which a scrubber turns into two corrections and
+which stay one uncorrectable word without one.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from spacemimo.spec.builds import packed_memories
 
 CLASSES = ("corrected", "detected", "sdc", "hang", "masked")
 UPSETS = ("single", "double")
+KINDS = (*UPSETS, "accumulate")   # accumulate: targets with TargetSpec.sweep only
 
 # The control/state registers of spacemimo_accel.v hit by the "ctrl" target: the top FSM state,
 # the op/vector/loader counters, the read/write engines' address and count registers, the
@@ -57,10 +64,12 @@ class TargetSpec:
     paths: tuple[str, ...]
     persistent: bool
     select: str = "all"   # all | nonzero (the words the program uses after a clean run)
+    sweep: int = 0        # > 0: also "accumulate" trials, this many idle cycles of scrubbing
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "group": self.group, "kind": self.kind,
-                "paths": list(self.paths), "persistent": self.persistent, "select": self.select}
+                "paths": list(self.paths), "persistent": self.persistent, "select": self.select,
+                "sweep": self.sweep}
 
 
 def targets(params: dict[str, int]) -> list[TargetSpec]:
@@ -77,15 +86,21 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     lanes = range(P)
     out = []
     depth, pack = int(params.get("WMEM_DEPTH", 0)), int(params.get("WMEM_PACK_ROWS", 0))
+    # a scrub sweep at SCRUB_PERIOD 1: a step every 3 cycles, one per row (SECDED rows: two
+    # words each), two per row packed (the even banks', then the odd banks'), + a margin
+    rows = depth // 2 if int(params.get("SEU_W", 0)) == 2 else depth
+    sweep = 3 * rows * (2 if pack > 0 else 1) + 64
     if depth > 0 and pack > 0:
         # packed resident store: every bank's 72-bit rows over ceil(P * rows / pack) shared
         # memories pk.mem[j].um (rtl/README.md "Packed resident store")
         mems = packed_memories(P, depth, pack)
         out.append(TargetSpec("wmem", "weights", "memory",
-                              tuple(f"pk.mem[{j}].um" for j in range(mems)), True, "nonzero"))
+                              tuple(f"pk.mem[{j}].um" for j in range(mems)), True, "nonzero",
+                              sweep))
     elif depth > 0:
         out.append(TargetSpec("wmem", "weights", "memory",
-                              tuple(f"wbank[{g}].res.wmem" for g in lanes), True, "nonzero"))
+                              tuple(f"wbank[{g}].res.wmem" for g in lanes), True, "nonzero",
+                              sweep))
     out += [
         TargetSpec("bmem", "biases", "memory", tuple(f"wbank[{g}].bmem" for g in lanes), True,
                    "nonzero"),
@@ -131,12 +146,15 @@ class Schedule:
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
         if not self.trials:
-            for t in self.targets:
-                for upset in UPSETS:
-                    for _ in range(self.per_target):
-                        self.trials.append({"id": len(self.trials), "target": t.name,
-                                            "upset": upset, "at": rng.random(),
-                                            "seed": rng.getrandbits(63)})
+            # the accumulate trials after all others: the single/double trials stay those of
+            # a schedule without them (same seed, same draws)
+            kinds = [(t, u) for t in self.targets for u in UPSETS]
+            kinds += [(t, "accumulate") for t in self.targets if t.sweep]
+            for t, upset in kinds:
+                for _ in range(self.per_target):
+                    self.trials.append({"id": len(self.trials), "target": t.name,
+                                        "upset": upset, "at": rng.random(),
+                                        "seed": rng.getrandbits(63)})
 
     def to_json(self) -> dict[str, Any]:
         return {"seed": self.seed, "num_vectors": self.num_vectors,

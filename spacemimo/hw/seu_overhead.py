@@ -246,7 +246,11 @@ def memory_shapes(params: dict[str, int]) -> list[dict[str, Any]]:
     them (rtl/README.md "SEU protection"): per bank ``(depth, width, ports, copies)``. Weight
     banks: WMEM_DEPTH x 32 read-first single port, or WMEM_DEPTH / 2 rows x 72 (two words +
     SECDED 64) simple dual port; activation lane memories (P x C, asynchronous read: LUT-RAM)
-    of W, W + 2 (parity) or W + SECDED(W) bits; bias banks ACC_W or ACC_W + SECDED bits."""
+    of W, W + 2 (parity) or W + SECDED(W) bits; bias banks ACC_W or ACC_W + SECDED bits.
+    The SECDED rows also packed (``WMEM_PACK_ROWS``, rtl/README.md "Packed resident store"):
+    every bank's rows back to back over memories of the smallest power of two of rows >=
+    the rows per bank, one write port and two read ports each (``pk.mem[j]``)."""
+    from spacemimo.spec.builds import packed_memories
     from spacemimo.spec.ecc import secded
 
     p, c = params["OUT_LANES"], params["NODE_ROWS"]
@@ -260,6 +264,10 @@ def memory_shapes(params: dict[str, int]) -> list[dict[str, Any]]:
                  "banks": p},
                 {"memory": "weights", "mode": "SECDED 64+8 rows", "depth": wd // 2,
                  "width": 72, "port": "sdp", "banks": p}]
+        pkr = 1 << max(1, (wd // 2 - 1).bit_length())   # the packing rule: rows <= pkr < 2 rows
+        if p > 1:
+            out.append({"memory": "weights", "mode": "SECDED 64+8 rows, packed", "depth": pkr,
+                        "width": 72, "port": "pk", "banks": packed_memories(p, wd, pkr)})
     out += [{"memory": "activations", "mode": "-", "depth": ad, "width": w, "port": "async",
              "banks": p * c},
             {"memory": "activations", "mode": "parity", "depth": ad, "width": w + 2,
@@ -276,15 +284,22 @@ def memory_shapes(params: dict[str, int]) -> list[dict[str, Any]]:
 def shape_verilog(m: dict[str, Any], top: str) -> str:
     """One memory alone: ``sp`` read-first single port with a registered read (the RTL's
     unprotected weight bank), ``sdp`` one write and one registered read port (the 72-bit
-    SECDED bank), ``async`` one write port and an asynchronous read (the LUT-RAM banks)."""
+    SECDED bank), ``pk`` port A writing or reading, port B reading, B seeing A's write (the
+    packed store's shared memory ``pk.mem[j]``, as the RTL writes it), ``async`` one write
+    port and an asynchronous read (the LUT-RAM banks)."""
     a = max(1, (m["depth"] - 1).bit_length())
+    w = m["width"]
+    qb = f", output reg [{w - 1}:0] qb" if m["port"] == "pk" else ""
     head = (f"module {top}(input clk, input we, input [{a - 1}:0] wa, input [{a - 1}:0] ra, "
-            f"input [{m['width'] - 1}:0] d, output reg [{m['width'] - 1}:0] q);\n"
-            f"  reg [{m['width'] - 1}:0] mem [0:{m['depth'] - 1}];\n")
+            f"input [{w - 1}:0] d, output reg [{w - 1}:0] q{qb});\n"
+            f"  reg [{w - 1}:0] mem [0:{m['depth'] - 1}];\n")
     if m["port"] == "sp":
         body = "  always @(posedge clk) begin if (we) mem[wa] <= d; q <= mem[wa]; end\n"
     elif m["port"] == "sdp":
         body = "  always @(posedge clk) begin if (we) mem[wa] <= d; q <= mem[ra]; end\n"
+    elif m["port"] == "pk":
+        body = ("  always @(posedge clk) begin\n    if (we) mem[wa] <= d; else q <= mem[wa];\n"
+                "    qb <= (we && wa == ra) ? d : mem[ra];\n  end\n")
     else:
         body = ("  always @(posedge clk) if (we) mem[wa] <= d;\n"
                 "  always @* q = mem[ra];\n")

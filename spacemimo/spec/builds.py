@@ -296,8 +296,8 @@ def _check(b: BuildConfig) -> None:
              "seu_weights secded stores two 32-bit words per 72-bit row: wmem_depth must be even")
         if b.wmem_pack_rows:
             rows = (b.wmem_depth or 0) // 2
-            need(b.seu_weights == "secded" and not b.scrub,
-                 "wmem_pack_rows packs 72-bit rows: it needs seu_weights secded, scrub false")
+            need(b.seu_weights == "secded",
+                 "wmem_pack_rows packs 72-bit rows: it needs seu_weights secded")
             need(b.wmem_pack_rows & (b.wmem_pack_rows - 1) == 0
                  and b.wmem_pack_rows // 2 <= rows <= b.wmem_pack_rows,
                  f"wmem_pack_rows {b.wmem_pack_rows}: a power of two in [rows, 2 x rows] "
