@@ -826,7 +826,9 @@ module spacemimo_accel #(
           assign a_dbl[gb*C + gc] = 1'b0;
         end else begin : ecc
           integer k;
+`ifndef SYNTHESIS
           initial for (k = 0; k < AD; k = k + 1) mem[k] = {AWW{1'b0}};  // valid codewords
+`endif
           wire [7:0]     wc = a_enc(wd);
           wire [W+1:0]   rd = a_dec(rw[W-1:0], {{(8-ACB){1'b0}}, rw[AWW-1:W]});
           always @(posedge clk)
@@ -1015,7 +1017,11 @@ module spacemimo_accel #(
         reg  [LPK-1:0] aa, ab;
         reg            wa;
         integer        bi, k;
+        // simulation only: configuration leaves the FPGA's RAMs at 0 (valid codewords), and
+        // yosys elaborating 57 loops of 4,096 writes took ~1 h before synthesis proper
+`ifndef SYNTHESIS
         initial for (k = 0; k < PKR; k = k + 1) um[k] = 72'h0;   // valid codewords
+`endif
         // While loading, port A takes the loader's writes (any bank) and port B its
         // read-modify-write read (the bank of wl_*): one write port and two read ports, as
         // the UltraRAM288 has them (two write ports that are never on together would be
@@ -1135,7 +1141,9 @@ module spacemimo_accel #(
         reg  [71:0] wq;
         reg         wsel;
         integer k;
+`ifndef SYNTHESIS
         initial for (k = 0; k < WRD; k = k + 1) wmem[k] = 72'h0;   // valid codewords
+`endif
         wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
         wire        ld_w = lw2_we && lw2_bank == gb;
         wire        fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
