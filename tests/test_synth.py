@@ -199,6 +199,13 @@ def test_a_failed_part_keeps_the_other_rows(tmp_path: Path,
     assert failed["margins"] == "not synthesized: yosys ran past --synth-timeout 5 s"
     assert failed["lanes"] == 64 and "LUT" not in failed
     assert fitted["build"] == "rtl-pynqz2" and fitted["margins"] == "pass"
+    # a later run of one part keeps the other part's row, naming the commit it came from
+    assert main(["-q", "bench", "hw", "--synth-only", "--synth", "none", "--synth-build",
+                 "rtl-pynqz2:xc7z020", "--out", str(tmp_path / "o"),
+                 "--build", str(tmp_path / "b2")]) == 0
+    rerun, kept = read_table(tmp_path / "o" / "resources_per_part.json")
+    assert rerun["build"] == "rtl-pynqz2" and kept["lanes"] == 64
+    assert kept["measured at"] == failed["measured at"] == rerun["measured at"]
 
 
 def test_weight_banks_go_to_uram_only_where_they_fit() -> None:

@@ -496,7 +496,9 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
                                "per sample")
         print(gp["md"].read_text())
     if targets:
-        pp = write_table(opts.out, "resources_per_part", per_part_rows(opts, targets),
+        rows = per_part_rows(opts, targets)
+        rows += kept_part_rows(opts.out / "resources_per_part.json", rows)
+        pp = write_table(opts.out, "resources_per_part", rows,
                          config={**config, "targets": [t.label + " on " + t.part
                                                        for t in targets],
                                  "levels rule": LEVELS_RULE},
@@ -568,7 +570,7 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
 PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "weight banks", "LUT", "LUT_total",
                     "FF", "DSP", "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
                     "margins", "logic levels", "levels rule", "path", "MAC path levels",
-                    "yosys s")
+                    "yosys s", "measured at")
 LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
                f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "
                f"CARRY hop {CARRY_LEVEL:g}, an unregistered DSP48 {DSP_LEVELS:g}, a BRAM read "
@@ -587,8 +589,26 @@ def per_part_targets(opts: BenchHwOptions) -> list[Target]:
     return out
 
 
+def kept_part_rows(path: Path, measured: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of an existing ``resources_per_part.json`` for (build, part) pairs not run
+    now, kept as they were synthesized: each names the commit of its run (``measured at``),
+    so a long run of one part does not drop the others' figures."""
+    import json
+
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    rev = data.get("meta", {}).get("git_revision", "?")
+    done = {(r["build"], r["part"]) for r in measured}
+    return [{**r, "measured at": r.get("measured at", rev)} for r in data.get("rows", [])
+            if (r.get("build"), r.get("part")) not in done]
+
+
 def per_part_rows(opts: BenchHwOptions, targets: list[Target]) -> list[dict[str, Any]]:
-    """One yosys run per target (one at a time, nice'd), the command beside each row."""
+    """One yosys run per target (one at a time, nice'd), the command and commit beside each
+    row."""
+    from spacemimo.ground.provenance import git_revision
+
     rows = []
     for t in targets:
         tag = f"{t.build}_{t.part}" + (f"_{t.lanes}" if t.lanes else "")
@@ -599,6 +619,7 @@ def per_part_rows(opts: BenchHwOptions, targets: list[Target]) -> list[dict[str,
             print(f"[synth] {t.label} on {t.part}: not synthesized: {err}", flush=True)
             row = {"build": t.label, "part": t.part, "lanes": t.params["OUT_LANES"],
                    "margins": f"not synthesized: {err}"}
+        row["measured at"] = git_revision()
         row["command"] = ("spacemimo bench hw --synth-only --synth none --synth-build "
                           f"{t.build}:{t.part}" + (f"@{t.lanes}" if t.lanes else ""))
         rows.append(row)
