@@ -42,9 +42,13 @@ def _miter(widths: list[tuple[int, int]]) -> str:
 
 
 def _prove(tmp_path: Path, rtl: Path) -> str:
+    """The proof's log, or "FAILED". Every file is copied beside the script and named
+    relative to it: yowasp's WASI sandbox cannot open absolute /tmp paths (a clone under
+    /tmp, as CI's may be)."""
     (tmp_path / "miter.v").write_text(_miter(WIDTHS))
-    ref = ROOT / "rtl_tests" / "sm_requant_ref.v"
-    script = (f"read_verilog -sv {ref} {rtl} miter.v\nhierarchy -top miter\nproc\nflatten\n"
+    (tmp_path / "ref.v").write_text((ROOT / "rtl_tests" / "sm_requant_ref.v").read_text())
+    (tmp_path / "dut.v").write_text(rtl.read_text())
+    script = ("read_verilog -sv ref.v dut.v miter.v\nhierarchy -top miter\nproc\nflatten\n"
               "opt\nsat -prove ok 1 -verify\n")
     (tmp_path / "p.ys").write_text(script)
     r = subprocess.run([*synth.yosys_command(), "-q", "-l", "p.log", "p.ys"], cwd=tmp_path,
@@ -66,3 +70,4 @@ def test_miter_catches_a_wrong_rounding(tmp_path: Path) -> None:
     assert bad != src
     (tmp_path / "bad.v").write_text(bad)
     assert _prove(tmp_path, tmp_path / "bad.v") == "FAILED"
+    assert "proof did fail" in (tmp_path / "p.log").read_text()  # it ran and found a model
