@@ -1959,6 +1959,7 @@ module spacemimo_accel #(
   // ------------------------------------------------------------------ control
   reg  [31:0] wd_cnt;
   reg  [31:0] wl_o, wl_j, wl_rowbase, wl_p;
+  reg  [31:0] wl_rw, wl_rwl;   // the op's words per row and that - 1, latched at its start
   reg  [31:0] tcol0;
   integer pi, ci;
 
@@ -2501,6 +2502,7 @@ module spacemimo_accel #(
             `SM_TMR_SET(cnt_left, lv_p1)
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+            wl_rw <= v_rw[31:0]; wl_rwl <= v_rw[31:0] - 32'd1;   // off the op-table read
             `SM_TMR_SET(st, S_L_W)
           end else if (v_opc != PF_OP_DENSE) `SM_TMR_SET(vi, vi + 32'd1)
         end
@@ -2508,9 +2510,9 @@ module spacemimo_accel #(
           if (u_hs) begin
             wl_we <= 1'b1; wl_bank <= wl_p; wl_addr <= wl_rowbase + wl_j; wl_data <= u_data;
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
-            if (wl_j == v_rw - 1) begin
+            if (wl_j == wl_rwl) begin
               wl_j <= 32'h0;
-              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + v_rw; end
+              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + wl_rw; end
               else wl_p <= wl_p + 32'd1;
             end else wl_j <= wl_j + 32'd1;
           end
