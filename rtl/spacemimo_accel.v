@@ -333,6 +333,21 @@ module spacemimo_accel #(
       b_dec = {r[BK+1], r[BK], r[ACC_W-1:0]};
     end
   endfunction
+  // the check bits of a stored 72-bit weight row with a flipped check bit corrected (the
+  // syndrome of one is that bit alone; of the overall parity bit, syndrome bit 7 alone):
+  // beside the decoder's corrected data, the corrected codeword the scrubber writes back
+  // (for any single upset the row's original codeword: no encoder needed)
+  function automatic [7:0] w_cfix(input [71:0] q);
+    reg [7:0] s;
+    integer j;
+    begin
+      s = sm_secded_enc64(q[63:0]) ^ q[71:64];
+      w_cfix = q[71:64];
+      for (j = 0; j < 7; j = j + 1)
+        if (^s && s[6:0] == (7'd1 << j)) w_cfix[j] = ~q[64+j];
+      if (^s && s[6:0] == 7'd0) w_cfix[7] = ~q[71];
+    end
+  endfunction
   // activation code: SEU_A 1 = two interleaved parity bits over the stored word {check,
   // word} by bit position (the check bit at position W covers the data bits of W's parity,
   // the one at W + 1 the others), so two adjacent flips are detected anywhere, across the
@@ -871,6 +886,12 @@ module spacemimo_accel #(
   // wl_* cycle, or taken from the word written the cycle before (lw3_*, same row)
   reg          lw2_we, lw3_v;
   reg  [31:0]  lw2_bank, lw2_addr, lw2_data, lw3_bank, lw3_addr, lw3_data;
+  // The merge is done once for all banks (the loader writes one word a cycle): the decoded
+  // row of bank lw2_bank (lw_rd: every bank's decoded read), its other half or the word
+  // forwarded from lw3_*, SECDED-encoded into lw_cw, which every bank's (packed: memory's)
+  // write port takes while loading
+  wire [P*64-1:0] lw_rd;
+  wire [71:0]     lw_cw;
   // scrubber: a step every SCRUB_PERIOD cycles, phase 1 reads row sc_wrow of every weight
   // bank (port B) and entry sc_brow of every bias bank, phase 2 writes back what it corrected
   reg          sc_ph1, sc_ph2;
@@ -1039,8 +1060,11 @@ module spacemimo_accel #(
             if (pk_ld[bi] && pk_lr[bi*LLR+LPK +: LPJ] == gj) ab = pk_lr[bi*LLR +: LPK];
           for (bi = BLO; bi <= BHI; bi = bi + 1)
             if (pk_we[bi] && pk_lw[bi*LLR+LPK +: LPJ] == gj) begin
-              wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; da = pk_wd[bi*72 +: 72];
+              wa = 1'b1; aa = pk_lw[bi*LLR +: LPK]; if (PKS) da = pk_wd[bi*72 +: 72];
             end
+          // the loader's merged row (one word a cycle, one bank), else (PKS) the scrubber's
+          // corrected row of the bank writing (never together: the scrubber waits for lw2)
+          if (lw2_we || !PKS) da = lw_cw;
         end
         // port B's read sees a port-A write to its row (the UltraRAM288's A -> B write
         // transparency, spelled out so yosys maps the memory to one URAM288): the loader
@@ -1058,6 +1082,21 @@ module spacemimo_accel #(
     end
   endgenerate
 
+  // the loader's read-modify-write, once for all banks (SW): the bank of lw2_* read its row
+  // on the cycle before (wl_*); lw_rd holds every bank's decoded read
+  reg  [63:0] lw_row;
+  integer     lwi;
+  always @* begin
+    lw_row = 64'h0;
+    for (lwi = 0; lwi < P; lwi = lwi + 1)
+      if (lw2_bank == lwi) lw_row = lw_rd[lwi*64 +: 64];
+  end
+  wire        lw_fwd = lw3_v && lw3_bank == lw2_bank && lw3_addr[31:1] == lw2_addr[31:1] &&
+                       lw3_addr[0] != lw2_addr[0];
+  wire [31:0] lw_oth = lw_fwd ? lw3_data : (lw2_addr[0] ? lw_row[31:0] : lw_row[63:32]);
+  wire [63:0] lw_mrg = lw2_addr[0] ? {lw2_data, lw_oth} : {lw_oth, lw2_data};
+  assign      lw_cw = {sm_secded_enc64(lw_mrg), lw_mrg};
+
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
       wire [31:0] w_res, w_st;
@@ -1072,6 +1111,7 @@ module spacemimo_accel #(
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
         assign sc_need[gb] = 1'b0;
+        assign lw_rd[gb*64 +: 64] = 64'h0;
       end else if (WMEM_DEPTH > 0 && !SW) begin : res_split
         // a depth that is not a power of two: words [0, 2^(WLD-1)) and the rest in two
         // memories, each its own block-RAM shape (one memory of 8,576 words is 9 RAMB36 in
@@ -1094,6 +1134,7 @@ module spacemimo_accel #(
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
           assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
         assign sc_need[gb] = 1'b0;
+        assign lw_rd[gb*64 +: 64] = 64'h0;
       end else if (SW && WMEM_PACK_ROWS > 0) begin : res
         // packed: this bank's rows live in memories J0 and J0 + 1 of the linear space (at
         // most two: WRD <= PKR); the MAC array's read goes out on port A (even bank) or B
@@ -1109,10 +1150,6 @@ module spacemimo_accel #(
                                   : (on_b ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
         wire [65:0]    wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
         wire           ld_w = lw2_we && lw2_bank == gb;
-        wire           fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
-                             lw3_addr[0] != lw2_addr[0];
-        wire [31:0]    oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
-        wire [63:0]    mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
         always @(posedge clk) begin
           rj_q <= lr[LLR-1:LPK];
           wsel <= wm_addr[0];
@@ -1120,13 +1157,14 @@ module spacemimo_accel #(
         // the scrubber (PKS): the row read in the sc_go cycle, decoded in phase 1, written
         // back on port A in phase 1 where a bit was corrected and the array does not issue
         wire           sc_mine = PKS && sc_ph1 && (gb % 2 == (sc_par ? 1 : 0));
-        wire [63:0]    pa_d = (PKS && !ld_w) ? wdec[63:0] : mrg;   // PKS 0: no mux
         assign sc_need[gb] = sc_mine && wdec[64];
         assign pk_lr[gb*LLR +: LLR] = lr;
         assign pk_lw[gb*LLR +: LLR] = gb * WRD + pk_wrow;
         assign pk_we[gb] = ld_w || (sc_need[gb] && sc_wfree);
         assign pk_ld[gb] = wl_we && wl_bank == gb;
-        assign pk_wd[gb*72 +: 72] = {sm_secded_enc64(pa_d), pa_d};
+        // the scrubber's write-back: the corrected codeword (no encoder; PKS 0: unused)
+        assign pk_wd[gb*72 +: 72] = PKS ? {w_cfix(wq), wdec[63:0]} : 72'h0;
+        assign lw_rd[gb*64 +: 64] = wdec[63:0];
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
         assign ws_sgl[gb] = sc_need[gb] && sc_wfree;
@@ -1146,26 +1184,25 @@ module spacemimo_accel #(
 `endif
         wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
         wire        ld_w = lw2_we && lw2_bank == gb;
-        wire        fwd = lw3_v && lw3_bank == gb && lw3_addr[31:1] == lw2_addr[31:1] &&
-                          lw3_addr[0] != lw2_addr[0];
-        wire [31:0] oth = fwd ? lw3_data : (lw2_addr[0] ? wdec[31:0] : wdec[63:32]);
-        wire [63:0] mrg = lw2_addr[0] ? {lw2_data, oth} : {oth, lw2_data};
         // the scrubber's row was read in the sc_go cycle: decoded in phase 1 (sc_wrow not yet
-        // advanced), written back in the same cycle where a bit was corrected
+        // advanced), written back in the same cycle where a bit was corrected, as the
+        // corrected codeword (no encoder); while loading the loader's merged row lw_cw (the
+        // two never together: the scrubber starts no step while lw2_we)
         wire        pb_we = ld_w || (sc_ph1 && wdec[64]);
-        wire [63:0] pb_d = ld_w ? mrg : wdec[63:0];
-        wire [LWR-1:0] pb_row = ld_w ? lw2_addr[LWR:1] : sc_wrow;
+        wire [71:0] pb_d = (SCR && sc_ph1) ? {w_cfix(wq), wdec[63:0]} : lw_cw;
         always @(posedge clk) begin
           wq <= wmem[wm_addr[LWR:1]];
           wsel <= wm_addr[0];
-          if (pb_we) wmem[pb_row] <= {sm_secded_enc64(pb_d), pb_d};
+          if (pb_we) wmem[pk_wrow] <= pb_d;
         end
+        assign lw_rd[gb*64 +: 64] = wdec[63:0];
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
         assign ws_sgl[gb] = sc_ph1 && wdec[64]; assign ws_dbl[gb] = sc_ph1 && wdec[65];
         assign sc_need[gb] = 1'b0;
       end else begin : nores
         assign w_res = 32'h0;
+        assign lw_rd[gb*64 +: 64] = 64'h0;
         assign w_sgl[gb] = 1'b0; assign w_dbl[gb] = 1'b0;
         assign ws_sgl[gb] = 1'b0; assign ws_dbl[gb] = 1'b0;
         assign sc_need[gb] = 1'b0;
@@ -1922,6 +1959,7 @@ module spacemimo_accel #(
   // ------------------------------------------------------------------ control
   reg  [31:0] wd_cnt;
   reg  [31:0] wl_o, wl_j, wl_rowbase, wl_p;
+  reg  [31:0] wl_rw, wl_rwl;   // the op's words per row and that - 1, latched at its start
   reg  [31:0] tcol0;
   integer pi, ci;
 
@@ -2464,6 +2502,7 @@ module spacemimo_accel #(
             `SM_TMR_SET(cnt_left, lv_p1)
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
+            wl_rw <= v_rw[31:0]; wl_rwl <= v_rw[31:0] - 32'd1;   // off the op-table read
             `SM_TMR_SET(st, S_L_W)
           end else if (v_opc != PF_OP_DENSE) `SM_TMR_SET(vi, vi + 32'd1)
         end
@@ -2471,9 +2510,9 @@ module spacemimo_accel #(
           if (u_hs) begin
             wl_we <= 1'b1; wl_bank <= wl_p; wl_addr <= wl_rowbase + wl_j; wl_data <= u_data;
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
-            if (wl_j == v_rw - 1) begin
+            if (wl_j == wl_rwl) begin
               wl_j <= 32'h0;
-              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + v_rw; end
+              if (wl_p == P - 1) begin wl_p <= 32'h0; wl_rowbase <= wl_rowbase + wl_rw; end
               else wl_p <= wl_p + 32'd1;
             end else wl_j <= wl_j + 32'd1;
           end

@@ -152,7 +152,9 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         if params.get("WMEM_DEPTH", 0):
             unit("weight row decoder, SECDED 64+8 (MAC / merge / scrub read)", p, 72, 66,
                  "sm_secded_dec64(x[63:0], x[71:64])")
-            unit("weight row encoder, SECDED 64 (port B write)", p, 64, 8,
+            # one for all banks: the loader's merged row (the scrubber writes back the
+            # corrected codeword, its check bits fixed from the decoder's syndrome)
+            unit("weight row encoder, SECDED 64 (the loader's merged row)", 1, 64, 8,
                  "sm_secded_enc64(x)")
         bk = 32 if acc <= 32 else 48 if acc <= 48 else 64
         cb = 8 if bk == 64 else 7
