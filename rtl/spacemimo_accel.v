@@ -64,7 +64,8 @@ module spacemimo_accel #(
   // resident 72-bit rows (SEU_W 2) packed back to back over shared memories of this many rows
   // (UltraRAM288: 4,096), each read for two banks at once; 0: one memory per bank
   parameter WMEM_PACK_ROWS = `SM_WMEM_PACK_ROWS,
-  parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation)
+  parameter DSP_PACK    = `SM_DSP_PACK,      // 8-bit: two lanes' products per DSP48 (shared activation);
+                                            // 2: and the Q terms summed in DSP48E2 post-adders
   // SEU protection (rtl/README.md "SEU protection"; HW_PROTECT reports them)
   parameter SEU_W       = `SM_SEU_W,         // weight + bias store: 0 none, 2 SECDED
   parameter SEU_A       = `SM_SEU_A,         // activation buffers: 0 none, 1 parity, 2 SECDED
@@ -1389,6 +1390,33 @@ module spacemimo_accel #(
   reg  [31:0] mb_rt, mb_t, mc_rt, mc_t;
   reg  [C*Q*XW-1:0] mb_x;
   reg  [P*32-1:0]   mb_w;
+  // DSP_PACK 2 (sm_mul_chain.v): the dot products leave the DSP48E2 chains Q cycles after
+  // stage mb, not 2: the control waits MX = Q - 2 more stages (me_*, newest at index 0)
+  // between mc and s2
+  localparam PACK2 = (DSP_PACK == 2) && (D == 8);
+  localparam MX  = PACK2 ? Q - 2 : 0;
+  localparam MXN = (MX > 0) ? MX : 1;
+  reg  [MXN-1:0]    me_v, me_last, me_dbl;
+  reg  [MXN*32-1:0] me_rt, me_t;
+  wire        me_busy = (MX > 0) && (me_v != {MXN{1'b0}});
+  wire        mx_v    = (MX > 0) ? me_v[MXN-1] : mc_v;      // into stage s2
+  wire        mx_last = (MX > 0) ? me_last[MXN-1] : mc_last;
+  wire        mx_dbl  = (MX > 0) ? me_dbl[MXN-1] : mc_dbl;
+  wire [31:0] mx_rt   = (MX > 0) ? me_rt[(MXN-1)*32 +: 32] : mc_rt;
+  wire [31:0] mx_t    = (MX > 0) ? me_t[(MXN-1)*32 +: 32] : mc_t;
+  generate if (MX > 1) begin : mex
+    always @(posedge clk) begin
+      me_v <= {me_v[MXN-2:0], mc_v}; me_last <= {me_last[MXN-2:0], mc_last};
+      me_dbl <= {me_dbl[MXN-2:0], mc_dbl};
+      me_rt <= {me_rt[(MXN-1)*32-1:0], mc_rt}; me_t <= {me_t[(MXN-1)*32-1:0], mc_t};
+      if (!rst_n) me_v <= {MXN{1'b0}};
+    end
+  end else begin : me1
+    always @(posedge clk) begin
+      me_v <= mc_v; me_last <= mc_last; me_dbl <= mc_dbl; me_rt <= mc_rt; me_t <= mc_t;
+      if (!rst_n) me_v <= 1'b0;
+    end
+  end endgenerate
 
   // segment order of the op being decoded (v_*), registered in S_OP_PREP: rank by alignment,
   // descending, ties in column order (stable). The order is found at load time (S_L_OPV,
@@ -1470,9 +1498,11 @@ module spacemimo_accel #(
   // XOR beside it); the first item of a tile is never a doubling one.
   wire acc_clr = (s2_v && s2_last) || (st == S_OP_PREP);
   wire [P*C*ACC_W-1:0] acc_nx;
+  wire [P*C*PW-1:0] ch_dot;            // DSP_PACK 2: the chains' sums, at stage s2
+  wire [P*C*PW-1:0] mac_dot = PACK2 ? ch_dot : prod2;
   generate
     for (gb = 0; gb < P * C; gb = gb + 1) begin : accn
-      assign acc_nx[gb*ACC_W +: ACC_W] = acc[gb] + (s2_dbl ? acc[gb] : sx_dot(prod2[gb*PW +: PW]));
+      assign acc_nx[gb*ACC_W +: ACC_W] = acc[gb] + (s2_dbl ? acc[gb] : sx_dot(mac_dot[gb*PW +: PW]));
     end
   endgenerate
   // shadow: the finished tile's sums, drained one row (dr_lane) per cycle through a C:1 read
@@ -1510,7 +1540,7 @@ module spacemimo_accel #(
   // DSP48 per (row, term), both multiplying the same activation (sm_mul_pair.v: the
   // arithmetic). Lane 2i+1 gets the high product and its borrow bit, a 1-bit term of its sum;
   // lane 2i gets (w0 + 128) * x and subtracts 128 * (the row's activation sum), x_c128[row].
-  localparam PACK = (DSP_PACK != 0) && (D == 8);
+  localparam PACK = (DSP_PACK == 1) && (D == 8);
   localparam SH  = D + XW;                 // product width
   wire [P*C*Q*SH-1:0] pk_hi;               // odd lane's high product, from its pair
   wire [P*C*Q-1:0]   pk_cb;                // ... and its borrow bit
@@ -1542,7 +1572,12 @@ module spacemimo_accel #(
           wire signed [XW-1:0] xv = mb_x[(gc*Q + gq)*XW +: XW];
           always @(posedge clk) begin pr_q[gq] <= pr[gq]; cb_q[gq] <= cb[gq]; end
           localparam PI = (gb*C + gc)*Q + gq;    // this product's index
-          if (PAIRED && gb % 2 == 0) begin : pk
+          if (PACK2) begin : none         // DSP_PACK 2: the chains below
+            assign pr[gq] = {SH{1'b0}};
+            assign cb[gq] = 1'b0;
+            assign pk_hi[PI*SH +: SH] = {SH{1'b0}};
+            assign pk_cb[PI] = 1'b0;
+          end else if (PAIRED && gb % 2 == 0) begin : pk
             wire signed [D-1:0] w1 = mb_w[(gb+1)*32 + gq*D +: D];
             wire signed [SH-1:0] hi;
             wire borrow;
@@ -1578,6 +1613,66 @@ module spacemimo_accel #(
       end
     end
   endgenerate
+
+  // DSP_PACK 2 (UltraScale+: DSP48E2, 27-bit A; sm_mul_chain.v the arithmetic): lanes 2i and
+  // 2i+1 share one chain of Q DSP48E2s per node row that also sums the Q terms in their
+  // post-adders (PCIN cascade), so no adder tree sits in the fabric. Term q's inputs are
+  // delayed q cycles after stage mb: the activations and K (per node row: 2^(CHL-1) - 128 *
+  // sum of the row's Q activations, registered beside mb_x) once for all pairs, each pair's
+  // weights once for all node rows. The sums reach s2 Q cycles after mb (me_* above).
+  localparam CHL = D + XW + LQ;             // 19: a lane's field of the chain's sum
+  generate if (PACK2) begin : chn
+    reg  [(Q-1)*C*Q*XW-1:0] xd;           // mb_x delayed 1 .. Q-1 cycles (j-1 at [j-1])
+    reg  [(Q-1)*P*32-1:0]   wd;           // mb_w delayed 1 .. Q-1 cycles
+    reg  [C*2*CHL-1:0]       kq;           // K per node row, stage mb
+    reg  signed [2*CHL-1:0]  kc [0:C-1];
+    integer k, r;
+    always @* begin
+      for (r = 0; r < C; r = r + 1) begin
+        kc[r] = {{CHL{1'b0}}, 1'b1, {(CHL-1){1'b0}}};       // 2^(CHL-1)
+        for (k = 0; k < Q; k = k + 1)
+          kc[r] = kc[r] - ($signed(x1[(r*Q + k)*XW +: XW]) <<< (D - 1));
+      end
+    end
+    always @(posedge clk) begin
+      xd <= {xd[(Q-2)*C*Q*XW-1:0], mb_x};   // (Q = 4 here: D 8)
+      wd <= {wd[(Q-2)*P*32-1:0], mb_w};
+      for (r = 0; r < C; r = r + 1) kq[r*2*CHL +: 2*CHL] <= kc[r];
+    end
+    for (gb = 0; gb < P; gb = gb + 2) begin : pr2
+      // term q's weights of the pair (term 0 straight from mb_w)
+      wire [Q*D-1:0] w0s, w1s;
+      for (gq = 0; gq < Q; gq = gq + 1) begin : tw
+        if (gq == 0) begin : t0
+          assign w0s[0 +: D] = mb_w[gb*32 +: D];
+          assign w1s[0 +: D] = mb_w[(gb+1)*32 +: D];
+        end else begin : tq
+          assign w0s[gq*D +: D] = wd[(gq-1)*P*32 + gb*32 + gq*D +: D];
+          assign w1s[gq*D +: D] = wd[(gq-1)*P*32 + (gb+1)*32 + gq*D +: D];
+        end
+      end
+      for (gc = 0; gc < C; gc = gc + 1) begin : nd
+        wire [Q*XW-1:0] xs;
+        for (gq = 0; gq < Q; gq = gq + 1) begin : tx
+          if (gq == 0) begin : t0
+            assign xs[0 +: XW] = mb_x[(gc*Q)*XW +: XW];
+          end else begin : tq
+            assign xs[gq*XW +: XW] = xd[(gq-1)*C*Q*XW + (gc*Q + gq)*XW +: XW];
+          end
+        end
+        wire signed [CHL-1:0] lo, hi;
+        sm_mul_chain #(.Q(Q), .D(D), .XW(XW), .L(CHL)) u_ch (
+          .clk(clk), .w0(w0s), .w1(w1s), .x(xs), .k(kq[gc*2*CHL +: 2*CHL]), .lo(lo),
+          .hi(hi));
+        assign ch_dot[(gb*C + gc)*PW +: PW] = {{(PW-CHL){lo[CHL-1]}}, lo};
+        assign ch_dot[((gb+1)*C + gc)*PW +: PW] = {{(PW-CHL){hi[CHL-1]}}, hi};
+      end
+    end
+  end else begin : nochn
+    for (gb = 0; gb < P * C; gb = gb + 1) begin : z
+      assign ch_dot[gb*PW +: PW] = {PW{1'b0}};
+    end
+  end endgenerate
 
   // drain requantizers: P lanes on shadow row dr_lane + bias, in three stages (the
   // logic-level rule): d0 (dr_cnt != 0) reads the row and the bias and adds them (ab_q), d1
@@ -2255,8 +2350,8 @@ module spacemimo_accel #(
       mb_v <= s1_v; mb_last <= s1_last; mb_rt <= s1_rt; mb_t <= s1_t; mb_dbl <= s1_dbl;
       mb_x <= x1; mb_w <= w_rd;
       mc_v <= mb_v; mc_last <= mb_last; mc_rt <= mb_rt; mc_t <= mb_t; mc_dbl <= mb_dbl;
-      s2_v <= mc_v; s2_last <= mc_last; s2_rt <= mc_rt; s2_t <= mc_t;
-      s2_dbl <= mc_dbl;
+      s2_v <= mx_v; s2_last <= mx_last; s2_rt <= mx_rt; s2_t <= mx_t;
+      s2_dbl <= mx_dbl;
       prod2 <= dot;
       if (dr_cnt != 0) begin
         `SM_TMR_SET(dr_cnt, dr_cnt - 32'd1)
@@ -2679,7 +2774,8 @@ module spacemimo_accel #(
         S_DENSE: begin  // done: straight on to the next op's decode
           // (a streamed op's tiles are all consumed once it issued its last item; the
           // engines may already be fetching the next streamed op's tiles)
-          if (!d_active && !d_issue && !s1_v && !mb_v && !mc_v && !s2_v && dr_cnt == 0 &&
+          if (!d_active && !d_issue && !s1_v && !mb_v && !mc_v && !me_busy && !s2_v &&
+              dr_cnt == 0 &&
               !d1_v && !d2_v) begin
             if (op_i + 1 == h_num_ops) begin
               io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
@@ -2874,7 +2970,8 @@ module spacemimo_accel #(
         end
         S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
           if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !mb_v &&
-              !mc_v && !s2_v && dr_cnt == 0 && !d1_v && !d2_v) `SM_TMR_SET(st, S_DONE)
+              !mc_v && !me_busy && !s2_v && dr_cnt == 0 && !d1_v && !d2_v)
+            `SM_TMR_SET(st, S_DONE)
         end
         S_DONE: begin
           `SM_TMR_SET(wf_st, 2'd0)

@@ -78,3 +78,77 @@ def test_yosys_maps_one_dsp_per_pair(family: str, dsp: str, engine: str, module:
     assert r["LUT"] == 0 and r["CARRY"] == 0
     lv = synth.levels_of(tmp_path, "sm_mul_pair")
     assert lv.cells.get(dsp) == 1 and lv.levels >= synth.DSP_LEVELS
+
+
+# --------------------------------------------------------------------------- DSP_PACK 2
+# rtl/sm_mul_chain.v: a lane pair's Q = 4 terms summed in a chain of DSP48E2 post-adders
+CL = 19           # the low field: D + XW + log2(Q)
+Q = 4
+
+
+def _chain_sum(w0: np.ndarray, w1: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chain of rtl/sm_mul_chain.v on (n, Q) operands, as the DSP48E2s compute it: A_q the
+    27-bit concatenation {w1, 11'b0, w0 ^ 0x80}, p_0 = A_0 x_0 + K, p_q = A_q x_q + p_{q-1}
+    in 48 bits (two's complement); returns the wiring's (lo, hi)."""
+    a = _signed(((w1 & 0xFF) << CL) | ((w0 & 0xFF) ^ 0x80), CL + 8)
+    k = (1 << (CL - 1)) - 128 * x.sum(axis=1)
+    p = k
+    for q in range(Q):
+        p = _signed(a[:, q] * x[:, q] + p, 48)
+    lo = _signed((p & ((1 << CL) - 1)) ^ (1 << (CL - 1)), CL)   # {~S[18], S[17:0]}
+    hi = _signed(p >> CL, 48 - CL)                              # S[47:19]
+    return lo, hi
+
+
+def test_chain_sums_exact_on_extremes_and_random() -> None:
+    """Both lanes' dot products of Q = 4 terms exact: every combination of the operand
+    extremes (w in {-128, 0, 127}, x in {-256, 0, 255} per term: 3^12 = 531,441 vectors)
+    and 500,000 random ones; the low field 2^18 + sum w0 x stays inside [0, 2^19) (both of
+    its extremes, -130,560 and +131,072, reached), so the high field needs no borrow."""
+    ext_w = np.array([-128, 0, 127], dtype=np.int64)
+    ext_x = np.array([-256, 0, 255], dtype=np.int64)
+    idx = np.arange(3 ** 12, dtype=np.int64)
+    digits = (idx[:, None] // 3 ** np.arange(12)) % 3          # 12 base-3 digits
+    w0, w1, x = ext_w[digits[:, 0:4]], ext_w[digits[:, 4:8]], ext_x[digits[:, 8:12]]
+    lo, hi = _chain_sum(w0, w1, x)
+    s0, s1 = (w0 * x).sum(axis=1), (w1 * x).sum(axis=1)
+    assert np.array_equal(lo, s0) and np.array_equal(hi, s1)
+    assert s0.min() == -4 * 128 * 255 and s0.max() == 4 * 128 * 256
+    assert 0 <= (1 << 18) + s0.min() and (1 << 18) + s0.max() < (1 << 19)
+    rng = np.random.default_rng(7)
+    n = 500_000
+    w0, w1 = (rng.integers(-128, 128, (n, Q)) for _ in range(2))
+    x = rng.integers(-256, 256, (n, Q))
+    lo, hi = _chain_sum(w0, w1, x)
+    assert np.array_equal(lo, (w0 * x).sum(axis=1)) and np.array_equal(hi, (w1 * x).sum(axis=1))
+
+
+def test_chain_a_operand_fits_dsp48e2() -> None:
+    """A_q = {w1, 11'b0, w0 ^ 0x80} is w1 * 2^19 + w0 + 128 inside the DSP48E2's 27-bit
+    multiplier port for every weight pair (and would not fit the DSP48E1's 25 bits: why
+    DSP_PACK 2 is UltraScale+ only)."""
+    w0, w1 = _weights()
+    a = _signed(((w1 & 0xFF) << CL) | ((w0 & 0xFF) ^ 0x80), CL + 8)
+    assert np.array_equal(a, w1 * (1 << CL) + w0 + 128)
+    assert a.min() >= -(1 << 26) and a.max() < (1 << 26) and a.min() < -(1 << 24)
+
+
+@pytest.mark.parametrize("engine, module", [("native", "pyosys")])
+def test_yosys_maps_chain_to_dsp48e2(engine: str, module: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """rtl/sm_mul_chain.v through the per-part flow for xcup: Q DSP48E2 (P registered: the
+    chain's stages), no LUT, no carry chain, no flip-flop in the fabric: the Q-term sum the
+    fabric adder trees took is inside the DSPs."""
+    pytest.importorskip(module)
+    from spacemimo.hw import synth
+
+    monkeypatch.setenv("SPACEMIMO_YOSYS", engine)
+    text, _ = synth.run_yosys({}, tmp_path, timeout=120, family="xcup", netlist=True,
+                              top="sm_mul_chain")
+    cells = synth.stat_cells(text, "sm_mul_chain")
+    assert cells.get("DSP48E2") == Q and not any(k.startswith("DSP") and k != "DSP48E2"
+                                                  for k in cells)
+    r = synth.parse_stat(text, "sm_mul_chain")
+    assert r["LUT"] == 0 and r["CARRY"] == 0 and r["FF"] == 0
+    lv = synth.levels_of(tmp_path, "sm_mul_chain")
+    assert lv.levels == 0   # registered DSPs: every path ends or starts at one

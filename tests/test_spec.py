@@ -112,6 +112,10 @@ builds:
     (("dsp_pack: 0}", "dsp_pack: 0, table_elems: 768}"), "table_elems 768: a power of two"),
     (("dsp_pack: 0}", "dsp_pack: 0, table_elems: 1024}"), "below max_rows x max_cols 512"),
     (("stream_k: 8,", "stream_k: 8, table_elems: 1024,"), "table_elems is an RTL knob"),
+    (("dsp_pack: 0}", "dsp_pack: 3}"), "dsp_pack 3 must be 0, 1 or 2"),
+    (("fabric_mul_lanes: 0, norm_cols: 0, bus_bits: 64, wgt_ports: 0,\n      wgt_bits: 64, "
+      "wgt_bufs: 2, dsp_pack: 0}", "fabric_mul_lanes: 2, norm_cols: 0, bus_bits: 64, "
+      "wgt_ports: 0,\n      wgt_bits: 64, wgt_bufs: 2, dsp_pack: 2}"), "needs fabric_mul_lanes 0"),
 ])
 def test_bad_builds_are_rejected(change: tuple[str, str], message: str) -> None:
     assert builds.parse(_VALID)["r"].max_data_words == 8 * (64 + 8)

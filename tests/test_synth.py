@@ -157,6 +157,14 @@ def test_hls_build_is_refused() -> None:
         synth.target(hls, "xc7z020")
 
 
+def test_dsp_pack_2_needs_ultrascale() -> None:
+    """DSP_PACK 2's chains need the DSP48E2's 27-bit A: rtl-kv260 on an xc7 part is a
+    one-line error; on its own part it keeps DSP_PACK 2, scaled too."""
+    with pytest.raises(synth.SynthError, match="dsp_pack 2.*UltraScale"):
+        synth.target("rtl-kv260", "xc7z020")
+    assert synth.target("rtl-kv260", "xck26", lanes=16).params["DSP_PACK"] == 2
+
+
 def test_scaled_target_says_so() -> None:
     t = synth.target("rtl-paper-8", "xc7vx690t", lanes=32)
     assert t.params["OUT_LANES"] == 32 and t.label == "rtl-paper-8 at 32 lanes"

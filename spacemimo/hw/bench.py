@@ -51,6 +51,15 @@ GSM_CYCLES = {8: 386_284, 16: 719_218}  # GSM paper, Table III (fastest setting)
 # MAC pipeline (weight read, registered weights/activations, registered products, dot
 # product), done, and the drain's add and requantizer stages before a row is written
 DENSE_TAIL = 8
+# DSP_PACK 2 (rtl/sm_mul_chain.v): the dot product leaves a chain of Q = 4 registered DSP48E2
+# post-adds Q cycles after stage mb, where the fabric tree's register took 2: +2 per DENSE op
+CHAIN_TAIL = 2
+
+
+def dense_tail(params: dict[str, int]) -> int:
+    """DENSE_TAIL of a build: + CHAIN_TAIL with the DSP48E2 chains (DSP_PACK 2, 8-bit)."""
+    chain = params.get("DSP_PACK", 0) == 2 and params.get("DATA_W", 8) == 8
+    return DENSE_TAIL + (CHAIN_TAIL if chain else 0)
 GSM_TABLE3 = {"BRAM18": 1472, "DSP": 128, "FF": 100_844, "LUT": 246_646}
 XC7V690T = {"BRAM18": 2940, "DSP": 3600, "FF": 866_400, "LUT": 433_200}
 
@@ -104,7 +113,8 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
 
     DENSE: T = ceil(rows/C)*ceil(out/P) tiles of ns issue cycles each (``dense_items``:
     ceil(in/Q) without segments), tile ends spaced >= C apart (one drain row per cycle),
-    + DENSE_TAIL (decode, 4 MAC pipeline stages, done, 2 drain stages) + the last tile's
+    + ``dense_tail`` (decode, 4 MAC pipeline stages (6 with DSP_PACK 2's chains), done, 2
+    drain stages) + the last tile's
     drain rows. AGGREGATE (one sequential engine for axis 0 and 1): 2 * rows per P-column
     block + 5 (one pipeline register). NORM: sum-of-squares and scale passes (NORM_COLS,
     default Q, columns x C rows per cycle) + 2 each (pipeline), 32 isqrt + 64 division
@@ -129,7 +139,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
         last_rows = op.rows - (nrt - 1) * C
         if op.opcode == 1:
             ns, T = dense_items(op, Q), nrt * math.ceil(op.out_cols / P)
-            cyc = ns + (T - 1) * max(ns, C) + DENSE_TAIL + last_rows
+            cyc = ns + (T - 1) * max(ns, C) + dense_tail(params) + last_rows
             macs = op.rows * op.in_cols * op.out_cols
         elif op.opcode == 2:
             cyc = 2 * op.rows * math.ceil(op.in_cols / P) + AGG_PIPE + 4
@@ -230,8 +240,8 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
     WGT_PORTS ports (row p by port p mod WGT_PORTS). Tile g starts once every port has
     issued tile g - 1's bursts, the array has consumed tile g - WGT_BUFS (its stream-buffer slot)
     and the cursor is on its op; a DENSE op issues tile g's first item once every port has
-    its last beat (2 cycles later) and its own decode is done; it ends ``4 + rows in its last
-    tile`` cycles after its last issue, whatever the engines are fetching then."""
+    its last beat (2 cycles later) and its own decode is done; it ends ``dense_tail + rows in
+    its last tile`` cycles after its last issue, whatever the engines are fetching then."""
     P, C, Q = params["OUT_LANES"], params["NODE_ROWS"], 32 // params["DATA_W"]
     nports, bb = params["WGT_PORTS"], params["WGT_DW"] // 8
     nbufs = params.get("WGT_BUFS", 2)     # stream-buffer slots: tile g waits for g - nbufs
@@ -287,7 +297,7 @@ def stream_vector_cycles(program: Any, params: dict[str, int], fixed: list[int],
                 first = max(s + 1, rdy) if L is None else max(L + 1, rdy if r == 0 else 0)
                 L = first + ns - 1 if L is None else max(first + ns - 1, L + C)
             consumed.append(L)
-        cyc = L + DENSE_TAIL + last_rows - s
+        cyc = L + dense_tail(params) + last_rows - s
         out.append(cyc)
         s += cyc
     return out

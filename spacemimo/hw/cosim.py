@@ -20,7 +20,7 @@ TB_DIR = paths.rtl_tests_dir()
 BUILD_ROOT = paths.build_dir() / ("rtl_cosim" if RTL == paths.rtl_dir().resolve()
                                   else f"rtl_cosim_{RTL.parent.name}_{RTL.name}")
 SOURCES = ["spacemimo_accel.v", "sm_axil_regs.v", "sm_axi_rd.v", "sm_axi_wr.v", "sm_requant.v",
-           "sm_axi_stream_rd.v", "sm_mul_pair.v"]
+           "sm_axi_stream_rd.v", "sm_mul_pair.v", "sm_mul_chain.v"]
 
 # The RTL parameter sets, from the named builds of spacemimo/spec/builds.yaml (docs/BUILDS.md).
 # SMALL, for the default suite: 8 output lanes x 4 nodes; GSM_SMALL widths and the paper-size

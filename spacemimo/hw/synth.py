@@ -392,6 +392,9 @@ def target(build_name: str, part: str | None = None, lanes: int | None = None) -
     if part not in boards.parts():
         raise SynthError(f"unknown part {part!r}: one of {', '.join(sorted(boards.parts()))}")
     params = cfg.rtl_params()
+    if params.get("DSP_PACK") == 2 and boards.parts()[part].family != "xcup":
+        raise SynthError(f"build {build_name} has dsp_pack 2 (DSP48E2 chains, 27-bit A): "
+                         f"an UltraScale+ part only, not {part}")
     if lanes is not None:
         params = scaled_params(params, lanes)
     return Target(build_name, part, params, lanes)
@@ -433,7 +436,10 @@ def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True
         lv = levels_of(workdir)
         row.update({"logic levels": lv.levels, "levels rule": lv.verdict(),
                     "path": f"{lv.start} -> {lv.end}",
-                    "MAC path levels": lv.worst_ends.get("prod2", "-"),
+                    # the dot product's register: prod2, or (DSP_PACK 2) the accumulators
+                    # the DSP48E2 chains feed
+                    "MAC path levels": lv.worst_ends.get(
+                        "prod2", lv.worst_ends.get("acc", "-")),
                     "path cells": ", ".join(f"{n} {k}" for k, n in sorted(lv.cells.items())),
                     "deepest registers": ", ".join(
                         f"{k} {v:g}" for k, v in list(lv.worst_ends.items())[:12]),

@@ -103,7 +103,9 @@ class BuildConfig:
     wgt_bits: int | None = None    # their data width (64 or 128)
     wgt_bufs: int | None = None    # stream-buffer slots per bank: tiles fetched ahead + 1
     wgt_fit: str = "prefix"        # prefix | first: which DENSE ops stay resident (WGT_FITS)
-    dsp_pack: int | None = None  # 1: two 8-bit lanes' products per DSP48 (shared activation)
+    # 1: two 8-bit lanes' products per DSP48 (shared activation); 2: and the Q terms summed
+    # in a chain of DSP48E2 post-adders (UltraScale+ only: 27-bit A; rtl/sm_mul_chain.v)
+    dsp_pack: int | None = None
     # resident 72-bit rows packed back to back over shared memories of this many rows
     # (UltraRAM288: 4,096) instead of one memory per bank; 0: one per bank
     wmem_pack_rows: int = 0
@@ -291,7 +293,9 @@ def _check(b: BuildConfig) -> None:
              f"wgt_bufs {b.wgt_bufs} must be in 2..8 (stream-buffer slot = tile mod it)")
         need((b.wmem_depth or 0) >= 0 and (b.wmem_depth or b.wgt_ports),
              "wmem_depth 0 (nothing resident) needs wgt_ports >= 1")
-        need(b.dsp_pack in (0, 1), f"dsp_pack {b.dsp_pack} must be 0 or 1")
+        need(b.dsp_pack in (0, 1, 2), f"dsp_pack {b.dsp_pack} must be 0, 1 or 2")
+        need(b.dsp_pack != 2 or (not b.fabric_mul_lanes and b.out_lanes % 2 == 0),
+             "dsp_pack 2 chains every lane pair: it needs fabric_mul_lanes 0 and even out_lanes")
         need(b.seu_weights == "none" or (b.wmem_depth or 0) % 2 == 0,
              "seu_weights secded stores two 32-bit words per 72-bit row: wmem_depth must be even")
         if b.wmem_pack_rows:
@@ -312,7 +316,7 @@ def _check(b: BuildConfig) -> None:
                  f"table_elems {te} must be below max_rows x max_cols "
                  f"{b.max_rows * b.max_cols} (0: that rectangle)")
         need(not b.dsp_pack or b.data_bits == 8,
-             "dsp_pack 1 needs data_bits 8 (two 8 x 9-bit products per DSP48)")
+             f"dsp_pack {b.dsp_pack} needs data_bits 8 (two 8 x 9-bit products per DSP48)")
 
 
 def parse(text: str) -> BuildSet:
