@@ -870,6 +870,9 @@ module spacemimo_accel #(
   reg          bl_we, bl_hi;
   reg  [31:0]  bl_bank, bl_addr, bl_lo;
   reg  [ACC_W-1:0] bl_data;
+  // the bias entry's check bits, one encoder for all banks (the loader writes one bank at a
+  // time; the scrubber's write-back takes its check bits from the syndrome, wbank[].becc)
+  wire [7:0] bl_chk = b_enc(bl_data);
   reg  [31:0]  dr_baddr;
   wire [31:0]  mac_waddr;
   // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
@@ -1263,22 +1266,31 @@ module spacemimo_accel #(
         // entry = {check (BCB bits), ACC_W-bit bias}; one read port (async, LUTRAM) and one
         // decoder, the drain's while it drains (dr_cnt != 0), else the scrubber's (bsc_rd);
         // the scrubber writes back through the loader's write port (the loader and the
-        // scrubber never run together)
+        // scrubber never run together). The corrected entry needs no encoder of its own:
+        // the syndrome syn = enc(data) ^ check is a unit vector exactly when a check bit
+        // flipped (every data column of the code has weight >= 3), then the check bits are
+        // check ^ syn and the data is as stored; else the decoder corrected a data bit and
+        // the stored check bits are right (the written entry = {enc(corrected data), data})
         reg  [ACC_W-1:0] bsc_d;
+        reg  [7:0]       bsc_c;
         reg              bsc_wb;
         integer k;
         initial for (k = 0; k < BMEM_DEPTH; k = k + 1) bmem[k] = {(ACC_W+BCB){1'b0}};
         wire [ACC_W+BCB-1:0] brw = bmem[bsc_rd ? sc_brow : dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
-        wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]});
+        wire [7:0] brc = {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]};
+        wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], brc);
+        wire [7:0] bsyn = b_enc(brw[ACC_W-1:0]) ^ brc;   // the decoder's own syndrome
+        wire bsyn1 = (bsyn & (bsyn - 8'd1)) == 8'h0;       // at most one bit set
         wire ld_b = bl_we && bl_bank == gb;
         wire [ACC_W-1:0] bwd = ld_b ? bl_data : bsc_d;
-        wire [7:0] bwc = b_enc(bwd);
+        wire [7:0] bwc = ld_b ? bl_chk : bsc_c;
         reg  bs_s, bs_d;
         always @(posedge clk) begin
           if (ld_b || (sc_ph2 && bsc_wb))
             bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bwc[BCB-1:0], bwd};
           bsc_wb <= bsc_rd && bdec[ACC_W];
           bsc_d <= bdec[ACC_W-1:0];
+          bsc_c <= bsyn1 ? brc ^ bsyn : brc;
           bs_s <= bsc_rd && bdec[ACC_W];
           bs_d <= bsc_rd && bdec[ACC_W+1];
         end
@@ -1323,7 +1335,7 @@ module spacemimo_accel #(
   wire        d_last = d_shp ? (d_sh == 5'd1 && d_jlast)
                              : (d_segend && d_jlast && o_sg_sh[d_j] == 4'd0);
   wire        d_issue = (st == S_DENSE) && d_active && !(d_last && d_gap != 0) &&
-                        (!o_strm || wf_done > g_used);   // streamed: the tile's rows are in
+                        (!o_strm || wf_rdy);   // streamed: the tile's rows are in
   assign mac_waddr = d_wrow + d_s;
   assign sb_ds = d_s;
   assign sb_slot = gu_slot;
@@ -1336,7 +1348,7 @@ module spacemimo_accel #(
   // consumed tile g - WGT_BUFS (wf_g <= g_used + WGT_BUFS - 1); wf_st 0: no streamed op
   // left. g_used = streamed tiles
   // the array has consumed (issued) in this vector; wf_cnt = tiles each port has received,
-  // wf_done = received by all of them: the array issues tile g_used once wf_done > g_used.
+  // wf_rdy = tile g_used received by all of them: the array issues it once wf_rdy.
   // An op ends when its own tiles are consumed.
   // (SEU_C with weight ports: triplicated, rtl/README.md "Controller TMR: the rule")
   `SM_TMR_REG_S([1:0], wf_st);
@@ -1369,15 +1381,12 @@ module spacemimo_accel #(
   `SM_TMR_REG_S([31:0], wf_cnt3);
   `SM_TMR_REG_S([31:0], wf_cnt4);
   `SM_TMR_REG_S([31:0], wf_cnt5);
-  reg  [31:0] wf_done;
-  always @* begin
-    wf_done = wf_cnt0;
-    if (NPW > 1 && wf_cnt1 < wf_done) wf_done = wf_cnt1;
-    if (NPW > 2 && wf_cnt2 < wf_done) wf_done = wf_cnt2;
-    if (NPW > 3 && wf_cnt3 < wf_done) wf_done = wf_cnt3;
-    if (NPW > 4 && wf_cnt4 < wf_done) wf_done = wf_cnt4;
-    if (NPW > 5 && wf_cnt5 < wf_done) wf_done = wf_cnt5;
-  end
+  // tile g_used is in once every port has received it: min_k(wf_cnt_k) > g_used, as one
+  // compare per port side by side (a chain of running minima was ~17 logic levels into
+  // d_issue at 6 ports, rtl/README.md "Logic levels per path")
+  wire        wf_rdy = (wf_cnt0 > g_used) && (NPW < 2 || wf_cnt1 > g_used) &&
+                       (NPW < 3 || wf_cnt2 > g_used) && (NPW < 4 || wf_cnt3 > g_used) &&
+                       (NPW < 5 || wf_cnt4 > g_used) && (NPW < 6 || wf_cnt5 > g_used);
   reg         s1_v, s1_last, s1_dbl, s2_v, s2_last, s2_dbl;
   reg  [31:0] s1_rt, s1_t, s2_rt, s2_t;
   reg  [C*Q*XW-1:0] x1;
@@ -2130,8 +2139,11 @@ module spacemimo_accel #(
   integer     hp;
   always @* begin
     hdr_bad = 1'b0;
+    // not the two informative words (in_frac, out_frac): the core never reads them, so an
+    // upset there changes nothing (and without this check synthesis drops their registers)
     for (hp = 0; hp < 16; hp = hp + 1)
-      if (sm_iparity32(hdr[hp]) != hdr_par[hp]) hdr_bad = 1'b1;
+      if (hp != PF_HDR_IN_FRAC && hp != PF_HDR_OUT_FRAC &&
+          sm_iparity32(hdr[hp]) != hdr_par[hp]) hdr_bad = 1'b1;
   end
   wire [$clog2(MAX_OPS)-1:0] vix = vi[$clog2(MAX_OPS)-1:0];
   wire        op_bad = (sm_iparity512(vrec) != op_par[vix]);
@@ -2162,9 +2174,11 @@ module spacemimo_accel #(
                          (st == S_T_A) || (st == S_T_E) || (st == S_T_WB) || (st == S_N_SUM) ||
                          (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
                          (st == S_OP_WAIT);
-  wire [7:0]  o_pv = sm_iparity512({o_opc, o_flags, o_sbuf, o_soff, o_dbuf, o_doff, o_rows,
-                                    o_icol, o_ocol, o_gain, o_rbits, o_group, o_shift,
-                                    o_wbase, o_bbase, o_woff}) ^
+  // (the bits the core reads: not o_opc, o_flags[31:6], o_rbits[31:6], which nothing reads
+  // and synthesis drops unless a parity tree keeps them)
+  wire [7:0]  o_pv = sm_iparity512({84'h0, o_flags[5:0], o_sbuf, o_soff, o_dbuf, o_doff,
+                                    o_rows, o_icol, o_ocol, o_gain, o_rbits[5:0], o_group,
+                                    o_shift, o_wbase, o_bbase, o_woff}) ^
                      sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
                      sm_iparity32(o_nrt1) ^
                      sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
@@ -2188,9 +2202,14 @@ module spacemimo_accel #(
   wire        ev_fsm = SC && (!st_legal || o_bad || loop_bad);
   // an uncorrectable error in a word in use ends the run: STATUS SEU_DETECTED
   wire        seu_fail = ev_w_dbl || ev_b_dbl || ev_a_dbl || ev_c_dbl || ev_fsm || ev_t_dbl;
-  wire [2:0]  inc_c = {2'b0, ev_w_sgl} + {2'b0, ev_b_sgl} + {2'b0, ev_a_sgl} + {2'b0, ev_s_sgl};
-  wire [2:0]  inc_u = {2'b0, ev_w_dbl} + {2'b0, ev_b_dbl} + {2'b0, ev_a_dbl} +
-                      {2'b0, ev_c_dbl} + {2'b0, ev_fsm} + {2'b0, ev_s_dbl} + {2'b0, ev_t_dbl};
+  // the counters count the events of the cycle before (registered in ev_cq / ev_uq: the
+  // event logic and the saturating 32-bit add are two register-to-register paths, not one;
+  // STATUS, SEU_STATUS and the abort still see an event in its own cycle)
+  reg  [3:0]  ev_cq;
+  reg  [6:0]  ev_uq;
+  wire [2:0]  inc_c = {2'b0, ev_cq[0]} + {2'b0, ev_cq[1]} + {2'b0, ev_cq[2]} + {2'b0, ev_cq[3]};
+  wire [2:0]  inc_u = {2'b0, ev_uq[0]} + {2'b0, ev_uq[1]} + {2'b0, ev_uq[2]} +
+                      {2'b0, ev_uq[3]} + {2'b0, ev_uq[4]} + {2'b0, ev_uq[5]} + {2'b0, ev_uq[6]};
   wire [32:0] corr_nx = {1'b0, seu_corr} + {30'h0, inc_c};
   wire [32:0] unc_nx = {1'b0, seu_unc} + {30'h0, inc_u};
   reg  [3:0]  seu_nx;
@@ -2217,10 +2236,15 @@ module spacemimo_accel #(
   always @(posedge clk) begin
     if (!rst_n) begin
       seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0; seu_irq <= 1'b0;
+      ev_cq <= 4'h0; ev_uq <= 7'h0;
       lw2_we <= 1'b0; lw3_v <= 1'b0; sc_ph1 <= 1'b0; o_par_v <= 1'b0; prep_q <= 1'b0; sc_ph2 <= 1'b0; sc_cnt <= 32'h0;
       sc_wrow <= {LWR{1'b0}}; sc_brow <= {LBM{1'b0}}; sc_par <= 1'b0;
     end else begin
       seu_irq <= |(seu_nx & ~seu_st) && !seu_clear;
+      // an event in the cycle of a clear is not counted (as before the registers)
+      ev_cq <= seu_clear ? 4'h0 : {ev_w_sgl, ev_b_sgl, ev_a_sgl, ev_s_sgl};
+      ev_uq <= seu_clear ? 7'h0 : {ev_w_dbl, ev_b_dbl, ev_a_dbl, ev_c_dbl, ev_fsm, ev_s_dbl,
+                                   ev_t_dbl};
       if (seu_clear) begin
         seu_st <= 4'h0; seu_corr <= 32'h0; seu_unc <= 32'h0;
       end else begin
@@ -2311,7 +2335,7 @@ module spacemimo_accel #(
       // wf_g, into slot wf_g mod WGT_BUFS) once every engine has issued the last tile's
       // bursts (their beats may still be in flight) and the MAC array has consumed global
       // tile wf_g - WGT_BUFS (the slot's previous tile); the array issues tile g_used only
-      // when every port has received it (wf_done > g_used)
+      // when every port has received it (wf_rdy)
       if (wf_st == 2'd1) begin
         if (wf_op >= h_num_ops) `SM_TMR_SET(wf_st, 2'd0)   // no streamed op left: idle
         else if (op_strm[wf_op[$clog2(MAX_OPS)-1:0]]) begin   // its stream parameters

@@ -49,6 +49,23 @@ def test_secded_corrects_every_single_and_detects_every_double_flip(k: int) -> N
             assert code.load(word ^ (1 << i) ^ (1 << j))[1] is Outcome.UNCORRECTABLE, (k, i, j)
 
 
+@pytest.mark.parametrize("k", ecc.SECDED_WIDTHS)
+def test_scrub_write_back_needs_no_encoder(k: int) -> None:
+    """The RTL's bias scrubber writes a corrected entry back without re-encoding it
+    (spacemimo_accel.v wbank[].becc): the syndrome enc(data) ^ check is a unit vector exactly
+    when a check bit flipped (then check ^ syndrome), else the stored check bits stand. That
+    equals the encoded corrected word for every single flip."""
+    code = ecc.secded(k)
+    for data in _words(k, 20, random.Random(k + 1)):
+        word = code.store(data)
+        for i in range(k + code.check_bits):
+            d, c = (word ^ (1 << i)) & ((1 << k) - 1), (word ^ (1 << i)) >> k
+            fixed, out = code.decode(d, c)
+            syn = code.encode(d) ^ c
+            assert out is Outcome.CORRECTED
+            assert (fixed, c ^ syn if syn & (syn - 1) == 0 else c) == (data, code.encode(data))
+
+
 def test_weight_rows_cost_eight_check_bits() -> None:
     """64-bit rows + 8 check bits = 72: a 512 x 72 block RAM, 12.5 % over the data."""
     assert ecc.secded(64).check_bits == 8

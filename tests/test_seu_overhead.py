@@ -67,6 +67,7 @@ def test_code_units_follow_the_protection_mode() -> None:
     seu, par = units("rtl-small-8-seu"), units("rtl-small-8-seu-parity")
     assert seu["weight row decoder"] == 8 and seu["bias decoder"] == 8   # shared port
     assert seu["weight row encoder"] == 1   # the loader's merge, once for all banks
+    assert seu["bias encoder"] == 1 and seu["header parity check"] == 14  # loader's; used words
     assert seu["activation decoder"] == 32 and "activation parity check" not in seu
     assert par["activation parity check"] == 32 and "activation decoder" not in par
     assert units("rtl-small-8") == {}

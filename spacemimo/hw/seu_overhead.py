@@ -162,7 +162,10 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         unit(f"bias decoder, SECDED {bk} on {acc} bits (drain and scrub read, one port)", p,
              acc + cb,
              bk + 2, f"sm_secded_dec{bk}({pad}, x[{acc + cb - 1}:{acc}])")
-        unit(f"bias encoder, SECDED {bk}", p, acc, cb, f"sm_secded_enc{bk}({pad})")
+        # one for all banks (the loader writes one bank at a time; the scrubber's write-back
+        # takes its check bits from the decoder's syndrome)
+        unit(f"bias encoder, SECDED {bk} (the loader's, shared)", 1, acc, cb,
+             f"sm_secded_enc{bk}({pad})")
     a = params.get("SEU_A", 0)
     if a == 2:
         from spacemimo.spec.ecc import secded
@@ -184,7 +187,8 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
              512, 8, "sm_iparity512(x)")
         unit("op-table parity on load, 32 bits a word (accumulated)", 1, 32, 8,
              "sm_iparity32(x)")
-        unit("header parity check, 16 x 32 bits", 16, 32, 8, "sm_iparity32(x)")
+        # the 16 header words but in_frac / out_frac (informative: the core never reads them)
+        unit("header parity check, 14 x 32 bits", 14, 32, 8, "sm_iparity32(x)")
     return out
 
 
