@@ -115,6 +115,24 @@ def test_levels_between_registers() -> None:
     assert synth.LevelReport(12.25, {}, "a", "b").verdict(12) == "fail: 12.25 > 12"
 
 
+def test_lutram_write_address_reaches_only_its_own_port() -> None:
+    """A RAM32M16's port H address is the write address: deep logic into it reaches DOH, not
+    DOA (the read of port A depends on ADDRA only; the write is clocked)."""
+    deep = {f"l{i}": _cell("LUT1", {"I0": [10 + i]}, {"O": [11 + i]}) for i in range(5)}
+    cells = {
+        "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [2]}),
+        "a": _cell("LUT1", {"I0": [2]}, {"O": [3]}),
+        "w": _cell("LUT1", {"I0": [2]}, {"O": [10]}),
+        **deep,
+        "m": _cell("RAM32M16", {"WCLK": [1], "ADDRA": [3], "ADDRH": [15]},
+                   {"DOA": [4], "DOH": [5]}),
+        "r1": _cell("FDRE", {"C": [1], "D": [4]}, {"Q": [9]}),
+    }
+    assert synth.logic_levels(_netlist(cells), "top").levels == 2   # a -> m -> r1
+    cells["r1"]["connections"]["D"] = [5]
+    assert synth.logic_levels(_netlist(cells), "top").levels == 7   # w, l0..l4 -> m.DOH
+
+
 @pytest.mark.parametrize("spec, message", [
     ("no-such-build", "unknown build 'no-such-build'"),
     ("rtl-small-8:xc9", "unknown part 'xc9'"),

@@ -470,6 +470,22 @@ def _comb_inputs(ctype: str, params: dict[str, Any], dirs: dict[str, str]
     return None
 
 
+def _lutram_read_inputs(port: str, addr: list[str]) -> list[str]:
+    """The address inputs a LUT-RAM output reads: DO<x> its own port's ADDR<x> (RAM32M,
+    RAM64M, RAM32M16, RAM64M8: the last port's address is also the write address, which
+    reaches only that port's output), DPO the DPRA pins, SPO / O the A pins. Every address
+    pin for any other output (a write address reaching every read port was a false path)."""
+    if m := re.fullmatch(r"DO([A-H])", port):
+        want = rf"ADDR{m.group(1)}"
+    elif port == "DPO":
+        want = r"DPRA\d*"
+    elif port in ("SPO", "O"):
+        want = r"A\d*"
+    else:
+        return addr
+    return [p for p in addr if re.fullmatch(want, p)]
+
+
 def _pint(params: dict[str, Any], name: str) -> int:
     """An integer cell parameter of yosys JSON (a binary string, or a number)."""
     v = params.get(name, 0)
@@ -493,6 +509,9 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
         how = _comb_inputs(c["type"], c.get("parameters", {}), dirs)
         for port, bits in conns.items():
             if dirs.get(port) == "output":
+                ins = how[0] if how is not None else []
+                if how is not None and _is_lutram(c["type"]):
+                    ins = _lutram_read_inputs(port, ins)
                 for b in bits:
                     if isinstance(b, int):
                         if how is None:
@@ -500,7 +519,7 @@ def logic_levels(netlist: dict[str, Any], top: str = "spacemimo_accel") -> Level
                         elif how[2]:
                             start_w[b] = how[1]
                         else:
-                            driver[b] = (name, how[0], how[1])
+                            driver[b] = (name, ins, how[1])
             elif dirs.get(port) == "input" and (how is None or how[2] or port not in how[0]):
                 ends.extend((name, b) for b in bits if isinstance(b, int))
     for pname, p in mod["ports"].items():
