@@ -147,7 +147,9 @@ def test_lutram_write_address_reaches_only_its_own_port() -> None:
                    {"DOA": [4], "DOH": [5]}),
         "r1": _cell("FDRE", {"C": [1], "D": [4]}, {"Q": [9]}),
     }
-    assert synth.logic_levels(_netlist(cells), "top").levels == 2   # a -> m -> r1
+    lv = synth.logic_levels(_netlist(cells), "top")
+    assert lv.worst_ends["q1"] == 2     # a -> m.DOA -> r1, not through the write address
+    assert lv.levels == 6               # w, l0..l4 -> the write address: the write ends it
     cells["r1"]["connections"]["D"] = [5]
     assert synth.logic_levels(_netlist(cells), "top").levels == 7   # w, l0..l4 -> m.DOH
 
