@@ -809,28 +809,55 @@ module spacemimo_accel #(
                           {{(AXW-LCB1){1'b0}}, wp_col[LP +: LCB1]};
   wire [LP-1:0] wp_m = wp_col[LP-1:0];
   reg  [LP-1:0] wp_rot_amt;            // value p goes to bank (p + wp_rot_amt) mod P
-  wire [LP+5:0] wp_rot_bits = ({6'h0, wp_rot_amt} << $clog2(D)) + wp_rot_amt;  // amt * W
-  wire [2*P*W-1:0] wp_dbl = {wp_row, wp_row} << wp_rot_bits;
-  wire [P*W-1:0] wp_rot = wp_dbl[2*P*W-1 -: P*W];
+  // row mode: a rotator of whole W-bit words, two amount bits per stage (a 4:1 mux per bit,
+  // one LUT6; a last 2:1 stage where LP is odd), not a bit shift by amt * W
+  reg  [P*W-1:0] wp_rot, wr_t;
+  wire [LP:0]    wr_a = {1'b0, wp_rot_amt};
+  integer rs, rk;
+  always @* begin
+    wp_rot = wp_row;
+    for (rs = 0; rs < LP; rs = rs + 2) begin
+      wr_t = wp_rot;
+      for (rk = 0; rk < P; rk = rk + 1)
+        case (wr_a[rs +: 2])
+          2'd0:    wp_rot[rk*W +: W] = wr_t[rk*W +: W];
+          2'd1:    wp_rot[rk*W +: W] = wr_t[((rk - (1 << rs)) & (P - 1))*W +: W];
+          2'd2:    wp_rot[rk*W +: W] = wr_t[((rk - (2 << rs)) & (P - 1))*W +: W];
+          default: wp_rot[rk*W +: W] = wr_t[((rk - (3 << rs)) & (P - 1))*W +: W];
+        endcase
+    end
+  end
+  // tile mode: bank b takes lane c's value (b - wp_m) mod Q: the Q values rotated once per
+  // lane (Q:1 per bit), bank b then wires to its residue b mod Q
+  reg  [C*Q*W-1:0] wp_trot;
+  integer tc, tr;
+  always @*
+    for (tc = 0; tc < C; tc = tc + 1)
+      for (tr = 0; tr < Q; tr = tr + 1)
+        wp_trot[(tc*Q + tr)*W +: W] = wp_tv[(tc*Q + ((tr - wp_m) & (Q - 1)))*W +: W];
+  // the bank's word: wp_off, or the next column block (wp_off + 1) where the window wraps
+  // past bank P - 1: one incrementer for all banks
+  wire [LAB-1:0] wp_o0 = wp_off[LAB-1:0];
+  wire [LAB-1:0] wp_o1 = wp_off[LAB-1:0] + 1'b1;
+  wire           wp_nbig = (wp_n >> LP) != 0;   // a window of P or more: every bank
 
   genvar gb, gc, gq;
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : abank
       localparam [LP-1:0] GB = gb;
       wire [LP-1:0] d_b = GB - wp_m;            // position in the written window
-      wire          en_b = wp_en && ({{(32-LP){1'b0}}, d_b} < wp_n);
-      // the bank's word: the next column block where the window wraps past bank P - 1
-      wire [LAB:0]  wo = wp_off[LAB:0] + ((gb < wp_m) ? 1'b1 : 1'b0);
+      wire          en_b = wp_en && (wp_nbig || d_b < wp_n[LP-1:0]);
+      wire [LAB-1:0] wo = ({{(32-LP){1'b0}}, wp_m} > gb) ? wp_o1 : wp_o0;
       // (the next block ORs into the shifted row tile: no carry for a column in the table)
       wire          lft = ({{(32-LP){1'b0}}, rp_m} > gb);   // left of the first column
       wire [AXW-1:0] rob = rp_sh | {{(AXW-LCB1){1'b0}}, lft ? rp_cb1 : rp_cb};
       wire [LAB:0]  ro = {1'b0, rob[LAB-1:0]};
-      wire [NBB+LAB-1:0] wa = {wp_buf[NBB-1:0], wo[LAB-1:0]};
+      wire [NBB+LAB-1:0] wa = {wp_buf[NBB-1:0], wo};
       wire [NBB+LAB-1:0] ra = {rp_buf[NBB-1:0], ro[LAB-1:0]};
       assign a_rok[gb] = !rp_oor && !(lft && rp_last);
       for (gc = 0; gc < C; gc = gc + 1) begin : lane
         wire lane_en = wp_tile ? wp_lmask[gc] : (wp_lane == gc);
-        wire [W-1:0] wd = wp_tile ? wp_tv[(gc*Q + d_b[LQ-1:0])*W +: W] : wp_rot[gb*W +: W];
+        wire [W-1:0] wd = wp_tile ? wp_trot[(gc*Q + gb % Q)*W +: W] : wp_rot[gb*W +: W];
         // SEU_A 0: the W-bit word; 1: {2 interleaved parity bits, word}; 2: {SECDED, word}
         reg  [AWW-1:0] mem [0:AD-1];
         wire [AWW-1:0] rw = mem[ra];
@@ -857,11 +884,28 @@ module spacemimo_accel #(
     end
   endgenerate
 
-  integer ii, jj;
+  // node row ii's Q words come from banks rp_m .. rp_m + Q - 1 (mod P), selected in two steps
+  // with no adder on a select: the 2Q - 1 banks from the start of rp_m's block of Q banks on
+  // ((P/Q):1 by rp_m's high bits), then Q:1 by its low bits
+  localparam NQB = P / Q;                 // blocks of Q banks
+  wire [LP:0] rp_blk = {1'b0, rp_m} >> LQ;
+  wire [LQ:0] rp_lo = {1'b0, rp_m[LQ-1:0]};
+  reg  [NQB*W-1:0] rp_bw;                 // word t of every block (t >= Q: the next block)
+  reg  [(2*Q-1)*W-1:0] rp_win;
+  integer ii, jj, kb;
   always @* begin
-    for (ii = 0; ii < C; ii = ii + 1)
-      for (jj = 0; jj < Q; jj = jj + 1)
-        rp_data[(ii*Q + jj)*W +: W] = bank_rd[((((rp_m + jj) & (P - 1)) * C) + ii) * W +: W];
+    for (ii = 0; ii < C; ii = ii + 1) begin
+      for (jj = 0; jj < 2*Q - 1; jj = jj + 1) begin
+        for (kb = 0; kb < NQB; kb = kb + 1)
+          rp_bw[kb*W +: W] = bank_rd[((((kb*Q + jj) & (P - 1)) * C) + ii) * W +: W];
+        rp_win[jj*W +: W] = rp_bw[rp_blk*W +: W];
+      end
+      for (jj = 0; jj < Q; jj = jj + 1) begin
+        rp_data[(ii*Q + jj)*W +: W] = rp_win[jj*W +: W];
+        for (kb = 1; kb < Q; kb = kb + 1)
+          if (rp_lo == kb) rp_data[(ii*Q + jj)*W +: W] = rp_win[(kb + jj)*W +: W];
+      end
+    end
   end
 
   // ------------------------------------------------------------------ weight and bias banks
@@ -2015,26 +2059,29 @@ module spacemimo_accel #(
   wire [LSB-1:0] h_ils = FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
   wire [LSB-1:0] h_ols = FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
 
+  // the read port's sources (each with its own shift and blocks, ab_po) and their states
+  localparam RPO = AXW + 2*LCB1;
+  wire [31:0] rc_dn = o_soff + d_s * Q, rc_sa = o_soff + sa_blk * P, rc_n = o_soff + a_s * NQ;
+  wire [31:0] rc_td = o_soff + t_c + (t_pass ? t_ch : 32'd0);
+  wire rs_sa = (st == S_SA), rs_th = (st == S_T_H), rs_td = (st == S_T_D);
+  wire rs_n = (st == S_N_SUM || st == S_N_OUT), rs_out = (st == S_OUT);
+  wire rs_dn = !(rs_sa || rs_th || rs_td || rs_n || rs_out);
   // read / write port muxes
   always @* begin
-    rp_buf = o_sbuf; rp_ls = o_sls; rp_rt = d_rt; rp_col = o_soff + d_s * Q;
-    rp_po = ab_po(rp_rt, rp_col, rp_ls);   // (in every branch: its own shift and blocks)
-    if (st == S_SA) begin
-      rp_rt = sa_row / C; rp_col = o_soff + sa_blk * P;
-      rp_po = ab_po(rp_rt, rp_col, rp_ls);
-    end else if (st == S_T_H) begin
-      rp_buf = o_woff; rp_ls = o_wls; rp_rt = t_rt; rp_col = o_boff;
-      rp_po = ab_po(rp_rt, rp_col, rp_ls);
-    end else if (st == S_T_D) begin
-      rp_rt = t_rt; rp_col = o_soff + t_c + (t_pass ? t_ch : 32'd0);
-      rp_po = ab_po(rp_rt, rp_col, rp_ls);
-    end else if (st == S_N_SUM || st == S_N_OUT) begin
-      rp_rt = a_rt; rp_col = o_soff + a_s * NQ;
-      rp_po = ab_po(rp_rt, rp_col, rp_ls);
-    end else if (st == S_OUT) begin
-      rp_buf = h_out_buf; rp_ls = h_ols; rp_rt = io_rt; rp_col = io_c;
-      rp_po = ab_po(rp_rt, rp_col, rp_ls);
-    end
+    // one-hot by the state, an AND-OR (not an if-chain before the memories' address)
+    rp_buf = ({32{rs_th}} & o_woff) | ({32{rs_out}} & h_out_buf) |
+             ({32{!rs_th && !rs_out}} & o_sbuf);
+    rp_ls = ({LSB{rs_th}} & o_wls) | ({LSB{rs_out}} & h_ols) | ({LSB{!rs_th && !rs_out}} & o_sls);
+    rp_rt = ({32{rs_dn}} & d_rt) | ({32{rs_sa}} & (sa_row / C)) | ({32{rs_th || rs_td}} & t_rt) |
+            ({32{rs_n}} & a_rt) | ({32{rs_out}} & io_rt);
+    rp_col = ({32{rs_dn}} & rc_dn) | ({32{rs_sa}} & rc_sa) | ({32{rs_th}} & o_boff) |
+             ({32{rs_td}} & rc_td) | ({32{rs_n}} & rc_n) | ({32{rs_out}} & io_c);
+    rp_po = ({RPO{rs_dn}} & ab_po(d_rt, rc_dn, o_sls)) |
+            ({RPO{rs_sa}} & ab_po(sa_row / C, rc_sa, o_sls)) |
+            ({RPO{rs_th}} & ab_po(t_rt, o_boff, o_wls)) |
+            ({RPO{rs_td}} & ab_po(t_rt, rc_td, o_sls)) |
+            ({RPO{rs_n}} & ab_po(a_rt, rc_n, o_sls)) |
+            ({RPO{rs_out}} & ab_po(io_rt, io_c, h_ols));
     wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = d2_rt;
     wp_col = o_doff + d2_t * P;
     wp_n = (o_ocol - d2_t * P < P) ? o_ocol - d2_t * P : P;
