@@ -276,7 +276,11 @@ module spacemimo_accel #(
   localparam [31:0] HW_WEIGHTS = {1'b0, HWW_PLACE, HWW_LWW, HWW_PORTS, HWW_DEPTH};
 
   // SEU protection (rtl/README.md "SEU protection"): codes from the generated sm_ecc.vh
-  localparam SW   = (SEU_W == 2) && (WMEM_DEPTH > 0);  // resident weights: 72-bit rows
+  // resident weights in 72-bit rows of two words (SW): SECDED-coded (SWE), or packed over
+  // shared UltraRAMs (WMEM_PACK_ROWS) with or without the code (rtl/README.md "Packed
+  // resident store": without it the 8 check bits of a row are stored as 0 and never read)
+  localparam SWE  = (SEU_W == 2) && (WMEM_DEPTH > 0);
+  localparam SW   = SWE || ((WMEM_PACK_ROWS > 0) && (WMEM_DEPTH > 0));
   localparam SBI  = (SEU_W == 2);                      // bias entries: ACC_W + check bits
   localparam WRD  = (WMEM_DEPTH > 3) ? WMEM_DEPTH / 2 : 2;  // rows of two words per bank
   localparam LWR  = $clog2(WRD);
@@ -1143,7 +1147,7 @@ module spacemimo_accel #(
                        lw3_addr[0] != lw2_addr[0];
   wire [31:0] lw_oth = lw_fwd ? lw3_data : (lw2_addr[0] ? lw_row[31:0] : lw_row[63:32]);
   wire [63:0] lw_mrg = lw2_addr[0] ? {lw2_data, lw_oth} : {lw_oth, lw2_data};
-  assign      lw_cw = {sm_secded_enc64(lw_mrg), lw_mrg};
+  assign      lw_cw = {SWE ? sm_secded_enc64(lw_mrg) : 8'h0, lw_mrg};
 
   generate
     for (gb = 0; gb < P; gb = gb + 1) begin : wbank
@@ -1196,7 +1200,7 @@ module spacemimo_accel #(
         wire           on_b = (gb % 2 == 1) || lw2_we;   // odd bank, or the loader's read
         wire [71:0]    wq = in_j0 ? (on_b ? pk_qb[J0*72 +: 72] : pk_qa[J0*72 +: 72])
                                   : (on_b ? pk_qb[J1*72 +: 72] : pk_qa[J1*72 +: 72]);
-        wire [65:0]    wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
+        wire [65:0]    wdec = SWE ? sm_secded_dec64(wq[63:0], wq[71:64]) : {2'b00, wq[63:0]};
         wire           ld_w = lw2_we && lw2_bank == gb;
         always @(posedge clk) begin
           rj_q <= lr[LLR-1:LPK];
@@ -2202,8 +2206,8 @@ module spacemimo_accel #(
                                 (st == S_L_W) || (st == S_L_WWAIT) || (st == S_L_B) ||
                                 (st == S_L_BWAIT) || (st == S_OP_PREP));
   wire        base_rd = vi_ok && ((st == S_L_WNEXT) || (st == S_OP_PREP));
-  wire        ev_w_sgl = SW && s1_v && !o_strm && |w_sgl;
-  wire        ev_w_dbl = SW && s1_v && !o_strm && |w_dbl;
+  wire        ev_w_sgl = SWE && s1_v && !o_strm && |w_sgl;
+  wire        ev_w_dbl = SWE && s1_v && !o_strm && |w_dbl;
   wire        ev_t_dbl = SSB && s1_v && o_strm && |st_bad;   // a streamed weight: rerun
   wire        ev_b_sgl = SBI && dr_cnt != 0 && o_has_bias && |b_sgl;
   wire        ev_b_dbl = SBI && dr_cnt != 0 && o_has_bias && |b_dbl;

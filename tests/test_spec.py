@@ -59,7 +59,8 @@ def test_builds_load_with_one_name_per_axis() -> None:
         "rtl-small-16-streamed", "rtl-small-8-hybrid", "rtl-small-16-hybrid", "rtl-vx690t",
         "rtl-zcu104", "rtl-kv260", "rtl-pynqz2", "rtl-small-8-seu", "rtl-small-8-seu-parity",
         "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-ff", "rtl-small-16-seu",
-        "rtl-small-8-hybrid-seu", "rtl-small-8-hybrid-kv-scrub"}
+        "rtl-small-8-hybrid-seu", "rtl-small-8-hybrid-kv-scrub", "rtl-kv260-seu",
+        "rtl-small-8-hybrid-pk"}
     assert {n: SPEC[n].placement for n in ("rtl-vx690t", "rtl-zcu104", "rtl-kv260",
                                            "rtl-pynqz2")} == {
         "rtl-vx690t": "resident", "rtl-zcu104": "hybrid", "rtl-kv260": "hybrid",
@@ -106,7 +107,8 @@ builds:
     (("wgt_bits: 64", "wgt_bits: 32"), "wgt_bits"),
     (("wgt_ports: 0", "wgt_ports: 7"), "wgt_ports"),
     (("wgt_bufs: 2", "wgt_bufs: 9"), "wgt_bufs"),
-    (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 64}"), "needs seu_weights secded"),
+    (("wmem_depth: 64, bmem_depth: 8,", "wmem_depth: 63, bmem_depth: 8, wmem_pack_rows: 32,"),
+     "wmem_pack_rows store two 32-bit words per 72-bit row: wmem_depth must be even"),
     (("dsp_pack: 0}", "dsp_pack: 0, wmem_pack_rows: 16, seu_weights: secded}"),
      "wmem_pack_rows 16"),
     (("dsp_pack: 0}", "dsp_pack: 0, table_elems: 768}"), "table_elems 768: a power of two"),
@@ -263,11 +265,12 @@ def test_seu_fields_map_to_rtl_parameters() -> None:
     RTL parameters SEU_W / SEU_A / SEU_C / SCRUB by their HW_PROTECT numbers, and the
     combinations the RTL cannot build rejected in one line."""
     off = {"SEU_W": 0, "SEU_A": 0, "SEU_C": 0, "SCRUB": 0}
-    # builds that store their resident weights as 72-bit SECDED rows of two words (rtl-kv260:
+    # builds that store their resident weights as 72-bit SECDED rows of two words (rtl-kv260-seu:
     # two words per UltraRAM row) and protect nothing else
-    # (rtl-kv260 and its small copy rtl-small-8-hybrid-kv-scrub also scrub the packed store)
-    secded_rows = {"rtl-kv260", "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub"}
-    scrubbed = {"rtl-kv260", "rtl-small-8-hybrid-kv-scrub"}
+    # (rtl-kv260-seu and its small copy rtl-small-8-hybrid-kv-scrub also scrub the packed store;
+    # rtl-kv260 and rtl-small-8-hybrid-pk pack the same rows without the code)
+    secded_rows = {"rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub"}
+    scrubbed = {"rtl-small-8-hybrid-kv-scrub"}
     for name, b in SPEC.builds.items():
         if "seu" not in name:
             weights = "secded" if name in secded_rows else "none"
@@ -276,6 +279,10 @@ def test_seu_fields_map_to_rtl_parameters() -> None:
             if b.backend == "rtl":
                 assert {k: b.rtl_params()[k] for k in off} == dict(
                     off, SEU_W=2 if name in secded_rows else 0, SCRUB=int(name in scrubbed))
+    kv, kvs = SPEC["rtl-kv260"].rtl_params(), SPEC["rtl-kv260-seu"].rtl_params()
+    assert (kv["SEU_W"], kv["SCRUB"], kvs["SEU_W"], kvs["SCRUB"]) == (0, 0, 2, 1)
+    assert {k: v for k, v in kvs.items() if k not in ("SEU_W", "SCRUB")} == {
+        k: v for k, v in kv.items() if k not in ("SEU_W", "SCRUB")}
     seu = SPEC["rtl-small-8-seu"].rtl_params()
     assert {k: seu[k] for k in off} == {"SEU_W": 2, "SEU_A": 2, "SEU_C": 1, "SCRUB": 1}
     assert SPEC["rtl-small-8-seu-parity"].rtl_params()["SEU_A"] == 1
@@ -297,7 +304,9 @@ def test_packed_resident_store_fits_its_memories() -> None:
     assert kv.wmem_memories * kv.wmem_pack_rows >= kv.out_lanes * kv.wmem_depth // 2
     assert kv.wmem_memories / 64 <= 0.90
     assert kv.rtl_params()["WMEM_PACK_ROWS"] == 4096
+    assert SPEC["rtl-kv260-seu"].wmem_memories == 57   # the same rows, SECDED-coded
     small = SPEC["rtl-small-8-hybrid-kv"]
     rows = small.wmem_depth // 2
     assert small.wmem_memories == 6 and rows % small.wmem_pack_rows  # banks straddle
+    assert SPEC["rtl-small-8-hybrid-pk"].wmem_memories == 6   # packed without the code
     assert SPEC["rtl-zcu104"].wmem_memories == 128  # one memory per bank

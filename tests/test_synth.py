@@ -269,8 +269,10 @@ def test_weight_banks_go_to_uram_only_where_they_fit() -> None:
     # two words per 72-bit row (SECDED layout): rtl-kv260's 8,192 words, one URAM per lane
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 8192, "SEU_W": 2}) == 64
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 8192}) == 128
-    # packed rows (rtl-kv260): 64 banks x 3,648 rows over 4,096-row URAMs
+    # packed rows (rtl-kv260-seu; rtl-kv260 the same rows uncoded): 64 banks x 3,648 rows
+    # over 4,096-row URAMs
     assert synth.wmem_urams({**p, "WMEM_DEPTH": 7296, "SEU_W": 2, "WMEM_PACK_ROWS": 4096}) == 57
+    assert synth.wmem_urams({**p, "WMEM_DEPTH": 7296, "WMEM_PACK_ROWS": 4096}) == 57
 
 
 _TMR_TOY = """module toy #(parameter SC = 1) (input clk, input rst, input en, input [31:0] a,

@@ -30,7 +30,7 @@ SHORT = {"corrected": "corr", "detected": "det", "sdc": "SDC", "hang": "hang",
 # unprotected reference
 SYNTH_BUILDS = ("rtl-small-8", "rtl-small-8-seu", "rtl-small-8-seu-parity")
 # the campaign's: those, KV260's streamed/hybrid mode unprotected but for its SECDED rows,
-# the same with the packed store's scrubber (rtl-kv260 as built) and fully protected (stream
+# the same with the packed store's scrubber (rtl-kv260-seu as built) and fully protected (stream
 # buffers and prefetch cursor targeted too), and the 16-bit build with every protection (a
 # 16-bit program)
 DEFAULT_BUILDS = (*SYNTH_BUILDS, "rtl-small-8-hybrid-kv", "rtl-small-8-hybrid-kv-scrub",

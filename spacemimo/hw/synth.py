@@ -410,10 +410,11 @@ def wmem_urams(params: dict[str, int]) -> int:
     """URAM288s the weight banks take in URAM: one per 4,096 rows of each lane's bank (a
     URAM288 is 4K x 72): a row is one 32-bit word, or two with SEU_W 2 (72-bit SECDED rows of
     two words, rtl/README.md "SEU protection": 8,192 words per URAM); with WMEM_PACK_ROWS
-    4,096 the banks' rows packed back to back ("Weight placement": rtl-kv260's 57)."""
+    4,096 the banks' rows of two words (coded or not) packed back to back ("Weight
+    placement": rtl-kv260's 57)."""
     depth = params.get("WMEM_DEPTH", 0)
     rows = depth // 2 if params.get("SEU_W", 0) == 2 else depth
-    if depth and params.get("WMEM_PACK_ROWS", 0) == 4096:   # packed rows are SECDED pairs
+    if depth and params.get("WMEM_PACK_ROWS", 0) == 4096:   # packed rows hold word pairs
         return packed_memories(params["OUT_LANES"], depth, 4096)
     return params["OUT_LANES"] * -(-rows // 4096) if depth else 0
 

@@ -296,12 +296,12 @@ def _check(b: BuildConfig) -> None:
         need(b.dsp_pack in (0, 1, 2), f"dsp_pack {b.dsp_pack} must be 0, 1 or 2")
         need(b.dsp_pack != 2 or (not b.fabric_mul_lanes and b.out_lanes % 2 == 0),
              "dsp_pack 2 chains every lane pair: it needs fabric_mul_lanes 0 and even out_lanes")
-        need(b.seu_weights == "none" or (b.wmem_depth or 0) % 2 == 0,
-             "seu_weights secded stores two 32-bit words per 72-bit row: wmem_depth must be even")
+        need((b.seu_weights == "none" and not b.wmem_pack_rows) or (b.wmem_depth or 0) % 2 == 0,
+             "seu_weights secded and wmem_pack_rows store two 32-bit words per 72-bit row: "
+             "wmem_depth must be even")
         if b.wmem_pack_rows:
             rows = (b.wmem_depth or 0) // 2
-            need(b.seu_weights == "secded",
-                 "wmem_pack_rows packs 72-bit rows: it needs seu_weights secded")
+            need(bool(b.wmem_depth), "wmem_pack_rows packs resident rows: it needs wmem_depth")
             need(b.wmem_pack_rows & (b.wmem_pack_rows - 1) == 0
                  and b.wmem_pack_rows // 2 <= rows <= b.wmem_pack_rows,
                  f"wmem_pack_rows {b.wmem_pack_rows}: a power of two in [rows, 2 x rows] "
