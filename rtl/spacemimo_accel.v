@@ -1734,7 +1734,8 @@ module spacemimo_accel #(
   // drain requantizers: P lanes on shadow row dr_lane + bias, in three stages (the
   // logic-level rule): d0 (dr_cnt != 0) reads the row and the bias and adds them (ab_q), d1
   // requantizes (d2_vals), d2 writes the row to the activation banks. AGGREGATE results
-  // (g1_v, one row per cycle) take the requantizers between d1's, written the same cycle.
+  // (g1_v, one row per cycle) take the requantizers between d1's and are written from
+  // d2_vals a cycle later (g2_v: the requantizer and the write rotator are not one path).
   wire [P*W-1:0] dr_vals;
   reg  [P*W-1:0] d2_vals;
   reg            d1_v, d2_v;
@@ -1758,6 +1759,8 @@ module spacemimo_accel #(
   // AGGREGATE results (from the engine below) enter the drain requantizers through g1_*
   reg         g1_v;
   reg  [31:0] g1_rt, g1_blk, g1_lane;
+  reg         g2_v;                    // g1's row, requantized into d2_vals: written now
+  reg  [31:0] g2_rt, g2_blk, g2_lane;
   reg  [P*RW-1:0] g1_red;
 
   // ------------------------------------------------------------------ AGGREGATE (sequential)
@@ -2098,17 +2101,17 @@ module spacemimo_accel #(
     end else if (st == S_T_WB) begin
       wp_en = !t_busy; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
       wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
-    end else if (g1_v) begin
-      wp_en = 1'b1; wp_rt = g1_rt; wp_col = o_doff + g1_blk * P; wp_lane = g1_lane;
-      wp_row = dr_vals;
-      wp_n = (o_icol - g1_blk * P < P) ? o_icol - g1_blk * P : P;
+    end else if (g2_v) begin
+      wp_en = 1'b1; wp_rt = g2_rt; wp_col = o_doff + g2_blk * P; wp_lane = g2_lane;
+      wp_row = d2_vals;
+      wp_n = (o_icol - g2_blk * P < P) ? o_icol - g2_blk * P : P;
     end else if (t2_v) begin
       wp_en = 1'b1; wp_tile = 1'b1; wp_rt = t2_rt; wp_col = t2_col; wp_n = t2_n;
     end else if (d2_v) begin
       wp_en = 1'b1;
     end
     // AGGREGATE values come in source-bank order; everything else in window order
-    wp_rot_amt = (st != S_IN && g1_v) ? o_doff[LP-1:0] - o_soff[LP-1:0] : wp_col[LP-1:0];
+    wp_rot_amt = (st != S_IN && g2_v) ? o_doff[LP-1:0] - o_soff[LP-1:0] : wp_col[LP-1:0];
   end
 
   // ------------------------------------------------------------------ control
@@ -2335,7 +2338,7 @@ module spacemimo_accel #(
       rd_start <= 1'b0; wr_start <= 1'b0; prog_valid <= 1'b0;
       wl_we <= 1'b0; bl_we <= 1'b0; s1_v <= 1'b0; s2_v <= 1'b0; mb_v <= 1'b0; mc_v <= 1'b0;
       d1_v <= 1'b0; d2_v <= 1'b0;
-      d_active <= 1'b0; a_active <= 1'b0; g1_v <= 1'b0;
+      d_active <= 1'b0; a_active <= 1'b0; g1_v <= 1'b0; g2_v <= 1'b0;
       sa_active <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; d_gap <= 8'h0;
       `SM_TMR_SET(st, S_IDLE) `SM_TMR_SET(err_code, 32'h0) `SM_TMR_SET(dr_cnt, 32'h0)
@@ -2486,8 +2489,9 @@ module spacemimo_accel #(
         end
       end
 
-      // ---------------- AGG stage 1 write through wp (comb)
+      // ---------------- AGG: stage 1 requantizes (dr_vals -> d2_vals), stage 2 writes
       g1_v <= 1'b0;
+      g2_v <= g1_v; g2_rt <= g1_rt; g2_blk <= g1_blk; g2_lane <= g1_lane;
 
       // ---------------- load unit: one multiply / divide step per cycle (lv_ph 1..IMW)
       if (lv_ph != 6'd0 && lv_ph <= IMW) begin
@@ -2887,7 +2891,7 @@ module spacemimo_accel #(
               sa_i <= sa_i + 32'd1;
               sa_row <= sa_row + sa_stride;
             end
-          end else if (!sx_v && !g1_v) `SM_TMR_SET(st, S_OP_WAIT)
+          end else if (!sx_v && !g1_v && !g2_v) `SM_TMR_SET(st, S_OP_WAIT)
         end
         S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
           for (ci = 0; ci < C; ci = ci + 1)
@@ -3039,7 +3043,7 @@ module spacemimo_accel #(
           abort <= 1'b1;
           `SM_TMR_SET(wf_st, 2'd0)   // the fetch cursor stops (no tile is started from here on)
           d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
-          d1_v <= 1'b0; d2_v <= 1'b0;   // (the drain stops at once, its stages too)
+          d1_v <= 1'b0; d2_v <= 1'b0; g2_v <= 1'b0;   // (the drain stops at once, its stages too)
           sa_active <= 1'b0;
           `SM_TMR_SET(st, S_DRAIN)
         end

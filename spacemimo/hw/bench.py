@@ -91,7 +91,8 @@ class BenchHwOptions:
 
 # Pipeline registers the logic-level rule asks for (rtl/README.md "Logic levels per path"):
 # each engine ends an op (or pass) only when its pipeline is empty.
-AGG_PIPE = 1      # AGGREGATE: the row read is registered before the reduction
+AGG_PIPE = 2      # AGGREGATE: the row read is registered before the reduction, the
+                  # requantized row before its write (g2_v)
 NORM_PIPE = 2     # NORM, per pass: read -> squares -> sum / read -> product -> requantizer half
 TAYLOR_PIPE = 4   # TAYLOR: issue -> products -> accumulator -> requantizer half -> t_a / t_e
 
@@ -116,7 +117,7 @@ def rtl_cycle_model(program: Any, params: dict[str, int], wgt_latency: int = 2,
     + ``dense_tail`` (decode, 4 MAC pipeline stages (6 with DSP_PACK 2's chains), done, 2
     drain stages) + the last tile's
     drain rows. AGGREGATE (one sequential engine for axis 0 and 1): 2 * rows per P-column
-    block + 5 (one pipeline register). NORM: sum-of-squares and scale passes (NORM_COLS,
+    block + 6 (two pipeline registers). NORM: sum-of-squares and scale passes (NORM_COLS,
     default Q, columns x C rows per cycle) + 2 each (pipeline), 32 isqrt + 64 division
     steps + 9. TAYLOR (sequential, one complex MAC per cycle, 4 stages):
     2 + R' + ch * (4 R' + 2 K rows + 3 + K * taylor_e_wait(K, rows/K)) with R' = ceil(rows/C)
