@@ -124,9 +124,9 @@ def test_bench_hw_formula_only(tmp_path: Path, capsys: pytest.CaptureFixture[str
                  "none", "--gnn", "off", "--out", str(tmp_path / "o"),
                  "--build", str(tmp_path / "b")]) == 0
     rows = {r["bits"]: r for r in read_table(tmp_path / "o" / "cycles.json")}
-    assert rows[8]["RTL cycle formula"] == 3603 and rows[16]["RTL cycle formula"] == 6805
+    assert rows[8]["RTL cycle formula"] == 3605 and rows[16]["RTL cycle formula"] == 6807
     assert rows[8]["HLS perfmodel (its 4x256x1 array)"] == _hls_gsm8()
-    assert "3603 (formula" in capsys.readouterr().out
+    assert "3605 (formula" in capsys.readouterr().out
 
 
 def test_bench_perf_writes_a_table_with_provenance(tmp_path: Path,
