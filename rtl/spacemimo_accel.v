@@ -1085,15 +1085,20 @@ module spacemimo_accel #(
         localparam integer BLO = (gj * PKR) / WRD;
         localparam integer BHI0 = (gj * PKR + PKR - 1) / WRD;
         localparam integer BHI = (BHI0 < P) ? BHI0 : P - 1;
-        (* ram_style = "ultra" *) reg [71:0] um [0:PKR-1];
-        reg  [71:0]    qa, qb, da;
+        // a row is 72 bits with the SECDED code, else its 64 data bits: constant check bits in
+        // the memory would become constant register bits after its read ports (a reset
+        // yosys then finds on the read register, which the UltraRAM288 does not have)
+        localparam PKW = SWE ? 72 : 64;
+        (* ram_style = "ultra" *) reg [PKW-1:0] um [0:PKR-1];
+        reg  [PKW-1:0] qa, qb;
+        reg  [71:0]    da;
         reg  [LPK-1:0] aa, ab;
         reg            wa;
         integer        bi, k;
         // simulation only: configuration leaves the FPGA's RAMs at 0 (valid codewords), and
         // yosys elaborating 57 loops of 4,096 writes took ~1 h before synthesis proper
 `ifndef SYNTHESIS
-        initial for (k = 0; k < PKR; k = k + 1) um[k] = 72'h0;   // valid codewords
+        initial for (k = 0; k < PKR; k = k + 1) um[k] = {PKW{1'b0}};   // valid codewords
 `endif
         // While loading, port A takes the loader's writes (any bank) and port B its
         // read-modify-write read (the bank of wl_*): one write port and two read ports, as
@@ -1122,11 +1127,11 @@ module spacemimo_accel #(
         // transparency, spelled out so yosys maps the memory to one URAM288): the loader
         // reading the row its last word went to (also forwarded by lw3)
         always @(posedge clk) begin
-          if (wa) um[aa] <= da; else qa <= um[aa];
-          qb <= (wa && aa == ab) ? da : um[ab];
+          if (wa) um[aa] <= da[PKW-1:0]; else qa <= um[aa];
+          qb <= (wa && aa == ab) ? da[PKW-1:0] : um[ab];
         end
-        assign pk_qa[gj*72 +: 72] = qa;
-        assign pk_qb[gj*72 +: 72] = qb;
+        assign pk_qa[gj*72 +: 72] = {{(72-PKW){1'b0}}, qa};
+        assign pk_qb[gj*72 +: 72] = {{(72-PKW){1'b0}}, qb};
       end
     end else begin : nopk
       assign pk_qa = {(NPK*72){1'b0}};
