@@ -315,3 +315,15 @@ def test_tmr_copies_survive_synthesis(seu_c: int, ffs: int, tmp_path: Path) -> N
                    check=True, stdout=subprocess.DEVNULL)
     cells = synth.stat_cells((tmp_path / "y.log").read_text(), "toy")
     assert cells.get("FDRE", 0) == ffs, cells
+
+
+@pytest.mark.slow   # one native yosys run of an 8-lane build (~7 min idle)
+def test_packed_store_without_the_code_maps_to_uram(tmp_path: Path) -> None:
+    """rtl-kv260's packed store without SECDED, at 8 lanes (rtl-small-8-hybrid-pk): each of
+    its shared memories is one URAM288. With 72-bit memories whose check bits were constant
+    0, yosys found no mapping at all (a reset on the read register, which a URAM288 lacks)."""
+    from spacemimo.spec import builds
+
+    t = synth.target("rtl-small-8-hybrid-pk", "xck26")
+    row = synth.synth_target(t, tmp_path, timeout=3600, levels=False)
+    assert row["URAM"] == builds.build("rtl-small-8-hybrid-pk").wmem_memories == 6
