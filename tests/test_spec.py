@@ -308,7 +308,7 @@ def test_packed_resident_store_fits_its_memories() -> None:
     small = SPEC["rtl-small-8-hybrid-kv"]
     rows = small.wmem_depth // 2
     assert small.wmem_memories == 6 and rows % small.wmem_pack_rows  # banks straddle
-    assert SPEC["rtl-small-8-hybrid-pk"].wmem_memories == 6   # packed without the code
+    assert SPEC["rtl-small-8-hybrid-pk"].wmem_memories == 5   # packed without the code
     # rtl-zcu104: 128 banks x 2,752 uncoded rows over 86 URAM288 (89.6 % of the XCZU7EV's 96)
     zcu = SPEC["rtl-zcu104"]
     assert zcu.wmem_memories == 86 and zcu.seu_weights == "none" and zcu.wmem_memories / 96 <= 0.90

@@ -326,4 +326,4 @@ def test_packed_store_without_the_code_maps_to_uram(tmp_path: Path) -> None:
 
     t = synth.target("rtl-small-8-hybrid-pk", "xck26")
     row = synth.synth_target(t, tmp_path, timeout=3600, levels=False)
-    assert row["URAM"] == builds.build("rtl-small-8-hybrid-pk").wmem_memories == 6
+    assert row["URAM"] == builds.build("rtl-small-8-hybrid-pk").wmem_memories == 5
