@@ -200,15 +200,25 @@ module spacemimo_accel #(
   // `SM_TMR_SET(r, r) for every such r (the voted value written back: an upset copy is
   // outvoted at once and repaired the next cycle), so an FSM assignment later in the block
   // wins (last nonblocking assignment) and a cycle with none holds the repaired value.
+  // The three copies take the same next value from the same inputs, so a synthesis tool
+  // merges them into one flip-flop (yosys's opt_merge, Vivado's equivalent-register removal)
+  // unless told not to: each copy carries DONT_TOUCH = TMR_DT ("true" where SEU_C votes,
+  // "false" elsewhere, so an unprotected build still drops r_t1/r_t2), which Vivado honours
+  // on registers (UG901 DONT_TOUCH: like KEEP, and forward-annotated to implementation);
+  // yosys ignores it and the flow keeps the copies itself (synth.yosys_script, SEU_C only).
 `ifndef SM_TMR_REG
 `define SM_TMR_REG(range, r) \
-  reg range r``_t0, r``_t1, r``_t2; \
+  (* dont_touch = TMR_DT *) reg range r``_t0; \
+  (* dont_touch = TMR_DT *) reg range r``_t1; \
+  (* dont_touch = TMR_DT *) reg range r``_t2; \
   wire range r = SC ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `define SM_TMR_SET(r, v) begin r``_t0 <= (v); r``_t1 <= (v); r``_t2 <= (v); end
 // the same for the weight-stream prefetch cursor: voted where SEU_C and weight ports (SCS),
 // so a build without streamed weights keeps its netlist
 `define SM_TMR_REG_S(range, r) \
-  reg range r``_t0, r``_t1, r``_t2; \
+  (* dont_touch = TMR_DTS *) reg range r``_t0; \
+  (* dont_touch = TMR_DTS *) reg range r``_t1; \
+  (* dont_touch = TMR_DTS *) reg range r``_t2; \
   wire range r = SCS ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `endif
 
@@ -300,6 +310,12 @@ module spacemimo_accel #(
   localparam AWW  = W + ACB;                           // stored activation word
   localparam SC   = (SEU_C != 0);
   localparam SCS  = SC && (WGT_PORTS > 0);             // TMR of the prefetch cursor
+  // DONT_TOUCH of the TMR copies (`SM_TMR_REG / `SM_TMR_REG_S): only where they are voted
+  // (Verilator ignores the attribute, hence the lint waiver)
+  /* verilator lint_off UNUSEDPARAM */
+  localparam TMR_DT  = SC ? "true" : "false";
+  localparam TMR_DTS = SCS ? "true" : "false";
+  /* verilator lint_on UNUSEDPARAM */
   // stream buffers of SEU_W builds: two interleaved parity bits per 32-bit word (even / odd
   // bit positions, so an adjacent double inside a word is seen), stored above the beat
   localparam SSB  = (SEU_W == 2) && (WGT_PORTS > 0);
