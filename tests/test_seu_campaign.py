@@ -90,6 +90,22 @@ def test_tmr_rule_is_complete() -> None:
     assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
 
 
+def test_error_codes_fit_the_triplicated_err_code() -> None:
+    """err_code is ECW bits (a DONT_TOUCH copy keeps every bit, so not 32): every error code
+    of the program format (rtl/program_format.vh, generated) must fit, or STATUS would read
+    a truncated code."""
+    import re
+
+    from spacemimo.hw.cosim import RTL
+
+    src = (RTL / "spacemimo_accel.v").read_text()
+    ecw = int(re.search(r"localparam ECW = (\d+);", src).group(1))
+    assert re.search(r"`SM_TMR_REG\(\[ECW-1:0\], err_code\)", src)
+    codes = [int(v, 16) for v in re.findall(r"localparam \[31:0\] PF_ERR_\w+ = 32'h([0-9A-Fa-f]+);",
+                                            (RTL / "program_format.vh").read_text())]
+    assert len(codes) >= 12 and max(codes) < 2 ** ecw, (ecw, codes)
+
+
 def test_tmr_copies_carry_dont_touch_where_voted() -> None:
     """Vivado merges equivalent registers (as yosys did, 243913b), which would fold the
     three copies of every triplicated register into one: each copy that `SM_TMR_REG /
