@@ -200,15 +200,25 @@ module spacemimo_accel #(
   // `SM_TMR_SET(r, r) for every such r (the voted value written back: an upset copy is
   // outvoted at once and repaired the next cycle), so an FSM assignment later in the block
   // wins (last nonblocking assignment) and a cycle with none holds the repaired value.
+  // The three copies take the same next value from the same inputs, so a synthesis tool
+  // merges them into one flip-flop (yosys's opt_merge, Vivado's equivalent-register removal)
+  // unless told not to: each copy carries DONT_TOUCH = TMR_DT ("true" where SEU_C votes,
+  // "false" elsewhere, so an unprotected build still drops r_t1/r_t2), which Vivado honours
+  // on registers (UG901 DONT_TOUCH: like KEEP, and forward-annotated to implementation);
+  // yosys ignores it and the flow keeps the copies itself (synth.yosys_script, SEU_C only).
 `ifndef SM_TMR_REG
 `define SM_TMR_REG(range, r) \
-  reg range r``_t0, r``_t1, r``_t2; \
+  (* dont_touch = TMR_DT *) reg range r``_t0; \
+  (* dont_touch = TMR_DT *) reg range r``_t1; \
+  (* dont_touch = TMR_DT *) reg range r``_t2; \
   wire range r = SC ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `define SM_TMR_SET(r, v) begin r``_t0 <= (v); r``_t1 <= (v); r``_t2 <= (v); end
 // the same for the weight-stream prefetch cursor: voted where SEU_C and weight ports (SCS),
 // so a build without streamed weights keeps its netlist
 `define SM_TMR_REG_S(range, r) \
-  reg range r``_t0, r``_t1, r``_t2; \
+  (* dont_touch = TMR_DTS *) reg range r``_t0; \
+  (* dont_touch = TMR_DTS *) reg range r``_t1; \
+  (* dont_touch = TMR_DTS *) reg range r``_t2; \
   wire range r = SCS ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `endif
 
@@ -304,12 +314,19 @@ module spacemimo_accel #(
   localparam AWW  = W + ACB;                           // stored activation word
   localparam SC   = (SEU_C != 0);
   localparam SCS  = SC && (WGT_PORTS > 0);             // TMR of the prefetch cursor
+  // DONT_TOUCH of the TMR copies (`SM_TMR_REG / `SM_TMR_REG_S): only where they are voted
+  // (Verilator ignores the attribute, hence the lint waiver)
+  /* verilator lint_off UNUSEDPARAM */
+  localparam TMR_DT  = SC ? "true" : "false";
+  localparam TMR_DTS = SCS ? "true" : "false";
+  /* verilator lint_on UNUSEDPARAM */
   // stream buffers of SEU_W builds: two interleaved parity bits per 32-bit word (even / odd
   // bit positions, so an adjacent double inside a word is seen), stored above the beat
   localparam SSB  = (SEU_W == 2) && (WGT_PORTS > 0);
   localparam SPB  = SSB ? 2 * (WGT_DW / 32) : 0;        // parity bits per stored beat
   localparam SCR  = (SCRUB != 0) && (SEU_W == 2);
   localparam PKS  = SCR && SW && (WMEM_PACK_ROWS > 0);  // the scrubber of the packed store
+  localparam SCU  = SCR && SW && (WMEM_PACK_ROWS == 0); // the scrubber of one BRAM per bank
   localparam [1:0] HP_W = SEU_W, HP_A = SEU_A, HP_C = SEU_C;
   localparam [0:0] HP_S = SCR;
   localparam [31:0] HW_PROTECT = {25'h0, HP_S, HP_C, HP_A, HP_W};
@@ -550,7 +567,11 @@ module spacemimo_accel #(
   `SM_TMR_REG([31:0], cnt_left);   // units still expected
   `SM_TMR_REG([31:0], vi);         // op index for validation / weight load
   reg  [31:0]  wsum, bsum; // running weight / bias bank depth
-  `SM_TMR_REG([31:0], err_code);
+  // the error code: every PF_ERR_* code is below 2^ECW (tests/test_seu_campaign.py), so the
+  // triplicated register is ECW bits, not 32 (a synthesis tool keeps every bit of a copy
+  // marked DONT_TOUCH, constant or not); STATUS takes it zero-extended
+  localparam ECW = 4;
+  `SM_TMR_REG([ECW-1:0], err_code);
 
   // record being validated / loaded
   wire [511:0] vrec = opmem[vi[$clog2(MAX_OPS)-1:0]];
@@ -714,7 +735,6 @@ module spacemimo_accel #(
   reg  [5:0]  q_shr;                 // requantizer settings for this op
   reg  [4:0]  q_shl;
   reg  [TW-1:0] q_mask, q_half;
-  `SM_TMR_REG(signed [31:0], o_shift);
   wire o_relu = o_flags[0], o_osigned = o_flags[1], o_narrow = o_flags[2];
   wire o_excl = o_flags[3], o_sum = (o_flags[5:4] == 2'd1);
 
@@ -918,9 +938,26 @@ module spacemimo_accel #(
   reg          bl_we, bl_hi;
   reg  [31:0]  bl_bank, bl_addr, bl_lo;
   reg  [ACC_W-1:0] bl_data;
-  // the bias entry's check bits, one encoder for all banks (the loader writes one bank at a
-  // time; the scrubber's write-back takes its check bits from the syndrome, wbank[].becc)
-  wire [7:0] bl_chk = b_enc(bl_data);
+  // the bias entry's write data and check bits, one encoder for all banks: the loader's word
+  // (it writes one bank at a time), else the scrubber's corrected entry of the one bank it
+  // writes back in phase 2 (bs_fix_q: the lowest bank that corrected in phase 1; where
+  // more did, bs_more repeats the step, so an entry row with k corrected banks takes k
+  // steps; the loader and the scrubber never write together)
+  wire [P-1:0]       bs_need;   // SBI, scrub phase 1: the bank's entry was corrected
+  wire [P*ACC_W-1:0] bs_cd;     // ... its corrected data
+  wire [P-1:0]       bs_fix = bs_need & (~bs_need + 1'b1);
+  wire               bs_more = |(bs_need & ~bs_fix);
+  reg  [P-1:0]       bs_fix_q;
+  reg  [ACC_W-1:0]   bs_wd, bs_cdm;
+  integer            bsi;
+  always @* begin
+    bs_cdm = {ACC_W{1'b0}};
+    for (bsi = 0; bsi < P; bsi = bsi + 1)
+      if (bs_fix[bsi]) bs_cdm = bs_cd[bsi*ACC_W +: ACC_W];
+  end
+  always @(posedge clk) begin bs_fix_q <= bs_fix; bs_wd <= bs_cdm; end
+  wire [ACC_W-1:0] bw_data = bl_we ? bl_data : bs_wd;
+  wire [7:0] bl_chk = b_enc(bw_data);
   reg  [31:0]  dr_baddr;
   wire [31:0]  mac_waddr;
   // port A: the loader's read-modify-write reads, the scrubber's phase-1 read (only in a
@@ -956,6 +993,12 @@ module spacemimo_accel #(
   reg          sc_par;
   wire         sc_wfree, sc_blk;
   wire [P-1:0] sc_need;   // per bank: phase 1 of its parity, a bit corrected
+  // one memory per bank (SCU): a step writes back one corrected row, the lowest bank's
+  // (sc_fix), through the loader's shared encoder (lw_cw): no write-data mux and no
+  // check-bit fix per bank; where more banks corrected in that row (sc_more) the step is
+  // repeated, so a row with k corrected banks takes k steps
+  wire [P-1:0] sc_fix = sc_need & (~sc_need + 1'b1);
+  wire         sc_more = SCU && |(sc_need & ~sc_fix);
   wire [LWR-1:0] pk_wrow = lw2_we ? lw2_addr[LWR:1] : sc_wrow;   // packed write row offset
   // ---- streamed weights (WGT_PORTS > 0): per streamed DENSE tile the P rows x ceil(in/Q)
   // words are one contiguous run of the image's weight block; sm_axi_stream_rd engines (port k
@@ -1145,13 +1188,15 @@ module spacemimo_accel #(
   integer     lwi;
   always @* begin
     lw_row = 64'h0;
-    for (lwi = 0; lwi < P; lwi = lwi + 1)
-      if (lw2_bank == lwi) lw_row = lw_rd[lwi*64 +: 64];
+    for (lwi = 0; lwi < P; lwi = lwi + 1)   // (SCU, scrub phase 1: the bank written back)
+      if ((SCU && sc_ph1) ? sc_fix[lwi] : lw2_bank == lwi) lw_row = lw_rd[lwi*64 +: 64];
   end
   wire        lw_fwd = lw3_v && lw3_bank == lw2_bank && lw3_addr[31:1] == lw2_addr[31:1] &&
                        lw3_addr[0] != lw2_addr[0];
   wire [31:0] lw_oth = lw_fwd ? lw3_data : (lw2_addr[0] ? lw_row[31:0] : lw_row[63:32]);
-  wire [63:0] lw_mrg = lw2_addr[0] ? {lw2_data, lw_oth} : {lw_oth, lw2_data};
+  // (SCU, scrub phase 1: the corrected row as it is; the loader is idle then)
+  wire [63:0] lw_mrg = (SCU && sc_ph1) ? lw_row :
+                       lw2_addr[0] ? {lw2_data, lw_oth} : {lw_oth, lw2_data};
   assign      lw_cw = {SWE ? sm_secded_enc64(lw_mrg) : 8'h0, lw_mrg};
 
   generate
@@ -1242,21 +1287,23 @@ module spacemimo_accel #(
         wire [65:0] wdec = sm_secded_dec64(wq[63:0], wq[71:64]);
         wire        ld_w = lw2_we && lw2_bank == gb;
         // the scrubber's row was read in the sc_go cycle: decoded in phase 1 (sc_wrow not yet
-        // advanced), written back in the same cycle where a bit was corrected, as the
-        // corrected codeword (no encoder); while loading the loader's merged row lw_cw (the
-        // two never together: the scrubber starts no step while lw2_we)
-        wire        pb_we = ld_w || (sc_ph1 && wdec[64]);
-        wire [71:0] pb_d = (SCR && sc_ph1) ? {w_cfix(wq), wdec[63:0]} : lw_cw;
+        // advanced) and, in the bank sc_fix picks, written back in the same cycle through the
+        // loader's shared merge and encoder (lw_cw: the corrected data re-encoded, so a
+        // flipped check bit is rewritten too); while loading lw_cw is the loader's merged row
+        // (the two never together: the scrubber starts no step while lw2_we)
+        wire        pb_we = ld_w || sc_fix[gb];
         always @(posedge clk) begin
           wq <= wmem[wm_addr[LWR:1]];
           wsel <= wm_addr[0];
-          if (pb_we) wmem[pk_wrow] <= pb_d;
+          if (pb_we) wmem[pk_wrow] <= lw_cw;
         end
         assign lw_rd[gb*64 +: 64] = wdec[63:0];
         assign w_res = wsel ? wdec[63:32] : wdec[31:0];
         assign w_sgl[gb] = wdec[64]; assign w_dbl[gb] = wdec[65];
-        assign ws_sgl[gb] = sc_ph1 && wdec[64]; assign ws_dbl[gb] = sc_ph1 && wdec[65];
-        assign sc_need[gb] = 1'b0;
+        // a correction counts when it is written; an uncorrectable row once per step (on
+        // its last pass where the step repeats)
+        assign ws_sgl[gb] = sc_fix[gb]; assign ws_dbl[gb] = sc_ph1 && wdec[65] && !sc_more;
+        assign sc_need[gb] = SCU && sc_ph1 && wdec[64];
       end else begin : nores
         assign w_res = 32'h0;
         assign lw_rd[gb*64 +: 64] = 64'h0;
@@ -1315,41 +1362,32 @@ module spacemimo_accel #(
         assign b_rd[gb*ACC_W +: ACC_W] = bmem[dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
         assign b_sgl[gb] = 1'b0; assign b_dbl[gb] = 1'b0;
         assign bs_sgl[gb] = 1'b0; assign bs_dbl[gb] = 1'b0;
+        assign bs_need[gb] = 1'b0; assign bs_cd[gb*ACC_W +: ACC_W] = {ACC_W{1'b0}};
       end else begin : becc
         // entry = {check (BCB bits), ACC_W-bit bias}; one read port (async, LUTRAM) and one
         // decoder, the drain's while it drains (dr_cnt != 0), else the scrubber's (bsc_rd);
-        // the scrubber writes back through the loader's write port (the loader and the
-        // scrubber never run together). The corrected entry needs no encoder of its own:
-        // the syndrome syn = enc(data) ^ check is a unit vector exactly when a check bit
-        // flipped (every data column of the code has weight >= 3), then the check bits are
-        // check ^ syn and the data is as stored; else the decoder corrected a data bit and
-        // the stored check bits are right (the written entry = {enc(corrected data), data})
-        reg  [ACC_W-1:0] bsc_d;
-        reg  [7:0]       bsc_c;
-        reg              bsc_wb;
+        // the scrubber writes back through the loader's write port and encoder (bw_data,
+        // bl_chk: the corrected data re-encoded, a flipped check bit rewritten too; the
+        // loader and the scrubber never run together), one bank per step (bs_fix_q)
         integer k;
         initial for (k = 0; k < BMEM_DEPTH; k = k + 1) bmem[k] = {(ACC_W+BCB){1'b0}};
         wire [ACC_W+BCB-1:0] brw = bmem[bsc_rd ? sc_brow : dr_baddr[$clog2(BMEM_DEPTH)-1:0]];
         wire [7:0] brc = {{(8-BCB){1'b0}}, brw[ACC_W+BCB-1:ACC_W]};
         wire [ACC_W+1:0] bdec = b_dec(brw[ACC_W-1:0], brc);
-        wire [7:0] bsyn = b_enc(brw[ACC_W-1:0]) ^ brc;   // the decoder's own syndrome
-        wire bsyn1 = (bsyn & (bsyn - 8'd1)) == 8'h0;       // at most one bit set
         wire ld_b = bl_we && bl_bank == gb;
-        wire [ACC_W-1:0] bwd = ld_b ? bl_data : bsc_d;
-        wire [7:0] bwc = ld_b ? bl_chk : bsc_c;
-        reg  bs_s, bs_d;
+        reg  bs_d;
         always @(posedge clk) begin
-          if (ld_b || (sc_ph2 && bsc_wb))
-            bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bwc[BCB-1:0], bwd};
-          bsc_wb <= bsc_rd && bdec[ACC_W];
-          bsc_d <= bdec[ACC_W-1:0];
-          bsc_c <= bsyn1 ? brc ^ bsyn : brc;
-          bs_s <= bsc_rd && bdec[ACC_W];
-          bs_d <= bsc_rd && bdec[ACC_W+1];
+          if (ld_b || (sc_ph2 && bs_fix_q[gb]))
+            bmem[ld_b ? bl_addr[$clog2(BMEM_DEPTH)-1:0] : sc_brow_q] <= {bl_chk[BCB-1:0],
+                                                                          bw_data};
+          // an uncorrectable entry counts once per step (its last pass where it repeats)
+          bs_d <= bsc_rd && bdec[ACC_W+1] && !bs_more;
         end
+        assign bs_need[gb] = bsc_rd && bdec[ACC_W];
+        assign bs_cd[gb*ACC_W +: ACC_W] = bdec[ACC_W-1:0];
         assign b_rd[gb*ACC_W +: ACC_W] = bdec[ACC_W-1:0];
         assign b_sgl[gb] = bdec[ACC_W]; assign b_dbl[gb] = bdec[ACC_W+1];
-        assign bs_sgl[gb] = sc_ph2 && bs_s; assign bs_dbl[gb] = sc_ph2 && bs_d;
+        assign bs_sgl[gb] = sc_ph2 && bs_fix_q[gb]; assign bs_dbl[gb] = sc_ph2 && bs_d;
       end
     end
   endgenerate
@@ -2234,10 +2272,11 @@ module spacemimo_accel #(
                          (st == S_N_SQRT) || (st == S_N_DIV) || (st == S_N_OUT) ||
                          (st == S_OP_WAIT);
   // (the bits the core reads: not o_opc, o_flags[31:6], o_rbits[31:6], which nothing reads
-  // and synthesis drops unless a parity tree keeps them)
-  wire [7:0]  o_pv = sm_iparity512({84'h0, o_flags[5:0], o_sbuf, o_soff, o_dbuf, o_doff,
+  // and synthesis drops unless a parity tree keeps them; the op's shift as the requantizer
+  // amounts q_shr / q_shl latched beside the o_* registers, which is what the drain reads)
+  wire [7:0]  o_pv = sm_iparity512({105'h0, o_flags[5:0], o_sbuf, o_soff, o_dbuf, o_doff,
                                     o_rows, o_icol, o_ocol, o_gain, o_rbits[5:0], o_group,
-                                    o_shift, o_wbase, o_bbase, o_woff}) ^
+                                    q_shr, q_shl, o_wbase, o_bbase, o_woff}) ^
                      sm_iparity32(o_boff) ^ sm_iparity32(o_nrt) ^ sm_iparity32(o_nt) ^
                      sm_iparity32(o_nrt1) ^
                      sm_iparity32(o_ns) ^ sm_iparity32({30'h0, o_has_bias, o_strm});
@@ -2324,13 +2363,14 @@ module spacemimo_accel #(
         sc_wrow_q <= sc_wrow; sc_brow_q <= sc_brow;
         // packed: the odd banks' step after the even banks' of a row; a blocked write-back
         // repeats the step
+        // (SCU: another bank of the row still to write back repeats the step)
         if (PKS && (sc_blk || !sc_par)) sc_par <= sc_par ^ !sc_blk;
-        else begin
+        else if (!sc_more) begin
           sc_par <= 1'b0;
           sc_wrow <= ({{(32-LWR){1'b0}}, sc_wrow} + 32'd1 >= sc_wrows) ? {LWR{1'b0}}
                                                                       : sc_wrow + 1'b1;
         end
-        if (bsc_rd)
+        if (bsc_rd && !bs_more)   // (another bank's entry to write back: the step repeats)
           sc_brow <= ({{(32-LBM){1'b0}}, sc_brow} + 32'd1 >= bsum) ? {LBM{1'b0}}
                                                                    : sc_brow + 1'b1;
       end
@@ -2367,7 +2407,7 @@ module spacemimo_accel #(
       `SM_TMR_SET(wr_count, wr_count) `SM_TMR_SET(d_rt, d_rt) `SM_TMR_SET(d_t, d_t)
       `SM_TMR_SET(d_s, d_s) `SM_TMR_SET(dr_cnt, dr_cnt) `SM_TMR_SET(o_rows, o_rows)
       `SM_TMR_SET(o_icol, o_icol) `SM_TMR_SET(o_ocol, o_ocol) `SM_TMR_SET(o_wbase, o_wbase)
-      `SM_TMR_SET(o_bbase, o_bbase) `SM_TMR_SET(o_shift, o_shift) `SM_TMR_SET(err_code, err_code)
+      `SM_TMR_SET(o_bbase, o_bbase) `SM_TMR_SET(err_code, err_code)
       `SM_TMR_SET(h_in_n, h_in_n) `SM_TMR_SET(h_out_n, h_out_n) `SM_TMR_SET(ab_lsv, ab_lsv)
       // the prefetch cursor (`SM_TMR_REG_S)
       `SM_TMR_SET(wf_st, wf_st) `SM_TMR_SET(wf_op, wf_op) `SM_TMR_SET(wf_t, wf_t)
@@ -2797,7 +2837,7 @@ module spacemimo_accel #(
           o_dbuf <= v_dbuf; o_doff <= v_doff; `SM_TMR_SET(o_rows, v_rows)
           `SM_TMR_SET(o_icol, v_icol)
           `SM_TMR_SET(o_ocol, v_ocol) o_gain <= v_gain; o_rbits <= v_rbits; o_group <= v_group;
-          o_has_bias <= v_has_bias; `SM_TMR_SET(o_shift, v_shift)
+          o_has_bias <= v_has_bias;
           o_nseg <= sc_n;
           for (ci = 0; ci < 8; ci = ci + 1) begin
             o_sg_lc[ci] <= sc_lc[ci];

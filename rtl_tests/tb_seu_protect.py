@@ -335,6 +335,14 @@ async def test_seu_scrubber(dut: Any) -> None:
     before = [_int(mem[i]) for i in range(len(mem))]
     wgood = flip(dut, wpath, row, (17,))
     bgood = flip(dut, bpath, ent, (2,))
+    # the same row corrected in two banks: one write-back per step, the step repeated
+    # (one memory per bank: the shared encoder writes one bank at a time)
+    wpath2 = "wbank[6].res.wmem"
+    mem2 = resolve(dut, wpath2)
+    before2 = [_int(mem2[i]) for i in range(len(mem2))]
+    wgood2 = flip(dut, wpath2, row, (66,))   # a check bit
+    bpath2 = "wbank[6].bmem"                # and a bias entry beside bank 3's
+    bgood2 = flip(dut, bpath2, ent, (5,))
     bad_row = used_index(dut, wpath, row + 1)
     bad_old = flip(dut, wpath, bad_row, (9, 10))
     await s.tb.write_reg("SCRUB_PERIOD", 1)   # back-to-back steps (each 2 cycles + 1 idle)
@@ -344,6 +352,9 @@ async def test_seu_scrubber(dut: Any) -> None:
     changed = [i for i in range(len(mem)) if after[i] != before[i] and i != bad_row]
     assert changed == [], f"scrubbing changed rows {changed[:8]} (only the flip is expected)"
     assert _int(mem[row]) == wgood, "scrubber left the weight row flipped"
+    assert _int(mem2[row]) == wgood2, "scrubber left the second bank's row flipped"
+    assert [_int(mem2[i]) for i in range(len(mem2))] == before2, "scrubbing changed bank 6"
+    assert _int(resolve(dut, bpath2)[ent]) == bgood2, "scrubber left bank 6's bias flipped"
     assert _int(resolve(dut, bpath)[ent]) == bgood, "scrubber left the bias flipped"
     r = await s.regs()
     assert r["SEU_CORRECTED"] >= 2 and r["SEU_STATUS"] & WEIGHTS, r

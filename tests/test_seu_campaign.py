@@ -90,6 +90,50 @@ def test_tmr_rule_is_complete() -> None:
     assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
 
 
+def test_error_codes_fit_the_triplicated_err_code() -> None:
+    """err_code is ECW bits (a DONT_TOUCH copy keeps every bit, so not 32): every error code
+    of the program format (rtl/program_format.vh, generated) must fit, or STATUS would read
+    a truncated code."""
+    import re
+
+    from spacemimo.hw.cosim import RTL
+
+    src = (RTL / "spacemimo_accel.v").read_text()
+    ecw = int(re.search(r"localparam ECW = (\d+);", src).group(1))
+    assert re.search(r"`SM_TMR_REG\(\[ECW-1:0\], err_code\)", src)
+    codes = [int(v, 16) for v in re.findall(r"localparam \[31:0\] PF_ERR_\w+ = 32'h([0-9A-Fa-f]+);",
+                                            (RTL / "program_format.vh").read_text())]
+    assert len(codes) >= 12 and max(codes) < 2 ** ecw, (ecw, codes)
+
+
+def test_tmr_copies_carry_dont_touch_where_voted() -> None:
+    """Vivado merges equivalent registers (as yosys did, 243913b), which would fold the
+    three copies of every triplicated register into one: each copy that `SM_TMR_REG /
+    `SM_TMR_REG_S declare carries DONT_TOUCH, "true" exactly where the macro votes (SEU_C;
+    the cursor: SEU_C with weight ports) and "false" elsewhere (an unprotected build keeps
+    dropping the unread r_t1 / r_t2). Checked on the macros the RTL expands."""
+    import re
+
+    from spacemimo.hw.cosim import RTL
+
+    src = (RTL / "spacemimo_accel.v").read_text()
+    macros = src.split("`ifndef SM_TMR_REG", 1)[1].split("`endif", 1)[0]
+    for name, vote in (("SM_TMR_REG", "SC"), ("SM_TMR_REG_S", "SCS")):
+        m = re.search(rf"`define {name}\(range, r\)((?:.*\\\n)+.*)", macros)
+        assert m, name
+        text = m.group(1)
+        copies = re.findall(r"\(\* dont_touch = (\w+) \*\) reg range r``_t([012]);", text)
+        assert sorted(k for _, k in copies) == ["0", "1", "2"], (name, text)
+        attr = {a for a, _ in copies}
+        assert len(attr) == 1, (name, attr)
+        value = re.search(rf"localparam {attr.pop()}\s*=\s*(\w+) \? \"true\" : \"false\";", src)
+        assert value and value.group(1) == vote, name
+        # and the vote reads the same condition
+        assert re.search(rf"wire range r = {vote} \?", text), name
+        # no copy declared without the attribute
+        assert "reg range r``_t0, r``_t1" not in text
+
+
 @pytest.mark.parametrize("rec, want", [
     ({"hang": True, "status": None, "mismatches": None}, "hang"),
     ({"hang": False, "status": 11, "mismatches": 0}, "detected"),

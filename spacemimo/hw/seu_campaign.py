@@ -45,7 +45,7 @@ KINDS = (*UPSETS, "accumulate")   # accumulate: targets with TargetSpec.sweep on
 # any of the three where SEU_C triplicates it.
 CTRL_REGS = ("st", "op_i", "vi", "vec", "cnt", "cnt_left", "rd_addr", "rd_count", "wr_addr",
              "wr_count", "d_rt", "d_t", "d_s", "dr_cnt", "o_rows", "o_icol", "o_ocol",
-             "o_wbase", "o_bbase", "o_shift", "err_code", "h_in_n", "h_out_n", "ab_lsv")
+             "o_wbase", "o_bbase", "err_code", "h_in_n", "h_out_n", "ab_lsv")
 # the weight-stream prefetch cursor of streamed/hybrid builds (`SM_TMR_REG_S: triplicated
 # where SEU_C); wf_cnt<k> per weight port k
 STREAM_REGS = ("wf_st", "wf_op", "wf_t", "wf_nt", "wf_g", "wf_ocol", "g_used", "wf_rw",

@@ -152,8 +152,9 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         if params.get("WMEM_DEPTH", 0):
             unit("weight row decoder, SECDED 64+8 (MAC / merge / scrub read)", p, 72, 66,
                  "sm_secded_dec64(x[63:0], x[71:64])")
-            # one for all banks: the loader's merged row (the scrubber writes back the
-            # corrected codeword, its check bits fixed from the decoder's syndrome)
+            # one for all banks: the loader's merged row, and (one memory per bank) the
+            # scrubber's corrected row, one bank per step (the packed store's scrubber writes
+            # back the corrected codeword, its check bits fixed from the decoder's syndrome)
             unit("weight row encoder, SECDED 64 (the loader's merged row)", 1, 64, 8,
                  "sm_secded_enc64(x)")
         bk = 32 if acc <= 32 else 48 if acc <= 48 else 64
@@ -162,8 +163,8 @@ def code_units(params: dict[str, int]) -> list[dict[str, Any]]:
         unit(f"bias decoder, SECDED {bk} on {acc} bits (drain and scrub read, one port)", p,
              acc + cb,
              bk + 2, f"sm_secded_dec{bk}({pad}, x[{acc + cb - 1}:{acc}])")
-        # one for all banks (the loader writes one bank at a time; the scrubber's write-back
-        # takes its check bits from the decoder's syndrome)
+        # one for all banks (the loader writes one bank at a time, the scrubber one
+        # corrected entry per step)
         unit(f"bias encoder, SECDED {bk} (the loader's, shared)", 1, acc, cb,
              f"sm_secded_enc{bk}({pad})")
     a = params.get("SEU_A", 0)
