@@ -304,6 +304,7 @@ module spacemimo_accel #(
   localparam LPJ  = (NPK > 1) ? $clog2(NPK) : 1;        // memory index bits
   localparam LLR  = LPK + LPJ;                          // linear row bits
   localparam LBM  = (BMEM_DEPTH > 1) ? $clog2(BMEM_DEPTH) : 1;
+  localparam BRS  = (BMEM_DEPTH <= 128) ? "distributed" : "block";   // bias banks' ram_style
   localparam BK   = (ACC_W <= 32) ? 32 : (ACC_W <= 48) ? 48 : 64;  // bias code data width
   localparam BCB  = SBI ? ((BK == 64) ? 8 : 7) : 0;   // bias check bits
   // activation code data width: the W-bit word itself (9 / 17 bits: 5 / 6 check bits, one
@@ -1354,8 +1355,11 @@ module spacemimo_accel #(
         assign st_bad[gb] = 1'b0;
       end
       assign w_rd[gb*32 +: 32] = o_strm ? w_st : w_res;
-      // SEU_W 0: the ACC_W-bit bias; 2: {check (BCB bits), bias}
-      reg  [ACC_W+BCB-1:0] bmem [0:BMEM_DEPTH-1];
+      // SEU_W 0: the ACC_W-bit bias; 2: {check (BCB bits), bias}. A bank of <= 128 entries
+      // is LUT-RAM (BRS): as a RAMB18 it would fill <= 22 % of it, and on the board builds
+      // the block RAM holds the stream buffers (yosys put rtl-kv260's 64 uncoded 128 x 32
+      // banks into 64 RAMB18: 160 BRAM36 of the XCK26's 144)
+      (* ram_style = BRS *) reg  [ACC_W+BCB-1:0] bmem [0:BMEM_DEPTH-1];
       if (!SBI) begin : braw
         always @(posedge clk)
           if (bl_we && bl_bank == gb) bmem[bl_addr[$clog2(BMEM_DEPTH)-1:0]] <= bl_data;

@@ -327,3 +327,15 @@ def test_packed_store_without_the_code_maps_to_uram(tmp_path: Path) -> None:
     t = synth.target("rtl-small-8-hybrid-pk", "xck26")
     row = synth.synth_target(t, tmp_path, timeout=3600, levels=False)
     assert row["URAM"] == builds.build("rtl-small-8-hybrid-pk").wmem_memories == 5
+
+
+def test_shallow_bias_banks_are_lut_ram() -> None:
+    """The bias banks carry ram_style BRS: LUT-RAM up to 128 entries (yosys, like Vivado,
+    would otherwise put a 128 x 32 bank into a RAMB18: rtl-kv260 at 64 lanes took 160 BRAM36
+    of 144 at 4f0ed9a), block RAM above (rtl-pynqz2's 1,024)."""
+    import re
+
+    rtl = (Path(__file__).resolve().parents[1] / "rtl" / "spacemimo_accel.v").read_text()
+    assert re.search(r'\(\* ram_style = BRS \*\) reg\s+\[ACC_W\+BCB-1:0\] bmem ', rtl)
+    m = re.search(r'localparam BRS\s+= \(BMEM_DEPTH <= (\d+)\) \? "distributed" : "block";', rtl)
+    assert m and int(m.group(1)) == 128
