@@ -312,3 +312,21 @@ def test_packed_resident_store_fits_its_memories() -> None:
     # rtl-zcu104: 128 banks x 2,752 uncoded rows over 86 URAM288 (89.6 % of the XCZU7EV's 96)
     zcu = SPEC["rtl-zcu104"]
     assert zcu.wmem_memories == 86 and zcu.seu_weights == "none" and zcu.wmem_memories / 96 <= 0.90
+
+
+def test_bank_rows_follows_the_rtl_word_pair_rule() -> None:
+    """``builds.bank_rows`` is the Python side of the RTL's ``SW`` (rows of two words where
+    SECDED or packed): the resource count and the SEU campaign both size banks with it."""
+    rtl = (cosim.RTL / "spacemimo_accel.v").read_text()
+    assert re.search(r"localparam SWE\s*=\s*\(SEU_W == 2\) && \(WMEM_DEPTH > 0\);", rtl)
+    assert re.search(r"localparam SW\s*=\s*SWE \|\| \(\(WMEM_PACK_ROWS > 0\) && "
+                     r"\(WMEM_DEPTH > 0\)\);", rtl)
+    assert builds.bank_rows({"WMEM_DEPTH": 8192}) == 8192
+    assert builds.bank_rows({"WMEM_DEPTH": 8192, "SEU_W": 1}) == 8192
+    assert builds.bank_rows({"WMEM_DEPTH": 8192, "SEU_W": 2}) == 4096
+    assert builds.bank_rows({"WMEM_DEPTH": 7296, "WMEM_PACK_ROWS": 4096}) == 3648
+    assert builds.bank_rows({"WMEM_DEPTH": 0, "WMEM_PACK_ROWS": 4096}) == 0
+    for name, b in SPEC.builds.items():
+        params = b.rtl_params() if b.backend == "rtl" else {}
+        if params.get("WMEM_PACK_ROWS", 0):
+            assert builds.bank_rows(params) * 2 == params["WMEM_DEPTH"], name

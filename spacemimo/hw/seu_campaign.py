@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spacemimo.spec.builds import packed_memories
+from spacemimo.spec.builds import bank_rows, packed_memories
 
 CLASSES = ("corrected", "detected", "sdc", "hang", "masked")
 UPSETS = ("single", "double")
@@ -88,7 +88,7 @@ def targets(params: dict[str, int]) -> list[TargetSpec]:
     depth, pack = int(params.get("WMEM_DEPTH", 0)), int(params.get("WMEM_PACK_ROWS", 0))
     # a scrub sweep at SCRUB_PERIOD 1: a step every 3 cycles, one per row (SECDED rows: two
     # words each), two per row packed (the even banks', then the odd banks'), + a margin
-    rows = depth // 2 if int(params.get("SEU_W", 0)) == 2 or pack > 0 else depth
+    rows = bank_rows(params)
     sweep = 3 * rows * (2 if pack > 0 else 1) + 64
     if depth > 0 and pack > 0:
         # packed resident store: every bank's 72-bit rows over ceil(P * rows / pack) shared

@@ -24,7 +24,7 @@ from typing import Any
 from spacemimo.ground import paths
 from spacemimo.hw import yosys_native
 from spacemimo.hw.cosim import SOURCES
-from spacemimo.spec.builds import packed_memories
+from spacemimo.spec.builds import bank_rows, packed_memories
 
 RTL_DIR = paths.rtl_dir()
 RTL_SOURCES = list(SOURCES)  # the RTL files, as the simulators read them
@@ -408,15 +408,13 @@ def target(build_name: str, part: str | None = None, lanes: int | None = None) -
 
 def wmem_urams(params: dict[str, int]) -> int:
     """URAM288s the weight banks take in URAM: one per 4,096 rows of each lane's bank (a
-    URAM288 is 4K x 72): a row is one 32-bit word, or two with SEU_W 2 (72-bit SECDED rows of
-    two words, rtl/README.md "SEU protection": 8,192 words per URAM); with WMEM_PACK_ROWS
-    4,096 the banks' rows of two words (coded or not) packed back to back ("Weight
-    placement": rtl-kv260's 57)."""
+    URAM288 is 4K x 72; rows per bank: ``bank_rows``); with WMEM_PACK_ROWS 4,096 the banks'
+    rows of two words (coded or not) packed back to back ("Weight placement": rtl-kv260's
+    57)."""
     depth = params.get("WMEM_DEPTH", 0)
-    rows = depth // 2 if params.get("SEU_W", 0) == 2 else depth
     if depth and params.get("WMEM_PACK_ROWS", 0) == 4096:   # packed rows hold word pairs
         return packed_memories(params["OUT_LANES"], depth, 4096)
-    return params["OUT_LANES"] * -(-rows // 4096) if depth else 0
+    return params["OUT_LANES"] * -(-bank_rows(params) // 4096) if depth else 0
 
 
 def synth_target(t: Target, workdir: Path, timeout: int, levels: bool = True

@@ -9,6 +9,7 @@ the same thing in both back ends, whatever the back end's own macro or parameter
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
@@ -197,6 +198,15 @@ class BuildSet:
 
 
 _FIELDS = {f.name for f in fields(BuildConfig)}
+
+
+def bank_rows(params: Mapping[str, int]) -> int:
+    """Rows of each lane's resident weight bank: one word a row, or two where the rows are
+    72-bit SECDED (SEU_W 2) or packed (WMEM_PACK_ROWS > 0; rtl/README.md "Packed resident
+    store"). The RTL's ``SW``; one rule for the resource count and the SEU campaign."""
+    depth = int(params.get("WMEM_DEPTH", 0))
+    paired = int(params.get("SEU_W", 0)) == 2 or int(params.get("WMEM_PACK_ROWS", 0)) > 0
+    return depth // 2 if paired else depth
 
 
 def packed_memories(lanes: int, depth: int, pack_rows: int) -> int:
