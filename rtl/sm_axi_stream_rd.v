@@ -13,7 +13,10 @@
 //
 // Memory safety (quant/PROGRAM.md "Bounds"): every burst's byte range is checked against the
 // program buffer [base, base + size) given with `start`, in AXI_AW + 1 bits; a violation sets
-// `rerr`, the burst is not issued and the engine stops issuing. RRESP != OKAY sets `err`.
+// `rerr`, the burst is not issued and the engine stops issuing. The check is made once per
+// row, on the row's whole beat range [ra rounded down, ra + 4 rw rounded up) that its bursts
+// tile, and registered (`row_ok`) when the row is set up, a cycle before its first burst:
+// no path runs from the burst length through a 65-bit add and compare into the AR. RRESP != OKAY sets `err`.
 // `abort` (a pulse) stops issuing: an AR whose VALID is up is held until READY, the remaining
 // R beats of issued bursts are accepted and dropped; `busy` falls only when nothing is
 // outstanding.
@@ -76,7 +79,7 @@ module sm_axi_stream_rd #(
   localparam LO   = $clog2(OUTS);
   localparam NBW  = (BIB + 1 < 9) ? 9 : BIB + 1;   // beat counts (>= a 16-beat burst + 1)
 
-  // w * 4 * m bytes for a small constant m (NP, K <= 6): shift-and-add, no multiplier
+  // w * 4 * m bytes for a small constant m (NP, K + 1 <= 7): shift-and-add, no multiplier
   function automatic [AXI_AW-1:0] rows_bytes(input [RWB-1:0] w, input integer m);
     integer k;
     begin
@@ -88,6 +91,9 @@ module sm_axi_stream_rd #(
 
   reg               active, issuing, drain;
   reg  [AXI_AW-1:0] ra;          // byte address of the current row
+  reg  [AXI_AW:0]   ra_end;      // ... and of the byte after it (ra + 4 rw; never wraps: a
+                                 // row past 2^AXI_AW fails the check)
+  reg               row_ok;      // the row's beat range lies in [lo_q, hi_q) (set with rowset)
   reg  [AXI_AW-1:0] cur;         // next burst (beat aligned)
   reg  [AXI_AW-1:0] stride;
   reg  [LPB:0]      row, nrows;
@@ -116,9 +122,11 @@ module sm_axi_stream_rd #(
   wire [12:0]    beats_4k = to_4k >> LBPB;        // up to 512: 13 bits, not NBW
   wire [NBW-1:0] blen0 = (nbl < MAX_BURST) ? nbl : MAX_BURST;
   wire [NBW-1:0] blen = ({4'h0, blen0} < beats_4k) ? blen0 : beats_4k[NBW-1:0];
-  wire [AXI_AW:0] b_lo = {1'b0, cur};
-  wire [AXI_AW:0] b_hi = b_lo + ({{(AXI_AW+1-NBW){1'b0}}, blen} << LBPB);
-  wire        b_ok = (b_lo >= lo_q) && (b_hi <= hi_q) &&
+  // the row's beats [ra_al, roundup(ra_end)) lie in [lo_q, hi_q): roundup(x) <= h, a beat
+  // multiple, iff x <= h rounded down to a beat
+  wire [AXI_AW:0] ra_al = {1'b0, ra[AXI_AW-1:LBPB], {LBPB{1'b0}}};
+  wire [AXI_AW:0] hi_al = {hi_q[AXI_AW:LBPB], {LBPB{1'b0}}};
+  wire        r_ok = (ra_al >= lo_q) && (ra_end <= hi_al) &&
                      (hi_q <= ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
   // beats of a row starting at byte address a: ceil((a mod BPB + rw * 4) / BPB)
   wire [AXI_AW-1:0] ra_bytes = {{(AXI_AW-RWB){1'b0}}, rw_q} << 2;
@@ -141,6 +149,7 @@ module sm_axi_stream_rd #(
       rerr <= 1'b0; bus_wait <= 1'b0; wr_en <= 1'b0; f_wp <= {LO{1'b0}};
       f_rp <= {LO{1'b0}}; f_n <= {(LO+1){1'b0}}; r_bi <= {BIB{1'b0}}; rowset <= 1'b0;
       len_q <= 8'h0; cur <= {AXI_AW{1'b0}}; ra <= {AXI_AW{1'b0}}; row <= {(LPB+1){1'b0}};
+      ra_end <= {(AXI_AW+1){1'b0}}; row_ok <= 1'b0;
       nrows <= {(LPB+1){1'b0}}; nbl <= {NBW{1'b0}}; bi <= {BIB{1'b0}};
       stride <= {AXI_AW{1'b0}}; rw_q <= {RWB{1'b0}};
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
@@ -158,14 +167,16 @@ module sm_axi_stream_rd #(
           nbl <= row_span >> LBPB;
           bi <= {BIB{1'b0}};
           rowset <= 1'b1;
+          row_ok <= r_ok;
         end
         if (issuing && rowset && !arvalid && !stop && f_n < OUTS) begin
           if (nbl == 0) begin   // row done: the next row of this port
             rowset <= 1'b0;
             ra <= ra + stride;
+            ra_end <= ra_end + {1'b0, stride};
             row <= row + NP;
             if ({{(31-LPB){1'b0}}, row} + NP >= {{(31-LPB){1'b0}}, nrows}) issuing <= 1'b0;
-          end else if (b_ok) begin
+          end else if (row_ok) begin
             arvalid <= 1'b1;
             len_q <= blen[7:0] - 8'd1;
             f_row[f_wp] <= row[LPB-1:0];
@@ -202,7 +213,7 @@ module sm_axi_stream_rd #(
         end
         // bursts in flight: +1 when an AR is set up, -1 on the last R beat of one
         f_n <= f_n + ((issuing && rowset && !arvalid && !stop && f_n < OUTS && nbl != 0 &&
-                       b_ok) ? 1'b1 : 1'b0) - ((r_hs && f_n != 0 && r_bi == f_len[f_rp]) ? 1'b1 : 1'b0);
+                       row_ok) ? 1'b1 : 1'b0) - ((r_hs && f_n != 0 && r_bi == f_len[f_rp]) ? 1'b1 : 1'b0);
         if (!arvalid && f_n == 0 && (stop || !issuing)) begin
           active <= 1'b0; drain <= 1'b0;
           issuing <= 1'b0; rowset <= 1'b0;   // an aborted tile is dropped
@@ -223,6 +234,7 @@ module sm_axi_stream_rd #(
         stride <= rows_bytes(rw, NP);
         row <= K;
         ra <= addr + rows_bytes(rw, K);
+        ra_end <= {1'b0, addr} + {1'b0, rows_bytes(rw, K + 1)};
         issuing <= ({{(31-LPB){1'b0}}, rows} > K);
         empty_pend <= ({{(31-LPB){1'b0}}, rows} <= K);
         rowset <= 1'b0;
