@@ -1870,6 +1870,9 @@ module spacemimo_accel #(
   reg  [2*W-1:0] t_a [0:MAX_ROWS-1];
   reg  [31:0] t_rt, t_c, t_ch, t_n, t_j, t_k, t_nn, t_hidx, t_didx, t_eidx;
   reg         t_pass;
+  // the column of channel t_c's pass: t_c (Re) or t_c + t_ch (Im), set wherever t_c or
+  // t_pass is, so the read / write port adds one term to it, not two (the t_c -> x1 path)
+  reg  [31:0] t_col;
   reg  [31:0] o_woff, o_boff;
   reg  [5:0]  ta_shr;
   reg  [4:0]  ta_shl;
@@ -2116,7 +2119,7 @@ module spacemimo_accel #(
   // the read port's sources (each with its own shift and blocks, ab_po) and their states
   localparam RPO = AXW + 2*LCB1;
   wire [31:0] rc_dn = o_soff + d_s * Q, rc_sa = o_soff + sa_blk * P, rc_n = o_soff + a_s * NQ;
-  wire [31:0] rc_td = o_soff + t_c + (t_pass ? t_ch : 32'd0);
+  wire [31:0] rc_td = o_soff + t_col;
   wire rs_sa = (st == S_SA), rs_th = (st == S_T_H), rs_td = (st == S_T_D);
   wire rs_n = (st == S_N_SUM || st == S_N_OUT), rs_out = (st == S_OUT);
   wire rs_dn = !(rs_sa || rs_th || rs_td || rs_n || rs_out);
@@ -2146,7 +2149,7 @@ module spacemimo_accel #(
       wp_row = {P*W{1'b0}};
       wp_row[W-1:0] = u_sx[W-1:0];
     end else if (st == S_T_WB) begin
-      wp_en = !t_busy; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_c + (t_pass ? t_ch : 32'd0);
+      wp_en = !t_busy; wp_tile = 1'b1; wp_rt = t_rt; wp_col = o_doff + t_col;
       wp_n = 1; wp_lmask = t_wmask; wp_tv = t_wtv;
     end else if (g2_v) begin
       wp_en = 1'b1; wp_rt = g2_rt; wp_col = o_doff + g2_blk * P; wp_lane = g2_lane;
@@ -2869,7 +2872,7 @@ module spacemimo_accel #(
           end
           t_ch <= v_icol >> 1;
           t_nn <= {{(32-IMW){1'b0}}, op_quot[vix]};   // rows / group
-          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0;
+          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0;
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
             q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
@@ -2946,7 +2949,9 @@ module spacemimo_accel #(
           for (ci = 0; ci < C; ci = ci + 1)
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
-          if (t_rt == o_nrt1) begin t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_D) end
+          if (t_rt == o_nrt1) begin
+            t_rt <= 32'h0; t_pass <= 1'b0; t_col <= t_c; `SM_TMR_SET(st, S_T_D)
+          end
           else t_rt <= t_rt + 32'd1;
         end
         S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
@@ -2957,9 +2962,9 @@ module spacemimo_accel #(
             end
           if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
-            if (!t_pass) t_pass <= 1'b1;
+            if (!t_pass) begin t_pass <= 1'b1; t_col <= t_c + t_ch; end
             else begin
-              t_pass <= 1'b0;
+              t_pass <= 1'b0; t_col <= t_c;
               t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
               `SM_TMR_SET(st, S_T_A)
             end
@@ -2986,7 +2991,7 @@ module spacemimo_accel #(
             if (t_n == t_nn - 1) begin
               t_n <= 32'h0;
               if (t_k == o_group - 1) begin
-                t_rt <= 32'h0; t_pass <= 1'b0; `SM_TMR_SET(st, S_T_WB)
+                t_rt <= 32'h0; t_pass <= 1'b0; t_col <= t_c; `SM_TMR_SET(st, S_T_WB)
               end
               else begin
                 t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; `SM_TMR_SET(st, S_T_A)
@@ -2997,9 +3002,9 @@ module spacemimo_accel #(
         S_T_WB: if (!t_busy) begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
           if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
-            if (!t_pass) t_pass <= 1'b1;
+            if (!t_pass) begin t_pass <= 1'b1; t_col <= t_c + t_ch; end
             else begin
-              t_pass <= 1'b0;
+              t_pass <= 1'b0; t_col <= t_c + 32'd1;
               if (t_c == t_ch - 1) `SM_TMR_SET(st, S_OP_WAIT)
               else begin t_c <= t_c + 32'd1; `SM_TMR_SET(st, S_T_D) end
             end
