@@ -130,3 +130,38 @@ def test_results_targets_refuse_a_dirty_tree(tmp_path: Path) -> None:
     refused = guard()
     assert refused.returncode != 0 and "clean commit only" in refused.stderr
     assert guard(f"RESULTS={tmp_path / 'elsewhere'}").returncode == 0
+
+
+def _board_rows(readme: Path) -> dict[str, list[str]]:
+    """The per-board table of a README ("### Per board"): board -> its cells."""
+    text = readme.read_text()
+    sec = text[text.index("### Per board"):]
+    sec = sec[:sec.index("\n#", 1)] if "\n#" in sec[1:] else sec
+    rows = {}
+    for line in sec.splitlines():
+        if line.startswith("| ") and " (" in line.split("|")[1]:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows[cells[0].split(" (")[0]] = cells
+    return rows
+
+
+def test_readme_board_table_quotes_the_results() -> None:
+    """README's per-board table is a copy of results/bench_hw: every board's measured cycles,
+    and its build's full-width LUT figure where one was synthesized, as the JSON has them
+    (one source of truth; a re-run that changes a figure fails here until the README does)."""
+    boards = {r["board"]: r for r in read_table(REPO / "results/bench_hw/boards.json")}
+    parts = read_table(REPO / "results/bench_hw/resources_per_part.json")
+    rows = _board_rows(REPO / "README.md")
+    assert set(boards) <= set(rows), f"boards without a README row: {set(boards) - set(rows)}"
+    for board, r in boards.items():
+        cells = rows[board]
+        assert f"**{r['cycles (Verilator)']:,}**" in cells[2], (board, cells[2])
+        assert r["measured at"][:7] in cells[2], (board, "commit of the cycles")
+        full = [p for p in parts if p["build"] == r["build"] and p["part"] == r["part"]
+                and p["lanes"] == int(r["array"].split("x")[0])]
+        if full:
+            p = full[0]
+            assert f"{p['LUT_total']:,} = {p['LUT %']} %" in cells[7], (board, cells[7])
+            assert p["measured at"][:7] in cells[7], (board, "commit of the resources")
+        else:
+            assert "not synthesized" in cells[7], (board, cells[7])
