@@ -2110,11 +2110,20 @@ module spacemimo_accel #(
   // blocks: a constant shift, so its addresses are wiring as before the bound
   localparam [LSB-1:0] LS_FIX = LCB;
   localparam FIXS = (TABLE_ELEMS == 0);
-  wire [LSB-1:0] o_sls = FIXS ? LS_FIX : ab_lsv[o_sbuf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] o_dls = FIXS ? LS_FIX : ab_lsv[o_dbuf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] o_wls = FIXS ? LS_FIX : ab_lsv[o_woff[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] h_ils = FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
-  wire [LSB-1:0] h_ols = FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
+  // Registered a cycle ahead, so the buffer lookup is off the port address path (the
+  // o_sbuf -> x1 path): from the op being prepared in S_OP_PREP (the cycle before its first
+  // read), from the current op's and the header's fields otherwise. The shifts are fixed
+  // after the load and the fields are parity-checked / voted, so these registers are
+  // rewritten from protected state every cycle (an upset lasts one cycle, as on a wire).
+  reg  [LSB-1:0] o_sls, o_dls, o_wls, h_ils, h_ols;
+  wire           ls_prep = (st == S_OP_PREP);
+  always @(posedge clk) begin
+    o_sls <= FIXS ? LS_FIX : ab_lsv[(ls_prep ? v_sbuf[NBB-1:0] : o_sbuf[NBB-1:0])*LSB +: LSB];
+    o_dls <= FIXS ? LS_FIX : ab_lsv[(ls_prep ? v_dbuf[NBB-1:0] : o_dbuf[NBB-1:0])*LSB +: LSB];
+    o_wls <= FIXS ? LS_FIX : ab_lsv[(ls_prep ? v_woff[NBB-1:0] : o_woff[NBB-1:0])*LSB +: LSB];
+    h_ils <= FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
+    h_ols <= FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
+  end
 
   // the read port's sources (each with its own shift and blocks, ab_po) and their states
   localparam RPO = AXW + 2*LCB1;

@@ -60,6 +60,9 @@ CASES += [("rtl-small-8-streamed", "numerics", "0.5", "11")]
 # slot counters wrap at a non-power of two), random stalls on every port
 CASES += [("rtl-small-8-hybrid-kv", "gsm", "0.3", "7"),
           pytest.param("rtl-small-8-hybrid-kv", "numerics", "0.3", "7", marks=_SLOW)]
+# TAYLOR and AGGREGATE axis 1 on bounded activation buffers (TABLE_ELEMS: each buffer's
+# stride shift registered per op, TAYLOR's column register t_col)
+CASES += [("rtl-small-8-hybrid-kv", "gnn_small", "0.3", "7")]
 # rtl-kv260's / rtl-zcu104's packed rows without the SECDED code (rtl-kv260-seu's have it:
 # the case above), placed first fit as on rtl-zcu104
 CASES += [("rtl-small-8-hybrid-pk", "gsm", "0.3", "7"),
