@@ -16,7 +16,8 @@
 // `rerr`, the burst is not issued and the engine stops issuing. The check is made once per
 // row, on the row's whole beat range [ra rounded down, ra + 4 rw rounded up) that its bursts
 // tile, and registered (`row_ok`) when the row is set up, a cycle before its first burst:
-// no path runs from the burst length through a 65-bit add and compare into the AR. RRESP != OKAY sets `err`.
+// no path runs from the burst length through a 65-bit add and compare into the AR.
+// RRESP != OKAY sets `err`.
 // `abort` (a pulse) stops issuing: an AR whose VALID is up is held until READY, the remaining
 // R beats of issued bursts are accepted and dropped; `busy` falls only when nothing is
 // outstanding.
