@@ -213,6 +213,8 @@ module spacemimo_accel #(
   (* dont_touch = TMR_DT *) reg range r``_t2; \
   wire range r = SC ? ((r``_t0 & r``_t1) | (r``_t0 & r``_t2) | (r``_t1 & r``_t2)) : r``_t0
 `define SM_TMR_SET(r, v) begin r``_t0 <= (v); r``_t1 <= (v); r``_t2 <= (v); end
+// an FSM transition: st, and the activation read port's source beside it (st_rs)
+`define SM_ST_SET(v) begin `SM_TMR_SET(st, v) st_rs <= rs_of(v); end
 // the same for the weight-stream prefetch cursor: voted where SEU_C and weight ports (SCS),
 // so a build without streamed weights keeps its netlist
 `define SM_TMR_REG_S(range, r) \
@@ -426,6 +428,24 @@ module spacemimo_accel #(
   wire        abort_req;
   wire        mode_load;
   `SM_TMR_REG([5:0], st);
+  // the activation read port's source, one-hot, decoded from a state: registered beside st
+  // (set with it by `SM_ST_SET), so the port mux selects from flops, not from a decode of
+  // st (the st -> x1/t_h path); a build that votes st (SEU_C) decodes the voted st instead,
+  // adding no unvoted state
+  localparam RS_DN = 0, RS_SA = 1, RS_TH = 2, RS_TD = 3, RS_N = 4, RS_OUT = 5;
+  function automatic [5:0] rs_of(input [5:0] s);
+    begin
+      rs_of = 6'd0;
+      if (s == S_SA) rs_of[RS_SA] = 1'b1;
+      else if (s == S_T_H) rs_of[RS_TH] = 1'b1;
+      else if (s == S_T_D) rs_of[RS_TD] = 1'b1;
+      else if (s == S_N_SUM || s == S_N_OUT) rs_of[RS_N] = 1'b1;
+      else if (s == S_OUT) rs_of[RS_OUT] = 1'b1;
+      else rs_of[RS_DN] = 1'b1;
+    end
+  endfunction
+  reg  [5:0] st_rs;
+  wire [5:0] rp_src = SC ? rs_of(st) : st_rs;
   reg         done_pulse;
   reg  [31:0] status;
   reg  [63:0] cycles;
@@ -530,6 +550,15 @@ module spacemimo_accel #(
   reg          hyb_full, prog_strm;
   reg  [AXI_AW-1:0] ld_pa;             // the loaded image's address ...
   reg  [39:0]  ld_beats;               // ... and bytes in whole beats (streamed from there)
+  // Bounds rule 2 on the latched buffers as two registered flags, read in S_RCHK (a cycle
+  // after S_RUN at least), not 65-bit sums before st (the ia_q -> st path); ia_q .. ps_q are
+  // latched at the start, ld_pa / ld_beats by a load, both before S_RUN
+  reg         run_abad, run_pbad;
+  always @(posedge clk) begin
+    run_abad <= buf_bad(ia_q, is_q) || buf_bad(oa_q, os_q);
+    run_pbad <= buf_bad(pa_q, ps_q) || ld_pa < pa_q[AXI_AW-1:0] ||
+                {25'h0, ld_pa} + {25'h0, ld_beats} > {25'h0, pa_q[AXI_AW-1:0]} + {57'h0, ps_q};
+  end
   wire [31:0]  h_num_ops = hdr[2], h_data_words = hdr[3], h_bits = hdr[4], h_acc_bits = hdr[5];
   wire [31:0]  h_in_buf = hdr[6], h_in_rows = hdr[7], h_in_cols = hdr[8];
   wire [31:0]  h_out_buf = hdr[10], h_out_rows = hdr[11], h_out_cols = hdr[12];
@@ -1819,6 +1848,7 @@ module spacemimo_accel #(
   // 2 * rows cycles per column block.
   reg         sa_active, sa_pass;
   reg  [31:0] sa_blk, sa_grp, sa_i, sa_row, sa_base, sa_stride, sa_cnt, sa_ngrp;
+  reg  [31:0] sa_col;   // o_soff + sa_blk * P, kept beside sa_blk (no adder on the read port)
   wire [31:0] sa_lane = sa_row % C;
   wire [P*RW-1:0] sa_out;
   // the row read in cycle c is reduced (pass 0) or written (pass 1) in cycle c + 1 from the
@@ -1871,8 +1901,9 @@ module spacemimo_accel #(
   reg  [31:0] t_rt, t_c, t_ch, t_n, t_j, t_k, t_nn, t_hidx, t_didx, t_eidx;
   reg         t_pass;
   // the column of channel t_c's pass: t_c (Re) or t_c + t_ch (Im), set wherever t_c or
-  // t_pass is, so the read / write port adds one term to it, not two (the t_c -> x1 path)
-  reg  [31:0] t_col;
+  // t_pass is, so the write port adds one term to it, not two (the t_c -> x1 path); t_scol
+  // is the source column o_soff + t_col, so the read port adds none (the t_col -> t_h path)
+  reg  [31:0] t_col, t_scol;
   reg  [31:0] o_woff, o_boff;
   reg  [5:0]  ta_shr;
   reg  [4:0]  ta_shl;
@@ -1962,6 +1993,7 @@ module spacemimo_accel #(
   // one register so every path stays within the logic-level rule; the passes end when
   // their pipeline is empty (+2 cycles per pass).
   reg  [31:0] a_rt, a_s;
+  reg  [31:0] a_col;   // o_soff + a_s * NQ, kept beside a_s (no adder on the read port)
   reg         a_active;
   reg         nr_v, nq_v, t1_v, t2_v;
   reg  [C*Q*W-1:0] nr_d;
@@ -2127,11 +2159,10 @@ module spacemimo_accel #(
 
   // the read port's sources (each with its own shift and blocks, ab_po) and their states
   localparam RPO = AXW + 2*LCB1;
-  wire [31:0] rc_dn = o_soff + d_s * Q, rc_sa = o_soff + sa_blk * P, rc_n = o_soff + a_s * NQ;
-  wire [31:0] rc_td = o_soff + t_col;
-  wire rs_sa = (st == S_SA), rs_th = (st == S_T_H), rs_td = (st == S_T_D);
-  wire rs_n = (st == S_N_SUM || st == S_N_OUT), rs_out = (st == S_OUT);
-  wire rs_dn = !(rs_sa || rs_th || rs_td || rs_n || rs_out);
+  wire [31:0] rc_dn = o_soff + d_s * Q, rc_sa = sa_col, rc_n = a_col;
+  wire [31:0] rc_td = t_scol;
+  wire rs_sa = rp_src[RS_SA], rs_th = rp_src[RS_TH], rs_td = rp_src[RS_TD];
+  wire rs_n = rp_src[RS_N], rs_out = rp_src[RS_OUT], rs_dn = rp_src[RS_DN];
   // read / write port muxes
   always @* begin
     // one-hot by the state, an AND-OR (not an if-chain before the memories' address)
@@ -2210,10 +2241,16 @@ module spacemimo_accel #(
     end
   endtask
 
+  // the TAYLOR pass's column and its source column, set together (t_col, t_scol)
+  task t_col_set(input [31:0] c);
+    begin
+      t_col <= c; t_scol <= o_soff + c;
+    end
+  endtask
   task fail(input [31:0] code);
     begin
       `SM_TMR_SET(err_code, code)
-      `SM_TMR_SET(st, S_ABORT)
+      `SM_ST_SET(S_ABORT)
     end
   endtask
 
@@ -2402,7 +2439,7 @@ module spacemimo_accel #(
       d_active <= 1'b0; a_active <= 1'b0; g1_v <= 1'b0; g2_v <= 1'b0;
       sa_active <= 1'b0; wd_cnt <= 32'h0;
       dbg_op_start <= 1'b0; dbg_op_idx <= 8'h0; rd_u16 <= 1'b0; d_gap <= 8'h0;
-      `SM_TMR_SET(st, S_IDLE) `SM_TMR_SET(err_code, 32'h0) `SM_TMR_SET(dr_cnt, 32'h0)
+      `SM_ST_SET(S_IDLE) `SM_TMR_SET(err_code, 32'h0) `SM_TMR_SET(dr_cnt, 32'h0)
       `SM_TMR_SET(rd_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(rd_count, 32'h0)
       `SM_TMR_SET(wr_addr, {AXI_AW{1'b0}}) `SM_TMR_SET(wr_count, 32'h0)
       ws_start <= 1'b0; o_strm <= 1'b0; prog_strm <= 1'b0; hyb_full <= 1'b0;
@@ -2417,7 +2454,7 @@ module spacemimo_accel #(
     end else begin
       // controller TMR: the voted value back into all three copies (an FSM assignment below
       // overrides it); the list is every `SM_TMR_REG of this file
-      `SM_TMR_SET(st, st) `SM_TMR_SET(op_i, op_i) `SM_TMR_SET(vi, vi) `SM_TMR_SET(vec, vec)
+      `SM_ST_SET(st) `SM_TMR_SET(op_i, op_i) `SM_TMR_SET(vi, vi) `SM_TMR_SET(vec, vec)
       `SM_TMR_SET(cnt, cnt) `SM_TMR_SET(cnt_left, cnt_left) `SM_TMR_SET(rd_addr, rd_addr)
       `SM_TMR_SET(rd_count, rd_count) `SM_TMR_SET(wr_addr, wr_addr)
       `SM_TMR_SET(wr_count, wr_count) `SM_TMR_SET(d_rt, d_rt) `SM_TMR_SET(d_t, d_t)
@@ -2582,10 +2619,10 @@ module spacemimo_accel #(
               rd_start <= 1'b1; `SM_TMR_SET(rd_addr, program_addr) `SM_TMR_SET(rd_count, 32'd16)
               rd_u16 <= 1'b0;
               `SM_TMR_SET(cnt, 32'h0) `SM_TMR_SET(cnt_left, 32'd16) csum <= 32'hFFFFFFFF;
-              `SM_TMR_SET(st, S_L_HDR)
+              `SM_ST_SET(S_L_HDR)
             end
           end else begin
-            `SM_TMR_SET(st, S_RUN)
+            `SM_ST_SET(S_RUN)
           end
         end
         // ---------------- program fetch and validation
@@ -2597,7 +2634,7 @@ module spacemimo_accel #(
             `SM_TMR_SET(cnt, cnt + 32'd1)
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
           end
-          if (cnt_left == 0 && !rd_busy) `SM_TMR_SET(st, S_L_HDRCHK)
+          if (cnt_left == 0 && !rd_busy) `SM_ST_SET(S_L_HDRCHK)
         end
         S_L_HDRCHK: if (!lv_hc) begin   // the image length registered first (one cycle)
           lv_hc <= 1'b1; lv_img <= h_img_bytes;
@@ -2616,7 +2653,7 @@ module spacemimo_accel #(
             rd_start <= 1'b1; `SM_TMR_SET(rd_addr, pa_q + 64'd64)
             `SM_TMR_SET(rd_count, h_num_ops * 16 + h_data_words) rd_u16 <= 1'b0;
             `SM_TMR_SET(cnt, 32'h0) `SM_TMR_SET(cnt_left, h_num_ops * 16 + h_data_words)
-            `SM_TMR_SET(st, S_L_IMG)
+            `SM_ST_SET(S_L_IMG)
           end
         end
         S_L_IMG: begin
@@ -2638,15 +2675,15 @@ module spacemimo_accel #(
             `SM_TMR_SET(cnt, cnt + 32'd1)
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_CHK)
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_ST_SET(S_L_CHK)
         end
         S_L_CHK: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
           else if (~csum != hdr[15]) fail(PF_ERR_BAD_CHECKSUM);
-          else begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_OPC) end
+          else begin `SM_TMR_SET(vi, 32'h0) `SM_ST_SET(S_L_OPC) end
         end
         S_L_OPC: begin  // every opcode first
-          if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_HDRV) end
+          if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_ST_SET(S_L_HDRV) end
           else if (v_opc != PF_OP_DENSE && v_opc != PF_OP_AGGREGATE && v_opc != PF_OP_NORM &&
                    v_opc != PF_OP_TAYLOR)
             fail(PF_ERR_BAD_OPCODE);
@@ -2664,7 +2701,7 @@ module spacemimo_accel #(
             lv_ph <= 6'd0; `SM_TMR_SET(h_in_n, lv_p1) `SM_TMR_SET(h_out_n, lv_p2)
             `SM_TMR_SET(ab_lsv, ab_hls)
             for (ai = 0; ai < NUM_BUFFERS; ai = ai + 1) ab_rt[ai] <= ab_hrt[ai];
-            `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_TMR_SET(st, S_L_OPV)
+            `SM_TMR_SET(vi, 32'h0) wsum <= 32'h0; bsum <= 32'h0; `SM_ST_SET(S_L_OPV)
             hyb_full <= 1'b0; prog_strm <= 1'b0; op_strm <= {MAX_OPS{1'b0}};
             ld_pa <= pa_q[AXI_AW-1:0]; ld_beats <= h_img_beats;
           end
@@ -2673,7 +2710,7 @@ module spacemimo_accel #(
                         // tiles x rw), then the error code registered, then acted on
           if (lv_ph == 6'd0) begin
             if (vi == h_num_ops && ab_bad) fail(PF_ERR_DIMS_EXCEED_MAX);  // a table too big
-            else if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_L_WNEXT) end
+            else if (vi == h_num_ops) begin `SM_TMR_SET(vi, 32'h0) `SM_ST_SET(S_L_WNEXT) end
             else lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], v_tiles[IMW-1:0], v_rw[IMW-1:0],
                        v_dense ? v_icol[IMW-1:0] : v_rows[IMW-1:0], v_group[IMW-1:0]);
           end else if (lv_ph == LV_CHK) begin
@@ -2723,9 +2760,9 @@ module spacemimo_accel #(
           end
         end
         S_L_WNEXT: begin
-          if (vi == h_num_ops) begin prog_valid <= 1'b1; `SM_TMR_SET(st, S_RUN) end
+          if (vi == h_num_ops) begin prog_valid <= 1'b1; `SM_ST_SET(S_RUN) end
           else if (v_opc == PF_OP_DENSE && op_strm[vi[$clog2(MAX_OPS)-1:0]])
-            `SM_TMR_SET(st, S_L_WWAIT)   // streamed: only its biases come on chip
+            `SM_ST_SET(S_L_WWAIT)   // streamed: only its biases come on chip
           else if (v_opc == PF_OP_DENSE && lv_ph == 6'd0)   // out_cols x rw words first
             lv_go(v_ocol[IMW-1:0], v_rw[IMW-1:0], {IMW{1'b0}}, {IMW{1'b0}}, {IMW{1'b0}},
                   {IMW{1'b0}});
@@ -2738,7 +2775,7 @@ module spacemimo_accel #(
             wl_o <= 32'h0; wl_j <= 32'h0; wl_p <= 32'h0;
             wl_rowbase <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
             wl_rw <= v_rw[31:0]; wl_rwl <= v_rw[31:0] - 32'd1;   // off the op-table read
-            `SM_TMR_SET(st, S_L_W)
+            `SM_ST_SET(S_L_W)
           end else if (v_opc != PF_OP_DENSE) `SM_TMR_SET(vi, vi + 32'd1)
         end
         S_L_W: begin
@@ -2751,7 +2788,7 @@ module spacemimo_accel #(
               else wl_p <= wl_p + 32'd1;
             end else wl_j <= wl_j + 32'd1;
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_WWAIT)
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_ST_SET(S_L_WWAIT)
         end
         S_L_WWAIT: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
@@ -2761,8 +2798,8 @@ module spacemimo_accel #(
             `SM_TMR_SET(rd_count, v_bwords[31:0]) `SM_TMR_SET(cnt_left, v_bwords[31:0])
             bl_hi <= 1'b0;
             wl_p <= 32'h0; wl_rowbase <= op_bbase[vi[$clog2(MAX_OPS)-1:0]];
-            `SM_TMR_SET(st, S_L_B)
-          end else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_TMR_SET(st, S_L_WNEXT) end
+            `SM_ST_SET(S_L_B)
+          end else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_ST_SET(S_L_WNEXT) end
         end
         S_L_B: begin
           if (u_hs) begin
@@ -2777,35 +2814,32 @@ module spacemimo_accel #(
               else wl_p <= wl_p + 32'd1;
             end
           end
-          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_TMR_SET(st, S_L_BWAIT)
+          if (cnt_left == 0 && !rd_busy && !rd_start) `SM_ST_SET(S_L_BWAIT)
         end
         S_L_BWAIT: begin
           if (rd_err) fail(PF_ERR_BUS_ERROR);
-          else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_TMR_SET(st, S_L_WNEXT) end
+          else begin `SM_TMR_SET(vi, vi + 32'd1) `SM_ST_SET(S_L_WNEXT) end
         end
         // ---------------- run: inputs -> ops -> outputs, per vector
-        S_RUN: begin   // Bounds rule 2, before the first input is read
+        S_RUN: begin   // Bounds rule 2 (here and in S_RCHK), before the first input is read
           if (!prog_valid) fail(PF_ERR_BAD_MAGIC);  // no (valid) program loaded
           else if (nv_q == 0) fail(PF_ERR_BAD_FORMAT);  // the map requires NUM_VECTORS >= 1
-          else if (buf_bad(ia_q, is_q) || buf_bad(oa_q, os_q)) fail(PF_ERR_ADDR_RANGE);
-          // streamed weights come from the loaded image: the program buffer registered for
-          // this run must still cover it (else no weight burst is ever issued)
-          else if (prog_strm && (buf_bad(pa_q, ps_q) || ld_pa < pa_q[AXI_AW-1:0] ||
-                   {25'h0, ld_pa} + {25'h0, ld_beats} >
-                   {25'h0, pa_q[AXI_AW-1:0]} + {57'h0, ps_q}))
-            fail(PF_ERR_ADDR_RANGE);
           else begin
             mq_a <= {32'h0, nv_q}; mq_bi <= h_in_n; mq_bo <= h_out_n;
             mq_pi <= 64'h0; mq_po <= 64'h0;
-            `SM_TMR_SET(st, S_RCHK)
+            `SM_ST_SET(S_RCHK)
           end
         end
         S_RCHK: begin  // NUM_VECTORS x table elements, shift-and-add (one bit per cycle)
-          if (mq_bi == 0 && mq_bo == 0) begin   // tables in whole bus beats vs the sizes
+          // the buffers must not wrap; streamed weights come from the loaded image, so the
+          // program buffer registered for this run must still cover it (else no weight burst
+          // is ever issued)
+          if (run_abad || (prog_strm && run_pbad)) fail(PF_ERR_ADDR_RANGE);
+          else if (mq_bi == 0 && mq_bo == 0) begin   // tables in whole bus beats vs the sizes
             if ({1'b0, mq_pi, 1'b0} > {34'h0, is_q & ~BEAT_Q} ||
                 {1'b0, mq_po, 1'b0} > {34'h0, os_q & ~BEAT_Q})
               fail(PF_ERR_ADDR_RANGE);   // NUM_VECTORS tables do not fit the buffers
-            else `SM_TMR_SET(st, S_IN_START)
+            else `SM_ST_SET(S_IN_START)
           end else begin
             if (mq_bi[0]) mq_pi <= mq_pi + mq_a;
             if (mq_bo[0]) mq_po <= mq_po + mq_a;
@@ -2827,7 +2861,7 @@ module spacemimo_accel #(
           `SM_TMR_SET(wf_cnt2, 32'h0) `SM_TMR_SET(wf_cnt3, 32'h0)
           `SM_TMR_SET(wf_cnt4, 32'h0) `SM_TMR_SET(wf_cnt5, 32'h0)
           `SM_TMR_SET(wf_slot, {HB{1'b0}}) `SM_TMR_SET(gu_slot, {HB{1'b0}})
-          `SM_TMR_SET(st, S_IN)
+          `SM_ST_SET(S_IN)
         end
         S_IN: begin
           if (u_hs) begin
@@ -2838,13 +2872,13 @@ module spacemimo_accel #(
           if (cnt_left == 0 && !rd_busy && !rd_start) begin
             if (rd_err) fail(PF_ERR_BUS_ERROR);
             else begin
-              `SM_TMR_SET(op_i, 32'h0) `SM_TMR_SET(vi, 32'h0) `SM_TMR_SET(st, S_OP_PREP)
+              `SM_TMR_SET(op_i, 32'h0) `SM_TMR_SET(vi, 32'h0) `SM_ST_SET(S_OP_PREP)
             end
           end
         end
         S_OP_FETCH: begin
           `SM_TMR_SET(vi, op_i)  // vrec follows vi; decode next cycle
-          `SM_TMR_SET(st, S_OP_PREP)
+          `SM_ST_SET(S_OP_PREP)
         end
         S_OP_PREP: begin
           dbg_op_start <= 1'b1;
@@ -2881,7 +2915,7 @@ module spacemimo_accel #(
           end
           t_ch <= v_icol >> 1;
           t_nn <= {{(32-IMW){1'b0}}, op_quot[vix]};   // rows / group
-          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0;
+          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0; t_scol <= v_soff;
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
             q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
@@ -2896,20 +2930,20 @@ module spacemimo_accel #(
           `SM_TMR_SET(d_rt, 32'h0) `SM_TMR_SET(d_t, 32'h0)
           d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           `SM_TMR_SET(d_s, sc_lc[0] >> LQ) d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
-          a_rt <= 32'h0; a_s <= 32'h0;
+          a_rt <= 32'h0; a_s <= 32'h0; a_col <= v_soff;
           n_sum <= 64'h0; n_g <= 64'h0;
-          if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_TMR_SET(st, S_DENSE) end
+          if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_ST_SET(S_DENSE) end
           else if (v_opc == PF_OP_AGGREGATE) begin
             // every AGGREGATE (axis 0 or 1, any group) runs on the sequential engine
-            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_grp <= 32'h0;
+            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_col <= v_soff; sa_grp <= 32'h0;
             sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
             sa_stride <= v_flags[6] ? v_group : 32'd1;
             sa_cnt <= v_flags[6] ? {{(32-IMW){1'b0}}, op_quot[vix]} : v_group;
             sa_ngrp <= v_flags[6] ? v_group : {{(32-IMW){1'b0}}, op_quot[vix]};
-            `SM_TMR_SET(st, S_SA)
+            `SM_ST_SET(S_SA)
           end
-          else if (v_opc == PF_OP_TAYLOR) `SM_TMR_SET(st, S_T_H)
-          else begin a_active <= 1'b1; `SM_TMR_SET(st, S_N_SUM) end
+          else if (v_opc == PF_OP_TAYLOR) `SM_ST_SET(S_T_H)
+          else begin a_active <= 1'b1; `SM_ST_SET(S_N_SUM) end
         end
         S_DENSE: begin  // done: straight on to the next op's decode
           // (a streamed op's tiles are all consumed once it issued its last item; the
@@ -2918,10 +2952,10 @@ module spacemimo_accel #(
               dr_cnt == 0 &&
               !d1_v && !d2_v) begin
             if (op_i + 1 == h_num_ops) begin
-              io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
+              io_r <= 32'h0; io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
             end else begin
               `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1)
-              `SM_TMR_SET(st, S_OP_PREP)
+              `SM_ST_SET(S_OP_PREP)
             end
           end
         end
@@ -2940,7 +2974,7 @@ module spacemimo_accel #(
                 if (sa_grp == sa_ngrp - 1) begin
                   sa_grp <= 32'h0; sa_base <= 32'h0; sa_row <= 32'h0;
                   if ((sa_blk + 1) * P >= o_icol) sa_active <= 1'b0;
-                  else sa_blk <= sa_blk + 32'd1;
+                  else begin sa_blk <= sa_blk + 32'd1; sa_col <= sa_col + P; end
                 end else begin
                   sa_grp <= sa_grp + 32'd1;
                   // next group: axis 0 starts K rows on, axis 1 one row on
@@ -2952,14 +2986,14 @@ module spacemimo_accel #(
               sa_i <= sa_i + 32'd1;
               sa_row <= sa_row + sa_stride;
             end
-          end else if (!sx_v && !g1_v && !g2_v) `SM_TMR_SET(st, S_OP_WAIT)
+          end else if (!sx_v && !g1_v && !g2_v) `SM_ST_SET(S_OP_WAIT)
         end
         S_T_H: begin   // H (rows x 2) -> t_h, one C-row tile per cycle
           for (ci = 0; ci < C; ci = ci + 1)
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
           if (t_rt == o_nrt1) begin
-            t_rt <= 32'h0; t_pass <= 1'b0; t_col <= t_c; `SM_TMR_SET(st, S_T_D)
+            t_rt <= 32'h0; t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_D)
           end
           else t_rt <= t_rt + 32'd1;
         end
@@ -2971,11 +3005,11 @@ module spacemimo_accel #(
             end
           if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
-            if (!t_pass) begin t_pass <= 1'b1; t_col <= t_c + t_ch; end
+            if (!t_pass) begin t_pass <= 1'b1; t_col_set(t_c + t_ch); end
             else begin
-              t_pass <= 1'b0; t_col <= t_c;
+              t_pass <= 1'b0; t_col_set(t_c);
               t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
-              `SM_TMR_SET(st, S_T_A)
+              `SM_ST_SET(S_T_A)
             end
           end else t_rt <= t_rt + 32'd1;
         end
@@ -2984,7 +3018,7 @@ module spacemimo_accel #(
             t_n <= 32'h0;
             t_didx <= t_k;
             if (t_j == o_group - 1) begin
-              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; `SM_TMR_SET(st, S_T_E)
+              t_j <= 32'h0; t_didx <= 32'h0; t_eidx <= t_k; `SM_ST_SET(S_T_E)
             end else begin
               t_j <= t_j + 32'd1; t_hidx <= t_j + 32'd1;
             end
@@ -3000,10 +3034,10 @@ module spacemimo_accel #(
             if (t_n == t_nn - 1) begin
               t_n <= 32'h0;
               if (t_k == o_group - 1) begin
-                t_rt <= 32'h0; t_pass <= 1'b0; t_col <= t_c; `SM_TMR_SET(st, S_T_WB)
+                t_rt <= 32'h0; t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_WB)
               end
               else begin
-                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; `SM_TMR_SET(st, S_T_A)
+                t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; `SM_ST_SET(S_T_A)
               end
             end else t_n <= t_n + 32'd1;
           end else t_j <= t_j + 32'd1;
@@ -3011,34 +3045,34 @@ module spacemimo_accel #(
         S_T_WB: if (!t_busy) begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
           if (t_rt == o_nrt1) begin
             t_rt <= 32'h0;
-            if (!t_pass) begin t_pass <= 1'b1; t_col <= t_c + t_ch; end
+            if (!t_pass) begin t_pass <= 1'b1; t_col_set(t_c + t_ch); end
             else begin
-              t_pass <= 1'b0; t_col <= t_c + 32'd1;
-              if (t_c == t_ch - 1) `SM_TMR_SET(st, S_OP_WAIT)
-              else begin t_c <= t_c + 32'd1; `SM_TMR_SET(st, S_T_D) end
+              t_pass <= 1'b0; t_col_set(t_c + 32'd1);
+              if (t_c == t_ch - 1) `SM_ST_SET(S_OP_WAIT)
+              else begin t_c <= t_c + 32'd1; `SM_ST_SET(S_T_D) end
             end
           end else t_rt <= t_rt + 32'd1;
         end
         S_N_OUT: begin   // one tile read per cycle; t1/t2 (NORM pipeline) write it back
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
-              a_s <= 32'h0;
+              a_s <= 32'h0; a_col <= o_soff;
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
-            end else a_s <= a_s + 32'd1;
-          end else if (!nr_v && !t1_v && !t2_v) `SM_TMR_SET(st, S_OP_WAIT)
+            end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
+          end else if (!nr_v && !t1_v && !t2_v) `SM_ST_SET(S_OP_WAIT)
         end
         S_N_SUM: begin   // one tile read per cycle; sq, n_ps (NORM pipeline) add it up
           if (n_pv) n_sum <= n_sum + n_ps;
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
-              a_s <= 32'h0;
+              a_s <= 32'h0; a_col <= o_soff;
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt <= a_rt + 32'd1;
-            end else a_s <= a_s + 32'd1;
+            end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
           end else if (!nr_v && !nq_v && !n_pv) begin
             n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
-            `SM_TMR_SET(st, S_N_SQRT)
+            `SM_ST_SET(S_N_SQRT)
           end
         end
         S_N_SQRT: begin  // floor sqrt, two result bits per... one bit per cycle, 32 cycles
@@ -3051,12 +3085,13 @@ module spacemimo_accel #(
           if (n_it == 7'd31) begin
             n_num <= {32'h0, o_gain} << o_rbits[5:0];
             n_rem <= 34'h0; n_it <= 7'd0; n_g <= 64'h0;
-            `SM_TMR_SET(st, S_N_DIV)
+            `SM_ST_SET(S_N_DIV)
           end
         end
         S_N_DIV: begin  // restoring division (gain << rbits) / root, one quotient bit per cycle
           if (n_root == 0) begin
-            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; `SM_TMR_SET(st, S_N_OUT)
+            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+            `SM_ST_SET(S_N_OUT)
           end else begin
             if ({n_rem[32:0], n_num[63]} >= {1'b0, n_root[32:0]}) begin
               n_rem <= {n_rem[32:0], n_num[63]} - {1'b0, n_root[32:0]};
@@ -3068,15 +3103,16 @@ module spacemimo_accel #(
             n_num <= n_num << 1;
             n_it <= n_it + 7'd1;
             if (n_it == 7'd63) begin
-              a_rt <= 32'h0; a_s <= 32'h0; a_active <= 1'b1; `SM_TMR_SET(st, S_N_OUT)
+              a_rt <= 32'h0; a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+              `SM_ST_SET(S_N_OUT)
             end
           end
         end
         S_OP_WAIT: begin
           if (op_i + 1 == h_num_ops) begin
-            io_r <= 32'h0; io_c <= 32'h0; `SM_TMR_SET(st, S_OUT_START)
+            io_r <= 32'h0; io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
           end else begin
-            `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1) `SM_TMR_SET(st, S_OP_PREP)
+            `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1) `SM_ST_SET(S_OP_PREP)
           end
         end
         S_OUT_START: begin
@@ -3084,7 +3120,7 @@ module spacemimo_accel #(
           `SM_TMR_SET(wr_addr, out_vaddr)  // buffer: oa_q / os_q
           `SM_TMR_SET(wr_count, h_out_n)
           io_left <= h_out_n;
-          `SM_TMR_SET(st, S_OUT)
+          `SM_ST_SET(S_OUT)
         end
         S_OUT: begin
           if (o_rd) begin
@@ -3094,9 +3130,9 @@ module spacemimo_accel #(
           end
           if (io_left == 0 && !o_qv && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);
-            else if (vec + 1 == nv_q) `SM_TMR_SET(st, S_DONE)
+            else if (vec + 1 == nv_q) `SM_ST_SET(S_DONE)
             else begin
-              `SM_TMR_SET(vec, vec + 32'd1) `SM_TMR_SET(st, S_IN_START)
+              `SM_TMR_SET(vec, vec + 32'd1) `SM_ST_SET(S_IN_START)
               in_vaddr <= in_vaddr + {h_in_n, 1'b0};     // int16 elements
               out_vaddr <= out_vaddr + {h_out_n, 1'b0};
             end
@@ -3108,24 +3144,24 @@ module spacemimo_accel #(
           d_active <= 1'b0; a_active <= 1'b0; `SM_TMR_SET(dr_cnt, 32'h0)
           d1_v <= 1'b0; d2_v <= 1'b0; g2_v <= 1'b0;   // (the drain stops at once, its stages too)
           sa_active <= 1'b0;
-          `SM_TMR_SET(st, S_DRAIN)
+          `SM_ST_SET(S_DRAIN)
         end
         S_DRAIN: begin  // idle only when no burst is outstanding and the pipelines are empty
           if (!abort && !rd_busy && !wr_busy && !ws_busy && !ws_start && !s1_v && !mb_v &&
               !mc_v && !me_busy && !s2_v && dr_cnt == 0 && !d1_v && !d2_v)
-            `SM_TMR_SET(st, S_DONE)
+            `SM_ST_SET(S_DONE)
         end
         S_DONE: begin
           `SM_TMR_SET(wf_st, 2'd0)
           status <= err_code;
           done_pulse <= 1'b1;
-          `SM_TMR_SET(st, S_IDLE)
+          `SM_ST_SET(S_IDLE)
         end
         default: begin
           // an illegal state (an upset in `st`): SEU_C ends the run through S_ABORT (the
           // engines finish their bursts) with SEU_DETECTED; without it, straight to idle
-          if (SC) begin `SM_TMR_SET(err_code, PF_ERR_SEU_DETECTED) `SM_TMR_SET(st, S_ABORT) end
-          else `SM_TMR_SET(st, S_IDLE)
+          if (SC) begin `SM_TMR_SET(err_code, PF_ERR_SEU_DETECTED) `SM_ST_SET(S_ABORT) end
+          else `SM_ST_SET(S_IDLE)
         end
       endcase
       // host ABORT, the watchdog (a bus handshake stalled WATCHDOG cycles) and a burst
@@ -3139,7 +3175,7 @@ module spacemimo_accel #(
                     ws_err ? PF_ERR_BUS_ERROR :
                     (wd_cnt >= WATCHDOG) ? PF_ERR_TIMEOUT : PF_ERR_ABORTED)
         rd_start <= 1'b0; wr_start <= 1'b0; ws_start <= 1'b0;
-        `SM_TMR_SET(st, S_ABORT)
+        `SM_ST_SET(S_ABORT)
       end
     end
   end

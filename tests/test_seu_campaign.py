@@ -70,9 +70,10 @@ def test_targets_name_the_rtl_hierarchy() -> None:
 
 def test_tmr_rule_is_complete() -> None:
     """rtl/README.md "Controller TMR: the rule": the registers declared `SM_TMR_REG, the
-    write-back list at the top of the main always block (`SM_TMR_SET(r, r)) and the
-    campaign's CTRL_REGS are the same set, and no copy is assigned outside `SM_TMR_SET (a
-    merge that missed one would leave an upset copy unrepaired or a register untargeted)."""
+    write-back list at the top of the main always block (`SM_TMR_SET(r, r); st's is
+    `SM_ST_SET(st)) and the campaign's CTRL_REGS are the same set, and no copy is assigned
+    outside `SM_TMR_SET (a merge that missed one would leave an upset copy unrepaired or a
+    register untargeted)."""
     import re
 
     from spacemimo.hw.cosim import RTL
@@ -82,12 +83,15 @@ def test_tmr_rule_is_complete() -> None:
     declared = re.findall(r"`SM_TMR_REG\([^,]+,\s*(\w+)\)", body)
     cursor = re.findall(r"`SM_TMR_REG_S\([^,]+,\s*(\w+)\)", body)
     refreshed = re.findall(r"`SM_TMR_SET\((\w+), \1\)", body)
+    refreshed += ["st"] * len(re.findall(r"`SM_ST_SET\(st\)", body))   # st with st_rs
     assert len(declared) == len(set(declared)) and set(declared) == set(sc.CTRL_REGS)
     assert len(cursor) == len(set(cursor)) and set(cursor) == set(sc.STREAM_REGS)
     declared += cursor
     assert sorted(refreshed) == sorted(declared)
     assert not re.search(r"\b\w+_t[012]\s*<=", body), "a TMR copy assigned directly"
-    assert len(re.findall(r"`SM_TMR_SET\(st, ", body)) > 40   # every FSM transition
+    # every FSM transition sets st and its read-port source together (`SM_ST_SET)
+    assert not re.search(r"`SM_TMR_SET\(st, ", body) and not re.search(r"\bst_rs\s*<=", body)
+    assert len(re.findall(r"`SM_ST_SET\(", body)) > 40
 
 
 def test_error_codes_fit_the_triplicated_err_code() -> None:
