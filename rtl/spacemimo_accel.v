@@ -831,14 +831,24 @@ module spacemimo_accel #(
   reg  [31:0] rp_buf, rp_rt, rp_col;
   reg  [LSB-1:0] rp_ls;
   reg  [AXW+2*LCB1-1:0] rp_po;
-  function automatic [AXW+2*LCB1-1:0] ab_po(input [31:0] rt, input [31:0] col,
-                                            input [LSB-1:0] ls);
+  // a row tile shifted to its words' offset (rt << the buffer's stride shift)
+  function automatic [AXW-1:0] ab_rsh(input [31:0] rt, input [LSB-1:0] ls);
+    ab_rsh = {{(AXW-LRT-1){1'b0}}, rt[LRT:0]} << ls;
+  endfunction
+  function automatic [AXW+2*LCB1-1:0] ab_po(input [AXW-1:0] rsh, input [31:0] col);
     reg [LCB1-1:0] cb;
     begin
       cb = col[LP +: LCB1];
-      ab_po = {{{(AXW-LRT-1){1'b0}}, rt[LRT:0]} << ls, cb + 1'b1, cb};
+      ab_po = {rsh, cb + 1'b1, cb};
     end
   endfunction
+  // Each source's shifted row tile, a register set with its row counter (the *_set tasks),
+  // so the port mux selects registers: ABC mapped the six sources' shifts and one-hot select
+  // as a chain of six LUTs before the bank address (rs_dn/o_sls -> t_h, 13 levels on
+  // rtl-pynqz2). The shifts are fixed while a counter moves (o_sls / o_wls for the op,
+  // h_ols after the load); the counters are 0 at the op start, where the shift is loaded.
+  // A build that votes d_rt (SEU_C) shifts the voted value instead (no unvoted copy).
+  reg  [AXW-1:0] d_rsh, sa_rsh, t_rsh_s, t_rsh_w, a_rsh, io_rsh;
   wire [AXW-1:0]  rp_sh = rp_po[2*LCB1 +: AXW];
   wire [LCB1-1:0] rp_cb1 = rp_po[LCB1 +: LCB1], rp_cb = rp_po[0 +: LCB1];
   // outside the buffer's words (a read past a table's last row tile: its words unused), and
@@ -2173,12 +2183,12 @@ module spacemimo_accel #(
             ({32{rs_n}} & a_rt) | ({32{rs_out}} & io_rt);
     rp_col = ({32{rs_dn}} & rc_dn) | ({32{rs_sa}} & rc_sa) | ({32{rs_th}} & o_boff) |
              ({32{rs_td}} & rc_td) | ({32{rs_n}} & rc_n) | ({32{rs_out}} & io_c);
-    rp_po = ({RPO{rs_dn}} & ab_po(d_rt, rc_dn, o_sls)) |
-            ({RPO{rs_sa}} & ab_po(sa_row / C, rc_sa, o_sls)) |
-            ({RPO{rs_th}} & ab_po(t_rt, o_boff, o_wls)) |
-            ({RPO{rs_td}} & ab_po(t_rt, rc_td, o_sls)) |
-            ({RPO{rs_n}} & ab_po(a_rt, rc_n, o_sls)) |
-            ({RPO{rs_out}} & ab_po(io_rt, io_c, h_ols));
+    rp_po = ({RPO{rs_dn}} & ab_po(SC ? ab_rsh(d_rt, o_sls) : d_rsh, rc_dn)) |
+            ({RPO{rs_sa}} & ab_po(sa_rsh, rc_sa)) |
+            ({RPO{rs_th}} & ab_po(t_rsh_w, o_boff)) |
+            ({RPO{rs_td}} & ab_po(t_rsh_s, rc_td)) |
+            ({RPO{rs_n}} & ab_po(a_rsh, rc_n)) |
+            ({RPO{rs_out}} & ab_po(io_rsh, io_c));
     wp_en = 1'b0; wp_tile = 1'b0; wp_buf = o_dbuf; wp_ls = o_dls; wp_rt = d2_rt;
     wp_col = o_doff + d2_t * P;
     wp_n = (o_ocol - d2_t * P < P) ? o_ocol - d2_t * P : P;
@@ -2245,6 +2255,32 @@ module spacemimo_accel #(
   task t_col_set(input [31:0] c);
     begin
       t_col <= c; t_scol <= o_soff + c;
+    end
+  endtask
+  // a row counter and its shifted row tile, set together (d_rsh .. io_rsh above)
+  task d_rt_set(input [31:0] v);
+    begin
+      `SM_TMR_SET(d_rt, v) d_rsh <= ab_rsh(v, o_sls);
+    end
+  endtask
+  task t_rt_set(input [31:0] v);
+    begin
+      t_rt <= v; t_rsh_s <= ab_rsh(v, o_sls); t_rsh_w <= ab_rsh(v, o_wls);
+    end
+  endtask
+  task a_rt_set(input [31:0] v);
+    begin
+      a_rt <= v; a_rsh <= ab_rsh(v, o_sls);
+    end
+  endtask
+  task sa_row_set(input [31:0] v);
+    begin
+      sa_row <= v; sa_rsh <= ab_rsh(v / C, o_sls);
+    end
+  endtask
+  task io_r_set(input [31:0] v);
+    begin
+      io_r <= v; io_rsh <= ab_rsh(v / C, h_ols);
     end
   endtask
   task fail(input [31:0] code);
@@ -2556,17 +2592,17 @@ module spacemimo_accel #(
           `SM_TMR_SET(d_s, o_sg_ls[0]) d_j <= 3'd0; d_shp <= 1'b0;
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt1) begin
-              `SM_TMR_SET(d_rt, 32'h0)
+              d_rt_set(32'h0);
               `SM_TMR_SET(g_used, g_used + 32'd1)   // the tile's stream-buffer slot is free
               `SM_TMR_SET(gu_slot, (gu_slot == SLOT_LAST) ? {HB{1'b0}} : gu_slot + 1'b1)
               if (d_t == o_nt - 1) d_active <= 1'b0;
               else `SM_TMR_SET(d_t, d_t + 32'd1)
-            end else `SM_TMR_SET(d_rt, d_rt + 32'd1)
+            end else d_rt_set(d_rt + 32'd1);
           end else if (d_t == o_nt - 1) begin
             `SM_TMR_SET(d_t, 32'h0)
             d_wrow <= o_wbase;
             if (d_rt == o_nrt1) d_active <= 1'b0;
-            else `SM_TMR_SET(d_rt, d_rt + 32'd1)
+            else d_rt_set(d_rt + 32'd1);
           end else begin
             `SM_TMR_SET(d_t, d_t + 32'd1)
             d_wrow <= d_wrow + o_ns;
@@ -2852,7 +2888,7 @@ module spacemimo_accel #(
           `SM_TMR_SET(rd_addr, in_vaddr)
           `SM_TMR_SET(rd_count, h_in_n)
           `SM_TMR_SET(cnt_left, h_in_n)
-          io_r <= 32'h0; io_c <= 32'h0;
+          io_r_set(32'h0); io_c <= 32'h0;
           // the vector's weight stream: the cursor restarts at op 0 (it prefetches the first
           // streamed op's tiles during the input read and the resident ops before it); the
           // last vector's tiles were all consumed, so the engines are idle here
@@ -2866,7 +2902,7 @@ module spacemimo_accel #(
         S_IN: begin
           if (u_hs) begin
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
-            if (io_c == h_in_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
+            if (io_c == h_in_cols - 1) begin io_c <= 32'h0; io_r_set(io_r + 32'd1); end
             else io_c <= io_c + 32'd1;
           end
           if (cnt_left == 0 && !rd_busy && !rd_start) begin
@@ -2915,7 +2951,7 @@ module spacemimo_accel #(
           end
           t_ch <= v_icol >> 1;
           t_nn <= {{(32-IMW){1'b0}}, op_quot[vix]};   // rows / group
-          t_rt <= 32'h0; t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0; t_scol <= v_soff;
+          t_rt_set(32'h0); t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0; t_scol <= v_soff;
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
             q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
@@ -2927,16 +2963,16 @@ module spacemimo_accel #(
           end else begin
             q_shr <= 6'd0; q_shl <= v_nshift[4:0]; q_mask <= 64'd0; q_half <= 64'd0;
           end
-          `SM_TMR_SET(d_rt, 32'h0) `SM_TMR_SET(d_t, 32'h0)
+          d_rt_set(32'h0); `SM_TMR_SET(d_t, 32'h0)
           d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           `SM_TMR_SET(d_s, sc_lc[0] >> LQ) d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
-          a_rt <= 32'h0; a_s <= 32'h0; a_col <= v_soff;
+          a_rt_set(32'h0); a_s <= 32'h0; a_col <= v_soff;
           n_sum <= 64'h0; n_g <= 64'h0;
           if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_ST_SET(S_DENSE) end
           else if (v_opc == PF_OP_AGGREGATE) begin
             // every AGGREGATE (axis 0 or 1, any group) runs on the sequential engine
             sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_col <= v_soff; sa_grp <= 32'h0;
-            sa_i <= 32'h0; sa_row <= 32'h0; sa_base <= 32'h0;
+            sa_i <= 32'h0; sa_row_set(32'h0); sa_base <= 32'h0;
             sa_stride <= v_flags[6] ? v_group : 32'd1;
             sa_cnt <= v_flags[6] ? {{(32-IMW){1'b0}}, op_quot[vix]} : v_group;
             sa_ngrp <= v_flags[6] ? v_group : {{(32-IMW){1'b0}}, op_quot[vix]};
@@ -2952,7 +2988,7 @@ module spacemimo_accel #(
               dr_cnt == 0 &&
               !d1_v && !d2_v) begin
             if (op_i + 1 == h_num_ops) begin
-              io_r <= 32'h0; io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
+              io_r_set(32'h0); io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
             end else begin
               `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1)
               `SM_ST_SET(S_OP_PREP)
@@ -2968,23 +3004,23 @@ module spacemimo_accel #(
             if (sa_i == sa_cnt - 1) begin
               sa_i <= 32'h0;
               if (!sa_pass) begin
-                sa_pass <= 1'b1; sa_row <= sa_base;
+                sa_pass <= 1'b1; sa_row_set(sa_base);
               end else begin
                 sa_pass <= 1'b0;
                 if (sa_grp == sa_ngrp - 1) begin
-                  sa_grp <= 32'h0; sa_base <= 32'h0; sa_row <= 32'h0;
+                  sa_grp <= 32'h0; sa_base <= 32'h0; sa_row_set(32'h0);
                   if ((sa_blk + 1) * P >= o_icol) sa_active <= 1'b0;
                   else begin sa_blk <= sa_blk + 32'd1; sa_col <= sa_col + P; end
                 end else begin
                   sa_grp <= sa_grp + 32'd1;
                   // next group: axis 0 starts K rows on, axis 1 one row on
                   sa_base <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
-                  sa_row <= sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1);
+                  sa_row_set(sa_base + ((sa_stride == 1) ? sa_cnt : 32'd1));
                 end
               end
             end else begin
               sa_i <= sa_i + 32'd1;
-              sa_row <= sa_row + sa_stride;
+              sa_row_set(sa_row + sa_stride);
             end
           end else if (!sx_v && !g1_v && !g2_v) `SM_ST_SET(S_OP_WAIT)
         end
@@ -2993,9 +3029,9 @@ module spacemimo_accel #(
             if (t_rt * C + ci < o_rows)
               t_h[(t_rt * C + ci) % MAX_ROWS] <= {rp_data[(ci*Q + 1)*W +: W], rp_data[(ci*Q)*W +: W]};
           if (t_rt == o_nrt1) begin
-            t_rt <= 32'h0; t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_D)
+            t_rt_set(32'h0); t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_D)
           end
-          else t_rt <= t_rt + 32'd1;
+          else t_rt_set(t_rt + 32'd1);
         end
         S_T_D: begin   // channel t_c of D: Re column (pass 0), Im column (pass 1) -> t_d
           for (ci = 0; ci < C; ci = ci + 1)
@@ -3004,14 +3040,14 @@ module spacemimo_accel #(
               else        t_d[(t_rt * C + ci) % MAX_ROWS][W-1:0] <= rp_data[(ci*Q)*W +: W];
             end
           if (t_rt == o_nrt1) begin
-            t_rt <= 32'h0;
+            t_rt_set(32'h0);
             if (!t_pass) begin t_pass <= 1'b1; t_col_set(t_c + t_ch); end
             else begin
               t_pass <= 1'b0; t_col_set(t_c);
               t_k <= 32'h0; t_j <= 32'h0; t_n <= 32'h0; t_hidx <= 32'h0; t_didx <= 32'h0;
               `SM_ST_SET(S_T_A)
             end
-          end else t_rt <= t_rt + 32'd1;
+          end else t_rt_set(t_rt + 32'd1);
         end
         S_T_A: begin   // A[j, k] = sum_n conj(h_nj) d_nk, n = t_n, j = t_j (column k of A)
           if (t_n == t_nn - 1) begin
@@ -3034,7 +3070,7 @@ module spacemimo_accel #(
             if (t_n == t_nn - 1) begin
               t_n <= 32'h0;
               if (t_k == o_group - 1) begin
-                t_rt <= 32'h0; t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_WB)
+                t_rt_set(32'h0); t_pass <= 1'b0; t_col_set(t_c); `SM_ST_SET(S_T_WB)
               end
               else begin
                 t_k <= t_k + 32'd1; t_hidx <= 32'h0; t_didx <= t_k + 32'd1; `SM_ST_SET(S_T_A)
@@ -3044,21 +3080,21 @@ module spacemimo_accel #(
         end
         S_T_WB: if (!t_busy) begin  // t_e -> destination: Re column (pass 0), Im column (pass 1)
           if (t_rt == o_nrt1) begin
-            t_rt <= 32'h0;
+            t_rt_set(32'h0);
             if (!t_pass) begin t_pass <= 1'b1; t_col_set(t_c + t_ch); end
             else begin
               t_pass <= 1'b0; t_col_set(t_c + 32'd1);
               if (t_c == t_ch - 1) `SM_ST_SET(S_OP_WAIT)
               else begin t_c <= t_c + 32'd1; `SM_ST_SET(S_T_D) end
             end
-          end else t_rt <= t_rt + 32'd1;
+          end else t_rt_set(t_rt + 32'd1);
         end
         S_N_OUT: begin   // one tile read per cycle; t1/t2 (NORM pipeline) write it back
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0; a_col <= o_soff;
               if (a_rt == o_nrt1) a_active <= 1'b0;
-              else a_rt <= a_rt + 32'd1;
+              else a_rt_set(a_rt + 32'd1);
             end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
           end else if (!nr_v && !t1_v && !t2_v) `SM_ST_SET(S_OP_WAIT)
         end
@@ -3068,7 +3104,7 @@ module spacemimo_accel #(
             if ((a_s + 1) * NQ >= o_icol) begin
               a_s <= 32'h0; a_col <= o_soff;
               if (a_rt == o_nrt1) a_active <= 1'b0;
-              else a_rt <= a_rt + 32'd1;
+              else a_rt_set(a_rt + 32'd1);
             end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
           end else if (!nr_v && !nq_v && !n_pv) begin
             n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
@@ -3090,7 +3126,7 @@ module spacemimo_accel #(
         end
         S_N_DIV: begin  // restoring division (gain << rbits) / root, one quotient bit per cycle
           if (n_root == 0) begin
-            n_g <= 64'h0; a_rt <= 32'h0; a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+            n_g <= 64'h0; a_rt_set(32'h0); a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
             `SM_ST_SET(S_N_OUT)
           end else begin
             if ({n_rem[32:0], n_num[63]} >= {1'b0, n_root[32:0]}) begin
@@ -3103,14 +3139,14 @@ module spacemimo_accel #(
             n_num <= n_num << 1;
             n_it <= n_it + 7'd1;
             if (n_it == 7'd63) begin
-              a_rt <= 32'h0; a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+              a_rt_set(32'h0); a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
               `SM_ST_SET(S_N_OUT)
             end
           end
         end
         S_OP_WAIT: begin
           if (op_i + 1 == h_num_ops) begin
-            io_r <= 32'h0; io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
+            io_r_set(32'h0); io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
           end else begin
             `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1) `SM_ST_SET(S_OP_PREP)
           end
@@ -3125,7 +3161,7 @@ module spacemimo_accel #(
         S_OUT: begin
           if (o_rd) begin
             io_left <= io_left - 32'd1;
-            if (io_c == h_out_cols - 1) begin io_c <= 32'h0; io_r <= io_r + 32'd1; end
+            if (io_c == h_out_cols - 1) begin io_c <= 32'h0; io_r_set(io_r + 32'd1); end
             else io_c <= io_c + 32'd1;
           end
           if (io_left == 0 && !o_qv && !wr_busy && !wr_start) begin
