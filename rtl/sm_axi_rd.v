@@ -6,7 +6,9 @@
 // Memory safety (quant/PROGRAM.md "Bounds"): every burst's byte range [a, a + beats * BPB) is
 // checked against the buffer [base, base + size) given with `start`, in AXI_AW + 1 bits so a
 // range that wraps at 2^AXI_AW is caught. A violation sets `rerr`, the burst is not issued and
-// the engine stops (no further AR). `abort` (a pulse) stops issuing bursts and drains: an AR
+// the engine stops (no further AR). The check's wide parts are registers set with the cursor
+// (`lo_ok`, `room` = end - cursor, `hi_ok`), so the AR decision compares the burst length
+// with `room`'s low bits only. `abort` (a pulse) stops issuing bursts and drains: an AR
 // whose VALID is up is held until its READY, the remaining R beats of an issued burst are
 // accepted and dropped; `busy` falls only when no burst is outstanding (AXI rules on every
 // exit path, so the next transfer never sees stale beats).
@@ -64,6 +66,18 @@ module sm_axi_rd #(
   reg               mode16;
   reg  [7:0]        len_q;
   reg  [AXI_AW:0]   lo_q, hi_q;   // the buffer [lo, hi), AXI_AW + 1 bits
+  // set with cur (cur_set): cur >= lo, hi - cur (AXI_AW + 2 bits, two's complement), and at
+  // the start hi <= 2^AXI_AW (the buffer does not wrap)
+  reg               lo_ok, hi_ok;
+  reg  [AXI_AW+1:0] room;
+  localparam LW = 9 + LBPB;      // a burst's bytes (<= 256 beats) fit LW bits
+  task cur_set(input [AXI_AW-1:0] c, input [AXI_AW:0] lo, input [AXI_AW:0] hi);
+    begin
+      cur <= c;
+      lo_ok <= ({1'b0, c} >= lo);
+      room <= {1'b0, hi} - {2'b0, c};
+    end
+  endtask
 
   wire [7:0]  upb = mode16 ? U16PB[7:0] : U32PB[7:0];
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
@@ -75,10 +89,9 @@ module sm_axi_rd #(
   wire [31:0] bl_ar = beats_left - {23'h0, burst_left};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
   // the burst about to be issued: [cur, cur + blen * BPB) inside [lo, hi) (no wrap: hi <= 2^AW)
-  wire [AXI_AW:0] b_lo = {1'b0, cur};
-  wire [AXI_AW:0] b_hi = b_lo + ({{(AXI_AW-8){1'b0}}, blen[8:0]} << LBPB);
-  wire        b_ok = (b_lo >= lo_q) && (b_hi <= hi_q) &&
-                     (hi_q <= ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
+  wire [LW-1:0] b_len = {{(LW-9){1'b0}}, blen[8:0]} << LBPB;
+  wire        b_ok = lo_ok && hi_ok && !room[AXI_AW+1] &&
+                     (room[AXI_AW:LW] != 0 || b_len <= room[LW-1:0]);
 
   assign araddr  = cur;
   assign arlen   = len_q;
@@ -102,6 +115,7 @@ module sm_axi_rd #(
       cur <= {AXI_AW{1'b0}}; ui <= 8'h0; first_beat <= 1'b0; skip <= 8'h0; mode16 <= 1'b0;
       len_q <= 8'h0; beat <= {AXI_DW{1'b0}}; bus_wait <= 1'b0;
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
+      lo_ok <= 1'b0; hi_ok <= 1'b0; room <= {(AXI_AW+2){1'b0}};
     end else begin
       bus_wait <= (arvalid && !arready) || (in_burst && rready && !rvalid);
       if (abort) rerr <= 1'b0;   // the core has seen it (S_ABORT): clear for the next run
@@ -113,7 +127,10 @@ module sm_axi_rd #(
         mode16 <= u16;
         lo_q <= {1'b0, base};
         hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
-        cur <= {addr[AXI_AW-1:LBPB], {LBPB{1'b0}}};
+        cur_set({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, {1'b0, base},
+                {1'b0, base} + {{(AXI_AW-31){1'b0}}, size});
+        hi_ok <= ({1'b0, base} + {{(AXI_AW-31){1'b0}}, size} <=
+                  ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
         skip <= u16 ? {7'h0, addr[LBPB-1:1]} : {7'h0, addr[LBPB-1:2]} >> 0;
         units_left <= count;
         // beats = ceil((skip + count) / upb)
@@ -140,7 +157,7 @@ module sm_axi_rd #(
           in_burst <= 1'b1;
           beats_left <= bl_ar;
           blen0 <= (bl_ar < MAX_BURST) ? bl_ar : MAX_BURST;
-          cur <= cur + ({{(AXI_AW-9){1'b0}}, burst_left} << LBPB);
+          cur_set(cur + ({{(AXI_AW-9){1'b0}}, burst_left} << LBPB), lo_q, hi_q);
         end
         if (u_hs) begin
           units_left <= units_left - 32'd1;

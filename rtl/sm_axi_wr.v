@@ -6,6 +6,8 @@
 // Memory safety (quant/PROGRAM.md "Bounds"): before each AW, the burst's byte range
 // [a, a + beats * BPB) is checked against [base, base + size) (AXI_AW + 1 bits: wrap-around at
 // 2^AXI_AW is caught); a violation sets `rerr`, the AW is not issued and the engine stops.
+// The check's wide parts are registers set with the cursor (`lo_ok`, `room` = end - cursor,
+// `hi_ok`), so the AW decision compares the burst length with `room`'s low bits only.
 // `abort` (a pulse) never abandons a burst: an AW whose VALID is up is held until its READY; the
 // burst's remaining W beats are sent with WSTRB = 0 (WLAST on the last; a W beat already
 // valid stays as it is until its READY), then its B response is taken; only then `busy` falls.
@@ -60,6 +62,18 @@ module sm_axi_wr #(
   reg [7:0]        len_q;
   reg              drain;       // aborting: finish the issued burst with empty beats
   reg [AXI_AW:0]   lo_q, hi_q;  // the buffer [lo, hi), AXI_AW + 1 bits
+  // set with cur (cur_set): cur >= lo, hi - cur (AXI_AW + 2 bits, two's complement), and at the
+  // start hi <= 2^AXI_AW (the buffer does not wrap)
+  reg              lo_ok, hi_ok;
+  reg [AXI_AW+1:0] room;
+  localparam LW = 9 + LBPB;     // a burst's bytes (<= 256 beats) fit LW bits
+  task cur_set(input [AXI_AW-1:0] c, input [AXI_AW:0] lo, input [AXI_AW:0] hi);
+    begin
+      cur <= c;
+      lo_ok <= ({1'b0, c} >= lo);
+      room <= {1'b0, hi} - {2'b0, c};
+    end
+  endtask
 
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
   wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
@@ -68,10 +82,10 @@ module sm_axi_wr #(
   wire [31:0] bl_start = ({24'h0, 7'h0, addr[LBPB-1:1]} + count + UPB - 1) / UPB;
   wire [31:0] bl_aw = beats_left - {23'h0, blen_q};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
-  wire [AXI_AW:0] b_lo = {1'b0, cur};
-  wire [AXI_AW:0] b_hi = b_lo + ({{(AXI_AW-8){1'b0}}, blen[8:0]} << LBPB);
-  wire        b_ok = (b_lo >= lo_q) && (b_hi <= hi_q) &&
-                     (hi_q <= ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
+  // [cur, cur + blen * BPB) inside [lo, hi): cur >= lo, and blen * BPB <= hi - cur
+  wire [LW-1:0] b_len = {{(LW-9){1'b0}}, blen[8:0]} << LBPB;
+  wire        b_ok = lo_ok && hi_ok && !room[AXI_AW+1] &&
+                     (room[AXI_AW:LW] != 0 || b_len <= room[LW-1:0]);
   wire        stop = drain || abort;
 
   assign busy    = (st != S_IDLE);
@@ -88,6 +102,7 @@ module sm_axi_wr #(
     if (!rst_n) begin
       st <= S_IDLE; awvalid <= 1'b0; wvalid <= 1'b0; err <= 1'b0; rerr <= 1'b0;
       cur <= {AXI_AW{1'b0}}; drain <= 1'b0;
+      lo_ok <= 1'b0; hi_ok <= 1'b0; room <= {(AXI_AW+2){1'b0}};
       beats_left <= 32'h0; blen0 <= 32'h0; units_left <= 32'h0; blen_q <= 9'h0; bcnt <= 9'h0; lane <= 8'h0;
       len_q <= 8'h0; wdata <= {AXI_DW{1'b0}}; wstrb <= {(AXI_DW/8){1'b0}}; bus_wait <= 1'b0;
       lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
@@ -102,7 +117,10 @@ module sm_axi_wr #(
           drain <= 1'b0;
           lo_q <= {1'b0, base};
           hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
-          cur <= {addr[AXI_AW-1:LBPB], {LBPB{1'b0}}};
+          cur_set({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, {1'b0, base},
+                  {1'b0, base} + {{(AXI_AW-31){1'b0}}, size});
+          hi_ok <= ({1'b0, base} + {{(AXI_AW-31){1'b0}}, size} <=
+                    ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
           lane <= {7'h0, addr[LBPB-1:1]} >> 0;
           units_left <= count;
           beats_left <= bl_start;
@@ -126,7 +144,7 @@ module sm_axi_wr #(
             awvalid <= 1'b0;
             beats_left <= bl_aw;
             blen0 <= (bl_aw < MAX_BURST) ? bl_aw : MAX_BURST;
-            cur <= cur + ({{(AXI_AW-9){1'b0}}, blen_q} << LBPB);
+            cur_set(cur + ({{(AXI_AW-9){1'b0}}, blen_q} << LBPB), lo_q, hi_q);
             st <= S_W;
           end
         end

@@ -849,6 +849,9 @@ module spacemimo_accel #(
   // h_ols after the load); the counters are 0 at the op start, where the shift is loaded.
   // A build that votes d_rt (SEU_C) shifts the voted value instead (no unvoted copy).
   reg  [AXW-1:0] d_rsh, sa_rsh, t_rsh_s, t_rsh_w, a_rsh, io_rsh;
+  // DENSE's column o_soff + d_s * Q, set with d_s (d_s_set; at the op start from the op
+  // being prepared); a build that votes d_s adds the voted value instead
+  reg  [31:0] dn_col;
   wire [AXW-1:0]  rp_sh = rp_po[2*LCB1 +: AXW];
   wire [LCB1-1:0] rp_cb1 = rp_po[LCB1 +: LCB1], rp_cb = rp_po[0 +: LCB1];
   // outside the buffer's words (a read past a table's last row tile: its words unused), and
@@ -2169,7 +2172,7 @@ module spacemimo_accel #(
 
   // the read port's sources (each with its own shift and blocks, ab_po) and their states
   localparam RPO = AXW + 2*LCB1;
-  wire [31:0] rc_dn = o_soff + d_s * Q, rc_sa = sa_col, rc_n = a_col;
+  wire [31:0] rc_dn = SC ? o_soff + d_s * Q : dn_col, rc_sa = sa_col, rc_n = a_col;
   wire [31:0] rc_td = t_scol;
   wire rs_sa = rp_src[RS_SA], rs_th = rp_src[RS_TH], rs_td = rp_src[RS_TD];
   wire rs_n = rp_src[RS_N], rs_out = rp_src[RS_OUT], rs_dn = rp_src[RS_DN];
@@ -2261,6 +2264,11 @@ module spacemimo_accel #(
   task d_rt_set(input [31:0] v);
     begin
       `SM_TMR_SET(d_rt, v) d_rsh <= ab_rsh(v, o_sls);
+    end
+  endtask
+  task d_s_set(input [31:0] v);
+    begin
+      `SM_TMR_SET(d_s, v) dn_col <= o_soff + v * Q;
     end
   endtask
   task t_rt_set(input [31:0] v);
@@ -2589,7 +2597,7 @@ module spacemimo_accel #(
       if (d_issue) begin
         if (d_last) d_gap <= C - 1;
         if (d_last) begin
-          `SM_TMR_SET(d_s, o_sg_ls[0]) d_j <= 3'd0; d_shp <= 1'b0;
+          d_s_set(o_sg_ls[0]); d_j <= 3'd0; d_shp <= 1'b0;
           if (o_strm) begin   // streamed: output tile outer, so each tile is fetched once
             if (d_rt == o_nrt1) begin
               d_rt_set(32'h0);
@@ -2610,16 +2618,16 @@ module spacemimo_accel #(
         end else if (d_shp) begin
           d_sh <= d_sh - 5'd1;
           if (d_sh == 5'd1) begin
-            d_shp <= 1'b0; d_j <= d_j + 3'd1; `SM_TMR_SET(d_s, o_sg_ls[d_j + 3'd1])
+            d_shp <= 1'b0; d_j <= d_j + 3'd1; d_s_set(o_sg_ls[d_j + 3'd1]);
           end
         end else if (d_segend) begin
           if (o_sg_sh[d_j] != 4'd0) begin
             d_shp <= 1'b1; d_sh <= {1'b0, o_sg_sh[d_j]};
           end else begin
-            d_j <= d_j + 3'd1; `SM_TMR_SET(d_s, o_sg_ls[d_j + 3'd1])
+            d_j <= d_j + 3'd1; d_s_set(o_sg_ls[d_j + 3'd1]);
           end
         end else begin
-          `SM_TMR_SET(d_s, d_s + 32'd1)
+          d_s_set(d_s + 32'd1);
         end
       end
 
@@ -2965,7 +2973,8 @@ module spacemimo_accel #(
           end
           d_rt_set(32'h0); `SM_TMR_SET(d_t, 32'h0)
           d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
-          `SM_TMR_SET(d_s, sc_lc[0] >> LQ) d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
+          `SM_TMR_SET(d_s, sc_lc[0] >> LQ) dn_col <= v_soff + (sc_lc[0] >> LQ) * Q;
+          d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
           a_rt_set(32'h0); a_s <= 32'h0; a_col <= v_soff;
           n_sum <= 64'h0; n_g <= 64'h0;
           if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_ST_SET(S_DENSE) end
