@@ -65,19 +65,6 @@ module sm_axi_rd #(
   reg  [7:0]        skip;
   reg               mode16;
   reg  [7:0]        len_q;
-  reg  [AXI_AW:0]   lo_q, hi_q;   // the buffer [lo, hi), AXI_AW + 1 bits
-  // set with cur (cur_set): cur >= lo, hi - cur (AXI_AW + 2 bits, two's complement), and at
-  // the start hi <= 2^AXI_AW (the buffer does not wrap)
-  reg               lo_ok, hi_ok;
-  reg  [AXI_AW+1:0] room;
-  localparam LW = 9 + LBPB;      // a burst's bytes (<= 256 beats) fit LW bits
-  task cur_set(input [AXI_AW-1:0] c, input [AXI_AW:0] lo, input [AXI_AW:0] hi);
-    begin
-      cur <= c;
-      lo_ok <= ({1'b0, c} >= lo);
-      room <= {1'b0, hi} - {2'b0, c};
-    end
-  endtask
 
   wire [7:0]  upb = mode16 ? U16PB[7:0] : U32PB[7:0];
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
@@ -89,9 +76,7 @@ module sm_axi_rd #(
   wire [31:0] bl_ar = beats_left - {23'h0, burst_left};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
   // the burst about to be issued: [cur, cur + blen * BPB) inside [lo, hi) (no wrap: hi <= 2^AW)
-  wire [LW-1:0] b_len = {{(LW-9){1'b0}}, blen[8:0]} << LBPB;
-  wire        b_ok = lo_ok && hi_ok && !room[AXI_AW+1] &&
-                     (room[AXI_AW:LW] != 0 || b_len <= room[LW-1:0]);
+  `include "sm_axi_bounds.vh"
 
   assign araddr  = cur;
   assign arlen   = len_q;
@@ -125,12 +110,7 @@ module sm_axi_rd #(
         rerr <= 1'b0;
         drain <= 1'b0;
         mode16 <= u16;
-        lo_q <= {1'b0, base};
-        hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
-        cur_set({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, {1'b0, base},
-                {1'b0, base} + {{(AXI_AW-31){1'b0}}, size});
-        hi_ok <= ({1'b0, base} + {{(AXI_AW-31){1'b0}}, size} <=
-                  ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
+        bounds_start({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, base, size);
         skip <= u16 ? {7'h0, addr[LBPB-1:1]} : {7'h0, addr[LBPB-1:2]} >> 0;
         units_left <= count;
         // beats = ceil((skip + count) / upb)

@@ -61,19 +61,6 @@ module sm_axi_wr #(
   reg [7:0]        lane;
   reg [7:0]        len_q;
   reg              drain;       // aborting: finish the issued burst with empty beats
-  reg [AXI_AW:0]   lo_q, hi_q;  // the buffer [lo, hi), AXI_AW + 1 bits
-  // set with cur (cur_set): cur >= lo, hi - cur (AXI_AW + 2 bits, two's complement), and at the
-  // start hi <= 2^AXI_AW (the buffer does not wrap)
-  reg              lo_ok, hi_ok;
-  reg [AXI_AW+1:0] room;
-  localparam LW = 9 + LBPB;     // a burst's bytes (<= 256 beats) fit LW bits
-  task cur_set(input [AXI_AW-1:0] c, input [AXI_AW:0] lo, input [AXI_AW:0] hi);
-    begin
-      cur <= c;
-      lo_ok <= ({1'b0, c} >= lo);
-      room <= {1'b0, hi} - {2'b0, c};
-    end
-  endtask
 
   wire [12:0] to_4k = 13'd4096 - {1'b0, cur[11:0]};
   wire [31:0] beats_4k = {19'h0, to_4k} >> LBPB;
@@ -82,10 +69,7 @@ module sm_axi_wr #(
   wire [31:0] bl_start = ({24'h0, 7'h0, addr[LBPB-1:1]} + count + UPB - 1) / UPB;
   wire [31:0] bl_aw = beats_left - {23'h0, blen_q};
   wire [31:0] blen = (blen0 < beats_4k) ? blen0 : beats_4k;
-  // [cur, cur + blen * BPB) inside [lo, hi): cur >= lo, and blen * BPB <= hi - cur
-  wire [LW-1:0] b_len = {{(LW-9){1'b0}}, blen[8:0]} << LBPB;
-  wire        b_ok = lo_ok && hi_ok && !room[AXI_AW+1] &&
-                     (room[AXI_AW:LW] != 0 || b_len <= room[LW-1:0]);
+  `include "sm_axi_bounds.vh"
   wire        stop = drain || abort;
 
   assign busy    = (st != S_IDLE);
@@ -115,12 +99,7 @@ module sm_axi_wr #(
           err <= 1'b0;
           rerr <= 1'b0;
           drain <= 1'b0;
-          lo_q <= {1'b0, base};
-          hi_q <= {1'b0, base} + {{(AXI_AW-31){1'b0}}, size};
-          cur_set({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, {1'b0, base},
-                  {1'b0, base} + {{(AXI_AW-31){1'b0}}, size});
-          hi_ok <= ({1'b0, base} + {{(AXI_AW-31){1'b0}}, size} <=
-                    ({{AXI_AW{1'b0}}, 1'b1} << AXI_AW));
+          bounds_start({addr[AXI_AW-1:LBPB], {LBPB{1'b0}}}, base, size);
           lane <= {7'h0, addr[LBPB-1:1]} >> 0;
           units_left <= count;
           beats_left <= bl_start;

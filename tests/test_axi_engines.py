@@ -30,7 +30,8 @@ def test_axi_engine_bounds(engine: str, dw: int, tmp_path: Path) -> None:
     params = dict(AXI_AW=64, AXI_DW=dw, MAX_BURST=16)
     build = BUILD_ROOT / f"{sim}_{engine}_{dw}"
     runner = get_runner(sim)
-    runner.build(sources=[RTL / f"{engine}.v"], hdl_toplevel=engine, parameters=params,
+    runner.build(sources=[RTL / f"{engine}.v"], includes=[RTL], hdl_toplevel=engine,
+                 parameters=params,
                  build_dir=build, timescale=("1ns", "1ps"),
                  build_args=["--x-assign", "fast"] if sim == "verilator" else [],
                  log_file=tmp_path / "build.log", always=(sim == "icarus"))
