@@ -29,7 +29,8 @@ from typing import Any
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge, Timer
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+from tb_stream_engine import drive_phase  # a nanosecond after the edge
 
 TOP = 1 << 64
 
@@ -83,11 +84,6 @@ def transfer(rng: random.Random, unit: int, bpb: int) -> tuple[int, int, int, in
     return addr % TOP, count, base % TOP, max(0, min(size, (1 << 32) - 1))
 
 
-async def _drive_phase() -> None:
-    """A nanosecond after the edge: inputs driven now are what the next edge takes."""
-    await Timer(1, "ns")
-
-
 class Bus:
     """A slave on one engine's channels with random stalls; records the bursts it accepted
     and (write) the bytes written."""
@@ -109,7 +105,7 @@ class Bus:
         dut, rng, bpb = self.dut, self.rng, self.bpb
         while True:
             await RisingEdge(dut.clk)
-            await _drive_phase()
+            await drive_phase()
             a_ready = rng.random() < 0.7
             if self.write:
                 dut.awready.value = int(a_ready)
@@ -198,14 +194,14 @@ async def _check(dut: Any, write: bool) -> None:
         if write:
             bus.feed.extend(values)
         await RisingEdge(dut.clk)
-        await _drive_phase()
+        await drive_phase()
         dut.addr.value, dut.count.value = addr, count
         dut.base.value, dut.size.value = base, size
         if not write:
             dut.u16.value = int(u16)
         dut.start.value = 1
         await RisingEdge(dut.clk)
-        await _drive_phase()
+        await drive_phase()
         dut.start.value = 0
         for _ in range(40_000):
             await RisingEdge(dut.clk)

@@ -57,7 +57,7 @@ class Engine:
         dut = self.dut
         while True:
             await RisingEdge(dut.clk)
-            await _drive_phase()
+            await drive_phase()
             ready = self.rng.random() < 0.7
             dut.arready.value = int(ready)
             head = self._pending[0] if self._pending else None
@@ -83,7 +83,7 @@ class Engine:
             self.tdone += int(dut.tdone.value)
 
 
-async def _drive_phase() -> None:
+async def drive_phase() -> None:
     """A nanosecond after the edge: inputs driven now are what the next edge takes."""
     await Timer(1, "ns")
 
@@ -153,12 +153,12 @@ async def test_bounds_per_row(dut: Any) -> None:
         e.beats.clear()
         e.tdone = 0
         await RisingEdge(dut.clk)
-        await _drive_phase()
+        await drive_phase()
         dut.addr.value, dut.rw.value, dut.rows.value = addr, rw, rows
         dut.base.value, dut.size.value, dut.half.value = base, size, t % 2
         dut.start.value = 1
         await RisingEdge(dut.clk)
-        await _drive_phase()
+        await drive_phase()
         dut.start.value = 0
         for _ in range(20_000):
             await RisingEdge(dut.clk)

