@@ -11,6 +11,13 @@
   reg               hi_ok;        // hi <= 2^AXI_AW (the buffer does not wrap)
   reg  [AXI_AW+1:0] room;         // hi - cur, AXI_AW + 2 bits, two's complement
   localparam LW = 9 + LBPB;       // a burst's bytes (<= 256 beats) fit LW bits
+  // reset: an empty buffer, nothing in it
+  task bounds_reset;
+    begin
+      lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
+      lo_ok <= 1'b0; hi_ok <= 1'b0; room <= {(AXI_AW+2){1'b0}};
+    end
+  endtask
   // move the cursor, with the checks that depend on it
   task cur_set(input [AXI_AW-1:0] c, input [AXI_AW:0] lo, input [AXI_AW:0] hi);
     begin

@@ -99,8 +99,7 @@ module sm_axi_rd #(
       err <= 1'b0; rerr <= 1'b0; units_left <= 32'h0; beats_left <= 32'h0; blen0 <= 32'h0; burst_left <= 9'h0;
       cur <= {AXI_AW{1'b0}}; ui <= 8'h0; first_beat <= 1'b0; skip <= 8'h0; mode16 <= 1'b0;
       len_q <= 8'h0; beat <= {AXI_DW{1'b0}}; bus_wait <= 1'b0;
-      lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
-      lo_ok <= 1'b0; hi_ok <= 1'b0; room <= {(AXI_AW+2){1'b0}};
+      bounds_reset;
     end else begin
       bus_wait <= (arvalid && !arready) || (in_burst && rready && !rvalid);
       if (abort) rerr <= 1'b0;   // the core has seen it (S_ABORT): clear for the next run

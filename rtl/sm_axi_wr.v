@@ -86,10 +86,9 @@ module sm_axi_wr #(
     if (!rst_n) begin
       st <= S_IDLE; awvalid <= 1'b0; wvalid <= 1'b0; err <= 1'b0; rerr <= 1'b0;
       cur <= {AXI_AW{1'b0}}; drain <= 1'b0;
-      lo_ok <= 1'b0; hi_ok <= 1'b0; room <= {(AXI_AW+2){1'b0}};
+      bounds_reset;
       beats_left <= 32'h0; blen0 <= 32'h0; units_left <= 32'h0; blen_q <= 9'h0; bcnt <= 9'h0; lane <= 8'h0;
       len_q <= 8'h0; wdata <= {AXI_DW{1'b0}}; wstrb <= {(AXI_DW/8){1'b0}}; bus_wait <= 1'b0;
-      lo_q <= {(AXI_AW+1){1'b0}}; hi_q <= {(AXI_AW+1){1'b0}};
     end else begin
       bus_wait <= (awvalid && !awready) || (wvalid && !wready) || (st == S_B && !bvalid);
       if (abort) rerr <= 1'b0;   // the core has seen it (S_ABORT): clear for the next run
