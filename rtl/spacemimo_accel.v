@@ -852,6 +852,17 @@ module spacemimo_accel #(
   // DENSE's column o_soff + d_s * Q, set with d_s (d_s_set; at the op start from the op
   // being prepared); a build that votes d_s adds the voted value instead
   reg  [31:0] dn_col;
+  // Each source's banks left of its window's first column (bank b: column mod P > b), a
+  // thermometer register set with the source's column (ab_th): the port mux selects one
+  // bit per bank, where a compare of the muxed column (rp_m > b) and the block select
+  // behind it were 5 levels before the bank address (the read's 13 on rtl-kv260). TAYLOR's
+  // H column (o_boff, fixed in an op) is registered a cycle ahead like o_sls; a build that
+  // votes d_s (SEU_C) decodes the voted DENSE column instead (no unvoted copy).
+  reg  [P-1:0] dn_th, sa_th, h_th, t_th, a_th, io_th;
+  function automatic [P-1:0] ab_th(input [31:0] col);
+    integer b;
+    for (b = 0; b < P; b = b + 1) ab_th[b] = ({{(32-LP){1'b0}}, col[LP-1:0]} > b);
+  endfunction
   wire [AXW-1:0]  rp_sh = rp_po[2*LCB1 +: AXW];
   wire [LCB1-1:0] rp_cb1 = rp_po[LCB1 +: LCB1], rp_cb = rp_po[0 +: LCB1];
   // outside the buffer's words (a read past a table's last row tile: its words unused), and
@@ -860,6 +871,7 @@ module spacemimo_accel #(
                 (rp_sh >> LAB) != 0;
   wire rp_last = ({{LSB{1'b0}}, rp_cb1} >> rp_ls) != 0 || rp_cb1 == 0;
   wire [LP-1:0] rp_m = rp_col[LP-1:0];
+  wire [P-1:0]  rp_th;                 // the selected source's thermometer (dn_th ..)
   wire [P*C*W-1:0] bank_rd;
   wire [P*C-1:0]   a_sgl, a_dbl;       // SEU_A: per word read, corrected / uncorrectable
   wire [P-1:0]     a_rok;              // the bank's read address lies inside the memory
@@ -916,7 +928,7 @@ module spacemimo_accel #(
       wire          en_b = wp_en && (wp_nbig || d_b < wp_n[LP-1:0]);
       wire [LAB-1:0] wo = ({{(32-LP){1'b0}}, wp_m} > gb) ? wp_o1 : wp_o0;
       // (the next block ORs into the shifted row tile: no carry for a column in the table)
-      wire          lft = ({{(32-LP){1'b0}}, rp_m} > gb);   // left of the first column
+      wire          lft = rp_th[gb];                      // left of the first column
       wire [AXW-1:0] rob = rp_sh | {{(AXW-LCB1){1'b0}}, lft ? rp_cb1 : rp_cb};
       wire [LAB:0]  ro = {1'b0, rob[LAB-1:0]};
       wire [NBB+LAB-1:0] wa = {wp_buf[NBB-1:0], wo};
@@ -2001,10 +2013,11 @@ module spacemimo_accel #(
   // ------------------------------------------------------------------ tile pipeline (NORM)
   // Both passes read one tile (C rows x NQ columns) per cycle into nr_* (the read alone is
   // most of a cycle). Sum of squares: nr -> sq (C*NQ registered W x W products) -> n_ps
-  // (their sum) -> n_sum. Scaling: nr -> t1_val (n_g x, registered) -> t2_* (the
-  // requantizers' shift half) -> their saturation half -> the activation bank. Each stage is
-  // one register so every path stays within the logic-level rule; the passes end when
-  // their pipeline is empty (+2 cycles per pass).
+  // (their sum) -> n_sum. Scaling: nr -> t1_p (n_g's three 24-bit chunks x the value, each
+  // product registered: one DSP48 with its output register) -> t2_* (their sum t1_val = n_g
+  // x, the requantizers' shift half) -> their saturation half -> the activation bank. Each
+  // stage is one register so every path stays within the logic-level rule; the passes end
+  // when their pipeline is empty (+2 cycles per pass).
   reg  [31:0] a_rt, a_s;
   reg  [31:0] a_col;   // o_soff + a_s * NQ, kept beside a_s (no adder on the read port)
   reg         a_active;
@@ -2013,7 +2026,10 @@ module spacemimo_accel #(
   reg  [C*Q-1:0]   nr_m;               // element in the table (sum of squares)
   reg  [C-1:0]     nr_lmask, t1_lmask, t2_lmask;
   reg  [31:0] nr_rt, nr_col, nr_n, t1_rt, t1_col, t1_n, t2_rt, t2_col, t2_n;
-  reg  [C*Q*TW-1:0] t1_val;
+  localparam GPW = 25 + W;             // a 25-bit signed chunk x a W-bit signed value
+  reg  [C*Q*3*GPW-1:0] t1_p;
+  integer np;
+  wire [C*Q*TW-1:0] t1_val;
   reg  [C*Q*(D+4)-1:0] t2_rn;          // requantizer halves: clamped shifted value
   reg  [C*Q-1:0]    t2_ri;             // ... and its rounding increment
   wire [C*Q*(D+4)-1:0] t1_rn;
@@ -2044,16 +2060,31 @@ module spacemimo_accel #(
     end
   endgenerate
 
-  // a (64 bit, unsigned) x b (W-bit signed), low 64 bits: NORM's scaling, C*NQ units. A
-  // 65 x W signed product yosys maps to three DSP48E1 per unit (the array leaves plenty since
-  // DSP_PACK); shift-and-add in LUTs took ~500 LUT per unit
-  function automatic [63:0] gmul(input [63:0] a, input [W-1:0] b);
-    reg signed [64+W:0] p;
+  // a (64 bit, unsigned) x b (W-bit signed), low 64 bits: NORM's scaling, C*NQ units, as
+  // three products of a's 24-bit chunks (gpart: 25 x W signed, one DSP48E1/E2 each, its
+  // output registered in t1_p) and their sum (gsum) in front of the requantizers' shift half,
+  // at no cycle: one 65 x W product into a register (three unregistered DSP48s, two 64-bit
+  // adders) was 13 levels nr_d -> t1_val on rtl-kv260; shift-and-add in LUTs took ~500 LUT
+  // per unit
+  function automatic [GPW-1:0] gpart(input [23:0] a, input [W-1:0] b);
+    gpart = $signed({1'b0, a}) * $signed(b);
+  endfunction
+  function automatic [63:0] gsum(input [3*GPW-1:0] p);
+    reg [63:0] s;
+    integer k;
     begin
-      p = $signed({1'b0, a}) * $signed(b);
-      gmul = p[63:0];
+      s = 64'h0;
+      for (k = 0; k < 3; k = k + 1)
+        s = s + ({{(64-GPW){p[k*GPW + GPW-1]}}, p[k*GPW +: GPW]} << (24*k));
+      gsum = s;
     end
   endfunction
+  wire [71:0] n_g72 = {8'h0, n_g};
+  generate
+    for (gc = 0; gc < C*Q; gc = gc + 1) begin : tsum
+      assign t1_val[gc*TW +: TW] = gsum(t1_p[gc*3*GPW +: 3*GPW]);
+    end
+  endgenerate
 
   // the tile being read: which of its words are in the table (rows, columns)
   reg  [C-1:0]      t0_rowv;
@@ -2111,7 +2142,9 @@ module spacemimo_accel #(
     t1_v <= nr_v && (st == S_N_OUT);
     t1_rt <= nr_rt; t1_col <= nr_col; t1_n <= nr_n; t1_lmask <= nr_lmask;
     for (ne = 0; ne < C*Q; ne = ne + 1)
-      t1_val[ne*TW +: TW] <= (ne % Q < NQ) ? gmul(n_g, nr_d[ne*W +: W]) : {TW{1'b0}};
+      for (np = 0; np < 3; np = np + 1)
+        t1_p[(ne*3 + np)*GPW +: GPW] <= (ne % Q < NQ) ? gpart(n_g72[24*np +: 24],
+                                                               nr_d[ne*W +: W]) : {GPW{1'b0}};
     t2_v <= t1_v;
     t2_rt <= t1_rt; t2_col <= t1_col; t2_n <= t1_n; t2_lmask <= t1_lmask;
     t2_rn <= t1_rn; t2_ri <= t1_ri;
@@ -2168,6 +2201,7 @@ module spacemimo_accel #(
     o_wls <= FIXS ? LS_FIX : ab_lsv[(ls_prep ? v_woff[NBB-1:0] : o_woff[NBB-1:0])*LSB +: LSB];
     h_ils <= FIXS ? LS_FIX : ab_lsv[h_in_buf[NBB-1:0]*LSB +: LSB];
     h_ols <= FIXS ? LS_FIX : ab_lsv[h_out_buf[NBB-1:0]*LSB +: LSB];
+    h_th <= ab_th(ls_prep ? v_boff : o_boff);
   end
 
   // the read port's sources (each with its own shift and blocks, ab_po) and their states
@@ -2176,6 +2210,9 @@ module spacemimo_accel #(
   wire [31:0] rc_td = t_scol;
   wire rs_sa = rp_src[RS_SA], rs_th = rp_src[RS_TH], rs_td = rp_src[RS_TD];
   wire rs_n = rp_src[RS_N], rs_out = rp_src[RS_OUT], rs_dn = rp_src[RS_DN];
+  assign rp_th = ({P{rs_dn}} & (SC ? ab_th(rc_dn) : dn_th)) | ({P{rs_sa}} & sa_th) |
+                 ({P{rs_th}} & h_th) | ({P{rs_td}} & t_th) | ({P{rs_n}} & a_th) |
+                 ({P{rs_out}} & io_th);
   // read / write port muxes
   always @* begin
     // one-hot by the state, an AND-OR (not an if-chain before the memories' address)
@@ -2257,7 +2294,7 @@ module spacemimo_accel #(
   // the TAYLOR pass's column and its source column, set together (t_col, t_scol)
   task t_col_set(input [31:0] c);
     begin
-      t_col <= c; t_scol <= o_soff + c;
+      t_col <= c; t_scol <= o_soff + c; t_th <= ab_th(o_soff + c);
     end
   endtask
   // a row counter and its shifted row tile, set together (d_rsh .. io_rsh above)
@@ -2268,7 +2305,23 @@ module spacemimo_accel #(
   endtask
   task d_s_set(input [31:0] v);
     begin
-      `SM_TMR_SET(d_s, v) dn_col <= o_soff + v * Q;
+      `SM_TMR_SET(d_s, v) dn_col <= o_soff + v * Q; dn_th <= ab_th(o_soff + v * Q);
+    end
+  endtask
+  // a source's column and its thermometer, set together
+  task a_col_set(input [31:0] c);
+    begin
+      a_col <= c; a_th <= ab_th(c);
+    end
+  endtask
+  task sa_col_set(input [31:0] c);
+    begin
+      sa_col <= c; sa_th <= ab_th(c);
+    end
+  endtask
+  task io_c_set(input [31:0] c);
+    begin
+      io_c <= c; io_th <= ab_th(c);
     end
   endtask
   task t_rt_set(input [31:0] v);
@@ -2896,7 +2949,7 @@ module spacemimo_accel #(
           `SM_TMR_SET(rd_addr, in_vaddr)
           `SM_TMR_SET(rd_count, h_in_n)
           `SM_TMR_SET(cnt_left, h_in_n)
-          io_r_set(32'h0); io_c <= 32'h0;
+          io_r_set(32'h0); io_c_set(32'h0);
           // the vector's weight stream: the cursor restarts at op 0 (it prefetches the first
           // streamed op's tiles during the input read and the resident ops before it); the
           // last vector's tiles were all consumed, so the engines are idle here
@@ -2910,8 +2963,8 @@ module spacemimo_accel #(
         S_IN: begin
           if (u_hs) begin
             `SM_TMR_SET(cnt_left, cnt_left - 32'd1)
-            if (io_c == h_in_cols - 1) begin io_c <= 32'h0; io_r_set(io_r + 32'd1); end
-            else io_c <= io_c + 32'd1;
+            if (io_c == h_in_cols - 1) begin io_c_set(32'h0); io_r_set(io_r + 32'd1); end
+            else io_c_set(io_c + 32'd1);
           end
           if (cnt_left == 0 && !rd_busy && !rd_start) begin
             if (rd_err) fail(PF_ERR_BUS_ERROR);
@@ -2960,6 +3013,7 @@ module spacemimo_accel #(
           t_ch <= v_icol >> 1;
           t_nn <= {{(32-IMW){1'b0}}, op_quot[vix]};   // rows / group
           t_rt_set(32'h0); t_c <= 32'h0; t_pass <= 1'b0; t_col <= 32'h0; t_scol <= v_soff;
+          t_th <= ab_th(v_soff);
           if (v_opc == PF_OP_NORM) begin
             q_shr <= v_rbits[5:0]; q_shl <= 5'd0;
             q_mask <= (64'd1 << v_rbits[5:0]) - 64'd1;
@@ -2974,13 +3028,14 @@ module spacemimo_accel #(
           d_rt_set(32'h0); `SM_TMR_SET(d_t, 32'h0)
           d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           `SM_TMR_SET(d_s, sc_lc[0] >> LQ) dn_col <= v_soff + (sc_lc[0] >> LQ) * Q;
+          dn_th <= ab_th(v_soff + (sc_lc[0] >> LQ) * Q);
           d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
-          a_rt_set(32'h0); a_s <= 32'h0; a_col <= v_soff;
+          a_rt_set(32'h0); a_s <= 32'h0; a_col_set(v_soff);
           n_sum <= 64'h0; n_g <= 64'h0;
           if (v_opc == PF_OP_DENSE) begin d_active <= 1'b1; `SM_ST_SET(S_DENSE) end
           else if (v_opc == PF_OP_AGGREGATE) begin
             // every AGGREGATE (axis 0 or 1, any group) runs on the sequential engine
-            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_col <= v_soff; sa_grp <= 32'h0;
+            sa_active <= 1'b1; sa_pass <= 1'b0; sa_blk <= 32'h0; sa_col_set(v_soff); sa_grp <= 32'h0;
             sa_i <= 32'h0; sa_row_set(32'h0); sa_base <= 32'h0;
             sa_stride <= v_flags[6] ? v_group : 32'd1;
             sa_cnt <= v_flags[6] ? {{(32-IMW){1'b0}}, op_quot[vix]} : v_group;
@@ -2997,7 +3052,7 @@ module spacemimo_accel #(
               dr_cnt == 0 &&
               !d1_v && !d2_v) begin
             if (op_i + 1 == h_num_ops) begin
-              io_r_set(32'h0); io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
+              io_r_set(32'h0); io_c_set(32'h0); `SM_ST_SET(S_OUT_START)
             end else begin
               `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1)
               `SM_ST_SET(S_OP_PREP)
@@ -3019,7 +3074,7 @@ module spacemimo_accel #(
                 if (sa_grp == sa_ngrp - 1) begin
                   sa_grp <= 32'h0; sa_base <= 32'h0; sa_row_set(32'h0);
                   if ((sa_blk + 1) * P >= o_icol) sa_active <= 1'b0;
-                  else begin sa_blk <= sa_blk + 32'd1; sa_col <= sa_col + P; end
+                  else begin sa_blk <= sa_blk + 32'd1; sa_col_set(sa_col + P); end
                 end else begin
                   sa_grp <= sa_grp + 32'd1;
                   // next group: axis 0 starts K rows on, axis 1 one row on
@@ -3101,20 +3156,20 @@ module spacemimo_accel #(
         S_N_OUT: begin   // one tile read per cycle; t1/t2 (NORM pipeline) write it back
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
-              a_s <= 32'h0; a_col <= o_soff;
+              a_s <= 32'h0; a_col_set(o_soff);
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt_set(a_rt + 32'd1);
-            end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
+            end else begin a_s <= a_s + 32'd1; a_col_set(a_col + NQ); end
           end else if (!nr_v && !t1_v && !t2_v) `SM_ST_SET(S_OP_WAIT)
         end
         S_N_SUM: begin   // one tile read per cycle; sq, n_ps (NORM pipeline) add it up
           if (n_pv) n_sum <= n_sum + n_ps;
           if (a_active) begin
             if ((a_s + 1) * NQ >= o_icol) begin
-              a_s <= 32'h0; a_col <= o_soff;
+              a_s <= 32'h0; a_col_set(o_soff);
               if (a_rt == o_nrt1) a_active <= 1'b0;
               else a_rt_set(a_rt + 32'd1);
-            end else begin a_s <= a_s + 32'd1; a_col <= a_col + NQ; end
+            end else begin a_s <= a_s + 32'd1; a_col_set(a_col + NQ); end
           end else if (!nr_v && !nq_v && !n_pv) begin
             n_op <= n_sum; n_root <= 64'h0; n_one <= 64'h4000_0000_0000_0000; n_it <= 7'd0;
             `SM_ST_SET(S_N_SQRT)
@@ -3135,7 +3190,7 @@ module spacemimo_accel #(
         end
         S_N_DIV: begin  // restoring division (gain << rbits) / root, one quotient bit per cycle
           if (n_root == 0) begin
-            n_g <= 64'h0; a_rt_set(32'h0); a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+            n_g <= 64'h0; a_rt_set(32'h0); a_s <= 32'h0; a_col_set(o_soff); a_active <= 1'b1;
             `SM_ST_SET(S_N_OUT)
           end else begin
             if ({n_rem[32:0], n_num[63]} >= {1'b0, n_root[32:0]}) begin
@@ -3148,14 +3203,14 @@ module spacemimo_accel #(
             n_num <= n_num << 1;
             n_it <= n_it + 7'd1;
             if (n_it == 7'd63) begin
-              a_rt_set(32'h0); a_s <= 32'h0; a_col <= o_soff; a_active <= 1'b1;
+              a_rt_set(32'h0); a_s <= 32'h0; a_col_set(o_soff); a_active <= 1'b1;
               `SM_ST_SET(S_N_OUT)
             end
           end
         end
         S_OP_WAIT: begin
           if (op_i + 1 == h_num_ops) begin
-            io_r_set(32'h0); io_c <= 32'h0; `SM_ST_SET(S_OUT_START)
+            io_r_set(32'h0); io_c_set(32'h0); `SM_ST_SET(S_OUT_START)
           end else begin
             `SM_TMR_SET(op_i, op_i + 32'd1) `SM_TMR_SET(vi, op_i + 32'd1) `SM_ST_SET(S_OP_PREP)
           end
@@ -3170,8 +3225,8 @@ module spacemimo_accel #(
         S_OUT: begin
           if (o_rd) begin
             io_left <= io_left - 32'd1;
-            if (io_c == h_out_cols - 1) begin io_c <= 32'h0; io_r_set(io_r + 32'd1); end
-            else io_c <= io_c + 32'd1;
+            if (io_c == h_out_cols - 1) begin io_c_set(32'h0); io_r_set(io_r + 32'd1); end
+            else io_c_set(io_c + 32'd1);
           end
           if (io_left == 0 && !o_qv && !wr_busy && !wr_start) begin
             if (wr_err) fail(PF_ERR_BUS_ERROR);

@@ -202,7 +202,8 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     without EXCLUDE_SELF, a segmented DENSE (format v2: 4 segments of 5 columns, alignments
     up to the cap: 15 / 8 at 8 / 16 bit; int64 biases beyond int32 at 16 bit), narrow-range
     outputs, a left shift
-    (negative shift) and NORM."""
+    (negative shift), TAYLOR with H across a block of P = 8 banks (columns 7..8 of buffer 1:
+    bank 0 reads the next block) and NORM."""
     import numpy as np
 
     from spacemimo.quant import golden
@@ -240,5 +241,15 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     W3 = rng.choice(np.array([-1, 0, 0, 0, 1]), (12, 30))
     s3 = -1  # a left shift on purpose: saturates some words
     y = b.dense(gz, W3, None, s3, dst=(3, 1), relu=False, narrow=True)
-    out = b.norm(y, dst=(0, 0), gain=1 << (bits - 2), narrow=True)
+    # TAYLOR on y (6 channels, groups of 2 rows) with H = h's columns 4..5 (buffer 1, columns
+    # 7..8: across a block of banks), its shifts calibrated on the golden values
+    gv = golden.requant(acc, s2, bits, True, True)
+    zv = golden.dense(xz, Wz, bz, sz, bits)
+    yv = golden.dense(np.concatenate([gv, zv], axis=-1), W3, None, s3, bits, narrow=True)
+    are, aim = golden.taylor_a_acc(yv, hv[..., 4:6], 2)
+    a_shift = calibrate_shift(np.concatenate([are, aim]), bits, True)
+    aq = [golden.requant(a, a_shift, bits, True, False) for a in (are, aim)]
+    e = b.taylor(y, Window(1, 7, 2, 4), (2, 1), group=2, a_shift=a_shift,
+                 shift=calibrate_shift(golden.taylor_e_acc(yv, *aq), bits, True))
+    out = b.norm(e, dst=(0, 0), gain=1 << (bits - 2), narrow=True)
     return b.build(out, out_frac=bits - 2)
