@@ -173,7 +173,8 @@ def run_unit_tb(sim: str, top: str, params: dict[str, int], test_module: str,
     runner = get_runner(sim)
     runner.build(sources=[RTL / f"{top}.v"], includes=[RTL], hdl_toplevel=top,
                  parameters=params, build_dir=build_dir, timescale=("1ns", "1ps"),
-                 build_args=["--x-assign", "fast"] if sim == "verilator" else [],
+                 build_args=([str(RTL / "verilator_waivers.vlt"), "--x-assign", "fast"]
+                             if sim == "verilator" else []),
                  log_file=out / "build.log", always=(sim == "icarus"))
     xml = out / "results.xml"
     runner.test(hdl_toplevel=top, test_module=test_module, testcase=testcase,
