@@ -1634,6 +1634,13 @@ module spacemimo_accel #(
     end
   end
 
+  // dn_col mod P at the op start (v_soff + sc_lc[0] rounded down to Q), for dn_th: only the
+  // low LP bits of the offset, of seg_cols and the first segment's rank enter it, and the
+  // narrow sum keeps the thermometer off the full-width one (op record -> dn_th was 14.75
+  // levels on rtl-kv260)
+  wire [LP-1:0] v_c0p = sc_ord[0] * (v_dense ? v_group[LP-1:0] : {LP{1'b0}});
+  wire [LP-1:0] v_c0m = v_soff[LP-1:0] + ((v_c0p >> LQ) << LQ);
+
   // stage-0 activations: the step's Q columns that belong to the current segment
   reg  [C*Q*XW-1:0] x0;
   reg  [CWB-1:0] x_col;
@@ -3028,7 +3035,7 @@ module spacemimo_accel #(
           d_rt_set(32'h0); `SM_TMR_SET(d_t, 32'h0)
           d_wrow <= op_wbase[vi[$clog2(MAX_OPS)-1:0]];
           `SM_TMR_SET(d_s, sc_lc[0] >> LQ) dn_col <= v_soff + (sc_lc[0] >> LQ) * Q;
-          dn_th <= ab_th(v_soff + (sc_lc[0] >> LQ) * Q);
+          dn_th <= ab_th({{(32-LP){1'b0}}, v_c0m});
           d_j <= 3'd0; d_shp <= 1'b0; d_sh <= 5'd0;
           a_rt_set(32'h0); a_s <= 32'h0; a_col_set(v_soff);
           n_sum <= 64'h0; n_g <= 64'h0;

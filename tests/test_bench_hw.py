@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_dense_items_counts_segment_steps_and_doublings() -> None:
-    """numerics_program's segmented DENSE: 4 segments of 5 columns, alignments 2/0/15/7.
+    """numerics_program's segmented DENSE: 4 segments of 5 columns, alignments 2/15/0/7.
     At 8 bit (Q=4) each segment touches 2 steps (boundaries at 5, 10, 15 straddle a step) and
     the accumulators double max(a) = 15 times: 8 + 15 items per tile; at 16 bit (Q=2, cap 8)
     segments touch 3/3/3/3 steps -> 12 + 8. Without segments: ceil(in/Q)."""

@@ -221,7 +221,7 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     b1 = rng.integers(-(1 << (bits + 2)), 1 << (bits + 2), 20)
     a1 = golden.dense_acc(xv, W1, b1)
     s1 = calibrate_shift(np.maximum(a1, 0), bits, False)
-    h = b.dense(x, W1, b1, s1, dst=(1, 3), relu=True)
+    h = b.dense(x, W1, b1, s1, dst=(1, 7), relu=True)
     hv = golden.dense(xv, W1, b1, s1, bits, True, False)
     acc = golden.aggregate_acc(hv, 2, "sum", 0, False)
     s2 = calibrate_shift(acc, bits, True)
@@ -230,8 +230,10 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     # format v2: a segmented DENSE (4 segments of 5 columns, not a multiple of Q, so a step's
     # Q columns straddle segment boundaries; the largest alignment allowed: 15 at 8 bit, 8 at
     # 16 bit) with biases beyond int32 at 16 bit (acc_bits 48: int64 bias words), written
-    # beside g (concat by column offset)
-    aligns = [2, 0, 15 if bits == 8 else 8, 7]
+    # beside g (concat by column offset). The largest alignment is segment 1's, which runs
+    # first: its first step starts at source column 7 + 4 = 11, where the P = 8 banks' split
+    # (3) is neither the offset's nor the segment's alone
+    aligns = [2, 15 if bits == 8 else 8, 0, 7]
     Wz = rng.integers(-3, 4, (10, 20))
     xz = hv << np.repeat(np.asarray(aligns, dtype=np.int64), 5)
     az = golden.dense_acc(xz, Wz, None)
@@ -242,12 +244,12 @@ def numerics_program(bits: int, seed: int = 0) -> Any:
     W3 = rng.choice(np.array([-1, 0, 0, 0, 1]), (12, 30))
     s3 = -1  # a left shift on purpose: saturates some words
     y = b.dense(gz, W3, None, s3, dst=(3, 1), relu=False, narrow=True)
-    # TAYLOR on y (6 channels, groups of 2 rows) with H = h's columns 4..5 (buffer 1, columns
+    # TAYLOR on y (6 channels, groups of 2 rows) with H = h's columns 0..1 (buffer 1, columns
     # 7..8: across a block of banks), its shifts calibrated on the golden values
     gv = golden.requant(acc, s2, bits, True, True)
     zv = golden.dense(xz, Wz, bz, sz, bits)
     yv = golden.dense(np.concatenate([gv, zv], axis=-1), W3, None, s3, bits, narrow=True)
-    are, aim = golden.taylor_a_acc(yv, hv[..., 4:6], 2)
+    are, aim = golden.taylor_a_acc(yv, hv[..., 0:2], 2)
     a_shift = calibrate_shift(np.concatenate([are, aim]), bits, True)
     aq = [golden.requant(a, a_shift, bits, True, False) for a in (are, aim)]
     e = b.taylor(y, Window(1, 7, 2, 4), (2, 1), group=2, a_shift=a_shift,
