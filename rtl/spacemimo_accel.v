@@ -1637,8 +1637,9 @@ module spacemimo_accel #(
   // dn_col mod P at the op start (v_soff + sc_lc[0] rounded down to Q), for dn_th: only the
   // low LP bits of the offset, of seg_cols and the first segment's rank enter it, and the
   // narrow sum keeps the thermometer off the full-width one (op record -> dn_th was 14.75
-  // levels on rtl-kv260)
-  wire [LP-1:0] v_c0p = sc_ord[0] * (v_dense ? v_group[LP-1:0] : {LP{1'b0}});
+  // levels on rtl-kv260, 12.75 with the opcode test below). No opcode test: an op that is
+  // not a segmented DENSE has one segment, rank 0 (op_sg), so its product is 0 as sc_lc's
+  wire [LP-1:0] v_c0p = sc_ord[0] * v_group[LP-1:0];
   wire [LP-1:0] v_c0m = v_soff[LP-1:0] + ((v_c0p >> LQ) << LQ);
 
   // stage-0 activations: the step's Q columns that belong to the current segment
